@@ -1,0 +1,188 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const idList = z.array(z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(String));
+
+/** Schema of config/default.json (+ config/local.json). Every key has a sensible default. */
+const fileSchema = z
+  .object({
+    contentDir: z.string().min(1).default('content'),
+    /** Extra folder searched for `wordcloud_<slug>.jpg` when it is not beside the report. */
+    imagesDir: z.string().min(1).nullable().default(null),
+    databasePath: z.string().min(1).default('data/digest.db'),
+    /** IANA timezone for the schedule and for `today` / `yesterday`. */
+    timezone: z
+      .string()
+      .refine(isValidTimezone, { message: 'not an IANA timezone (e.g. Asia/Shanghai)' })
+      .default('Asia/Shanghai'),
+    /** node-cron expression for the daily post, in `timezone`. */
+    schedule: z.string().min(1).default('0 9 * * *'),
+    digest: z
+      .object({
+        /** Details are shortened to at most this many characters, at a sentence or clause boundary. */
+        detailMaxChars: z.number().int().min(10).max(1000).default(90),
+        /** e.g. `https://example.com/{yyyy}/{mm}/{dd}/{slug}.html`; null for no link. */
+        reportUrlTemplate: z.string().nullable().default(null),
+        titlePrefix: z.string().min(1).default('Twitter AI 报告'),
+        discordColor: z.number().int().min(0).max(0xffffff).default(0x1d9bf0),
+      })
+      .prefault({}),
+    wordcloud: z
+      .object({
+        enabled: z.boolean().default(true),
+        width: z.number().int().min(200).max(4000).default(1200),
+        height: z.number().int().min(200).max(4000).default(675),
+        cacheDir: z.string().min(1).default('data/wordclouds'),
+      })
+      .prefault({}),
+    owners: z
+      .object({ discord: idList.default([]), telegram: idList.default([]) })
+      .prefault({}),
+    /** Where owner notices go (deactivations, repeated failures). */
+    ownerChat: z
+      .object({
+        discord: z.string().regex(/^\d+$/).nullable().default(null),
+        telegram: z.string().regex(/^-?\d+$/).nullable().default(null),
+      })
+      .prefault({}),
+    delivery: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(20).default(5),
+        backoffBaseMs: z.number().int().min(1).default(1000),
+        backoffCapMs: z.number().int().min(1).default(60_000),
+      })
+      .prefault({}),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .strict();
+
+export type FileConfig = z.output<typeof fileSchema>;
+
+/** Secrets and overrides read only from the environment (all listed in .env.example). */
+export interface EnvConfig {
+  discordToken: string | null;
+  discordGuildId: string | null;
+  discordApiBase: string | null;
+  telegramToken: string | null;
+  telegramApiRoot: string | null;
+}
+
+export type Config = FileConfig & { env: EnvConfig; rootDir: string };
+
+function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readJson(file: string, problems: string[]): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      problems.push(`${file}: must hold a JSON object`);
+      return {};
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    problems.push(`${file}: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? mergeDeep(prev as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+function envString(env: NodeJS.ProcessEnv, key: string): string | null {
+  const value = env[key]?.trim();
+  return value ? value : null;
+}
+
+export interface LoadConfigOptions {
+  /** Project root; relative paths in the config resolve against it. Default: cwd. */
+  rootDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads config/default.json, then the local override (config/local.json or `DIGEST_CONFIG`), then
+ * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `TIMEZONE`, `LOG_LEVEL` and the secrets), and
+ * validates all of it at once. Throws ConfigError naming every bad key.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const rootDir = path.resolve(options.rootDir ?? process.cwd());
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+  const defaults = readJson(path.join(rootDir, 'config', 'default.json'), problems);
+  const overridePath = envString(env, 'DIGEST_CONFIG') ?? path.join(rootDir, 'config', 'local.json');
+  if (envString(env, 'DIGEST_CONFIG') && !existsSync(path.resolve(rootDir, overridePath))) {
+    problems.push(`DIGEST_CONFIG: no such file ${overridePath}`);
+  }
+  let raw = mergeDeep(defaults, readJson(path.resolve(rootDir, overridePath), problems));
+  const envOverrides: Record<string, unknown> = {};
+  const contentDir = envString(env, 'CONTENT_DIR');
+  if (contentDir) envOverrides.contentDir = contentDir;
+  const databasePath = envString(env, 'DATABASE_PATH');
+  if (databasePath) envOverrides.databasePath = databasePath;
+  const timezone = envString(env, 'TIMEZONE');
+  if (timezone) envOverrides.timezone = timezone;
+  const logLevel = envString(env, 'LOG_LEVEL');
+  if (logLevel) envOverrides.logLevel = logLevel;
+  raw = mergeDeep(raw, envOverrides);
+
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.') || '(root)';
+      problems.push(`${key}: ${issue.message}`);
+    }
+  }
+  const envConfig: EnvConfig = {
+    discordToken: envString(env, 'DISCORD_TOKEN'),
+    discordGuildId: envString(env, 'DISCORD_GUILD_ID'),
+    discordApiBase: envString(env, 'DISCORD_API_BASE'),
+    telegramToken: envString(env, 'TELEGRAM_BOT_TOKEN'),
+    telegramApiRoot: envString(env, 'TELEGRAM_API_ROOT'),
+  };
+  if (envConfig.discordGuildId && !/^\d+$/.test(envConfig.discordGuildId)) {
+    problems.push('DISCORD_GUILD_ID: must be a numeric guild id');
+  }
+  for (const key of ['discordApiBase', 'telegramApiRoot'] as const) {
+    const value = envConfig[key];
+    if (value && !/^https?:\/\//.test(value)) {
+      problems.push(`${key === 'discordApiBase' ? 'DISCORD_API_BASE' : 'TELEGRAM_API_ROOT'}: must be an http(s) URL`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const file = parsed.data;
+  const resolve = (p: string) => path.resolve(rootDir, p);
+  return {
+    ...file,
+    contentDir: resolve(file.contentDir),
+    imagesDir: file.imagesDir ? resolve(file.imagesDir) : null,
+    databasePath: file.databasePath === ':memory:' ? file.databasePath : resolve(file.databasePath),
+    wordcloud: { ...file.wordcloud, cacheDir: resolve(file.wordcloud.cacheDir) },
+    env: envConfig,
+    rootDir,
+  };
+}
+
+/** Values that must never appear in logs or error messages. */
+export function secretsOf(config: Pick<Config, 'env'>): string[] {
+  return [config.env.discordToken, config.env.telegramToken].filter((s): s is string => !!s);
+}

@@ -1,0 +1,71 @@
+import type { Digest } from '../report/digest-types.ts';
+
+export type PlatformName = 'discord' | 'telegram';
+
+/** Where a digest goes: a Discord channel or thread, a Telegram chat or forum topic. */
+export interface Destination {
+  platform: PlatformName;
+  /** Discord channel id or Telegram chat id, as a string (ids exceed 2^53). */
+  chatId: string;
+  /** Discord thread id or Telegram forum topic id, or null. */
+  threadId: string | null;
+}
+
+/** What a successful send produced: the platform's message ids, in order. */
+export interface SendResult {
+  messageIds: string[];
+  /** True when the image was refused and the digest went out as text only. */
+  imageDropped: boolean;
+}
+
+/** Why a send failed, in terms delivery can act on. */
+export type SendFailureKind =
+  /** 429: wait `retryAfterMs` and send again. */
+  | 'rate-limited'
+  /** 5xx, network errors, timeouts: back off and retry. */
+  | 'transient'
+  /** 403 / unknown channel / kicked / blocked: deactivate the subscription. */
+  | 'gone'
+  /** Telegram group became a supergroup: move to `migrateToChatId` and resend. */
+  | 'migrated'
+  /** Any other refusal (400 …): a bug or bad payload, not worth retrying as is. */
+  | 'rejected';
+
+/** A send that failed; carries the platform's own code and description. */
+export class SendError extends Error {
+  override name = 'SendError';
+  constructor(
+    readonly kind: SendFailureKind,
+    readonly destination: Destination,
+    message: string,
+    readonly details: {
+      platformCode?: number | string;
+      retryAfterMs?: number;
+      migrateToChatId?: string;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(`${destination.platform}:${destination.chatId}${destination.threadId ? `/${destination.threadId}` : ''}: ${message}`, {
+      cause: details.cause,
+    });
+  }
+}
+
+/**
+ * The one interface delivery and commands see. Each adapter (discord/, telegram/) imports its SDK and
+ * nothing outside platforms/ does.
+ */
+export interface Platform {
+  readonly name: PlatformName;
+  /** Connects, registers commands and starts receiving them. */
+  start(): Promise<void>;
+  /** Disconnects; pending sends are finished or abandoned. */
+  stop(): Promise<void>;
+  /**
+   * Posts a digest to one destination. `idempotencyKey` lets a platform that supports it
+   * (Discord's nonce) refuse a duplicate after a crash. Throws SendError.
+   */
+  sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult>;
+  /** Posts a short plain-text notice (owner alerts). Throws SendError. */
+  sendNotice(destination: Destination, text: string): Promise<void>;
+}

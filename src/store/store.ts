@@ -1,0 +1,90 @@
+import type { Destination, PlatformName } from '../platforms/platform.ts';
+
+/** A destination that receives the daily digest. */
+export interface Subscription extends Destination {
+  id: number;
+  /** Discord guild id, or null (Telegram, DMs). */
+  guildId: string | null;
+  /** Channel or chat title at subscribe time, for humans. */
+  title: string | null;
+  /** Who subscribed it (`discord:<user id>`, `telegram:<user id>`, `cli`). */
+  subscribedBy: string;
+  /** ISO 8601 time of the (latest) subscribe. */
+  subscribedAt: string;
+  active: boolean;
+  /** Why it was deactivated (`unsubscribed by …`, `403 bot was kicked …`), or null while active. */
+  reason: string | null;
+  /** Optional local time of day `HH:MM` for this destination, in `timezone`; null = the global schedule. */
+  timeOfDay: string | null;
+  /** IANA timezone for `timeOfDay`, or null. */
+  timezone: string | null;
+}
+
+export interface SubscribeInput extends Destination {
+  guildId?: string | null;
+  title?: string | null;
+  subscribedBy: string;
+  timeOfDay?: string | null;
+  timezone?: string | null;
+}
+
+export type DeliveryKind = 'scheduled' | 'repost';
+export type DeliveryStatus = 'sending' | 'delivered' | 'failed' | 'deactivated';
+
+/** One row of the delivery ledger: one report to one destination, of one kind. */
+export interface Delivery {
+  id: number;
+  slug: string;
+  platform: PlatformName;
+  chatId: string;
+  threadId: string | null;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  /** Platform message ids, in order. */
+  messageIds: string[];
+  attempts: number;
+  lastError: string | null;
+  /** Who asked for a repost (`discord:<user id>`, `cli`), or null for scheduled posts. */
+  requestedBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Persistence for subscriptions and the delivery ledger. SqliteStore is the default; a server
+ * database can implement the same interface without touching the rest.
+ */
+export interface Store {
+  /** Creates or reactivates the subscription for this destination; returns it. */
+  subscribe(input: SubscribeInput): Subscription;
+  /** Deactivates with a reason; returns false when there was no active subscription. */
+  unsubscribe(destination: Destination, reason: string): boolean;
+  /** Deactivates after a platform refusal (403 …), keeping the reason. */
+  deactivate(destination: Destination, reason: string): void;
+  /** Moves a subscription (and its ledger rows) to a new chat id (Telegram supergroup migration). */
+  moveSubscription(from: Destination, toChatId: string): void;
+  getSubscription(destination: Destination): Subscription | null;
+  listSubscriptions(filter?: { platform?: PlatformName; activeOnly?: boolean }): Subscription[];
+
+  /**
+   * Claims a ledger row before sending. Returns the row; if one already existed (any status) it is
+   * returned unchanged with `created: false`, so the caller can decide (skip delivered, resume sending).
+   */
+  claimDelivery(input: {
+    slug: string;
+    destination: Destination;
+    kind: DeliveryKind;
+    requestedBy?: string | null;
+  }): { delivery: Delivery; created: boolean };
+  /** Records one more attempt on a row (before each send). */
+  recordAttempt(id: number): void;
+  markDelivered(id: number, messageIds: string[]): void;
+  markFailed(id: number, error: string): void;
+  markDeactivated(id: number, reason: string): void;
+  getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Delivery | null;
+  listDeliveries(filter?: { slug?: string; platform?: PlatformName }): Delivery[];
+  /** Sets a finished row back to `sending` (a new repost of the same report), recording who asked. */
+  restartDelivery(id: number, requestedBy: string | null): void;
+
+  close(): void;
+}
