@@ -1,0 +1,111 @@
+import type { Destination, PlatformName } from '../platforms/platform.ts';
+import type { Digest } from '../report/digest-types.ts';
+
+/** Languages the bot speaks: Chinese (the reports' language) by default, English on request. */
+export type Locale = 'zh' | 'en';
+
+export type CommandName =
+  | 'start'
+  | 'help'
+  | 'report'
+  | 'latest'
+  | 'dates'
+  | 'subscribe'
+  | 'unsubscribe'
+  | 'repost';
+
+/** Arguments as the user gave them (strings); each command validates its own. */
+export interface CommandArgs {
+  /** `2026-01-03`, `20260103`, `2026/1/3`, `today`, `yesterday`. */
+  date?: string;
+  /** Discord: a channel id chosen with the `channel` option (defaults to the current channel). */
+  channel?: string;
+  /** `HH:MM` local time of day for this subscription. */
+  time?: string;
+  /** IANA timezone for `time`. */
+  tz?: string;
+  /** `/repost … all`: every active subscription (owners only). */
+  all?: boolean;
+}
+
+/** Who asked, where, and what they may do. Built by the platform adapter; neutral from here on. */
+export interface CommandContext {
+  platform: PlatformName;
+  /** Where the command was issued (chat / channel, plus thread or forum topic). */
+  destination: Destination;
+  /** Human name of the chat or channel, if known (stored with a subscription). */
+  chatTitle: string | null;
+  /** Discord guild id, or null. */
+  guildId: string | null;
+  /** The user's id on the platform, or null when unknown (e.g. anonymous channel posts). */
+  userId: string | null;
+  locale: Locale;
+  /** True for a one-to-one chat with the bot, where the user manages their own subscription. */
+  isPrivateChat: boolean;
+  /** Listed in config `owners` for this platform. */
+  isOwner: boolean;
+  /**
+   * Whether the user may manage `target` (Discord: Manage Server or Manage Channels there;
+   * Telegram: creator or administrator, anonymous admins included). Asked lazily: only
+   * commands that change something call it.
+   */
+  canManage(target: Destination): Promise<boolean>;
+}
+
+/** What a command answers; the adapter turns it into the platform's message. */
+export type CommandReply =
+  | { kind: 'text'; text: string; /** Discord: visible to the caller only. */ ephemeral?: boolean }
+  | { kind: 'digest'; digest: Digest };
+
+/** One option of a command, for registration (Discord options, Telegram help text). */
+export interface CommandOption {
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all';
+  type: 'string' | 'channel' | 'boolean';
+  required: boolean;
+  autocomplete?: boolean;
+  description: Record<Locale, string>;
+}
+
+/** Who may run a command. `manage` is re-checked on the server side even where the UI hides it. */
+export type CommandPermission = 'anyone' | 'manage';
+
+/** A command defined once, platform-neutral: data for registration plus a handler. */
+export interface CommandDefinition {
+  name: CommandName;
+  description: Record<Locale, string>;
+  options: CommandOption[];
+  permission: CommandPermission;
+  run(args: CommandArgs, context: CommandContext): Promise<CommandReply>;
+}
+
+/** What the adapters call: every command, plus date autocomplete. */
+export interface CommandRouter {
+  readonly definitions: readonly CommandDefinition[];
+  handle(name: string, args: CommandArgs, context: CommandContext): Promise<CommandReply>;
+  /** Report dates (YYYY-MM-DD), newest first, filtered by what was typed, at most `limit`. */
+  autocompleteDates(typed: string, limit: number): string[];
+}
+
+/**
+ * The delivery path, as commands see it (implemented in delivery/). Reposts go through the same
+ * ledger and pacing as scheduled posts.
+ */
+export interface RepostRequest {
+  /** Report slug to post. */
+  slug: string;
+  /** One destination, or every active subscription (owners only). */
+  target: Destination | 'all-subscriptions';
+  requestedBy: string;
+}
+
+export interface RepostOutcome {
+  delivered: number;
+  failed: number;
+  deactivated: number;
+  /** One line per failure, for the reply. */
+  errors: string[];
+}
+
+export interface Reposter {
+  repost(request: RepostRequest): Promise<RepostOutcome>;
+}
