@@ -1,0 +1,56 @@
+import { processIo, type CliCommand, type CliIo } from './io.ts';
+
+/** Subcommands load lazily so `digest check` does not pay for discord.js or the canvas. */
+const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  preview: {
+    summary: 'preview [DATE|FILE] [--json]   show the digest as each platform would get it',
+    load: async () => (await import('./preview-command.ts')).previewCommand,
+  },
+  check: {
+    summary: 'check [DIR]                    parse every report file and report problems',
+    load: async () => (await import('./check-command.ts')).checkCommand,
+  },
+  subs: {
+    summary: 'subs add|remove|list …         manage subscriptions in the bot database',
+    load: async () => (await import('./subs-command.ts')).subsCommand,
+  },
+  post: {
+    summary: 'post [DATE] [--platform P] [--to ID] [--repost]   deliver a digest now',
+    load: async () => (await import('./post-command.ts')).postCommand,
+  },
+  wordcloud: {
+    summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
+    load: async () => (await import('./wordcloud-command.ts')).wordcloudCommand,
+  },
+};
+
+function usage(): string {
+  return [
+    'usage: digest <command> [options]',
+    '',
+    ...Object.values(SUBCOMMANDS).map((c) => `  digest ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+/** Entry point of the `digest` operator command; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const entry = SUBCOMMANDS[name];
+  if (!entry) {
+    io.stderr(`digest: unknown command "${name}"\n${usage()}`);
+    return 1;
+  }
+  try {
+    const command = await entry.load();
+    return await command(rest, io);
+  } catch (error) {
+    // Last line of defence: a one-line reason, never a stack trace, for operators and scripts.
+    io.stderr(`digest ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
