@@ -1,0 +1,29 @@
+import type { DigestBuilder } from '../digest-builder.ts';
+import type { Logger } from '../log.ts';
+import type { Report } from '../report/types.ts';
+import type { Store } from '../store/store.ts';
+import type { Reposter } from './types.ts';
+
+/**
+ * What commands read reports from: the parts of ReportLibrary (src/report/library.ts) they use.
+ * `findByDate` throws ReportNotFoundError (naming the nearest dates) or ReportParseError.
+ */
+export interface ReportSource {
+  /** The newest report, or null when there is none. */
+  latest(): Report | null | Promise<Report | null>;
+  findByDate(date: string): Report | Promise<Report>;
+  /** Every report date (`YYYY-MM-DD`), newest first. */
+  dates(): string[];
+}
+
+/** Everything a command needs, wired once in main.ts; tests pass fakes or in-memory parts. */
+export interface CommandDeps {
+  library: ReportSource;
+  digests: DigestBuilder;
+  store: Store;
+  reposter: Reposter;
+  /** config.timezone: the zone `today` / `yesterday` and default schedules are in. */
+  timezone: string;
+  now: () => Date;
+  logger: Logger;
+}

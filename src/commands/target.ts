@@ -1,0 +1,28 @@
+import type { Destination } from '../platforms/platform.ts';
+import type { CommandArgs, CommandContext } from './types.ts';
+
+/**
+ * Where a subscribe / unsubscribe / repost acts: the channel picked with the `channel` option
+ * (Discord), else the place the command came from, thread or forum topic included.
+ */
+export function resolveTarget(args: CommandArgs, context: CommandContext): Destination {
+  const channel = args.channel?.trim();
+  if (!channel || channel === context.destination.chatId) return context.destination;
+  return { platform: context.platform, chatId: channel, threadId: null };
+}
+
+/** True when both name the same chat and the same thread / topic. */
+export function sameDestination(a: Destination, b: Destination): boolean {
+  return a.platform === b.platform && a.chatId === b.chatId && a.threadId === b.threadId;
+}
+
+/** Who asked, as recorded in the store and ledger: `discord:<user id>`, `telegram:<user id>`. */
+export function requesterOf(context: CommandContext): string {
+  return `${context.platform}:${context.userId ?? 'anonymous'}`;
+}
+
+/** `telegram:-100123/42` — a destination in one token, for logs. */
+export function describeDestination(destination: Destination): string {
+  const thread = destination.threadId === null ? '' : `/${destination.threadId}`;
+  return `${destination.platform}:${destination.chatId}${thread}`;
+}

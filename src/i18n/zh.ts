@@ -1,0 +1,98 @@
+/**
+ * Every user-facing string in Chinese (zh-CN), the reports' language and the bot's default.
+ * English (en.ts) must have exactly the same keys: `Messages` is this catalogue's shape.
+ */
+export const zh = {
+  commands: {
+    start: '开始使用：介绍机器人和可用命令',
+    help: '查看可用命令和用法',
+    report: '查看某一天的 Twitter AI 报告摘要',
+    latest: '查看最新一期报告摘要',
+    dates: '列出有报告的日期',
+    subscribe: '在这里订阅每日报告摘要',
+    unsubscribe: '取消这里的每日报告订阅',
+    repost: '把某一期报告重新发送到这里（或所有订阅）',
+  },
+  options: {
+    reportDate: '日期，例如 2026-01-03、20260103、2026/1/3、today、yesterday',
+    repostDate: '日期（默认：最新一期），例如 2026-01-03',
+    subscribeChannel: '要订阅的频道（默认：当前频道）',
+    unsubscribeChannel: '要取消订阅的频道（默认：当前频道）',
+    repostChannel: '发送到的频道（默认：当前频道）',
+    time: '每天发送的时间 HH:MM，例如 08:30',
+    tz: '时间所用的 IANA 时区，例如 Asia/Shanghai',
+    all: '发送到所有订阅（仅限机器人所有者）',
+  },
+  help: {
+    intro: '我每天发布「Twitter AI 报告」摘要，也可以随时查看往期报告。',
+    heading: '可用命令：',
+    lines: {
+      start: '/start — 介绍机器人',
+      help: '/help — 显示本帮助',
+      report: '/report <日期> — 查看某一天的报告摘要',
+      latest: '/latest — 查看最新一期',
+      dates: '/dates — 列出有报告的日期',
+      subscribe: '/subscribe [time:08:30] [tz:Asia/Shanghai] — 在这里订阅每日摘要（需要管理权限）',
+      unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
+      repost: '/repost [日期] — 把一期报告重新发送到这里（需要管理权限）',
+    },
+    dateForms: (timezone: string) =>
+      `日期可写作 2026-01-03、20260103、2026/1/3、today 或 yesterday（today / yesterday 按 ${timezone} 时区计算）。`,
+  },
+  dates: {
+    none: '目前还没有任何报告。',
+    heading: (shown: number, total: number) =>
+      shown === total ? `共有 ${total} 份报告：` : `共有 ${total} 份报告，最近 ${shown} 份：`,
+  },
+  report: {
+    missingDate: '请给出日期，例如：/report 2026-01-03',
+    invalidDate: (input: string) =>
+      `无法识别日期「${input}」。请这样写：/report 2026-01-03（也可以用 20260103、2026/1/3、today、yesterday）。`,
+    notFound: (date: string, before: string | null, after: string | null) => {
+      const near = [before ? `${before}（之前）` : null, after ? `${after}（之后）` : null].filter(
+        (s): s is string => s !== null,
+      );
+      return near.length > 0
+        ? `${date} 没有报告。最近有报告的日期：${near.join('、')}。`
+        : `${date} 没有报告，目前还没有任何报告。`;
+    },
+    unreadable: '这期报告无法读取，问题已记录，请换一个日期试试。',
+    noReports: '目前还没有任何报告。',
+  },
+  places: {
+    here: '这里',
+    thatChannel: '该频道',
+  },
+  subscribe: {
+    schedule: (time: string, timezone: string) => `每天 ${time}（${timezone}）`,
+    subscribed: (place: string, schedule: string | null) =>
+      `已订阅：每日报告摘要将于${schedule ?? '默认时间'}发送到${place}。`,
+    alreadySubscribed: (place: string, schedule: string | null) =>
+      schedule ? `${place}已经订阅过了，发送时间已改为${schedule}。` : `${place}已经订阅过了，无需重复订阅。`,
+    invalidTime: (input: string) => `时间「${input}」无效：请用 24 小时制 HH:MM（00:00–23:59），例如 time:08:30。`,
+    invalidTimezone: (input: string) =>
+      `时区「${input}」无效：请用 IANA 时区名，例如 tz:Asia/Shanghai 或 tz:Europe/Berlin。`,
+    timezoneWithoutTime: '只给出时区不够：请同时给出时间，例如 time:08:30 tz:Europe/Berlin。',
+  },
+  unsubscribe: {
+    unsubscribed: (place: string) => `已取消订阅：${place}不会再收到每日报告摘要。`,
+    notSubscribed: (place: string) => `${place}没有订阅，无需取消。`,
+  },
+  repost: {
+    done: (date: string, delivered: number, failed: number, deactivated: number) =>
+      `已重新发送 ${date} 的报告：成功 ${delivered}，失败 ${failed}，已停用 ${deactivated}。`,
+    moreErrors: (count: number) => `……另有 ${count} 个错误`,
+  },
+  refusals: {
+    manageDiscord: '需要在这里拥有「管理服务器」或「管理频道」权限才能这样做。',
+    manageTelegram: '只有这个群组或频道的管理员才能这样做。',
+    ownerOnly: '只有机器人所有者才能向所有订阅重新发送。',
+  },
+  errors: {
+    unknownCommand: (name: string) => `没有 /${name} 这个命令。发送 /help 查看可用命令。`,
+    apology: '抱歉，处理这条命令时出了问题，请稍后再试。',
+  },
+};
+
+/** The shape every language's catalogue has. */
+export type Messages = typeof zh;
