@@ -1,0 +1,55 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * One schema step. Migration `i` (0-based) takes the schema from version `i` to `i + 1`; the
+ * version lives in `PRAGMA user_version`. Each runs inside its own transaction, so a failed step
+ * leaves the database at the previous version. Never edit a released step: append a new one.
+ */
+export type Migration = (db: Database) => void;
+
+/** Ordered schema steps; `MIGRATIONS.length` is the schema version this code writes. */
+export const MIGRATIONS: readonly Migration[] = [
+  // v1: subscriptions and the delivery ledger.
+  (db) => {
+    // Ids are TEXT: Discord snowflakes and Telegram supergroup ids exceed 2^53.
+    // thread_id is '' (not NULL) for "no thread": SQLite treats NULLs as distinct in UNIQUE,
+    // which would let the same chat be subscribed twice.
+    db.exec(`
+      CREATE TABLE subscriptions (
+        id            INTEGER PRIMARY KEY,
+        platform      TEXT    NOT NULL CHECK (platform IN ('discord', 'telegram')),
+        chat_id       TEXT    NOT NULL CHECK (chat_id <> ''),
+        thread_id     TEXT    NOT NULL DEFAULT '',
+        guild_id      TEXT,
+        title         TEXT,
+        subscribed_by TEXT    NOT NULL,
+        subscribed_at TEXT    NOT NULL,
+        active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        reason        TEXT,
+        time_of_day   TEXT,
+        timezone      TEXT,
+        updated_at    TEXT    NOT NULL,
+        UNIQUE (platform, chat_id, thread_id)
+      );
+
+      CREATE TABLE deliveries (
+        id           INTEGER PRIMARY KEY,
+        slug         TEXT    NOT NULL,
+        platform     TEXT    NOT NULL CHECK (platform IN ('discord', 'telegram')),
+        chat_id      TEXT    NOT NULL CHECK (chat_id <> ''),
+        thread_id    TEXT    NOT NULL DEFAULT '',
+        kind         TEXT    NOT NULL CHECK (kind IN ('scheduled', 'repost')),
+        status       TEXT    NOT NULL CHECK (status IN ('sending', 'delivered', 'failed', 'deactivated')),
+        message_ids  TEXT    NOT NULL DEFAULT '[]',
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        requested_by TEXT,
+        created_at   TEXT    NOT NULL,
+        updated_at   TEXT    NOT NULL,
+        UNIQUE (slug, platform, chat_id, thread_id, kind)
+      );
+
+      CREATE INDEX deliveries_by_destination ON deliveries (platform, chat_id, thread_id);
+    `);
+  },
+];

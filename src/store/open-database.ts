@@ -1,0 +1,126 @@
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../errors.ts';
+import { MIGRATIONS, type Migration } from './migrations.ts';
+
+/** How long a writer waits for another process's lock (the CLI beside the running bot). */
+export const BUSY_TIMEOUT_MS = 5000;
+
+const SQLITE_REASONS: Record<string, string> = {
+  SQLITE_NOTADB: 'not a SQLite database (the file is corrupt or something else entirely)',
+  SQLITE_CORRUPT: 'the database file is corrupt',
+  SQLITE_CANTOPEN: 'cannot open the file (check that the path is a file and its folder is writable)',
+  SQLITE_READONLY: 'the database is read-only (check file and folder permissions)',
+  SQLITE_PERM: 'permission denied',
+  SQLITE_BUSY: 'the database is locked by another process (timed out waiting)',
+  SQLITE_LOCKED: 'the database is locked',
+  SQLITE_FULL: 'the disk is full',
+  SQLITE_IOERR: 'disk I/O error',
+  SQLITE_NOMEM: 'out of memory',
+};
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file is in the way',
+  EROFS: 'read-only file system',
+  ENOSPC: 'the disk is full',
+};
+
+/**
+ * A one-line, operator-facing reason for a SQLite or file-system failure. Extended SQLite codes
+ * (`SQLITE_IOERR_WRITE`, `SQLITE_CORRUPT_VTAB` …) map to their primary code's wording.
+ */
+export function describeStorageFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string') {
+    const primary = code.startsWith('SQLITE_') ? code.split('_').slice(0, 2).join('_') : code;
+    const reason = SQLITE_REASONS[primary] ?? FS_REASONS[primary];
+    if (reason) return reason;
+  }
+  return message;
+}
+
+/** Runs `fn`, turning any failure into a StoreError for `file` that says what was being done. */
+export function guardStorage<T>(file: string, doing: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(file, `${doing}: ${describeStorageFailure(error)}`, { cause: error });
+  }
+}
+
+function ensureParentDirectory(file: string): void {
+  const dir = path.dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new StoreError(file, `cannot create directory ${dir}: ${describeStorageFailure(error)}`, { cause: error });
+  }
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(file).isDirectory();
+  } catch {
+    // Missing is fine: SQLite creates it.
+  }
+  if (isDirectory) throw new StoreError(file, 'the path is a directory, not a database file');
+}
+
+/**
+ * Brings the schema up to `migrations.length`. Each step runs in its own IMMEDIATE transaction
+ * and re-reads the version inside it, so two processes starting on a fresh file cannot both
+ * apply the same step.
+ */
+export function migrate(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  const target = migrations.length;
+  const readVersion = (): number => db.pragma('user_version', { simple: true }) as number;
+  for (;;) {
+    const step = db.transaction((): boolean => {
+      const version = readVersion();
+      if (version > target) {
+        throw new StoreError(
+          file,
+          `schema version ${version} is newer than this bot understands (${target}); upgrade the bot or use a different DATABASE_PATH`,
+        );
+      }
+      const migration = migrations[version];
+      if (version === target || !migration) return false;
+      guardStorage(file, `migration to schema version ${version + 1} failed`, () => migration(db));
+      // PRAGMA values cannot be bound parameters; `version` is a number we computed.
+      db.pragma(`user_version = ${version + 1}`);
+      return true;
+    });
+    if (!step.immediate()) return;
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite file at `file` and migrates it. WAL + busy timeout let the
+ * `digest` CLI and the running bot share the file. Every failure is a StoreError with a one-line
+ * reason (corrupt file, a directory in the way, unwritable folder, a newer schema).
+ */
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+  const inMemory = file === ':memory:';
+  if (!inMemory) ensureParentDirectory(file);
+  const db = guardStorage(file, 'cannot open', () => new Database(file));
+  try {
+    guardStorage(file, 'cannot open', () => {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // The first real read: a file that is not SQLite fails here (SQLITE_NOTADB).
+      if (!inMemory) db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      // synchronous stays FULL (the default): a commit survives a power cut, and we write little.
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new StoreError(file, `the database file is corrupt (quick_check: ${String(check)})`);
+    });
+    migrate(db, file, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,366 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { StoreError } from '../errors.ts';
+import type { Destination, PlatformName } from '../platforms/platform.ts';
+import { guardStorage, openDatabase } from './open-database.ts';
+import type {
+  Delivery,
+  DeliveryKind,
+  DeliveryStatus,
+  Store,
+  SubscribeInput,
+  Subscription,
+} from './store.ts';
+
+export interface SqliteStoreOptions {
+  /** Clock for every stored time; tests pin it. Default: the system clock. */
+  now?: () => Date;
+}
+
+interface SubscriptionRow {
+  id: number;
+  platform: PlatformName;
+  chat_id: string;
+  thread_id: string;
+  guild_id: string | null;
+  title: string | null;
+  subscribed_by: string;
+  subscribed_at: string;
+  active: 0 | 1;
+  reason: string | null;
+  time_of_day: string | null;
+  timezone: string | null;
+}
+
+interface DeliveryRow {
+  id: number;
+  slug: string;
+  platform: PlatformName;
+  chat_id: string;
+  thread_id: string;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  message_ids: string;
+  attempts: number;
+  last_error: string | null;
+  requested_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Destination → the stored key: "no thread" is '' so UNIQUE treats it as one value. */
+function key(destination: Destination): { platform: PlatformName; chatId: string; threadId: string } {
+  return { platform: destination.platform, chatId: destination.chatId, threadId: destination.threadId ?? '' };
+}
+
+function toSubscription(row: SubscriptionRow): Subscription {
+  return {
+    id: row.id,
+    platform: row.platform,
+    chatId: row.chat_id,
+    threadId: row.thread_id === '' ? null : row.thread_id,
+    guildId: row.guild_id,
+    title: row.title,
+    subscribedBy: row.subscribed_by,
+    subscribedAt: row.subscribed_at,
+    active: row.active === 1,
+    reason: row.reason,
+    timeOfDay: row.time_of_day,
+    timezone: row.timezone,
+  };
+}
+
+function parseMessageIds(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    slug: row.slug,
+    platform: row.platform,
+    chatId: row.chat_id,
+    threadId: row.thread_id === '' ? null : row.thread_id,
+    kind: row.kind,
+    status: row.status,
+    messageIds: parseMessageIds(row.message_ids),
+    attempts: row.attempts,
+    lastError: row.last_error,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const SUB_WHERE = 'platform = @platform AND chat_id = @chatId AND thread_id = @threadId';
+
+/**
+ * The default Store: one SQLite file (WAL mode), safe to share between the bot and the `digest`
+ * CLI. All times are ISO 8601 UTC from the injected clock. Every failure is a StoreError.
+ */
+export class SqliteStore implements Store {
+  private readonly statements = new Map<string, Statement>();
+
+  private constructor(
+    private readonly db: Database,
+    /** The path it was opened with, for error messages. */
+    readonly path: string,
+    private readonly now: () => Date,
+  ) {}
+
+  /**
+   * Opens (creating the file and its folder if needed) and migrates the database at `path`
+   * (`:memory:` for a private in-memory one). Throws StoreError with a one-line reason.
+   */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(path), path, options.now ?? (() => new Date()));
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` in an IMMEDIATE transaction (write lock first: no upgrade deadlocks between processes). */
+  private write<T>(doing: string, fn: () => T): T {
+    return guardStorage(this.path, doing, () => this.db.transaction(fn).immediate());
+  }
+
+  private read<T>(doing: string, fn: () => T): T {
+    return guardStorage(this.path, doing, fn);
+  }
+
+  private subscriptionRow(destination: Destination): SubscriptionRow | undefined {
+    return this.sql(`SELECT * FROM subscriptions WHERE ${SUB_WHERE}`).get(key(destination)) as SubscriptionRow | undefined;
+  }
+
+  subscribe(input: SubscribeInput): Subscription {
+    return this.write('cannot save subscription', () => {
+      const existing = this.subscriptionRow(input);
+      const now = this.stamp();
+      if (!existing) {
+        this.sql(
+          `INSERT INTO subscriptions (platform, chat_id, thread_id, guild_id, title, subscribed_by, subscribed_at,
+             active, reason, time_of_day, timezone, updated_at)
+           VALUES (@platform, @chatId, @threadId, @guildId, @title, @subscribedBy, @now, 1, NULL, @timeOfDay, @timezone, @now)`,
+        ).run({
+          ...key(input),
+          guildId: input.guildId ?? null,
+          title: input.title ?? null,
+          subscribedBy: input.subscribedBy,
+          timeOfDay: input.timeOfDay ?? null,
+          timezone: input.timezone ?? null,
+          now,
+        });
+      } else if (existing.active === 0) {
+        // A reactivation is a fresh subscribe: new subscriber and time; the schedule falls back to
+        // the global one unless given. Title and guild are descriptive, so they are kept if not given.
+        this.sql(
+          `UPDATE subscriptions SET active = 1, reason = NULL, subscribed_by = @subscribedBy, subscribed_at = @now,
+             guild_id = @guildId, title = @title, time_of_day = @timeOfDay, timezone = @timezone, updated_at = @now
+           WHERE id = @id`,
+        ).run({
+          id: existing.id,
+          subscribedBy: input.subscribedBy,
+          guildId: input.guildId === undefined ? existing.guild_id : input.guildId,
+          title: input.title === undefined ? existing.title : input.title,
+          timeOfDay: input.timeOfDay ?? null,
+          timezone: input.timezone ?? null,
+          now,
+        });
+      } else {
+        // Already active: keep who subscribed first and when; update only what was given.
+        this.sql(
+          `UPDATE subscriptions SET guild_id = @guildId, title = @title, time_of_day = @timeOfDay,
+             timezone = @timezone, updated_at = @now
+           WHERE id = @id`,
+        ).run({
+          id: existing.id,
+          guildId: input.guildId === undefined ? existing.guild_id : input.guildId,
+          title: input.title === undefined ? existing.title : input.title,
+          timeOfDay: input.timeOfDay === undefined ? existing.time_of_day : input.timeOfDay,
+          timezone: input.timezone === undefined ? existing.timezone : input.timezone,
+          now,
+        });
+      }
+      const row = this.subscriptionRow(input);
+      if (!row) throw new StoreError(this.path, 'subscription vanished while saving it');
+      return toSubscription(row);
+    });
+  }
+
+  unsubscribe(destination: Destination, reason: string): boolean {
+    return this.write('cannot remove subscription', () => {
+      const result = this.sql(
+        `UPDATE subscriptions SET active = 0, reason = @reason, updated_at = @now WHERE ${SUB_WHERE} AND active = 1`,
+      ).run({ ...key(destination), reason, now: this.stamp() });
+      return result.changes > 0;
+    });
+  }
+
+  deactivate(destination: Destination, reason: string): void {
+    // Same effect as unsubscribe; an already inactive row keeps its first reason (the root cause).
+    this.unsubscribe(destination, reason);
+  }
+
+  moveSubscription(from: Destination, toChatId: string): void {
+    if (toChatId === from.chatId) return;
+    this.write('cannot move subscription', () => {
+      const now = this.stamp();
+      const source = key(from);
+      const target = { ...source, chatId: toChatId };
+      const moving = this.subscriptionRow(from);
+      const existing = this.subscriptionRow({ ...from, chatId: toChatId });
+      if (moving) {
+        if (existing && existing.active === 1 && moving.active === 0) {
+          // The new chat is already subscribed and the old one was not: nothing to carry over.
+          this.sql('DELETE FROM subscriptions WHERE id = ?').run(moving.id);
+        } else {
+          if (existing) this.sql('DELETE FROM subscriptions WHERE id = ?').run(existing.id);
+          this.sql('UPDATE subscriptions SET chat_id = @chatId, updated_at = @now WHERE id = @id').run({
+            id: moving.id,
+            chatId: toChatId,
+            now,
+          });
+        }
+      }
+      // Ledger rows move too, keeping their ids (a delivery in flight holds one). Where both chats
+      // have a row for the same report and kind, the moved row wins unless the target's was delivered.
+      const params = { platform: source.platform, threadId: source.threadId, from: source.chatId, to: target.chatId };
+      this.sql(
+        `DELETE FROM deliveries AS t
+         WHERE t.platform = @platform AND t.chat_id = @to AND t.thread_id = @threadId AND t.status <> 'delivered'
+           AND EXISTS (SELECT 1 FROM deliveries AS s WHERE s.platform = t.platform AND s.chat_id = @from
+             AND s.thread_id = t.thread_id AND s.slug = t.slug AND s.kind = t.kind)`,
+      ).run(params);
+      this.sql(
+        `DELETE FROM deliveries AS s
+         WHERE s.platform = @platform AND s.chat_id = @from AND s.thread_id = @threadId
+           AND EXISTS (SELECT 1 FROM deliveries AS t WHERE t.platform = s.platform AND t.chat_id = @to
+             AND t.thread_id = s.thread_id AND t.slug = s.slug AND t.kind = s.kind)`,
+      ).run(params);
+      this.sql(
+        `UPDATE deliveries SET chat_id = @to, updated_at = @now
+         WHERE platform = @platform AND chat_id = @from AND thread_id = @threadId`,
+      ).run({ ...params, now });
+    });
+  }
+
+  getSubscription(destination: Destination): Subscription | null {
+    return this.read('cannot read subscription', () => {
+      const row = this.subscriptionRow(destination);
+      return row ? toSubscription(row) : null;
+    });
+  }
+
+  listSubscriptions(filter: { platform?: PlatformName; activeOnly?: boolean } = {}): Subscription[] {
+    return this.read('cannot list subscriptions', () => {
+      const rows = this.sql(
+        `SELECT * FROM subscriptions
+         WHERE (@platform IS NULL OR platform = @platform) AND (@activeOnly = 0 OR active = 1)
+         ORDER BY id`,
+      ).all({ platform: filter.platform ?? null, activeOnly: filter.activeOnly ? 1 : 0 }) as SubscriptionRow[];
+      return rows.map(toSubscription);
+    });
+  }
+
+  private deliveryRow(slug: string, destination: Destination, kind: DeliveryKind): DeliveryRow | undefined {
+    return this.sql(`SELECT * FROM deliveries WHERE slug = @slug AND ${SUB_WHERE} AND kind = @kind`).get({
+      slug,
+      kind,
+      ...key(destination),
+    }) as DeliveryRow | undefined;
+  }
+
+  claimDelivery(input: {
+    slug: string;
+    destination: Destination;
+    kind: DeliveryKind;
+    requestedBy?: string | null;
+  }): { delivery: Delivery; created: boolean } {
+    return this.write('cannot claim delivery', () => {
+      const now = this.stamp();
+      // ON CONFLICT DO NOTHING under the write lock: of two processes claiming at once, exactly
+      // one inserts; the other sees `changes === 0` and gets the existing row.
+      const result = this.sql(
+        `INSERT INTO deliveries (slug, platform, chat_id, thread_id, kind, status, message_ids, attempts,
+           last_error, requested_by, created_at, updated_at)
+         VALUES (@slug, @platform, @chatId, @threadId, @kind, 'sending', '[]', 0, NULL, @requestedBy, @now, @now)
+         ON CONFLICT (slug, platform, chat_id, thread_id, kind) DO NOTHING`,
+      ).run({ slug: input.slug, kind: input.kind, requestedBy: input.requestedBy ?? null, now, ...key(input.destination) });
+      const row = this.deliveryRow(input.slug, input.destination, input.kind);
+      if (!row) throw new StoreError(this.path, `delivery ${input.slug} vanished while claiming it`);
+      return { delivery: toDelivery(row), created: result.changes > 0 };
+    });
+  }
+
+  /** Updates one ledger row by id; a missing id is a bug in the caller, so it throws. */
+  private updateDelivery(id: number, doing: string, set: string, params: Record<string, unknown> = {}): void {
+    this.write(doing, () => {
+      const result = this.sql(`UPDATE deliveries SET ${set}, updated_at = @now WHERE id = @id`).run({
+        ...params,
+        id,
+        now: this.stamp(),
+      });
+      if (result.changes === 0) throw new StoreError(this.path, `${doing}: no delivery with id ${id}`);
+    });
+  }
+
+  recordAttempt(id: number): void {
+    this.updateDelivery(id, 'cannot record attempt', 'attempts = attempts + 1');
+  }
+
+  markDelivered(id: number, messageIds: string[]): void {
+    this.updateDelivery(id, 'cannot mark delivered', `status = 'delivered', message_ids = @messageIds`, {
+      messageIds: JSON.stringify(messageIds.map(String)),
+    });
+  }
+
+  markFailed(id: number, error: string): void {
+    this.updateDelivery(id, 'cannot mark failed', `status = 'failed', last_error = @error`, { error });
+  }
+
+  markDeactivated(id: number, reason: string): void {
+    this.updateDelivery(id, 'cannot mark deactivated', `status = 'deactivated', last_error = @reason`, { reason });
+  }
+
+  getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Delivery | null {
+    return this.read('cannot read delivery', () => {
+      const row = this.deliveryRow(slug, destination, kind);
+      return row ? toDelivery(row) : null;
+    });
+  }
+
+  listDeliveries(filter: { slug?: string; platform?: PlatformName } = {}): Delivery[] {
+    return this.read('cannot list deliveries', () => {
+      const rows = this.sql(
+        `SELECT * FROM deliveries
+         WHERE (@slug IS NULL OR slug = @slug) AND (@platform IS NULL OR platform = @platform)
+         ORDER BY id`,
+      ).all({ slug: filter.slug ?? null, platform: filter.platform ?? null }) as DeliveryRow[];
+      return rows.map(toDelivery);
+    });
+  }
+
+  restartDelivery(id: number, requestedBy: string | null): void {
+    // A new run: attempts count from zero again, and the old message ids belong to the old run.
+    this.updateDelivery(
+      id,
+      'cannot restart delivery',
+      `status = 'sending', attempts = 0, last_error = NULL, message_ids = '[]', requested_by = @requestedBy`,
+      { requestedBy },
+    );
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

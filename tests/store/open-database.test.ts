@@ -1,0 +1,166 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.ts';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
+import { migrate, openDatabase } from '../../src/store/open-database.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'digest-store-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fresh = (name = 'digest.db') => path.join(root, `case-${++n}`, name);
+
+/** Runs `fn`, expecting a StoreError; returns it for message assertions. */
+function storeErrorOf(fn: () => unknown): StoreError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected a StoreError');
+}
+
+describe('opening a database file', () => {
+  it('creates missing parent folders, migrates from empty, and uses WAL', () => {
+    const file = fresh(path.join('nested', 'deeper', 'digest.db'));
+    const store = SqliteStore.open(file);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(['deliveries', 'subscriptions']);
+    db.close();
+  });
+
+  it('loses nothing across close and reopen', () => {
+    const file = fresh();
+    const first = SqliteStore.open(file);
+    first.subscribe({ platform: 'telegram', chatId: '-1001', threadId: '7', title: '群', subscribedBy: 'cli' });
+    first.subscribe({ platform: 'discord', chatId: '2', threadId: null, subscribedBy: 'cli' });
+    first.unsubscribe({ platform: 'discord', chatId: '2', threadId: null }, 'unsubscribed by cli');
+    const { delivery } = first.claimDelivery({
+      slug: '2026-01-03',
+      destination: { platform: 'telegram', chatId: '-1001', threadId: '7' },
+      kind: 'scheduled',
+    });
+    first.markDelivered(delivery.id, ['10', '11']);
+    const subs = first.listSubscriptions();
+    const deliveries = first.listDeliveries();
+    first.close();
+
+    const second = SqliteStore.open(file);
+    expect(second.listSubscriptions()).toEqual(subs);
+    expect(second.listDeliveries()).toEqual(deliveries);
+    expect(deliveries[0]?.messageIds).toEqual(['10', '11']);
+    second.close();
+  });
+
+  it('reopening an up-to-date database runs no migration again', () => {
+    const file = fresh();
+    SqliteStore.open(file).close();
+    let ran = 0;
+    const counted = MIGRATIONS.map((m) => (db: Database.Database) => {
+      ran++;
+      m(db);
+    });
+    openDatabase(file, counted).close();
+    expect(ran).toBe(0);
+  });
+
+  it('applies only the missing steps, each in its own transaction', () => {
+    const file = fresh();
+    SqliteStore.open(file).close();
+    const extra = [
+      ...MIGRATIONS,
+      (db: Database.Database) => db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)'),
+      (db: Database.Database) => {
+        db.exec('CREATE TABLE half_done (id INTEGER PRIMARY KEY)');
+        throw new Error('boom');
+      },
+    ];
+    const error = storeErrorOf(() => openDatabase(file, extra));
+    expect(error.message).toContain(`migration to schema version ${MIGRATIONS.length + 2} failed: boom`);
+    const db = new Database(file, { readonly: true });
+    // The good step stuck; the failed one rolled back entirely.
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).toContain('notes');
+    expect(tables).not.toContain('half_done');
+    db.close();
+  });
+
+  it('refuses a database from a newer schema version and leaves it untouched', () => {
+    const file = fresh();
+    SqliteStore.open(file).close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${MIGRATIONS.length + 3}`);
+    raw.close();
+    const error = storeErrorOf(() => SqliteStore.open(file));
+    expect(error.message).toBe(
+      `database ${file}: schema version ${MIGRATIONS.length + 3} is newer than this bot understands (${MIGRATIONS.length}); upgrade the bot or use a different DATABASE_PATH`,
+    );
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 3);
+    check.close();
+  });
+
+  it.each([
+    ['random bytes', () => Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256))],
+    ['a text file', () => Buffer.from('date,title\n2026-01-03,hello\n'.repeat(200))],
+    ['a SQLite header over garbage', () => Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0xab)])],
+  ])('refuses %s with "not a SQLite database"', (_what, bytes) => {
+    const file = fresh();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, bytes());
+    const error = storeErrorOf(() => SqliteStore.open(file));
+    expect(error.message).toBe(`database ${file}: cannot open: not a SQLite database (the file is corrupt or something else entirely)`);
+    expect(error.cause).toBeDefined();
+  });
+
+  it('says when a directory is in the way of the database file', () => {
+    const file = fresh();
+    mkdirSync(file, { recursive: true });
+    expect(storeErrorOf(() => SqliteStore.open(file)).message).toBe(
+      `database ${file}: the path is a directory, not a database file`,
+    );
+  });
+
+  it('says when the folder cannot be created because a file is in the way', () => {
+    const blocker = fresh('not-a-folder');
+    mkdirSync(path.dirname(blocker), { recursive: true });
+    writeFileSync(blocker, 'x');
+    const file = path.join(blocker, 'data', 'digest.db');
+    const message = storeErrorOf(() => SqliteStore.open(file)).message;
+    expect(message).toBe(
+      `database ${file}: cannot create directory ${path.dirname(file)}: a part of the path is a file, not a directory`,
+    );
+  });
+
+  it('says when the database file is where a folder should be', () => {
+    const blocker = fresh('data');
+    mkdirSync(path.dirname(blocker), { recursive: true });
+    writeFileSync(blocker, 'x');
+    const file = path.join(blocker, 'digest.db');
+    expect(storeErrorOf(() => SqliteStore.open(file)).message).toMatch(/^database .*: cannot create directory .*: a file is in the way$/);
+  });
+
+  it('turns a failure after opening into a StoreError naming what was being done', () => {
+    const store = SqliteStore.open(':memory:');
+    store.close();
+    const error = storeErrorOf(() => store.listSubscriptions());
+    expect(error.message).toMatch(/^database :memory:: cannot list subscriptions: The database connection is not open$/);
+  });
+
+  it('migrate() on a fresh in-memory handle is idempotent', () => {
+    const db = new Database(':memory:');
+    migrate(db, ':memory:');
+    migrate(db, ':memory:');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+});

@@ -1,0 +1,266 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.ts';
+import type { Destination } from '../../src/platforms/platform.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+
+/** A clock that moves one minute per reading, so every write gets a distinct, predictable time. */
+function steppingClock(start = Date.UTC(2026, 0, 3, 1, 0, 0)) {
+  let t = start - 60_000;
+  return () => new Date((t += 60_000));
+}
+const at = (minutes: number) => new Date(Date.UTC(2026, 0, 3, 1, minutes, 0)).toISOString();
+
+const chat: Destination = { platform: 'telegram', chatId: '-1001234567890123', threadId: null };
+const topic: Destination = { platform: 'telegram', chatId: '-1001234567890123', threadId: '42' };
+const channel: Destination = { platform: 'discord', chatId: '1234567890123456789', threadId: null };
+
+let store: SqliteStore;
+beforeEach(() => {
+  store = SqliteStore.open(':memory:', { now: steppingClock() });
+});
+afterEach(() => store.close());
+
+describe('subscriptions', () => {
+  it('creates an active subscription with every field, ids kept exactly as text', () => {
+    const sub = store.subscribe({ ...channel, guildId: '987654321987654321', title: '#ai-news', subscribedBy: 'discord:111' });
+    expect(sub).toEqual({
+      id: expect.any(Number),
+      platform: 'discord',
+      chatId: '1234567890123456789',
+      threadId: null,
+      guildId: '987654321987654321',
+      title: '#ai-news',
+      subscribedBy: 'discord:111',
+      subscribedAt: at(0),
+      active: true,
+      reason: null,
+      timeOfDay: null,
+      timezone: null,
+    });
+    expect(store.getSubscription(channel)).toEqual(sub);
+  });
+
+  it('treats a forum topic as a destination distinct from its chat', () => {
+    store.subscribe({ ...chat, subscribedBy: 'cli' });
+    store.subscribe({ ...topic, subscribedBy: 'cli' });
+    store.subscribe({ ...chat, subscribedBy: 'cli' }); // no duplicate for the thread-less chat
+    expect(store.listSubscriptions().map((s) => [s.chatId, s.threadId])).toEqual([
+      [chat.chatId, null],
+      [chat.chatId, '42'],
+    ]);
+    expect(store.unsubscribe(chat, 'unsubscribed by cli')).toBe(true);
+    expect(store.getSubscription(topic)?.active).toBe(true);
+  });
+
+  it('re-subscribing an active destination keeps who and when, and updates what was given', () => {
+    store.subscribe({ ...chat, title: 'Old', timeOfDay: '08:00', timezone: 'Asia/Shanghai', subscribedBy: 'telegram:1' });
+    const again = store.subscribe({ ...chat, title: 'New', subscribedBy: 'telegram:2' });
+    expect(again).toMatchObject({
+      subscribedBy: 'telegram:1',
+      subscribedAt: at(0),
+      title: 'New',
+      timeOfDay: '08:00',
+      timezone: 'Asia/Shanghai',
+      active: true,
+    });
+  });
+
+  it('unsubscribe deactivates with a reason, and returns false when nothing was active', () => {
+    expect(store.unsubscribe(chat, 'unsubscribed by cli')).toBe(false);
+    store.subscribe({ ...chat, subscribedBy: 'cli' });
+    expect(store.unsubscribe(chat, 'unsubscribed by telegram:5')).toBe(true);
+    expect(store.unsubscribe(chat, 'unsubscribed by telegram:6')).toBe(false);
+    expect(store.getSubscription(chat)).toMatchObject({ active: false, reason: 'unsubscribed by telegram:5' });
+  });
+
+  it('reactivates an inactive row as a fresh subscribe: reason cleared, new subscriber and time, title kept', () => {
+    const first = store.subscribe({ ...chat, title: 'AI 群', timeOfDay: '07:30', timezone: 'UTC', subscribedBy: 'telegram:1' });
+    store.unsubscribe(chat, 'unsubscribed by telegram:1');
+    const back = store.subscribe({ ...chat, subscribedBy: 'cli' });
+    expect(back).toEqual({
+      ...first,
+      subscribedBy: 'cli',
+      subscribedAt: at(2),
+      title: 'AI 群',
+      timeOfDay: null,
+      timezone: null,
+    });
+    expect(store.listSubscriptions()).toHaveLength(1);
+  });
+
+  it('deactivate records the platform refusal and keeps the first reason', () => {
+    store.subscribe({ ...channel, subscribedBy: 'cli' });
+    store.deactivate(channel, '403 Missing Access (50001)');
+    store.deactivate(channel, '404 Unknown Channel (10003)');
+    expect(store.getSubscription(channel)).toMatchObject({ active: false, reason: '403 Missing Access (50001)' });
+    store.deactivate({ ...channel, chatId: '1' }, 'never subscribed'); // no row: no effect, no error
+    expect(store.listSubscriptions()).toHaveLength(1);
+  });
+
+  it.each([
+    [{}, ['discord:1', 'telegram:-1', 'telegram:-2']],
+    [{ platform: 'telegram' as const }, ['telegram:-1', 'telegram:-2']],
+    [{ activeOnly: true }, ['discord:1', 'telegram:-2']],
+    [{ platform: 'discord' as const, activeOnly: true }, ['discord:1']],
+    [{ platform: 'telegram' as const, activeOnly: true }, ['telegram:-2']],
+  ])('listSubscriptions(%o)', (filter, expected) => {
+    store.subscribe({ platform: 'discord', chatId: '1', threadId: null, subscribedBy: 'cli' });
+    store.subscribe({ platform: 'telegram', chatId: '-1', threadId: null, subscribedBy: 'cli' });
+    store.subscribe({ platform: 'telegram', chatId: '-2', threadId: null, subscribedBy: 'cli' });
+    store.unsubscribe({ platform: 'telegram', chatId: '-1', threadId: null }, 'gone');
+    expect(store.listSubscriptions(filter).map((s) => `${s.platform}:${s.chatId}`)).toEqual(expected);
+  });
+});
+
+describe('moveSubscription (Telegram group → supergroup)', () => {
+  const group: Destination = { platform: 'telegram', chatId: '-4001', threadId: null };
+  const supergroup: Destination = { platform: 'telegram', chatId: '-1009999', threadId: null };
+
+  it('moves the subscription and its ledger rows, keeping their ids', () => {
+    const sub = store.subscribe({ ...group, title: 'g', subscribedBy: 'telegram:7' });
+    const { delivery } = store.claimDelivery({ slug: '2026-01-03', destination: group, kind: 'scheduled' });
+    store.moveSubscription(group, supergroup.chatId);
+    expect(store.getSubscription(group)).toBeNull();
+    expect(store.getSubscription(supergroup)).toMatchObject({ id: sub.id, title: 'g', active: true, subscribedBy: 'telegram:7' });
+    expect(store.getDelivery('2026-01-03', supergroup, 'scheduled')).toMatchObject({ id: delivery.id, status: 'sending' });
+    expect(store.getDelivery('2026-01-03', group, 'scheduled')).toBeNull();
+  });
+
+  it('merges into an existing target row: the moved row wins unless the target is active and the source is not', () => {
+    store.subscribe({ ...supergroup, subscribedBy: 'old' });
+    store.unsubscribe(supergroup, 'left');
+    const moving = store.subscribe({ ...group, subscribedBy: 'new' });
+    store.moveSubscription(group, supergroup.chatId);
+    expect(store.listSubscriptions()).toEqual([{ ...moving, chatId: supergroup.chatId }]);
+
+    store.subscribe({ ...group, subscribedBy: 'inactive source' });
+    store.unsubscribe(group, 'left');
+    store.moveSubscription(group, supergroup.chatId);
+    expect(store.listSubscriptions()).toEqual([{ ...moving, chatId: supergroup.chatId }]);
+  });
+
+  it('on a ledger clash keeps a delivered target row, otherwise the moved row', () => {
+    store.subscribe({ ...group, subscribedBy: 'cli' });
+    const delivered = store.claimDelivery({ slug: 'a', destination: supergroup, kind: 'scheduled' }).delivery;
+    store.markDelivered(delivered.id, ['1']);
+    store.claimDelivery({ slug: 'a', destination: group, kind: 'scheduled' });
+    const stale = store.claimDelivery({ slug: 'b', destination: supergroup, kind: 'scheduled' }).delivery;
+    store.markFailed(stale.id, 'x');
+    const moved = store.claimDelivery({ slug: 'b', destination: group, kind: 'scheduled' }).delivery;
+    store.moveSubscription(group, supergroup.chatId);
+    expect(store.listDeliveries().map((d) => [d.id, d.slug, d.chatId, d.status])).toEqual([
+      [delivered.id, 'a', supergroup.chatId, 'delivered'],
+      [moved.id, 'b', supergroup.chatId, 'sending'],
+    ]);
+  });
+
+  it('leaves other destinations alone', () => {
+    store.subscribe({ ...channel, subscribedBy: 'cli' });
+    store.claimDelivery({ slug: 'a', destination: channel, kind: 'scheduled' });
+    store.moveSubscription(group, supergroup.chatId);
+    expect(store.listSubscriptions().map((s) => s.chatId)).toEqual([channel.chatId]);
+    expect(store.listDeliveries().map((d) => d.chatId)).toEqual([channel.chatId]);
+  });
+});
+
+describe('delivery ledger', () => {
+  it('claims once per report, destination and kind', () => {
+    const first = store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'scheduled' });
+    expect(first).toEqual({
+      created: true,
+      delivery: {
+        id: expect.any(Number),
+        slug: '2026-01-03',
+        platform: 'telegram',
+        chatId: topic.chatId,
+        threadId: '42',
+        kind: 'scheduled',
+        status: 'sending',
+        messageIds: [],
+        attempts: 0,
+        lastError: null,
+        requestedBy: null,
+        createdAt: at(0),
+        updatedAt: at(0),
+      },
+    });
+    const again = store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'scheduled' });
+    expect(again).toEqual({ created: false, delivery: first.delivery });
+
+    const others = [
+      store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'repost', requestedBy: 'cli' }),
+      store.claimDelivery({ slug: '2026-01-03', destination: chat, kind: 'scheduled' }),
+      store.claimDelivery({ slug: '2026-01-04', destination: topic, kind: 'scheduled' }),
+    ];
+    expect(others.map((o) => o.created)).toEqual([true, true, true]);
+    expect(others[0]?.delivery.requestedBy).toBe('cli');
+    expect(store.listDeliveries()).toHaveLength(4);
+  });
+
+  it('walks sending → attempts → failed → restarted → delivered', () => {
+    const { delivery } = store.claimDelivery({ slug: 's', destination: channel, kind: 'scheduled' }); // t0
+    store.recordAttempt(delivery.id); // t1
+    store.recordAttempt(delivery.id); // t2
+    store.markFailed(delivery.id, '503 Service Unavailable'); // t3
+    expect(store.getDelivery('s', channel, 'scheduled')).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      lastError: '503 Service Unavailable',
+      createdAt: at(0),
+      updatedAt: at(3),
+    });
+    store.restartDelivery(delivery.id, 'discord:99'); // t4
+    expect(store.getDelivery('s', channel, 'scheduled')).toMatchObject({
+      status: 'sending',
+      attempts: 0,
+      lastError: null,
+      requestedBy: 'discord:99',
+    });
+    store.recordAttempt(delivery.id);
+    store.markDelivered(delivery.id, ['1300000000000000001', '1300000000000000002']);
+    expect(store.getDelivery('s', channel, 'scheduled')).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+      messageIds: ['1300000000000000001', '1300000000000000002'],
+    });
+  });
+
+  it('records a deactivation with its reason', () => {
+    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
+    store.markDeactivated(delivery.id, '403 bot was kicked from the group chat');
+    expect(store.getDelivery('s', chat, 'scheduled')).toMatchObject({
+      status: 'deactivated',
+      lastError: '403 bot was kicked from the group chat',
+    });
+  });
+
+  it('a restart of a delivered row clears the old run’s message ids', () => {
+    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'repost', requestedBy: 'a' });
+    store.markDelivered(delivery.id, ['5']);
+    store.restartDelivery(delivery.id, null);
+    expect(store.getDelivery('s', chat, 'repost')).toMatchObject({ status: 'sending', messageIds: [], requestedBy: null });
+  });
+
+  it.each([
+    ['recordAttempt', (s: SqliteStore) => s.recordAttempt(404)],
+    ['markDelivered', (s: SqliteStore) => s.markDelivered(404, [])],
+    ['markFailed', (s: SqliteStore) => s.markFailed(404, 'x')],
+    ['markDeactivated', (s: SqliteStore) => s.markDeactivated(404, 'x')],
+    ['restartDelivery', (s: SqliteStore) => s.restartDelivery(404, null)],
+  ])('%s on an unknown id throws StoreError', (_name, act) => {
+    expect(() => act(store)).toThrow(StoreError);
+    expect(() => act(store)).toThrow(/no delivery with id 404/);
+  });
+
+  it.each([
+    [{}, ['a discord', 'a telegram', 'b telegram']],
+    [{ slug: 'a' }, ['a discord', 'a telegram']],
+    [{ platform: 'telegram' as const }, ['a telegram', 'b telegram']],
+    [{ slug: 'b', platform: 'discord' as const }, []],
+  ])('listDeliveries(%o)', (filter, expected) => {
+    store.claimDelivery({ slug: 'a', destination: channel, kind: 'scheduled' });
+    store.claimDelivery({ slug: 'a', destination: chat, kind: 'scheduled' });
+    store.claimDelivery({ slug: 'b', destination: chat, kind: 'scheduled' });
+    expect(store.listDeliveries(filter).map((d) => `${d.slug} ${d.platform}`)).toEqual(expected);
+  });
+});
