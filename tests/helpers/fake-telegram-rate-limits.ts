@@ -1,0 +1,48 @@
+import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
+
+/**
+ * The fake Bot API server's flood control, from TELEGRAM_LIMITS: more than one message a second in
+ * a chat, more than 20 a minute in a group, supergroup or channel (negative id), or more than 30 a
+ * second overall is refused with 429 and `retry_after`.
+ *
+ * `slackMs` forgives a little clock jitter between a client's timer and the request's arrival
+ * (Telegram's own limits are "about" these figures, never to the millisecond).
+ */
+export class FakeRateLimits {
+  private readonly perChat = new Map<number, number[]>();
+  private readonly overall: number[] = [];
+
+  constructor(private readonly slackMs = 50) {}
+
+  /** Seconds to wait before a message to `chatId` is accepted at `now`, or 0 when it may go now. */
+  retryAfter(chatId: number, now: number): number {
+    const times = this.perChat.get(chatId) ?? [];
+    const waits: number[] = [];
+    const last = times.at(-1);
+    const chatInterval = TELEGRAM_LIMITS.perChatIntervalMs - this.slackMs;
+    if (last !== undefined && now - last < chatInterval) waits.push(last + chatInterval - now);
+    if (chatId < 0) {
+      const minute = 60_000 - this.slackMs;
+      const recent = times.filter((t) => now - t < minute);
+      if (recent.length >= TELEGRAM_LIMITS.perGroupPerMinute) {
+        waits.push(recent[recent.length - TELEGRAM_LIMITS.perGroupPerMinute]! + minute - now);
+      }
+    }
+    const second = 1000 - this.slackMs;
+    const overall = this.overall.filter((t) => now - t < second);
+    if (overall.length >= TELEGRAM_LIMITS.broadcastPerSecond) {
+      waits.push(overall[overall.length - TELEGRAM_LIMITS.broadcastPerSecond]! + second - now);
+    }
+    if (waits.length === 0) return 0;
+    return Math.max(1, Math.ceil(Math.max(...waits) / 1000));
+  }
+
+  /** Records an accepted message. */
+  record(chatId: number, now: number): void {
+    const times = (this.perChat.get(chatId) ?? []).filter((t) => now - t < 60_000);
+    times.push(now);
+    this.perChat.set(chatId, times);
+    this.overall.push(now);
+    while (this.overall.length > 0 && now - this.overall[0]! >= 1000) this.overall.shift();
+  }
+}

@@ -1,0 +1,497 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BotCommand, Update, UserFromGetMe } from 'grammy/types';
+import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
+import { parseTelegramHtml } from '../../src/render/telegram-html.ts';
+import { parseMultipart } from './fake-telegram-multipart.ts';
+import { FakeRateLimits } from './fake-telegram-rate-limits.ts';
+
+/**
+ * A fake Telegram Bot API server for tests: real grammY clients talk to it over HTTP on 127.0.0.1
+ * (`client.apiRoot`). It validates like Telegram (HTML entities, lengths in UTF-16 units after
+ * parsing, chats, forum topics, flood control) and records what was sent.
+ */
+
+export type FakeChatType = 'private' | 'group' | 'supergroup' | 'channel';
+
+export interface FakeChat {
+  id: number;
+  type: FakeChatType;
+  title?: string;
+  isForum?: boolean;
+  topics?: number[];
+  admins?: number[];
+  creator?: number;
+  blocked?: boolean;
+  kicked?: boolean;
+  migratedTo?: number;
+}
+
+/** One accepted sendMessage / sendPhoto. */
+export interface SentMessage {
+  method: 'sendMessage' | 'sendPhoto';
+  chatId: number;
+  threadId: number | null;
+  /** `text` of a message or `caption` of a photo, as sent (before entity parsing). */
+  text: string | null;
+  /** The text as a user sees it (entities parsed), or null. */
+  plainText: string | null;
+  parseMode: string | null;
+  photo: { name: string; bytes: number } | null;
+  messageId: number;
+  /** `Date.now()` when accepted. */
+  time: number;
+}
+
+/** Every request the server answered. */
+export interface ApiCall {
+  method: string;
+  params: Record<string, unknown>;
+  status: number;
+  time: number;
+}
+
+export interface FaultSpec {
+  /** Only calls for this chat fail; any chat when absent. */
+  chatId?: number | string;
+  /** How many calls fail (default 1). */
+  times?: number;
+  status: 400 | 403 | 413 | 429 | 500 | 502 | 503;
+  description?: string;
+  /** For 429: `parameters.retry_after` in seconds (default 1). */
+  retryAfter?: number;
+  /** For 400: `parameters.migrate_to_chat_id`. */
+  migrateTo?: number;
+  /** Answer with this non-JSON body instead (a proxy's HTML error page). */
+  rawBody?: string;
+}
+
+export interface SendTextOptions {
+  chatId: number;
+  from?: { id: number; language_code?: string };
+  threadId?: number;
+  /** Post as the channel itself (`channel_post`), the way commands arrive in channels. */
+  asChannelPost?: boolean;
+  /** Post as an anonymous group admin (GroupAnonymousBot with `sender_chat` = the group). */
+  anonymousAdmin?: boolean;
+}
+
+export interface FakeTelegram {
+  readonly apiRoot: string;
+  readonly token: string;
+  readonly botInfo: UserFromGetMe;
+  /** Whether flood control answers 429 (default true). */
+  enforceRateLimits: boolean;
+  readonly sent: SentMessage[];
+  readonly calls: ApiCall[];
+  readonly counters: { requests: number; rateLimited: number; faultsInjected: number };
+  /** setMyCommands, keyed `<scope type>[:chat_id]|<language_code>` (e.g. `default|`, `default|en`). */
+  readonly commands: Map<string, BotCommand[]>;
+  addChat(chat: FakeChat): void;
+  /** Changes a registered chat (block the bot, migrate a group …). */
+  updateChat(id: number, change: Partial<FakeChat>): void;
+  failNext(method: string, fault: FaultSpec): void;
+  pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
+  /** Pushes a text message (a command when it starts with `/`) as a user, admin or channel would send it. */
+  sendText(text: string, options: SendTextOptions): Update;
+  /** Resolves with `sent` once `predicate(sent)` holds; rejects after `timeoutMs`. */
+  waitFor(predicate: (sent: readonly SentMessage[]) => boolean, timeoutMs?: number): Promise<SentMessage[]>;
+  close(): Promise<void>;
+}
+
+/** The id Telegram uses for messages from anonymous group admins. */
+export const GROUP_ANONYMOUS_BOT_ID = 1087968824;
+
+class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly description: string,
+    readonly parameters?: Record<string, number>,
+  ) {
+    super(description);
+  }
+}
+
+/** Starts the fake on an ephemeral port of 127.0.0.1. */
+export async function startFakeTelegram(options: { token?: string; enforceRateLimits?: boolean } = {}): Promise<FakeTelegram> {
+  const token = options.token ?? '123456:TEST-fake-token-abcdefghijklmnop';
+  const botInfo: UserFromGetMe = {
+    id: Number(token.split(':')[0]) || 123456,
+    is_bot: true,
+    first_name: 'AI Digest',
+    username: 'ai_digest_test_bot',
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+    can_manage_bots: false,
+    supports_join_request_queries: false,
+  };
+  const chats = new Map<number, FakeChat>();
+  const updates: Update[] = [];
+  const pollers = new Set<() => void>();
+  const faults: { method: string; fault: FaultSpec; left: number }[] = [];
+  const limits = new FakeRateLimits();
+  let nextUpdateId = 1;
+  let nextMessageId = 1;
+  let closed = false;
+
+  const fake: FakeTelegram = {
+    apiRoot: '',
+    token,
+    botInfo,
+    enforceRateLimits: options.enforceRateLimits ?? true,
+    sent: [],
+    calls: [],
+    counters: { requests: 0, rateLimited: 0, faultsInjected: 0 },
+    commands: new Map(),
+    addChat(chat) {
+      chats.set(chat.id, { ...chat });
+    },
+    updateChat(id, change) {
+      const chat = chats.get(id);
+      if (!chat) throw new Error(`fake telegram: no chat ${id}`);
+      Object.assign(chat, change);
+    },
+    failNext(method, fault) {
+      faults.push({ method, fault, left: fault.times ?? 1 });
+    },
+    pushUpdate(partial) {
+      const update = { ...partial, update_id: partial.update_id ?? nextUpdateId } as Update;
+      nextUpdateId = Math.max(nextUpdateId, update.update_id) + 1;
+      updates.push(update);
+      for (const wake of [...pollers]) wake();
+      return update;
+    },
+    sendText(text, opts) {
+      return fake.pushUpdate(buildTextUpdate(text, opts));
+    },
+    async waitFor(predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(fake.sent)) {
+        if (Date.now() > deadline) {
+          throw new Error(`fake telegram: condition not met within ${timeoutMs} ms; sent: ${JSON.stringify(fake.sent.map(summary))}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return fake.sent;
+    },
+    async close() {
+      closed = true;
+      for (const wake of [...pollers]) wake();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+
+  function summary(m: SentMessage): string {
+    return `${m.method} ${m.chatId}${m.threadId ? `/${m.threadId}` : ''}: ${(m.text ?? '').slice(0, 40)}`;
+  }
+
+  function buildTextUpdate(text: string, opts: SendTextOptions): Omit<Update, 'update_id'> {
+    const chat = chats.get(opts.chatId);
+    if (!chat) throw new Error(`fake telegram: add chat ${opts.chatId} before sending to it`);
+    const chatObject =
+      chat.type === 'private'
+        ? { id: chat.id, type: 'private' as const, first_name: chat.title ?? 'User' }
+        : { id: chat.id, type: chat.type, title: chat.title ?? `Chat ${chat.id}`, ...(chat.isForum ? { is_forum: true as const } : {}) };
+    const command = /^\/\S+/.exec(text);
+    const message: Record<string, unknown> = {
+      message_id: nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: chatObject,
+      text,
+      ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+    };
+    if (opts.threadId !== undefined) {
+      message.message_thread_id = opts.threadId;
+      message.is_topic_message = true;
+    }
+    if (opts.asChannelPost || chat.type === 'channel') {
+      message.sender_chat = chatObject;
+      return { channel_post: message } as unknown as Omit<Update, 'update_id'>;
+    }
+    if (opts.anonymousAdmin) {
+      message.from = { id: GROUP_ANONYMOUS_BOT_ID, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+      message.sender_chat = chatObject;
+    } else {
+      const from = opts.from ?? { id: chat.id };
+      message.from = {
+        id: from.id,
+        is_bot: false,
+        first_name: `User ${from.id}`,
+        ...(from.language_code ? { language_code: from.language_code } : {}),
+      };
+    }
+    return { message } as unknown as Omit<Update, 'update_id'>;
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      reply(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${String(error)}` });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
+    const method = match?.[2] ?? '';
+    const { params, files } = await readParams(req);
+    const record = (status: number): void => {
+      fake.calls.push({ method, params, status, time: Date.now() });
+    };
+    fake.counters.requests += 1;
+    try {
+      if (!match || match[1] !== token) throw new ApiFailure(401, 'Unauthorized');
+      injectFault(method, params, res);
+      if (res.headersSent) return record(res.statusCode);
+      const result = await run(method, params, files, res);
+      if (res.destroyed) return;
+      record(200);
+      reply(res, 200, { ok: true, result });
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      if (error.status === 429) fake.counters.rateLimited += 1;
+      record(error.status);
+      reply(res, error.status, {
+        ok: false,
+        error_code: error.status,
+        description: error.description,
+        ...(error.parameters ? { parameters: error.parameters } : {}),
+      });
+    }
+  }
+
+  function injectFault(method: string, params: Record<string, unknown>, res: ServerResponse): void {
+    const index = faults.findIndex(
+      (f) => f.method === method && (f.fault.chatId === undefined || String(f.fault.chatId) === String(params.chat_id)),
+    );
+    const entry = faults[index];
+    if (!entry) return;
+    entry.left -= 1;
+    if (entry.left <= 0) faults.splice(index, 1);
+    fake.counters.faultsInjected += 1;
+    const { fault } = entry;
+    if (fault.rawBody !== undefined) {
+      res.writeHead(fault.status, { 'content-type': 'text/html' }).end(fault.rawBody);
+      return;
+    }
+    const parameters: Record<string, number> = {};
+    if (fault.status === 429) parameters.retry_after = fault.retryAfter ?? 1;
+    if (fault.migrateTo !== undefined) parameters.migrate_to_chat_id = fault.migrateTo;
+    throw new ApiFailure(fault.status, fault.description ?? defaultDescription(fault.status, parameters), parameters);
+  }
+
+  async function run(
+    method: string,
+    params: Record<string, unknown>,
+    files: Map<string, { name: string; bytes: number }>,
+    res: ServerResponse,
+  ): Promise<unknown> {
+    switch (method) {
+      case 'getMe':
+        return botInfo;
+      case 'deleteWebhook':
+      case 'answerCallbackQuery':
+        return true;
+      case 'getUpdates':
+        return getUpdates(params, res);
+      case 'setMyCommands': {
+        const commands = (params.commands ?? []) as BotCommand[];
+        for (const c of commands) {
+          if (!/^[a-z0-9_]{1,32}$/.test(c.command)) throw new ApiFailure(400, 'Bad Request: BOT_COMMAND_INVALID');
+          if (!c.description || c.description.length > 256) {
+            throw new ApiFailure(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID');
+          }
+        }
+        fake.commands.set(commandsKey(params), commands);
+        return true;
+      }
+      case 'getMyCommands':
+        return fake.commands.get(commandsKey(params)) ?? [];
+      case 'getChat': {
+        const chat = resolveChat(params, false);
+        return { id: chat.id, type: chat.type, title: chat.title, ...(chat.isForum ? { is_forum: true } : {}) };
+      }
+      case 'getChatMember': {
+        const chat = resolveChat(params, false);
+        const userId = Number(params.user_id);
+        if (!Number.isFinite(userId)) throw new ApiFailure(400, 'Bad Request: user_id is empty');
+        const user = { id: userId, is_bot: false, first_name: `User ${userId}` };
+        if (chat.creator === userId) return { status: 'creator', user, is_anonymous: false };
+        if (chat.admins?.includes(userId)) return { status: 'administrator', user, can_be_edited: false };
+        return { status: 'member', user };
+      }
+      case 'sendMessage':
+      case 'sendPhoto':
+        return send(method, params, files);
+      default:
+        throw new ApiFailure(404, 'Not Found: method not found');
+    }
+  }
+
+  function commandsKey(params: Record<string, unknown>): string {
+    const scope = (params.scope ?? { type: 'default' }) as { type: string; chat_id?: number | string };
+    const lang = typeof params.language_code === 'string' ? params.language_code : '';
+    return `${scope.type}${scope.chat_id !== undefined ? `:${scope.chat_id}` : ''}|${lang}`;
+  }
+
+  async function getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<Update[]> {
+    const offset = Number(params.offset ?? 0);
+    const limit = Math.min(Math.max(Number(params.limit ?? 100), 1), 100);
+    const timeoutMs = Math.max(0, Number(params.timeout ?? 0)) * 1000;
+    if (offset > 0) {
+      // Confirms every update below `offset`, as Telegram does.
+      while (updates.length > 0 && updates[0]!.update_id < offset) updates.shift();
+    }
+    const pending = (): Update[] => updates.filter((u) => u.update_id >= offset).slice(0, limit);
+    if (pending().length > 0 || timeoutMs === 0 || closed) return pending();
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        pollers.delete(done);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      pollers.add(done);
+      res.on('close', done); // the client aborted (bot.stop())
+    });
+    return pending();
+  }
+
+  function resolveChat(params: Record<string, unknown>, sending: boolean): FakeChat {
+    if (params.chat_id === undefined || params.chat_id === '') throw new ApiFailure(400, 'Bad Request: chat_id is empty');
+    const chat = chats.get(Number(params.chat_id));
+    if (!chat) throw new ApiFailure(400, 'Bad Request: chat not found');
+    if (chat.migratedTo !== undefined) {
+      throw new ApiFailure(400, 'Bad Request: group chat was upgraded to a supergroup chat', {
+        migrate_to_chat_id: chat.migratedTo,
+      });
+    }
+    if (sending && chat.blocked) throw new ApiFailure(403, 'Forbidden: bot was blocked by the user');
+    if (chat.kicked) {
+      throw new ApiFailure(
+        403,
+        chat.type === 'channel' ? 'Forbidden: bot is not a member of the channel chat' : 'Forbidden: bot was kicked from the group chat',
+      );
+    }
+    return chat;
+  }
+
+  function send(
+    method: 'sendMessage' | 'sendPhoto',
+    params: Record<string, unknown>,
+    files: Map<string, { name: string; bytes: number }>,
+  ): { message_id: number; date: number; chat: { id: number; type: string } } {
+    const chat = resolveChat(params, true);
+    const threadId = params.message_thread_id === undefined ? null : Number(params.message_thread_id);
+    if (threadId !== null && !(chat.type === 'supergroup' && chat.isForum && chat.topics?.includes(threadId))) {
+      throw new ApiFailure(400, 'Bad Request: message thread not found');
+    }
+    const parseMode = typeof params.parse_mode === 'string' ? params.parse_mode : null;
+    const raw = method === 'sendMessage' ? params.text : params.caption;
+    const text = raw === undefined ? null : String(raw);
+    let plainText = text;
+    if (text !== null && parseMode !== null) {
+      if (parseMode !== 'HTML') throw new ApiFailure(400, `Bad Request: unsupported parse_mode ${parseMode}`);
+      const parsed = parseTelegramHtml(text);
+      if (!parsed.ok) throw new ApiFailure(400, `Bad Request: can't parse entities: ${parsed.error}`);
+      plainText = parsed.text;
+    }
+    let photo: { name: string; bytes: number } | null = null;
+    if (method === 'sendMessage') {
+      if (!plainText || plainText.trim() === '') throw new ApiFailure(400, 'Bad Request: message text is empty');
+      if (plainText.length > TELEGRAM_LIMITS.messageChars) throw new ApiFailure(400, 'Bad Request: message is too long');
+    } else {
+      if ((plainText ?? '').length > TELEGRAM_LIMITS.captionChars) {
+        throw new ApiFailure(400, 'Bad Request: message caption is too long');
+      }
+      const ref = typeof params.photo === 'string' ? params.photo : '';
+      const attached = ref.startsWith('attach://') ? files.get(ref.slice('attach://'.length)) : undefined;
+      if (!attached && ref === '') throw new ApiFailure(400, 'Bad Request: there is no photo in the request');
+      photo = attached ? { name: attached.name, bytes: attached.bytes } : { name: ref, bytes: 0 };
+      if (photo.bytes > TELEGRAM_LIMITS.photoBytes) throw new ApiFailure(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS: file is too big');
+    }
+    const now = Date.now();
+    if (fake.enforceRateLimits) {
+      const wait = limits.retryAfter(chat.id, now);
+      if (wait > 0) throw new ApiFailure(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait });
+    }
+    limits.record(chat.id, now);
+    const messageId = nextMessageId++;
+    fake.sent.push({ method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now });
+    return { message_id: messageId, date: Math.floor(now / 1000), chat: { id: chat.id, type: chat.type } };
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  (fake as { apiRoot: string }).apiRoot = `http://127.0.0.1:${port}`;
+  return fake;
+}
+
+function defaultDescription(status: number, parameters: Record<string, number>): string {
+  switch (status) {
+    case 429:
+      return `Too Many Requests: retry after ${parameters.retry_after}`;
+    case 403:
+      return 'Forbidden: bot was blocked by the user';
+    case 413:
+      return 'Request Entity Too Large';
+    case 400:
+      return parameters.migrate_to_chat_id !== undefined
+        ? 'Bad Request: group chat was upgraded to a supergroup chat'
+        : 'Bad Request: injected failure';
+    case 502:
+      return 'Bad Gateway';
+    case 503:
+      return 'Service Unavailable';
+    default:
+      return 'Internal Server Error';
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Reads JSON, x-www-form-urlencoded, multipart or query-string parameters like the Bot API does. */
+async function readParams(
+  req: IncomingMessage,
+): Promise<{ params: Record<string, unknown>; files: Map<string, { name: string; bytes: number }> }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const type = req.headers['content-type'] ?? '';
+  const params: Record<string, unknown> = {};
+  const files = new Map<string, { name: string; bytes: number }>();
+  const setLoose = (key: string, value: string): void => {
+    // Form values carry objects as JSON text (reply_markup, scope, link_preview_options …).
+    params[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  };
+  const query = new URL(req.url ?? '/', 'http://x').searchParams;
+  for (const [k, v] of query) setLoose(k, v);
+  if (body.length === 0) return { params, files };
+  if (type.startsWith('application/json')) {
+    Object.assign(params, JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+  } else if (type.startsWith('application/x-www-form-urlencoded')) {
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) setLoose(k, v);
+  } else if (type.startsWith('multipart/form-data')) {
+    const parsed = parseMultipart(type, body);
+    for (const [k, v] of parsed.fields) setLoose(k, v);
+    for (const [k, f] of parsed.files) files.set(k, { name: f.name, bytes: f.bytes });
+  }
+  return { params, files };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

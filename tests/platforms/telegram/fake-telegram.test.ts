@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Api, GrammyError, InputFile } from 'grammy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeTelegram, type FakeTelegram } from '../../helpers/fake-telegram.ts';
+
+/** The fake itself must behave like the Bot API, or every adapter test built on it proves nothing. */
+describe('fake Telegram Bot API server', () => {
+  let fake: FakeTelegram;
+  let api: Api;
+
+  beforeAll(async () => {
+    fake = await startFakeTelegram({ enforceRateLimits: false });
+    api = new Api(fake.token, { apiRoot: fake.apiRoot });
+    fake.addChat({ id: 10, type: 'private' });
+    fake.addChat({ id: -20, type: 'group', migratedTo: -10020 });
+    fake.addChat({ id: -30, type: 'supergroup', isForum: true, topics: [7], admins: [5], creator: 4 });
+    fake.addChat({ id: 11, type: 'private', blocked: true });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  const refusal = async (call: Promise<unknown>): Promise<GrammyError> => {
+    const error = await call.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GrammyError);
+    return error as GrammyError;
+  };
+
+  it('refuses an unknown token with 401', async () => {
+    const wrong = new Api('999:wrong', { apiRoot: fake.apiRoot });
+    expect((await refusal(wrong.getMe())).error_code).toBe(401);
+  });
+
+  it('accepts valid HTML and counts its length after entity parsing', async () => {
+    const ok = `<b>${'字'.repeat(4000)}</b>&amp;${'x'.repeat(95)}`; // 4096 units once parsed
+    await api.sendMessage(10, ok, { parse_mode: 'HTML' });
+    expect(fake.sent.at(-1)?.plainText?.length).toBe(4096);
+    const tooLong = await refusal(api.sendMessage(10, `${ok}y`, { parse_mode: 'HTML' }));
+    expect(tooLong.description).toBe('Bad Request: message is too long');
+  });
+
+  it("refuses HTML Telegram can't parse", async () => {
+    const bad = await refusal(api.sendMessage(10, '<p>hi</p>', { parse_mode: 'HTML' }));
+    expect(bad.error_code).toBe(400);
+    expect(bad.description).toMatch(/^Bad Request: can't parse entities: /);
+  });
+
+  it('answers chat errors like Telegram', async () => {
+    expect((await refusal(api.sendMessage(12345, 'x'))).description).toBe('Bad Request: chat not found');
+    const migrated = await refusal(api.sendMessage(-20, 'x'));
+    expect(migrated.parameters.migrate_to_chat_id).toBe(-10020);
+    expect((await refusal(api.sendMessage(11, 'x'))).error_code).toBe(403);
+    expect((await refusal(api.sendMessage(10, 'x', { message_thread_id: 7 }))).description).toMatch(/thread not found/);
+    await api.sendMessage(-30, 'in topic', { message_thread_id: 7 });
+    expect(fake.sent.at(-1)).toMatchObject({ chatId: -30, threadId: 7 });
+  });
+
+  it('receives a multipart photo upload with its caption', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fake-tg-'));
+    const path = join(dir, 'cloud.png');
+    writeFileSync(path, Buffer.alloc(3000, 7));
+    await api.sendPhoto(10, new InputFile(path, 'wordcloud_x.png'), { caption: '<i>cap</i>', parse_mode: 'HTML' });
+    expect(fake.sent.at(-1)).toMatchObject({
+      method: 'sendPhoto',
+      text: '<i>cap</i>',
+      plainText: 'cap',
+      photo: { name: 'wordcloud_x.png', bytes: 3000 },
+    });
+    const long = await refusal(api.sendPhoto(10, new InputFile(path), { caption: 'c'.repeat(1025) }));
+    expect(long.description).toMatch(/caption is too long/);
+  });
+
+  it('answers chat members from the configured admins', async () => {
+    expect((await api.getChatMember(-30, 4)).status).toBe('creator');
+    expect((await api.getChatMember(-30, 5)).status).toBe('administrator');
+    expect((await api.getChatMember(-30, 6)).status).toBe('member');
+  });
+
+  it('records setMyCommands per scope and language', async () => {
+    await api.setMyCommands([{ command: 'report', description: '报告' }]);
+    await api.setMyCommands([{ command: 'report', description: 'Report' }], { language_code: 'en' });
+    expect(fake.commands.get('default|')?.[0]?.description).toBe('报告');
+    expect((await api.getMyCommands({ language_code: 'en' }))[0]?.description).toBe('Report');
+    expect((await refusal(api.setMyCommands([{ command: 'Bad-Name', description: 'x' }]))).error_code).toBe(400);
+  });
+
+  it('injects faults for a method and chat, then recovers', async () => {
+    fake.failNext('sendMessage', { chatId: 10, status: 429, retryAfter: 3 });
+    const limited = await refusal(api.sendMessage(10, 'x'));
+    expect(limited.error_code).toBe(429);
+    expect(limited.parameters.retry_after).toBe(3);
+    await api.sendMessage(10, 'after');
+    expect(fake.sent.at(-1)?.text).toBe('after');
+  });
+
+  it('serves pushed updates through long polling and confirms them by offset', async () => {
+    const polling = api.getUpdates({ offset: 0, timeout: 5 });
+    setTimeout(() => fake.sendText('/report@ai_digest_test_bot 2026-01-03', { chatId: 10 }), 20);
+    const [update] = await polling;
+    expect(update?.message?.entities?.[0]).toEqual({ type: 'bot_command', offset: 0, length: 26 });
+    const next = await api.getUpdates({ offset: update!.update_id + 1, timeout: 0 });
+    expect(next).toEqual([]);
+  });
+});
+
+describe('fake Telegram flood control', () => {
+  it('answers 429 with retry_after to a second message in the same second', async () => {
+    const fake = await startFakeTelegram();
+    try {
+      const api = new Api(fake.token, { apiRoot: fake.apiRoot });
+      fake.addChat({ id: 10, type: 'private' });
+      await api.sendMessage(10, 'one');
+      const error = await api.sendMessage(10, 'two').catch((e: unknown) => e as GrammyError);
+      expect(error).toBeInstanceOf(GrammyError);
+      expect((error as GrammyError).parameters.retry_after).toBe(1);
+      expect(fake.counters.rateLimited).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
