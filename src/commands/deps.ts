@@ -5,7 +5,8 @@ import type { Store } from '../store/store.ts';
 import type { Reposter } from './types.ts';
 
 /**
- * What commands read reports from: the parts of ReportLibrary (src/report/library.ts) they use.
+ * What commands read reports from: the parts of ReportLibrary (src/report/library.ts) they use
+ * (ReportLibrary satisfies it as is; tests may pass a smaller fake).
  * `findByDate` throws ReportNotFoundError (naming the nearest dates) or ReportParseError.
  */
 export interface ReportSource {

@@ -1,6 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll } from 'vitest';
 import type { CommandDeps, ReportSource } from '../../src/commands/deps.ts';
 import { createCommandRouter } from '../../src/commands/router.ts';
 import type {
@@ -13,11 +15,10 @@ import type {
   Reposter,
 } from '../../src/commands/types.ts';
 import { createDigestBuilder } from '../../src/digest-builder.ts';
-import { ReportNotFoundError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
 import type { Digest } from '../../src/report/digest-types.ts';
-import { readReport } from '../../src/report/read-report.ts';
+import { ReportLibrary } from '../../src/report/library.ts';
 import type { Report } from '../../src/report/types.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 
@@ -26,32 +27,44 @@ export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 /** 2026-01-22 10:00 in Asia/Shanghai (still 2026-01-22 02:00 UTC). */
 export const NOW = new Date('2026-01-22T02:00:00Z');
 
-let reportsPromise: Promise<Report[]> | null = null;
+let libraryPromise: Promise<ReportLibrary> | null = null;
 
-/** Every report in content/, parsed by the real parser, newest first. */
-export function loadContentReports(): Promise<Report[]> {
-  reportsPromise ??= Promise.all(
-    readdirSync(CONTENT_DIR)
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => readReport(path.join(CONTENT_DIR, f))),
-  ).then((reports) => reports.sort((a, b) => b.dateStart.localeCompare(a.dateStart)));
-  return reportsPromise;
+/** The real library over content/ (opened once per test file: it only reads). */
+export function contentLibrary(): Promise<ReportLibrary> {
+  libraryPromise ??= ReportLibrary.open(CONTENT_DIR);
+  return libraryPromise;
 }
 
-/** A report source over already-parsed reports, with the library's not-found behaviour. */
-export function libraryOver(reports: Report[]): ReportSource {
-  const newestFirst = [...reports].sort((a, b) => b.dateStart.localeCompare(a.dateStart));
-  return {
-    latest: () => newestFirst[0] ?? null,
-    dates: () => newestFirst.map((r) => r.dateStart),
-    findByDate(date) {
-      const hit = newestFirst.find((r) => r.dateStart <= date && date <= r.dateEnd);
-      if (hit) return hit;
-      const before = newestFirst.find((r) => r.dateEnd < date)?.dateStart ?? null;
-      const after = [...newestFirst].reverse().find((r) => r.dateStart > date)?.dateStart ?? null;
-      throw new ReportNotFoundError(date, { before, after });
-    },
-  };
+/** Every report in content/, parsed by the real library, newest first. */
+export async function loadContentReports(): Promise<Report[]> {
+  const library = await contentLibrary();
+  return Promise.all(library.entries().map((entry) => library.load(entry)));
+}
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A real library over a temporary folder holding one report file per date (copies of the
+ * 2026-01-03 report under each date's name), for lists longer than content/ has.
+ */
+export async function libraryWithDates(dates: string[]): Promise<ReportLibrary> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'digest-commands-'));
+  tempDirs.push(dir);
+  const text = readFileSync(path.join(CONTENT_DIR, 'twitter_ai_20260103_20260103.md'));
+  for (const date of dates) {
+    const compact = date.replaceAll('-', '');
+    writeFileSync(path.join(dir, `twitter_ai_${compact}_${compact}.md`), text);
+  }
+  return ReportLibrary.open(dir);
+}
+
+/** `count` consecutive dates from `first` (`YYYY-MM-DD`), oldest first. */
+export function consecutiveDates(first: string, count: number): string[] {
+  const start = Date.parse(`${first}T00:00:00Z`);
+  return Array.from({ length: count }, (_, i) => new Date(start + i * 86_400_000).toISOString().slice(0, 10));
 }
 
 /** A reposter that records what it was asked and answers with a set outcome. */
@@ -75,9 +88,9 @@ export interface Harness {
   imageRequests: string[];
 }
 
-/** A router over the real content, a real in-memory SqliteStore, the real digest builder. */
+/** A router over the real library of content/, a real in-memory SqliteStore, the real digest builder. */
 export async function createHarness(options: { library?: ReportSource; now?: Date; timezone?: string } = {}): Promise<Harness> {
-  const library = options.library ?? libraryOver(await loadContentReports());
+  const library = options.library ?? (await contentLibrary());
   const store = SqliteStore.open(':memory:');
   const reposter = new RecordingReposter();
   const logs: Array<Record<string, unknown>> = [];

@@ -1,11 +1,13 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ReportParseError } from '../../src/errors.ts';
+import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import type { ReportSource } from '../../src/commands/deps.ts';
+import { ReportLibrary } from '../../src/report/library.ts';
 import {
   contextFor,
   createHarness,
   digestOf,
-  libraryOver,
-  loadContentReports,
+  consecutiveDates,
+  libraryWithDates,
   run,
   textOf,
   type Harness,
@@ -74,20 +76,14 @@ describe('/report', () => {
   });
 
   it('says an unreadable report could not be read and logs the detail', async () => {
-    const broken = await createHarness({
-      library: {
-        latest: () => null,
-        dates: () => ['2026-01-03'],
-        findByDate: () => {
-          throw new ReportParseError('/content/twitter_ai_20260103_20260103.md', 'no core points');
-        },
-      },
-    });
-    const text = textOf(await run(broken, 'report', { date: '2026-01-03' }));
-    expect(text).toContain('无法读取');
+    const library = await libraryWithDates(['2026-01-03']);
+    writeFileSync(library.entries()[0]!.file, Buffer.from([0x00, 0x01, 0x02]));
+    const broken = await createHarness({ library });
+    const reply = await run(broken, 'report', { date: '2026-01-03' });
+    expect(textOf(reply)).toContain('无法读取');
     const line = broken.logs.find((l) => l.event === 'command');
     expect(line).toMatchObject({ outcome: 'unreadable-report', level: 'warn' });
-    expect(JSON.stringify(line)).toContain('no core points');
+    expect(JSON.stringify(line)).toContain('binary');
   });
 
   it('does not wait for the word cloud: the digest comes without one and drawing starts in the background', async () => {
@@ -105,7 +101,7 @@ describe('/latest', () => {
   });
 
   it('says there are no reports when the library is empty', async () => {
-    const empty = await createHarness({ library: libraryOver([]) });
+    const empty = await createHarness({ library: await libraryWithDates([]) });
     expect(textOf(await run(empty, 'latest'))).toContain('还没有任何报告');
   });
 });
@@ -118,12 +114,7 @@ describe('/dates', () => {
   });
 
   it('shows at most 30 dates but counts all of them', async () => {
-    const base = (await loadContentReports())[0]!;
-    const many = Array.from({ length: 40 }, (_, i) => {
-      const date = new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10);
-      return { ...base, dateStart: date, dateEnd: date };
-    });
-    const big = await createHarness({ library: libraryOver(many) });
+    const big = await createHarness({ library: await libraryWithDates(consecutiveDates('2025-01-01', 40)) });
     const lines = textOf(await run(big, 'dates')).split('\n');
     expect(lines[0]).toContain('40');
     expect(lines[0]).toContain('30');
@@ -149,12 +140,7 @@ describe('autocompleteDates', () => {
   });
 
   it('returns the newest 25 of many when nothing is typed', async () => {
-    const base = (await loadContentReports())[0]!;
-    const many = Array.from({ length: 60 }, (_, i) => {
-      const date = new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10);
-      return { ...base, dateStart: date, dateEnd: date };
-    });
-    const big = await createHarness({ library: libraryOver(many) });
+    const big = await createHarness({ library: await libraryWithDates(consecutiveDates('2025-01-01', 60)) });
     const choices = big.router.autocompleteDates('', 25);
     expect(choices).toHaveLength(25);
     expect(choices[0]).toBe('2025-03-01');
@@ -226,4 +212,8 @@ describe('errors and logging', () => {
       expect.objectContaining({ command: 'report', outcome: 'invalid-date' }),
     ]);
   });
+});
+
+it('the real ReportLibrary is a ReportSource', () => {
+  expectTypeOf<ReportLibrary>().toExtend<ReportSource>();
 });
