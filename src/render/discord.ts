@@ -1,0 +1,160 @@
+import type { Digest } from '../report/digest-types.ts';
+import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
+import { escapeDiscordMarkdown } from './discord-markdown.ts';
+import { DISCORD_LIMITS } from './limits.ts';
+import type { DiscordEmbed, DiscordMessage, OutgoingFile } from './payload-types.ts';
+
+/** Presentation choices for Discord (from config `digest.discordColor`). */
+export interface DiscordRenderOptions {
+  color: number;
+}
+
+/**
+ * Discord counts characters; we count UTF-16 code units, which is never less than any other count
+ * of the same text, so a body within our count is within Discord's.
+ */
+const length = (text: string): number => text.length;
+const splitOptions = { unit: 'utf16', preference: SPLIT_PREFERENCE } as const;
+const BLOCK_SEPARATOR = '\n\n';
+
+function truncate(text: string, max: number): string {
+  if (length(text) <= max) return text;
+  return `${splitText(text, max - 1, splitOptions)[0] ?? ''}…`;
+}
+
+/**
+ * Splits raw text into escaped pieces of at most `max` characters each. Cutting happens before
+ * escaping so a cut can never fall between a backslash and the character it escapes.
+ */
+function splitEscaped(raw: string, max: number, rawBudget = max): string[] {
+  return splitText(raw, rawBudget, splitOptions).flatMap((piece) => {
+    const escaped = escapeDiscordMarkdown(piece);
+    if (length(escaped) <= max) return [escaped];
+    return splitEscaped(piece, max, Math.max(1, Math.floor(rawBudget / 2)));
+  });
+}
+
+/**
+ * The description pieces in order, each at most `max` characters: the note, then each point as
+ * `**n. title**` and its detail; an overlong point continues in further pieces.
+ */
+function digestPieces(digest: Digest, max: number): string[] {
+  const pieces: string[] = [];
+  if (digest.note) pieces.push(...splitEscaped(digest.note, max - 2).map((p) => `*${p}*`));
+  digest.points.forEach((point, index) => {
+    const number = `${index + 1}. `;
+    const whole = `**${number}${escapeDiscordMarkdown(point.title)}**${point.detail ? `\n${escapeDiscordMarkdown(point.detail)}` : ''}`;
+    if (length(whole) <= max) {
+      pieces.push(whole);
+      return;
+    }
+    const titles = splitEscaped(point.title, Math.floor(max / 2) - 4 - number.length).map(
+      (p, i) => `**${i === 0 ? number : ''}${p}**`,
+    );
+    const last = titles.pop()!;
+    pieces.push(...titles);
+    if (!point.detail) {
+      pieces.push(last);
+      return;
+    }
+    // Pieces sized so the first fits beside the title; the rest pack densely into descriptions anyway.
+    const details = splitEscaped(point.detail, max - length(last) - 1);
+    pieces.push(`${last}\n${details[0]!}`, ...details.slice(1));
+  });
+  return pieces;
+}
+
+function normaliseTimestamp(iso: string | null): string | null {
+  if (!iso) return null;
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/**
+ * The exact bodies of `POST /channels/{id}/messages` for a digest. The first embed carries the
+ * title, link and word cloud; the last one the footer and timestamp. When the points do not fit
+ * one embed (4,096) or one message (10 embeds, 6,000 characters), they continue in further embeds
+ * and messages; no point is ever dropped, and a single overlong point is split at sentences.
+ */
+export function renderDiscordMessages(digest: Digest, options: DiscordRenderOptions): DiscordMessage[] {
+  const title = truncate(digest.title, DISCORD_LIMITS.embedTitleChars);
+  const footer = truncate(digest.headline, DISCORD_LIMITS.embedFooterChars);
+  // Room for the title and footer is kept in every message, so any description piece fits a fresh one.
+  const pieceMax = Math.min(
+    DISCORD_LIMITS.embedDescriptionChars,
+    DISCORD_LIMITS.embedTotalChars - length(title) - length(footer),
+  );
+  const pieces = digestPieces(digest, pieceMax);
+
+  const messages: DiscordEmbed[][] = [];
+  let embeds: DiscordEmbed[] = [];
+  let description = '';
+  let used = length(title) + length(footer);
+
+  const closeEmbed = (): void => {
+    if (description === '') return;
+    embeds.push({ description, color: options.color });
+    used += length(description);
+    description = '';
+  };
+  for (const piece of pieces) {
+    const added = description === '' ? piece : `${description}${BLOCK_SEPARATOR}${piece}`;
+    if (length(added) <= DISCORD_LIMITS.embedDescriptionChars && used + length(added) <= DISCORD_LIMITS.embedTotalChars) {
+      description = added;
+      continue;
+    }
+    closeEmbed();
+    if (embeds.length >= DISCORD_LIMITS.embedsPerMessage || used + length(piece) > DISCORD_LIMITS.embedTotalChars) {
+      messages.push(embeds);
+      embeds = [];
+      used = length(title) + length(footer);
+    }
+    description = piece;
+  }
+  closeEmbed();
+  if (embeds.length > 0 || messages.length === 0) messages.push(embeds);
+
+  const first = messages[0]!;
+  if (first.length === 0) first.push({ color: options.color });
+  const head = first[0]!;
+  Object.assign(head, { title, ...(digest.url ? { url: digest.url } : {}) });
+  if (digest.image) head.image = { url: `attachment://${digest.image.name}` };
+  const tail = messages.at(-1)!.at(-1)!;
+  if (footer !== '') tail.footer = { text: footer };
+  const timestamp = normaliseTimestamp(digest.publishedAt);
+  if (timestamp) tail.timestamp = timestamp;
+
+  return messages.map((messageEmbeds, index) => {
+    const files: OutgoingFile[] =
+      index === 0 && digest.image
+        ? [{ name: digest.image.name, path: digest.image.path, bytes: digest.image.bytes }]
+        : [];
+    return {
+      body: {
+        embeds: messageEmbeds.map(orderEmbed),
+        allowed_mentions: { parse: [] },
+        ...(files.length > 0 ? { attachments: files.map((file, id) => ({ id, filename: file.name })) } : {}),
+      },
+      files,
+    };
+  });
+}
+
+/** Stable key order, so previews and snapshots read top to bottom like the embed. */
+function orderEmbed(embed: DiscordEmbed): DiscordEmbed {
+  const ordered: DiscordEmbed = {};
+  if (embed.title !== undefined) ordered.title = embed.title;
+  if (embed.url !== undefined) ordered.url = embed.url;
+  if (embed.description !== undefined) ordered.description = embed.description;
+  if (embed.image !== undefined) ordered.image = embed.image;
+  if (embed.footer !== undefined) ordered.footer = embed.footer;
+  if (embed.timestamp !== undefined) ordered.timestamp = embed.timestamp;
+  if (embed.color !== undefined) ordered.color = embed.color;
+  return ordered;
+}
+
+/** A plain-text reply as message bodies of at most 2,000 characters each, mentions silenced. */
+export function renderDiscordText(text: string): DiscordMessage[] {
+  const pieces = splitText(text.trim() === '' ? '\u200b' : text, DISCORD_LIMITS.contentChars, splitOptions);
+  return pieces.map((content) => ({ body: { content, embeds: [], allowed_mentions: { parse: [] } }, files: [] }));
+}

@@ -1,0 +1,130 @@
+import type { Digest } from '../report/digest-types.ts';
+import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
+import { TELEGRAM_LIMITS } from './limits.ts';
+import type { TelegramCall } from './payload-types.ts';
+import { escapeHtml } from './telegram-html.ts';
+
+/**
+ * A piece of message HTML with its length as Telegram counts it (UTF-16 code units of the text
+ * after entity parsing). Every block is self-contained: tags opened in it close in it, so joining
+ * blocks never splits a tag.
+ */
+interface Block {
+  html: string;
+  length: number;
+}
+
+const BLOCK_SEPARATOR = '\n\n';
+const splitOptions = { unit: 'utf16', preference: SPLIT_PREFERENCE } as const;
+
+/** Escaped text; its parsed length is the raw text's length because escaping is undone by parsing. */
+function plain(text: string): Block {
+  return { html: escapeHtml(text), length: text.length };
+}
+
+function wrap(tag: 'b' | 'i', block: Block): Block {
+  return { html: `<${tag}>${block.html}</${tag}>`, length: block.length };
+}
+
+function concat(...blocks: Block[]): Block {
+  return { html: blocks.map((b) => b.html).join(''), length: blocks.reduce((n, b) => n + b.length, 0) };
+}
+
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${splitText(text, max - 1, splitOptions)[0] ?? ''}…`;
+}
+
+/** A point as blocks of at most `max`: `<b>n. title</b>` then its detail, continued when too long. */
+function pointBlocks(number: number, title: string, detail: string, max: number): Block[] {
+  const heading = `${number}. ${title}`;
+  const whole = detail ? heading.length + 1 + detail.length : heading.length;
+  if (whole <= max) {
+    return [detail ? concat(wrap('b', plain(heading)), plain('\n'), plain(detail)) : wrap('b', plain(heading))];
+  }
+  const titles = splitText(heading, Math.floor(max / 2), splitOptions).map((t) => wrap('b', plain(t)));
+  const last = titles.pop()!;
+  if (!detail) return [...titles, last];
+  const details = splitText(detail, max - last.length - 1, splitOptions).map(plain);
+  return [...titles, concat(last, plain('\n'), details[0]!), ...details.slice(1)];
+}
+
+/** Groups blocks into message texts of at most `max`, separated by blank lines. */
+function packBlocks(blocks: Block[], max: number): string[] {
+  const texts: string[] = [];
+  let current: Block | null = null;
+  for (const block of blocks) {
+    if (current && current.length + BLOCK_SEPARATOR.length + block.length <= max) {
+      current = concat(current, plain(BLOCK_SEPARATOR), block);
+      continue;
+    }
+    if (current) texts.push(current.html);
+    current = block;
+  }
+  if (current) texts.push(current.html);
+  return texts;
+}
+
+function sendMessage(text: string): TelegramCall {
+  return {
+    method: 'sendMessage',
+    params: { text, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+  };
+}
+
+/** `2026-01-03 14:34` from `2026-01-03T14:34:15+08:00`: the time as the report states it. */
+function publishedLabel(iso: string | null): string | null {
+  const match = iso ? /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso) : null;
+  return match ? `${match[1]} ${match[2]}` : null;
+}
+
+/** Photo caption: bold title, headline, publish time; the headline is shortened to keep ≤ 1,024. */
+function caption(digest: Digest): string {
+  const title = wrap('b', plain(truncate(digest.title, 256)));
+  const published = publishedLabel(digest.publishedAt);
+  const tail = published ? plain(`\n发布于 ${published}`) : plain('');
+  const room = TELEGRAM_LIMITS.captionChars - title.length - tail.length - 1;
+  const headline = digest.headline ? concat(plain('\n'), plain(truncate(digest.headline, room))) : plain('');
+  return concat(title, headline, tail).html;
+}
+
+/**
+ * The exact Bot API calls for a digest, without `chat_id`: with an image, `sendPhoto` (word cloud
+ * and short caption) then `sendMessage`; without, `sendMessage` only. Message texts are HTML with
+ * all report text escaped, each ≤ 4,096 characters after parsing; on overflow the digest continues
+ * in further messages at point (or, for an overlong point, sentence) boundaries. No point is dropped.
+ */
+export function renderTelegramCalls(digest: Digest): TelegramCall[] {
+  const max = TELEGRAM_LIMITS.messageChars;
+  const blocks: Block[] = [];
+  const title = wrap('b', plain(truncate(digest.title, 256)));
+  blocks.push(
+    digest.image || !digest.headline
+      ? title
+      : concat(title, plain('\n'), plain(truncate(digest.headline, max - title.length - 1))),
+  );
+  if (digest.note) blocks.push(...splitText(digest.note, max, splitOptions).map((n) => wrap('i', plain(n))));
+  digest.points.forEach((point, index) => blocks.push(...pointBlocks(index + 1, point.title, point.detail, max)));
+  if (digest.url) {
+    blocks.push({ html: `<a href="${escapeHtml(digest.url)}">完整报告</a>`, length: '完整报告'.length });
+  }
+
+  const calls: TelegramCall[] = [];
+  if (digest.image) {
+    calls.push({
+      method: 'sendPhoto',
+      params: { caption: caption(digest), parse_mode: 'HTML' },
+      photo: { name: digest.image.name, path: digest.image.path, bytes: digest.image.bytes },
+    });
+  }
+  for (const text of packBlocks(blocks, max)) calls.push(sendMessage(text));
+  return calls;
+}
+
+/** A plain-text reply as `sendMessage` calls: escaped, each ≤ 4,096 characters. */
+export function renderTelegramText(text: string): TelegramCall[] {
+  const source = text.trim() === '' ? '—' : text;
+  return splitText(source, TELEGRAM_LIMITS.messageChars, splitOptions).map((piece) =>
+    sendMessage(escapeHtml(piece)),
+  );
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { renderDiscordMessages, renderDiscordText } from '../../src/render/discord.ts';
+import { escapeDiscordMarkdown } from '../../src/render/discord-markdown.ts';
+import { DISCORD_LIMITS } from '../../src/render/limits.ts';
+import { makeDigest, oversizedPoints, TEST_IMAGE } from './digest-factory.ts';
+import { expectDiscordWithinLimits, squash, unescapeDiscord } from './payload-checks.ts';
+
+const options = { color: 0x1d9bf0 };
+
+describe('renderDiscordMessages', () => {
+  it('renders a small digest as one exact message body', () => {
+    const messages = renderDiscordMessages(
+      makeDigest({ image: TEST_IMAGE, url: 'https://x.test/r', note: '补发 2026-01-02' }),
+      options,
+    );
+    expect(messages).toEqual([
+      {
+        body: {
+          embeds: [
+            {
+              title: 'Twitter AI 报告 · 2026-01-03',
+              url: 'https://x.test/r',
+              description:
+                '*补发 2026-01-02*\n\n**1. 编程工作流程根本性变革**\n开发者工作模式正从手写代码转向AI监管和微调。\n\n**2. 递归语言模型**\n该技术允许模型与自身提示进行交互。',
+              image: { url: `attachment://${TEST_IMAGE.name}` },
+              footer: { text: '人工智能行业Twitter推文分析报告' },
+              timestamp: '2026-01-03T06:34:15.000Z',
+              color: 0x1d9bf0,
+            },
+          ],
+          allowed_mentions: { parse: [] },
+          attachments: [{ id: 0, filename: TEST_IMAGE.name }],
+        },
+        files: [{ name: TEST_IMAGE.name, path: TEST_IMAGE.path, bytes: TEST_IMAGE.bytes }],
+      },
+    ]);
+  });
+
+  it('omits url, image, attachments and timestamp when unknown', () => {
+    const [message, ...rest] = renderDiscordMessages(makeDigest({ publishedAt: null }), options);
+    expect(rest).toEqual([]);
+    expect(message!.files).toEqual([]);
+    expect(message!.body.attachments).toBeUndefined();
+    const embed = message!.body.embeds[0]!;
+    expect(Object.keys(embed)).toEqual(['title', 'description', 'footer', 'color']);
+  });
+
+  it.each([
+    [40, 3000],
+    [10, 9000],
+    [200, 60],
+    [3, 20000],
+  ])('keeps %i points of %i chars within every limit, all present in order', (count, size) => {
+    const points = oversizedPoints(count, size);
+    const messages = renderDiscordMessages(makeDigest({ points, image: TEST_IMAGE }), options);
+    const all = unescapeDiscord(expectDiscordWithinLimits(messages));
+    expect(messages.length).toBeGreaterThan(1);
+    let from = 0;
+    points.forEach((point, i) => {
+      const at = squash(all).indexOf(squash(`${i + 1}. ${point.title}`), from);
+      expect(at, `point ${i + 1}`).toBeGreaterThanOrEqual(from);
+      from = at;
+    });
+    expect(squash(all)).toContain(squash(points.at(-1)!.detail));
+    // Image and files only on the first message; footer only on the very last embed.
+    expect(messages.slice(1).every((m) => m.files.length === 0 && m.body.attachments === undefined)).toBe(true);
+    const embeds = messages.flatMap((m) => m.body.embeds);
+    expect(embeds.filter((e) => e.footer).length).toBe(1);
+    expect(embeds.at(-1)!.footer).toBeDefined();
+    expect(embeds.filter((e) => e.image).length).toBe(1);
+  });
+
+  it('uses up to ten embeds per message before starting another', () => {
+    const messages = renderDiscordMessages(makeDigest({ points: oversizedPoints(60, 700) }), options);
+    for (const message of messages.slice(0, -1)) {
+      const total = message.body.embeds.reduce((n, e) => n + (e.description?.length ?? 0) + (e.title?.length ?? 0), 0);
+      // A message closes only when neither another embed nor the next block would fit.
+      expect(message.body.embeds.length === DISCORD_LIMITS.embedsPerMessage || total > DISCORD_LIMITS.embedTotalChars - 1500).toBe(true);
+    }
+  });
+
+  it('escapes markdown specials and neutralises mentions in report text', () => {
+    const [message] = renderDiscordMessages(
+      makeDigest({
+        points: [{ title: '**粗体** _斜_ ~~删~~ `code` |x| > q # h [l](u)', detail: '@everyone @here <@123> \\ - list\n1. one' }],
+      }),
+      options,
+    );
+    const description = message!.body.embeds[0]!.description!;
+    expect(description).toBe(
+      '**1. \\*\\*粗体\\*\\* \\_斜\\_ \\~\\~删\\~\\~ \\`code\\` \\|x\\| \\> q \\# h \\[l\\](u)**\n' +
+        '@\u200beveryone @\u200bhere \\<@123\\> \\\\ - list\n1\\. one',
+    );
+    expect(message!.body.allowed_mentions).toEqual({ parse: [] });
+  });
+});
+
+describe('escapeDiscordMarkdown', () => {
+  it.each([
+    ['- item', '\\- item'],
+    ['+ item', '\\+ item'],
+    ['a - b', 'a - b'],
+    ['GPT-5.2', 'GPT-5.2'],
+    ['<think>', '\\<think\\>'],
+    ['中文😀', '中文😀'],
+  ])('%s', (input, expected) => {
+    expect(escapeDiscordMarkdown(input)).toBe(expected);
+  });
+});
+
+describe('renderDiscordText', () => {
+  it('splits at 2000 with mentions silenced and keeps all text', () => {
+    const text = '这是一句话。'.repeat(800);
+    const messages = renderDiscordText(text);
+    expect(messages.length).toBe(3);
+    for (const m of messages) {
+      expect(m.body.content!.length).toBeLessThanOrEqual(DISCORD_LIMITS.contentChars);
+      expect(m.body.allowed_mentions).toEqual({ parse: [] });
+      expect(m.body.content!.endsWith('。')).toBe(true);
+    }
+    expect(messages.map((m) => m.body.content).join('')).toBe(text);
+  });
+});
