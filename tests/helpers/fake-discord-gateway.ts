@@ -1,0 +1,149 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { FakeDiscordState, FakeGuild } from './fake-discord-state.ts';
+
+/** Gateway opcodes the fake speaks (Discord "Gateway" docs). */
+const OP = {
+  dispatch: 0,
+  heartbeat: 1,
+  identify: 2,
+  resume: 6,
+  invalidSession: 9,
+  hello: 10,
+  heartbeatAck: 11,
+} as const;
+
+interface Session {
+  socket: WebSocket;
+  sessionId: string;
+  sequence: number;
+  identified: boolean;
+}
+
+/**
+ * A Discord gateway on a `ws` server, enough for discord.js's WebSocketManager: HELLO, IDENTIFY →
+ * READY (guilds unavailable) then one GUILD_CREATE per registered guild, heartbeats acknowledged,
+ * RESUME answered with RESUMED when the session is known. Events are dispatched to every
+ * identified connection.
+ */
+export class FakeDiscordGateway {
+  readonly #server = new WebSocketServer({ noServer: true });
+  readonly #sessions = new Set<Session>();
+  readonly #known = new Map<string, number>();
+  /** Every payload clients sent, in order (op and data). */
+  readonly received: { op: number; d: unknown }[] = [];
+
+  constructor(
+    private readonly state: FakeDiscordState,
+    private readonly gatewayUrl: () => string,
+  ) {}
+
+  /** Hands an HTTP upgrade on `/gateway` to the WebSocket server. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+  }
+
+  /** Connections that completed IDENTIFY or RESUME. */
+  get connectedSessions(): number {
+    return [...this.#sessions].filter((s) => s.identified).length;
+  }
+
+  /** Sends a dispatch (op 0) to every identified connection. */
+  dispatch(event: string, data: unknown): void {
+    for (const session of this.#sessions) {
+      if (session.identified) this.#send(session, { op: OP.dispatch, t: event, d: data });
+    }
+  }
+
+  /** Sends GUILD_CREATE for a guild registered after the clients connected. */
+  announceGuild(guild: FakeGuild): void {
+    this.dispatch('GUILD_CREATE', this.state.guildCreatePayload(guild));
+  }
+
+  async close(): Promise<void> {
+    for (const session of this.#sessions) session.socket.terminate();
+    this.#sessions.clear();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(socket: WebSocket): void {
+    const session: Session = { socket, sessionId: '', sequence: 0, identified: false };
+    this.#sessions.add(session);
+    socket.on('close', () => this.#sessions.delete(session));
+    socket.on('message', (raw) => {
+      let payload: { op?: number; d?: unknown };
+      try {
+        payload = JSON.parse(String(raw)) as { op?: number; d?: unknown };
+      } catch {
+        socket.close(4002, 'Decode error');
+        return;
+      }
+      this.received.push({ op: payload.op ?? -1, d: payload.d });
+      this.#onPayload(session, payload.op, payload.d);
+    });
+    socket.send(JSON.stringify({ op: OP.hello, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+  }
+
+  #onPayload(session: Session, op: number | undefined, d: unknown): void {
+    const data = (d ?? {}) as Record<string, unknown>;
+    switch (op) {
+      case OP.heartbeat:
+        session.socket.send(JSON.stringify({ op: OP.heartbeatAck, d: null, s: null, t: null }));
+        return;
+      case OP.identify: {
+        if (data['token'] !== this.state.token) {
+          session.socket.close(4004, 'Authentication failed.');
+          return;
+        }
+        session.sessionId = this.state.nextId();
+        session.identified = true;
+        this.#known.set(session.sessionId, 0);
+        this.#send(session, {
+          op: OP.dispatch,
+          t: 'READY',
+          d: {
+            v: 10,
+            user: this.state.botUser(),
+            guilds: this.state.guilds.map((g) => ({ id: g.id, unavailable: true })),
+            session_id: session.sessionId,
+            resume_gateway_url: this.gatewayUrl(),
+            shard: [0, 1],
+            application: { id: this.state.applicationId, flags: 0 },
+            private_channels: [],
+            user_settings: {},
+            relationships: [],
+            guild_join_requests: [],
+            presences: [],
+            geo_ordered_rtc_regions: [],
+          },
+        });
+        for (const guild of this.state.guilds) {
+          this.#send(session, { op: OP.dispatch, t: 'GUILD_CREATE', d: this.state.guildCreatePayload(guild) });
+        }
+        return;
+      }
+      case OP.resume: {
+        const known = typeof data['session_id'] === 'string' && this.#known.has(data['session_id']);
+        if (data['token'] !== this.state.token || !known) {
+          session.socket.send(JSON.stringify({ op: OP.invalidSession, d: false, s: null, t: null }));
+          return;
+        }
+        session.sessionId = String(data['session_id']);
+        session.sequence = Number(data['seq'] ?? 0);
+        session.identified = true;
+        this.#send(session, { op: OP.dispatch, t: 'RESUMED', d: {} });
+        return;
+      }
+      default:
+        // Presence and voice updates are accepted and ignored, like a real gateway that has no one watching.
+        return;
+    }
+  }
+
+  #send(session: Session, payload: { op: number; t: string; d: unknown }): void {
+    session.sequence += 1;
+    this.#known.set(session.sessionId, session.sequence);
+    session.socket.send(JSON.stringify({ ...payload, s: session.sequence }));
+  }
+}

@@ -1,0 +1,221 @@
+import { DISCORD_LIMITS } from '../../src/render/limits.ts';
+import type { RecordedFile } from './fake-discord-state.ts';
+
+/** A refusal as Discord words it: HTTP status plus JSON error body. */
+export interface FakeRefusal {
+  status: number;
+  body: { code: number; message: string; errors?: Record<string, unknown> };
+}
+
+/** Collects field errors into Discord's nested `errors` shape (`{ embeds: { 0: { title: { _errors } } } }`). */
+class FormErrors {
+  readonly tree: Record<string, unknown> = {};
+  count = 0;
+
+  add(path: (string | number)[], code: string, message: string): void {
+    let node = this.tree;
+    for (const key of path) {
+      const k = String(key);
+      node[k] ??= {};
+      node = node[k] as Record<string, unknown>;
+    }
+    const list = (node['_errors'] ??= []) as { code: string; message: string }[];
+    list.push({ code, message });
+    this.count += 1;
+  }
+
+  maxLength(path: (string | number)[], value: unknown, max: number): void {
+    if (typeof value === 'string' && value.length > max) {
+      this.add(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${max} or fewer in length.`);
+    }
+  }
+
+  refusal(): FakeRefusal | null {
+    if (this.count === 0) return null;
+    return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: this.tree } };
+  }
+}
+
+const L = DISCORD_LIMITS;
+
+/** Characters an embed counts towards the 6,000 total (Discord "Embed Limits"). */
+function embedChars(embed: Record<string, unknown>): number {
+  const len = (v: unknown): number => (typeof v === 'string' ? v.length : 0);
+  const fields = Array.isArray(embed['fields']) ? (embed['fields'] as Record<string, unknown>[]) : [];
+  const footer = (embed['footer'] ?? {}) as Record<string, unknown>;
+  const author = (embed['author'] ?? {}) as Record<string, unknown>;
+  return (
+    len(embed['title']) +
+    len(embed['description']) +
+    len(footer['text']) +
+    len(author['name']) +
+    fields.reduce((sum, f) => sum + len(f['name']) + len(f['value']), 0)
+  );
+}
+
+/** `attachment://name` references in an embed's image and thumbnail. */
+function attachmentRefs(embed: Record<string, unknown>): { key: string; name: string }[] {
+  const refs: { key: string; name: string }[] = [];
+  for (const key of ['image', 'thumbnail']) {
+    const url = (embed[key] as { url?: unknown } | undefined)?.url;
+    if (typeof url === 'string' && url.startsWith('attachment://')) refs.push({ key, name: url.slice('attachment://'.length) });
+  }
+  return refs;
+}
+
+/**
+ * Checks a message body and its uploads against every Discord limit in PLATFORMS.md. Returns the
+ * refusal Discord would send, or null when the message is valid. `requireContent` is false for
+ * edits, which may carry nothing new.
+ */
+export function validateMessage(body: Record<string, unknown>, files: RecordedFile[], requireContent = true): FakeRefusal | null {
+  const tooLarge = files.find((f) => f.bytes > L.attachmentBytes);
+  if (tooLarge) return { status: 413, body: { code: 40005, message: 'Request entity too large' } };
+
+  const errors = new FormErrors();
+  errors.maxLength(['content'], body['content'], L.contentChars);
+  if (body['content'] !== undefined && typeof body['content'] !== 'string') {
+    errors.add(['content'], 'BASE_TYPE_STRING', 'Must be a string.');
+  }
+
+  const embeds = body['embeds'] === undefined ? [] : body['embeds'];
+  if (!Array.isArray(embeds)) {
+    errors.add(['embeds'], 'BASE_TYPE_ARRAY', 'Must be an array.');
+  } else {
+    if (embeds.length > L.embedsPerMessage) {
+      errors.add(['embeds'], 'BASE_TYPE_MAX_LENGTH', `Must be ${L.embedsPerMessage} or fewer in length.`);
+    }
+    let total = 0;
+    embeds.forEach((raw: unknown, i: number) => {
+      const embed = (raw ?? {}) as Record<string, unknown>;
+      errors.maxLength(['embeds', i, 'title'], embed['title'], L.embedTitleChars);
+      errors.maxLength(['embeds', i, 'description'], embed['description'], L.embedDescriptionChars);
+      const footer = (embed['footer'] ?? {}) as Record<string, unknown>;
+      errors.maxLength(['embeds', i, 'footer', 'text'], footer['text'], L.embedFooterChars);
+      const author = (embed['author'] ?? {}) as Record<string, unknown>;
+      errors.maxLength(['embeds', i, 'author', 'name'], author['name'], L.embedAuthorNameChars);
+      const fields = Array.isArray(embed['fields']) ? (embed['fields'] as Record<string, unknown>[]) : [];
+      if (fields.length > L.embedFields) {
+        errors.add(['embeds', i, 'fields'], 'BASE_TYPE_MAX_LENGTH', `Must be ${L.embedFields} or fewer in length.`);
+      }
+      fields.forEach((f, j) => {
+        if (typeof f['name'] !== 'string' || f['name'].length === 0) errors.add(['embeds', i, 'fields', j, 'name'], 'BASE_TYPE_REQUIRED', 'This field is required');
+        if (typeof f['value'] !== 'string' || f['value'].length === 0) errors.add(['embeds', i, 'fields', j, 'value'], 'BASE_TYPE_REQUIRED', 'This field is required');
+        errors.maxLength(['embeds', i, 'fields', j, 'name'], f['name'], L.embedFieldNameChars);
+        errors.maxLength(['embeds', i, 'fields', j, 'value'], f['value'], L.embedFieldValueChars);
+      });
+      for (const ref of attachmentRefs(embed)) {
+        if (!files.some((f) => f.name === ref.name)) {
+          errors.add(['embeds', i, ref.key, 'url'], 'ATTACHMENT_NOT_FOUND', `No uploaded file named "${ref.name}".`);
+        }
+      }
+      total += embedChars(embed);
+    });
+    if (total > L.embedTotalChars) {
+      errors.add(['embeds'], 'MAX_EMBED_SIZE_EXCEEDED', `Embed size exceeds maximum size of ${L.embedTotalChars}`);
+    }
+  }
+
+  if (files.length > L.attachmentsPerMessage) {
+    errors.add(['files'], 'BASE_TYPE_MAX_LENGTH', `Must be ${L.attachmentsPerMessage} or fewer in length.`);
+  }
+  const nonce = body['nonce'];
+  if (nonce !== undefined && !(typeof nonce === 'number' || (typeof nonce === 'string' && nonce.length <= 25))) {
+    errors.add(['nonce'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+  }
+  const invalid = errors.refusal();
+  if (invalid) return invalid;
+
+  const hasContent = typeof body['content'] === 'string' && body['content'].length > 0;
+  if (requireContent && !hasContent && (embeds as unknown[]).length === 0 && files.length === 0) {
+    return { status: 400, body: { code: 50006, message: 'Cannot send an empty message' } };
+  }
+  return null;
+}
+
+const NAME = /^[-_\p{Ll}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+/** Checks an application command list as PUT …/commands does (names, descriptions, options, localizations). */
+export function validateCommands(commands: unknown): FakeRefusal | null {
+  const errors = new FormErrors();
+  if (!Array.isArray(commands)) {
+    errors.add([], 'BASE_TYPE_ARRAY', 'Must be an array.');
+    return errors.refusal();
+  }
+  const seen = new Set<string>();
+  commands.forEach((raw: unknown, i: number) => {
+    const command = (raw ?? {}) as Record<string, unknown>;
+    const name = command['name'];
+    if (typeof name !== 'string' || !NAME.test(name) || name.length > L.commandNameChars) {
+      errors.add([i, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    } else if (seen.has(name)) {
+      errors.add([i, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique');
+    } else {
+      seen.add(name);
+    }
+    checkDescription(errors, [i, 'description'], command['description']);
+    checkLocalizations(errors, [i, 'description_localizations'], command['description_localizations'], true);
+    checkLocalizations(errors, [i, 'name_localizations'], command['name_localizations'], false);
+    const dmp = command['default_member_permissions'];
+    if (dmp !== undefined && dmp !== null && !(typeof dmp === 'string' && /^\d+$/.test(dmp))) {
+      errors.add([i, 'default_member_permissions'], 'BASE_TYPE_STRING', 'Must be a permission bitfield string.');
+    }
+    const options = command['options'] ?? [];
+    if (!Array.isArray(options)) {
+      errors.add([i, 'options'], 'BASE_TYPE_ARRAY', 'Must be an array.');
+      return;
+    }
+    if (options.length > L.commandOptions) {
+      errors.add([i, 'options'], 'BASE_TYPE_MAX_LENGTH', `Must be ${L.commandOptions} or fewer in length.`);
+    }
+    let sawOptional = false;
+    options.forEach((rawOption: unknown, j: number) => {
+      const option = (rawOption ?? {}) as Record<string, unknown>;
+      if (typeof option['name'] !== 'string' || !NAME.test(option['name'])) {
+        errors.add([i, 'options', j, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Option name is invalid');
+      }
+      checkDescription(errors, [i, 'options', j, 'description'], option['description']);
+      checkLocalizations(errors, [i, 'options', j, 'description_localizations'], option['description_localizations'], true);
+      if (![3, 4, 5, 6, 7, 8, 9, 10, 11].includes(Number(option['type']))) {
+        errors.add([i, 'options', j, 'type'], 'BASE_TYPE_CHOICES', 'Value must be one of the option types.');
+      }
+      if (option['autocomplete'] === true && Number(option['type']) !== 3 && Number(option['type']) !== 4 && Number(option['type']) !== 10) {
+        errors.add([i, 'options', j, 'autocomplete'], 'APPLICATION_COMMAND_OPTION_INVALID', 'Autocomplete needs a string or number option.');
+      }
+      if (option['required'] === true && sawOptional) {
+        errors.add([i, 'options', j, 'required'], 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', 'Required options must be placed before non-required options');
+      }
+      if (option['required'] !== true) sawOptional = true;
+    });
+  });
+  return errors.refusal();
+}
+
+function checkDescription(errors: FormErrors, path: (string | number)[], value: unknown): void {
+  if (typeof value !== 'string' || value.length < 1 || value.length > L.commandDescriptionChars) {
+    errors.add(path, 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${L.commandDescriptionChars} in length.`);
+  }
+}
+
+/** Locales Discord accepts in `*_localizations` maps. */
+const DISCORD_LOCALES = new Set([
+  'id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR', 'ro',
+  'fi', 'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko',
+]);
+
+function checkLocalizations(errors: FormErrors, path: (string | number)[], value: unknown, description: boolean): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'object') {
+    errors.add(path, 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
+    return;
+  }
+  for (const [locale, text] of Object.entries(value)) {
+    if (!DISCORD_LOCALES.has(locale)) {
+      errors.add([...path, locale], 'ENUM_TYPE_COERCE', `Value "${locale}" is not a valid enum value.`);
+    } else if (description) {
+      checkDescription(errors, [...path, locale], text);
+    } else if (typeof text !== 'string' || !NAME.test(text)) {
+      errors.add([...path, locale], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    }
+  }
+}

@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeDiscordGateway } from './fake-discord-gateway.ts';
+import { FakeDiscordRest, type FakeRoute, type FaultSpec } from './fake-discord-rest.ts';
+import {
+  FakeDiscordState,
+  type FakeGuild,
+  type FakeGuildInput,
+  type RecordedCall,
+  type RecordedFollowup,
+  type RecordedInteractionResponse,
+  type RecordedMessage,
+  type RegisteredCommandSet,
+} from './fake-discord-state.ts';
+
+export type { FakeRoute, FaultSpec } from './fake-discord-rest.ts';
+export type * from './fake-discord-state.ts';
+
+/** Who runs a command: a guild member with a permissions bitfield (decimal string). */
+export interface FakeMember {
+  userId: string;
+  /** The member's permissions in the channel the command runs in (Discord sends them resolved). */
+  permissions: string;
+  roles?: string[];
+  /** Permissions in other channels, for `resolved.channels[id].permissions` of a channel option. */
+  channelPermissions?: Record<string, string>;
+}
+
+export interface SlashCommandInput {
+  name: string;
+  /** Option values; `channel` becomes a channel option (type 7) with `resolved.channels`. */
+  options?: Record<string, string | number | boolean>;
+  /** Null for a direct message. */
+  guildId: string | null;
+  channelId: string;
+  member?: FakeMember;
+  /** The user's client language (`en-US`, `zh-CN` …); default `zh-CN`. */
+  locale?: string;
+}
+
+export interface AutocompleteInput extends Omit<SlashCommandInput, 'options'> {
+  /** The focused option and what was typed in it so far. */
+  focused: { name: string; value: string };
+  options?: Record<string, string | number | boolean>;
+}
+
+export interface FakeDiscord {
+  /** Pass to discord.js as `rest.api` (it appends `/v10`). */
+  readonly apiBase: string;
+  readonly gatewayUrl: string;
+  readonly token: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+  readonly messages: RecordedMessage[];
+  readonly interactionResponses: RecordedInteractionResponse[];
+  readonly followups: RecordedFollowup[];
+  readonly registeredCommands: RegisteredCommandSet[];
+  readonly calls: RecordedCall[];
+  /** 429 responses answered so far (enforced limits and injected ones). */
+  readonly rateLimited: number;
+  /** Connections that identified or resumed on the gateway. */
+  readonly connectedSessions: number;
+  addGuild(guild: FakeGuildInput): FakeGuild;
+  failNext(route: FakeRoute, spec: FaultSpec): void;
+  /** Sends a gateway dispatch (op 0) to every connected client. */
+  dispatch(event: string, data: unknown): void;
+  /** Dispatches an application command interaction; returns its id. */
+  sendSlashCommand(input: SlashCommandInput): string;
+  /** Dispatches an autocomplete interaction; returns its id. */
+  sendAutocomplete(input: AutocompleteInput): string;
+  /** The first callback for an interaction; rejects after `timeoutMs`. */
+  waitForInteractionResponse(id: string, timeoutMs?: number): Promise<RecordedInteractionResponse>;
+  /** Resolves with the first truthy value of `probe`, checked after every request; rejects after `timeoutMs`. */
+  waitFor<T>(probe: () => T | null | undefined | false, timeoutMs?: number, what?: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * A Discord REST API and gateway on 127.0.0.1, for the real discord.js client: validation of every
+ * limit in PLATFORMS.md, Discord's error codes, rate-limit buckets and headers (switchable with
+ * `enforceRateLimits`; when off, no rate-limit headers and no 429s), idempotent `nonce`, the
+ * 3-second interaction window, scripted faults, and recordings of everything that arrived.
+ */
+export async function startFakeDiscord(
+  options: { enforceRateLimits?: boolean; applicationId?: string; botUserId?: string } = {},
+): Promise<FakeDiscord> {
+  const token = `fake.${randomBytes(12).toString('base64url')}`;
+  const state = new FakeDiscordState(token, options.applicationId ?? '100000000000000001', options.botUserId ?? '100000000000000002');
+  let port = 0;
+  const gatewayUrl = (): string => `ws://127.0.0.1:${port}/gateway`;
+  const rest = new FakeDiscordRest(state, { enforceRateLimits: options.enforceRateLimits ?? true, gatewayUrl });
+  const gateway = new FakeDiscordGateway(state, gatewayUrl);
+
+  const server = createServer((req, res) => {
+    void rest.handle(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if ((req.url ?? '').startsWith('/gateway')) gateway.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+
+  const dispatchInteraction = (type: 2 | 4, input: SlashCommandInput, options: Record<string, unknown>[]): string => {
+    const id = state.nextId();
+    const interactionToken = `itk.${randomBytes(16).toString('base64url')}`;
+    const channel = state.channel(input.channelId);
+    const member = input.member ?? { userId: '300000000000000001', permissions: '0' };
+    const user = { id: member.userId, username: `user${member.userId.slice(-4)}`, discriminator: '0', global_name: null, avatar: null };
+    const resolvedChannels: Record<string, unknown> = {};
+    for (const option of options) {
+      if (option['type'] !== 7) continue;
+      const target = state.channel(String(option['value']));
+      if (!target) continue;
+      resolvedChannels[target.id] = {
+        id: target.id,
+        name: target.name,
+        type: target.type,
+        parent_id: target.parentId,
+        permissions: member.channelPermissions?.[target.id] ?? member.permissions,
+        ...(target.type === 11 || target.type === 12 ? { thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false } } : {}),
+      };
+    }
+    const commandId = state.registeredCommands.flatMap((s) => s.commands).find((c) => c['name'] === input.name)?.['id'] ?? state.nextId();
+    state.interactions.set(id, {
+      id,
+      token: interactionToken,
+      type,
+      channelId: input.channelId,
+      guildId: input.guildId,
+      dispatchedAt: Date.now(),
+      responded: false,
+      responseType: null,
+    });
+    gateway.dispatch('INTERACTION_CREATE', {
+      id,
+      application_id: state.applicationId,
+      type,
+      token: interactionToken,
+      version: 1,
+      data: {
+        id: commandId,
+        name: input.name,
+        type: 1,
+        options,
+        ...(Object.keys(resolvedChannels).length > 0 ? { resolved: { channels: resolvedChannels } } : {}),
+        ...(input.guildId ? { guild_id: input.guildId } : {}),
+      },
+      channel_id: input.channelId,
+      channel: channel
+        ? { ...state.channelPayload(channel), permissions: member.permissions }
+        : { id: input.channelId, type: 1, recipients: [user], flags: 0, last_message_id: null },
+      ...(input.guildId
+        ? {
+            guild_id: input.guildId,
+            guild: { id: input.guildId, locale: 'zh-CN', features: [] },
+            member: {
+              user,
+              roles: member.roles ?? [],
+              permissions: member.permissions,
+              joined_at: new Date().toISOString(),
+              deaf: false,
+              mute: false,
+              flags: 0,
+              pending: false,
+              nick: null,
+              avatar: null,
+              premium_since: null,
+            },
+            guild_locale: 'zh-CN',
+            context: 0,
+          }
+        : { user, context: 1 }),
+      app_permissions: '2248473465835073',
+      locale: input.locale ?? 'zh-CN',
+      entitlements: [],
+      authorizing_integration_owners: input.guildId ? { '0': input.guildId } : { '1': member.userId },
+      attachment_size_limit: 10 * 1024 * 1024,
+    });
+    return id;
+  };
+
+  const toOptions = (values: Record<string, string | number | boolean>, focused?: string): Record<string, unknown>[] =>
+    Object.entries(values).map(([name, value]) => ({
+      name,
+      type: name === 'channel' ? 7 : typeof value === 'boolean' ? 5 : typeof value === 'number' ? 10 : 3,
+      value,
+      ...(name === focused ? { focused: true } : {}),
+    }));
+
+  const waitFor = <T>(probe: () => T | null | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const check = (): boolean => {
+        const value = probe();
+        if (value === null || value === undefined || value === false) return false;
+        cleanup();
+        resolve(value);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`fake discord: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        state.events.off('change', check);
+      };
+      if (!check()) state.events.on('change', check);
+    });
+
+  return {
+    apiBase: `http://127.0.0.1:${port}/api`,
+    gatewayUrl: gatewayUrl(),
+    token,
+    applicationId: state.applicationId,
+    botUserId: state.botUserId,
+    messages: state.messages,
+    interactionResponses: state.interactionResponses,
+    followups: state.followups,
+    registeredCommands: state.registeredCommands,
+    calls: state.calls,
+    get rateLimited() {
+      return state.rateLimited;
+    },
+    get connectedSessions() {
+      return gateway.connectedSessions;
+    },
+    addGuild(guild) {
+      const added = state.addGuild(guild);
+      if (gateway.connectedSessions > 0) gateway.announceGuild(added);
+      return added;
+    },
+    failNext: (route, spec) => rest.failNext(route, spec),
+    dispatch: (event, data) => gateway.dispatch(event, data),
+    sendSlashCommand: (input) => dispatchInteraction(2, input, toOptions(input.options ?? {})),
+    sendAutocomplete: (input) =>
+      dispatchInteraction(4, input, toOptions({ ...(input.options ?? {}), [input.focused.name]: input.focused.value }, input.focused.name)),
+    waitForInteractionResponse: (id, timeoutMs = 5000) =>
+      waitFor(() => state.interactionResponses.find((r) => r.interactionId === id), timeoutMs, `a response to interaction ${id}`),
+    waitFor,
+    async close() {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
