@@ -48,9 +48,16 @@ export function parseReport(text: string, file: string, options: ParseOptions = 
   const tokens = markdown.parse(front.body, {});
 
   const slug = basename(path, extname(path));
-  const range = resolveDates(slug, tokens, front, warnings);
+  const dateProblems: string[] = [];
+  const range = resolveDates(slug, tokens, front, dateProblems);
+  warnings.push(...dateProblems);
   if (range === null) {
-    fail('no date: none in the file name, the "(YYYY-MM-DD 至 YYYY-MM-DD)" line or the front matter');
+    // Malformed dates explain the failure better than "none found".
+    fail(
+      dateProblems.length > 0
+        ? `no valid date: ${dateProblems.join('; ')}`
+        : 'no date: none in the file name, the "(YYYY-MM-DD 至 YYYY-MM-DD)" line or the front matter',
+    );
   }
 
   const core = extractCorePoints(tokens);
@@ -129,18 +136,18 @@ function resolveDates(
   slug: string,
   tokens: readonly Token[],
   front: FrontMatter,
-  warnings: string[],
+  problems: string[],
 ): DateRange | null {
   const fromName = datesFromName(slug);
   if (fromName.kind === 'found') return fromName.range;
-  if (fromName.kind === 'invalid') warnings.push(fromName.reason);
+  if (fromName.kind === 'invalid') problems.push(fromName.reason);
 
   for (const token of tokens) {
     if (token.type !== 'inline' || token.level > 1) continue;
     const fromLine = datesFromLine(inlineText(token));
     if (fromLine.kind === 'found') return fromLine.range;
     if (fromLine.kind === 'invalid') {
-      warnings.push(fromLine.reason);
+      problems.push(fromLine.reason);
       break;
     }
   }
