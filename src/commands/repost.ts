@@ -6,6 +6,13 @@ import type { CommandDefinition } from './types.ts';
 
 /** Failure lines quoted in the reply; the rest are counted (the full list is in the log and ledger). */
 export const REPOST_ERRORS_SHOWN = 5;
+/** Each quoted failure is cut to this many characters, so the reply stays far below any message limit. */
+export const REPOST_ERROR_CHARS = 200;
+
+function clip(line: string): string {
+  const chars = [...line];
+  return chars.length <= REPOST_ERROR_CHARS ? line : `${chars.slice(0, REPOST_ERROR_CHARS - 1).join('')}…`;
+}
 
 /**
  * `/repost [date] [channel] [all]`: posts a report (default: the latest) again through the delivery
@@ -41,7 +48,7 @@ export function repostCommand(deps: CommandDeps): CommandDefinition {
       const hidden = outcome.errors.length - errors.length;
       const lines = [
         m.repost.done(reportDateLabel(report), outcome.delivered, outcome.failed, outcome.deactivated),
-        ...errors.map((e) => `• ${e}`),
+        ...errors.map((e) => `• ${clip(e)}`),
         ...(hidden > 0 ? [m.repost.moreErrors(hidden)] : []),
       ];
       return { kind: 'text', text: lines.join('\n'), ephemeral: true };

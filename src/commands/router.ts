@@ -5,7 +5,7 @@ import { datesCommand } from './dates.ts';
 import type { CommandDeps } from './deps.ts';
 import { helpCommand } from './help.ts';
 import { buildHelpText } from './help-text.ts';
-import { CommandInputError } from './input-error.ts';
+import { CommandInputError, quotedInput } from './input-error.ts';
 import { latestCommand } from './latest.ts';
 import { repostCommand } from './repost.ts';
 import { reportCommand } from './report.ts';
@@ -59,7 +59,9 @@ async function refusalFor(
 function replyForError(error: unknown, m: Messages): { reply: CommandReply; outcome: Outcome } {
   const text = (t: string): CommandReply => ({ kind: 'text', text: t, ephemeral: true });
   if (error instanceof CommandInputError) return { reply: text(error.reply), outcome: 'invalid-input' };
-  if (error instanceof InvalidDateError) return { reply: text(m.report.invalidDate(error.input)), outcome: 'invalid-date' };
+  if (error instanceof InvalidDateError) {
+    return { reply: text(m.report.invalidDate(quotedInput(error.input))), outcome: 'invalid-date' };
+  }
   if (error instanceof ReportNotFoundError) {
     return {
       reply: text(m.report.notFound(error.date, error.nearest.before, error.nearest.after)),
@@ -105,7 +107,8 @@ export function createCommandRouter(deps: CommandDeps): CommandRouter {
         if (!definition) {
           outcome = 'unknown-command';
           const help = buildHelpText(m, deps.timezone, { intro: false });
-          return { kind: 'text', text: `${m.errors.unknownCommand(command)}\n\n${help}`, ephemeral: true };
+          const text = `${m.errors.unknownCommand(quotedInput(command))}\n\n${help}`;
+          return { kind: 'text', text, ephemeral: true };
         }
         const accepted = declaredArgs(definition, args);
         const refusal = await refusalFor(definition, accepted, context, m);

@@ -1,5 +1,5 @@
 import type { Messages } from '../i18n/index.ts';
-import { CommandInputError } from './input-error.ts';
+import { CommandInputError, quotedInput } from './input-error.ts';
 import type { CommandArgs } from './types.ts';
 
 /** A subscription's own time of day, in an IANA timezone. */
@@ -43,8 +43,8 @@ export function readScheduleArgs(args: CommandArgs, defaultTimezone: string, m: 
   if (timeInput === '' && tzInput === '') return null;
   if (timeInput === '') throw new CommandInputError(m.subscribe.timezoneWithoutTime);
   const time = normalizeTimeOfDay(timeInput);
-  if (time === null) throw new CommandInputError(m.subscribe.invalidTime(timeInput));
+  if (time === null) throw new CommandInputError(m.subscribe.invalidTime(quotedInput(timeInput)));
   const timezone = canonicalTimezone(tzInput === '' ? defaultTimezone : tzInput);
-  if (timezone === null) throw new CommandInputError(m.subscribe.invalidTimezone(tzInput));
+  if (timezone === null) throw new CommandInputError(m.subscribe.invalidTimezone(quotedInput(tzInput)));
   return { time, timezone };
 }

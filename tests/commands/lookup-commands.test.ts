@@ -61,6 +61,12 @@ describe('/report', () => {
     },
   );
 
+  it('quotes at most a short piece of a long bad input', async () => {
+    const text = textOf(await run(h, 'report', { date: '啊'.repeat(3000) }));
+    expect(text.length).toBeLessThan(200);
+    expect(text).toContain('啊'.repeat(39) + '…');
+  });
+
   it('asks for a date when none is given', async () => {
     expect(textOf(await run(h, 'report', {}))).toContain('/report 2026-01-03');
   });

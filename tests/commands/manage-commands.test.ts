@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Destination } from '../../src/platforms/platform.ts';
+import { DISCORD_LIMITS } from '../../src/render/limits.ts';
 import { contextFor, createHarness, run, textOf, type Harness } from './command-harness.ts';
 
 let h: Harness;
@@ -202,6 +203,13 @@ describe('/repost', () => {
     expect(text).toContain('chat 4: 400');
     expect(text).not.toContain('chat 5: 400');
     expect(text).toContain('2 more');
+  });
+
+  it('cuts very long failure lines so the reply stays short', async () => {
+    h.reposter.outcome = { delivered: 0, failed: 5, deactivated: 0, errors: Array.from({ length: 5 }, () => 'x'.repeat(5000)) };
+    const text = textOf(await run(h, 'repost', {}, contextFor({ manages: true })));
+    expect(text.length).toBeLessThan(DISCORD_LIMITS.contentChars);
+    expect(text).toContain('…');
   });
 
   it('refuses a non-manager and does not repost', async () => {
