@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { silentLogger, type Logger } from '../log.ts';
+import { SendError, type Destination, type Platform, type PlatformName, type SendResult } from '../platforms/platform.ts';
+import type { Digest } from '../report/digest-types.ts';
+import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
+import { backoffDelayMs, type BackoffPolicy } from './backoff.ts';
+import { NO_LOCK, type FanoutLock } from './fanout-lock.ts';
+import { describeDestination, type OwnerEvent } from './notices.ts';
+import type { OwnerNotifier } from './owner-notifier.ts';
+import { runPool } from './pool.ts';
+
+/** One report to many destinations, of one kind. */
+export interface DeliveryRequest {
+  slug: string;
+  digest: Digest;
+  destinations: readonly Destination[];
+  kind: DeliveryKind;
+  /** Who asked (`discord:<id>`, `telegram:<id>`, `cli`); null for the scheduler. */
+  requestedBy?: string | null;
+}
+
+export type DestinationOutcome = 'delivered' | 'skipped' | 'deactivated' | 'failed';
+
+/** What happened at one destination. */
+export interface DestinationResult {
+  /** The destination as asked. */
+  destination: Destination;
+  /** Where it ended up (differs after a Telegram supergroup migration). */
+  deliveredTo: Destination;
+  outcome: DestinationOutcome;
+  migrated: boolean;
+  messageIds: string[];
+  imageDropped: boolean;
+  /** Why it was skipped, deactivated or failed; null when delivered. */
+  reason: string | null;
+}
+
+export interface PlatformCounts {
+  delivered: number;
+  skipped: number;
+  deactivated: number;
+  failed: number;
+  /** Destinations that moved to a new chat id on the way (also counted in their outcome). */
+  migrated: number;
+}
+
+export interface DeliveryReport {
+  slug: string;
+  kind: DeliveryKind;
+  byPlatform: Record<PlatformName, PlatformCounts>;
+  /** One per distinct destination asked, in the order asked. */
+  results: DestinationResult[];
+}
+
+export interface DelivererDeps {
+  store: Store;
+  /** The platforms that can send now; a destination on another platform fails with a reason. */
+  platforms: Partial<Record<PlatformName, Platform>>;
+  policy: BackoffPolicy;
+  notifier?: OwnerNotifier;
+  logger?: Logger;
+  /** Cross-process fan-out lock (FileFanoutLock beside the database); none by default. */
+  lock?: FanoutLock;
+  /**
+   * Sends in flight per platform. The adapters pace individual calls to the platform's limits;
+   * this only has to be wide enough for them to reach the ceiling, and it keeps one slow
+   * destination from holding up the others.
+   */
+  concurrency?: Partial<Record<PlatformName, number>>;
+  /** 429 waits per destination before giving up until the next due time. */
+  maxRateLimitWaits?: number;
+  /** A single `retry_after` longer than this (Telegram flood waits run to hours) fails the send instead. */
+  maxRateLimitWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const DEFAULT_CONCURRENCY = 64;
+
+function emptyCounts(): PlatformCounts {
+  return { delivered: 0, skipped: 0, deactivated: 0, failed: 0, migrated: 0 };
+}
+
+function destinationKey(d: Destination): string {
+  return describeDestination(d);
+}
+
+function toSendError(error: unknown, destination: Destination): SendError {
+  if (error instanceof SendError) return error;
+  // Anything an adapter did not classify (a network stack error, a timeout) is treated as
+  // transient: retrying a bug a few times costs little, dropping a post for a blip costs a day.
+  return new SendError('transient', destination, error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+function describeSendError(error: SendError): string {
+  const code = error.details.platformCode !== undefined ? `${error.details.platformCode} ` : '';
+  return `${error.kind}: ${code}${error.message}`;
+}
+
+/**
+ * Sends one digest to many destinations exactly once each, through the delivery ledger.
+ *
+ * Per destination: claim the ledger row (skip what was delivered; resume a `sending` row left by a
+ * crash with the same idempotency key, so Discord's nonce drops the duplicate), record each
+ * attempt, send, then mark delivered / failed / deactivated. 429 → wait `retry_after`; transient
+ * → exponential backoff with full jitter up to `maxAttempts`; gone → deactivate the subscription
+ * and tell the owners; migrated → move the subscription and send there; rejected → failed, owners
+ * told. Destinations run in a bounded pool per platform, both platforms at once.
+ */
+export class Deliverer {
+  private readonly inFlight = new Map<string, Promise<DestinationResult>>();
+  /** Consecutive failed fan-outs per destination in this process (the ledger covers restarts). */
+  private readonly failureStreak = new Map<string, number>();
+  private readonly logger: Logger;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: DelivererDeps) {
+    this.logger = deps.logger ?? silentLogger();
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** Delivers `request.digest` to every destination; never throws for a destination's failure. */
+  async deliver(request: DeliveryRequest): Promise<DeliveryReport> {
+    const unique = new Map<string, Destination>();
+    for (const d of request.destinations) unique.set(destinationKey(d), d);
+    const destinations = [...unique.values()];
+    const events: OwnerEvent[] = [];
+    const runId = randomUUID().slice(0, 8);
+    const release = await (this.deps.lock ?? NO_LOCK).acquire();
+    let results: DestinationResult[];
+    try {
+      const byPlatform = new Map<PlatformName, Destination[]>();
+      for (const d of destinations) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d]);
+      const settled = new Map<Destination, DestinationResult>();
+      await Promise.all(
+        [...byPlatform].map(async ([platform, list]) => {
+          const width = this.deps.concurrency?.[platform] ?? DEFAULT_CONCURRENCY;
+          const out = await runPool(list, width, (d) => this.deliverOnceGuarded(request, d, events, runId));
+          list.forEach((d, i) => settled.set(d, out[i] as DestinationResult));
+        }),
+      );
+      results = destinations.map((d) => settled.get(d) as DestinationResult);
+    } finally {
+      release();
+    }
+    if (events.length > 0 && this.deps.notifier) await this.deps.notifier.notify(events, request.slug);
+    const report: DeliveryReport = {
+      slug: request.slug,
+      kind: request.kind,
+      byPlatform: { discord: emptyCounts(), telegram: emptyCounts() },
+      results,
+    };
+    for (const r of results) {
+      const counts = report.byPlatform[r.destination.platform];
+      counts[r.outcome]++;
+      if (r.migrated) counts.migrated++;
+    }
+    this.logger.info({ slug: request.slug, kind: request.kind, ...report.byPlatform }, 'fan-out finished');
+    return report;
+  }
+
+  /** One destination, deduplicated within the process, never throwing. */
+  private deliverOnceGuarded(
+    request: DeliveryRequest,
+    destination: Destination,
+    events: OwnerEvent[],
+    runId: string,
+  ): Promise<DestinationResult> {
+    const key = `${request.slug}|${request.kind}|${destinationKey(destination)}`;
+    const running = this.inFlight.get(key);
+    if (running) {
+      // The same row is being sent by a concurrent fan-out of this process: wait for it, then
+      // report it as skipped here, so it is never sent twice and never counted twice.
+      return running.then((r) => ({ ...r, outcome: 'skipped', reason: 'sent by a concurrent fan-out', messageIds: [] }));
+    }
+    const work = this.deliverOne(request, destination, events, runId)
+      .catch((error: unknown): DestinationResult => {
+        // Only the store can get here (a send failure is handled inside): report, don't crash the fan-out.
+        this.logger.error({ err: error, destination: destinationKey(destination), slug: request.slug }, 'delivery failed unexpectedly');
+        return result(destination, destination, 'failed', `internal error: ${(error as Error).message}`);
+      })
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, work);
+    return work;
+  }
+
+  private async deliverOne(
+    request: DeliveryRequest,
+    destination: Destination,
+    events: OwnerEvent[],
+    runId: string,
+  ): Promise<DestinationResult> {
+    const { store } = this.deps;
+    const { slug, kind } = request;
+    const requestedBy = request.requestedBy ?? null;
+    const platform = this.deps.platforms[destination.platform];
+    if (!platform) return result(destination, destination, 'failed', `${destination.platform} is not configured (no token)`);
+
+    if (kind === 'scheduled' && store.getDelivery(slug, destination, 'repost')?.status === 'delivered') {
+      return result(destination, destination, 'skipped', 'already delivered (reposted)');
+    }
+    const claim = store.claimDelivery({ slug, destination, kind, requestedBy });
+    let row: Delivery = claim.delivery;
+    const previousStatus = claim.created ? null : row.status;
+    if (!claim.created) {
+      const decision = this.decideExisting(row, destination, kind);
+      if (decision !== 'send') return result(destination, destination, 'skipped', decision);
+      // A `sending` row is left by a process that died mid-send (the fan-out lock rules out a live
+      // one): resend as is. Anything else starts a new run of the row.
+      if (row.status !== 'sending') {
+        store.restartDelivery(row.id, kind === 'repost' ? requestedBy : row.requestedBy);
+        row = { ...row, status: 'sending' };
+      }
+    }
+    // Scheduled: the same key every time, so a resend after a crash is dropped by Discord's nonce.
+    // Repost: a new key per request, since each request asks for a new post.
+    const idempotencyKey =
+      kind === 'scheduled'
+        ? `${slug}:scheduled:${destinationKey(destination)}`
+        : `${slug}:repost:${destinationKey(destination)}:${runId}`;
+    return this.sendWithRetries(row, platform, destination, request.digest, idempotencyKey, previousStatus, events);
+  }
+
+  /** For an existing ledger row: 'send', or why it is skipped. */
+  private decideExisting(row: Delivery, destination: Destination, kind: DeliveryKind): 'send' | string {
+    if (row.status === 'sending' || row.status === 'failed') return 'send';
+    if (kind === 'repost') return 'send';
+    if (row.status === 'delivered') return 'already delivered';
+    // Deactivated for this report: send only if the destination subscribed again since.
+    const subscription = this.deps.store.getSubscription(destination);
+    if (subscription?.active && subscription.subscribedAt > row.updatedAt) return 'send';
+    return `deactivated earlier (${row.lastError ?? 'no reason recorded'})`;
+  }
+
+  private async sendWithRetries(
+    row: Delivery,
+    platform: Platform,
+    destination: Destination,
+    digest: Digest,
+    idempotencyKey: string,
+    previousStatus: Delivery['status'] | null,
+    events: OwnerEvent[],
+  ): Promise<DestinationResult> {
+    const { store, policy } = this.deps;
+    const maxRateLimitWaits = this.deps.maxRateLimitWaits ?? 10;
+    const maxRateLimitWaitMs = this.deps.maxRateLimitWaitMs ?? 5 * 60_000;
+    let target = destination;
+    let migrated = false;
+    let transientFailures = 0;
+    let rateLimitWaits = 0;
+    let migrations = 0;
+
+    const fail = (error: SendError, notifyAlways: boolean): DestinationResult => {
+      const reason = describeSendError(error);
+      store.markFailed(row.id, reason);
+      const streakKey = destinationKey(destination);
+      const streak = (this.failureStreak.get(streakKey) ?? 0) + 1;
+      this.failureStreak.set(streakKey, streak);
+      const repeated = previousStatus === 'failed' || streak >= 2;
+      if (notifyAlways || repeated) events.push({ kind: 'failed', destination: target, slug: row.slug, reason, repeated });
+      this.logger.warn({ destination: destinationKey(target), slug: row.slug, reason, repeated }, 'delivery failed');
+      return { ...result(destination, target, 'failed', reason), migrated };
+    };
+
+    for (;;) {
+      store.recordAttempt(row.id);
+      let sent: SendResult;
+      try {
+        sent = await platform.sendDigest(target, digest, idempotencyKey);
+      } catch (caught) {
+        const error = toSendError(caught, target);
+        switch (error.kind) {
+          case 'rate-limited': {
+            const wait = error.details.retryAfterMs ?? policy.backoffBaseMs;
+            if (rateLimitWaits >= maxRateLimitWaits || wait > maxRateLimitWaitMs) return fail(error, false);
+            rateLimitWaits++;
+            this.logger.debug({ destination: destinationKey(target), waitMs: wait }, 'rate limited; waiting');
+            await this.sleep(wait);
+            continue;
+          }
+          case 'transient': {
+            transientFailures++;
+            if (transientFailures >= policy.maxAttempts) return fail(error, false);
+            await this.sleep(backoffDelayMs(transientFailures, policy, this.random));
+            continue;
+          }
+          case 'gone': {
+            const reason = describeSendError(error);
+            store.deactivate(target, reason);
+            store.markDeactivated(row.id, reason);
+            this.failureStreak.delete(destinationKey(destination));
+            events.push({ kind: 'deactivated', destination: target, reason });
+            this.logger.warn({ destination: destinationKey(target), reason }, 'destination gone; subscription deactivated');
+            return { ...result(destination, target, 'deactivated', reason), migrated };
+          }
+          case 'migrated': {
+            const toChatId = error.details.migrateToChatId;
+            if (!toChatId || migrations >= 2) return fail(error, true);
+            migrations++;
+            // Moves the subscription and this report's ledger row with it, then sends there.
+            store.moveSubscription(target, toChatId);
+            this.logger.info({ from: destinationKey(target), toChatId }, 'chat migrated; subscription moved');
+            target = { ...target, chatId: toChatId };
+            migrated = true;
+            continue;
+          }
+          case 'rejected':
+            return fail(error, true);
+        }
+      }
+      store.markDelivered(row.id, sent.messageIds);
+      this.failureStreak.delete(destinationKey(destination));
+      return {
+        destination,
+        deliveredTo: target,
+        outcome: 'delivered',
+        migrated,
+        messageIds: sent.messageIds,
+        imageDropped: sent.imageDropped,
+        reason: null,
+      };
+    }
+  }
+}
+
+function result(destination: Destination, deliveredTo: Destination, outcome: DestinationOutcome, reason: string | null): DestinationResult {
+  return { destination, deliveredTo, outcome, migrated: false, messageIds: [], imageDropped: false, reason };
+}

@@ -1,0 +1,39 @@
+import type { Destination } from '../platforms/platform.ts';
+
+/**
+ * Text delivery writes itself: the catch-up note shown in a digest (Chinese, like the reports)
+ * and the owner notices (operators' language: English, like the logs). Kept in one module so a
+ * move to src/i18n is one edit.
+ */
+
+/** How many missed dates a catch-up note names before it just counts the rest. */
+export const MISSED_DATES_SHOWN = 7;
+
+/** One line naming the reports a destination missed while the bot was down. */
+export function missedDatesNote(dates: readonly string[]): string {
+  const shown = dates.slice(0, MISSED_DATES_SHOWN).join('、');
+  const more = dates.length > MISSED_DATES_SHOWN ? ` 等 ${dates.length} 期` : '';
+  return `错过的日报：${shown}${more}`;
+}
+
+/** `telegram:-100123` / `discord:123/456` for notices and logs. */
+export function describeDestination(destination: Destination): string {
+  const thread = destination.threadId ? `/${destination.threadId}` : '';
+  return `${destination.platform}:${destination.chatId}${thread}`;
+}
+
+/** What the owners are told about. */
+export type OwnerEvent =
+  | { kind: 'deactivated'; destination: Destination; reason: string }
+  | { kind: 'failed'; destination: Destination; slug: string; reason: string; repeated: boolean };
+
+/** One line per event. */
+export function describeOwnerEvent(event: OwnerEvent): string {
+  const where = describeDestination(event.destination);
+  switch (event.kind) {
+    case 'deactivated':
+      return `${where}: deactivated (${event.reason}); no more posts there until it subscribes again`;
+    case 'failed':
+      return `${where}: ${event.slug} ${event.repeated ? 'failed again' : 'failed'} (${event.reason}); retried at the next due time`;
+  }
+}
