@@ -1,7 +1,61 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '../config.ts';
+import { readReport } from '../report/read-report.ts';
 import type { CliCommand } from './io.ts';
 
-// Placeholder until this subcommand lands; replaced by its owner.
-export const checkCommand: CliCommand = async (_argv, io) => {
-  io.stderr('digest check: not available yet\n');
-  return 1;
+const HELP = `usage: digest check [DIR]
+
+Parses every .md report in DIR (default: the configured contentDir) and prints one line per file:
+  ok  <file> (N points)
+  warn <file>: <warnings>
+  error <file>: <reason>
+Exit codes: 0 every file parses (warnings allowed), 1 any file is an error or DIR cannot be read.
+`;
+
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, '; ');
+
+/** `digest check [DIR]`: a lint over the content folder, for operators and CI. */
+export const checkCommand: CliCommand = async (argv, io) => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const unknown = argv.find((arg) => arg.startsWith('-'));
+  if (unknown || argv.length > 1) {
+    io.stderr(`digest check: ${unknown ? `unknown option ${unknown}` : 'expected at most one DIR'}\n${HELP}`);
+    return 1;
+  }
+
+  let dir: string;
+  let files: string[];
+  try {
+    dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : loadConfig({ rootDir: io.cwd, env: io.env }).contentDir;
+    if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
+    files = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.md')).sort();
+  } catch (error) {
+    io.stderr(`digest check: ${oneLine((error as Error).message)}\n`);
+    return 1;
+  }
+  if (files.length === 0) {
+    io.stderr(`digest check: no .md files in ${dir}\n`);
+    return 1;
+  }
+
+  let errors = 0;
+  for (const name of files) {
+    try {
+      const report = await readReport(path.join(dir, name));
+      io.stdout(
+        report.warnings.length > 0
+          ? `warn ${name}: ${oneLine(report.warnings.join('; '))}\n`
+          : `ok  ${name} (${report.points.length} points)\n`,
+      );
+    } catch (error) {
+      errors += 1;
+      const reason = (error as { reason?: unknown }).reason;
+      io.stdout(`error ${name}: ${oneLine(typeof reason === 'string' ? reason : (error as Error).message)}\n`);
+    }
+  }
+  return errors > 0 ? 1 : 0;
 };

@@ -1,7 +1,139 @@
-import type { CliCommand } from './io.ts';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.ts';
+import { condenseReport } from '../report/condense.ts';
+import type { DigestImage } from '../report/digest-types.ts';
+import { ReportLibrary } from '../report/library.ts';
+import { readReport } from '../report/read-report.ts';
+import type { Report } from '../report/types.ts';
+import { parseUserDate } from '../report/user-date.ts';
+import { renderDiscordMessages } from '../render/discord.ts';
+import { buildPreviewJson, type PreviewJson } from '../render/preview-json.ts';
+import { renderTelegramCalls } from '../render/telegram.ts';
+import { parseTelegramHtml } from '../render/telegram-html.ts';
+import type { CliCommand, CliIo } from './io.ts';
 
-// Placeholder until this subcommand lands; replaced by its owner.
-export const previewCommand: CliCommand = async (_argv, io) => {
-  io.stderr('digest preview: not available yet\n');
-  return 1;
+const HELP = `usage: digest preview [DATE|FILE] [--json]
+
+Shows the digest of a report as Discord and Telegram would get it. No argument: the newest report.
+DATE: 2026-01-03, 20260103, 2026/1/3, today, yesterday (in the configured timezone).
+FILE: a report .md file (a path containing '/' or ending in .md).
+--json  print exactly one JSON object: { report, discord: [bodies], telegram: [{ method, params }] }
+Exit codes: 0 shown, 1 no such report / unparseable file / bad usage.
+`;
+
+/** Reason shown on stderr; the CLI turns it into one line and exit code 1. */
+class PreviewError extends Error {}
+
+/**
+ * The image the preview shows: the report's own word cloud if the file exists. One place, so
+ * the word-cloud service (which can also draw one) can be swapped in.
+ */
+export function resolvePreviewImage(report: Report): DigestImage | null {
+  if (!report.image || !existsSync(report.image)) return null;
+  const stat = statSync(report.image);
+  if (!stat.isFile()) return null;
+  return { path: report.image, name: path.basename(report.image), bytes: stat.size, generated: false };
+}
+
+function looksLikeFile(arg: string, cwd: string): boolean {
+  if (arg.endsWith('.md')) return true;
+  if (!arg.includes('/') && !arg.includes(path.sep)) return false;
+  const full = path.resolve(cwd, arg);
+  return existsSync(full) && statSync(full).isFile();
+}
+
+async function loadReport(target: string | undefined, config: Config, io: CliIo): Promise<Report> {
+  if (target !== undefined && looksLikeFile(target, io.cwd)) {
+    return readReport(path.resolve(io.cwd, target));
+  }
+  const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir });
+  if (target === undefined) {
+    const latest = await library.latest();
+    if (!latest) throw new PreviewError(`no reports in ${config.contentDir}`);
+    return latest;
+  }
+  return library.findByDate(parseUserDate(target, { timezone: config.timezone, now: new Date() }));
+}
+
+/** `digest preview [DATE|FILE] [--json]`. */
+export const previewCommand: CliCommand = async (argv, io) => {
+  let values: { json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    io.stderr(`digest preview: ${(error as Error).message}\n${HELP}`);
+    return 1;
+  }
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    io.stderr(`digest preview: expected at most one DATE or FILE, got ${positionals.length}\n`);
+    return 1;
+  }
+
+  try {
+    const config = loadConfig({ rootDir: io.cwd, env: io.env });
+    const report = await loadReport(positionals[0], config, io);
+    const digest = condenseReport(report, config.digest, resolvePreviewImage(report));
+    const preview = buildPreviewJson(
+      report,
+      digest,
+      renderDiscordMessages(digest, { color: config.digest.discordColor }),
+      renderTelegramCalls(digest),
+    );
+    io.stdout(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`digest preview: ${message.replace(/\s*\n\s*/g, '; ')}\n`);
+    return 1;
+  }
 };
+
+const rule = (label: string): string => `── ${label} ${'─'.repeat(Math.max(4, 60 - label.length))}`;
+
+/** The human-readable preview: the report summary, then each platform's messages in order. */
+export function formatPreview(preview: PreviewJson): string {
+  const { report } = preview;
+  const lines: string[] = [
+    `${report.slug}  (${report.dateStart}${report.dateEnd === report.dateStart ? '' : ` 至 ${report.dateEnd}`})`,
+    `${report.title}`,
+    `${report.points.length} points · image: ${report.image ?? 'none'}${report.image && report.imageGenerated ? ' (generated)' : ''}`,
+    ...report.warnings.map((w) => `warning: ${w}`),
+    '',
+    rule(`Discord: ${preview.discord.length} message(s)`),
+  ];
+  preview.discord.forEach((message, m) => {
+    const files = message.files.map((f) => `${f.name} (${f.bytes} bytes)`).join(', ');
+    lines.push(`[message ${m + 1}]${files ? ` files: ${files}` : ''}`);
+    message.embeds.forEach((embed, e) => {
+      const size = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0);
+      lines.push(`  [embed ${e + 1}, ${size} chars]`);
+      if (embed.title) lines.push(`  # ${embed.title}${embed.url ? `  <${embed.url}>` : ''}`);
+      if (embed.description) lines.push(...embed.description.split('\n').map((l) => `  ${l}`));
+      if (embed.image) lines.push(`  [image ${embed.image.url}]`);
+      if (embed.footer) lines.push(`  — ${embed.footer.text}${embed.timestamp ? ` · ${embed.timestamp}` : ''}`);
+    });
+    if (message.content) lines.push(...message.content.split('\n').map((l) => `  ${l}`));
+  });
+  lines.push('', rule(`Telegram: ${preview.telegram.length} call(s)`));
+  for (const call of preview.telegram) {
+    const html = String(call.params['caption'] ?? call.params['text'] ?? '');
+    const parsed = parseTelegramHtml(html);
+    const size = parsed.ok ? `${parsed.length} chars` : `INVALID: ${parsed.error}`;
+    const photo = call.params['photo'] as { file: string; bytes: number } | undefined;
+    lines.push(`[${call.method}${photo ? ` ${photo.file} (${photo.bytes} bytes)` : ''}, ${size}]`);
+    lines.push(...html.split('\n').map((l) => `  ${l}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,60 @@
+import type { Digest } from '../report/digest-types.ts';
+import type { Report } from '../report/types.ts';
+import type { DiscordMessage, DiscordMessageBody, TelegramCall } from './payload-types.ts';
+
+/** A file as the preview shows it: what would be uploaded, without the local path. */
+export interface PreviewFile {
+  name: string;
+  bytes: number;
+}
+
+/** The `digest preview --json` object: the report as parsed, and every payload exactly as sent. */
+export interface PreviewJson {
+  report: {
+    slug: string;
+    dateStart: string;
+    dateEnd: string;
+    /** The report's H1 headline. */
+    title: string;
+    points: { title: string; detail: string }[];
+    /** File name of the image the digest carries, or null. */
+    image: string | null;
+    /** True when that image was drawn from the report text (false for the report's own file). */
+    imageGenerated: boolean;
+    warnings: string[];
+  };
+  /** Each message body as POSTed, plus the files uploaded with it. */
+  discord: (DiscordMessageBody & { files: PreviewFile[] })[];
+  /** Each Bot API call's params as sent, without `chat_id`; files as `{ file, bytes }`. */
+  telegram: { method: TelegramCall['method']; params: Record<string, unknown> }[];
+}
+
+/** Builds the preview object from a report, its digest and the rendered payloads. */
+export function buildPreviewJson(
+  report: Report,
+  digest: Digest,
+  discord: DiscordMessage[],
+  telegram: TelegramCall[],
+): PreviewJson {
+  return {
+    report: {
+      slug: report.slug,
+      dateStart: report.dateStart,
+      dateEnd: report.dateEnd,
+      title: report.headline,
+      points: report.points.map((p) => ({ title: p.title, detail: p.detail })),
+      image: digest.image?.name ?? null,
+      imageGenerated: digest.image?.generated ?? false,
+      warnings: [...report.warnings],
+    },
+    discord: discord.map(({ body, files }) => ({
+      ...body,
+      files: files.map((f) => ({ name: f.name, bytes: f.bytes })),
+    })),
+    telegram: telegram.map((call) =>
+      call.method === 'sendPhoto'
+        ? { method: call.method, params: { photo: { file: call.photo.name, bytes: call.photo.bytes }, ...call.params } }
+        : { method: call.method, params: { ...call.params } },
+    ),
+  };
+}

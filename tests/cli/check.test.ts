@@ -1,0 +1,60 @@
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.ts';
+import { runCli } from '../../src/cli/main.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: ROOT };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+let temp: string;
+beforeAll(async () => {
+  temp = await mkdtemp(path.join(tmpdir(), 'digest-check-'));
+  await copyFile(path.join(ROOT, 'content', 'twitter_ai_20260103_20260103.md'), path.join(temp, 'twitter_ai_20260103_20260103.md'));
+  await writeFile(path.join(temp, 'twitter_ai_20260104_20260104.md'), Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+  await writeFile(path.join(temp, 'notes.txt'), 'not a report, not checked');
+});
+afterAll(async () => {
+  await rm(temp, { recursive: true, force: true });
+});
+
+describe('digest check', () => {
+  it('passes on content/: one line per report file, exit 0', async () => {
+    const { code, stdout, stderr } = await run(['check', 'content']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/^(ok  \S+\.md \(10 points\)|warn \S+\.md: .+)$/);
+  });
+
+  it('defaults to the configured content folder', async () => {
+    const { code, stdout } = await run(['check']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('twitter_ai_20260122_20260122.md');
+  });
+
+  it('exits 1 when a file does not parse, still reporting the others', async () => {
+    const { code, stdout } = await run(['check', temp]);
+    expect(code).toBe(1);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^(ok  |warn )twitter_ai_20260103_20260103\.md/);
+    expect(lines[1]).toMatch(/^error twitter_ai_20260104_20260104\.md: .+/);
+  });
+
+  it('exits 1 with a reason for a folder that does not exist', async () => {
+    const { code, stderr } = await run(['check', path.join(temp, 'missing')]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^digest check: .*missing/);
+  });
+});
