@@ -50,15 +50,7 @@ export interface FindCutOptions {
  */
 export function findCut(text: string, max: number, options: FindCutOptions): Cut | null {
   if (measure(text, options.unit) <= max) return null;
-  // UTF-16 end offsets of the graphemes that fit in the budget.
-  let limit = 0;
-  let used = 0;
-  for (const { segment, index } of segmenter.segment(text)) {
-    const cost = measure(segment, options.unit);
-    if (used + cost > max) break;
-    used += cost;
-    limit = index + segment.length;
-  }
+  const limit = graphemeFloor(text, fitOffset(text, max, options.unit));
   if (limit === 0) {
     // Not even one grapheme fits: fall back to whole code points so we still make progress.
     const first = String.fromCodePoint(text.codePointAt(0)!);
@@ -74,6 +66,43 @@ export function findCut(text: string, max: number, options: FindCutOptions): Cut
     if (best) return best;
   }
   return hardCut(text, limit);
+}
+
+/** The largest UTF-16 offset, on a code point boundary, whose prefix measures at most `max`. */
+function fitOffset(text: string, max: number, unit: LengthUnit): number {
+  if (unit === 'utf16') {
+    const offset = Math.min(max, text.length);
+    const code = text.charCodeAt(offset);
+    // Do not end between the halves of a surrogate pair.
+    return offset > 0 && code >= 0xdc00 && code <= 0xdfff && offset < text.length ? offset - 1 : offset;
+  }
+  let offset = 0;
+  let used = 0;
+  for (const ch of text) {
+    if (used + 1 > max) break;
+    used += 1;
+    offset += ch.length;
+  }
+  return offset;
+}
+
+/** How far back a grapheme may start; longer clusters (stacked marks) are cut anyway. */
+const GRAPHEME_WINDOW = 64;
+
+/**
+ * Moves `offset` back to the nearest grapheme boundary. Only a small window around it is
+ * segmented: Intl.Segmenter over a whole 30,000-character detail is slow.
+ */
+function graphemeFloor(text: string, offset: number): number {
+  if (offset >= text.length) return text.length;
+  const from = Math.max(0, offset - GRAPHEME_WINDOW);
+  const window = text.slice(from, Math.min(text.length, offset + GRAPHEME_WINDOW));
+  let floor = from;
+  for (const { index } of segmenter.segment(window)) {
+    if (from + index > offset) break;
+    floor = from + index;
+  }
+  return floor;
 }
 
 /** UTF-16 offset at which the prefix first measures `units`. */

@@ -79,7 +79,7 @@ describe('rendered payloads for arbitrary report text', () => {
           expect(telegram).toContain(squash(point.detail).slice(-200));
         }
       }),
-      { numRuns: 12 },
+      { numRuns: 30 },
     );
   });
 });
