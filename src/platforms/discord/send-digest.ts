@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Routes, type REST, type RawFile } from 'discord.js';
+import type { DiscordMessage, DiscordMessageBody } from '../../render/payload-types.ts';
+import type { Destination, SendResult } from '../platform.ts';
+import { classifyDiscordError, isFileRefusal } from './classify-error.ts';
+
+/** Discord accepts a nonce of at most 25 characters. */
+const NONCE_CHARS = 25;
+
+/**
+ * The nonce of message `index` of the send identified by `key`: the same key and index always give
+ * the same nonce, so with `enforce_nonce` a resend after a crash returns the message already posted.
+ */
+export function messageNonce(key: string, index: number, variant = ''): string {
+  return createHash('sha256').update(`${key}\u0000${index}\u0000${variant}`).digest('base64url').slice(0, NONCE_CHARS);
+}
+
+/** The body without the word cloud: no `attachment://` image, no attachments. */
+function withoutImage(body: DiscordMessageBody): DiscordMessageBody {
+  const { attachments: _attachments, ...rest } = body;
+  return {
+    ...rest,
+    embeds: body.embeds.map((embed) => {
+      if (!embed.image?.url.startsWith('attachment://')) return embed;
+      const { image: _image, ...kept } = embed;
+      return kept;
+    }),
+  };
+}
+
+async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
+  return Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
+}
+
+/**
+ * Posts rendered messages in order to a channel or thread through discord.js's REST client, which
+ * paces per the rate-limit headers and retries 5xx and 429 itself. Each message carries a nonce
+ * derived from `key` with `enforce_nonce`, so resending a half-delivered digest posts only what is
+ * missing. When the image upload is refused (too large, unreadable) the digest goes out without it.
+ * Throws SendError.
+ */
+export async function postDiscordMessages(
+  rest: REST,
+  destination: Destination,
+  messages: readonly DiscordMessage[],
+  key: string,
+): Promise<SendResult> {
+  const channelId = destination.threadId ?? destination.chatId;
+  const messageIds: string[] = [];
+  let imageDropped = false;
+  for (const [index, message] of messages.entries()) {
+    const post = async (body: DiscordMessageBody, files: RawFile[], variant: string): Promise<string> => {
+      const created = (await rest.post(Routes.channelMessages(channelId), {
+        body: { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true },
+        ...(files.length > 0 ? { files } : {}),
+      })) as { id: string };
+      return created.id;
+    };
+    try {
+      let files: RawFile[];
+      try {
+        files = await readFiles(message);
+      } catch (error) {
+        // A word cloud that vanished from disk must not cost the digest: send the text.
+        if (message.files.length === 0) throw error;
+        messageIds.push(await post(withoutImage(message.body), [], 'no-image'));
+        imageDropped = true;
+        continue;
+      }
+      try {
+        messageIds.push(await post(message.body, files, ''));
+      } catch (error) {
+        if (files.length === 0 || !isFileRefusal(error)) throw error;
+        messageIds.push(await post(withoutImage(message.body), [], 'no-image'));
+        imageDropped = true;
+      }
+    } catch (error) {
+      throw classifyDiscordError(error, destination);
+    }
+  }
+  return { messageIds, imageDropped };
+}
