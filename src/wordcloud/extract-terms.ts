@@ -25,7 +25,7 @@ const DAMPED_TERMS: ReadonlyMap<string, number> = new Map([
   ['人工智能', 0.4],
 ]);
 /** Bare numbers, ranges, percentages and parameter counts (`2026`, `24-48`, `50%`, `519B`). */
-const NUMBER_LIKE = /^[\d.,\-+_%]+[kmbt]?$/;
+const NUMBER_LIKE = /^[\d.,\-+_%]+[kmbt]?\+?$/;
 
 /**
  * The report's terms by weight, heaviest first: frequency over the whole markdown text, with the
