@@ -29,8 +29,11 @@ export const checkCommand: CliCommand = async (argv, io) => {
 
   let dir: string;
   let files: string[];
+  let imagesDir: string | null;
   try {
-    dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : loadConfig({ rootDir: io.cwd, env: io.env }).contentDir;
+    const config = loadConfig({ rootDir: io.cwd, env: io.env });
+    imagesDir = config.imagesDir;
+    dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : config.contentDir;
     if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
     files = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.md')).sort();
   } catch (error) {
@@ -45,7 +48,7 @@ export const checkCommand: CliCommand = async (argv, io) => {
   let errors = 0;
   for (const name of files) {
     try {
-      const report = await readReport(path.join(dir, name));
+      const report = await readReport(path.join(dir, name), { imagesDir });
       io.stdout(
         report.warnings.length > 0
           ? `warn ${name}: ${oneLine(report.warnings.join('; '))}\n`

@@ -46,7 +46,7 @@ function looksLikeFile(arg: string, cwd: string): boolean {
 
 async function loadReport(target: string | undefined, config: Config, io: CliIo): Promise<Report> {
   if (target !== undefined && looksLikeFile(target, io.cwd)) {
-    return readReport(path.resolve(io.cwd, target));
+    return readReport(path.resolve(io.cwd, target), { imagesDir: config.imagesDir });
   }
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir });
   if (target === undefined) {

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +8,10 @@ import { runCli } from '../../src/cli/main.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: ROOT };
+  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd: ROOT };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }
@@ -50,6 +50,21 @@ describe('digest check', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^(ok  |warn )twitter_ai_20260103_20260103\.md/);
     expect(lines[1]).toMatch(/^error twitter_ai_20260104_20260104\.md: .+/);
+  });
+
+  it('finds word clouds in the configured imagesDir', async () => {
+    const dir = path.join(temp, 'good');
+    const images = path.join(temp, 'images');
+    await mkdir(dir);
+    await mkdir(images);
+    await copyFile(path.join(ROOT, 'content', 'twitter_ai_20260103_20260103.md'), path.join(dir, 'twitter_ai_20260103_20260103.md'));
+    await writeFile(path.join(images, 'wordcloud_twitter_ai_20260103_20260103.jpg'), Buffer.alloc(10, 1));
+    await writeFile(path.join(temp, 'config.json'), JSON.stringify({ imagesDir: images }));
+    const without = await run(['check', dir]);
+    expect(without.stdout).toMatch(/^warn twitter_ai_20260103_20260103\.md: .*image/);
+    const { code, stdout } = await run(['check', dir], { DIGEST_CONFIG: path.join(temp, 'config.json') });
+    expect(code).toBe(0);
+    expect(stdout).toBe('ok  twitter_ai_20260103_20260103.md (10 points)\n');
   });
 
   it('exits 1 with a reason for a folder that does not exist', async () => {
