@@ -77,12 +77,16 @@ function offsetMs(ms: number, timezone: string): number {
  */
 export function zonedTimeToUtc(local: LocalParts, timezone: string): number {
   const guess = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
-  const first = guess - offsetMs(guess, timezone);
-  const second = guess - offsetMs(first, timezone);
-  // Overlap: both candidates are valid readings; the earlier one is the first occurrence.
-  if (first !== second && localMatches(Math.min(first, second), local, timezone)) return Math.min(first, second);
-  return second;
+  // The offsets a day either side bracket any transition on this day (none lasts that long).
+  const before = guess - offsetMs(guess - DAY_MS, timezone);
+  const after = guess - offsetMs(guess + DAY_MS, timezone);
+  const valid = [before, after].filter((ms) => localMatches(ms, local, timezone));
+  // Overlap: both are valid, the earlier is the first occurrence. Gap: neither is; the pre-gap
+  // offset puts the time just after the gap (02:30 → 03:30 on a spring-forward night).
+  return valid.length > 0 ? Math.min(...valid) : before;
 }
+
+const DAY_MS = 86_400_000;
 
 function localMatches(ms: number, local: LocalParts, timezone: string): boolean {
   const p = localPartsAt(ms, timezone);

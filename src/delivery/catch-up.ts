@@ -1,0 +1,124 @@
+import type { Destination } from '../platforms/platform.ts';
+import type { Report } from '../report/types.ts';
+import type { Store, Subscription } from '../store/store.ts';
+import type { DeliveryReport } from './deliverer.ts';
+import { cronExpressionOf, previousDue, scheduleKey, type DueSchedule } from './due-times.ts';
+import type { DeliveryLibrary, Fanout } from './fanout.ts';
+import { describeDestination, missedDatesNote } from './notices.ts';
+
+/**
+ * The schedule a subscription follows: its own time of day, or the global cron schedule (also
+ * when its stored time or timezone is unusable, so a bad row never loses its daily post).
+ */
+export function scheduleOf(subscription: Subscription, global: { schedule: string; timezone: string }): DueSchedule {
+  if (subscription.timeOfDay) {
+    const daily: DueSchedule = { kind: 'daily', timeOfDay: subscription.timeOfDay, timezone: subscription.timezone ?? global.timezone };
+    try {
+      cronExpressionOf(daily);
+      new Intl.DateTimeFormat('en-US', { timeZone: daily.timezone });
+      return daily;
+    } catch {
+      // Fall through to the global schedule.
+    }
+  }
+  return { kind: 'cron', expression: global.schedule, timezone: global.timezone };
+}
+
+/** When a report became available: its publish time, else when its file was written. */
+export function availableAt(report: Report, entry: { mtimeMs?: number } | undefined): number | null {
+  if (report.publishedAt) {
+    const ms = Date.parse(report.publishedAt);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return entry?.mtimeMs ?? null;
+}
+
+/** A catch-up decision for one subscription. */
+export interface CatchUpPlan {
+  subscription: Subscription;
+  /** Report dates the destination missed besides the newest, newest first. */
+  missedDates: string[];
+}
+
+/**
+ * Which active subscriptions missed the newest report while the bot was down: the subscription's
+ * latest due time has passed since it subscribed and since the report appeared, and the ledger has
+ * no delivery of the report there. Also names the older reports it missed (those newer than the
+ * last one it got, or than its subscription), for a one-line note: one message, never a backlog.
+ */
+export function planCatchUp(input: {
+  newest: Report;
+  library: Pick<DeliveryLibrary, 'entries'>;
+  store: Store;
+  global: { schedule: string; timezone: string };
+  now: Date;
+}): CatchUpPlan[] {
+  const { newest, store, now } = input;
+  const entries = input.library.entries();
+  const newestEntry = entries.find((e) => e.slug === newest.slug);
+  const reportAt = availableAt(newest, newestEntry);
+  if (reportAt === null) return [];
+  const dueCache = new Map<string, number | null>();
+  const dueFor = (schedule: DueSchedule): number | null => {
+    const key = scheduleKey(schedule);
+    if (!dueCache.has(key)) dueCache.set(key, previousDue(schedule, now)?.getTime() ?? null);
+    return dueCache.get(key) ?? null;
+  };
+  const had = (d: Destination): boolean =>
+    store.getDelivery(newest.slug, d, 'scheduled')?.status === 'delivered' ||
+    store.getDelivery(newest.slug, d, 'repost')?.status === 'delivered';
+
+  const due = store.listSubscriptions({ activeOnly: true }).filter((s) => {
+    const lastDue = dueFor(scheduleOf(s, input.global));
+    return lastDue !== null && lastDue >= reportAt && lastDue > Date.parse(s.subscribedAt) && !had(s);
+  });
+  if (due.length === 0) return [];
+
+  // The newest report each destination got, by its last day (the ledger knows slugs; the index dates).
+  const dateEndOf = new Map(entries.map((e) => [e.slug, e.dateEnd]));
+  const lastGot = new Map<string, string>();
+  for (const platform of new Set(due.map((s) => s.platform))) {
+    for (const row of store.listDeliveries({ platform })) {
+      const dateEnd = dateEndOf.get(row.slug);
+      if (row.status !== 'delivered' || dateEnd === undefined) continue;
+      const key = describeDestination(row);
+      const prev = lastGot.get(key);
+      if (prev === undefined || dateEnd > prev) lastGot.set(key, dateEnd);
+    }
+  }
+  return due.map((subscription) => {
+    const subscribedDay = subscription.subscribedAt.slice(0, 10);
+    const floor = lastGot.get(describeDestination(subscription));
+    const missedDates = entries
+      .filter((e) => e.slug !== newest.slug && e.dateEnd < newest.dateEnd)
+      .filter((e) => (floor !== undefined ? e.dateEnd > floor : e.dateEnd >= subscribedDay))
+      .map((e) => e.dateStart === e.dateEnd ? e.dateEnd : `${e.dateStart}~${e.dateEnd}`);
+    return { subscription, missedDates };
+  });
+}
+
+/**
+ * Start-up catch-up: posts the newest report once to every subscription that missed it, with a
+ * note naming the other missed dates. Destinations sharing a note share one digest.
+ */
+export async function catchUp(deps: {
+  fanout: Fanout;
+  library: Pick<DeliveryLibrary, 'entries'>;
+  store: Store;
+  global: { schedule: string; timezone: string };
+  now: Date;
+}): Promise<DeliveryReport[]> {
+  const newest = await deps.fanout.newestReport();
+  if (newest === null) return [];
+  const plans = planCatchUp({ ...deps, newest });
+  const byNote = new Map<string, Subscription[]>();
+  for (const plan of plans) {
+    const note = plan.missedDates.length > 0 ? missedDatesNote(plan.missedDates) : '';
+    byNote.set(note, [...(byNote.get(note) ?? []), plan.subscription]);
+  }
+  const reports: DeliveryReport[] = [];
+  for (const [note, subscriptions] of byNote) {
+    reports.push(await deps.fanout.deliverReport(newest, subscriptions, { kind: 'scheduled', requestedBy: null, note: note || null }));
+  }
+  return reports;
+}
