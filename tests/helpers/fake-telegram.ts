@@ -91,6 +91,8 @@ export interface FakeTelegram {
   /** Changes a registered chat (block the bot, migrate a group …). */
   updateChat(id: number, change: Partial<FakeChat>): void;
   failNext(method: string, fault: FaultSpec): void;
+  /** Drops faults not yet used up. */
+  clearFaults(): void;
   pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
   /** Pushes a text message (a command when it starts with `/`) as a user, admin or channel would send it. */
   sendText(text: string, options: SendTextOptions): Update;
@@ -158,6 +160,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     failNext(method, fault) {
       faults.push({ method, fault, left: fault.times ?? 1 });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     pushUpdate(partial) {
       const update = { ...partial, update_id: partial.update_id ?? nextUpdateId } as Update;

@@ -1,0 +1,80 @@
+import type { Bot } from 'grammy';
+import type { Message } from 'grammy/types';
+import type { CommandReply, CommandRouter } from '../../commands/types.ts';
+import type { Logger } from '../../log.ts';
+import { renderTelegramText } from '../../render/telegram.ts';
+import type { Destination } from '../platform.ts';
+import { classifyTelegramError } from './classify-error.ts';
+import { buildCommandContext } from './command-context.ts';
+import { parseCommandText } from './parse-command.ts';
+import { sendTelegramCalls } from './send-calls.ts';
+import { sendTelegramDigest } from './send-digest.ts';
+
+export interface CommandReceiverOptions {
+  router: CommandRouter;
+  owners: readonly string[];
+  logger: Logger;
+  token: string;
+}
+
+/**
+ * Listens for commands in private chats, groups, forum topics (`message`) and channels
+ * (`channel_post`), hands them to the neutral router and answers in the same chat and topic.
+ *
+ * grammY runs middleware one update at a time; a digest reply waits for pacing, so each command
+ * runs detached and the returned set tracks the ones still running (stop() waits for them).
+ */
+export function receiveCommands(bot: Bot, options: CommandReceiverOptions): Set<Promise<void>> {
+  const running = new Set<Promise<void>>();
+  bot.on(['message:text', 'channel_post:text'], (ctx) => {
+    const message = ctx.msg;
+    const parsed = parseCommandText(message.text, ctx.me.username, options.router.definitions);
+    if (!parsed) return;
+    const known = options.router.definitions.some((d) => d.name === parsed.name);
+    // In groups several bots share the `/` namespace: only answer our commands or ones addressed to us.
+    if (!known && message.chat.type !== 'private' && !message.text.includes(`@${ctx.me.username}`)) return;
+    const task = handleCommand(bot, message, parsed.name, parsed.args, options).finally(() => running.delete(task));
+    running.add(task);
+  });
+  return running;
+}
+
+async function handleCommand(
+  bot: Bot,
+  message: Message & { text: string },
+  name: string,
+  args: Parameters<CommandRouter['handle']>[1],
+  options: CommandReceiverOptions,
+): Promise<void> {
+  const started = Date.now();
+  const context = buildCommandContext(message, { api: bot.api, owners: options.owners, logger: options.logger });
+  const line = {
+    event: 'telegram-command',
+    command: name,
+    destination: `telegram:${context.destination.chatId}${context.destination.threadId ? `/${context.destination.threadId}` : ''}`,
+    user: context.userId,
+  };
+  let reply: CommandReply;
+  try {
+    reply = await options.router.handle(name, args, context);
+  } catch (error) {
+    // The router turns command errors into replies; reaching here is a bug in it.
+    options.logger.error({ ...line, outcome: 'router-failed', err: error }, 'telegram command failed');
+    return;
+  }
+  try {
+    await sendReply(bot, context.destination, reply, options.logger);
+    options.logger.info({ ...line, reply: reply.kind, outcome: 'replied', ms: Date.now() - started }, 'telegram command');
+  } catch (error) {
+    const failure = classifyTelegramError(error, context.destination, options.token);
+    options.logger.warn(
+      { ...line, reply: reply.kind, outcome: 'reply-failed', kind: failure.kind, reason: failure.message },
+      'telegram command reply failed',
+    );
+  }
+}
+
+async function sendReply(bot: Bot, destination: Destination, reply: CommandReply, logger: Logger): Promise<void> {
+  if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger);
+  else await sendTelegramCalls(bot.api, destination, renderTelegramText(reply.text), logger);
+}

@@ -1,0 +1,89 @@
+import { stat } from 'node:fs/promises';
+import { GrammyError, InputFile, type Api } from 'grammy';
+import type { Logger } from '../../log.ts';
+import { TELEGRAM_LIMITS } from '../../render/limits.ts';
+import type { TelegramCall } from '../../render/payload-types.ts';
+import type { Destination } from '../platform.ts';
+
+/**
+ * Sends Bot API calls to one chat (and forum topic), in order, each through the api's
+ * transformers (pacing, in-place retries). Returns the message ids; the first call that fails for
+ * good throws grammY's error, and the calls after it are not sent.
+ */
+export async function sendTelegramCalls(
+  api: Api,
+  destination: Destination,
+  calls: readonly TelegramCall[],
+  logger: Logger,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const call of calls) ids.push(await sendTelegramCall(api, destination, call, logger));
+  return ids;
+}
+
+/** One call with `chat_id` and, for a forum topic, `message_thread_id`; logs one line. */
+export async function sendTelegramCall(
+  api: Api,
+  destination: Destination,
+  call: TelegramCall,
+  logger: Logger,
+): Promise<string> {
+  const where = destination.threadId === null ? {} : { message_thread_id: Number(destination.threadId) };
+  const line = { event: 'telegram-send', destination: describe(destination), method: call.method };
+  try {
+    const message =
+      call.method === 'sendPhoto'
+        ? await api.sendPhoto(destination.chatId, new InputFile(call.photo.path, call.photo.name), {
+            ...call.params,
+            ...where,
+          })
+        : await api.sendMessage(destination.chatId, call.params.text, { ...call.params, ...where });
+    logger.info({ ...line, outcome: 'ok', messageId: message.message_id }, 'telegram send');
+    return String(message.message_id);
+  } catch (error) {
+    logger.warn(
+      {
+        ...line,
+        outcome: 'failed',
+        code: error instanceof GrammyError ? error.error_code : null,
+        reason: error instanceof Error ? error.message : String(error),
+      },
+      'telegram send failed',
+    );
+    throw error;
+  }
+}
+
+/**
+ * Whether Telegram refused the picture itself (too big, unreadable, bad dimensions), as opposed
+ * to the chat or the caption: then the digest can still go out as text.
+ */
+export function isPhotoRefusal(error: unknown): boolean {
+  if (!(error instanceof GrammyError) || error.method !== 'sendPhoto') return false;
+  if (error.error_code === 413) return true;
+  return (
+    error.error_code === 400 &&
+    /IMAGE_PROCESS_FAILED|PHOTO_|photo|too big|file|Request Entity Too Large/i.test(error.description) &&
+    !/chat not found|thread not found|parse entities/i.test(error.description)
+  );
+}
+
+/**
+ * A photo we know Telegram would refuse, or cannot upload at all (missing file): why, or null.
+ * Checked before uploading so a 10 MB+ file is never sent just to be refused.
+ */
+export async function photoProblem(call: TelegramCall): Promise<string | null> {
+  if (call.method !== 'sendPhoto') return null;
+  try {
+    const info = await stat(call.photo.path);
+    if (!info.isFile()) return `${call.photo.path} is not a file`;
+    if (info.size > TELEGRAM_LIMITS.photoBytes) return `${call.photo.name} is ${info.size} bytes, over the photo limit`;
+    return null;
+  } catch (error) {
+    return `${call.photo.path} cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function describe(destination: Destination): string {
+  return `telegram:${destination.chatId}${destination.threadId === null ? '' : `/${destination.threadId}`}`;
+}

@@ -1,0 +1,149 @@
+import { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { CommandRouter } from '../../commands/types.ts';
+import type { Logger } from '../../log.ts';
+import { renderTelegramText } from '../../render/telegram.ts';
+import type { Digest } from '../../report/digest-types.ts';
+import type { Destination, Platform, SendResult } from '../platform.ts';
+import { classifyTelegramError } from './classify-error.ts';
+import { receiveCommands } from './receive-commands.ts';
+import { registerTelegramCommands } from './register-commands.ts';
+import { DEFAULT_RETRY, retryTransformer, type RetryOptions } from './retry.ts';
+import { sendTelegramCalls } from './send-calls.ts';
+import { sendTelegramDigest } from './send-digest.ts';
+import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
+import { throttleTransformer } from './throttle.ts';
+
+export interface TelegramPlatformOptions {
+  token: string;
+  /** A self-hosted Bot API server, or the fake in tests; Telegram's own when null/absent. */
+  apiRoot?: string | null;
+  router: CommandRouter;
+  logger: Logger;
+  /** Telegram user ids (as strings) from config `owners`. */
+  owners: readonly string[];
+  /** Skips getMe at start (tests, or a known bot). */
+  botInfo?: UserFromGetMe;
+  /** Flood-control figures to pace under; TELEGRAM_LIMITS by default. */
+  pacing?: Partial<PacingLimits>;
+  /** In-place retries of single calls (429, 5xx, network). */
+  retry?: Partial<RetryOptions>;
+  /** Per-request timeout; must exceed the 30 s long-polling wait. */
+  requestTimeoutSeconds?: number;
+}
+
+/**
+ * The Telegram adapter: long polling for commands (private chats, groups, forum topics, channels),
+ * digests and notices sent through a pacer that keeps under Telegram's flood limits, retrying
+ * single calls in place, and every failure reported as a SendError.
+ */
+export class TelegramPlatform implements Platform {
+  readonly name = 'telegram' as const;
+  private readonly bot: Bot;
+  private readonly logger: Logger;
+  private readonly token: string;
+  private readonly router: CommandRouter;
+  private readonly running: Set<Promise<void>>;
+  private polling: Promise<void> | null = null;
+
+  constructor(options: TelegramPlatformOptions) {
+    this.token = options.token;
+    this.router = options.router;
+    this.logger = options.logger.child({ platform: 'telegram' });
+    this.bot = new Bot(options.token, {
+      ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+      client: {
+        ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
+        timeoutSeconds: options.requestTimeoutSeconds ?? 75,
+      },
+    });
+    const pacer = new SendPacer({ ...DEFAULT_PACING, ...options.pacing });
+    // Order matters: the retry wraps the throttle, so every retry waits for its turn again.
+    this.bot.api.config.use(throttleTransformer(pacer));
+    this.bot.api.config.use(
+      retryTransformer({ ...DEFAULT_RETRY, ...options.retry }, (event) =>
+        this.logger.info({ event: 'telegram-retry', ...event }, 'telegram call retried'),
+      ),
+    );
+    this.bot.catch((error) => {
+      this.logger.error({ event: 'telegram-update-failed', reason: this.scrub(String(error.error)) }, 'update handling failed');
+    });
+    this.running = receiveCommands(this.bot, {
+      router: options.router,
+      owners: options.owners,
+      logger: this.logger,
+      token: options.token,
+    });
+  }
+
+  /** Checks the token (getMe), publishes the command menu, then polls for updates in the background. */
+  async start(): Promise<void> {
+    try {
+      await this.bot.init();
+    } catch (error) {
+      throw classifyTelegramError(error, { platform: 'telegram', chatId: 'getMe', threadId: null }, this.token);
+    }
+    try {
+      await registerTelegramCommands(this.bot.api, this.router.definitions);
+    } catch (error) {
+      // The menu is a convenience: commands still work without it.
+      this.logger.warn({ event: 'telegram-commands-not-registered', reason: this.describe(error) }, 'setMyCommands failed');
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.polling = this.bot
+        .start({
+          allowed_updates: ['message', 'channel_post'],
+          onStart: (me) => {
+            this.logger.info({ event: 'telegram-started', bot: me.username }, 'telegram polling');
+            resolve();
+          },
+        })
+        .catch((error: unknown) => {
+          this.logger.error({ event: 'telegram-polling-stopped', reason: this.describe(error) }, 'telegram polling failed');
+          reject(classifyTelegramError(error, { platform: 'telegram', chatId: 'getUpdates', threadId: null }, this.token));
+        });
+    });
+  }
+
+  /** Stops polling and waits for the commands being answered. */
+  async stop(): Promise<void> {
+    if (this.bot.isRunning()) await this.bot.stop();
+    await this.polling;
+    await Promise.allSettled([...this.running]);
+  }
+
+  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {
+    // Telegram has no idempotent send; the key is only logged, the ledger prevents duplicates.
+    try {
+      const result = await sendTelegramDigest(this.bot.api, destination, digest, this.logger);
+      this.logger.info(
+        { event: 'telegram-digest', destination: destination.chatId, slug: digest.slug, key: idempotencyKey, outcome: 'ok', messages: result.messageIds.length, imageDropped: result.imageDropped },
+        'digest sent',
+      );
+      return result;
+    } catch (error) {
+      const failure = classifyTelegramError(error, destination, this.token);
+      this.logger.warn(
+        { event: 'telegram-digest', destination: destination.chatId, slug: digest.slug, key: idempotencyKey, outcome: failure.kind, reason: failure.message },
+        'digest not sent',
+      );
+      throw failure;
+    }
+  }
+
+  async sendNotice(destination: Destination, text: string): Promise<void> {
+    try {
+      await sendTelegramCalls(this.bot.api, destination, renderTelegramText(text), this.logger);
+    } catch (error) {
+      throw classifyTelegramError(error, destination, this.token);
+    }
+  }
+
+  private describe(error: unknown): string {
+    return this.scrub(error instanceof Error ? error.message : String(error));
+  }
+
+  private scrub(text: string): string {
+    return text.split(this.token).join('[redacted]');
+  }
+}

@@ -1,0 +1,28 @@
+import type { Transformer } from 'grammy';
+import type { SendPacer } from './send-pacer.ts';
+
+/** Bot API methods that post a message and so count against flood control. */
+const SEND_METHODS: ReadonlySet<string> = new Set([
+  'sendMessage', 'sendPhoto', 'sendMediaGroup', 'sendDocument', 'sendAnimation', 'sendVideo', 'sendAudio',
+  'sendVoice', 'sendVideoNote', 'sendSticker', 'sendPoll', 'sendLocation', 'sendVenue', 'sendContact',
+  'sendDice', 'copyMessage', 'copyMessages', 'forwardMessage', 'forwardMessages',
+]);
+
+/**
+ * A grammY API transformer that paces every send through `pacer` (other methods pass straight
+ * through) and tells the pacer when Telegram answered 429 anyway, so that chat rests for the
+ * `retry_after` Telegram asked for.
+ */
+export function throttleTransformer(pacer: SendPacer): Transformer {
+  return async (prev, method, payload, signal) => {
+    if (!SEND_METHODS.has(method)) return prev(method, payload, signal);
+    const chat = String((payload as { chat_id?: unknown }).chat_id);
+    // grammY's signal comes from the abort-controller package; it has the same event interface.
+    await pacer.acquire(chat, signal as AbortSignal | undefined);
+    const result = await prev(method, payload, signal);
+    if (!result.ok && result.error_code === 429) {
+      pacer.penalize(chat, (result.parameters?.retry_after ?? 1) * 1000);
+    }
+    return result;
+  };
+}
