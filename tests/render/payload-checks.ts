@@ -68,3 +68,19 @@ export function squash(text: string): string {
 export function unescapeDiscord(text: string): string {
   return text.replace(/@\u200b/g, '@').replace(/\\([^0-9A-Za-z\s])/g, '$1');
 }
+
+/**
+ * Asserts that each point's numbered title and then its detail appear in `rendered` in report
+ * order (whitespace ignored, since splitting trims it at the cuts).
+ */
+export function expectPointsInOrder(rendered: string, points: readonly { title: string; detail: string }[]): void {
+  const all = squash(rendered);
+  let from = 0;
+  points.forEach((point, i) => {
+    for (const part of [`${i + 1}. ${point.title}`, point.detail]) {
+      const at = all.indexOf(squash(part), from);
+      expect(at, `point ${i + 1}: ${part.slice(0, 40)}`).toBeGreaterThanOrEqual(from);
+      from = at + squash(part).length;
+    }
+  });
+}
