@@ -1,0 +1,101 @@
+import { PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messages } from '../../../src/i18n/index.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
+import { createHarness, type Harness } from '../../commands/command-harness.ts';
+import { startFakeDiscord, type FakeDiscord, type SlashCommandInput } from '../../helpers/fake-discord.ts';
+
+const GUILD = '810000000000000001';
+const TEXT = '810000000000000010';
+const THREAD = '810000000000000011';
+const MANAGER = (PermissionFlagsBits.ManageChannels | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
+const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
+
+let fake: FakeDiscord;
+let harness: Harness;
+let platform: DiscordPlatform;
+
+beforeAll(async () => {
+  fake = await startFakeDiscord();
+  fake.addGuild({
+    id: GUILD,
+    name: 'AI 读书会',
+    channels: [
+      { id: TEXT, type: 0, name: 'ai-news' },
+      { id: THREAD, type: 11, name: '日报讨论', parentId: TEXT },
+    ],
+  });
+  harness = await createHarness();
+  platform = new DiscordPlatform({
+    token: fake.token,
+    apiBase: fake.apiBase,
+    guildId: GUILD,
+    router: harness.router,
+    logger: silentLogger(),
+    owners: [],
+  });
+  await platform.start();
+});
+
+afterAll(async () => {
+  await platform.stop();
+  await fake.close();
+  harness.store.close();
+});
+
+/** The message the user finally sees: the direct reply, or the edit of a deferred one. */
+async function answerTo(input: SlashCommandInput): Promise<{ body: Record<string, unknown>; ephemeral: boolean }> {
+  const id = fake.sendSlashCommand(input);
+  const response = await fake.waitForInteractionResponse(id);
+  if (response.type === 4) return { body: response.data!, ephemeral: response.data!['flags'] === 64 };
+  const edit = await fake.waitFor(() => fake.followups.find((f) => f.interactionId === id && f.kind === 'edit-original'));
+  return { body: edit.body, ephemeral: false };
+}
+
+describe('Discord end to end with the real router, library and store', () => {
+  it('the real command definitions pass Discord validation on registration', () => {
+    const set = fake.registeredCommands.find((s) => s.scope === GUILD);
+    expect(set?.commands.map((c) => c['name']).sort()).toEqual(harness.router.definitions.map((d) => d.name).sort());
+  });
+
+  it('/report date:2026-01-03 answers with that digest: its title and ten numbered points', async () => {
+    const { body, ephemeral } = await answerTo({
+      name: 'report',
+      options: { date: '2026-01-03' },
+      guildId: GUILD,
+      channelId: TEXT,
+      member: { userId: '1', permissions: MEMBER },
+    });
+    expect(ephemeral).toBe(false);
+    const embeds = body['embeds'] as { title?: string; description?: string }[];
+    expect(embeds[0]!.title).toContain('2026-01-03');
+    const text = embeds.map((e) => e.description ?? '').join('\n');
+    const numbers = [...text.matchAll(/\*\*(\d+)\. /g)].map((m) => Number(m[1]));
+    expect(numbers).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(body['allowed_mentions']).toEqual({ parse: [] });
+  });
+
+  it('autocomplete offers real report dates filtered by what was typed', async () => {
+    const id = fake.sendAutocomplete({ name: 'report', guildId: GUILD, channelId: TEXT, member: { userId: '1', permissions: MEMBER }, focused: { name: 'date', value: '202601' } });
+    const choices = (await fake.waitForInteractionResponse(id)).data!['choices'] as { value: string }[];
+    expect(choices.length).toBeGreaterThan(0);
+    expect(choices.every((c) => c.value.startsWith('2026-01'))).toBe(true);
+    expect(choices.map((c) => c.value)).toContain('2026-01-03');
+  });
+
+  it("a member without Manage Server / Manage Channels is refused /subscribe and nothing is stored", async () => {
+    const { body, ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: { userId: '2', permissions: MEMBER } });
+    expect(ephemeral).toBe(true);
+    expect(body['content']).toBe(messages('zh').refusals.manageDiscord);
+    expect(harness.store.listSubscriptions({ platform: 'discord' })).toEqual([]);
+  });
+
+  it('a manager subscribes a thread: the subscription records the parent channel and the thread', async () => {
+    const { ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: { userId: '3', permissions: MANAGER } });
+    expect(ephemeral).toBe(false);
+    const subscription = harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: THREAD });
+    expect(subscription?.active).toBe(true);
+    expect(subscription?.guildId).toBe(GUILD);
+  });
+});
