@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SendPacer } from '../../../src/platforms/telegram/send-pacer.ts';
+import { TELEGRAM_LIMITS } from '../../../src/render/limits.ts';
+import { startTelegramHarness } from '../../helpers/fake-telegram-harness.ts';
+
+describe('SendPacer (fake clock)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Acquires for each chat in order and records which chat got released at which fake time. */
+  function track(pacer: SendPacer, chats: string[]): { chat: string; at: number }[] {
+    const released: { chat: string; at: number }[] = [];
+    for (const chat of chats) void pacer.acquire(chat).then(() => released.push({ chat, at: Date.now() }));
+    return released;
+  }
+
+  it('keeps one chat to one message per interval and lets other chats through meanwhile', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer();
+    const released = track(pacer, ['1', '1', '1', '2']);
+    await vi.advanceTimersByTimeAsync(0);
+    // Chat 2 queued last but is not held up behind chat 1's backlog.
+    expect(released).toEqual([
+      { chat: '1', at: 0 },
+      { chat: '2', at: 0 },
+    ]);
+    await vi.advanceTimersByTimeAsync(2 * TELEGRAM_LIMITS.perChatIntervalMs);
+    expect(released.map((r) => r.at)).toEqual([0, 0, 1000, 2000]);
+  });
+
+  it('holds a group to 20 messages per rolling minute', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer({ perChatIntervalMs: 0, perGroupPerMinute: TELEGRAM_LIMITS.perGroupPerMinute, broadcastPerSecond: 1000 });
+    const released = track(pacer, Array.from({ length: 21 }, () => '-100'));
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(released).toHaveLength(20);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(released).toHaveLength(21);
+    expect(released[20]!.at).toBe(60_000);
+  });
+
+  it('keeps to 30 messages a second overall', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer();
+    const released = track(pacer, Array.from({ length: 45 }, (_, i) => String(i + 1)));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(released).toHaveLength(45);
+  });
+
+  it('rests a chat for the retry_after of a 429', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer();
+    pacer.penalize('7', 5000);
+    const released = track(pacer, ['7']);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(released).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(released).toEqual([{ chat: '7', at: 5000 }]);
+  });
+});
+
+describe('pacing against the enforcing fake', () => {
+  it('sends 5 messages to one chat, and more to others, without a single 429', async () => {
+    const h = await startTelegramHarness({ enforceRateLimits: true, realPacing: true, retry: { maxAttempts: 1 } });
+    try {
+      h.fake.addChat({ id: 1, type: 'private' });
+      h.fake.addChat({ id: -100, type: 'supergroup' });
+      const started = Date.now();
+      const to = (chatId: number) => ({ platform: 'telegram' as const, chatId: String(chatId), threadId: null });
+      await Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => h.platform.sendNotice(to(1), `private ${i}`)),
+        ...Array.from({ length: 5 }, (_, i) => h.platform.sendNotice(to(-100), `group ${i}`)),
+      ]);
+      expect(h.fake.counters.rateLimited).toBe(0);
+      expect(h.fake.sent.filter((m) => m.chatId === 1).map((m) => m.text)).toEqual([0, 1, 2, 3, 4].map((i) => `private ${i}`));
+      expect(h.fake.sent.filter((m) => m.chatId === -100)).toHaveLength(5);
+      console.log(`[pacing] 10 messages to 2 chats in ${Date.now() - started} ms (floor: 4000 ms at 1 msg/s/chat)`);
+    } finally {
+      await h.close();
+    }
+  });
+});
