@@ -9,7 +9,8 @@ export type { Logger };
 export function createLogger(options: {
   level?: string;
   secrets?: string[];
-  destination?: NodeJS.WritableStream;
+  /** Anything with `write(line)`; default stderr. */
+  destination?: { write(line: string): unknown };
 } = {}): Logger {
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
   const scrub = (text: string): string =>

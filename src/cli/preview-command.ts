@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
-import { condenseReport } from '../report/condense.ts';
-import type { DigestImage } from '../report/digest-types.ts';
+import { createDigestBuilder } from '../digest-builder.ts';
+import { createLogger } from '../log.ts';
 import { ReportLibrary } from '../report/library.ts';
 import { readReport } from '../report/read-report.ts';
 import type { Report } from '../report/types.ts';
@@ -12,6 +12,7 @@ import { renderDiscordMessages } from '../render/discord.ts';
 import { buildPreviewJson, type PreviewJson } from '../render/preview-json.ts';
 import { renderTelegramCalls } from '../render/telegram.ts';
 import { parseTelegramHtml } from '../render/telegram-html.ts';
+import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
 
 const HELP = `usage: digest preview [DATE|FILE] [--json]
@@ -26,19 +27,8 @@ Exit codes: 0 shown, 1 no such report / unparseable file / bad usage.
 /** Reason shown on stderr; the CLI turns it into one line and exit code 1. */
 class PreviewError extends Error {}
 
-/**
- * The image the preview shows: the report's own word cloud if the file exists. One place, so
- * the word-cloud service (which can also draw one) can be swapped in.
- */
-export function resolvePreviewImage(report: Report): DigestImage | null {
-  if (!report.image || !existsSync(report.image)) return null;
-  const stat = statSync(report.image);
-  if (!stat.isFile()) return null;
-  return { path: report.image, name: path.basename(report.image), bytes: stat.size, generated: false };
-}
-
 function looksLikeFile(arg: string, cwd: string): boolean {
-  if (arg.endsWith('.md')) return true;
+  if (/\.(md|markdown)$/i.test(arg)) return true;
   if (!arg.includes('/') && !arg.includes(path.sep)) return false;
   const full = path.resolve(cwd, arg);
   return existsSync(full) && statSync(full).isFile();
@@ -84,7 +74,10 @@ export const previewCommand: CliCommand = async (argv, io) => {
   try {
     const config = loadConfig({ rootDir: io.cwd, env: io.env });
     const report = await loadReport(positionals[0], config, io);
-    const digest = condenseReport(report, config.digest, resolvePreviewImage(report));
+    // The same digest the bot posts: the report's own word cloud, or one drawn (and cached) from its text.
+    const logger = createLogger({ level: 'warn', destination: { write: io.stderr } });
+    const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
+    const digest = await createDigestBuilder(config, images).forReport(report, { waitForImage: true });
     const preview = buildPreviewJson(
       report,
       digest,

@@ -2,6 +2,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
@@ -26,11 +27,13 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 }
 
 let temp: string;
+let ownImage: Buffer;
 beforeAll(async () => {
   temp = await mkdtemp(path.join(tmpdir(), 'digest-preview-'));
   await copyFile(path.join(ROOT, 'content', `${SLUG}.md`), path.join(temp, `${SLUG}.md`));
-  // A stand-in for the report's own word cloud, beside the report as it references it.
-  await writeFile(path.join(temp, `wordcloud_${SLUG}.jpg`), Buffer.alloc(2048, 1));
+  // The report's own word cloud (a real, small JPEG), beside the report as it references it.
+  ownImage = await createCanvas(320, 180).encode('jpeg');
+  await writeFile(path.join(temp, `wordcloud_${SLUG}.jpg`), ownImage);
   await writeFile(path.join(temp, 'broken.md'), '\u0000\u0001 binary');
 });
 afterAll(async () => {
@@ -79,10 +82,10 @@ describe('digest preview --json', () => {
     const name = `wordcloud_${SLUG}.jpg`;
     expect(preview.report.image).toBe(name);
     expect(preview.report.imageGenerated).toBe(false);
-    expect(preview.discord[0]!.files).toEqual([{ name, bytes: 2048 }]);
+    expect(preview.discord[0]!.files).toEqual([{ name, bytes: ownImage.length }]);
     expect(preview.discord[0]!.attachments).toEqual([{ id: 0, filename: name }]);
     expect(preview.discord[0]!.embeds[0]!.image).toEqual({ url: `attachment://${name}` });
-    expect(preview.telegram[0]).toMatchObject({ method: 'sendPhoto', params: { photo: { file: name, bytes: 2048 }, parse_mode: 'HTML' } });
+    expect(preview.telegram[0]).toMatchObject({ method: 'sendPhoto', params: { photo: { file: name, bytes: ownImage.length }, parse_mode: 'HTML' } });
     expect(preview.telegram.slice(1).every((c) => c.method === 'sendMessage')).toBe(true);
   });
 
@@ -127,7 +130,9 @@ describe('digest preview (readable)', () => {
     const { code, stdout } = await run(['preview', '20260103']);
     expect(code).toBe(0);
     expect(stdout).toContain('── Discord: 1 message(s)');
-    expect(stdout).toContain('── Telegram: 1 call(s)');
+    // No image beside content/'s reports: a word cloud is drawn, so a photo comes first.
+    expect(stdout).toContain('image: wordcloud_twitter_ai_20260103_20260103.png (generated)');
+    expect(stdout).toContain('── Telegram: 2 call(s)');
     expect(stdout).toContain('**10. 教育领域AI冲击开始显现**');
     expect(stdout).toContain('<b>10. 教育领域AI冲击开始显现</b>');
     expect(stdout).not.toContain('INVALID');
