@@ -69,6 +69,8 @@ export interface FakeDiscord {
   sendSlashCommand(input: SlashCommandInput): string;
   /** Dispatches an autocomplete interaction; returns its id. */
   sendAutocomplete(input: AutocompleteInput): string;
+  /** The token Discord issued with an interaction (for tests that answer it by hand). */
+  interactionToken(id: string): string | undefined;
   /** The first callback for an interaction; rejects after `timeoutMs`. */
   waitForInteractionResponse(id: string, timeoutMs?: number): Promise<RecordedInteractionResponse>;
   /** Resolves with the first truthy value of `probe`, checked after every request; rejects after `timeoutMs`. */
@@ -236,6 +238,7 @@ export async function startFakeDiscord(
     sendSlashCommand: (input) => dispatchInteraction(2, input, toOptions(input.options ?? {})),
     sendAutocomplete: (input) =>
       dispatchInteraction(4, input, toOptions({ ...(input.options ?? {}), [input.focused.name]: input.focused.value }, input.focused.name)),
+    interactionToken: (id) => state.interactions.get(id)?.token,
     waitForInteractionResponse: (id, timeoutMs = 5000) =>
       waitFor(() => state.interactionResponses.find((r) => r.interactionId === id), timeoutMs, `a response to interaction ${id}`),
     waitFor,

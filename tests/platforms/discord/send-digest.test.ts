@@ -23,6 +23,7 @@ const FLAKY = '700000000000000016';
 const DOWN = '700000000000000017';
 const LIMITED = '700000000000000018';
 const REFUSING = '700000000000000019';
+const LONG_LIMIT = '700000000000000020';
 
 const noRouter: CommandRouter = {
   definitions: [],
@@ -53,6 +54,7 @@ beforeAll(async () => {
       { id: DOWN, type: 0, name: 'down' },
       { id: LIMITED, type: 0, name: 'limited' },
       { id: REFUSING, type: 0, name: 'refusing' },
+      { id: LONG_LIMIT, type: 0, name: 'long-limit' },
     ],
   });
   dir = mkdtempSync(path.join(tmpdir(), 'discord-send-'));
@@ -193,6 +195,16 @@ describe('DiscordPlatform.sendDigest (rest-only) against the fake Discord', () =
     const result = await platform.sendDigest(at(LIMITED), makeDigest(), 'delivery:429');
     expect(result.messageIds).toHaveLength(1);
     expect(fake.rateLimited).toBe(before + 1);
+  });
+
+  it('a 429 asking for a long wait is surfaced as "rate-limited" with the wait, not slept through', async () => {
+    fake.failNext('POST /channels/:id/messages', { channelId: LONG_LIMIT, status: 429, retryAfter: 120 });
+    const error = await sendError(platform.sendDigest(at(LONG_LIMIT), makeDigest(), 'delivery:long-429'));
+    expect(error.kind).toBe('rate-limited');
+    expect(error.details.retryAfterMs).toBeGreaterThanOrEqual(120_000);
+    // The refusal does not poison the channel's queue: the next send goes through.
+    const result = await platform.sendDigest(at(LONG_LIMIT), makeDigest(), 'delivery:long-429');
+    expect(result.messageIds).toHaveLength(1);
   });
 
   it('12 digests to one channel follow the 5-per-5-s bucket without a single 429', async () => {
