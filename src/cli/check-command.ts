@@ -2,11 +2,12 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { readReport } from '../report/read-report.ts';
+import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { CliCommand } from './io.ts';
 
 const HELP = `usage: digest check [DIR]
 
-Parses every .md report in DIR (default: the configured contentDir) and prints one line per file:
+Parses every .md / .markdown report in DIR (default: the configured contentDir) and prints one line per file:
   ok  <file> (N points)
   warn <file>: <warnings>
   error <file>: <reason>
@@ -35,13 +36,15 @@ export const checkCommand: CliCommand = async (argv, io) => {
     imagesDir = config.imagesDir;
     dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : config.contentDir;
     if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
-    files = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.md')).sort();
+    files = (await readdir(dir))
+      .filter((name) => (REPORT_EXTENSIONS as readonly string[]).includes(path.extname(name).toLowerCase()))
+      .sort();
   } catch (error) {
     io.stderr(`digest check: ${oneLine((error as Error).message)}\n`);
     return 1;
   }
   if (files.length === 0) {
-    io.stderr(`digest check: no .md files in ${dir}\n`);
+    io.stderr(`digest check: no report files (.md) in ${dir}\n`);
     return 1;
   }
 
