@@ -1,11 +1,12 @@
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { CommandRouter } from '../../commands/types.ts';
+import { DigestError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, Platform, SendResult } from '../platform.ts';
-import { classifyTelegramError } from './classify-error.ts';
+import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { receiveCommands } from './receive-commands.ts';
 import { registerTelegramCommands } from './register-commands.ts';
 import { DEFAULT_RETRY, retryTransformer, type RetryOptions } from './retry.ts';
@@ -81,7 +82,8 @@ export class TelegramPlatform implements Platform {
     try {
       await this.bot.init();
     } catch (error) {
-      throw classifyTelegramError(error, { platform: 'telegram', chatId: 'getMe', threadId: null }, this.token);
+      scrubToken(error, this.token);
+      throw new DigestError(`telegram: cannot start the bot (getMe): ${this.describe(error)}`, { cause: error });
     }
     try {
       await registerTelegramCommands(this.bot.api, this.router.definitions);
@@ -100,7 +102,8 @@ export class TelegramPlatform implements Platform {
         })
         .catch((error: unknown) => {
           this.logger.error({ event: 'telegram-polling-stopped', reason: this.describe(error) }, 'telegram polling failed');
-          reject(classifyTelegramError(error, { platform: 'telegram', chatId: 'getUpdates', threadId: null }, this.token));
+          scrubToken(error, this.token);
+          reject(new DigestError(`telegram: polling failed: ${this.describe(error)}`, { cause: error }));
         });
     });
   }

@@ -4,6 +4,7 @@ import { SendError, type Destination } from '../../../src/platforms/platform.ts'
 import { TelegramPlatform } from '../../../src/platforms/telegram/telegram-platform.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { TELEGRAM_LIMITS } from '../../../src/render/limits.ts';
+import { startFakeTelegram } from '../../helpers/fake-telegram.ts';
 import { sampleDigest, scriptedRouter, startTelegramHarness, type TelegramHarness } from '../../helpers/fake-telegram-harness.ts';
 
 const PRIVATE = 1001;
@@ -151,6 +152,23 @@ describe('TelegramPlatform.sendDigest', () => {
 });
 
 describe('TelegramPlatform network failures', () => {
+  it('refuses to start with a token Telegram rejects, without showing it', async () => {
+    const fake = await startFakeTelegram();
+    const token = '777:WRONG-token-must-stay-secret';
+    const platform = new TelegramPlatform({ token, apiRoot: fake.apiRoot, router: scriptedRouter(), logger: silentLogger(), owners: [] });
+    try {
+      const error = await platform.start().then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toMatch(/cannot start the bot.*401/);
+      expect(error?.message).not.toContain(token);
+    } finally {
+      await platform.stop();
+      await fake.close();
+    }
+  });
+
   it('reports an unreachable API as transient and never shows the token', async () => {
     const token = '555:SECRET-token-should-not-leak';
     const platform = new TelegramPlatform({
