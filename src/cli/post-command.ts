@@ -1,7 +1,169 @@
-import type { CliCommand } from './io.ts';
+import { parseArgs } from 'node:util';
+import { loadConfig, secretsOf } from '../config.ts';
+import { createDigestBuilder } from '../digest-builder.ts';
+import { createDelivery } from '../delivery/create-delivery.ts';
+import type { DeliveryReport, PlatformCounts } from '../delivery/deliverer.ts';
+import { describeDestination } from '../delivery/notices.ts';
+import { createLogger } from '../log.ts';
+import { createPlatforms } from '../platforms/create-platforms.ts';
+import type { Destination, Platform, PlatformName } from '../platforms/platform.ts';
+import { ReportLibrary } from '../report/library.ts';
+import { parseUserDate } from '../report/user-date.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
+import type { CliCommand, CliIo } from './io.ts';
 
-// Placeholder until this subcommand lands; replaced by its owner.
-export const postCommand: CliCommand = async (_argv, io) => {
-  io.stderr('digest post: not available yet\n');
-  return 1;
+const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost]
+
+Delivers a report (default: the newest) now to every active subscription that has not had it,
+through the same ledger as the running bot (safe to run beside it: nothing is posted twice).
+DATE      2026-01-03, 20260103, 2026/1/3, today, yesterday (in the configured timezone)
+--platform  only this platform (its token must be set)
+--to ID     only this subscription (Discord channel id or Telegram chat id)
+--repost    post again even where already delivered (recorded as a repost by "cli")
+Prints one summary line per platform. Exit codes: 0 every destination delivered, skipped or
+deactivated (with a reason); 1 any failed, or bad usage / configuration.
+`;
+
+const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
+const TOKEN_NAME: Record<PlatformName, string> = { discord: 'DISCORD_TOKEN', telegram: 'TELEGRAM_BOT_TOKEN' };
+
+interface PostOptions {
+  date: string | undefined;
+  platform: PlatformName | undefined;
+  to: string | undefined;
+  repost: boolean;
+}
+
+function parse(argv: string[]): PostOptions | 'help' | string {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        platform: { type: 'string' },
+        to: { type: 'string' },
+        repost: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) return 'help';
+    if (positionals.length > 1) return `expected at most one DATE, got ${positionals.length}`;
+    const platform = values.platform;
+    if (platform !== undefined && platform !== 'discord' && platform !== 'telegram') {
+      return `--platform must be discord or telegram, not "${platform}"`;
+    }
+    if (values.to !== undefined && !/^-?\d+$/.test(values.to)) return `--to must be a numeric chat or channel id, not "${values.to}"`;
+    return { date: positionals[0], platform, to: values.to, repost: values.repost === true };
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** `telegram: 3 delivered, 1 skipped (already delivered), 0 deactivated, 0 failed`. */
+export function summaryLine(platform: PlatformName, c: PlatformCounts): string {
+  const moved = c.migrated > 0 ? `, ${c.migrated} moved to a supergroup` : '';
+  return `${platform}: ${c.delivered} delivered, ${c.skipped} skipped (already delivered), ${c.deactivated} deactivated, ${c.failed} failed${moved}`;
+}
+
+/** `digest post`: the scheduler's delivery path, run once from the command line. */
+export const postCommand: CliCommand = async (argv, io) => {
+  const options = parse(argv);
+  if (options === 'help') {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (typeof options === 'string') {
+    io.stderr(`digest post: ${options}\n${HELP}`);
+    return 1;
+  }
+  const config = loadConfig({ rootDir: io.cwd, env: io.env });
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    secrets: secretsOf(config),
+    destination: { write: (line: string) => (io.stderr(line), true) } as unknown as NodeJS.WritableStream,
+  });
+  const configured = PLATFORMS.filter((p) => (p === 'discord' ? config.env.discordToken : config.env.telegramToken));
+  if (options.platform && !configured.includes(options.platform)) {
+    io.stderr(`digest post: --platform ${options.platform}: ${TOKEN_NAME[options.platform]} is not set\n`);
+    return 1;
+  }
+  const inScope = options.platform ? [options.platform] : configured;
+  if (inScope.length === 0) {
+    io.stderr(`digest post: no platform to post to: set ${TOKEN_NAME.discord} and/or ${TOKEN_NAME.telegram}\n`);
+    return 1;
+  }
+
+  const store = SqliteStore.open(config.databasePath);
+  const platforms = createPlatforms({ config, logger, only: inScope });
+  try {
+    const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
+    const report = options.date
+      ? await library.findByDate(parseUserDate(options.date, { timezone: config.timezone, now: new Date() }))
+      : await library.latest();
+    if (!report) {
+      io.stderr(`digest post: no reports in ${config.contentDir}\n`);
+      return 1;
+    }
+    const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
+    const { fanout } = createDelivery({
+      config,
+      store,
+      library,
+      digests: createDigestBuilder(config, images),
+      platforms,
+      logger,
+      lock: { onWait: (owner) => io.stderr(`digest post: waiting for a delivery in progress (pid ${owner.pid} on ${owner.host})…\n`) },
+    });
+
+    const destinations = chooseDestinations(options, inScope, fanout.audience());
+    if (typeof destinations === 'string') {
+      io.stderr(`digest post: ${destinations}\n`);
+      return 1;
+    }
+    for (const p of PLATFORMS.filter((p) => !inScope.includes(p) && !options.platform)) {
+      const waiting = fanout.audience({ platform: p }).length;
+      if (waiting > 0) io.stderr(`digest post: ${p}: ${waiting} subscriptions not posted to: ${TOKEN_NAME[p]} is not set\n`);
+    }
+    const outcome = await fanout.deliverReport(report, destinations, {
+      kind: options.repost ? 'repost' : 'scheduled',
+      requestedBy: options.repost ? 'cli' : null,
+    });
+    printOutcome(outcome, inScope, io);
+    return inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
+  } finally {
+    await stopAll(platforms);
+    store.close();
+  }
 };
+
+/** The destinations in scope: every active subscription, or the one `--to` names. */
+function chooseDestinations(
+  options: PostOptions,
+  inScope: readonly PlatformName[],
+  active: readonly Destination[],
+): Destination[] | string {
+  const candidates = active.filter((s) => inScope.includes(s.platform));
+  if (options.to === undefined) return candidates;
+  const matching = candidates.filter((s) => s.chatId === options.to);
+  if (matching.length > 0) return matching;
+  if (options.repost && options.platform) {
+    // A repost may go to a chat that is not subscribed, when the platform is named.
+    return [{ platform: options.platform, chatId: options.to, threadId: null }];
+  }
+  return `--to ${options.to}: no active subscription with that id${options.platform ? ` on ${options.platform}` : ''} (to post to an unsubscribed chat, use --repost with --platform)`;
+}
+
+function printOutcome(outcome: DeliveryReport, inScope: readonly PlatformName[], io: CliIo): void {
+  for (const platform of inScope) io.stdout(`${summaryLine(platform, outcome.byPlatform[platform])}\n`);
+  for (const r of outcome.results) {
+    if (r.outcome === 'failed' || r.outcome === 'deactivated') {
+      io.stderr(`  ${describeDestination(r.deliveredTo)}: ${r.outcome}: ${r.reason ?? ''}\n`);
+    }
+  }
+}
+
+async function stopAll(platforms: Partial<Record<PlatformName, Platform>>): Promise<void> {
+  await Promise.allSettled(Object.values(platforms).map((p) => p.stop()));
+}

@@ -1,0 +1,44 @@
+import type { Config } from '../config.ts';
+import type { DigestBuilder } from '../digest-builder.ts';
+import type { Logger } from '../log.ts';
+import type { Platform, PlatformName } from '../platforms/platform.ts';
+import type { Store } from '../store/store.ts';
+import { Deliverer, type DelivererDeps } from './deliverer.ts';
+import { fanoutLockFor, type FileFanoutLockOptions } from './fanout-lock.ts';
+import { Fanout, type DeliveryLibrary } from './fanout.ts';
+import { ChatOwnerNotifier } from './owner-notifier.ts';
+
+export interface DeliveryParts {
+  deliverer: Deliverer;
+  /** The one delivery path (also the `/repost` Reposter). */
+  fanout: Fanout;
+}
+
+/**
+ * Wires the delivery path the same way for the bot (main.ts) and `digest post`: the Deliverer with
+ * the configured retry policy, owner notices to `ownerChat`, and the fan-out lock beside the
+ * database so the two processes never send the same row at once.
+ */
+export function createDelivery(input: {
+  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'>;
+  store: Store;
+  library: DeliveryLibrary;
+  digests: DigestBuilder;
+  platforms: Partial<Record<PlatformName, Platform>>;
+  logger: Logger;
+  lock?: FileFanoutLockOptions;
+  overrides?: Partial<DelivererDeps>;
+}): DeliveryParts {
+  const { config, store, platforms, logger } = input;
+  const deliverer = new Deliverer({
+    store,
+    platforms,
+    policy: config.delivery,
+    notifier: new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms, logger }),
+    logger,
+    lock: fanoutLockFor(config.databasePath, input.lock),
+    ...input.overrides,
+  });
+  const fanout = new Fanout({ library: input.library, digests: input.digests, store, deliverer, logger });
+  return { deliverer, fanout };
+}
