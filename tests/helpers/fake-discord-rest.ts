@@ -25,6 +25,8 @@ export interface FaultSpec {
   code?: number;
   /** Seconds, for 429. */
   retryAfter?: number;
+  /** Let this many matching requests through before failing (e.g. fail the second message of a digest). */
+  after?: number;
 }
 
 interface Request {
@@ -194,6 +196,10 @@ export class FakeDiscordRest {
     const index = list.findIndex((f) => f.channelId === undefined || f.channelId === params[0]);
     if (index < 0) return null;
     const fault = list[index]!;
+    if ((fault.after ?? 0) > 0) {
+      fault.after = (fault.after ?? 0) - 1;
+      return null;
+    }
     fault.times = (fault.times ?? 1) - 1;
     if (fault.times <= 0) list.splice(index, 1);
     return fault;

@@ -24,6 +24,7 @@ const DOWN = '700000000000000017';
 const LIMITED = '700000000000000018';
 const REFUSING = '700000000000000019';
 const LONG_LIMIT = '700000000000000020';
+const HALFWAY = '700000000000000021';
 
 const noRouter: CommandRouter = {
   definitions: [],
@@ -35,6 +36,9 @@ const at = (chatId: string, threadId: string | null = null): Destination => ({ p
 
 let fake: FakeDiscord;
 let platform: DiscordPlatform;
+/** Without rate limits, for tests whose retries would otherwise wait out a 5-second channel window. */
+let relaxed: FakeDiscord;
+let relaxedPlatform: DiscordPlatform;
 let dir: string;
 let image: DigestImage;
 
@@ -71,11 +75,14 @@ beforeAll(async () => {
     mode: 'rest-only',
   });
   await platform.start();
+  relaxed = await startFakeDiscord({ enforceRateLimits: false });
+  relaxed.addGuild({ id: GUILD, name: 'AI 读书会', channels: [{ id: HALFWAY, type: 0, name: 'halfway' }] });
+  relaxedPlatform = new DiscordPlatform({ token: relaxed.token, apiBase: relaxed.apiBase, router: noRouter, logger: silentLogger(), owners: [], mode: 'rest-only' });
 });
 
 afterAll(async () => {
-  await platform.stop();
-  await fake.close();
+  await Promise.all([platform.stop(), relaxedPlatform.stop()]);
+  await Promise.all([fake.close(), relaxed.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -125,6 +132,21 @@ describe('DiscordPlatform.sendDigest (rest-only) against the fake Discord', () =
     expect(first.messageIds.length).toBeGreaterThan(1);
     expect(second.messageIds).toEqual(first.messageIds);
     expect(fake.messages.length).toBe(before);
+  });
+
+  it('a digest cut off halfway is completed by a resend with the same key, without duplicating the first part', async () => {
+    const relaxedSent = () => relaxed.messages.filter((m) => m.channelId === HALFWAY);
+    const digest = makeDigest({ points: oversizedPoints(12, 900) });
+    // The first message goes through; the second meets a server that stays down past discord.js's retries.
+    relaxed.failNext('POST /channels/:id/messages', { channelId: HALFWAY, status: 500, times: 3, after: 1 });
+    const first = relaxedPlatform.sendDigest(at(HALFWAY), digest, 'delivery:halfway');
+    const error = await sendError(first);
+    expect(error.kind).toBe('transient');
+    expect(relaxedSent()).toHaveLength(1);
+
+    const resent = await relaxedPlatform.sendDigest(at(HALFWAY), digest, 'delivery:halfway');
+    expect(resent.messageIds[0]).toBe(relaxedSent()[0]!.id);
+    expect(relaxedSent().map((m) => m.id)).toEqual(resent.messageIds);
   });
 
   it('a thread destination posts into the thread, not its parent', async () => {
