@@ -31,6 +31,8 @@ export interface TelegramPlatformOptions {
   retry?: Partial<RetryOptions>;
   /** Per-request timeout; must exceed the 30 s long-polling wait. */
   requestTimeoutSeconds?: number;
+  /** How long start() waits for Telegram before carrying on in the background (default 15 s). */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -45,11 +47,13 @@ export class TelegramPlatform implements Platform {
   private readonly token: string;
   private readonly router: CommandRouter;
   private readonly running: Set<Promise<void>>;
+  private readonly startTimeoutMs: number;
   private polling: Promise<void> | null = null;
 
   constructor(options: TelegramPlatformOptions) {
     this.token = options.token;
     this.router = options.router;
+    this.startTimeoutMs = options.startTimeoutMs ?? 15_000;
     this.logger = options.logger.child({ platform: 'telegram' });
     this.bot = new Bot(options.token, {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -77,42 +81,67 @@ export class TelegramPlatform implements Platform {
     });
   }
 
-  /** Checks the token (getMe), publishes the command menu, then polls for updates in the background. */
+  /**
+   * Checks the token (getMe), then polls for updates in the background and publishes the command
+   * menu. A refused token rejects at once. When Telegram cannot be reached, grammY keeps trying;
+   * after `startTimeoutMs` start() resolves with a warning so the rest of the bot (Discord, the
+   * scheduler) is not held up, and polling begins whenever Telegram answers.
+   */
   async start(): Promise<void> {
-    try {
-      await this.bot.init();
-    } catch (error) {
-      scrubToken(error, this.token);
-      throw new DigestError(`telegram: cannot start the bot (getMe): ${this.describe(error)}`, { cause: error });
-    }
-    try {
-      await registerTelegramCommands(this.bot.api, this.router.definitions);
-    } catch (error) {
-      // The menu is a convenience: commands still work without it.
-      this.logger.warn({ event: 'telegram-commands-not-registered', reason: this.describe(error) }, 'setMyCommands failed');
-    }
-    await new Promise<void>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       this.polling = this.bot
         .start({
           allowed_updates: ['message', 'channel_post'],
-          onStart: (me) => {
+          onStart: async (me) => {
+            await this.registerCommands();
             this.logger.info({ event: 'telegram-started', bot: me.username }, 'telegram polling');
             resolve();
           },
         })
         .catch((error: unknown) => {
-          this.logger.error({ event: 'telegram-polling-stopped', reason: this.describe(error) }, 'telegram polling failed');
           scrubToken(error, this.token);
-          reject(new DigestError(`telegram: polling failed: ${this.describe(error)}`, { cause: error }));
+          this.logger.error({ event: 'telegram-polling-stopped', reason: this.describe(error) }, 'telegram polling failed');
+          reject(new DigestError(`telegram: cannot start the bot: ${this.describe(error)}`, { cause: error }));
         });
     });
+    ready.catch(() => undefined); // reported above; only awaited while start() is waiting
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), this.startTimeoutMs);
+    });
+    try {
+      if ((await Promise.race([ready, slow])) === 'slow') {
+        this.logger.warn(
+          { event: 'telegram-start-pending', waitedMs: this.startTimeoutMs },
+          'Telegram not reachable yet; still connecting in the background',
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Stops polling and waits for the commands being answered. */
   async stop(): Promise<void> {
-    if (this.bot.isRunning()) await this.bot.stop();
+    if (this.bot.isRunning()) {
+      try {
+        await this.bot.stop();
+      } catch (error) {
+        // Confirming the last update failed (Telegram unreachable): it is fetched again next start.
+        this.logger.warn({ event: 'telegram-stop', reason: this.describe(error) }, 'telegram stop incomplete');
+      }
+    }
     await this.polling;
     await Promise.allSettled([...this.running]);
+  }
+
+  /** The menu is a convenience: commands still work without it, so a failure is only logged. */
+  private async registerCommands(): Promise<void> {
+    try {
+      await registerTelegramCommands(this.bot.api, this.router.definitions);
+    } catch (error) {
+      this.logger.warn({ event: 'telegram-commands-not-registered', reason: this.describe(error) }, 'setMyCommands failed');
+    }
   }
 
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {

@@ -169,6 +169,19 @@ describe('TelegramPlatform network failures', () => {
     }
   });
 
+  it('does not hold up start-up while Telegram is unreachable', async () => {
+    const platform = new TelegramPlatform({
+      token: '556:unreachable',
+      apiRoot: 'http://127.0.0.1:1',
+      router: scriptedRouter(),
+      logger: silentLogger(),
+      owners: [],
+      startTimeoutMs: 100,
+    });
+    await platform.start(); // resolves (with a warning) instead of waiting for Telegram
+    await platform.stop();
+  });
+
   it('reports an unreachable API as transient and never shows the token', async () => {
     const token = '555:SECRET-token-should-not-leak';
     const platform = new TelegramPlatform({
