@@ -61,6 +61,11 @@ export class FakeDiscordGateway {
     this.dispatch('GUILD_CREATE', this.state.guildCreatePayload(guild));
   }
 
+  /** Closes every connection with `code` (4000 unknown error: clients resume; 4004 bad token: they give up). */
+  disconnectAll(code: number, reason = 'fake discord: connection dropped'): void {
+    for (const session of this.#sessions) session.socket.close(code, reason);
+  }
+
   async close(): Promise<void> {
     for (const session of this.#sessions) session.socket.terminate();
     this.#sessions.clear();
@@ -70,7 +75,10 @@ export class FakeDiscordGateway {
   #accept(socket: WebSocket): void {
     const session: Session = { socket, sessionId: '', sequence: 0, identified: false };
     this.#sessions.add(session);
-    socket.on('close', () => this.#sessions.delete(session));
+    socket.on('close', () => {
+      this.#sessions.delete(session);
+      this.state.changed();
+    });
     socket.on('message', (raw) => {
       let payload: { op?: number; d?: unknown };
       try {
@@ -81,6 +89,7 @@ export class FakeDiscordGateway {
       }
       this.received.push({ op: payload.op ?? -1, d: payload.d });
       this.#onPayload(session, payload.op, payload.d);
+      this.state.changed();
     });
     socket.send(JSON.stringify({ op: OP.hello, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
   }

@@ -63,6 +63,10 @@ export interface FakeDiscord {
   readonly connectedSessions: number;
   addGuild(guild: FakeGuildInput): FakeGuild;
   failNext(route: FakeRoute, spec: FaultSpec): void;
+  /** Gateway payloads clients sent (op 2 identify, op 6 resume, op 1 heartbeat …), in order. */
+  readonly gatewayReceived: readonly { op: number; d: unknown }[];
+  /** Drops every gateway connection with a close code; discord.js resumes after 4000. */
+  disconnectGateway(code?: number): void;
   /** Sends a gateway dispatch (op 0) to every connected client. */
   dispatch(event: string, data: unknown): void;
   /** Dispatches an application command interaction; returns its id. */
@@ -73,7 +77,7 @@ export interface FakeDiscord {
   interactionToken(id: string): string | undefined;
   /** The first callback for an interaction; rejects after `timeoutMs`. */
   waitForInteractionResponse(id: string, timeoutMs?: number): Promise<RecordedInteractionResponse>;
-  /** Resolves with the first truthy value of `probe`, checked after every request; rejects after `timeoutMs`. */
+  /** Resolves with the first truthy value of `probe`, checked after every request and gateway payload; rejects after `timeoutMs`. */
   waitFor<T>(probe: () => T | null | undefined | false, timeoutMs?: number, what?: string): Promise<T>;
   close(): Promise<void>;
 }
@@ -233,6 +237,8 @@ export async function startFakeDiscord(
       if (gateway.connectedSessions > 0) gateway.announceGuild(added);
       return added;
     },
+    gatewayReceived: gateway.received,
+    disconnectGateway: (code = 4000) => gateway.disconnectAll(code),
     failNext: (route, spec) => rest.failNext(route, spec),
     dispatch: (event, data) => gateway.dispatch(event, data),
     sendSlashCommand: (input) => dispatchInteraction(2, input, toOptions(input.options ?? {})),

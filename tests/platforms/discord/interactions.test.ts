@@ -6,9 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandArgs, CommandContext, CommandDefinition, CommandReply, CommandRouter } from '../../../src/commands/types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
+import { renderDiscordMessages } from '../../../src/render/discord.ts';
 import { DISCORD_LIMITS } from '../../../src/render/limits.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../helpers/fake-discord.ts';
-import { makeDigest } from '../../render/digest-factory.ts';
+import { makeDigest, oversizedPoints } from '../../render/digest-factory.ts';
 
 const GUILD = '800000000000000001';
 const TEXT = '800000000000000010';
@@ -258,6 +259,29 @@ describe('DiscordPlatform over the gateway', () => {
     expect(call.context.guildId).toBeNull();
     expect(call.context.destination).toEqual({ platform: 'discord', chatId: dm, threadId: null });
     expect(call.context.userId).toBe('12');
+  });
+
+  it('a long digest continues in follow-ups after the first reply', async () => {
+    const digest = makeDigest({ points: oversizedPoints(12, 900) });
+    router.answer = async () => ({ kind: 'digest', digest });
+    const { id, response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('13', PLAIN) });
+    const parts = renderDiscordMessages(digest, { color: 0x1d9bf0 });
+    expect(parts.length).toBeGreaterThan(1);
+    const followups = await fake.waitFor(() => {
+      const found = fake.followups.filter((f) => f.interactionId === id && f.kind === 'followup');
+      return found.length === parts.length - 1 && found;
+    });
+    const first = response.type === 4 ? response.data! : fake.followups.find((f) => f.interactionId === id && f.kind === 'edit-original')!.body;
+    expect(first['embeds']).toEqual(parts[0]!.body.embeds);
+    expect(followups.map((f) => f.body['embeds'])).toEqual(parts.slice(1).map((p) => p.body.embeds));
+  });
+
+  it('after the gateway drops the connection the client resumes and keeps answering', async () => {
+    const resumesBefore = fake.gatewayReceived.filter((p) => p.op === 6).length;
+    fake.disconnectGateway(4000);
+    await fake.waitFor(() => fake.gatewayReceived.filter((p) => p.op === 6).length > resumesBefore && fake.connectedSessions === 1, 10_000, 'a RESUME');
+    const { response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('14', PLAIN) });
+    expect(response.type).toBe(4);
   });
 
   it('a router failure still gets an apology instead of a dead interaction', async () => {
