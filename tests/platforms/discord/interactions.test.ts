@@ -8,7 +8,8 @@ import { silentLogger } from '../../../src/log.ts';
 import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
 import { renderDiscordMessages } from '../../../src/render/discord.ts';
 import { DISCORD_LIMITS } from '../../../src/render/limits.ts';
-import { startFakeDiscord, type FakeDiscord } from '../../helpers/fake-discord.ts';
+import type { FakeDiscord } from '../../helpers/fake-discord.ts';
+import { startDiscordHarness, type DiscordHarness } from '../../helpers/fake-discord-harness.ts';
 import { makeDigest, oversizedPoints } from '../../render/digest-factory.ts';
 
 const GUILD = '800000000000000001';
@@ -79,34 +80,29 @@ let router: ScriptedRouter;
 let platform: DiscordPlatform;
 let dir: string;
 
+let harness: DiscordHarness;
+
 beforeAll(async () => {
-  fake = await startFakeDiscord();
-  fake.addGuild({
-    id: GUILD,
-    name: 'AI 读书会',
-    channels: [
-      { id: TEXT, type: 0, name: 'ai-news' },
-      { id: THREAD, type: 11, name: '日报讨论', parentId: TEXT },
-      { id: OTHER, type: 0, name: 'other' },
-    ],
-  });
   router = new ScriptedRouter();
-  platform = new DiscordPlatform({
-    token: fake.token,
-    apiBase: fake.apiBase,
-    guildId: GUILD,
+  harness = await startDiscordHarness({
     router,
-    logger: silentLogger(),
-    owners: [OWNER],
-    replyBudgetMs: 300,
+    guild: {
+      id: GUILD,
+      name: 'AI 读书会',
+      channels: [
+        { id: TEXT, type: 0, name: 'ai-news' },
+        { id: THREAD, type: 11, name: '日报讨论', parentId: TEXT },
+        { id: OTHER, type: 0, name: 'other' },
+      ],
+    },
+    platform: { owners: [OWNER], replyBudgetMs: 300 },
   });
-  await platform.start();
+  ({ fake, platform } = harness);
   dir = mkdtempSync(path.join(tmpdir(), 'discord-interactions-'));
 });
 
 afterAll(async () => {
-  await platform.stop();
-  await fake.close();
+  await harness.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

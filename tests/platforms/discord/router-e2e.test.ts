@@ -1,10 +1,9 @@
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../../src/i18n/index.ts';
-import { silentLogger } from '../../../src/log.ts';
-import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
-import { startFakeDiscord, type FakeDiscord, type SlashCommandInput } from '../../helpers/fake-discord.ts';
+import type { FakeDiscord, SlashCommandInput } from '../../helpers/fake-discord.ts';
+import { startDiscordHarness, type DiscordHarness } from '../../helpers/fake-discord-harness.ts';
 
 const GUILD = '810000000000000001';
 const TEXT = '810000000000000010';
@@ -14,33 +13,26 @@ const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessag
 
 let fake: FakeDiscord;
 let harness: Harness;
-let platform: DiscordPlatform;
+let discord: DiscordHarness;
 
 beforeAll(async () => {
-  fake = await startFakeDiscord();
-  fake.addGuild({
-    id: GUILD,
-    name: 'AI 读书会',
-    channels: [
-      { id: TEXT, type: 0, name: 'ai-news' },
-      { id: THREAD, type: 11, name: '日报讨论', parentId: TEXT },
-    ],
-  });
   harness = await createHarness();
-  platform = new DiscordPlatform({
-    token: fake.token,
-    apiBase: fake.apiBase,
-    guildId: GUILD,
+  discord = await startDiscordHarness({
     router: harness.router,
-    logger: silentLogger(),
-    owners: [],
+    guild: {
+      id: GUILD,
+      name: 'AI 读书会',
+      channels: [
+        { id: TEXT, type: 0, name: 'ai-news' },
+        { id: THREAD, type: 11, name: '日报讨论', parentId: TEXT },
+      ],
+    },
   });
-  await platform.start();
+  fake = discord.fake;
 });
 
 afterAll(async () => {
-  await platform.stop();
-  await fake.close();
+  await discord.close();
   harness.store.close();
 });
 

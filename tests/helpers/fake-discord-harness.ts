@@ -1,0 +1,48 @@
+import type { CommandRouter } from '../../src/commands/types.ts';
+import { silentLogger } from '../../src/log.ts';
+import { DiscordPlatform, type DiscordPlatformOptions } from '../../src/platforms/discord/discord-platform.ts';
+import { startFakeDiscord, type FakeDiscord } from './fake-discord.ts';
+import type { FakeGuildInput } from './fake-discord-state.ts';
+
+export interface DiscordHarness {
+  fake: FakeDiscord;
+  platform: DiscordPlatform;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake Discord with one guild and a started DiscordPlatform logged in to it (commands registered
+ * in that guild). `platform` options override the defaults (silent logger, no owners, gateway mode).
+ */
+export async function startDiscordHarness(options: {
+  router: CommandRouter;
+  guild: FakeGuildInput;
+  enforceRateLimits?: boolean;
+  platform?: Partial<Omit<DiscordPlatformOptions, 'token' | 'apiBase' | 'router'>>;
+}): Promise<DiscordHarness> {
+  const fake = await startFakeDiscord({ enforceRateLimits: options.enforceRateLimits ?? true });
+  fake.addGuild(options.guild);
+  const platform = new DiscordPlatform({
+    guildId: options.guild.id,
+    logger: silentLogger(),
+    owners: [],
+    ...options.platform,
+    token: fake.token,
+    apiBase: fake.apiBase,
+    router: options.router,
+  });
+  try {
+    await platform.start();
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+  return {
+    fake,
+    platform,
+    async close() {
+      await platform.stop();
+      await fake.close();
+    },
+  };
+}
