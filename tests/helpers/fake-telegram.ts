@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { BotCommand, Update, UserFromGetMe } from 'grammy/types';
 import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
 import { parseTelegramHtml } from '../../src/render/telegram-html.ts';
-import { parseMultipart } from './fake-telegram-multipart.ts';
+import { readParams } from './fake-telegram-params.ts';
 import { FakeRateLimits } from './fake-telegram-rate-limits.ts';
+import { buildTextUpdate } from './fake-telegram-updates.ts';
 
 /**
  * A fake Telegram Bot API server for tests: real grammY clients talk to it over HTTP on 127.0.0.1
@@ -101,8 +102,7 @@ export interface FakeTelegram {
   close(): Promise<void>;
 }
 
-/** The id Telegram uses for messages from anonymous group admins. */
-export const GROUP_ANONYMOUS_BOT_ID = 1087968824;
+export { GROUP_ANONYMOUS_BOT_ID } from './fake-telegram-updates.ts';
 
 class ApiFailure extends Error {
   constructor(
@@ -172,7 +172,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       return update;
     },
     sendText(text, opts) {
-      return fake.pushUpdate(buildTextUpdate(text, opts));
+      const chat = chats.get(opts.chatId);
+      if (!chat) throw new Error(`fake telegram: add chat ${opts.chatId} before sending to it`);
+      return fake.pushUpdate(buildTextUpdate(chat, text, opts, nextMessageId++));
     },
     async waitFor(predicate, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
@@ -196,44 +198,6 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
 
   function summary(m: SentMessage): string {
     return `${m.method} ${m.chatId}${m.threadId ? `/${m.threadId}` : ''}: ${(m.text ?? '').slice(0, 40)}`;
-  }
-
-  function buildTextUpdate(text: string, opts: SendTextOptions): Omit<Update, 'update_id'> {
-    const chat = chats.get(opts.chatId);
-    if (!chat) throw new Error(`fake telegram: add chat ${opts.chatId} before sending to it`);
-    const chatObject =
-      chat.type === 'private'
-        ? { id: chat.id, type: 'private' as const, first_name: chat.title ?? 'User' }
-        : { id: chat.id, type: chat.type, title: chat.title ?? `Chat ${chat.id}`, ...(chat.isForum ? { is_forum: true as const } : {}) };
-    const command = /^\/\S+/.exec(text);
-    const message: Record<string, unknown> = {
-      message_id: nextMessageId++,
-      date: Math.floor(Date.now() / 1000),
-      chat: chatObject,
-      text,
-      ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
-    };
-    if (opts.threadId !== undefined) {
-      message.message_thread_id = opts.threadId;
-      message.is_topic_message = true;
-    }
-    if (opts.asChannelPost || chat.type === 'channel') {
-      message.sender_chat = chatObject;
-      return { channel_post: message } as unknown as Omit<Update, 'update_id'>;
-    }
-    if (opts.anonymousAdmin) {
-      message.from = { id: GROUP_ANONYMOUS_BOT_ID, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
-      message.sender_chat = chatObject;
-    } else {
-      const from = opts.from ?? { id: chat.id };
-      message.from = {
-        id: from.id,
-        is_bot: false,
-        first_name: `User ${from.id}`,
-        ...(from.language_code ? { language_code: from.language_code } : {}),
-      };
-    }
-    return { message } as unknown as Omit<Update, 'update_id'>;
   }
 
   const server = createServer((req, res) => {
@@ -462,41 +426,4 @@ function defaultDescription(status: number, parameters: Record<string, number>):
 function reply(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-/** Reads JSON, x-www-form-urlencoded, multipart or query-string parameters like the Bot API does. */
-async function readParams(
-  req: IncomingMessage,
-): Promise<{ params: Record<string, unknown>; files: Map<string, { name: string; bytes: number }> }> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
-  const type = req.headers['content-type'] ?? '';
-  const params: Record<string, unknown> = {};
-  const files = new Map<string, { name: string; bytes: number }>();
-  const setLoose = (key: string, value: string): void => {
-    // Form values carry objects as JSON text (reply_markup, scope, link_preview_options …).
-    params[key] = /^[[{]/.test(value) ? safeJson(value) : value;
-  };
-  const query = new URL(req.url ?? '/', 'http://x').searchParams;
-  for (const [k, v] of query) setLoose(k, v);
-  if (body.length === 0) return { params, files };
-  if (type.startsWith('application/json')) {
-    Object.assign(params, JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-  } else if (type.startsWith('application/x-www-form-urlencoded')) {
-    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) setLoose(k, v);
-  } else if (type.startsWith('multipart/form-data')) {
-    const parsed = parseMultipart(type, body);
-    for (const [k, v] of parsed.fields) setLoose(k, v);
-    for (const [k, f] of parsed.files) files.set(k, { name: f.name, bytes: f.bytes });
-  }
-  return { params, files };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
