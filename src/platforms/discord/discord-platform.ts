@@ -111,7 +111,12 @@ export class DiscordPlatform implements Platform {
     await ready;
     const applicationId = client.application?.id;
     if (!applicationId) throw new Error('discord: READY carried no application id');
-    await this.#registerCommands(applicationId);
+    try {
+      await this.#registerCommands(applicationId);
+    } catch (error) {
+      // Commands registered by an earlier run keep working, and digests do not need them: keep running.
+      logger.error({ event: 'discord-commands-not-registered', err: error }, 'could not register slash commands');
+    }
     logger.info({ event: 'discord-ready', user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord ready');
   }
 

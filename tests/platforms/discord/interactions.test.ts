@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandArgs, CommandContext, CommandDefinition, CommandReply, CommandRouter } from '../../../src/commands/types.ts';
-import { silentLogger } from '../../../src/log.ts';
+import { createLogger, silentLogger } from '../../../src/log.ts';
 import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
 import { renderDiscordMessages } from '../../../src/render/discord.ts';
 import { DISCORD_LIMITS } from '../../../src/render/limits.ts';
@@ -154,6 +155,19 @@ describe('DiscordPlatform over the gateway', () => {
     } finally {
       await global.stop();
     }
+  });
+
+  it('a failed command registration is logged and the bot still starts', async () => {
+    fake.failNext('PUT /applications/:app/commands', { status: 503, times: 3 });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'error', destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }) });
+    const unlucky = new DiscordPlatform({ token: fake.token, apiBase: fake.apiBase, router, logger, owners: [] });
+    try {
+      await unlucky.start();
+    } finally {
+      await unlucky.stop();
+    }
+    expect(lines.some((l) => l.includes('discord-commands-not-registered'))).toBe(true);
   });
 
   it('answers date autocomplete with at most 25 dates matching what was typed', async () => {
