@@ -1,0 +1,148 @@
+/**
+ * Fan-out benchmark: one digest to 1,000 Telegram chats and 1,000 Discord channels on the fake
+ * servers with the platforms' limits enforced, through the real adapters, Deliverer and SQLite
+ * ledger. Prints per platform: achieved messages per second as a fraction of the ceiling, 429s
+ * provoked, failures and duplicates; then the p50/p99 time to answer `/report` (through the
+ * command router, with a 3,650-report content folder) while the fan-out runs.
+ *
+ *   node --import tsx bench/fanout.ts [chatsPerPlatform]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createCommandRouter } from '../src/commands/router.ts';
+import type { CommandContext, Reposter } from '../src/commands/types.ts';
+import { createDigestBuilder } from '../src/digest-builder.ts';
+import { Deliverer } from '../src/delivery/deliverer.ts';
+import { silentLogger } from '../src/log.ts';
+import { DiscordPlatform } from '../src/platforms/discord/discord-platform.ts';
+import type { Destination } from '../src/platforms/platform.ts';
+import { TelegramPlatform } from '../src/platforms/telegram/telegram-platform.ts';
+import { DISCORD_LIMITS, TELEGRAM_LIMITS } from '../src/render/limits.ts';
+import { ReportLibrary } from '../src/report/library.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
+import { startFakeDiscord } from '../tests/helpers/fake-discord.ts';
+import { startFakeTelegram } from '../tests/helpers/fake-telegram.ts';
+import { buildReportFolder } from './fixtures.ts';
+
+const count = Number(process.argv[2] ?? 1000);
+const REPORTS = 3650;
+const logger = silentLogger();
+const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+/** How many keys occur more than once. */
+function duplicates(keys: readonly string[]): number {
+  const seen = new Map<string, number>();
+  for (const k of keys) seen.set(k, (seen.get(k) ?? 0) + 1);
+  return [...seen.values()].filter((n) => n > 1).length;
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'bench-fanout-'));
+const telegram = await startFakeTelegram({ enforceRateLimits: true });
+const discord = await startFakeDiscord({ enforceRateLimits: true });
+try {
+  const contentDir = join(dir, 'content');
+  await buildReportFolder(contentDir, REPORTS);
+  const library = await ReportLibrary.open(contentDir, { logger });
+  const images = new WordcloudService(
+    { enabled: true, width: 1200, height: 675, cacheDir: join(dir, 'wordclouds'), imagesDir: null },
+    logger,
+  );
+  const digests = createDigestBuilder({ digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } }, images);
+  const report = await library.latest();
+  if (!report) throw new Error('no report generated');
+  const digest = await digests.forReport(report, { waitForImage: true });
+
+  const destinations: Destination[] = [];
+  const channels = Array.from({ length: count }, (_, i) => `9000000000${String(i).padStart(8, '0')}`);
+  for (let g = 0; g < channels.length; g += 400) {
+    discord.addGuild({ id: `8${String(g).padStart(17, '0')}`, name: `g${g}`, channels: channels.slice(g, g + 400).map((id) => ({ id, type: 0 as const, name: id })) });
+  }
+  for (const id of channels) destinations.push({ platform: 'discord', chatId: id, threadId: null });
+  for (let i = 0; i < count; i++) {
+    telegram.addChat({ id: -100000 - i, type: 'group', title: `chat ${i}` });
+    destinations.push({ platform: 'telegram', chatId: String(-100000 - i), threadId: null });
+  }
+
+  const store = SqliteStore.open(join(dir, 'bench.db'));
+  const platforms = {
+    telegram: new TelegramPlatform({ token: telegram.token, apiRoot: telegram.apiRoot, router: noRouter, logger, owners: [], botInfo: telegram.botInfo }),
+    discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'rest-only' }),
+  };
+  const deliverer = new Deliverer({ store, platforms, policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 }, logger });
+
+  // /report latency while the fan-out runs: the command path a user hits.
+  const reposter: Reposter = { repost: async () => ({ delivered: 0, failed: 0, deactivated: 0, errors: [] }) };
+  const router = createCommandRouter({ library, digests, store, reposter, timezone: 'Asia/Shanghai', now: () => new Date(), logger });
+  const context: CommandContext = {
+    platform: 'telegram',
+    destination: { platform: 'telegram', chatId: '1', threadId: null },
+    chatTitle: null,
+    guildId: null,
+    userId: '1',
+    locale: 'zh',
+    isPrivateChat: true,
+    isOwner: false,
+    canManage: async () => false,
+  };
+  const dates = library.dates();
+  const latencies: number[] = [];
+  let fanoutDone = false;
+  const probe = (async () => {
+    let i = 0;
+    while (!fanoutDone || latencies.length < 200) {
+      const date = dates[(i++ * 7919) % dates.length] as string;
+      const start = performance.now();
+      await router.handle('report', { date }, context);
+      latencies.push(performance.now() - start);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+
+  const started = performance.now();
+  const tgStart = telegram.sent.length;
+  const dcStart = discord.calls.length;
+  // One deliver per platform, side by side (as one deliver() runs them), so each gets its own clock.
+  const timed = async (platform: 'telegram' | 'discord') => {
+    const t0 = performance.now();
+    const report = await deliverer.deliver({ slug: digest.slug, digest, destinations: destinations.filter((d) => d.platform === platform), kind: 'scheduled' });
+    return { counts: report.byPlatform[platform], seconds: (performance.now() - t0) / 1000 };
+  };
+  const [tgResult, dcResult] = await Promise.all([timed('telegram'), timed('discord')]);
+  const elapsedS = (performance.now() - started) / 1000;
+  fanoutDone = true;
+  await probe;
+
+  const tgMessages = telegram.sent.length - tgStart;
+  const dcRequests = discord.calls.slice(dcStart).filter((c) => c.method === 'POST' && c.status < 300).length;
+  // A digest carries one image: a destination with two images got the digest twice.
+  const tgDup = duplicates(telegram.sent.filter((m) => m.method === 'sendPhoto').map((m) => String(m.chatId)));
+  const dcDup = duplicates(discord.messages.filter((m) => m.files.length > 0).map((m) => m.channelId));
+  const tgRate = tgMessages / tgResult.seconds;
+  const dcRate = dcRequests / dcResult.seconds;
+  console.log(`fan-out of one digest to ${count} Telegram chats + ${count} Discord channels: ${elapsedS.toFixed(1)} s`);
+  console.log(
+    `  telegram: ${tgMessages} messages in ${tgResult.seconds.toFixed(1)} s, ${tgRate.toFixed(1)} msg/s = ${((tgRate / TELEGRAM_LIMITS.broadcastPerSecond) * 100).toFixed(0)}% of ${TELEGRAM_LIMITS.broadcastPerSecond}/s; ` +
+      `429s ${telegram.counters.rateLimited}, delivered ${tgResult.counts.delivered}, failed ${tgResult.counts.failed}, duplicates ${tgDup}`,
+  );
+  console.log(
+    `  discord:  ${dcRequests} requests in ${dcResult.seconds.toFixed(1)} s, ${dcRate.toFixed(1)} req/s = ${((dcRate / DISCORD_LIMITS.globalRequestsPerSecond) * 100).toFixed(0)}% of ${DISCORD_LIMITS.globalRequestsPerSecond}/s; ` +
+      `429s ${discord.rateLimited}, delivered ${dcResult.counts.delivered}, failed ${dcResult.counts.failed}, duplicates ${dcDup}`,
+  );
+  const sorted = [...latencies].sort((a, b) => a - b);
+  console.log(
+    `  /report with ${REPORTS} reports, during the fan-out: p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms (${sorted.length} samples)`,
+  );
+  await Promise.all([platforms.telegram.stop(), platforms.discord.stop()]);
+  store.close();
+} finally {
+  await telegram.close();
+  await discord.close();
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}

@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: runs each benchmark in its own process (so one's memory and timers do not
+ * colour another's figures) and lets each print its own figures.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const here = import.meta.dirname;
+const benches = ['library.ts', 'wordcloud.ts', 'fanout.ts'].filter((name) => existsSync(path.join(here, name)));
+let failed = 0;
+for (const name of benches) {
+  console.log(`\n== bench/${name}`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, name)], { stdio: 'inherit' });
+  if (run.status !== 0) {
+    failed++;
+    console.log(`bench/${name} exited with ${run.status ?? run.signal}`);
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;
