@@ -1,44 +1,103 @@
+import { createHash } from 'node:crypto';
 import type { Api } from 'grammy';
 import type { Logger } from '../../log.ts';
+import type { TelegramCall } from '../../render/payload-types.ts';
 import { renderTelegramCalls } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, SendResult } from '../platform.ts';
-import { isPhotoRefusal, photoProblem, sendTelegramCall, sendTelegramCalls } from './send-calls.ts';
+import { isPhotoRefusal, photoProblem, sendTelegramCall } from './send-calls.ts';
+
+/** A digest whose sending stopped part-way: the calls chosen and the messages already out. */
+interface Progress {
+  fingerprint: string;
+  plan: TelegramCall[];
+  messageIds: string[];
+  imageDropped: boolean;
+}
+
+/**
+ * Remembers digests that failed part-way, per idempotency key and destination, so that when
+ * delivery sends the same digest again only the calls that did not go out are sent: a word
+ * cloud that already arrived is never posted twice. Bounded; the oldest entries go first.
+ */
+export class DigestProgressMemory {
+  private readonly entries = new Map<string, Progress>();
+
+  constructor(private readonly capacity = 1000) {}
+
+  get(key: string): Progress | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, progress: Progress): void {
+    this.entries.delete(key);
+    this.entries.set(key, progress);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
 
 /**
  * Posts a digest: the word cloud with its caption, then the text messages. When the picture is
  * refused (or cannot be read) the digest is rendered again without it and goes out as text only,
- * headline included, with `imageDropped`. Retries of single calls happen in the api's transformer,
- * so an error here means a call failed for good; it is grammY's error, classified by the caller.
+ * headline included, with `imageDropped`. Single calls are retried in the api's transformer, so
+ * an error here means a call failed for good; it is grammY's error, classified by the caller.
+ * With `memory`, a later send of the same digest under the same key resumes after the last
+ * message that went out.
  */
 export async function sendTelegramDigest(
   api: Api,
   destination: Destination,
   digest: Digest,
   logger: Logger,
+  resume?: { memory: DigestProgressMemory; key: string },
 ): Promise<SendResult> {
   const calls = renderTelegramCalls(digest);
-  const [first, ...rest] = calls;
-  if (first?.method !== 'sendPhoto') {
-    return { messageIds: await sendTelegramCalls(api, destination, calls, logger), imageDropped: false };
+  const fingerprint = createHash('sha256').update(JSON.stringify(calls)).digest('hex');
+  const memoryKey = resume ? `${resume.key}|${destination.chatId}|${destination.threadId ?? ''}` : '';
+  const saved = resume?.memory.get(memoryKey);
+  const progress: Progress =
+    saved?.fingerprint === fingerprint
+      ? { ...saved, messageIds: [...saved.messageIds] }
+      : { fingerprint, plan: calls, messageIds: [], imageDropped: false };
+  if (saved?.fingerprint === fingerprint) {
+    logger.info(
+      { event: 'telegram-digest-resumed', slug: digest.slug, alreadySent: progress.messageIds.length },
+      'resuming a digest that stopped part-way',
+    );
   }
 
-  const problem = await photoProblem(first);
-  if (problem === null) {
-    try {
-      const photoId = await sendTelegramCall(api, destination, first, logger);
-      return { messageIds: [photoId, ...(await sendTelegramCalls(api, destination, rest, logger))], imageDropped: false };
-    } catch (error) {
-      if (!isPhotoRefusal(error)) throw error;
-      logger.warn(
-        { event: 'telegram-image-dropped', slug: digest.slug, reason: error instanceof Error ? error.message : String(error) },
-        'photo refused; sending the digest as text',
-      );
+  const dropImage = (reason: string): void => {
+    logger.warn({ event: 'telegram-image-dropped', slug: digest.slug, reason }, 'sending the digest as text only');
+    // The photo is the first call, so nothing has gone out yet: the text-only rendering is whole.
+    progress.plan = renderTelegramCalls({ ...digest, image: null });
+    progress.imageDropped = true;
+  };
+
+  try {
+    while (progress.messageIds.length < progress.plan.length) {
+      const call = progress.plan[progress.messageIds.length]!;
+      if (call.method === 'sendPhoto') {
+        const problem = await photoProblem(call);
+        if (problem !== null) {
+          dropImage(problem);
+          continue;
+        }
+      }
+      try {
+        progress.messageIds.push(await sendTelegramCall(api, destination, call, logger));
+      } catch (error) {
+        if (call.method !== 'sendPhoto' || !isPhotoRefusal(error)) throw error;
+        dropImage(error instanceof Error ? error.message : String(error));
+      }
     }
-  } else {
-    logger.warn({ event: 'telegram-image-dropped', slug: digest.slug, reason: problem }, 'photo unusable; sending the digest as text');
+  } catch (error) {
+    if (resume && progress.messageIds.length > 0) resume.memory.set(memoryKey, progress);
+    throw error;
   }
-  // The photo was the first call, so nothing has gone out yet: the text-only rendering is whole.
-  const textOnly = renderTelegramCalls({ ...digest, image: null });
-  return { messageIds: await sendTelegramCalls(api, destination, textOnly, logger), imageDropped: true };
+  resume?.memory.delete(memoryKey);
+  return { messageIds: progress.messageIds, imageDropped: progress.imageDropped };
 }

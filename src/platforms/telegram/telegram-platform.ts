@@ -11,7 +11,7 @@ import { receiveCommands } from './receive-commands.ts';
 import { registerTelegramCommands } from './register-commands.ts';
 import { DEFAULT_RETRY, retryTransformer, type RetryOptions } from './retry.ts';
 import { sendTelegramCalls } from './send-calls.ts';
-import { sendTelegramDigest } from './send-digest.ts';
+import { DigestProgressMemory, sendTelegramDigest } from './send-digest.ts';
 import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
 import { throttleTransformer } from './throttle.ts';
 
@@ -48,6 +48,7 @@ export class TelegramPlatform implements Platform {
   private readonly router: CommandRouter;
   private readonly running: Set<Promise<void>>;
   private readonly startTimeoutMs: number;
+  private readonly progress = new DigestProgressMemory();
   private polling: Promise<void> | null = null;
 
   constructor(options: TelegramPlatformOptions) {
@@ -58,7 +59,8 @@ export class TelegramPlatform implements Platform {
     this.bot = new Bot(options.token, {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
       client: {
-        ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
+        // grammY refuses a root with a trailing slash; an env value may well have one.
+        ...(options.apiRoot ? { apiRoot: options.apiRoot.replace(/\/+$/, '') } : {}),
         timeoutSeconds: options.requestTimeoutSeconds ?? 75,
       },
     });
@@ -145,9 +147,13 @@ export class TelegramPlatform implements Platform {
   }
 
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {
-    // Telegram has no idempotent send; the key is only logged, the ledger prevents duplicates.
+    // Telegram has no idempotent send. The key lets a resend after a part-way failure skip the
+    // messages that already went out; the ledger prevents whole duplicates.
     try {
-      const result = await sendTelegramDigest(this.bot.api, destination, digest, this.logger);
+      const result = await sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
+        memory: this.progress,
+        key: idempotencyKey,
+      });
       this.logger.info(
         { event: 'telegram-digest', destination: destination.chatId, slug: digest.slug, key: idempotencyKey, outcome: 'ok', messages: result.messageIds.length, imageDropped: result.imageDropped },
         'digest sent',

@@ -123,11 +123,20 @@ describe('TelegramPlatform.sendDigest', () => {
     expect(h.fake.calls.filter((c) => c.method === 'sendMessage').map((c) => c.status)).toEqual([502, 502, 502, 200]);
   });
 
-  it('gives up on lasting 5xx as transient, after the photo went out once', async () => {
-    h.fake.failNext('sendMessage', { status: 500, times: 10 });
-    const error = await sendError(h.platform.sendDigest(to(PRIVATE), sampleDigest({ imageBytes: 100 }), 'k'));
+  it('gives up on lasting 5xx as transient; a resend with the same key sends only what is missing', async () => {
+    const digest = sampleDigest({ imageBytes: 100 });
+    h.fake.failNext('sendMessage', { status: 500, times: 4 });
+    const error = await sendError(h.platform.sendDigest(to(PRIVATE), digest, 'resume-key'));
     expect(error.kind).toBe('transient');
     expect(h.fake.sent.map((m) => m.method)).toEqual(['sendPhoto']);
+
+    // Delivery retries the digest: the photo is not posted again.
+    const result = await h.platform.sendDigest(to(PRIVATE), digest, 'resume-key');
+    expect(h.fake.sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
+    expect(result.messageIds).toEqual(h.fake.sent.map((m) => String(m.messageId)));
+    // Done: the same key later (a deliberate repost) sends the whole digest again.
+    await h.platform.sendDigest(to(PRIVATE), digest, 'resume-key');
+    expect(h.fake.sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage', 'sendPhoto', 'sendMessage']);
   });
 
   it('hands a long 429 back to delivery as rate-limited with retry_after', async () => {
