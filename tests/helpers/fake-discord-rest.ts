@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DISCORD_LIMITS } from '../../src/render/limits.ts';
 import type { FakeDiscordState, PendingInteraction, RecordedFile } from './fake-discord-state.ts';
+import { FakeRateLimits } from './fake-discord-rate-limits.ts';
 import { validateCommands, validateMessage, type FakeRefusal } from './fake-discord-validate.ts';
 
 /** Routes of the fake, named as `failNext` takes them. */
@@ -53,11 +54,6 @@ interface RouteSpec {
   handle(req: Request): Reply | Promise<Reply>;
 }
 
-interface Window {
-  count: number;
-  resetAt: number;
-}
-
 /** How long `enforce_nonce` remembers a nonce ("a few minutes" in the docs). */
 const NONCE_WINDOW_MS = 5 * 60 * 1000;
 
@@ -71,8 +67,7 @@ const GENERIC = { limit: 50, windowMs: 1000 };
 export class FakeDiscordRest {
   readonly #routes: RouteSpec[];
   readonly #faults = new Map<FakeRoute, FaultSpec[]>();
-  readonly #buckets = new Map<string, Window>();
-  #global: Window = { count: 0, resetAt: 0 };
+  readonly #limits: FakeRateLimits;
   readonly #nonces = new Map<string, { at: number; payload: Record<string, unknown> }>();
 
   constructor(
@@ -80,6 +75,7 @@ export class FakeDiscordRest {
     private readonly options: { enforceRateLimits: boolean; gatewayUrl: () => string },
   ) {
     this.#routes = this.#buildRoutes();
+    this.#limits = new FakeRateLimits(options.enforceRateLimits);
   }
 
   failNext(route: FakeRoute, spec: FaultSpec): void {
@@ -109,7 +105,7 @@ export class FakeDiscordRest {
         return;
       }
       const headers: Record<string, string> = {};
-      const limited = this.#rateLimit(route, params, headers);
+      const limited = this.#limits.check(route.auth, { ...route.bucket, major: route.bucket.major(params) }, headers);
       if (limited) {
         status = 429;
         this.state.rateLimited += 1;
@@ -149,44 +145,6 @@ export class FakeDiscordRest {
       const m = route.pattern.exec(path);
       if (m) return { route, params: m.slice(1) };
     }
-    return null;
-  }
-
-  /** Applies the global and per-route limits; fills rate-limit headers; returns a 429 body when over. */
-  #rateLimit(route: RouteSpec, params: string[], headers: Record<string, string>): Record<string, unknown> | null {
-    if (!this.options.enforceRateLimits) return null;
-    const now = Date.now();
-    if (route.auth) {
-      if (now >= this.#global.resetAt) this.#global = { count: 0, resetAt: now + 1000 };
-      if (this.#global.count >= DISCORD_LIMITS.globalRequestsPerSecond) {
-        const retryAfter = (this.#global.resetAt - now) / 1000;
-        headers['Retry-After'] = String(Math.ceil(retryAfter));
-        headers['X-RateLimit-Global'] = 'true';
-        headers['X-RateLimit-Scope'] = 'global';
-        return { message: 'You are being rate limited.', retry_after: retryAfter, global: true };
-      }
-      this.#global.count += 1;
-    }
-    const { hash, limit, windowMs } = route.bucket;
-    const key = `${hash}:${route.bucket.major(params)}`;
-    let window = this.#buckets.get(key);
-    if (!window || now >= window.resetAt) {
-      window = { count: 0, resetAt: now + windowMs };
-      this.#buckets.set(key, window);
-    }
-    const resetAfter = Math.max(0, window.resetAt - now) / 1000;
-    headers['X-RateLimit-Limit'] = String(limit);
-    headers['X-RateLimit-Reset'] = (window.resetAt / 1000).toFixed(3);
-    headers['X-RateLimit-Reset-After'] = resetAfter.toFixed(3);
-    headers['X-RateLimit-Bucket'] = hash;
-    if (window.count >= limit) {
-      headers['X-RateLimit-Remaining'] = '0';
-      headers['X-RateLimit-Scope'] = 'user';
-      headers['Retry-After'] = String(Math.ceil(resetAfter));
-      return { message: 'You are being rate limited.', retry_after: resetAfter, global: false };
-    }
-    window.count += 1;
-    headers['X-RateLimit-Remaining'] = String(limit - window.count);
     return null;
   }
 
