@@ -16,9 +16,23 @@ export const DEFAULT_PACING: PacingLimits = {
   broadcastPerSecond: TELEGRAM_LIMITS.broadcastPerSecond,
 };
 
+/** Call when Telegram has answered the send the pacer let through. */
+export type SendDone = () => void;
+
+/**
+ * One message let through. It counts from release until Telegram answered, then for the window
+ * after the answer: Telegram counts a message when it processes it (after a photo's upload), not
+ * when we started sending, so timing from the answer keeps network delays from ever bunching two
+ * messages closer together than allowed on Telegram's side.
+ */
+interface Slot {
+  at: number;
+  answered: boolean;
+}
+
 interface Waiter {
   chat: string;
-  resolve: () => void;
+  resolve: (done: SendDone) => void;
   reject: (error: unknown) => void;
 }
 
@@ -26,16 +40,18 @@ const SECOND = 1000;
 const MINUTE = 60_000;
 
 /**
- * Schedules messages under Telegram's flood limits: a global rolling window (≤ 30 a second), a
- * next-free time per chat (≥ 1 s apart) and a rolling minute per group (≤ 20). Waiting sends are
- * released oldest first among the chats that may send now, so one busy chat never holds up the
- * others, and each chat's messages keep their order.
+ * Schedules messages under Telegram's flood limits: ≤ 30 a second overall, one at a time and
+ * ≥ 1 s apart per chat, ≤ 20 a rolling minute per group. Waiting sends are released oldest first
+ * among the chats that may send now, so one busy chat never holds up the others, and each chat's
+ * messages keep their order.
  */
 export class SendPacer {
   private readonly queue: Waiter[] = [];
-  private readonly nextFree = new Map<string, number>();
-  private readonly groupTimes = new Map<string, number[]>();
-  private readonly recent: number[] = [];
+  /** Per chat: the last message's slot (in flight until answered). */
+  private readonly lastSlot = new Map<string, Slot>();
+  private readonly penalties = new Map<string, number>();
+  private readonly groupSlots = new Map<string, Slot[]>();
+  private readonly recent: Slot[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -43,9 +59,12 @@ export class SendPacer {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Resolves when a message to `chatId` may be sent; the caller must send it right away. */
-  acquire(chatId: string, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /**
+   * Resolves when a message to `chatId` may be sent, with the function to call once Telegram
+   * answered (success or failure). The caller must send right away.
+   */
+  acquire(chatId: string, signal?: AbortSignal): Promise<SendDone> {
+    return new Promise<SendDone>((resolve, reject) => {
       const waiter: Waiter = { chat: chatId, resolve, reject };
       this.queue.push(waiter);
       signal?.addEventListener(
@@ -65,7 +84,7 @@ export class SendPacer {
 
   /** Telegram answered 429 for `chatId`: nothing more goes there for `ms`. */
   penalize(chatId: string, ms: number): void {
-    this.nextFree.set(chatId, Math.max(this.nextFree.get(chatId) ?? 0, this.now() + ms));
+    this.penalties.set(chatId, Math.max(this.penalties.get(chatId) ?? 0, this.now() + ms));
     this.pump();
   }
 
@@ -78,7 +97,7 @@ export class SendPacer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const now = this.now();
-    while (this.recent.length > 0 && now - this.recent[0]! >= SECOND) this.recent.shift();
+    prune(this.recent, now, SECOND);
 
     let wakeAt = Number.POSITIVE_INFINITY;
     const blocked = new Set<string>();
@@ -88,10 +107,7 @@ export class SendPacer {
         i += 1;
         continue;
       }
-      const globalReady =
-        this.recent.length < this.limits.broadcastPerSecond
-          ? now
-          : this.recent[this.recent.length - this.limits.broadcastPerSecond]! + SECOND;
+      const globalReady = readyAt(this.recent, this.limits.broadcastPerSecond, SECOND, now);
       if (globalReady > now) {
         wakeAt = Math.min(wakeAt, globalReady);
         break;
@@ -105,31 +121,60 @@ export class SendPacer {
         continue;
       }
       this.queue.splice(i, 1);
-      this.record(waiter.chat, now);
-      waiter.resolve();
+      waiter.resolve(this.release(waiter.chat, now));
     }
+    // An infinite wake time means waiting for an answer; `done` pumps again then.
     if (this.queue.length > 0 && Number.isFinite(wakeAt)) {
       this.timer = setTimeout(() => this.pump(), Math.max(1, wakeAt - now));
     }
   }
 
   private chatReadyAt(chat: string, now: number): number {
-    let ready = this.nextFree.get(chat) ?? 0;
+    let ready = this.penalties.get(chat) ?? 0;
+    const last = this.lastSlot.get(chat);
+    if (last) ready = Math.max(ready, last.answered ? last.at + this.limits.perChatIntervalMs : Number.POSITIVE_INFINITY);
     if (isGroupChat(chat)) {
-      const times = (this.groupTimes.get(chat) ?? []).filter((t) => now - t < MINUTE);
-      this.groupTimes.set(chat, times);
-      if (times.length >= this.limits.perGroupPerMinute) {
-        ready = Math.max(ready, times[times.length - this.limits.perGroupPerMinute]! + MINUTE);
-      }
+      const slots = this.groupSlots.get(chat) ?? [];
+      prune(slots, now, MINUTE);
+      ready = Math.max(ready, readyAt(slots, this.limits.perGroupPerMinute, MINUTE, now));
     }
     return ready;
   }
 
-  private record(chat: string, now: number): void {
-    this.nextFree.set(chat, now + this.limits.perChatIntervalMs);
-    if (isGroupChat(chat)) this.groupTimes.set(chat, [...(this.groupTimes.get(chat) ?? []), now]);
-    this.recent.push(now);
+  private release(chat: string, now: number): SendDone {
+    const slot: Slot = { at: now, answered: false };
+    this.lastSlot.set(chat, slot);
+    this.recent.push(slot);
+    if (isGroupChat(chat)) this.groupSlots.set(chat, [...(this.groupSlots.get(chat) ?? []), slot]);
+    let called = false;
+    return () => {
+      if (called) return;
+      called = true;
+      slot.at = this.now();
+      slot.answered = true;
+      this.pump();
+    };
   }
+}
+
+/** Drops answered slots older than the window. */
+function prune(slots: Slot[], now: number, windowMs: number): void {
+  for (let i = slots.length - 1; i >= 0; i -= 1) {
+    const slot = slots[i]!;
+    if (slot.answered && now - slot.at >= windowMs) slots.splice(i, 1);
+  }
+}
+
+/**
+ * When one more message fits a window of `windowMs` holding at most `max`: now when there is
+ * room, else when enough answered slots age out, else never until an answer comes (Infinity).
+ */
+function readyAt(slots: Slot[], max: number, windowMs: number, now: number): number {
+  if (slots.length < max) return now;
+  const answered = slots.filter((s) => s.answered).map((s) => s.at).sort((a, b) => a - b);
+  const mustExpire = slots.length - max + 1;
+  const at = answered[mustExpire - 1];
+  return at === undefined ? Number.POSITIVE_INFINITY : at + windowMs;
 }
 
 /** Groups, supergroups and channels have negative ids; private chats positive ones. */

@@ -10,19 +10,23 @@ const SEND_METHODS: ReadonlySet<string> = new Set([
 
 /**
  * A grammY API transformer that paces every send through `pacer` (other methods pass straight
- * through) and tells the pacer when Telegram answered 429 anyway, so that chat rests for the
- * `retry_after` Telegram asked for.
+ * through), tells it when Telegram answered (the pacer times its windows from the answers), and
+ * when Telegram answered 429 anyway, so that chat rests for the `retry_after` Telegram asked for.
  */
 export function throttleTransformer(pacer: SendPacer): Transformer {
   return async (prev, method, payload, signal) => {
     if (!SEND_METHODS.has(method)) return prev(method, payload, signal);
     const chat = String((payload as { chat_id?: unknown }).chat_id);
     // grammY's signal comes from the abort-controller package; it has the same event interface.
-    await pacer.acquire(chat, signal as AbortSignal | undefined);
-    const result = await prev(method, payload, signal);
-    if (!result.ok && result.error_code === 429) {
-      pacer.penalize(chat, (result.parameters?.retry_after ?? 1) * 1000);
+    const done = await pacer.acquire(chat, signal as AbortSignal | undefined);
+    try {
+      const result = await prev(method, payload, signal);
+      if (!result.ok && result.error_code === 429) {
+        pacer.penalize(chat, (result.parameters?.retry_after ?? 1) * 1000);
+      }
+      return result;
+    } finally {
+      done();
     }
-    return result;
   };
 }

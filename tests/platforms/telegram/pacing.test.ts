@@ -8,10 +8,19 @@ describe('SendPacer (fake clock)', () => {
     vi.useRealTimers();
   });
 
-  /** Acquires for each chat in order and records which chat got released at which fake time. */
-  function track(pacer: SendPacer, chats: string[]): { chat: string; at: number }[] {
+  /**
+   * Acquires for each chat in order and records which chat got released at which fake time;
+   * Telegram "answers" each at once unless `answerAfterMs` says otherwise.
+   */
+  function track(pacer: SendPacer, chats: string[], answerAfterMs = 0): { chat: string; at: number }[] {
     const released: { chat: string; at: number }[] = [];
-    for (const chat of chats) void pacer.acquire(chat).then(() => released.push({ chat, at: Date.now() }));
+    for (const chat of chats) {
+      void pacer.acquire(chat).then((done) => {
+        released.push({ chat, at: Date.now() });
+        if (answerAfterMs === 0) done();
+        else setTimeout(done, answerAfterMs);
+      });
+    }
     return released;
   }
 
@@ -48,6 +57,27 @@ describe('SendPacer (fake clock)', () => {
     expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);
     await vi.advanceTimersByTimeAsync(1);
     expect(released).toHaveLength(45);
+  });
+
+  it('times a chat\'s next message from the answer to its previous one', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer();
+    // A slow photo upload: Telegram answers 400 ms after the send started.
+    const released = track(pacer, ['5', '5'], 400);
+    await vi.advanceTimersByTimeAsync(1399);
+    expect(released).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(released.map((r) => r.at)).toEqual([0, 1400]);
+  });
+
+  it('counts sends still waiting for an answer against the global window', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer();
+    const released = track(pacer, Array.from({ length: 31 }, (_, i) => String(i + 1)), 500);
+    await vi.advanceTimersByTimeAsync(1499);
+    expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(released.at(-1)).toEqual({ chat: '31', at: 1500 });
   });
 
   it('rests a chat for the retry_after of a 429', async () => {
