@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
@@ -18,7 +19,10 @@ const fileSchema = z
       .refine(isValidTimezone, { message: 'not an IANA timezone (e.g. Asia/Shanghai)' })
       .default('Asia/Shanghai'),
     /** node-cron expression for the daily post, in `timezone`. */
-    schedule: z.string().min(1).default('0 9 * * *'),
+    schedule: z
+      .string()
+      .refine((expression) => cron.validate(expression), { message: 'not a cron expression (e.g. "0 9 * * *" for 09:00 daily)' })
+      .default('0 9 * * *'),
     digest: z
       .object({
         /** Details are shortened to at most this many characters, at a sentence or clause boundary. */

@@ -1,0 +1,83 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, secretsOf } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors.ts';
+import { createLogger } from '../../src/log.ts';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'digest-config-'));
+  await mkdir(path.join(root, 'config'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const writeJson = (file: string, value: unknown) => writeFile(path.join(root, file), JSON.stringify(value));
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has sensible defaults with no files at all, paths resolved against the root', () => {
+    const config = loadConfig({ rootDir: root, env: {} });
+    expect(config.timezone).toBe('Asia/Shanghai');
+    expect(config.schedule).toBe('0 9 * * *');
+    expect(config.contentDir).toBe(path.join(root, 'content'));
+    expect(config.databasePath).toBe(path.join(root, 'data', 'digest.db'));
+    expect(config.env).toEqual({ discordToken: null, discordGuildId: null, discordApiBase: null, telegramToken: null, telegramApiRoot: null });
+  });
+
+  it('merges default.json, local.json and the environment, environment last', async () => {
+    await writeJson('config/default.json', { contentDir: 'posts', digest: { detailMaxChars: 50 }, owners: { telegram: [42] } });
+    await writeJson('config/local.json', { digest: { reportUrlTemplate: 'https://x.test/{slug}' } });
+    const config = loadConfig({ rootDir: root, env: { CONTENT_DIR: '/srv/_posts', DATABASE_PATH: '/var/db.sqlite', TELEGRAM_BOT_TOKEN: ' 123:abc ' } });
+    expect(config.contentDir).toBe('/srv/_posts');
+    expect(config.databasePath).toBe('/var/db.sqlite');
+    expect(config.digest).toMatchObject({ detailMaxChars: 50, reportUrlTemplate: 'https://x.test/{slug}', titlePrefix: 'Twitter AI 报告' });
+    expect(config.owners.telegram).toEqual(['42']);
+    expect(config.env.telegramToken).toBe('123:abc');
+  });
+
+  it('reports every bad key at once, by name', async () => {
+    await writeJson('config/default.json', { timezone: 'Mars/Olympus', schedule: 'every day', digest: { detailMaxChars: 'long' }, bogus: 1 });
+    const problems = problemsOf(() => loadConfig({ rootDir: root, env: { DISCORD_API_BASE: 'ftp://x', DISCORD_GUILD_ID: 'abc' } }));
+    const text = problems.join('\n');
+    for (const key of ['timezone', 'schedule', 'digest.detailMaxChars', 'bogus', 'DISCORD_API_BASE', 'DISCORD_GUILD_ID']) {
+      expect(text).toContain(key);
+    }
+  });
+
+  it('names a config file that is not JSON, and a DIGEST_CONFIG that does not exist', async () => {
+    await writeFile(path.join(root, 'config', 'default.json'), '{ "timezone": ');
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('default.json');
+    await writeJson('config/default.json', {});
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DIGEST_CONFIG: 'nope.json' } })).join('\n')).toContain('DIGEST_CONFIG');
+  });
+
+  it('the repository default config is valid', () => {
+    const config = loadConfig({ rootDir: path.resolve(import.meta.dirname, '../..'), env: {} });
+    expect(config.wordcloud).toMatchObject({ width: 1200, height: 675 });
+  });
+});
+
+describe('secrets in logs', () => {
+  it('replaces tokens wherever they appear in a log line', () => {
+    const lines: string[] = [];
+    const config = loadConfig({ rootDir: root, env: { TELEGRAM_BOT_TOKEN: '123456:SECRET-token', DISCORD_TOKEN: 'discord.secret.value' } });
+    const logger = createLogger({ secrets: secretsOf(config), destination: { write: (line: string) => lines.push(line) } });
+    logger.error({ url: 'https://api.telegram.org/bot123456:SECRET-token/sendMessage' }, 'failed with discord.secret.value');
+    expect(lines.join('')).not.toContain('SECRET');
+    expect(lines.join('')).not.toContain('discord.secret.value');
+    expect(lines.join('')).toContain('[redacted]');
+  });
+});
