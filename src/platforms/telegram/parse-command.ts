@@ -12,6 +12,8 @@ const DATE_WORDS = new Set(['today', 'yesterday', '今天', '昨天']);
 const TIMEZONE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 /** A chat id typed to act on another chat (`/subscribe -1001234567890`). */
 const CHAT_ID = /^-\d{5,}$/;
+/** `name:value` or `name=value` with an option name, e.g. `time:08:30`. */
+const NAMED = /^([A-Za-z]+)[:=](.+)$/;
 
 /**
  * Reads `/name[@bot] arg…` from a message's text. Returns null when the text is not a command, or
@@ -42,6 +44,13 @@ function readArgs(tokens: string[], declared: Set<CommandOption['name']>): Comma
   const leftovers: string[] = [];
   for (const token of tokens) {
     const lower = token.toLowerCase();
+    // The help text (and Discord) name options explicitly: `time:08:30 tz:Europe/Berlin date:2026-01-03`.
+    const named = NAMED.exec(token);
+    const option = named?.[1]?.toLowerCase() as CommandOption['name'] | undefined;
+    if (named && option && declared.has(option) && option !== 'all') {
+      args[option] = named[2] ?? '';
+      continue;
+    }
     if (declared.has('all') && lower === 'all' && args.all === undefined) args.all = true;
     else if (declared.has('time') && TIME.test(token) && args.time === undefined) args.time = token;
     else if (declared.has('channel') && CHAT_ID.test(token) && args.channel === undefined) args.channel = token;

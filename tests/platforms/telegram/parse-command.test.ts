@@ -16,6 +16,10 @@ describe('parseCommandText', () => {
     ['/subscribe Asia/Shanghai 7:05', { name: 'subscribe', args: { time: '7:05', tz: 'Asia/Shanghai' } }],
     ['/subscribe -1001234567 09:00', { name: 'subscribe', args: { channel: '-1001234567', time: '09:00' } }],
     ['/subscribe 25:99', { name: 'subscribe', args: { time: '25:99' } }],
+    // The form the help text shows, shared with Discord's option names.
+    ['/subscribe time:08:30 tz:Europe/Berlin', { name: 'subscribe', args: { time: '08:30', tz: 'Europe/Berlin' } }],
+    ['/subscribe tz=Asia/Tokyo time=7:05', { name: 'subscribe', args: { time: '7:05', tz: 'Asia/Tokyo' } }],
+    ['/report date:2026-01-03', { name: 'report', args: { date: '2026-01-03' } }],
     ['/repost all', { name: 'repost', args: { all: true } }],
     ['/repost 2026-01-03 all', { name: 'repost', args: { date: '2026-01-03', all: true } }],
     ['/repost ALL 2026-01-03', { name: 'repost', args: { date: '2026-01-03', all: true } }],
