@@ -6,11 +6,12 @@ import type { CommandRouter } from '../../../src/commands/types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
 import { messageNonce } from '../../../src/platforms/discord/send-digest.ts';
-import { SendError, type Destination } from '../../../src/platforms/platform.ts';
+import type { Destination } from '../../../src/platforms/platform.ts';
 import { DISCORD_LIMITS } from '../../../src/render/limits.ts';
 import type { DigestImage } from '../../../src/report/digest-types.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../helpers/fake-discord.ts';
 import { makeDigest, oversizedPoints } from '../../render/digest-factory.ts';
+import { sendError } from '../../helpers/send-error.ts';
 
 const GUILD = '700000000000000001';
 const TEXT = '700000000000000010';
@@ -87,15 +88,6 @@ afterAll(async () => {
 });
 
 const sentTo = (channelId: string) => fake.messages.filter((m) => m.channelId === channelId);
-
-async function sendError(promise: Promise<unknown>): Promise<SendError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SendError);
-  return error as SendError;
-}
 
 describe('DiscordPlatform.sendDigest (rest-only) against the fake Discord', () => {
   it('uploads the word cloud as multipart with a matching attachment:// embed and silenced mentions', async () => {

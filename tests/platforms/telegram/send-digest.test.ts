@@ -1,11 +1,12 @@
 import { HttpError } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SendError, type Destination } from '../../../src/platforms/platform.ts';
+import type { Destination } from '../../../src/platforms/platform.ts';
 import { TelegramPlatform } from '../../../src/platforms/telegram/telegram-platform.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { TELEGRAM_LIMITS } from '../../../src/render/limits.ts';
 import { startFakeTelegram } from '../../helpers/fake-telegram.ts';
 import { sampleDigest, scriptedRouter, startTelegramHarness, type TelegramHarness } from '../../helpers/fake-telegram-harness.ts';
+import { sendError } from '../../helpers/send-error.ts';
 
 const PRIVATE = 1001;
 const GROUP = -2002;
@@ -17,15 +18,6 @@ const to = (chatId: number, threadId: number | null = null): Destination => ({
   chatId: String(chatId),
   threadId: threadId === null ? null : String(threadId),
 });
-
-async function sendError(promise: Promise<unknown>): Promise<SendError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SendError);
-  return error as SendError;
-}
 
 describe('TelegramPlatform.sendDigest', () => {
   let h: TelegramHarness;
