@@ -35,6 +35,28 @@ function waitForShutdownSignal(logger: Logger): Promise<void> {
   });
 }
 
+/**
+ * Draws the word cloud of every report ahead of time, newest first and one at a time (the
+ * service queues them), so `/report` for any day carries its picture: commands never wait for a
+ * drawing, they use what is cached. Each cloud is drawn once per cache folder, so after the first
+ * start this only checks the cache. Returns a function that stops before the next report.
+ */
+function warmEveryReport(library: ReportLibrary, images: WordcloudService): () => void {
+  let stopped = false;
+  void (async () => {
+    for (const entry of library.entries()) {
+      if (stopped) return;
+      const report = await library.load(entry).catch(() => null);
+      if (report === null || stopped) continue;
+      images.warm([report]);
+      await images.whenWarm();
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
+}
+
 async function run(): Promise<number> {
   loadDotEnv(process.cwd());
   const config: Config = loadConfig();
@@ -75,7 +97,7 @@ async function run(): Promise<number> {
       images.warm(reports.filter((report) => report !== null)),
     );
   });
-  void library.latest().then((newest) => newest && images.warm([newest]), () => undefined);
+  const stopWarmingAll = warmEveryReport(library, images);
 
   for (const platform of platforms) {
     await platform.start();
@@ -86,6 +108,7 @@ async function run(): Promise<number> {
 
   await waitForShutdownSignal(logger);
   stopWarming();
+  stopWarmingAll();
   await scheduler.stop();
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
   store.close();
