@@ -33,6 +33,8 @@ function declaredArgs(definition: CommandDefinition, args: CommandArgs): Command
     const value = args[option.name];
     if (value !== undefined) Object.assign(out, { [option.name]: value });
   }
+  // A thread picked with the channel option travels with it (see CommandArgs.thread).
+  if (out.channel !== undefined && args.thread !== undefined) out.thread = args.thread;
   return out;
 }
 

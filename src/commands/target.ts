@@ -3,11 +3,15 @@ import type { CommandArgs, CommandContext } from './types.ts';
 
 /**
  * Where a subscribe / unsubscribe / repost acts: the channel picked with the `channel` option
- * (Discord), else the place the command came from, thread or forum topic included.
+ * (Discord; a picked thread arrives as its parent plus `thread`), else the place the command came
+ * from, thread or forum topic included.
  */
 export function resolveTarget(args: CommandArgs, context: CommandContext): Destination {
   const channel = args.channel?.trim();
-  if (!channel || channel === context.destination.chatId) return context.destination;
+  if (!channel) return context.destination;
+  const thread = args.thread?.trim();
+  if (thread) return { platform: context.platform, chatId: channel, threadId: thread };
+  if (channel === context.destination.chatId) return context.destination;
   return { platform: context.platform, chatId: channel, threadId: null };
 }
 

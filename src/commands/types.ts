@@ -20,6 +20,12 @@ export interface CommandArgs {
   date?: string;
   /** Discord: a channel id chosen with the `channel` option (defaults to the current channel). */
   channel?: string;
+  /**
+   * Discord: when the channel picked with the `channel` option is a thread, its id; `channel` is
+   * then the thread's parent. So a thread picked by option and a command run inside the thread
+   * name the same destination (`{ chatId: parent, threadId: thread }`).
+   */
+  thread?: string;
   /** `HH:MM` local time of day for this subscription. */
   time?: string;
   /** IANA timezone for `time`. */

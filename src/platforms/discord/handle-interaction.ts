@@ -1,11 +1,13 @@
 import {
   ApplicationCommandOptionType,
+  ChannelType,
   GuildMember,
   MessageFlags,
   PermissionFlagsBits,
   PermissionsBitField,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
+  type CommandInteractionOption,
   type InteractionReplyOptions,
   type PermissionResolvable,
 } from 'discord.js';
@@ -45,6 +47,16 @@ export async function answerAutocomplete(interaction: AutocompleteInteraction, d
   await interaction.respond(dates.slice(0, DISCORD_LIMITS.autocompleteChoices).map((d) => ({ name: d, value: d })));
 }
 
+/** The parent channel of a thread picked with a channel option, or null for any other channel. */
+function threadParentOf(channel: NonNullable<CommandInteractionOption['channel']>): string | null {
+  if ('isThread' in channel) return channel.isThread() ? channel.parentId : null;
+  // Not cached by discord.js: the raw resolved channel Discord sent.
+  const raw = channel as { type?: number; parent_id?: string | null };
+  const isThread =
+    raw.type === ChannelType.PublicThread || raw.type === ChannelType.PrivateThread || raw.type === ChannelType.AnnouncementThread;
+  return isThread ? (raw.parent_id ?? null) : null;
+}
+
 /** Command arguments from the interaction's options, by the neutral option names. */
 function readArgs(interaction: ChatInputCommandInteraction): CommandArgs {
   const args: CommandArgs = {};
@@ -55,7 +67,13 @@ function readArgs(interaction: ChatInputCommandInteraction): CommandArgs {
       case 'all':
         if (option.type === ApplicationCommandOptionType.Boolean) args.all = value === true;
         break;
-      case 'channel':
+      case 'channel': {
+        // A picked thread is addressed like a command run inside it: parent channel plus thread.
+        const parentId = option.channel ? threadParentOf(option.channel) : null;
+        args.channel = parentId ?? String(value);
+        if (parentId !== null) args.thread = String(value);
+        break;
+      }
       case 'date':
       case 'time':
       case 'tz':
