@@ -212,6 +212,7 @@ describe('the bot as a process (npm start)', () => {
     expect(embeds[0]!.title).toContain('2026-01-03');
     expectTitles(embeds.map((e) => e.description ?? '').join('\n'), report);
     expect(answer.files).toEqual([`wordcloud_${report.slug}.png`]);
+    expect(embeds[0]!.image?.url).toBe(`attachment://wordcloud_${report.slug}.png`);
 
     // Discord: a member without Manage Channels is refused; a manager subscribes.
     const refused = await discordAnswer({ name: 'subscribe', guildId: GUILD, channelId: OTHER, member: { userId: '41', permissions: MEMBER } });
