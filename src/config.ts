@@ -39,6 +39,8 @@ const fileSchema = z
         width: z.number().int().min(200).max(4000).default(1200),
         height: z.number().int().min(200).max(4000).default(675),
         cacheDir: z.string().min(1).default('data/wordclouds'),
+        /** How many of the newest reports get their cloud drawn ahead of time at start-up. */
+        warmRecent: z.number().int().min(0).default(30),
       })
       .prefault({}),
     owners: z

@@ -36,15 +36,17 @@ function waitForShutdownSignal(logger: Logger): Promise<void> {
 }
 
 /**
- * Draws the word cloud of every report ahead of time, newest first and one at a time (the
- * service queues them), so `/report` for any day carries its picture: commands never wait for a
- * drawing, they use what is cached. Each cloud is drawn once per cache folder, so after the first
- * start this only checks the cache. Returns a function that stops before the next report.
+ * Draws the word clouds of the newest `count` reports ahead of time, newest first and one at a
+ * time (the service queues them), so `/report` for recent days carries its picture: commands never
+ * wait for a drawing, they use what is cached. Older days are drawn the first time someone asks
+ * (that reply goes without a picture) rather than all at start: ten years of reports would be
+ * minutes of CPU and a gigabyte of PNGs nobody may ever look at. Each cloud is drawn once per cache
+ * folder, so later starts only check the cache. Returns a function that stops before the next one.
  */
-function warmEveryReport(library: ReportLibrary, images: WordcloudService): () => void {
+function warmRecentReports(library: ReportLibrary, images: WordcloudService, count: number): () => void {
   let stopped = false;
   void (async () => {
-    for (const entry of library.entries()) {
+    for (const entry of library.entries().slice(0, count)) {
       if (stopped) return;
       const report = await library.load(entry).catch(() => null);
       if (report === null || stopped) continue;
@@ -97,7 +99,7 @@ async function run(): Promise<number> {
       images.warm(reports.filter((report) => report !== null)),
     );
   });
-  const stopWarmingAll = warmEveryReport(library, images);
+  const stopWarmingRecent = warmRecentReports(library, images, config.wordcloud.warmRecent);
 
   for (const platform of platforms) {
     await platform.start();
@@ -108,7 +110,7 @@ async function run(): Promise<number> {
 
   await waitForShutdownSignal(logger);
   stopWarming();
-  stopWarmingAll();
+  stopWarmingRecent();
   await scheduler.stop();
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
   store.close();
