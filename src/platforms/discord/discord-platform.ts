@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   Client,
+  DefaultRestOptions,
   Events,
   GatewayDispatchEvents,
   GatewayIntentBits,
@@ -18,6 +19,7 @@ import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, Platform, SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
+import { GlobalPacer } from './global-pacer.ts';
 import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
 
@@ -51,8 +53,8 @@ const RESOLVED_CACHE = 200;
 
 /**
  * Discord through discord.js: slash commands answered via the neutral router, digests and notices
- * posted with discord.js's REST client (which paces per Discord's rate-limit headers, keeps the
- * global 50/s limit and retries 5xx itself).
+ * posted with discord.js's REST client (which paces per Discord's rate-limit headers and retries
+ * 5xx itself) behind a GlobalPacer that keeps the bot under the global 50/s limit.
  */
 export class DiscordPlatform implements Platform {
   readonly name = 'discord' as const;
@@ -66,10 +68,17 @@ export class DiscordPlatform implements Platform {
 
   constructor(options: DiscordPlatformOptions) {
     this.#options = options;
+    const pacer = new GlobalPacer(DISCORD_LIMITS.globalRequestsPerSecond);
     const restOptions: Partial<RESTOptions> = {
       retries: 2,
       timeout: 15_000,
-      globalRequestsPerSecond: DISCORD_LIMITS.globalRequestsPerSecond,
+      // The global limit is kept by the pacer around every network request (timed from Discord's
+      // answers); discord.js's own limiter counts fixed seconds from dispatch, which lets uploads
+      // of different lengths bunch up on Discord's side, so it is switched off. A global 429, should
+      // one come, still stops all requests in discord.js for the `retry_after` given. Per-route
+      // buckets stay with discord.js, which reads them from the headers.
+      globalRequestsPerSecond: Number.POSITIVE_INFINITY,
+      makeRequest: pacer.wrap(DefaultRestOptions.makeRequest),
       rejectOnRateLimit: (data: RateLimitData) => data.retryAfter > LONGEST_INLINE_WAIT_MS,
       ...(options.apiBase ? { api: options.apiBase } : {}),
     };

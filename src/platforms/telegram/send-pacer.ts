@@ -1,3 +1,4 @@
+import { AnswerTimedWindow, answerSlot, openSlot, type AnswerSlot } from '../../delivery/answer-timed-window.ts';
 import { TELEGRAM_LIMITS } from '../../render/limits.ts';
 
 /** The flood-control figures the pacer keeps under (defaults from TELEGRAM_LIMITS). */
@@ -19,17 +20,6 @@ export const DEFAULT_PACING: PacingLimits = {
 /** Call when Telegram has answered the send the pacer let through. */
 export type SendDone = () => void;
 
-/**
- * One message let through. It counts from release until Telegram answered, then for the window
- * after the answer: Telegram counts a message when it processes it (after a photo's upload), not
- * when we started sending, so timing from the answer keeps network delays from ever bunching two
- * messages closer together than allowed on Telegram's side.
- */
-interface Slot {
-  at: number;
-  answered: boolean;
-}
-
 interface Waiter {
   chat: string;
   resolve: (done: SendDone) => void;
@@ -44,20 +34,27 @@ const MINUTE = 60_000;
  * ≥ 1 s apart per chat, ≤ 20 a rolling minute per group. Waiting sends are released oldest first
  * among the chats that may send now, so one busy chat never holds up the others, and each chat's
  * messages keep their order.
+ *
+ * Every window is timed from Telegram's answers (see AnswerTimedWindow): Telegram counts a
+ * message when it processes it (after a photo's upload), not when we started sending, so a slow
+ * upload followed by a fast one never lands two messages closer together than allowed, and the
+ * pacer can run at the full figures with no margin.
  */
 export class SendPacer {
   private readonly queue: Waiter[] = [];
   /** Per chat: the last message's slot (in flight until answered). */
-  private readonly lastSlot = new Map<string, Slot>();
+  private readonly lastSlot = new Map<string, AnswerSlot>();
   private readonly penalties = new Map<string, number>();
-  private readonly groupSlots = new Map<string, Slot[]>();
-  private readonly recent: Slot[] = [];
+  private readonly groupWindows = new Map<string, AnswerTimedWindow>();
+  private readonly overall: AnswerTimedWindow;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly limits: PacingLimits = DEFAULT_PACING,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.overall = new AnswerTimedWindow(limits.broadcastPerSecond, SECOND);
+  }
 
   /**
    * Resolves when a message to `chatId` may be sent, with the function to call once Telegram
@@ -97,7 +94,6 @@ export class SendPacer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const now = this.now();
-    prune(this.recent, now, SECOND);
 
     let wakeAt = Number.POSITIVE_INFINITY;
     const blocked = new Set<string>();
@@ -107,7 +103,7 @@ export class SendPacer {
         i += 1;
         continue;
       }
-      const globalReady = readyAt(this.recent, this.limits.broadcastPerSecond, SECOND, now);
+      const globalReady = this.overall.readyAt(now);
       if (globalReady > now) {
         wakeAt = Math.min(wakeAt, globalReady);
         break;
@@ -133,48 +129,35 @@ export class SendPacer {
     let ready = this.penalties.get(chat) ?? 0;
     const last = this.lastSlot.get(chat);
     if (last) ready = Math.max(ready, last.answered ? last.at + this.limits.perChatIntervalMs : Number.POSITIVE_INFINITY);
-    if (isGroupChat(chat)) {
-      const slots = this.groupSlots.get(chat) ?? [];
-      prune(slots, now, MINUTE);
-      ready = Math.max(ready, readyAt(slots, this.limits.perGroupPerMinute, MINUTE, now));
+    const group = this.groupWindows.get(chat);
+    if (group) {
+      ready = Math.max(ready, group.readyAt(now));
+      // A group quiet for a minute holds nothing: forget it, so the map stays as small as the traffic.
+      if (group.size === 0) this.groupWindows.delete(chat);
     }
     return ready;
   }
 
   private release(chat: string, now: number): SendDone {
-    const slot: Slot = { at: now, answered: false };
+    const slot = openSlot(now);
     this.lastSlot.set(chat, slot);
-    this.recent.push(slot);
-    if (isGroupChat(chat)) this.groupSlots.set(chat, [...(this.groupSlots.get(chat) ?? []), slot]);
+    this.overall.add(slot);
+    if (isGroupChat(chat)) {
+      let group = this.groupWindows.get(chat);
+      if (!group) {
+        group = new AnswerTimedWindow(this.limits.perGroupPerMinute, MINUTE);
+        this.groupWindows.set(chat, group);
+      }
+      group.add(slot);
+    }
     let called = false;
     return () => {
       if (called) return;
       called = true;
-      slot.at = this.now();
-      slot.answered = true;
+      answerSlot(slot, this.now());
       this.pump();
     };
   }
-}
-
-/** Drops answered slots older than the window. */
-function prune(slots: Slot[], now: number, windowMs: number): void {
-  for (let i = slots.length - 1; i >= 0; i -= 1) {
-    const slot = slots[i]!;
-    if (slot.answered && now - slot.at >= windowMs) slots.splice(i, 1);
-  }
-}
-
-/**
- * When one more message fits a window of `windowMs` holding at most `max`: now when there is
- * room, else when enough answered slots age out, else never until an answer comes (Infinity).
- */
-function readyAt(slots: Slot[], max: number, windowMs: number, now: number): number {
-  if (slots.length < max) return now;
-  const answered = slots.filter((s) => s.answered).map((s) => s.at).sort((a, b) => a - b);
-  const mustExpire = slots.length - max + 1;
-  const at = answered[mustExpire - 1];
-  return at === undefined ? Number.POSITIVE_INFINITY : at + windowMs;
 }
 
 /** Groups, supergroups and channels have negative ids; private chats positive ones. */

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RESTOptions, ResponseLike } from 'discord.js';
+import { GlobalPacer } from '../../../src/platforms/discord/global-pacer.ts';
+
+type MakeRequest = RESTOptions['makeRequest'];
+
+describe('GlobalPacer (fake clock)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A makeRequest that answers after `latencyMs` and records when each request went out. */
+  function network(latencyMs: number): { makeRequest: MakeRequest; sentAt: number[] } {
+    const sentAt: number[] = [];
+    const makeRequest: MakeRequest = async () => {
+      sentAt.push(Date.now());
+      await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      return { ok: true, status: 200 } as ResponseLike;
+    };
+    return { makeRequest, sentAt };
+  }
+
+  const bot = { headers: { Authorization: 'Bot x' }, method: 'POST' };
+
+  it('lets the limit through at once, then the rest a second after the answers', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { makeRequest, sentAt } = network(200);
+    const paced = new GlobalPacer(5).wrap(makeRequest);
+    const all = Promise.all(Array.from({ length: 8 }, () => paced('http://x/channels/1/messages', bot)));
+    await vi.advanceTimersByTimeAsync(1199);
+    expect(sentAt).toEqual([0, 0, 0, 0, 0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sentAt).toEqual([0, 0, 0, 0, 0, 1200, 1200, 1200]);
+    await vi.advanceTimersByTimeAsync(200);
+    await all;
+  });
+
+  it('does not hold back requests without a bot token (interaction callbacks)', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { makeRequest, sentAt } = network(100);
+    const paced = new GlobalPacer(1).wrap(makeRequest);
+    void paced('http://x/channels/1/messages', bot);
+    void paced('http://x/channels/1/messages', bot);
+    void paced('http://x/interactions/1/tok/callback', { method: 'POST', headers: {} });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sentAt).toEqual([0, 0]);
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(sentAt).toEqual([0, 0, 1100]);
+  });
+
+  it('drops a waiting request whose signal aborts, and counts a failed request as answered', async () => {
+    vi.useFakeTimers({ now: 0 });
+    let fail = true;
+    const sentAt: number[] = [];
+    const paced = new GlobalPacer(1).wrap(async () => {
+      sentAt.push(Date.now());
+      if (fail) {
+        fail = false;
+        throw new Error('socket hang up');
+      }
+      return { ok: true, status: 200 } as ResponseLike;
+    });
+    await expect(paced('http://x/a', bot)).rejects.toThrow('socket hang up');
+    const controller = new AbortController();
+    const aborted = paced('http://x/b', { ...bot, signal: controller.signal });
+    const third = paced('http://x/c', bot);
+    controller.abort(new Error('timed out'));
+    await expect(aborted).rejects.toThrow('timed out');
+    await vi.advanceTimersByTimeAsync(1000);
+    await third;
+    expect(sentAt).toEqual([0, 1000]);
+  });
+});
