@@ -5,14 +5,17 @@ import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
  * a chat, more than 20 a minute in a group, supergroup or channel (negative id), or more than 30 a
  * second overall is refused with 429 and `retry_after`.
  *
- * `slackMs` forgives a little clock jitter between a client's timer and the request's arrival
- * (Telegram's own limits are "about" these figures, never to the millisecond).
+ * The windows slide and count a message when it is accepted (after its upload), as strict as
+ * PLATFORMS.md reads: a fixed-second model would let 2 × 30 through around a boundary. By default
+ * nothing is forgiven: a client that times its windows from Telegram's answers (as SendPacer
+ * does) never needs slack, since each message is accepted before we read its answer. `slackMs`
+ * can forgive some jitter for a client that times from its own release.
  */
 export class FakeRateLimits {
   private readonly perChat = new Map<number, number[]>();
   private readonly overall: number[] = [];
 
-  constructor(private readonly slackMs = 50) {}
+  constructor(private readonly slackMs = 0) {}
 
   /** Seconds to wait before a message to `chatId` is accepted at `now`, or 0 when it may go now. */
   retryAfter(chatId: number, now: number): number {
