@@ -1,16 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import { parseMultipart } from './fake-telegram-multipart.ts';
 
+/** A file part of a multipart request. */
+export interface UploadedFile {
+  name: string;
+  bytes: number;
+  data: Buffer;
+}
+
 /** Reads JSON, x-www-form-urlencoded, multipart or query-string parameters like the Bot API does. */
 export async function readParams(
   req: IncomingMessage,
-): Promise<{ params: Record<string, unknown>; files: Map<string, { name: string; bytes: number }> }> {
+): Promise<{ params: Record<string, unknown>; files: Map<string, UploadedFile> }> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);
   const type = req.headers['content-type'] ?? '';
   const params: Record<string, unknown> = {};
-  const files = new Map<string, { name: string; bytes: number }>();
+  const files = new Map<string, UploadedFile>();
   const setLoose = (key: string, value: string): void => {
     // Form values carry objects as JSON text (reply_markup, scope, link_preview_options …).
     params[key] = /^[[{]/.test(value) ? safeJson(value) : value;
@@ -25,7 +32,7 @@ export async function readParams(
   } else if (type.startsWith('multipart/form-data')) {
     const parsed = parseMultipart(type, body);
     for (const [k, v] of parsed.fields) setLoose(k, v);
-    for (const [k, f] of parsed.files) files.set(k, { name: f.name, bytes: f.bytes });
+    for (const [k, f] of parsed.files) files.set(k, f);
   }
   return { params, files };
 }

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BotCommand, Update, UserFromGetMe } from 'grammy/types';
+import type { BotCommand, PhotoSize, Update, UserFromGetMe } from 'grammy/types';
 import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
 import { parseTelegramHtml } from '../../src/render/telegram-html.ts';
-import { readParams } from './fake-telegram-params.ts';
+import { FakeTelegramFiles } from './fake-telegram-files.ts';
+import { readParams, type UploadedFile } from './fake-telegram-params.ts';
 import { FakeRateLimits } from './fake-telegram-rate-limits.ts';
 import { buildTextUpdate } from './fake-telegram-updates.ts';
 
@@ -38,10 +39,23 @@ export interface SentMessage {
   /** The text as a user sees it (entities parsed), or null. */
   plainText: string | null;
   parseMode: string | null;
-  photo: { name: string; bytes: number } | null;
+  photo: SentPhoto | null;
   messageId: number;
   /** `Date.now()` when accepted. */
   time: number;
+}
+
+/**
+ * The picture of an accepted sendPhoto. A photo referenced by `file_id` carries the name and size
+ * of the upload that file_id came from.
+ */
+export interface SentPhoto {
+  name: string;
+  bytes: number;
+  /** Whether the picture was uploaded with the request or referenced by a `file_id` issued before. */
+  via: 'upload' | 'file_id';
+  /** The `file_id` referenced, or for an upload the one issued for its largest size. */
+  fileId: string;
 }
 
 /** Every request the server answered. */
@@ -94,6 +108,8 @@ export interface FakeTelegram {
   failNext(method: string, fault: FaultSpec): void;
   /** Drops faults not yet used up. */
   clearFaults(): void;
+  /** Every photo `file_id` issued so far stops working, as if Telegram no longer knew the files. */
+  forgetFiles(): void;
   pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
   /** Pushes a text message (a command when it starts with `/`) as a user, admin or channel would send it. */
   sendText(text: string, options: SendTextOptions): Update;
@@ -137,6 +153,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   const pollers = new Set<() => void>();
   const faults: { method: string; fault: FaultSpec; left: number }[] = [];
   const limits = new FakeRateLimits();
+  const storage = new FakeTelegramFiles();
   let nextUpdateId = 1;
   let nextMessageId = 1;
   let closed = false;
@@ -163,6 +180,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     clearFaults() {
       faults.length = 0;
+    },
+    forgetFiles() {
+      storage.forgetAll();
     },
     pushUpdate(partial) {
       const update = { ...partial, update_id: partial.update_id ?? nextUpdateId } as Update;
@@ -258,7 +278,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   async function run(
     method: string,
     params: Record<string, unknown>,
-    files: Map<string, { name: string; bytes: number }>,
+    files: Map<string, UploadedFile>,
     res: ServerResponse,
   ): Promise<unknown> {
     switch (method) {
@@ -354,8 +374,8 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   function send(
     method: 'sendMessage' | 'sendPhoto',
     params: Record<string, unknown>,
-    files: Map<string, { name: string; bytes: number }>,
-  ): { message_id: number; date: number; chat: { id: number; type: string } } {
+    files: Map<string, UploadedFile>,
+  ): { message_id: number; date: number; chat: { id: number; type: string }; photo?: PhotoSize[] } {
     const chat = resolveChat(params, true);
     const threadId = params.message_thread_id === undefined ? null : Number(params.message_thread_id);
     if (threadId !== null && !(chat.type === 'supergroup' && chat.isForum && chat.topics?.includes(threadId))) {
@@ -371,7 +391,8 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       if (!parsed.ok) throw new ApiFailure(400, `Bad Request: can't parse entities: ${parsed.error}`);
       plainText = parsed.text;
     }
-    let photo: { name: string; bytes: number } | null = null;
+    let photo: SentPhoto | null = null;
+    let upload: UploadedFile | undefined;
     if (method === 'sendMessage') {
       if (!plainText || plainText.trim() === '') throw new ApiFailure(400, 'Bad Request: message text is empty');
       if (plainText.length > TELEGRAM_LIMITS.messageChars) throw new ApiFailure(400, 'Bad Request: message is too long');
@@ -380,10 +401,17 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
         throw new ApiFailure(400, 'Bad Request: message caption is too long');
       }
       const ref = typeof params.photo === 'string' ? params.photo : '';
-      const attached = ref.startsWith('attach://') ? files.get(ref.slice('attach://'.length)) : undefined;
-      if (!attached && ref === '') throw new ApiFailure(400, 'Bad Request: there is no photo in the request');
-      photo = attached ? { name: attached.name, bytes: attached.bytes } : { name: ref, bytes: 0 };
-      if (photo.bytes > TELEGRAM_LIMITS.photoBytes) throw new ApiFailure(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS: file is too big');
+      if (ref === '') throw new ApiFailure(400, 'Bad Request: there is no photo in the request');
+      if (ref.startsWith('attach://')) {
+        upload = files.get(ref.slice('attach://'.length));
+        if (!upload) throw new ApiFailure(400, 'Bad Request: there is no photo in the request');
+        if (upload.bytes > TELEGRAM_LIMITS.photoBytes) throw new ApiFailure(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS: file is too big');
+      } else {
+        // A file_id issued before (the fake does not fetch HTTP URLs).
+        const stored = storage.lookup(ref);
+        if (!stored) throw new ApiFailure(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+        photo = { name: stored.name, bytes: stored.bytes, via: 'file_id', fileId: ref };
+      }
     }
     const now = Date.now();
     if (fake.enforceRateLimits) {
@@ -392,8 +420,16 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     }
     limits.record(chat.id, now);
     const messageId = nextMessageId++;
+    // Telegram stores an upload only once it accepted the message.
+    const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
+    if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
     fake.sent.push({ method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now });
-    return { message_id: messageId, date: Math.floor(now / 1000), chat: { id: chat.id, type: chat.type } };
+    return {
+      message_id: messageId,
+      date: Math.floor(now / 1000),
+      chat: { id: chat.id, type: chat.type },
+      ...(sizes ? { photo: sizes } : {}),
+    };
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,7 @@ import type { Destination } from '../platform.ts';
 import { classifyTelegramError } from './classify-error.ts';
 import { buildCommandContext } from './command-context.ts';
 import { parseCommandText } from './parse-command.ts';
+import type { PhotoFileIds } from './photo-file-ids.ts';
 import { sendTelegramCalls } from './send-calls.ts';
 import { sendTelegramDigest } from './send-digest.ts';
 
@@ -15,6 +16,8 @@ export interface CommandReceiverOptions {
   owners: readonly string[];
   logger: Logger;
   token: string;
+  /** File_ids of pictures already uploaded, so a `/report` reply reuses them. */
+  photos?: PhotoFileIds;
 }
 
 /**
@@ -63,7 +66,7 @@ async function handleCommand(
     return;
   }
   try {
-    await sendReply(bot, context.destination, reply, options.logger);
+    await sendReply(bot, context.destination, reply, options);
     options.logger.info({ ...line, reply: reply.kind, outcome: 'replied', ms: Date.now() - started }, 'telegram command');
   } catch (error) {
     const failure = classifyTelegramError(error, context.destination, options.token);
@@ -74,7 +77,8 @@ async function handleCommand(
   }
 }
 
-async function sendReply(bot: Bot, destination: Destination, reply: CommandReply, logger: Logger): Promise<void> {
-  if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger);
+async function sendReply(bot: Bot, destination: Destination, reply: CommandReply, options: CommandReceiverOptions): Promise<void> {
+  const { logger, photos } = options;
+  if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger, photos ? { photos } : {});
   else await sendTelegramCalls(bot.api, destination, renderTelegramText(reply.text), logger);
 }

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { GrammyError, InputFile, type Api } from 'grammy';
+import type { Message } from 'grammy/types';
 import type { Logger } from '../../log.ts';
 import { TELEGRAM_LIMITS } from '../../render/limits.ts';
 import type { TelegramCall } from '../../render/payload-types.ts';
@@ -17,29 +18,39 @@ export async function sendTelegramCalls(
   logger: Logger,
 ): Promise<string[]> {
   const ids: string[] = [];
-  for (const call of calls) ids.push(await sendTelegramCall(api, destination, call, logger));
+  for (const call of calls) ids.push(String((await sendTelegramCall(api, destination, call, logger)).message_id));
   return ids;
 }
 
-/** One call with `chat_id` and, for a forum topic, `message_thread_id`; logs one line. */
+/**
+ * One call with `chat_id` and, for a forum topic, `message_thread_id`; logs one line. A photo is
+ * uploaded from its file, or with `photoFileId` referenced by the file_id of an earlier upload.
+ * Returns the message Telegram answered with.
+ */
 export async function sendTelegramCall(
   api: Api,
   destination: Destination,
   call: TelegramCall,
   logger: Logger,
-): Promise<string> {
+  photoFileId?: string,
+): Promise<Message> {
   const where = destination.threadId === null ? {} : { message_thread_id: Number(destination.threadId) };
-  const line = { event: 'telegram-send', destination: describe(destination), method: call.method };
+  const line = {
+    event: 'telegram-send',
+    destination: describe(destination),
+    method: call.method,
+    ...(call.method === 'sendPhoto' ? { photo: photoFileId === undefined ? 'upload' : 'file-id' } : {}),
+  };
   try {
     const message =
       call.method === 'sendPhoto'
-        ? await api.sendPhoto(destination.chatId, new InputFile(call.photo.path, call.photo.name), {
+        ? await api.sendPhoto(destination.chatId, photoFileId ?? new InputFile(call.photo.path, call.photo.name), {
             ...call.params,
             ...where,
           })
         : await api.sendMessage(destination.chatId, call.params.text, { ...call.params, ...where });
     logger.info({ ...line, outcome: 'ok', messageId: message.message_id }, 'telegram send');
-    return String(message.message_id);
+    return message;
   } catch (error) {
     logger.warn(
       {

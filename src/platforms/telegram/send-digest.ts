@@ -5,7 +5,9 @@ import type { TelegramCall } from '../../render/payload-types.ts';
 import { renderTelegramCalls } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, SendResult } from '../platform.ts';
+import type { PhotoFileIds } from './photo-file-ids.ts';
 import { isPhotoRefusal, photoProblem, sendTelegramCall } from './send-calls.ts';
+import { sendTelegramPhoto } from './send-photo.ts';
 
 /** A digest whose sending stopped part-way: the calls chosen and the messages already out. */
 interface Progress {
@@ -40,21 +42,30 @@ export class DigestProgressMemory {
   }
 }
 
+/** What sendTelegramDigest may remember between sends. */
+export interface DigestSendOptions {
+  /** Resume a digest that stopped part-way under the same key. */
+  resume?: { memory: DigestProgressMemory; key: string };
+  /** Send a picture uploaded before by its file_id instead of uploading it again. */
+  photos?: PhotoFileIds;
+}
+
 /**
  * Posts a digest: the word cloud with its caption, then the text messages. When the picture is
  * refused (or cannot be read) the digest is rendered again without it and goes out as text only,
  * headline included, with `imageDropped`. Single calls are retried in the api's transformer, so
  * an error here means a call failed for good; it is grammY's error, classified by the caller.
- * With `memory`, a later send of the same digest under the same key resumes after the last
- * message that went out.
+ * With `resume`, a later send of the same digest under the same key resumes after the last
+ * message that went out; with `photos`, a picture already on Telegram is not uploaded again.
  */
 export async function sendTelegramDigest(
   api: Api,
   destination: Destination,
   digest: Digest,
   logger: Logger,
-  resume?: { memory: DigestProgressMemory; key: string },
+  options: DigestSendOptions = {},
 ): Promise<SendResult> {
+  const { resume, photos } = options;
   const calls = renderTelegramCalls(digest);
   const fingerprint = createHash('sha256').update(JSON.stringify(calls)).digest('hex');
   const memoryKey = resume ? `${resume.key}|${destination.chatId}|${destination.threadId ?? ''}` : '';
@@ -88,7 +99,11 @@ export async function sendTelegramDigest(
         }
       }
       try {
-        progress.messageIds.push(await sendTelegramCall(api, destination, call, logger));
+        const message =
+          call.method === 'sendPhoto' && photos
+            ? await sendTelegramPhoto(api, destination, call, logger, photos)
+            : await sendTelegramCall(api, destination, call, logger);
+        progress.messageIds.push(String(message.message_id));
       } catch (error) {
         if (call.method !== 'sendPhoto' || !isPhotoRefusal(error)) throw error;
         dropImage(error instanceof Error ? error.message : String(error));

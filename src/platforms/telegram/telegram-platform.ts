@@ -11,6 +11,7 @@ import { receiveCommands } from './receive-commands.ts';
 import { registerTelegramCommands } from './register-commands.ts';
 import { DEFAULT_RETRY, retryTransformer, type RetryOptions } from './retry.ts';
 import { sendTelegramCalls } from './send-calls.ts';
+import { PhotoFileIds, type PhotoFileIdOptions } from './photo-file-ids.ts';
 import { DigestProgressMemory, sendTelegramDigest } from './send-digest.ts';
 import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
 import { throttleTransformer } from './throttle.ts';
@@ -33,6 +34,8 @@ export interface TelegramPlatformOptions {
   requestTimeoutSeconds?: number;
   /** How long start() waits for Telegram before carrying on in the background (default 15 s). */
   startTimeoutMs?: number;
+  /** The memory of uploaded pictures' file_ids (DEFAULT_PHOTO_FILE_IDS). */
+  photoFileIds?: Partial<PhotoFileIdOptions>;
 }
 
 /**
@@ -49,12 +52,15 @@ export class TelegramPlatform implements Platform {
   private readonly running: Set<Promise<void>>;
   private readonly startTimeoutMs: number;
   private readonly progress = new DigestProgressMemory();
+  /** Each word cloud is uploaded once; later sends, to any chat, pass Telegram's file_id. */
+  private readonly photos: PhotoFileIds;
   private polling: Promise<void> | null = null;
 
   constructor(options: TelegramPlatformOptions) {
     this.token = options.token;
     this.router = options.router;
     this.startTimeoutMs = options.startTimeoutMs ?? 15_000;
+    this.photos = new PhotoFileIds(options.photoFileIds);
     this.logger = options.logger.child({ platform: 'telegram' });
     this.bot = new Bot(options.token, {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -80,6 +86,7 @@ export class TelegramPlatform implements Platform {
       owners: options.owners,
       logger: this.logger,
       token: options.token,
+      photos: this.photos,
     });
   }
 
@@ -151,8 +158,8 @@ export class TelegramPlatform implements Platform {
     // messages that already went out; the ledger prevents whole duplicates.
     try {
       const result = await sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
-        memory: this.progress,
-        key: idempotencyKey,
+        resume: { memory: this.progress, key: idempotencyKey },
+        photos: this.photos,
       });
       this.logger.info(
         { event: 'telegram-digest', destination: destination.chatId, slug: digest.slug, key: idempotencyKey, outcome: 'ok', messages: result.messageIds.length, imageDropped: result.imageDropped },

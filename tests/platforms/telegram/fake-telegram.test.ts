@@ -75,6 +75,33 @@ describe('fake Telegram Bot API server', () => {
     expect(long.description).toMatch(/caption is too long/);
   });
 
+  it('answers an upload with PhotoSizes whose file_ids a later sendPhoto may pass instead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fake-tg-'));
+    const path = join(dir, 'cloud.png');
+    // A PNG header saying 1200 × 675 is enough for the fake to size the copies it keeps.
+    const png = Buffer.alloc(5000, 3);
+    Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').copy(png, 0);
+    png.writeUInt32BE(1200, 16);
+    png.writeUInt32BE(675, 20);
+    writeFileSync(path, png);
+    const uploaded = await api.sendPhoto(10, new InputFile(path, 'wordcloud_y.png'));
+    const sizes = uploaded.photo;
+    expect(sizes.map((s) => [s.width, s.height])).toEqual([[90, 51], [320, 180], [800, 450], [1200, 675]]);
+    expect(sizes.at(-1)).toMatchObject({ file_size: 5000 });
+    expect(new Set(sizes.map((s) => s.file_id)).size).toBe(sizes.length);
+    const largest = sizes.at(-1)!.file_id;
+    expect(fake.sent.at(-1)?.photo).toEqual({ name: 'wordcloud_y.png', bytes: 5000, via: 'upload', fileId: largest });
+
+    const again = await api.sendPhoto(-30, largest, { message_thread_id: 7 });
+    expect(again.photo).toEqual(sizes);
+    expect(fake.sent.at(-1)).toMatchObject({ chatId: -30, photo: { name: 'wordcloud_y.png', bytes: 5000, via: 'file_id', fileId: largest } });
+
+    const unknown = await refusal(api.sendPhoto(10, 'AgACAgnot-issued-by-this-server'));
+    expect(unknown.description).toBe('Bad Request: wrong file identifier/HTTP URL specified');
+    fake.forgetFiles();
+    expect((await refusal(api.sendPhoto(10, largest))).error_code).toBe(400);
+  });
+
   it('answers chat members from the configured admins', async () => {
     expect((await api.getChatMember(-30, 4)).status).toBe('creator');
     expect((await api.getChatMember(-30, 5)).status).toBe('administrator');
