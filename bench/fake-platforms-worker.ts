@@ -20,7 +20,7 @@ export interface FakeEndpoints {
 }
 
 export interface FakeFigures {
-  telegram: { messages: number; rateLimited: number; duplicates: number; };
+  telegram: { messages: number; rateLimited: number; duplicates: number; photoUploads: number; photoFileIds: number };
   discord: { requests: number; rateLimited: number; duplicates: number };
 }
 
@@ -61,6 +61,8 @@ port.on('message', (request: WorkerRequest) => {
         rateLimited: telegram.counters.rateLimited,
         // A digest carries one image: a destination with two images got the digest twice.
         duplicates: duplicates(sent.filter((m) => m.method === 'sendPhoto').map((m) => String(m.chatId))),
+        photoUploads: sent.filter((m) => m.photo?.via === 'upload').length,
+        photoFileIds: sent.filter((m) => m.photo?.via === 'file_id').length,
       },
       discord: {
         requests: discord.calls.filter((c) => c.method === 'POST' && c.status < 300).length,

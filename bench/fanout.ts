@@ -133,7 +133,8 @@ try {
   console.log(`fan-out of one digest to ${count} Telegram chats + ${count} Discord channels: ${elapsedS.toFixed(1)} s`);
   console.log(
     `  telegram: ${tgMessages} messages in ${tgResult.seconds.toFixed(1)} s, ${tgRate.toFixed(1)} msg/s = ${((tgRate / TELEGRAM_LIMITS.broadcastPerSecond) * 100).toFixed(0)}% of ${TELEGRAM_LIMITS.broadcastPerSecond}/s; ` +
-      `429s ${figures.telegram.rateLimited}, delivered ${tgResult.counts.delivered}, failed ${tgResult.counts.failed}, duplicates ${figures.telegram.duplicates}`,
+      `429s ${figures.telegram.rateLimited}, delivered ${tgResult.counts.delivered}, failed ${tgResult.counts.failed}, duplicates ${figures.telegram.duplicates}; ` +
+      `photos uploaded ${figures.telegram.photoUploads}, sent by file_id ${figures.telegram.photoFileIds}`,
   );
   console.log(
     `  discord:  ${dcRequests} requests in ${dcResult.seconds.toFixed(1)} s, ${dcRate.toFixed(1)} req/s = ${((dcRate / DISCORD_LIMITS.globalRequestsPerSecond) * 100).toFixed(0)}% of ${DISCORD_LIMITS.globalRequestsPerSecond}/s; ` +
