@@ -1,5 +1,5 @@
 import type { RESTOptions, ResponseLike } from 'discord.js';
-import { AnswerTimedWindow, answerSlot, openSlot } from '../../delivery/answer-timed-window.ts';
+import { AnswerTimedWindow, answerOnce, openSlot } from '../answer-timed-window.ts';
 
 type MakeRequest = RESTOptions['makeRequest'];
 
@@ -95,13 +95,7 @@ export class GlobalPacer {
   private release(now: number): () => void {
     const slot = openSlot(now);
     this.window.add(slot);
-    let called = false;
-    return () => {
-      if (called) return;
-      called = true;
-      answerSlot(slot, this.now());
-      this.pump();
-    };
+    return answerOnce(slot, () => this.now(), () => this.pump());
   }
 }
 

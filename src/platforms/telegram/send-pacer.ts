@@ -1,4 +1,4 @@
-import { AnswerTimedWindow, answerSlot, openSlot, type AnswerSlot } from '../../delivery/answer-timed-window.ts';
+import { AnswerTimedWindow, answerOnce, openSlot, type AnswerSlot } from '../answer-timed-window.ts';
 import { TELEGRAM_LIMITS } from '../../render/limits.ts';
 
 /** The flood-control figures the pacer keeps under (defaults from TELEGRAM_LIMITS). */
@@ -150,13 +150,7 @@ export class SendPacer {
       }
       group.add(slot);
     }
-    let called = false;
-    return () => {
-      if (called) return;
-      called = true;
-      answerSlot(slot, this.now());
-      this.pump();
-    };
+    return answerOnce(slot, () => this.now(), () => this.pump());
   }
 }
 

@@ -19,6 +19,21 @@ export function answerSlot(slot: AnswerSlot, now: number): void {
 }
 
 /**
+ * The callback a pacer hands out with a slot: call it when the platform answered (or the request
+ * failed). Idempotent, since both a response and an error path may call it; `then` runs after the
+ * first call (pacers use it to release the next queued request).
+ */
+export function answerOnce(slot: AnswerSlot, now: () => number, then: () => void): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    answerSlot(slot, now());
+    then();
+  };
+}
+
+/**
  * "At most `max` requests per `windowMs`", kept on the platform's side whatever the network does.
  *
  * A platform counts a request when it processes it, some unknown time between our release and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { AnswerTimedWindow, answerSlot, openSlot } from '../../src/delivery/answer-timed-window.ts';
+import { AnswerTimedWindow, answerSlot, openSlot } from '../../src/platforms/answer-timed-window.ts';
 
 describe('AnswerTimedWindow', () => {
   it('has room until max slots are counted', () => {
