@@ -1,8 +1,14 @@
+import { PermissionFlagsBits } from 'discord.js';
 import type { CommandRouter } from '../../src/commands/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import { DiscordPlatform, type DiscordPlatformOptions } from '../../src/platforms/discord/discord-platform.ts';
 import { startFakeDiscord, type FakeDiscord } from './fake-discord.ts';
 import type { FakeGuildInput } from './fake-discord-state.ts';
+
+/** A member who may manage the channel (Manage Channels), as the bitfield interactions carry. */
+export const MANAGER_PERMISSIONS = (PermissionFlagsBits.ManageChannels | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
+/** A member who may only read and write. */
+export const MEMBER_PERMISSIONS = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 
 export interface DiscordHarness {
   fake: FakeDiscord;

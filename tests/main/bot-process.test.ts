@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportLibrary } from '../../src/report/library.ts';
 import type { Report } from '../../src/report/types.ts';
 import { startFakeDiscord, type FakeDiscord, type SlashCommandInput } from '../helpers/fake-discord.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../helpers/fake-telegram.ts';
+import { MANAGER_PERMISSIONS, MEMBER_PERMISSIONS } from '../helpers/fake-discord-harness.ts';
 
 /**
  * The bot as a newcomer runs it: `npm start` (node --import tsx src/main.ts) as a real child
@@ -26,8 +26,6 @@ const TG_GROUP = -1007100;
 const GUILD = '830000000000000001';
 const TEXT = '830000000000000010';
 const OTHER = '830000000000000011';
-const MANAGER = (PermissionFlagsBits.ManageChannels | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
-const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 const ADDED_SLUG = 'twitter_ai_20260123_20260123';
 /** Logged once both platforms are started and the scheduler runs. */
 const READY = '"event":"scheduler.started"';
@@ -205,7 +203,7 @@ describe('the bot as a process (npm start)', () => {
       options: { date: '2026-01-03' },
       guildId: GUILD,
       channelId: TEXT,
-      member: { userId: '40', permissions: MEMBER },
+      member: { userId: '40', permissions: MEMBER_PERMISSIONS },
     });
     expect(answer.ephemeral).toBe(false);
     const embeds = answer.body['embeds'] as { title?: string; description?: string; image?: { url?: string } }[];
@@ -215,9 +213,9 @@ describe('the bot as a process (npm start)', () => {
     expect(embeds[0]!.image?.url).toBe(`attachment://wordcloud_${report.slug}.png`);
 
     // Discord: a member without Manage Channels is refused; a manager subscribes.
-    const refused = await discordAnswer({ name: 'subscribe', guildId: GUILD, channelId: OTHER, member: { userId: '41', permissions: MEMBER } });
+    const refused = await discordAnswer({ name: 'subscribe', guildId: GUILD, channelId: OTHER, member: { userId: '41', permissions: MEMBER_PERMISSIONS } });
     expect(refused.ephemeral).toBe(true);
-    const accepted = await discordAnswer({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: { userId: '42', permissions: MANAGER } });
+    const accepted = await discordAnswer({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: { userId: '42', permissions: MANAGER_PERMISSIONS } });
     expect(accepted.ephemeral).toBe(false);
 
     // A report added while the bot runs is found by date without a restart.

@@ -1,15 +1,12 @@
-import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../../src/i18n/index.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
 import type { FakeDiscord, SlashCommandInput } from '../../helpers/fake-discord.ts';
-import { startDiscordHarness, type DiscordHarness } from '../../helpers/fake-discord-harness.ts';
+import { startDiscordHarness, type DiscordHarness, MANAGER_PERMISSIONS, MEMBER_PERMISSIONS } from '../../helpers/fake-discord-harness.ts';
 
 const GUILD = '810000000000000001';
 const TEXT = '810000000000000010';
 const THREAD = '810000000000000011';
-const MANAGER = (PermissionFlagsBits.ManageChannels | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
-const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 
 let fake: FakeDiscord;
 let harness: Harness;
@@ -57,7 +54,7 @@ describe('Discord end to end with the real router, library and store', () => {
       options: { date: '2026-01-03' },
       guildId: GUILD,
       channelId: TEXT,
-      member: { userId: '1', permissions: MEMBER },
+      member: { userId: '1', permissions: MEMBER_PERMISSIONS },
     });
     expect(ephemeral).toBe(false);
     const embeds = body['embeds'] as { title?: string; description?: string }[];
@@ -69,7 +66,7 @@ describe('Discord end to end with the real router, library and store', () => {
   });
 
   it('autocomplete offers real report dates filtered by what was typed', async () => {
-    const id = fake.sendAutocomplete({ name: 'report', guildId: GUILD, channelId: TEXT, member: { userId: '1', permissions: MEMBER }, focused: { name: 'date', value: '202601' } });
+    const id = fake.sendAutocomplete({ name: 'report', guildId: GUILD, channelId: TEXT, member: { userId: '1', permissions: MEMBER_PERMISSIONS }, focused: { name: 'date', value: '202601' } });
     const choices = (await fake.waitForInteractionResponse(id)).data!['choices'] as { value: string }[];
     expect(choices.length).toBeGreaterThan(0);
     expect(choices.every((c) => c.value.startsWith('2026-01'))).toBe(true);
@@ -77,14 +74,14 @@ describe('Discord end to end with the real router, library and store', () => {
   });
 
   it("a member without Manage Server / Manage Channels is refused /subscribe and nothing is stored", async () => {
-    const { body, ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: { userId: '2', permissions: MEMBER } });
+    const { body, ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: { userId: '2', permissions: MEMBER_PERMISSIONS } });
     expect(ephemeral).toBe(true);
     expect(body['content']).toBe(messages('zh').refusals.manageDiscord);
     expect(harness.store.listSubscriptions({ platform: 'discord' })).toEqual([]);
   });
 
   it('a manager subscribes a thread: the subscription records the parent channel and the thread', async () => {
-    const { ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: { userId: '3', permissions: MANAGER } });
+    const { ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: { userId: '3', permissions: MANAGER_PERMISSIONS } });
     expect(ephemeral).toBe(false);
     const subscription = harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: THREAD });
     expect(subscription?.active).toBe(true);

@@ -1,16 +1,13 @@
-import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../../src/i18n/index.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
 import type { FakeDiscord, SlashCommandInput } from '../../helpers/fake-discord.ts';
-import { startDiscordHarness, type DiscordHarness } from '../../helpers/fake-discord-harness.ts';
+import { startDiscordHarness, type DiscordHarness, MANAGER_PERMISSIONS, MEMBER_PERMISSIONS } from '../../helpers/fake-discord-harness.ts';
 
 const GUILD = '840000000000000001';
 const TEXT = '840000000000000010';
 const THREAD = '840000000000000011';
 const OTHER = '840000000000000012';
-const MANAGER = (PermissionFlagsBits.ManageChannels | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
-const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 const m = messages('zh');
 
 let fake: FakeDiscord;
@@ -57,14 +54,14 @@ describe('a thread picked with the channel option is the same destination as the
       options: { channel: THREAD },
       guildId: GUILD,
       channelId: OTHER,
-      member: { userId: '1', permissions: MANAGER },
+      member: { userId: '1', permissions: MANAGER_PERMISSIONS },
     });
     expect(reply.text).toBe(m.subscribe.subscribed(m.places.thatChannel, null));
     expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: true }]);
   });
 
   it('/subscribe inside that thread finds the same subscription instead of adding a second one', async () => {
-    const reply = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: { userId: '1', permissions: MANAGER } });
+    const reply = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: { userId: '1', permissions: MANAGER_PERMISSIONS } });
     expect(reply.text).toBe(m.subscribe.alreadySubscribed(m.places.here, null));
     expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: true }]);
   });
@@ -75,7 +72,7 @@ describe('a thread picked with the channel option is the same destination as the
       options: { channel: THREAD },
       guildId: GUILD,
       channelId: TEXT,
-      member: { userId: '1', permissions: MANAGER },
+      member: { userId: '1', permissions: MANAGER_PERMISSIONS },
     });
     expect(reply.ephemeral).toBe(false);
     expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: false }]);
@@ -87,14 +84,14 @@ describe('a thread picked with the channel option is the same destination as the
       options: { channel: THREAD },
       guildId: GUILD,
       channelId: OTHER,
-      member: { userId: '2', permissions: MANAGER, channelPermissions: { [THREAD]: MEMBER } },
+      member: { userId: '2', permissions: MANAGER_PERMISSIONS, channelPermissions: { [THREAD]: MEMBER_PERMISSIONS } },
     });
     expect(reply).toEqual({ text: m.refusals.manageDiscord, ephemeral: true });
     expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: false }]);
   });
 
   it('picking a plain channel still names that channel alone', async () => {
-    await answerTo({ name: 'subscribe', options: { channel: OTHER }, guildId: GUILD, channelId: TEXT, member: { userId: '1', permissions: MANAGER } });
+    await answerTo({ name: 'subscribe', options: { channel: OTHER }, guildId: GUILD, channelId: TEXT, member: { userId: '1', permissions: MANAGER_PERMISSIONS } });
     expect(harness.store.getSubscription({ platform: 'discord', chatId: OTHER, threadId: null })?.active).toBe(true);
   });
 });
