@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { DigestError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DigestImage } from '../report/digest-types.ts';
 import type { Report } from '../report/types.ts';
@@ -8,6 +10,7 @@ import { fitImage } from './fit-image.ts';
 import { generateWordcloud, WORDCLOUD_VERSION } from './generate-wordcloud.ts';
 import { imageLimitProblem } from './image-limits.ts';
 import { readImageSize } from './image-size.ts';
+import { WordcloudThread, WorkerUnavailableError, type DrawnCloud, type WordcloudThreadOptions } from './wordcloud-thread.ts';
 
 /** The `wordcloud` config section plus the `imagesDir` setting. */
 export interface WordcloudOptions {
@@ -19,6 +22,12 @@ export interface WordcloudOptions {
   cacheDir: string;
   /** Extra folder searched for the report's own image when it is not beside the report. */
   imagesDir: string | null;
+}
+
+/** How the service draws; the defaults suit the bot and the CLI. */
+export interface WordcloudServiceRuntime {
+  /** The drawing thread's settings (tests point `entry` at a broken or crashing worker). */
+  thread?: WordcloudThreadOptions;
 }
 
 /** The report's own image file, and whether it can go out as is. */
@@ -33,16 +42,24 @@ interface OwnImage {
  * Chooses the one picture a digest carries: the report's own word cloud when the file exists
  * (re-encoded only when it breaks a platform limit), else a cloud drawn from the report's text.
  * Generated images are cached on disk by content hash, size and drawing version, and made once
- * per report however many destinations or concurrent callers ask.
+ * per report however many destinations or concurrent callers ask. Clouds are drawn on a worker
+ * thread so the bot's event loop keeps answering while one is drawn; if that thread cannot start
+ * or crashes, they are drawn in-process instead (one warning). Call {@link close} when done.
  */
 export class WordcloudService {
   private readonly inFlight = new Map<string, Promise<DigestImage | null>>();
   private warming: Promise<void> = Promise.resolve();
+  private readonly thread: WordcloudThread;
+  private workerFailed = false;
+  private closed = false;
 
   constructor(
     private readonly options: WordcloudOptions,
     private readonly logger: Logger,
-  ) {}
+    runtime: WordcloudServiceRuntime = {},
+  ) {
+    this.thread = new WordcloudThread(runtime.thread);
+  }
 
   /**
    * The image for a digest: the report's own file if present (fixed up only if it breaks a
@@ -108,6 +125,15 @@ export class WordcloudService {
     return this.warming;
   }
 
+  /**
+   * Stops the drawing thread: drawings under way or asked for later give no image (imageFor
+   * still never throws). Cached and own images are still found. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.thread.close();
+  }
+
   /** Runs `make` once per key at a time: concurrent callers share its promise. */
   private once(key: string, make: () => Promise<DigestImage | null>): Promise<DigestImage | null> {
     const running = this.inFlight.get(key);
@@ -155,17 +181,32 @@ export class WordcloudService {
   private async generate(report: Report): Promise<DigestImage> {
     const started = Date.now();
     const markdown = await readFile(report.file, 'utf8');
-    const { png, placed, words } = await generateWordcloud(report, markdown, {
-      width: this.options.width,
-      height: this.options.height,
-    });
+    const size = { width: this.options.width, height: this.options.height };
+    const { png, placed, words, threadId: thread } = await this.draw(report, markdown, size);
     const target = this.generatedPath(report);
     await writeAtomically(target, png);
     this.logger.info(
-      { file: report.file, image: target, bytes: png.length, placed: placed.length, terms: words.length, ms: Date.now() - started },
+      { file: report.file, image: target, bytes: png.length, placed: placed.length, terms: words.length, thread, ms: Date.now() - started },
       'word cloud: generated',
     );
     return { path: target, name: `wordcloud_${report.slug}.png`, bytes: png.length, generated: true };
+  }
+
+  /** On the worker while it works; in-process once it has failed (a cloud is still wanted). */
+  private async draw(report: Report, markdown: string, size: { width: number; height: number }): Promise<DrawnCloud> {
+    if (this.closed) throw new DigestError('word cloud service closed');
+    if (!this.workerFailed) {
+      try {
+        return await this.thread.draw(report, markdown, size);
+      } catch (error) {
+        if (!(error instanceof WorkerUnavailableError)) throw error;
+        if (!this.workerFailed) {
+          this.workerFailed = true;
+          this.logger.warn({ err: error }, 'word cloud: worker thread unavailable, drawing on the main thread from now on');
+        }
+      }
+    }
+    return { ...(await generateWordcloud(report, markdown, size)), threadId };
   }
 
   private generatedPath(report: Report): string {

@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { threadId } from 'node:worker_threads';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
@@ -9,22 +10,28 @@ import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
 import { readReport } from '../../src/report/read-report.ts';
 import type { Report } from '../../src/report/types.ts';
 import { imageSizeOf, readImageSize } from '../../src/wordcloud/image-size.ts';
-import { WordcloudService, type WordcloudOptions } from '../../src/wordcloud/wordcloud-service.ts';
+import {
+  WordcloudService,
+  type WordcloudOptions,
+  type WordcloudServiceRuntime,
+} from '../../src/wordcloud/wordcloud-service.ts';
 import { CONTENT_DIR } from './seed-reports.ts';
 
 const SLUG = 'twitter_ai_20260103_20260103';
 let dir: string;
+const services: WordcloudService[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'wordcloud-service-'));
 });
-afterAll(() => {
+afterAll(async () => {
+  await Promise.all(services.map((service) => service.close()));
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** A service with its own cache folder and a logger whose lines the test can read. */
-function harness(overrides: Partial<WordcloudOptions> = {}) {
-  const lines: { level: string; msg: string }[] = [];
+function harness(overrides: Partial<WordcloudOptions> = {}, runtime: WordcloudServiceRuntime = {}) {
+  const lines: { level: string; msg: string; thread?: number }[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
@@ -33,8 +40,10 @@ function harness(overrides: Partial<WordcloudOptions> = {}) {
   });
   const cacheDir = mkdtempSync(path.join(dir, 'cache-'));
   const options: WordcloudOptions = { enabled: true, width: 480, height: 270, cacheDir, imagesDir: null, ...overrides };
-  const service = new WordcloudService(options, createLogger({ level: 'info', destination }));
-  return { service, lines, cacheDir, generations: () => lines.filter((l) => l.msg === 'word cloud: generated').length };
+  const service = new WordcloudService(options, createLogger({ level: 'info', destination }), runtime);
+  services.push(service);
+  const generated = () => lines.filter((l) => l.msg === 'word cloud: generated');
+  return { service, lines, cacheDir, generations: () => generated().length, threads: () => generated().map((l) => l.thread) };
 }
 
 /** A copy of a seed report in its own folder (so tests can put images beside it). */
@@ -77,6 +86,51 @@ describe('WordcloudService', () => {
       createLogger({ level: 'silent' }),
     );
     expect(restarted.cachedImageFor(report)).toEqual(first);
+  });
+
+  it('draws on a worker thread, not the one answering commands', async () => {
+    const { service, threads } = harness();
+    expect(await service.imageFor(await seedCopy('worker'))).toMatchObject({ generated: true });
+    expect(threads()).toHaveLength(1);
+    expect(threads()[0]).toEqual(expect.any(Number));
+    expect(threads()[0]).not.toBe(threadId);
+  });
+
+  it('draws in-process, with one warning, when the worker cannot start', async () => {
+    const entry = new URL('./workers/throwing-worker.ts', import.meta.url);
+    const { service, lines, threads } = harness({}, { thread: { entry } });
+    const first = await service.imageFor(await seedCopy('no-worker'));
+    const edited = await seedCopy('no-worker-edited');
+    writeFileSync(edited.file, `${readFileSync(edited.file, 'utf8')}\n新增段落：量子计算。\n`);
+    const second = await service.imageFor(await readReport(edited.file));
+    expect(first).toMatchObject({ generated: true });
+    expect(second).toMatchObject({ generated: true });
+    expect(readImageSize(second!.path)).toEqual({ width: 480, height: 270 });
+    expect(threads()).toEqual([threadId, threadId]);
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings.map((l) => l.msg)).toEqual(['word cloud: worker thread unavailable, drawing on the main thread from now on']);
+  });
+
+  it('still produces the cloud when the worker dies mid-drawing', async () => {
+    const entry = new URL('./workers/exiting-worker.ts', import.meta.url);
+    const { service, threads } = harness({}, { thread: { entry } });
+    const concurrent = await Promise.all([service.imageFor(await seedCopy('crash')), service.imageFor(await seedCopy('crash-2'))]);
+    expect(concurrent.map((image) => image?.generated)).toEqual([true, true]);
+    expect(threads()).toEqual([threadId]); // the two copies share a cache entry: drawn once
+  });
+
+  it('close(): no more drawing, cached images still served, never throws', async () => {
+    const { service, generations, lines } = harness();
+    const drawn = await seedCopy('close');
+    const image = await service.imageFor(drawn);
+    await service.close();
+    expect(service.cachedImageFor(drawn)).toEqual(image);
+    expect(await service.imageFor(drawn)).toEqual(image);
+    const edited = await seedCopy('close-edited');
+    writeFileSync(edited.file, `${readFileSync(edited.file, 'utf8')}\n新增段落：量子计算。\n`);
+    expect(await service.imageFor(await readReport(edited.file))).toBeNull();
+    expect(generations()).toBe(1);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual(['word cloud: no image for this digest']);
   });
 
   it('shares one generation between concurrent callers and warm()', async () => {

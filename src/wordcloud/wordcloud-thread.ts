@@ -1,0 +1,192 @@
+import { Worker } from 'node:worker_threads';
+import { DigestError } from '../errors.ts';
+import type { Report } from '../report/types.ts';
+import type { WordcloudResult } from './generate-wordcloud.ts';
+
+/** One drawing asked of the worker. */
+export interface DrawRequest {
+  id: number;
+  report: Report;
+  markdown: string;
+  size: { width: number; height: number };
+}
+
+/** The worker's answers: ready once at start, then one per request. */
+export type DrawReply =
+  | { ready: true }
+  | ({ id: number; ok: true; png: ArrayBuffer; threadId: number } & Omit<WordcloudResult, 'png'>)
+  | { id: number; ok: false; message: string };
+
+/** A cloud drawn on the worker, with the thread that drew it. */
+export type DrawnCloud = WordcloudResult & { threadId: number };
+
+/**
+ * The worker could not start, crashed or exited: the drawing did not happen and no later one
+ * will on this thread. The caller draws in-process instead.
+ */
+export class WorkerUnavailableError extends DigestError {
+  override name = 'WorkerUnavailableError';
+}
+
+export interface WordcloudThreadOptions {
+  /** The worker module (a `.ts` file is loaded through tsx). Default: wordcloud-worker.ts beside this file. */
+  entry?: URL;
+  /** A drawing that takes longer fails and its worker is replaced (a stuck layout must not hang digests). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_ENTRY = new URL('./wordcloud-worker.ts', import.meta.url);
+/** Far above a cold 1200×675 cloud on a busy 2-core machine (~2 s), far below "hung". */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+interface Pending {
+  id: number;
+  worker: Worker;
+  resolve: (cloud: DrawnCloud) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One long-lived worker thread that draws word clouds with {@link generateWordcloud}, so
+ * segmentation, layout and painting never block the bot's event loop. Started on the first
+ * drawing, unref'd while idle (it never keeps the process alive), fed one request at a time, the PNG
+ * transferred back rather than copied. A worker that fails to start or crashes rejects its
+ * drawing (and every later one) with {@link WorkerUnavailableError}; {@link close} terminates it.
+ */
+export class WordcloudThread {
+  private worker: Worker | null = null;
+  private current: Pending | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private failure: WorkerUnavailableError | null = null;
+  private closed = false;
+  private readonly entry: URL;
+  private readonly timeoutMs: number;
+
+  constructor(options: WordcloudThreadOptions = {}) {
+    this.entry = options.entry ?? DEFAULT_ENTRY;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /**
+   * Draws `report`'s cloud on the worker, after any drawing already queued. Rejects with
+   * WorkerUnavailableError when the worker cannot draw at all, with DigestError when the drawing
+   * itself fails (e.g. no words), times out or the thread was closed.
+   */
+  draw(report: Report, markdown: string, size: { width: number; height: number }): Promise<DrawnCloud> {
+    const drawing = this.queue.then(() => this.send({ id: this.nextId++, report, markdown, size }));
+    this.queue = drawing.catch(() => undefined);
+    return drawing;
+  }
+
+  /** The running worker's thread id, or null when none is running (not started, failed or closed). */
+  get workerThreadId(): number | null {
+    return this.worker?.threadId ?? null;
+  }
+
+  /** Terminates the worker; drawings queued or under way fail. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = null;
+    this.settle(null, new DigestError('word cloud worker closed'));
+    if (worker) await worker.terminate();
+  }
+
+  private send(request: DrawRequest): Promise<DrawnCloud> {
+    if (this.closed) return Promise.reject(new DigestError('word cloud worker closed'));
+    if (this.failure) return Promise.reject(this.failure);
+    let worker: Worker;
+    try {
+      worker = this.worker ?? this.start();
+    } catch (cause) {
+      return Promise.reject(this.fail(`word cloud worker failed to start: ${messageOf(cause)}`, cause));
+    }
+    return new Promise<DrawnCloud>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Replace the stuck worker; the next drawing starts a fresh one.
+        if (this.worker === worker) this.worker = null;
+        this.settle(null, new DigestError(`word cloud worker: no answer within ${this.timeoutMs} ms`));
+        void worker.terminate();
+      }, this.timeoutMs);
+      timer.unref();
+      this.current = { id: request.id, worker, resolve, reject, timer };
+      // Held while a drawing is under way (a CLI awaiting it must not exit), released when idle.
+      worker.ref();
+      worker.postMessage(request);
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(bootstrapCode(this.entry), { eval: true });
+    worker.unref();
+    let ready = false;
+    worker.on('message', (reply: DrawReply) => {
+      if ('ready' in reply) {
+        ready = true;
+        return;
+      }
+      if (reply.ok) {
+        const { png, id, ok: _ok, ...rest } = reply;
+        this.settle({ ...rest, png: Buffer.from(png) }, null, id);
+      } else {
+        this.settle(null, new DigestError(reply.message), reply.id);
+      }
+    });
+    worker.on('error', (error) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      const what = ready ? 'crashed' : 'failed to start';
+      this.settle(null, this.fail(`word cloud worker ${what}: ${messageOf(error)}`, error));
+    });
+    worker.on('exit', (code) => {
+      // An exit we did not ask for (close and the timeout drop the worker first).
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.settle(null, this.fail(`word cloud worker exited with code ${code}`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private fail(message: string, cause?: unknown): WorkerUnavailableError {
+    this.failure ??= new WorkerUnavailableError(message, { cause });
+    return this.failure;
+  }
+
+  /** Ends the current request (only the one with `id`, when given) with a cloud or an error. */
+  private settle(cloud: DrawnCloud | null, error: Error | null, id?: number): void {
+    const pending = this.current;
+    if (!pending || (id !== undefined && pending.id !== id)) return;
+    this.current = null;
+    clearTimeout(pending.timer);
+    pending.worker.unref();
+    if (cloud) pending.resolve(cloud);
+    else pending.reject(error ?? new DigestError('word cloud worker: no result'));
+  }
+}
+
+/**
+ * A worker does not inherit the tsx loader on Node 20, so it registers tsx itself before
+ * importing the TypeScript module. tsx is resolved here: an eval'd worker resolves bare
+ * specifiers from the working folder, which need not be this project.
+ */
+function bootstrapCode(entry: URL): string {
+  const tsx = resolveTsxApi();
+  const load = `import(${JSON.stringify(entry.href)})`;
+  if (tsx === null || !entry.pathname.endsWith('.ts')) return load;
+  return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return ${load}; })`;
+}
+
+function resolveTsxApi(): string | null {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    return null;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
