@@ -69,6 +69,7 @@ async function run(): Promise<number> {
 
   if (!config.env.discordToken && !config.env.telegramToken) {
     await printUnconfiguredHelp({ library, digests, config, out: (text) => process.stdout.write(text) });
+    await images.close();
     return 0;
   }
 
@@ -112,6 +113,7 @@ async function run(): Promise<number> {
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();
+  await images.close();
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
   store.close();
   return 0;

@@ -77,7 +77,9 @@ export const previewCommand: CliCommand = async (argv, io) => {
     // The same digest the bot posts: the report's own word cloud, or one drawn (and cached) from its text.
     const logger = createLogger({ level: 'warn', destination: { write: io.stderr } });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
-    const digest = await createDigestBuilder(config, images).forReport(report, { waitForImage: true });
+    const digest = await createDigestBuilder(config, images)
+      .forReport(report, { waitForImage: true })
+      .finally(() => images.close());
     const preview = buildPreviewJson(
       report,
       digest,
