@@ -16,7 +16,8 @@ export type FakeRoute =
   | 'POST /interactions/:id/:token/callback'
   | 'POST /webhooks/:app/:token'
   | 'PATCH /webhooks/:app/:token/messages/@original'
-  | 'GET /webhooks/:app/:token/messages/@original';
+  | 'GET /webhooks/:app/:token/messages/@original'
+  | 'DELETE /webhooks/:app/:token/messages/@original';
 
 /** A scripted failure: the next `times` matching requests get `status` (and Discord's `code`). */
 export interface FaultSpec {
@@ -274,6 +275,19 @@ export class FakeDiscordRest {
           const interaction = this.#byToken(req.params[0]!, req.params[1]!);
           if (!interaction?.originalId) return refusal({ status: 404, body: { code: 10008, message: 'Unknown Message' } });
           return { status: 200, body: state.messagePayload(interaction.originalId, interaction.channelId, {}, []) };
+        },
+      },
+      {
+        key: 'DELETE /webhooks/:app/:token/messages/@original',
+        method: 'DELETE',
+        pattern: /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/,
+        auth: false,
+        bucket: generic('webhook-delete', (p) => p[1] ?? ''),
+        handle: (req) => {
+          const interaction = this.#byToken(req.params[0]!, req.params[1]!);
+          if (!interaction?.originalId) return refusal({ status: 404, body: { code: 10008, message: 'Unknown Message' } });
+          this.state.followups.push({ kind: 'delete-original', interactionId: interaction.id, id: interaction.originalId, body: {}, files: [] });
+          return { status: 204, body: null };
         },
       },
     ];

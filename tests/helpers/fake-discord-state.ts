@@ -55,9 +55,9 @@ export interface RecordedInteractionResponse {
   afterMs: number;
 }
 
-/** A follow-up (POST /webhooks/:app/:token) or an edit of the original response (PATCH …/@original). */
+/** A follow-up (POST /webhooks/:app/:token), an edit (PATCH …/@original) or deletion (DELETE …/@original) of the original response. */
 export interface RecordedFollowup {
-  kind: 'followup' | 'edit-original';
+  kind: 'followup' | 'edit-original' | 'delete-original';
   interactionId: string;
   id: string;
   body: Record<string, unknown>;

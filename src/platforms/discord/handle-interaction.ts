@@ -187,11 +187,16 @@ export async function answerCommand(
   const { messages: rendered, ephemeral } = render(reply, deps.color);
   const [first, ...rest] = rendered;
   if (!first) return;
-  if (deferred) {
+  if (!deferred) {
+    await interaction.reply(toReplyOptions(first, ephemeral));
+  } else if (ephemeral) {
+    // A deferral is public and cannot be made private afterwards: remove the "thinking…" message
+    // and answer privately in a follow-up, so a refusal or error stays between bot and caller.
+    await interaction.deleteReply();
+    await interaction.followUp(toReplyOptions(first, true));
+  } else {
     const { flags: _flags, ...options } = toReplyOptions(first, false);
     await interaction.editReply(options);
-  } else {
-    await interaction.reply(toReplyOptions(first, ephemeral));
   }
-  for (const message of rest) await interaction.followUp(toReplyOptions(message, ephemeral && !deferred));
+  for (const message of rest) await interaction.followUp(toReplyOptions(message, ephemeral));
 }

@@ -215,6 +215,18 @@ describe('DiscordPlatform over the gateway', () => {
     expect(edit.body['allowed_mentions']).toEqual({ parse: [] });
   });
 
+  it('a slow refusal stays private: the public deferral is deleted and the answer follows ephemerally', async () => {
+    router.answer = () => new Promise((resolve) => setTimeout(() => resolve({ kind: 'text', text: '需要管理频道权限', ephemeral: true }), 600));
+    const { id, response } = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('3', PLAIN) });
+
+    expect(response.type).toBe(5);
+    const followup = await fake.waitFor(() => fake.followups.find((f) => f.interactionId === id && f.kind === 'followup'));
+    expect(followup.body['content']).toBe('需要管理频道权限');
+    expect(Number(followup.body['flags']) & 64).toBe(64);
+    const kinds = fake.followups.filter((f) => f.interactionId === id).map((f) => f.kind);
+    expect(kinds).toEqual(['delete-original', 'followup']);
+  });
+
   it('a command in a thread is addressed to the thread inside its parent channel', async () => {
     const { call } = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: member('4', MANAGE) });
     expect(call.context.destination).toEqual({ platform: 'discord', chatId: TEXT, threadId: THREAD });
