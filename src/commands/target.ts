@@ -10,9 +10,9 @@ export function resolveTarget(args: CommandArgs, context: CommandContext): Desti
   const channel = args.channel?.trim();
   if (!channel) return context.destination;
   const thread = args.thread?.trim();
-  if (thread) return { platform: context.platform, chatId: channel, threadId: thread };
-  if (channel === context.destination.chatId) return context.destination;
-  return { platform: context.platform, chatId: channel, threadId: null };
+  // A channel picked explicitly is that channel itself, even when the command runs in one of its
+  // threads: Discord users pick the parent to mean the parent.
+  return { platform: context.platform, chatId: channel, threadId: thread || null };
 }
 
 /** True when both name the same chat and the same thread / topic. */

@@ -51,6 +51,12 @@ async function handleCommand(
 ): Promise<void> {
   const started = Date.now();
   const context = buildCommandContext(message, { api: bot.api, owners: options.owners, logger: options.logger });
+  // `/subscribe <this chat's id>` typed in a forum topic means this topic, not the whole group:
+  // naming the current chat is the same as naming nothing.
+  if (args.channel === context.destination.chatId) {
+    const { channel: _same, ...rest } = args;
+    args = rest;
+  }
   const line = {
     event: 'telegram-command',
     command: name,

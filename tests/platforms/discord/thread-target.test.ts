@@ -90,6 +90,20 @@ describe('a thread picked with the channel option is the same destination as the
     expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: false }]);
   });
 
+  it('inside a thread, picking its parent channel subscribes the parent, not the thread', async () => {
+    const reply = await answerTo({
+      name: 'subscribe',
+      options: { channel: TEXT },
+      guildId: GUILD,
+      channelId: THREAD,
+      member: { userId: '1', permissions: MANAGER_PERMISSIONS },
+    });
+    expect(reply.text).toBe(m.subscribe.subscribed(m.places.thatChannel, null));
+    expect(harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: null })?.active).toBe(true);
+    // The thread's own (inactive) subscription is untouched.
+    expect(harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: THREAD })?.active).toBe(false);
+  });
+
   it('picking a plain channel still names that channel alone', async () => {
     await answerTo({ name: 'subscribe', options: { channel: OTHER }, guildId: GUILD, channelId: TEXT, member: { userId: '1', permissions: MANAGER_PERMISSIONS } });
     expect(harness.store.getSubscription({ platform: 'discord', chatId: OTHER, threadId: null })?.active).toBe(true);

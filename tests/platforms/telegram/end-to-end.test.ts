@@ -108,6 +108,16 @@ describe('Telegram end to end with the real router', () => {
     });
   });
 
+  it("/subscribe with this chat's own id inside a forum topic subscribes that topic", async () => {
+    const FORUM = -1001000000777;
+    h.fake.addChat({ id: FORUM, type: 'supergroup', title: '论坛', isForum: true, topics: [42], admins: [ADMIN] });
+    const before = h.fake.sent.length;
+    h.fake.sendText(`/subscribe ${FORUM}`, { chatId: FORUM, threadId: 42, from: { id: ADMIN } });
+    await h.fake.waitFor((s) => s.length > before);
+    expect(store.getSubscription({ platform: 'telegram', chatId: String(FORUM), threadId: '42' })?.active).toBe(true);
+    expect(store.getSubscription({ platform: 'telegram', chatId: String(FORUM), threadId: null })).toBeNull();
+  });
+
   it('answers an unknown date with the nearest report dates', async () => {
     const before = h.fake.sent.length;
     h.fake.sendText('/report 2026-01-10', { chatId: USER });
