@@ -98,6 +98,10 @@ export class ReportLibrary {
   #maxSpan = 0;
   /** Rescans run one at a time, in order. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** `watch` listeners; every change any refresh finds goes to all of them. */
+  readonly #listeners = new Set<(change: LibraryChange) => void>();
+  /** Stops the one shared fs.watch + poll; null while nobody watches. */
+  #stopWatcher: (() => void) | null = null;
 
   private constructor(dir: string, options: { imagesDir?: string | null; logger?: Logger; cacheSize?: number }) {
     this.dir = dir;
@@ -217,43 +221,62 @@ export class ReportLibrary {
   }
 
   /**
-   * Rescans the folder and reports new, changed (mtime or size) and removed reports.
+   * Rescans the folder and reports new, changed (mtime or size) and removed reports. Whoever calls
+   * it (a watcher's poll, the scheduler before a tick), a change it finds is also passed to every
+   * `watch` listener: the index is shared, so a diff seen by one caller is seen by no other.
    *
    * @throws DigestError when the folder itself has gone.
    */
   refresh(): Promise<LibraryChange> {
     const run = this.#queue.then(() => this.#scan());
     this.#queue = run.catch(() => undefined);
-    return run;
+    return run.then((change) => {
+      if (isChange(change)) this.#notify(change);
+      return change;
+    });
   }
 
   /**
-   * Calls `onChange` after files are added, changed or removed. Uses `fs.watch` on the folder
-   * (debounced) and, because `fs.watch` misses events on some filesystems (network mounts,
-   * some containers), also rescans every `intervalMs`. Neither keeps the process alive.
+   * Calls `onChange` after files are added, changed or removed. One watcher serves every listener:
+   * `fs.watch` on the folder (debounced) and, because `fs.watch` misses events on some filesystems
+   * (network mounts, some containers), a rescan every `intervalMs` (the first listener's setting).
+   * Neither keeps the process alive. Changes found by a direct `refresh()` reach listeners too.
    *
-   * @returns stop(): ends watching.
+   * @returns stop(): ends this listener; the watcher closes with the last one.
    */
   watch(onChange: (change: LibraryChange) => void, options: { intervalMs?: number } = {}): () => void {
+    this.#listeners.add(onChange);
+    this.#stopWatcher ??= this.#startWatcher(options.intervalMs ?? DEFAULT_POLL_MS);
+    return () => {
+      this.#listeners.delete(onChange);
+      if (this.#listeners.size === 0 && this.#stopWatcher) {
+        this.#stopWatcher();
+        this.#stopWatcher = null;
+      }
+    };
+  }
+
+  #notify(change: LibraryChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#logger.error({ event: 'library.watch.handler_failed', err: error }, 'change handler threw');
+      }
+    }
+  }
+
+  #startWatcher(intervalMs: number): () => void {
     let stopped = false;
     let debounce: NodeJS.Timeout | null = null;
     let watcher: FSWatcher | null = null;
 
     const rescan = (): void => {
       debounce = null;
-      this.refresh().then(
-        (change) => {
-          if (stopped || !isChange(change)) return;
-          try {
-            onChange(change);
-          } catch (error) {
-            this.#logger.error({ event: 'library.watch.handler_failed', err: error }, 'change handler threw');
-          }
-        },
-        (error: unknown) => {
-          this.#logger.warn({ event: 'library.rescan_failed', dir: this.dir, err: error }, 'rescan failed');
-        },
-      );
+      if (stopped) return;
+      this.refresh().catch((error: unknown) => {
+        this.#logger.warn({ event: 'library.rescan_failed', dir: this.dir, err: error }, 'rescan failed');
+      });
     };
     const schedule = (): void => {
       if (stopped) return;
@@ -272,7 +295,7 @@ export class ReportLibrary {
     } catch (error) {
       this.#logger.warn({ event: 'library.watch_unavailable', dir: this.dir, err: error }, 'fs.watch unavailable; polling only');
     }
-    const poll = setInterval(rescan, options.intervalMs ?? DEFAULT_POLL_MS);
+    const poll = setInterval(rescan, intervalMs);
     poll.unref();
 
     return () => {

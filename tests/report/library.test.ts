@@ -167,6 +167,26 @@ describe('ReportLibrary', () => {
       stop();
     }
   });
+
+  it('every watcher hears a change, even one a direct refresh() found first', async () => {
+    const library = await ReportLibrary.open(dir);
+    const first: LibraryChange[] = [];
+    const second: LibraryChange[] = [];
+    // Long polls: the direct refresh below is what finds the file (as the scheduler's does before a tick).
+    const stopFirst = library.watch((change) => first.push(change), { intervalMs: 60_000 });
+    const stopSecond = library.watch((change) => second.push(change), { intervalMs: 60_000 });
+    try {
+      writeFileSync(join(dir, 'twitter_ai_20260126_20260126.md'), readFileText('twitter_ai_20260105_20260111.md'));
+      const change = await library.refresh();
+      expect(change.added.map((e) => e.slug)).toEqual(['twitter_ai_20260126_20260126']);
+      for (const heard of [first, second]) {
+        expect(heard.flatMap((c) => c.added.map((e) => e.slug))).toContain('twitter_ai_20260126_20260126');
+      }
+    } finally {
+      stopFirst();
+      stopSecond();
+    }
+  });
 });
 
 /** A file's text from the temp folder, or from the variant fixtures when it is not there. */
