@@ -108,6 +108,8 @@ export interface FakeTelegram {
   failNext(method: string, fault: FaultSpec): void;
   /** Drops faults not yet used up. */
   clearFaults(): void;
+  /** Between tests: drops pending faults and forgets what was sent and called (chats stay). */
+  resetRecordings(): void;
   /** Every photo `file_id` issued so far stops working, as if Telegram no longer knew the files. */
   forgetFiles(): void;
   pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
@@ -180,6 +182,11 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     clearFaults() {
       faults.length = 0;
+    },
+    resetRecordings() {
+      faults.length = 0;
+      fake.sent.length = 0;
+      fake.calls.length = 0;
     },
     forgetFiles() {
       storage.forgetAll();

@@ -25,9 +25,7 @@ describe('TelegramPlatform word cloud reuse', () => {
     await h.close();
   });
   afterEach(() => {
-    h.fake.clearFaults();
-    h.fake.sent.length = 0;
-    h.fake.calls.length = 0;
+    h.fake.resetRecordings();
   });
 
   it('uploads the picture once for three chats and references its file_id twice', async () => {

@@ -33,9 +33,7 @@ describe('TelegramPlatform.sendDigest', () => {
     await h.close();
   });
   afterEach(() => {
-    h.fake.clearFaults();
-    h.fake.sent.length = 0;
-    h.fake.calls.length = 0;
+    h.fake.resetRecordings();
   });
 
   it('posts the word cloud, then the ten points as HTML the fake accepts', async () => {
