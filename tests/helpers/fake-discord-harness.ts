@@ -10,6 +10,28 @@ export const MANAGER_PERMISSIONS = (PermissionFlagsBits.ManageChannels | Permiss
 /** A member who may only read and write. */
 export const MEMBER_PERMISSIONS = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 
+/** Ids of the one guild most Discord tests need: a text channel, a thread in it, another channel. */
+export const SAMPLE_GUILD_IDS = {
+  guild: '800000000000000001',
+  text: '800000000000000010',
+  thread: '800000000000000011',
+  other: '800000000000000012',
+} as const;
+
+/** That guild, as the fake registers it (and as discord.js receives it in GUILD_CREATE). */
+export function sampleGuild(): FakeGuildInput {
+  const { guild, text, thread, other } = SAMPLE_GUILD_IDS;
+  return {
+    id: guild,
+    name: 'AI 读书会',
+    channels: [
+      { id: text, type: 0, name: 'ai-news' },
+      { id: thread, type: 11, name: '日报讨论', parentId: text },
+      { id: other, type: 0, name: 'general' },
+    ],
+  };
+}
+
 export interface DiscordHarness {
   fake: FakeDiscord;
   platform: DiscordPlatform;

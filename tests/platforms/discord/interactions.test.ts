@@ -10,16 +10,11 @@ import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform
 import { renderDiscordMessages } from '../../../src/render/discord.ts';
 import { DISCORD_LIMITS } from '../../../src/render/limits.ts';
 import type { FakeDiscord } from '../../helpers/fake-discord.ts';
-import { startDiscordHarness, type DiscordHarness } from '../../helpers/fake-discord-harness.ts';
+import { startDiscordHarness, type DiscordHarness, SAMPLE_GUILD_IDS, sampleGuild, MANAGER_PERMISSIONS, MEMBER_PERMISSIONS } from '../../helpers/fake-discord-harness.ts';
 import { makeDigest, oversizedPoints } from '../../render/digest-factory.ts';
 
-const GUILD = '800000000000000001';
-const TEXT = '800000000000000010';
-const THREAD = '800000000000000011';
-const OTHER = '800000000000000012';
+const { guild: GUILD, text: TEXT, thread: THREAD, other: OTHER } = SAMPLE_GUILD_IDS;
 const OWNER = '900000000000000001';
-const MANAGE = (PermissionFlagsBits.ManageChannels | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
-const PLAIN = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 
 const text = (zh: string, en: string) => ({ zh, en });
 const definitions: CommandDefinition[] = [
@@ -87,15 +82,7 @@ beforeAll(async () => {
   router = new ScriptedRouter();
   harness = await startDiscordHarness({
     router,
-    guild: {
-      id: GUILD,
-      name: 'AI 读书会',
-      channels: [
-        { id: TEXT, type: 0, name: 'ai-news' },
-        { id: THREAD, type: 11, name: '日报讨论', parentId: TEXT },
-        { id: OTHER, type: 0, name: 'other' },
-      ],
-    },
+    guild: sampleGuild(),
     platform: { owners: [OWNER], replyBudgetMs: 300 },
   });
   ({ fake, platform } = harness);
@@ -171,7 +158,7 @@ describe('DiscordPlatform over the gateway', () => {
   });
 
   it('answers date autocomplete with at most 25 dates matching what was typed', async () => {
-    const id = fake.sendAutocomplete({ name: 'report', guildId: GUILD, channelId: TEXT, member: member('1', PLAIN), focused: { name: 'date', value: '2026-01' } });
+    const id = fake.sendAutocomplete({ name: 'report', guildId: GUILD, channelId: TEXT, member: member('1', MEMBER_PERMISSIONS), focused: { name: 'date', value: '2026-01' } });
     const response = await fake.waitForInteractionResponse(id);
     expect(response.type).toBe(8);
     const choices = response.data!['choices'] as { name: string; value: string }[];
@@ -179,14 +166,14 @@ describe('DiscordPlatform over the gateway', () => {
     expect(choices.length).toBe(DISCORD_LIMITS.autocompleteChoices);
     expect(choices.every((c) => c.value.startsWith('2026-01') && c.name === c.value)).toBe(true);
 
-    const narrow = fake.sendAutocomplete({ name: 'report', guildId: GUILD, channelId: TEXT, member: member('1', PLAIN), focused: { name: 'date', value: '2026-02-0' } });
+    const narrow = fake.sendAutocomplete({ name: 'report', guildId: GUILD, channelId: TEXT, member: member('1', MEMBER_PERMISSIONS), focused: { name: 'date', value: '2026-02-0' } });
     const narrowed = (await fake.waitForInteractionResponse(narrow)).data!['choices'] as { value: string }[];
     expect(narrowed.map((c) => c.value)).toEqual(['2026-02-09', '2026-02-08', '2026-02-07', '2026-02-06', '2026-02-05', '2026-02-04', '2026-02-03', '2026-02-02', '2026-02-01']);
   });
 
   it('a quick command is answered directly within the window; ephemeral stays ephemeral and mentions are silenced', async () => {
     router.answer = async () => ({ kind: 'text', text: '没有这一天的报告 @everyone', ephemeral: true });
-    const { response, call } = await runCommand({ name: 'report', options: { date: '2025-12-31' }, guildId: GUILD, channelId: TEXT, member: member('2', PLAIN) });
+    const { response, call } = await runCommand({ name: 'report', options: { date: '2025-12-31' }, guildId: GUILD, channelId: TEXT, member: member('2', MEMBER_PERMISSIONS) });
 
     expect(response.type).toBe(4);
     expect(response.afterMs).toBeLessThanOrEqual(DISCORD_LIMITS.interactionAnswerMs);
@@ -204,7 +191,7 @@ describe('DiscordPlatform over the gateway', () => {
     writeFileSync(file, Buffer.from('89504e470d0a1a0a', 'hex'));
     const digest = makeDigest({ image: { path: file, name, bytes: 8, generated: false } });
     router.answer = () => new Promise((resolve) => setTimeout(() => resolve({ kind: 'digest', digest }), 600));
-    const { id, response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('3', PLAIN) });
+    const { id, response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('3', MEMBER_PERMISSIONS) });
 
     expect(response.type).toBe(5);
     const edit = await fake.waitFor(() => fake.followups.find((f) => f.interactionId === id && f.kind === 'edit-original'));
@@ -217,7 +204,7 @@ describe('DiscordPlatform over the gateway', () => {
 
   it('a slow refusal stays private: the public deferral is deleted and the answer follows ephemerally', async () => {
     router.answer = () => new Promise((resolve) => setTimeout(() => resolve({ kind: 'text', text: '需要管理频道权限', ephemeral: true }), 600));
-    const { id, response } = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('3', PLAIN) });
+    const { id, response } = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('3', MEMBER_PERMISSIONS) });
 
     expect(response.type).toBe(5);
     const followup = await fake.waitFor(() => fake.followups.find((f) => f.interactionId === id && f.kind === 'followup'));
@@ -228,7 +215,7 @@ describe('DiscordPlatform over the gateway', () => {
   });
 
   it('a command in a thread is addressed to the thread inside its parent channel', async () => {
-    const { call } = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: member('4', MANAGE) });
+    const { call } = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: member('4', MANAGER_PERMISSIONS) });
     expect(call.context.destination).toEqual({ platform: 'discord', chatId: TEXT, threadId: THREAD });
     expect(call.context.chatTitle).toBe('日报讨论');
     expect(call.context.isPrivateChat).toBe(false);
@@ -236,9 +223,9 @@ describe('DiscordPlatform over the gateway', () => {
   });
 
   it('canManage follows the member permission bits: Manage Channels yes, plain member no', async () => {
-    const manager = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('5', MANAGE) });
+    const manager = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('5', MANAGER_PERMISSIONS) });
     expect(manager.call.canManage).toBe(true);
-    const plain = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('6', PLAIN) });
+    const plain = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('6', MEMBER_PERMISSIONS) });
     expect(plain.call.canManage).toBe(false);
     const guildManager = await runCommand({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: member('7', PermissionFlagsBits.ManageGuild.toString()) });
     expect(guildManager.call.canManage).toBe(true);
@@ -250,7 +237,7 @@ describe('DiscordPlatform over the gateway', () => {
       options: { channel: OTHER },
       guildId: GUILD,
       channelId: TEXT,
-      member: member('8', MANAGE, { [OTHER]: PLAIN }),
+      member: member('8', MANAGER_PERMISSIONS, { [OTHER]: MEMBER_PERMISSIONS }),
     });
     expect(denied.call.args.channel).toBe(OTHER);
     expect(denied.call.canManage).toBe(false);
@@ -259,17 +246,17 @@ describe('DiscordPlatform over the gateway', () => {
       options: { channel: OTHER },
       guildId: GUILD,
       channelId: TEXT,
-      member: member('9', PLAIN, { [OTHER]: MANAGE }),
+      member: member('9', MEMBER_PERMISSIONS, { [OTHER]: MANAGER_PERMISSIONS }),
     });
     expect(allowed.call.canManage).toBe(true);
   });
 
   it('reads English from an en-US client, owners from config, and booleans as booleans', async () => {
-    const { call } = await runCommand({ name: 'repost', options: { date: '2026-01-03', all: true }, guildId: GUILD, channelId: TEXT, member: member(OWNER, MANAGE), locale: 'en-US' });
+    const { call } = await runCommand({ name: 'repost', options: { date: '2026-01-03', all: true }, guildId: GUILD, channelId: TEXT, member: member(OWNER, MANAGER_PERMISSIONS), locale: 'en-US' });
     expect(call.context.locale).toBe('en');
     expect(call.context.isOwner).toBe(true);
     expect(call.args).toEqual({ date: '2026-01-03', all: true });
-    const other = await runCommand({ name: 'repost', guildId: GUILD, channelId: TEXT, member: member('10', MANAGE), locale: 'en-GB' });
+    const other = await runCommand({ name: 'repost', guildId: GUILD, channelId: TEXT, member: member('10', MANAGER_PERMISSIONS), locale: 'en-GB' });
     expect(other.call.context.isOwner).toBe(false);
     expect(other.call.context.locale).toBe('en');
   });
@@ -286,7 +273,7 @@ describe('DiscordPlatform over the gateway', () => {
   it('a long digest continues in follow-ups after the first reply', async () => {
     const digest = makeDigest({ points: oversizedPoints(12, 900) });
     router.answer = async () => ({ kind: 'digest', digest });
-    const { id, response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('13', PLAIN) });
+    const { id, response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('13', MEMBER_PERMISSIONS) });
     const parts = renderDiscordMessages(digest, { color: 0x1d9bf0 });
     expect(parts.length).toBeGreaterThan(1);
     const followups = await fake.waitFor(() => {
@@ -302,7 +289,7 @@ describe('DiscordPlatform over the gateway', () => {
     const resumesBefore = fake.gatewayReceived.filter((p) => p.op === 6).length;
     fake.disconnectGateway(4000);
     await fake.waitFor(() => fake.gatewayReceived.filter((p) => p.op === 6).length > resumesBefore && fake.connectedSessions === 1, 10_000, 'a RESUME');
-    const { response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('14', PLAIN) });
+    const { response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('14', MEMBER_PERMISSIONS) });
     expect(response.type).toBe(4);
   });
 
@@ -310,7 +297,7 @@ describe('DiscordPlatform over the gateway', () => {
     router.answer = async () => {
       throw new Error('boom');
     };
-    const { response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('11', PLAIN) });
+    const { response } = await runCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: member('11', MEMBER_PERMISSIONS) });
     expect(response.type).toBe(4);
     expect(String(response.data!['content']).length).toBeGreaterThan(0);
     expect(response.data!['flags']).toBe(64);

@@ -2,12 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../../src/i18n/index.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
 import type { FakeDiscord, SlashCommandInput } from '../../helpers/fake-discord.ts';
-import { startDiscordHarness, type DiscordHarness, MANAGER_PERMISSIONS, MEMBER_PERMISSIONS } from '../../helpers/fake-discord-harness.ts';
+import { startDiscordHarness, type DiscordHarness, MANAGER_PERMISSIONS, MEMBER_PERMISSIONS, SAMPLE_GUILD_IDS, sampleGuild } from '../../helpers/fake-discord-harness.ts';
 
-const GUILD = '840000000000000001';
-const TEXT = '840000000000000010';
-const THREAD = '840000000000000011';
-const OTHER = '840000000000000012';
+const { guild: GUILD, text: TEXT, thread: THREAD, other: OTHER } = SAMPLE_GUILD_IDS;
 const m = messages('zh');
 
 let fake: FakeDiscord;
@@ -18,15 +15,7 @@ beforeAll(async () => {
   harness = await createHarness();
   discord = await startDiscordHarness({
     router: harness.router,
-    guild: {
-      id: GUILD,
-      name: 'AI 读书会',
-      channels: [
-        { id: TEXT, type: 0, name: 'ai-news' },
-        { id: THREAD, type: 11, name: '日报讨论', parentId: TEXT },
-        { id: OTHER, type: 0, name: 'general' },
-      ],
-    },
+    guild: sampleGuild(),
   });
   fake = discord.fake;
 });
