@@ -89,6 +89,7 @@ export const en: Messages = {
     moreErrors: (count: number) => `…and ${count} more errors`,
   },
   refusals: {
+    unverifiedMember: 'Discord did not say who you are in this server, so the command was not run.',
     manageDiscord: 'You need the Manage Server or Manage Channels permission here to do that.',
     manageTelegram: 'Only an administrator of this group or channel can do that.',
     ownerOnly: 'Only the bot owners can post to every subscription at once.',

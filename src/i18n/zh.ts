@@ -84,6 +84,7 @@ export const zh = {
     moreErrors: (count: number) => `……另有 ${count} 个错误`,
   },
   refusals: {
+    unverifiedMember: '无法确认你在这个服务器中的身份，命令没有执行。',
     manageDiscord: '需要在这里拥有「管理服务器」或「管理频道」权限才能这样做。',
     manageTelegram: '只有这个群组或频道的管理员才能这样做。',
     ownerOnly: '只有机器人所有者才能向所有订阅重新发送。',

@@ -37,6 +37,11 @@ export interface SlashCommandInput {
   member?: FakeMember;
   /** The user's client language (`en-US`, `zh-CN` …); default `zh-CN`. */
   locale?: string;
+  /**
+   * Edits the INTERACTION_CREATE payload just before it is dispatched: a forged or malformed event
+   * (a guild interaction without `member`, no `entitlements` …) that Discord itself never sends.
+   */
+  forge?: (payload: Record<string, unknown>) => void;
 }
 
 export interface AutocompleteInput extends Omit<SlashCommandInput, 'options'> {
@@ -139,7 +144,7 @@ export async function startFakeDiscord(
       responded: false,
       responseType: null,
     });
-    gateway.dispatch('INTERACTION_CREATE', {
+    const payload: Record<string, unknown> = {
       id,
       application_id: state.applicationId,
       type,
@@ -183,7 +188,9 @@ export async function startFakeDiscord(
       entitlements: [],
       authorizing_integration_owners: input.guildId ? { '0': input.guildId } : { '1': member.userId },
       attachment_size_limit: 10 * 1024 * 1024,
-    });
+    };
+    input.forge?.(payload);
+    gateway.dispatch('INTERACTION_CREATE', payload);
     return id;
   };
 

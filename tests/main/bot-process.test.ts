@@ -275,6 +275,37 @@ describe('the bot as a process (npm start)', () => {
   }, 120_000);
 });
 
+describe('one bad gateway event never takes the process down', () => {
+  it('a malformed Discord interaction is logged and dropped; both platforms keep answering', async () => {
+    const bot = startBot(env);
+    running.push(bot);
+    await waitForLog(bot, READY);
+    // No entitlements / authorizing_integration_owners: discord.js throws while building the interaction.
+    discord.sendSlashCommand({
+      name: 'report',
+      options: { date: '2026-01-03' },
+      guildId: GUILD,
+      channelId: TEXT,
+      member: { userId: '50', permissions: MEMBER_PERMISSIONS },
+      forge: (payload) => {
+        delete payload['entitlements'];
+        delete payload['authorizing_integration_owners'];
+      },
+    });
+    await waitForLog(bot, '"event":"discord-event-failed"');
+
+    const answer = await discordAnswer({ name: 'dates', guildId: GUILD, channelId: TEXT, member: { userId: '51', permissions: MEMBER_PERMISSIONS } });
+    expect(JSON.stringify(answer.body)).toContain('2026-01-03');
+    const before = telegramTo(TG_USER).length;
+    telegram.sendText('/dates', { chatId: TG_USER, from: { id: TG_USER } });
+    await telegram.waitFor(() => telegramTo(TG_USER).length > before, 30_000);
+    expect(bot.child.exitCode).toBeNull();
+
+    const stopped = await stopBot(bot);
+    expect({ code: stopped.code, signal: stopped.signal }).toEqual({ code: 0, signal: null });
+  }, 120_000);
+});
+
 describe('start-up failures are one clear line and exit 1', () => {
   it('a corrupt database file', async () => {
     const dir = mkdtempSync(path.join(tmp, 'corrupt-'));

@@ -19,6 +19,7 @@ import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, Platform, SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
+import { containPacketErrors } from './contain-packet-errors.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
@@ -108,6 +109,7 @@ export class DiscordPlatform implements Platform {
     if (!client || this.#started) return;
     this.#started = true;
     const { logger } = this.#options;
+    containPacketErrors(client, logger);
     client.on(Events.Error, (error) => logger.error({ event: 'discord-client-error', err: error }, 'discord client error'));
     client.on(Events.ShardDisconnect, (event, shard) => logger.warn({ event: 'discord-shard-disconnect', code: event.code, shard }, 'gateway disconnected'));
     client.on(Events.Raw, (packet: GatewayDispatchPayload) => this.#rememberResolved(packet));

@@ -40,8 +40,29 @@ const canManageWith = (permissions: Readonly<PermissionsBitField> | null): boole
   (permissions.has(PermissionFlagsBits.ManageGuild as PermissionResolvable) ||
     permissions.has(PermissionFlagsBits.ManageChannels as PermissionResolvable));
 
+/**
+ * A guild interaction always carries the caller's `member` (roles, permissions); one without it
+ * is forged, and discord.js would report it as outside a guild (`inGuild()` is false), i.e. as a
+ * DM where the caller manages their own subscription. Such an interaction is refused.
+ */
+function isForgedGuildInteraction(interaction: AutocompleteInteraction | ChatInputCommandInteraction): boolean {
+  return interaction.guildId !== null && interaction.member === null;
+}
+
+function logForged(interaction: AutocompleteInteraction | ChatInputCommandInteraction, deps: InteractionDeps): void {
+  deps.logger.warn(
+    { event: 'discord-interaction-refused', interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id, reason: 'guild interaction without member' },
+    'refused a guild interaction without a member',
+  );
+}
+
 /** Answers date autocomplete with at most 25 report dates matching what was typed. */
 export async function answerAutocomplete(interaction: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {
+  if (isForgedGuildInteraction(interaction)) {
+    logForged(interaction, deps);
+    await interaction.respond([]);
+    return;
+  }
   const focused = interaction.options.getFocused(true);
   const dates = focused.name === 'date' ? deps.router.autocompleteDates(String(focused.value), DISCORD_LIMITS.autocompleteChoices) : [];
   await interaction.respond(dates.slice(0, DISCORD_LIMITS.autocompleteChoices).map((d) => ({ name: d, value: d })));
@@ -107,7 +128,8 @@ function buildContext(
     guildId: interaction.guildId,
     userId: interaction.user.id,
     locale: localeFrom(interaction.locale),
-    isPrivateChat: !interaction.inGuild(),
+    // By guild id, not inGuild(): that also needs a member, and a forged event may leave it out.
+    isPrivateChat: interaction.guildId === null,
     isOwner: deps.owners.includes(interaction.user.id),
     async canManage(target) {
       if (!interaction.inGuild()) return false;
@@ -156,6 +178,12 @@ export async function answerCommand(
   deps: InteractionDeps,
   resolved: ResolvedChannelPermissions,
 ): Promise<void> {
+  if (isForgedGuildInteraction(interaction)) {
+    logForged(interaction, deps);
+    const text = messages(localeFrom(interaction.locale)).refusals.unverifiedMember;
+    await interaction.reply(toReplyOptions(renderDiscordText(text)[0]!, true));
+    return;
+  }
   const context = buildContext(interaction, deps, resolved);
   const pending = deps.router.handle(interaction.commandName, readArgs(interaction), context).catch((error: unknown): CommandReply => {
     deps.logger.error({ event: 'discord-command-failed', command: interaction.commandName, err: error }, 'command failed');
