@@ -1,9 +1,9 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import { catchUp, scheduleOf } from './catch-up.ts';
 import type { DeliveryReport } from './deliverer.ts';
-import { cronExpressionOf, scheduleKey, type DueSchedule } from './due-times.ts';
+import { nextDue, scheduleKey, type DueSchedule } from './due-times.ts';
 import type { DeliveryLibrary, Fanout } from './fanout.ts';
 
 export interface SchedulerDeps {
@@ -24,14 +24,28 @@ export interface SchedulerDeps {
 
 interface Job {
   schedule: DueSchedule;
-  task: ScheduledTask;
+  /** The due instant the job waits for (ms), or null when the schedule never fires again. */
+  nextAt: number | null;
+  timer: NodeJS.Timeout | null;
+  /** The tick in progress, if any: a due time that comes while it runs is skipped, not stacked. */
+  running: Promise<unknown> | null;
 }
 
 /**
- * Runs the daily posts: one node-cron job for the global `schedule` in `timezone` (subscriptions
- * without their own time), plus one per distinct (time of day, timezone) among active
- * subscriptions. Each tick delivers the newest report to the subscriptions it covers that have not
- * had it; `start()` first catches up on due times missed while the bot was down.
+ * The longest single wait: timers cannot wait longer than ~24.8 days, and waking now and then
+ * re-reads the clock, so a system clock that was changed or a machine that slept is noticed.
+ */
+const MAX_WAIT_MS = 60 * 60_000;
+
+/**
+ * Runs the daily posts: one job for the global `schedule` in `timezone` (subscriptions without
+ * their own time), plus one per distinct (time of day, timezone) among active subscriptions. Each
+ * job waits for the next instant `nextDue` names, the same function family the start-up catch-up
+ * uses (`previousDue`), so the live schedule and the catch-up agree on every day, DST days included
+ * (node-cron's own timers skip a time in a spring-forward gap and may pick either occurrence of a
+ * repeated one). node-cron still validates, parses and matches the cron expression. Each tick
+ * delivers the newest report to the subscriptions it covers that have not had it; `start()` first
+ * catches up on due times missed while the bot was down.
  */
 export class Scheduler {
   private readonly jobs = new Map<string, Job>();
@@ -83,20 +97,46 @@ export class Scheduler {
     }
     for (const [key, job] of this.jobs) {
       if (!wanted.has(key)) {
-        void job.task.destroy();
+        if (job.timer) clearTimeout(job.timer);
         this.jobs.delete(key);
       }
     }
     for (const [key, schedule] of wanted) {
       if (this.jobs.has(key)) continue;
-      const task = cron.schedule(cronExpressionOf(schedule), () => this.tick(schedule), {
-        timezone: schedule.timezone,
-        name: `digest ${key}`,
-        noOverlap: true,
-      });
-      this.jobs.set(key, { schedule, task });
-      this.logger.debug({ schedule: key }, 'schedule job added');
+      const job: Job = { schedule, nextAt: nextDue(schedule, this.now())?.getTime() ?? null, timer: null, running: null };
+      this.jobs.set(key, job);
+      this.arm(job);
+      this.logger.debug({ schedule: key, nextDue: job.nextAt === null ? null : new Date(job.nextAt).toISOString() }, 'schedule job added');
     }
+  }
+
+  /** Sets the job's timer: at its due instant, or at the longest wait to look at the clock again. */
+  private arm(job: Job): void {
+    if (job.nextAt === null) {
+      this.logger.warn({ schedule: scheduleKey(job.schedule) }, 'schedule has no further due time');
+      return;
+    }
+    const wait = Math.min(Math.max(0, job.nextAt - this.now().getTime()), MAX_WAIT_MS);
+    job.timer = setTimeout(() => this.wake(job), wait);
+  }
+
+  private wake(job: Job): void {
+    job.timer = null;
+    if (this.jobs.get(scheduleKey(job.schedule)) !== job) return;
+    const now = this.now().getTime();
+    if (job.nextAt !== null && now >= job.nextAt) {
+      if (job.running) {
+        this.logger.warn({ schedule: scheduleKey(job.schedule) }, 'due time skipped: the previous one is still delivering');
+      } else {
+        const running = this.tick(job.schedule).finally(() => {
+          if (job.running === running) job.running = null;
+        });
+        job.running = running;
+      }
+      // From the later of the due instant and now: one tick however long the wait overshot.
+      job.nextAt = nextDue(job.schedule, new Date(Math.max(now, job.nextAt)))?.getTime() ?? null;
+    }
+    this.arm(job);
   }
 
   /** One due time of `schedule`: the newest report to the subscriptions that follow it. */
@@ -117,7 +157,7 @@ export class Scheduler {
     this.resyncTimer = null;
     this.stopWatching?.();
     this.stopWatching = null;
-    for (const job of this.jobs.values()) await job.task.destroy();
+    for (const job of this.jobs.values()) if (job.timer) clearTimeout(job.timer);
     this.jobs.clear();
     await Promise.allSettled([...this.running]);
   }
