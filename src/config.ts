@@ -3,6 +3,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { fillReportUrl } from './report/condense.ts';
 
 const idList = z.array(z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(String));
 
@@ -28,7 +29,13 @@ const fileSchema = z
         /** Details are shortened to at most this many characters, at a sentence or clause boundary. */
         detailMaxChars: z.number().int().min(10).max(1000).default(90),
         /** e.g. `https://example.com/{yyyy}/{mm}/{dd}/{slug}.html`; null for no link. */
-        reportUrlTemplate: z.string().nullable().default(null),
+        reportUrlTemplate: z
+          .string()
+          .refine(isAbsoluteHttpUrlTemplate, {
+            message: 'not an absolute http(s) URL (e.g. "https://example.com/{yyyy}/{mm}/{dd}/{slug}.html"): Discord refuses the embed and Telegram drops the link',
+          })
+          .nullable()
+          .default(null),
         titlePrefix: z.string().min(1).default('Twitter AI 报告'),
         discordColor: z.number().int().min(0).max(0xffffff).default(0x1d9bf0),
       })
@@ -76,6 +83,16 @@ export interface EnvConfig {
 }
 
 export type Config = FileConfig & { env: EnvConfig; rootDir: string };
+
+/** A link template that, filled in for a sample report, is an absolute http(s) URL with a host. */
+function isAbsoluteHttpUrlTemplate(template: string): boolean {
+  try {
+    const url = new URL(fillReportUrl(template, { slug: 'twitter_ai_20260103_20260103', dateStart: '2026-01-03', dateEnd: '2026-01-03' }));
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 function isValidTimezone(tz: string): boolean {
   try {

@@ -43,15 +43,17 @@ function digestPieces(digest: Digest, max: number): string[] {
   if (digest.note) pieces.push(...splitEscaped(digest.note, max - 2).map((p) => `*${p}*`));
   digest.points.forEach((point, index) => {
     const number = `${index + 1}. `;
-    const whole = `**${number}${escapeDiscordMarkdown(point.title)}**${point.detail ? `\n${escapeDiscordMarkdown(point.detail)}` : ''}`;
+    // A point without a title (the report's was only whitespace) shows as `**3.**` and its detail.
+    const heading = `${number}${escapeDiscordMarkdown(point.title)}`.trimEnd();
+    const whole = `**${heading}**${point.detail ? `\n${escapeDiscordMarkdown(point.detail)}` : ''}`;
     if (length(whole) <= max) {
       pieces.push(whole);
       return;
     }
-    const titles = splitEscaped(point.title, Math.floor(max / 2) - 4 - number.length).map(
+    const titles = (point.title === '' ? [] : splitEscaped(point.title, Math.floor(max / 2) - 4 - number.length)).map(
       (p, i) => `**${i === 0 ? number : ''}${p}**`,
     );
-    const last = titles.pop()!;
+    const last = titles.pop() ?? `**${number.trimEnd()}**`;
     pieces.push(...titles);
     if (!point.detail) {
       pieces.push(last);
@@ -62,6 +64,22 @@ function digestPieces(digest: Digest, max: number): string[] {
     pieces.push(`${last}\n${details[0]!}`, ...details.slice(1));
   });
   return pieces;
+}
+
+/** The characters Discord keeps in an attachment's file name; it rewrites any other on upload. */
+const ATTACHMENT_NAME_UNSAFE = /[^A-Za-z0-9_.-]/g;
+
+/**
+ * The name the word cloud is uploaded under and referenced by (`attachment://…`), made from the
+ * digest's dates so it only ever uses Discord's attachment alphabet (ASCII letters, digits, `_`,
+ * `-`, `.`): `wordcloud-2026-01-03.png`, `wordcloud-2026-01-05_2026-01-11.jpg`. The source file's
+ * own name (`词云 图 (1).png`, a slug with spaces) would be rewritten by Discord on upload, and the
+ * embed's reference to it would then point at nothing. Only the extension is kept.
+ */
+export function discordAttachmentName(digest: Pick<Digest, 'dateStart' | 'dateEnd'> & { image: { name: string } }): string {
+  const extension = /\.([A-Za-z0-9]{1,5})$/.exec(digest.image.name)?.[1]?.toLowerCase() ?? 'png';
+  const dates = digest.dateEnd === digest.dateStart ? digest.dateStart : `${digest.dateStart}_${digest.dateEnd}`;
+  return `wordcloud-${dates}.${extension}`.replace(ATTACHMENT_NAME_UNSAFE, '_');
 }
 
 function normaliseTimestamp(iso: string | null): string | null {
@@ -118,7 +136,8 @@ export function renderDiscordMessages(digest: Digest, options: DiscordRenderOpti
   if (first.length === 0) first.push({ color: options.color });
   const head = first[0]!;
   Object.assign(head, { title, ...(digest.url ? { url: digest.url } : {}) });
-  if (digest.image) head.image = { url: `attachment://${digest.image.name}` };
+  const attachmentName = digest.image ? discordAttachmentName({ ...digest, image: digest.image }) : null;
+  if (attachmentName) head.image = { url: `attachment://${attachmentName}` };
   const tail = messages.at(-1)!.at(-1)!;
   if (footer !== '') tail.footer = { text: footer };
   const timestamp = normaliseTimestamp(digest.publishedAt);
@@ -126,8 +145,8 @@ export function renderDiscordMessages(digest: Digest, options: DiscordRenderOpti
 
   return messages.map((messageEmbeds, index) => {
     const files: OutgoingFile[] =
-      index === 0 && digest.image
-        ? [{ name: digest.image.name, path: digest.image.path, bytes: digest.image.bytes }]
+      index === 0 && digest.image && attachmentName
+        ? [{ name: attachmentName, path: digest.image.path, bytes: digest.image.bytes }]
         : [];
     return {
       body: {

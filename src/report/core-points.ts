@@ -92,8 +92,13 @@ function readListItems(
     if (t?.type !== 'list_item_open' || t.level !== itemLevel) continue;
     const close = findClose(tokens, i);
     const point = readItem(tokens, i, close);
-    if (point) points.push(point);
-    else warnings.push(`empty core point skipped (item ${points.length + 1})`);
+    if (point) {
+      points.push(point);
+      // A title of only whitespace (space, U+3000, U+00A0) is tidied away; its detail still counts.
+      if (point.title === '') warnings.push(`core point ${points.length} has no title; its detail is kept`);
+    } else {
+      warnings.push(`empty core point skipped (item ${points.length + 1})`);
+    }
     i = close;
   }
 }
@@ -113,8 +118,9 @@ function readItem(tokens: readonly Token[], open: number, close: number): CorePo
   }
   if (!lead) return null;
   const { title, detail } = splitTitle(lead.children ?? []);
-  if (title === '') return null;
-  return { title, detail: joinParts([detail, ...extra]) };
+  const fullDetail = joinParts([detail, ...extra]);
+  if (title === '' && fullDetail === '') return null;
+  return { title, detail: fullDetail };
 }
 
 /**

@@ -82,9 +82,11 @@ describe('digest preview --json', () => {
     const name = `wordcloud_${SLUG}.jpg`;
     expect(preview.report.image).toBe(name);
     expect(preview.report.imageGenerated).toBe(false);
-    expect(preview.discord[0]!.files).toEqual([{ name, bytes: ownImage.length }]);
-    expect(preview.discord[0]!.attachments).toEqual([{ id: 0, filename: name }]);
-    expect(preview.discord[0]!.embeds[0]!.image).toEqual({ url: `attachment://${name}` });
+    // Discord gets it under a name from its attachment alphabet, made from the report's date.
+    const uploaded = 'wordcloud-2026-01-03.jpg';
+    expect(preview.discord[0]!.files).toEqual([{ name: uploaded, bytes: ownImage.length }]);
+    expect(preview.discord[0]!.attachments).toEqual([{ id: 0, filename: uploaded }]);
+    expect(preview.discord[0]!.embeds[0]!.image).toEqual({ url: `attachment://${uploaded}` });
     expect(preview.telegram[0]).toMatchObject({ method: 'sendPhoto', params: { photo: { file: name, bytes: ownImage.length }, parse_mode: 'HTML' } });
     expect(preview.telegram.slice(1).every((c) => c.method === 'sendMessage')).toBe(true);
   });

@@ -64,6 +64,18 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ rootDir: root, env: { DIGEST_CONFIG: 'nope.json' } })).join('\n')).toContain('DIGEST_CONFIG');
   });
 
+  it('refuses a digest.reportUrlTemplate that is not an absolute http(s) URL, naming the key', async () => {
+    for (const template of ['/reports/{slug}.html', 'reports/{slug}.html', 'ftp://example.com/{slug}', 'javascript:alert(1)', 'https://', '{slug}']) {
+      await writeJson('config/default.json', { digest: { reportUrlTemplate: template } });
+      const problems = problemsOf(() => loadConfig({ rootDir: root, env: {} }));
+      expect(problems.join('\n'), template).toMatch(/^digest\.reportUrlTemplate: not an absolute http\(s\) URL/m);
+    }
+    for (const template of ['https://example.com/{yyyy}/{mm}/{dd}/{slug}.html', 'http://127.0.0.1:4000/r/{dateStart}_{dateEnd}', 'https://blog.test/报告/{slug}']) {
+      await writeJson('config/default.json', { digest: { reportUrlTemplate: template } });
+      expect(loadConfig({ rootDir: root, env: {} }).digest.reportUrlTemplate).toBe(template);
+    }
+  });
+
   it('the repository default config is valid', () => {
     const config = loadConfig({ rootDir: path.resolve(import.meta.dirname, '../..'), env: {} });
     expect(config.wordcloud).toMatchObject({ width: 1200, height: 675 });

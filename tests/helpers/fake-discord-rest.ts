@@ -437,6 +437,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * The name Discord stores an upload under. Discord documents attachment names as ASCII letters,
+ * digits, `_`, `-` and `.`, and rewrites any other name on upload (spaces become `_`, anything
+ * else outside that alphabet is dropped), so an embed's `attachment://` reference to the original
+ * name then matches no file and the message is refused (ATTACHMENT_NOT_FOUND in validateMessage).
+ */
+export function sanitiseAttachmentName(name: string): string {
+  const cleaned = name.replace(/\s/g, '_').replace(/[^A-Za-z0-9_.-]/g, '');
+  const dot = cleaned.lastIndexOf('.');
+  const stem = dot >= 0 ? cleaned.slice(0, dot) : cleaned;
+  return stem === '' ? `unknown${dot >= 0 ? cleaned.slice(dot) : ''}` : cleaned;
+}
+
 /** JSON, or multipart with `payload_json` and `files[n]` parts (parsed by undici's FormData). */
 async function parseBody(req: IncomingMessage, raw: Buffer): Promise<{ body: Record<string, unknown>; files: RecordedFile[] }> {
   const type = req.headers['content-type'] ?? '';
@@ -449,7 +462,7 @@ async function parseBody(req: IncomingMessage, raw: Buffer): Promise<{ body: Rec
     for (const [key, value] of form.entries()) {
       if (!/^files\[\d+\]$/.test(key) || typeof value === 'string') continue;
       const data = Buffer.from(await value.arrayBuffer());
-      files.push({ name: value.name, bytes: data.length, data });
+      files.push({ name: sanitiseAttachmentName(value.name), bytes: data.length, data });
     }
     return { body, files };
   }

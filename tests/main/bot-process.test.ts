@@ -209,8 +209,9 @@ describe('the bot as a process (npm start)', () => {
     const embeds = answer.body['embeds'] as { title?: string; description?: string; image?: { url?: string } }[];
     expect(embeds[0]!.title).toContain('2026-01-03');
     expectTitles(embeds.map((e) => e.description ?? '').join('\n'), report);
-    expect(answer.files).toEqual([`wordcloud_${report.slug}.png`]);
-    expect(embeds[0]!.image?.url).toBe(`attachment://wordcloud_${report.slug}.png`);
+    // Discord gets the cloud under a name from its attachment alphabet, made from the report's date.
+    expect(answer.files).toEqual(['wordcloud-2026-01-03.png']);
+    expect(embeds[0]!.image?.url).toBe('attachment://wordcloud-2026-01-03.png');
 
     // Discord: a member without Manage Channels is refused; a manager subscribes.
     const refused = await discordAnswer({ name: 'subscribe', guildId: GUILD, channelId: OTHER, member: { userId: '41', permissions: MEMBER_PERMISSIONS } });
@@ -259,7 +260,7 @@ describe('the bot as a process (npm start)', () => {
     expect(toGroup.filter((m) => m.method === 'sendPhoto').map((m) => m.photo?.name)).toEqual([`wordcloud_${ADDED_SLUG}.png`]);
     expectTitles(plainTextOf(toGroup), newest!);
     const toText = discord.messages.filter((m) => m.channelId === TEXT).slice(textBefore);
-    expect(toText.flatMap((m) => m.files.map((f) => f.name))).toEqual([`wordcloud_${ADDED_SLUG}.png`]);
+    expect(toText.flatMap((m) => m.files.map((f) => f.name))).toEqual(['wordcloud-2026-01-23.png']);
     const embeds = toText.flatMap((m) => (m.body['embeds'] ?? []) as { description?: string }[]);
     expectTitles(embeds.map((e) => e.description ?? '').join('\n'), newest!);
     // Nobody else got anything: not the refused channel, not the private chats.

@@ -22,16 +22,16 @@ describe('renderDiscordMessages', () => {
               url: 'https://x.test/r',
               description:
                 '*补发 2026-01-02*\n\n**1. 编程工作流程根本性变革**\n开发者工作模式正从手写代码转向AI监管和微调。\n\n**2. 递归语言模型**\n该技术允许模型与自身提示进行交互。',
-              image: { url: `attachment://${TEST_IMAGE.name}` },
+              image: { url: 'attachment://wordcloud-2026-01-03.jpg' },
               footer: { text: '人工智能行业Twitter推文分析报告' },
               timestamp: '2026-01-03T06:34:15.000Z',
               color: 0x1d9bf0,
             },
           ],
           allowed_mentions: { parse: [] },
-          attachments: [{ id: 0, filename: TEST_IMAGE.name }],
+          attachments: [{ id: 0, filename: 'wordcloud-2026-01-03.jpg' }],
         },
-        files: [{ name: TEST_IMAGE.name, path: TEST_IMAGE.path, bytes: TEST_IMAGE.bytes }],
+        files: [{ name: 'wordcloud-2026-01-03.jpg', path: TEST_IMAGE.path, bytes: TEST_IMAGE.bytes }],
       },
     ]);
   });
@@ -88,6 +88,42 @@ describe('renderDiscordMessages', () => {
   });
 });
 
+describe('attachment names (Discord keeps only ASCII letters, digits, _ - .)', () => {
+  it.each([
+    ['词云 图 (1).png', '报告 特别版_20260313', '2026-03-13', '2026-03-13', 'wordcloud-2026-03-13.png'],
+    ['wordcloud_报告 特别版_20260313.JPG', '报告 特别版_20260313', '2026-03-13', '2026-03-13', 'wordcloud-2026-03-13.jpg'],
+    ['wordcloud_twitter_ai_20260105_20260111.png', 'twitter_ai_20260105_20260111', '2026-01-05', '2026-01-11', 'wordcloud-2026-01-05_2026-01-11.png'],
+    ['no extension', 'x', '2026-01-03', '2026-01-03', 'wordcloud-2026-01-03.png'],
+  ])('%s (slug %s) → %s', (name, slug, dateStart, dateEnd, expected) => {
+    const [message] = renderDiscordMessages(makeDigest({ slug, dateStart, dateEnd, image: { ...TEST_IMAGE, name } }), options);
+    expect(message!.files.map((f) => f.name)).toEqual([expected]);
+    expect(message!.body.embeds[0]!.image).toEqual({ url: `attachment://${expected}` });
+    expect(message!.body.attachments).toEqual([{ id: 0, filename: expected }]);
+    expect(expected).toMatch(/^[A-Za-z0-9_.-]+$/);
+  });
+});
+
+describe('links and titles', () => {
+  it('does not escape inside bare URLs, so Discord still links them', () => {
+    const [message] = renderDiscordMessages(
+      makeDigest({ points: [{ title: '见 https://github.com/foo_bar/a*b_c', detail: '代码 https://x.test/a_b?q=1&r=~2#frag_x。另见 foo_bar' }] }),
+      options,
+    );
+    const description = message!.body.embeds[0]!.description!;
+    // Left as written and delimited with <…>, so the closing ** or the CJK text after it is not part of the link.
+    expect(description).toContain('**1. 见 <https://github.com/foo_bar/a*b_c>**');
+    expect(description).toContain('代码 <https://x.test/a_b?q=1&r=~2#frag_x>。');
+    // Text around the links is still escaped.
+    expect(description).toContain('foo\\_bar');
+    expect(description.endsWith('另见 foo\\_bar')).toBe(true);
+  });
+
+  it('a point without a title shows its number and its detail', () => {
+    const [message] = renderDiscordMessages(makeDigest({ points: [{ title: '', detail: '只有细节。' }] }), options);
+    expect(message!.body.embeds[0]!.description).toBe('**1.**\n只有细节。');
+  });
+});
+
 describe('escapeDiscordMarkdown', () => {
   it.each([
     ['- item', '\\- item'],
@@ -96,6 +132,9 @@ describe('escapeDiscordMarkdown', () => {
     ['GPT-5.2', 'GPT-5.2'],
     ['<think>', '\\<think\\>'],
     ['中文😀', '中文😀'],
+    ['(https://x.test/a_b).', '(<https://x.test/a_b>).'],
+    ['https://x.test/@everyone', '<https://x.test/@everyone>'],
+    ['https:// not a link_', 'https:// not a link\\_'],
   ])('%s', (input, expected) => {
     expect(escapeDiscordMarkdown(input)).toBe(expected);
   });

@@ -156,6 +156,26 @@ describe('parseReport tolerates what real files do', () => {
     expect(report.dateStart).toBe('2026-01-10');
   });
 
+  it('a point whose title is only whitespace keeps its detail, with a warning; an empty item is still skipped', () => {
+    const list = ['1. **甲**：一', '2. ** **：空格标题的细节', '3. **\u3000**：全角空格标题的细节', '4. **\u00a0**：不换行空格标题的细节', '5. ** **', '6. **乙**：二'].join('\n');
+    const report = parseReport(body('### 核心信息', list), '/r/twitter_ai_20260110.md');
+    expect(report.points).toEqual([
+      { title: '甲', detail: '一' },
+      { title: '', detail: '空格标题的细节' },
+      { title: '', detail: '全角空格标题的细节' },
+      { title: '', detail: '不换行空格标题的细节' },
+      { title: '乙', detail: '二' },
+    ]);
+    expect(report.warnings).toEqual(
+      expect.arrayContaining([
+        'core point 2 has no title; its detail is kept',
+        'core point 3 has no title; its detail is kept',
+        'core point 4 has no title; its detail is kept',
+        'empty core point skipped (item 5)',
+      ]),
+    );
+  });
+
   it('makes the file path absolute and hashes the text', () => {
     const report = parseReport(body('### 核心信息', TEN), 'relative/twitter_ai_20260110_20260110.md');
     expect(report.file).toBe(join(process.cwd(), 'relative/twitter_ai_20260110_20260110.md'));

@@ -197,8 +197,9 @@ describe('DiscordPlatform over the gateway', () => {
     const edit = await fake.waitFor(() => fake.followups.find((f) => f.interactionId === id && f.kind === 'edit-original'));
     const embeds = edit.body['embeds'] as { title: string; image?: { url: string } }[];
     expect(embeds[0]!.title).toBe(digest.title);
-    expect(embeds[0]!.image?.url).toBe(`attachment://${name}`);
-    expect(edit.files.map((f) => f.name)).toEqual([name]);
+    // Uploaded under a name from Discord's attachment alphabet, made from the digest's date.
+    expect(embeds[0]!.image?.url).toBe('attachment://wordcloud-2026-01-03.png');
+    expect(edit.files.map((f) => f.name)).toEqual(['wordcloud-2026-01-03.png']);
     expect(edit.body['allowed_mentions']).toEqual({ parse: [] });
   });
 

@@ -26,6 +26,7 @@ const LIMITED = '700000000000000018';
 const REFUSING = '700000000000000019';
 const LONG_LIMIT = '700000000000000020';
 const HALFWAY = '700000000000000021';
+const ODD_NAME = '700000000000000022';
 
 const noRouter: CommandRouter = {
   definitions: [],
@@ -60,6 +61,7 @@ beforeAll(async () => {
       { id: LIMITED, type: 0, name: 'limited' },
       { id: REFUSING, type: 0, name: 'refusing' },
       { id: LONG_LIMIT, type: 0, name: 'long-limit' },
+      { id: ODD_NAME, type: 0, name: 'odd-name' },
     ],
   });
   dir = mkdtempSync(path.join(tmpdir(), 'discord-send-'));
@@ -98,15 +100,34 @@ describe('DiscordPlatform.sendDigest (rest-only) against the fake Discord', () =
     const [message] = sentTo(TEXT);
     expect(result.messageIds).toEqual([message!.id]);
     expect(message!.files).toHaveLength(1);
-    expect(message!.files[0]!.name).toBe(image.name);
+    // Uploaded under a name from Discord's attachment alphabet, made from the digest's date.
+    expect(message!.files[0]!.name).toBe('wordcloud-2026-01-03.png');
     expect(message!.files[0]!.bytes).toBe(image.bytes);
     const embeds = message!.body['embeds'] as { title?: string; image?: { url: string } }[];
     expect(embeds[0]!.title).toBe(digest.title);
-    expect(embeds[0]!.image).toEqual({ url: `attachment://${image.name}` });
+    expect(embeds[0]!.image).toEqual({ url: 'attachment://wordcloud-2026-01-03.png' });
     expect(message!.body['allowed_mentions']).toEqual({ parse: [] });
     expect(message!.body['enforce_nonce']).toBe(true);
     expect(message!.nonce).toBe(messageNonce('delivery:1', 0));
     expect(message!.nonce!.length).toBeLessThanOrEqual(25);
+  });
+
+  it('a word cloud whose file name is not ASCII still shows in the embed: it is uploaded under a Discord-safe name', async () => {
+    // Discord rewrites such a name on upload (the fake does too), so referencing it would match no file.
+    const odd = path.join(dir, '词云 图 (1).png');
+    writeFileSync(odd, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    const digest = makeDigest({
+      slug: '报告 特别版_20260313',
+      dateStart: '2026-03-13',
+      dateEnd: '2026-03-13',
+      image: { path: odd, name: path.basename(odd), bytes: 16, generated: false },
+    });
+    const result = await platform.sendDigest(at(ODD_NAME), digest, 'delivery:odd-name');
+    expect(result.imageDropped).toBe(false);
+    const message = sentTo(ODD_NAME).find((m) => result.messageIds.includes(m.id))!;
+    expect(message.files.map((f) => f.name)).toEqual(['wordcloud-2026-03-13.png']);
+    const embeds = message.body['embeds'] as { image?: { url: string } }[];
+    expect(embeds[0]!.image).toEqual({ url: 'attachment://wordcloud-2026-03-13.png' });
   });
 
   it('posts an announcement channel digest too', async () => {
