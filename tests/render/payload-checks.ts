@@ -66,7 +66,11 @@ export function squash(text: string): string {
 
 /** Undoes escapeDiscordMarkdown for comparison. */
 export function unescapeDiscord(text: string): string {
-  return text.replace(/@\u200b/g, '@').replace(/\\([^0-9A-Za-z\s])/g, '$1');
+  return text
+    .replace(/@\u200b/g, '@')
+    // Bare URLs are delimited as <url>; a literal < in text is escaped, so this only matches those.
+    .replace(/(?<!\\)<(https?:\/\/[^\s<>]+)>/g, '$1')
+    .replace(/\\([^0-9A-Za-z\s])/g, '$1');
 }
 
 /**
