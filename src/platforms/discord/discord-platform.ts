@@ -158,14 +158,16 @@ export class DiscordPlatform implements Platform {
 
   #rememberResolved(packet: GatewayDispatchPayload): void {
     if (packet.t !== GatewayDispatchEvents.InteractionCreate) return;
-    const data = packet.d.data as { resolved?: { channels?: Record<string, { permissions?: string }> } } | undefined;
-    const channels = data?.resolved?.channels;
-    if (!channels) return;
+    // Runs inside discord.js's WebSocket handler, outside the packet guard: read the raw event
+    // defensively, a malformed one must not throw here either.
+    const d = packet.d as { id?: unknown; data?: { resolved?: { channels?: Record<string, { permissions?: unknown } | null> } } } | null;
+    const channels = d?.data?.resolved?.channels;
+    if (typeof d?.id !== 'string' || !channels || typeof channels !== 'object') return;
     const permissions = new Map<string, string>();
     for (const [id, channel] of Object.entries(channels)) {
-      if (typeof channel.permissions === 'string') permissions.set(id, channel.permissions);
+      if (typeof channel?.permissions === 'string') permissions.set(id, channel.permissions);
     }
-    this.#resolved.set(packet.d.id, permissions);
+    this.#resolved.set(d.id, permissions);
     if (this.#resolved.size > RESOLVED_CACHE) this.#resolved.delete(this.#resolved.keys().next().value!);
   }
 

@@ -88,6 +88,18 @@ describe('forged and malformed Discord interactions', () => {
     { what: 'no data', forge: (p) => delete p['data'] },
   ];
 
+  it('other malformed dispatches (no ids, wrong shapes) never escape either; the bot keeps answering', async () => {
+    fake.dispatch('GUILD_CREATE', { id: GUILD, channels: 'not a list' });
+    fake.dispatch('CHANNEL_UPDATE', {});
+    fake.dispatch('GUILD_MEMBER_UPDATE', { guild_id: GUILD });
+    fake.dispatch('THREAD_CREATE', { id: null, guild_id: GUILD, type: 11 });
+    fake.dispatch('INTERACTION_CREATE', null);
+    await settle();
+    expect(escaped).toEqual([]);
+    await expectStillServing('90');
+    expect(escaped).toEqual([]);
+  });
+
   for (const [index, { what, forge }] of malformed.entries()) {
     it(`an interaction with ${what} is contained and logged; the bot keeps answering`, async () => {
       const before = logLines.length;
