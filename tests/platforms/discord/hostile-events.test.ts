@@ -80,6 +80,22 @@ describe('forged and malformed Discord interactions', () => {
     expect(logLines.join('')).toContain('discord-interaction-refused');
   });
 
+  it('a forged guild autocomplete without a member gets no choices', async () => {
+    const id = fake.sendAutocomplete({
+      name: 'report',
+      guildId: GUILD,
+      channelId: TEXT,
+      member: { userId: '62', permissions: MEMBER_PERMISSIONS },
+      focused: { name: 'date', value: '2026' },
+      forge: (payload) => {
+        payload['user'] = (payload['member'] as { user: unknown }).user;
+        delete payload['member'];
+      },
+    });
+    const response = await fake.waitForInteractionResponse(id);
+    expect(response.data!['choices']).toEqual([]);
+  });
+
   const malformed: { what: string; forge: NonNullable<SlashCommandInput['forge']> }[] = [
     { what: 'no entitlements', forge: (p) => delete p['entitlements'] },
     { what: 'no authorizing_integration_owners', forge: (p) => delete p['authorizing_integration_owners'] },
