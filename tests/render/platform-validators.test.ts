@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { EmbedBuilder, embedLength, enableValidators } from '@discordjs/builders';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -222,12 +223,23 @@ interface FormattedText {
 }
 type TdParse = (html: string) => FormattedText | { _: 'error'; code: number; message: string };
 
-/** Loads TDLib through tdl + prebuilt-tdlib; the reason it could not, otherwise. */
+/**
+ * Where TDLib's `libtdjson` comes from: prebuilt-tdlib's Linux x86-64 (glibc) package, the one
+ * build the npm registry serves here. The `prebuilt-tdlib` wrapper itself is not a dependency: it
+ * lists every platform's build as optional dependencies, which the registry does not have, so the
+ * lock file could not list them and `npm ci` would refuse it.
+ */
+const TDJSON_PACKAGE = '@prebuilt-tdlib/linux-x64-glibc';
+
+/** Loads TDLib through tdl; the reason it could not, otherwise. */
 async function loadTdlib(): Promise<{ parse: TdParse } | { why: string }> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    return { why: `TDLib is installed for linux-x64 (glibc) only (${TDJSON_PACKAGE}); this machine is ${process.platform}-${process.arch}` };
+  }
   try {
     const tdl = (await import('tdl')).default;
-    const { getTdjson } = await import('prebuilt-tdlib');
-    tdl.configure({ tdjson: getTdjson(), verbosityLevel: 0 });
+    const tdjson = path.join(path.dirname(createRequire(import.meta.url).resolve(`${TDJSON_PACKAGE}/package.json`)), 'libtdjson.so');
+    tdl.configure({ tdjson, verbosityLevel: 0 });
     const parse: TdParse = (html) =>
       tdl.execute({ _: 'parseTextEntities', text: html, parse_mode: { _: 'textParseModeHTML' } }) as unknown as ReturnType<TdParse>;
     const probe = parse('<b>x</b>');
