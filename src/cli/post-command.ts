@@ -119,13 +119,6 @@ export const postCommand: CliCommand = async (argv, io) => {
   const platforms = createPlatforms({ config, logger, only: inScope });
   try {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
-    const report = options.date
-      ? await library.findByDate(parseUserDate(options.date, { timezone: config.timezone, now: new Date() }))
-      : await library.latest();
-    if (!report) {
-      io.stderr(`digest post: no reports in ${config.contentDir}\n`);
-      return 1;
-    }
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     const { fanout } = createDelivery({
       config,
@@ -136,6 +129,14 @@ export const postCommand: CliCommand = async (argv, io) => {
       logger,
       lock: { onWait: (owner) => io.stderr(`digest post: waiting for a delivery in progress (pid ${owner.pid} on ${owner.host})…\n`) },
     });
+    // Without a DATE: the newest report, as the scheduler picks it (never an older one in its place).
+    const report = options.date
+      ? await library.findByDate(parseUserDate(options.date, { timezone: config.timezone, now: new Date() }))
+      : await fanout.newestReport();
+    if (!report) {
+      io.stderr(`digest post: no reports in ${config.contentDir}\n`);
+      return 1;
+    }
 
     const destinations = chooseDestinations(options, inScope, fanout.audience());
     if (typeof destinations === 'string') {
