@@ -17,6 +17,7 @@ import type { Platform } from './platforms/platform.ts';
 import { ReportLibrary } from './report/library.ts';
 import { ServiceHealth } from './service-health.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
+import { unwritableProblem } from './store/database-file.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -93,7 +94,7 @@ async function run(): Promise<number> {
     digests,
     platforms: platformTable,
     logger,
-    overrides: { health, storeCheck: () => databaseGuard.check() },
+    overrides: { health, storeCheck: () => databaseGuard.check() ?? unwritableProblem(config.databasePath) },
   });
   const router = createCommandRouter({
     library,

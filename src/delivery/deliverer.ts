@@ -162,6 +162,7 @@ export class Deliverer {
     const storeProblem = this.deps.storeCheck?.() ?? null;
     if (storeProblem !== null) {
       this.logger.error({ event: 'store.unusable', slug: request.slug, reason: storeProblem }, 'fan-out refused: the database cannot be trusted');
+      this.ledger.markUnavailable(storeProblem);
       const refused = destinations.map((d) => ({ ...result(d, d, 'failed', `not sent: ${storeProblem}`), ledgerProblem: storeProblem }));
       return this.finish(request, refused, events);
     }

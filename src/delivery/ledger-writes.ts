@@ -153,6 +153,11 @@ export class LedgerWrites {
     this.timer = null;
   }
 
+  /** Marks the ledger unavailable for a reason found before writing (an unusable database file). */
+  markUnavailable(reason: string): void {
+    this.down(reason, null);
+  }
+
   private down(reason: string, error: unknown): void {
     const first = this.downReason === null;
     this.downReason = reason;

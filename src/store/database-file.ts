@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 
 /** Which file a path named when it was opened: device and inode. */
 export interface FileIdentity {
@@ -38,4 +38,24 @@ export function databaseFileProblem(file: string, opened: FileIdentity): string 
 export function orphanedSidecars(file: string): string[] {
   if (existsSync(file)) return [];
   return [`${file}-wal`, `${file}-shm`].filter((sidecar) => existsSync(sidecar));
+}
+
+/**
+ * Why the database cannot be written now (the file, its -wal or its -shm not writable for this
+ * process), or null. Checked before each fan-out so an unwritable database pauses delivery with a
+ * reason instead of failing part-way (or, for an unwritable -shm, crashing SQLite's shared memory).
+ * Root passes every permission check, so for root this only finds a read-only file system.
+ */
+export function unwritableProblem(file: string): string | null {
+  if (file === ':memory:') return null;
+  for (const candidate of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(candidate)) continue;
+    try {
+      accessSync(candidate, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return `${candidate} is not writable (${code})`;
+    }
+  }
+  return null;
 }

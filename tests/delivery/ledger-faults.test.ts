@@ -111,9 +111,19 @@ describe('Deliverer when the ledger cannot record (disk full, read-only database
     expect(notifier.alerts).toHaveLength(2);
   });
 
-  it('refuses the whole fan-out when the store check says the database file was replaced', async () => {
-    const report = await deliverer({ storeCheck: () => 'the database file was deleted' }).deliver(scheduled(chats));
+  it('refuses the whole fan-out while the store check finds the database unusable (deleted, unwritable), and resumes after', async () => {
+    let problem: string | null = '/data/digest.db-shm is not writable (EACCES)';
+    const bot = deliverer({ storeCheck: () => problem });
+    const report = await bot.deliver(scheduled(chats));
     expect(telegram.attempts).toHaveLength(0);
     expect(report.byPlatform.telegram.failed).toBe(40);
+    expect(report.results[0]?.reason).toContain('not writable');
+    expect(health.get('store')).toMatchObject({ ready: false, detail: expect.stringContaining('not writable') });
+    expect(notifier.alerts).toHaveLength(1);
+
+    problem = null;
+    const after = await bot.deliver(scheduled(chats));
+    expect(after.byPlatform.telegram.delivered).toBe(40);
+    expect(health.get('store')?.ready).toBe(true);
   });
 });
