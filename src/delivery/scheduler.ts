@@ -73,7 +73,7 @@ export class Scheduler {
 
   /** Catches up, then starts the jobs, the subscription re-sync and the content-folder watch. */
   async start(): Promise<DeliveryReport[]> {
-    const caught = await this.catchUp();
+    const caught = await this.catchUpOrRetry(0);
     this.resync();
     this.resyncTimer = setInterval(() => this.resync(), this.deps.resyncMs ?? 60_000);
     this.resyncTimer.unref();
@@ -88,6 +88,35 @@ export class Scheduler {
   catchUp(): Promise<DeliveryReport[]> {
     return this.track(
       catchUp({ fanout: this.deps.fanout, library: this.deps.library, store: this.deps.store, global: this.deps.config, now: this.now() }),
+    );
+  }
+
+  /**
+   * The start-up catch-up, tried again with backoff when it could not run (the newest report does
+   * not parse, the ledger cannot record): the bot starts anyway and the missed post goes out later.
+   */
+  private catchUpOrRetry(retry: number): Promise<DeliveryReport[]> {
+    const again = (reason: string): void => {
+      if (this.stopped || retry >= this.dueRetry.maxRetries) return;
+      const delayMs = Math.min(this.dueRetry.capMs, this.dueRetry.baseMs * 2 ** retry);
+      this.logger.error({ event: 'delivery.due_retry', schedule: 'catch-up', retry: retry + 1, delayMs, reason }, 'catch-up could not run; trying again');
+      const timer = setTimeout(() => {
+        this.retries.delete('catch-up');
+        void this.catchUpOrRetry(retry + 1);
+      }, delayMs);
+      this.retries.set('catch-up', timer);
+    };
+    return this.catchUp().then(
+      (reports) => {
+        const reason = reports.map(retryReason).find((r) => r !== null) ?? null;
+        if (reason !== null) again(reason);
+        return reports;
+      },
+      (error: unknown) => {
+        this.logger.error({ err: error }, 'catch-up failed');
+        again(error instanceof Error ? error.message : String(error));
+        return [];
+      },
     );
   }
 

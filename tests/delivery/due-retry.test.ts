@@ -3,6 +3,7 @@ import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { Fanout } from '../../src/delivery/fanout.ts';
 import { Scheduler } from '../../src/delivery/scheduler.ts';
 import type { DueSchedule } from '../../src/delivery/due-times.ts';
+import { ReportParseError } from '../../src/errors.ts';
 import { ServiceHealth } from '../../src/service-health.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FaultyStore } from './faulty-store.ts';
@@ -48,5 +49,37 @@ describe('a due fan-out the database cannot record', () => {
     while (telegram.delivered.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(telegram.delivered.map((r) => r.destination.chatId).sort()).toEqual(['-1', '-2', '-3']);
     expect(health.get('store')?.ready).toBe(true);
+  });
+});
+
+describe('the start-up catch-up when the newest report cannot be read', () => {
+  it('does not stop the bot from starting, and is tried again until it can run', async () => {
+    sqlite = SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
+    sqlite.subscribe({ platform: 'telegram', chatId: '-1', threadId: null, subscribedBy: 'cli' });
+    const telegram = new ScriptedPlatform('telegram');
+    const deliverer = new Deliverer({ store: sqlite, platforms: { telegram }, policy: { maxAttempts: 1, backoffBaseMs: 1, backoffCapMs: 1 } });
+    const library = new MemoryLibrary(testReport('2026-01-03', '2026-01-03T08:00:00+08:00'));
+    let broken = true;
+    const load = library.load.bind(library);
+    library.load = async (entry) => {
+      if (broken) throw new ReportParseError('/content/twitter_ai_20260103_20260103.md', 'not valid UTF-8 text');
+      return load(entry);
+    };
+    const fanout = new Fanout({ library, digests: testDigests, store: sqlite, deliverer });
+    scheduler = new Scheduler({
+      fanout,
+      store: sqlite,
+      library,
+      config: GLOBAL,
+      now: () => new Date('2026-01-03T02:00:00Z'),
+      dueRetry: { baseMs: 20, capMs: 50 },
+    });
+    await expect(scheduler.start()).resolves.toEqual([]);
+    expect(telegram.attempts).toHaveLength(0);
+
+    broken = false;
+    const deadline = Date.now() + 5000;
+    while (telegram.delivered.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(telegram.delivered.map((r) => r.destination.chatId)).toEqual(['-1']);
   });
 });
