@@ -24,26 +24,26 @@ async function fileState(file: string): Promise<{ mtimeMs: number; size: number 
 /**
  * Waits until `file` has not been modified for `settleMs`: a report still being written (a file
  * cut after point 3, or inside a UTF-8 character) must not go out, because once delivered the
- * ledger says "already delivered" and the complete report never would. Returns whether it had to
- * wait (the caller then reads the file again).
+ * ledger says "already delivered" and the complete report never would. A file last modified
+ * longer ago than that passes at once; otherwise it is watched (mtime and size) until one whole
+ * `settleMs` passes without a change, which also copes with a clock that puts mtimes in the future.
+ * Returns whether it had to wait (the caller then reads the file again).
  *
  * @throws DigestError when the file is still changing after `maxWaitMs`.
  */
 export async function waitUntilSettled(file: string, options: SettleOptions): Promise<boolean> {
   if (options.settleMs <= 0) return false;
+  let previous = await fileState(file);
+  if (previous === null || options.now() - previous.mtimeMs >= options.settleMs) return false;
   const started = options.now();
-  let waited = false;
   for (;;) {
-    const state = await fileState(file);
-    if (state === null) return waited;
-    const age = options.now() - state.mtimeMs;
-    if (age >= options.settleMs) return waited;
     if (options.now() - started >= options.maxWaitMs) {
-      throw new DigestError(
-        `report ${file} is still being written (modified ${Math.max(0, Math.round(age))} ms ago, still changing after ${options.maxWaitMs} ms); not delivered`,
-      );
+      throw new DigestError(`report ${file} is still being written (still changing after ${options.maxWaitMs} ms); not delivered`);
     }
-    waited = true;
-    await options.sleep(Math.min(options.settleMs - age + 10, options.maxWaitMs));
+    await options.sleep(options.settleMs);
+    const current = await fileState(file);
+    if (current === null) return true;
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return true;
+    previous = current;
   }
 }
