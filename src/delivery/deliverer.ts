@@ -251,6 +251,11 @@ export class Deliverer {
     if (kind === 'scheduled' && store.getDelivery(slug, destination, 'repost')?.status === 'delivered') {
       return result(destination, destination, 'skipped', 'already delivered (reposted)');
     }
+    if (this.ledger.isHeldFor(slug, kind, destination)) {
+      // Delivered earlier by this process; only its ledger mark is pending. Never send it again.
+      const pending = this.ledger.flush() ? null : this.ledger.unavailable;
+      return { ...result(destination, destination, 'skipped', 'already delivered (ledger mark was pending)'), ledgerProblem: pending };
+    }
     let claim: ReturnType<Store['claimDelivery']>;
     try {
       claim = this.ledger.write('cannot claim delivery', () => store.claimDelivery({ slug, destination, kind, requestedBy }));
@@ -258,11 +263,6 @@ export class Deliverer {
       return this.notSent(destination, error);
     }
     let row: Delivery = claim.delivery;
-    if (this.ledger.isHeld(row.id)) {
-      // Delivered earlier by this process; only its ledger mark is pending. Never send it again.
-      const pending = this.ledger.flush() ? null : this.ledger.unavailable;
-      return { ...result(destination, destination, 'skipped', 'already delivered (ledger mark was pending)'), ledgerProblem: pending };
-    }
     const previousStatus = claim.created ? null : row.status;
     if (!claim.created) {
       const decision = this.decideExisting(row, destination, kind);
@@ -408,7 +408,7 @@ export class Deliverer {
         );
       }
       // The platform accepted it: from here on it must never be sent again, whatever the database says.
-      const ledgerProblem = await this.ledger.recordDelivered(row.id, row.slug, target, sent.messageIds);
+      const ledgerProblem = await this.ledger.recordDelivered(row, destination, sent.messageIds);
       this.failureStreak.delete(destinationKey(destination));
       return {
         destination,

@@ -1,7 +1,7 @@
 import { silentLogger, type Logger } from '../log.ts';
 import type { Destination } from '../platforms/platform.ts';
 import type { ServiceHealth } from '../service-health.ts';
-import type { Store } from '../store/store.ts';
+import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
 import { describeDestination } from './notices.ts';
 
 /** How a delivered outcome the ledger refused is written again. */
@@ -19,6 +19,8 @@ export const DEFAULT_LEDGER_RETRY: LedgerRetryPolicy = { attempts: 4, delayMs: 5
 interface HeldOutcome {
   rowId: number;
   slug: string;
+  kind: DeliveryKind;
+  /** As the fan-out asked for it (before any supergroup migration). */
   destination: Destination;
   messageIds: string[];
 }
@@ -69,8 +71,13 @@ export class LedgerWrites {
     return this.held.size;
   }
 
-  isHeld(rowId: number): boolean {
-    return this.held.has(rowId);
+  /** Whether this report already reached this destination and only its ledger mark is pending. */
+  isHeldFor(slug: string, kind: DeliveryKind, destination: Destination): boolean {
+    const key = describeDestination(destination);
+    for (const h of this.held.values()) {
+      if (h.slug === slug && h.kind === kind && describeDestination(h.destination) === key) return true;
+    }
+    return false;
   }
 
   /**
@@ -93,7 +100,8 @@ export class LedgerWrites {
    * Marks a row delivered, writing again with backoff when the database refuses. Returns null
    * when recorded; otherwise the outcome is held (written again later) and the reason returned.
    */
-  async recordDelivered(rowId: number, slug: string, destination: Destination, messageIds: string[]): Promise<string | null> {
+  async recordDelivered(row: Pick<Delivery, 'id' | 'slug' | 'kind'>, destination: Destination, messageIds: string[]): Promise<string | null> {
+    const { id: rowId, slug, kind } = row;
     let delay = this.policy.delayMs;
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= this.policy.attempts; attempt++) {
@@ -114,7 +122,7 @@ export class LedgerWrites {
       }
     }
     const reason = `delivered but not recorded in the ledger: ${messageOf(lastError)}`;
-    this.held.set(rowId, { rowId, slug, destination, messageIds });
+    this.held.set(rowId, { rowId, slug, kind, destination, messageIds });
     this.down(reason, lastError);
     this.logger.error(
       { event: 'ledger.outcome_held', slug, destination: describeDestination(destination), messageIds, held: this.held.size },

@@ -68,6 +68,13 @@ describe('Deliverer when the ledger cannot record (disk full, read-only database
     expect(health.get('store')).toMatchObject({ ready: false, detail: expect.stringContaining('disk is full') });
     expect(notifier.alerts).toHaveLength(1);
 
+    // The next due time while the disk is still full: nothing is sent again, nothing claimed.
+    faulty.fail('claimDelivery');
+    const stillFull = await bot.deliver(scheduled(chats));
+    expect(telegram.delivered).toHaveLength(40);
+    expect(stillFull.byPlatform.telegram.skipped).toBe(40);
+    expect(stillFull.results.every((r) => r.ledgerProblem !== null)).toBe(true);
+
     faulty.heal();
     const second = await bot.deliver(scheduled(chats));
     expect(telegram.delivered).toHaveLength(40); // nothing sent again
