@@ -96,16 +96,7 @@ export class Scheduler {
    * not parse, the ledger cannot record): the bot starts anyway and the missed post goes out later.
    */
   private catchUpOrRetry(retry: number): Promise<DeliveryReport[]> {
-    const again = (reason: string): void => {
-      if (this.stopped || retry >= this.dueRetry.maxRetries) return;
-      const delayMs = Math.min(this.dueRetry.capMs, this.dueRetry.baseMs * 2 ** retry);
-      this.logger.error({ event: 'delivery.due_retry', schedule: 'catch-up', retry: retry + 1, delayMs, reason }, 'catch-up could not run; trying again');
-      const timer = setTimeout(() => {
-        this.retries.delete('catch-up');
-        void this.catchUpOrRetry(retry + 1);
-      }, delayMs);
-      this.retries.set('catch-up', timer);
-    };
+    const again = (reason: string): void => this.retryLater('catch-up', retry, reason, (next) => void this.catchUpOrRetry(next));
     return this.catchUp().then(
       (reports) => {
         const reason = reports.map(retryReason).find((r) => r !== null) ?? null;
@@ -165,18 +156,18 @@ export class Scheduler {
     return this.track(this.deps.fanout.deliverNewest({ where: (s) => scheduleKey(this.scheduleFor(s)) === key }))
       .then((report) => {
         const reason = retryReason(report);
-        if (reason !== null) this.retryLater(schedule, retry, reason);
+        if (reason !== null) this.retryLater(key, retry, reason, (next) => void this.tick(schedule, next));
         return report;
       })
       .catch((error: unknown) => {
         this.logger.error({ err: error, schedule: key }, 'scheduled delivery failed');
-        this.retryLater(schedule, retry, error instanceof Error ? error.message : String(error));
+        this.retryLater(key, retry, error instanceof Error ? error.message : String(error), (next) => void this.tick(schedule, next));
         return null;
       });
   }
 
-  private retryLater(schedule: DueSchedule, retry: number, reason: string): void {
-    const key = scheduleKey(schedule);
+  /** Runs `again(retry + 1)` after a capped exponential delay, unless stopped or out of retries. */
+  private retryLater(key: string, retry: number, reason: string, again: (retry: number) => void): void {
     if (this.stopped) return;
     if (retry >= this.dueRetry.maxRetries) {
       this.logger.error({ event: 'delivery.due_abandoned', schedule: key, retries: retry, reason }, 'due fan-out still failing; left for the next due time');
@@ -186,7 +177,7 @@ export class Scheduler {
     this.logger.error({ event: 'delivery.due_retry', schedule: key, retry: retry + 1, delayMs, reason }, 'due fan-out could not run; trying again');
     const timer = setTimeout(() => {
       this.retries.delete(key);
-      void this.tick(schedule, retry + 1);
+      again(retry + 1);
     }, delayMs);
     this.retries.set(key, timer);
   }
