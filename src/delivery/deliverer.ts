@@ -168,7 +168,17 @@ export class Deliverer {
     }
     // Outcomes held from an earlier fan-out of this process are written first.
     this.ledger.flush();
-    const release = await (this.deps.lock ?? NO_LOCK).acquire();
+    let release: () => void;
+    try {
+      release = await (this.deps.lock ?? NO_LOCK).acquire();
+    } catch (error) {
+      // The lock file sits beside the database: failing to create it (a full disk) is a storage
+      // fault like a refused ledger write. Nothing is sent; the scheduler tries again.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.ledger.markUnavailable(reason);
+      const refused = destinations.map((d) => ({ ...result(d, d, 'failed', `not sent: ${reason}`), ledgerProblem: reason }));
+      return this.finish(request, refused, events);
+    }
     let results: DestinationResult[];
     try {
       const byPlatform = new Map<PlatformName, Destination[]>();
