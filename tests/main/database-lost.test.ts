@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { BIN, MAIN, ROOT_DIR, spawnNode, type NodeChild } from '../helpers/child-process.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 
 /**
@@ -12,37 +12,13 @@ import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.t
  * must not then open a fresh empty database in its place.
  */
 
-const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT_DIR, 'src/main.ts');
-const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
 const OWNER = 7201;
-
-interface Child {
-  exit: Promise<number | null>;
-  stderr: () => string;
-  stdout: () => string;
-  kill: () => void;
-}
-
-function spawnNode(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { exit, stderr: () => stderr, stdout: () => stdout, kill: () => child.kill('SIGKILL') };
-}
 
 let telegram: FakeTelegram;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 let dbPath: string;
-const children: Child[] = [];
+const children: NodeChild[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'db-lost-'));
@@ -75,7 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) c.kill();
+  for (const c of children) c.kill('SIGKILL');
   await Promise.all(children.map((c) => c.exit));
   await telegram?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });

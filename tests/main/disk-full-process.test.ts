@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, MAIN, ROOT_DIR, mountTmpfs, spawnNode, unmount, type NodeChild } from '../helpers/child-process.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 
 /**
@@ -13,48 +13,13 @@ import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.t
  * tests/delivery/due-retry.test.ts cover the same with the error injected).
  */
 
-const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT_DIR, 'src/main.ts');
-const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
 const OWNER = 7301;
 const CHATS = [7311, 7312, 7313];
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'disk-full-bot-'));
 const mountPoint = path.join(tmp, 'data');
 mkdirSync(mountPoint);
-const mounted = (() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-interface Child {
-  exit: Promise<number | null>;
-  exited: () => boolean;
-  stderr: () => string;
-  kill: (signal: NodeJS.Signals) => void;
-}
-
-function spawnNode(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  let done = false;
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      done = true;
-      resolve(code);
-    }),
-  );
-  return { exit, exited: () => done, stderr: () => stderr, kill: (signal) => child.kill(signal) };
-}
+const mounted = mountTmpfs(mountPoint, '4m');
 
 async function until(what: string, predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -65,14 +30,14 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 30_000)
 }
 
 let telegram: FakeTelegram | null = null;
-let bot: Child | null = null;
+let bot: NodeChild | null = null;
 afterAll(async () => {
   if (bot && !bot.exited()) {
     bot.kill('SIGKILL');
     await bot.exit;
   }
   await telegram?.close();
-  if (mounted) execFileSync('umount', [mountPoint], { stdio: 'ignore' });
+  if (mounted) unmount(mountPoint);
   rmSync(tmp, { recursive: true, force: true });
 });
 

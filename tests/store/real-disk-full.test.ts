@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { ScriptedPlatform, testDigest } from '../delivery/scripted-platform.ts';
+import { mountTmpfs, unmount } from '../helpers/child-process.ts';
 
 /**
  * A real full disk, not an injected error: the database on a 2 MB tmpfs that is filled up while a
@@ -14,19 +14,12 @@ import { ScriptedPlatform, testDigest } from '../delivery/scripted-platform.ts';
  * SQLITE_FULL error injected.
  */
 const mountPoint = mkdtempSync(path.join(tmpdir(), 'disk-full-'));
-const mounted = (() => {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const mounted = mountTmpfs(mountPoint, '2m');
 let store: SqliteStore | null = null;
 afterAll(() => {
   // Closed first even when the test failed: a tmpfs with an open file cannot be unmounted.
   store?.close();
-  if (mounted) execFileSync('umount', [mountPoint], { stdio: 'ignore' });
+  if (mounted) unmount(mountPoint);
   rmSync(mountPoint, { recursive: true, force: true });
 });
 
