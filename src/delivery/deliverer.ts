@@ -413,7 +413,7 @@ export class Deliverer {
       ambiguousSends += sent.ambiguousSends ?? 0;
       if (ambiguousSends > 0) {
         this.logger.warn(
-          { event: 'delivery.ambiguous', destination: destinationKey(target), slug: row.slug, ambiguousSends },
+          { event: 'delivery.ambiguous_destination', destination: destinationKey(target), slug: row.slug, ambiguousSends },
           'a request whose answer was lost was sent again: the destination may show a message twice',
         );
       }

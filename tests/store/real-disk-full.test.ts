@@ -63,5 +63,23 @@ describe.skipIf(!mounted)('a disk that fills up mid-fan-out (real tmpfs)', () =>
     for (const c of chats) expect(telegram.deliveredTo(c.chatId)).toBe(1);
     expect(store.listDeliveries({ slug }).filter((d) => d.status === 'delivered')).toHaveLength(40);
     expect(deliverer.ledger.unavailable).toBeNull();
+    store.close();
+    store = null;
+  });
+});
+
+describe.skipIf(!mounted)('a database on a read-only file system (real tmpfs remounted read-only)', () => {
+  it('is reported unwritable before any fan-out, even to root', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { unwritableProblem } = await import('../../src/store/database-file.ts');
+    const file = path.join(mountPoint, 'readonly.db');
+    SqliteStore.open(file).close();
+    expect(unwritableProblem(file)).toBeNull();
+    execFileSync('mount', ['-o', 'remount,ro', mountPoint], { stdio: 'ignore' });
+    try {
+      expect(unwritableProblem(file)).toMatch(/readonly\.db is not writable \(EROFS\)/);
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mountPoint], { stdio: 'ignore' });
+    }
   });
 });
