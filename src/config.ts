@@ -65,6 +65,11 @@ const fileSchema = z
         maxAttempts: z.number().int().min(1).max(20).default(5),
         backoffBaseMs: z.number().int().min(1).default(1000),
         backoffCapMs: z.number().int().min(1).default(60_000),
+        /**
+         * A report file is delivered only once it has not changed for this long (a file still
+         * being written is waited for, never sent half-written); 0 turns the wait off.
+         */
+        reportSettleMs: z.number().int().min(0).max(600_000).default(3000),
       })
       .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

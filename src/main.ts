@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
 import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
+import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { Scheduler } from './delivery/scheduler.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { DigestError } from './errors.ts';
@@ -14,7 +15,10 @@ import { createLogger, type Logger } from './log.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
 import type { Platform } from './platforms/platform.ts';
 import { ReportLibrary } from './report/library.ts';
+import { ServiceHealth } from './service-health.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
+import { unwritableProblem } from './store/database-file.ts';
+import { DatabaseGuard } from './store/database-guard.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
 
@@ -73,12 +77,25 @@ async function run(): Promise<number> {
     return 0;
   }
 
+  const health = new ServiceHealth();
   const store = SqliteStore.open(config.databasePath);
+  health.set('store', true);
   logger.info({ event: 'store.opened', path: config.databasePath }, 'database ready');
+  // A database file deleted or replaced under the bot stops it loudly (checked periodically and
+  // before every fan-out), instead of "saving" into an unlinked file until the next restart.
+  const databaseGuard = new DatabaseGuard(store, { logger });
   // The router needs the reposter and the platforms need the router: the fan-out's platform table
   // is filled in right after the platforms exist, before anything is started.
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
-  const { fanout } = createDelivery({ config, store, library, digests, platforms: platformTable, logger });
+  const { fanout, deliverer } = createDelivery({
+    config,
+    store,
+    library,
+    digests,
+    platforms: platformTable,
+    logger,
+    overrides: { health, storeCheck: () => databaseGuard.check() ?? unwritableProblem(config.databasePath) },
+  });
   const router = createCommandRouter({
     library,
     digests,
@@ -109,14 +126,24 @@ async function run(): Promise<number> {
   await scheduler.start();
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
-  await waitForShutdownSignal(logger);
+  const loss = await Promise.race([waitForShutdownSignal(logger).then(() => null), databaseGuard.lost]);
+  databaseGuard.stop();
+  deliverer.ledger.close();
+  if (loss) {
+    health.set('store', false, loss.problem);
+    await new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms: platformTable, logger }).alert(
+      `digest bot stopped: ${loss.problem}. ${loss.rescuedTo ? `Its data was saved to ${loss.rescuedTo}: move it back to ${config.databasePath} and start the bot again.` : 'Its data could not be saved; restore a backup.'}`,
+    );
+  }
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();
   await images.close();
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
-  store.close();
-  return 0;
+  // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
+  // by now belong to a new database at that path. The process exits right after.
+  if (!loss) store.close();
+  return loss ? 1 : 0;
 }
 
 run().then(

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { readReport } from '../report/read-report.ts';
 import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
+import type { Report } from '../report/types.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
 import type { CliCommand } from './io.ts';
 
 const HELP = `usage: digest check [DIR]
@@ -11,6 +14,9 @@ Parses every .md / .markdown report in DIR (default: the configured contentDir) 
   ok  <file> (N points)
   warn <file>: <warnings>
   error <file>: <reason>
+Also warns (one more line per file) when two files cover the same dates (only the name that
+sorts first is delivered and shown) and when a report changed after it was delivered (readers
+have the earlier version; \`digest post DATE --repost\` sends it again).
 Exit codes: 0 every file parses (warnings allowed), 1 any file is an error or DIR cannot be read.
 `;
 
@@ -31,9 +37,11 @@ export const checkCommand: CliCommand = async (argv, io) => {
   let dir: string;
   let files: string[];
   let imagesDir: string | null;
+  let databasePath: string;
   try {
     const config = loadConfig({ rootDir: io.cwd, env: io.env });
     imagesDir = config.imagesDir;
+    databasePath = config.databasePath;
     dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : config.contentDir;
     if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
     files = (await readdir(dir))
@@ -49,9 +57,11 @@ export const checkCommand: CliCommand = async (argv, io) => {
   }
 
   let errors = 0;
+  const parsed: Array<{ name: string; report: Report }> = [];
   for (const name of files) {
     try {
       const report = await readReport(path.join(dir, name), { imagesDir });
+      parsed.push({ name, report });
       io.stdout(
         report.warnings.length > 0
           ? `warn ${name}: ${oneLine(report.warnings.join('; '))}\n`
@@ -63,5 +73,62 @@ export const checkCommand: CliCommand = async (argv, io) => {
       io.stdout(`error ${name}: ${oneLine(typeof reason === 'string' ? reason : (error as Error).message)}\n`);
     }
   }
+  for (const line of sameDates(parsed)) io.stdout(`${line}\n`);
+  for (const line of await editedAfterDelivery(parsed, databasePath)) io.stdout(`${line}\n`);
   return errors > 0 ? 1 : 0;
 };
+
+/**
+ * Files covering the same dates: the library serves one of them (for a date, the report that
+ * starts latest; among equal ranges, the file whose name sorts first, byte order, so
+ * `…_20261127.md` wins over `…_20261127_fix.md`); the others are unreachable.
+ */
+export function sameDates(parsed: ReadonlyArray<{ name: string; report: Report }>): string[] {
+  const byRange = new Map<string, Array<{ name: string; report: Report }>>();
+  for (const item of parsed) {
+    const key = `${item.report.dateStart}~${item.report.dateEnd}`;
+    byRange.set(key, [...(byRange.get(key) ?? []), item]);
+  }
+  const lines: string[] = [];
+  for (const group of byRange.values()) {
+    if (group.length < 2) continue;
+    const sorted = [...group].sort((a, b) => (a.report.slug < b.report.slug ? -1 : a.report.slug > b.report.slug ? 1 : 0));
+    const winner = sorted[0]!;
+    const { dateStart, dateEnd } = winner.report;
+    const dates = dateStart === dateEnd ? dateStart : `${dateStart} to ${dateEnd}`;
+    for (const other of sorted.slice(1)) {
+      lines.push(
+        `warn ${other.name}: covers the same dates (${dates}) as ${winner.name}; only ${winner.name} is delivered and shown (of files with the same dates, the name that sorts first wins): merge the two and remove this one`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** Reports whose file changed after the last time the ledger says they were delivered. */
+async function editedAfterDelivery(parsed: ReadonlyArray<{ name: string; report: Report }>, databasePath: string): Promise<string[]> {
+  // Only an existing database is read: `digest check` never creates one.
+  if (databasePath === ':memory:' || !existsSync(databasePath) || parsed.length === 0) return [];
+  let store: SqliteStore;
+  try {
+    store = SqliteStore.open(databasePath);
+  } catch {
+    return [];
+  }
+  try {
+    const lines: string[] = [];
+    for (const { name, report } of parsed) {
+      const delivered = store.listDeliveries({ slug: report.slug }).filter((d) => d.status === 'delivered');
+      if (delivered.length === 0) continue;
+      const last = delivered.reduce((max, d) => (d.updatedAt > max ? d.updatedAt : max), '');
+      const mtimeMs = (await stat(report.file)).mtimeMs;
+      if (mtimeMs <= Date.parse(last)) continue;
+      lines.push(
+        `warn ${name}: changed after it was delivered (to ${delivered.length} destination${delivered.length === 1 ? '' : 's'}, last at ${last}); readers have the earlier version: \`digest post ${report.dateStart} --repost\` sends it again`,
+      );
+    }
+    return lines;
+  } finally {
+    store.close();
+  }
+}

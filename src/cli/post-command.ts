@@ -21,8 +21,9 @@ DATE      2026-01-03, 20260103, 2026/1/3, today, yesterday (in the configured ti
 --platform  only this platform (its token must be set)
 --to ID     only this subscription (Discord channel id or Telegram chat id)
 --repost    post again even where already delivered (recorded as a repost by "cli")
-Prints one summary line per platform. Exit codes: 0 every destination delivered, skipped or
-deactivated (with a reason); 1 any failed, or bad usage / configuration.
+Prints one summary line per platform (with the sends whose answer was lost and that may show
+twice, when any). Exit codes: 0 every destination delivered, skipped or deactivated (with a
+reason); 1 any failed, any the ledger could not record, or bad usage / configuration.
 `;
 
 const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
@@ -61,10 +62,29 @@ function parse(argv: string[]): PostOptions | 'help' | string {
   }
 }
 
+/** What the summary adds after the counts, when not zero. */
+export interface SummaryExtras {
+  /** Requests sent again after a lost answer: each may show as a repeated message. */
+  ambiguous: number;
+  /** Destinations the ledger could not record (delivered but unrecorded, or not sent for it). */
+  unrecorded: number;
+}
+
+/** The extras of one platform's results. */
+export function summaryExtras(outcome: DeliveryReport, platform: PlatformName): SummaryExtras {
+  const mine = outcome.results.filter((r) => r.destination.platform === platform);
+  return {
+    ambiguous: mine.reduce((n, r) => n + r.ambiguousSends, 0),
+    unrecorded: mine.filter((r) => r.ledgerProblem !== null).length,
+  };
+}
+
 /** `telegram: 3 delivered, 1 skipped (already delivered), 0 deactivated, 0 failed`. */
-export function summaryLine(platform: PlatformName, c: PlatformCounts): string {
+export function summaryLine(platform: PlatformName, c: PlatformCounts, extras?: SummaryExtras): string {
   const moved = c.migrated > 0 ? `, ${c.migrated} moved to a supergroup` : '';
-  return `${platform}: ${c.delivered} delivered, ${c.skipped} skipped (already delivered), ${c.deactivated} deactivated, ${c.failed} failed${moved}`;
+  const ambiguous = extras && extras.ambiguous > 0 ? `, ${extras.ambiguous} ambiguous (answer lost and sent again: may show twice)` : '';
+  const unrecorded = extras && extras.unrecorded > 0 ? `, ${extras.unrecorded} not recorded in the ledger (database refused the write)` : '';
+  return `${platform}: ${c.delivered} delivered, ${c.skipped} skipped (already delivered), ${c.deactivated} deactivated, ${c.failed} failed${moved}${ambiguous}${unrecorded}`;
 }
 
 /** `digest post`: the scheduler's delivery path, run once from the command line. */
@@ -99,13 +119,6 @@ export const postCommand: CliCommand = async (argv, io) => {
   const platforms = createPlatforms({ config, logger, only: inScope });
   try {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
-    const report = options.date
-      ? await library.findByDate(parseUserDate(options.date, { timezone: config.timezone, now: new Date() }))
-      : await library.latest();
-    if (!report) {
-      io.stderr(`digest post: no reports in ${config.contentDir}\n`);
-      return 1;
-    }
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     const { fanout } = createDelivery({
       config,
@@ -116,6 +129,14 @@ export const postCommand: CliCommand = async (argv, io) => {
       logger,
       lock: { onWait: (owner) => io.stderr(`digest post: waiting for a delivery in progress (pid ${owner.pid} on ${owner.host})…\n`) },
     });
+    // Without a DATE: the newest report, as the scheduler picks it (never an older one in its place).
+    const report = options.date
+      ? await library.findByDate(parseUserDate(options.date, { timezone: config.timezone, now: new Date() }))
+      : await fanout.newestReport();
+    if (!report) {
+      io.stderr(`digest post: no reports in ${config.contentDir}\n`);
+      return 1;
+    }
 
     const destinations = chooseDestinations(options, inScope, fanout.audience());
     if (typeof destinations === 'string') {
@@ -131,7 +152,8 @@ export const postCommand: CliCommand = async (argv, io) => {
       requestedBy: options.repost ? 'cli' : null,
     });
     printOutcome(outcome, inScope, io);
-    return inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
+    const unrecorded = outcome.results.some((r) => r.ledgerProblem !== null);
+    return unrecorded || inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
   } finally {
     await stopAll(platforms);
     store.close();
@@ -156,10 +178,12 @@ function chooseDestinations(
 }
 
 function printOutcome(outcome: DeliveryReport, inScope: readonly PlatformName[], io: CliIo): void {
-  for (const platform of inScope) io.stdout(`${summaryLine(platform, outcome.byPlatform[platform])}\n`);
+  for (const platform of inScope) io.stdout(`${summaryLine(platform, outcome.byPlatform[platform], summaryExtras(outcome, platform))}\n`);
   for (const r of outcome.results) {
     if (r.outcome === 'failed' || r.outcome === 'deactivated') {
       io.stderr(`  ${describeDestination(r.deliveredTo)}: ${r.outcome}: ${r.reason ?? ''}\n`);
+    } else if (r.ledgerProblem !== null) {
+      io.stderr(`  ${describeDestination(r.deliveredTo)}: ${r.outcome}, but ${r.ledgerProblem}\n`);
     }
   }
 }

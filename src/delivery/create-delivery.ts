@@ -39,6 +39,13 @@ export function createDelivery(input: {
     lock: fanoutLockFor(config.databasePath, input.lock),
     ...input.overrides,
   });
-  const fanout = new Fanout({ library: input.library, digests: input.digests, store, deliverer, logger });
+  const fanout = new Fanout({
+    library: input.library,
+    digests: input.digests,
+    store,
+    deliverer,
+    logger,
+    settleMs: config.delivery.reportSettleMs,
+  });
   return { deliverer, fanout };
 }

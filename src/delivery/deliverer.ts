@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../log.ts';
 import { SendError, type Destination, type Platform, type PlatformName, type SendResult } from '../platforms/platform.ts';
 import type { Digest } from '../report/digest-types.ts';
+import type { ServiceHealth } from '../service-health.ts';
 import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.ts';
 import { NO_LOCK, type FanoutLock } from './fanout-lock.ts';
+import { LedgerWrites, type LedgerRetryPolicy } from './ledger-writes.ts';
 import { describeDestination, type OwnerEvent } from './notices.ts';
 import type { OwnerNotifier } from './owner-notifier.ts';
 import { runPool } from './pool.ts';
@@ -33,6 +35,16 @@ export interface DestinationResult {
   imageDropped: boolean;
   /** Why it was skipped, deactivated or failed; null when delivered. */
   reason: string | null;
+  /**
+   * Telegram requests whose answer was lost (the request may have reached Telegram) and that were
+   * sent again: each may have posted a message twice. Telegram has no idempotency key.
+   */
+  ambiguousSends: number;
+  /**
+   * Set when the ledger could not record this destination: delivered but the `delivered` mark is
+   * held in memory, or not sent because the ledger could not record a send. Null otherwise.
+   */
+  ledgerProblem: string | null;
 }
 
 export interface PlatformCounts {
@@ -73,6 +85,15 @@ export interface DelivererDeps {
   maxRateLimitWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Readiness: the `store` component goes not ready while the ledger cannot record. */
+  health?: ServiceHealth;
+  /** How a refused `delivered` mark is written again (LedgerWrites). */
+  ledgerRetry?: Partial<LedgerRetryPolicy>;
+  /**
+   * Checked before each fan-out: why the database must not be used (its file was deleted or
+   * replaced under the running process), or null. A problem means nothing is sent.
+   */
+  storeCheck?: () => string | null;
 }
 
 const DEFAULT_CONCURRENCY = 64;
@@ -114,11 +135,21 @@ export class Deliverer {
   private readonly logger: Logger;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  /** Every ledger write after a claim goes through here, so a refused write never causes a resend. */
+  readonly ledger: LedgerWrites;
 
   constructor(private readonly deps: DelivererDeps) {
     this.logger = deps.logger ?? silentLogger();
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = deps.random ?? Math.random;
+    this.ledger = new LedgerWrites({
+      store: deps.store,
+      logger: this.logger,
+      sleep: this.sleep,
+      ...(deps.health ? { health: deps.health } : {}),
+      ...(deps.ledgerRetry ? { policy: deps.ledgerRetry } : {}),
+      alert: (text) => void deps.notifier?.alert?.(text),
+    });
   }
 
   /** Delivers `request.digest` to every destination; never throws for a destination's failure. */
@@ -128,7 +159,26 @@ export class Deliverer {
     const destinations = [...unique.values()];
     const events: OwnerEvent[] = [];
     const runId = randomUUID().slice(0, 8);
-    const release = await (this.deps.lock ?? NO_LOCK).acquire();
+    const storeProblem = this.deps.storeCheck?.() ?? null;
+    if (storeProblem !== null) {
+      this.logger.error({ event: 'store.unusable', slug: request.slug, reason: storeProblem }, 'fan-out refused: the database cannot be trusted');
+      this.ledger.markUnavailable(storeProblem);
+      const refused = destinations.map((d) => ({ ...result(d, d, 'failed', `not sent: ${storeProblem}`), ledgerProblem: storeProblem }));
+      return this.finish(request, refused, events);
+    }
+    // Outcomes held from an earlier fan-out of this process are written first.
+    this.ledger.flush();
+    let release: () => void;
+    try {
+      release = await (this.deps.lock ?? NO_LOCK).acquire();
+    } catch (error) {
+      // The lock file sits beside the database: failing to create it (a full disk) is a storage
+      // fault like a refused ledger write. Nothing is sent; the scheduler tries again.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.ledger.markUnavailable(reason);
+      const refused = destinations.map((d) => ({ ...result(d, d, 'failed', `not sent: ${reason}`), ledgerProblem: reason }));
+      return this.finish(request, refused, events);
+    }
     let results: DestinationResult[];
     try {
       const byPlatform = new Map<PlatformName, Destination[]>();
@@ -145,6 +195,11 @@ export class Deliverer {
     } finally {
       release();
     }
+    return this.finish(request, results, events);
+  }
+
+  /** Tells the owners, counts the outcomes and logs the fan-out. */
+  private async finish(request: DeliveryRequest, results: DestinationResult[], events: OwnerEvent[]): Promise<DeliveryReport> {
     if (events.length > 0 && this.deps.notifier) await this.deps.notifier.notify(events, request.slug);
     const report: DeliveryReport = {
       slug: request.slug,
@@ -157,7 +212,12 @@ export class Deliverer {
       counts[r.outcome]++;
       if (r.migrated) counts.migrated++;
     }
-    this.logger.info({ slug: request.slug, kind: request.kind, ...report.byPlatform }, 'fan-out finished');
+    const ambiguous = results.reduce((n, r) => n + r.ambiguousSends, 0);
+    const unrecorded = results.filter((r) => r.ledgerProblem !== null).length;
+    this.logger.info(
+      { slug: request.slug, kind: request.kind, ...report.byPlatform, ...(ambiguous > 0 ? { ambiguous } : {}), ...(unrecorded > 0 ? { ledgerProblems: unrecorded } : {}) },
+      'fan-out finished',
+    );
     return report;
   }
 
@@ -201,7 +261,17 @@ export class Deliverer {
     if (kind === 'scheduled' && store.getDelivery(slug, destination, 'repost')?.status === 'delivered') {
       return result(destination, destination, 'skipped', 'already delivered (reposted)');
     }
-    const claim = store.claimDelivery({ slug, destination, kind, requestedBy });
+    if (this.ledger.isHeldFor(slug, kind, destination)) {
+      // Delivered earlier by this process; only its ledger mark is pending. Never send it again.
+      const pending = this.ledger.flush() ? null : this.ledger.unavailable;
+      return { ...result(destination, destination, 'skipped', 'already delivered (ledger mark was pending)'), ledgerProblem: pending };
+    }
+    let claim: ReturnType<Store['claimDelivery']>;
+    try {
+      claim = this.ledger.write('cannot claim delivery', () => store.claimDelivery({ slug, destination, kind, requestedBy }));
+    } catch (error) {
+      return this.notSent(destination, error);
+    }
     let row: Delivery = claim.delivery;
     const previousStatus = claim.created ? null : row.status;
     if (!claim.created) {
@@ -210,7 +280,11 @@ export class Deliverer {
       // A `sending` row is left by a process that died mid-send (the fan-out lock rules out a live
       // one): resend as is. Anything else starts a new run of the row.
       if (row.status !== 'sending') {
-        store.restartDelivery(row.id, kind === 'repost' ? requestedBy : row.requestedBy);
+        try {
+          this.ledger.write('cannot restart delivery', () => store.restartDelivery(row.id, kind === 'repost' ? requestedBy : row.requestedBy));
+        } catch (error) {
+          return this.notSent(destination, error);
+        }
         row = { ...row, status: 'sending' };
       }
     }
@@ -221,6 +295,21 @@ export class Deliverer {
         ? `${slug}:scheduled:${destinationKey(destination)}`
         : `${slug}:repost:${destinationKey(destination)}:${runId}`;
     return this.sendWithRetries(row, platform, destination, request.digest, idempotencyKey, previousStatus, events);
+  }
+
+  /** A ledger write whose failure is logged (by LedgerWrites) but does not change the outcome. */
+  private tryWrite(doing: string, fn: () => void): void {
+    try {
+      this.ledger.write(doing, fn);
+    } catch {
+      // Logged and reflected in readiness by LedgerWrites.
+    }
+  }
+
+  /** A destination not sent to because the ledger could not record the send. */
+  private notSent(destination: Destination, error: unknown): DestinationResult {
+    const why = this.ledger.unavailable ?? (error instanceof Error ? error.message : String(error));
+    return { ...result(destination, destination, 'failed', `not sent: the ledger cannot record it (${why})`), ledgerProblem: why };
   }
 
   /** For an existing ledger row: 'send', or why it is skipped. */
@@ -251,26 +340,35 @@ export class Deliverer {
     let transientFailures = 0;
     let rateLimitWaits = 0;
     let migrations = 0;
+    let ambiguousSends = 0;
 
     const fail = (error: SendError, notifyAlways: boolean): DestinationResult => {
       const reason = describeSendError(error);
-      store.markFailed(row.id, reason);
+      // A refused mark leaves the row `sending`: resent next time, which is right for a failed send.
+      this.tryWrite('cannot mark failed', () => store.markFailed(row.id, reason));
       const streakKey = destinationKey(destination);
       const streak = (this.failureStreak.get(streakKey) ?? 0) + 1;
       this.failureStreak.set(streakKey, streak);
       const repeated = previousStatus === 'failed' || streak >= 2;
       if (notifyAlways || repeated) events.push({ kind: 'failed', destination: target, slug: row.slug, reason, repeated });
       this.logger.warn({ destination: destinationKey(target), slug: row.slug, reason, repeated }, 'delivery failed');
-      return { ...result(destination, target, 'failed', reason), migrated };
+      return { ...result(destination, target, 'failed', reason), migrated, ambiguousSends };
     };
 
     for (;;) {
-      store.recordAttempt(row.id);
+      // Never start a send whose outcome the ledger could not record: write held outcomes first.
+      if (!this.ledger.flush()) return { ...this.notSent(destination, null), migrated, ambiguousSends };
+      try {
+        this.ledger.write('cannot record attempt', () => store.recordAttempt(row.id));
+      } catch (error) {
+        return { ...this.notSent(destination, error), migrated, ambiguousSends };
+      }
       let sent: SendResult;
       try {
         sent = await platform.sendDigest(target, digest, idempotencyKey);
       } catch (caught) {
         const error = toSendError(caught, target);
+        ambiguousSends += error.details.ambiguousSends ?? 0;
         switch (error.kind) {
           case 'rate-limited': {
             const wait = error.details.retryAfterMs ?? policy.backoffBaseMs;
@@ -288,19 +386,21 @@ export class Deliverer {
           }
           case 'gone': {
             const reason = describeSendError(error);
-            store.deactivate(target, reason);
-            store.markDeactivated(row.id, reason);
+            this.tryWrite('cannot deactivate', () => {
+              store.deactivate(target, reason);
+              store.markDeactivated(row.id, reason);
+            });
             this.failureStreak.delete(destinationKey(destination));
             events.push({ kind: 'deactivated', destination: target, reason });
             this.logger.warn({ destination: destinationKey(target), reason }, 'destination gone; subscription deactivated');
-            return { ...result(destination, target, 'deactivated', reason), migrated };
+            return { ...result(destination, target, 'deactivated', reason), migrated, ambiguousSends };
           }
           case 'migrated': {
             const toChatId = error.details.migrateToChatId;
             if (!toChatId || migrations >= 2) return fail(error, true);
             migrations++;
             // Moves the subscription and this report's ledger row with it, then sends there.
-            store.moveSubscription(target, toChatId);
+            this.ledger.write('cannot move subscription', () => store.moveSubscription(target, toChatId));
             this.logger.info({ from: destinationKey(target), toChatId }, 'chat migrated; subscription moved');
             target = { ...target, chatId: toChatId };
             migrated = true;
@@ -310,7 +410,15 @@ export class Deliverer {
             return fail(error, true);
         }
       }
-      store.markDelivered(row.id, sent.messageIds);
+      ambiguousSends += sent.ambiguousSends ?? 0;
+      if (ambiguousSends > 0) {
+        this.logger.warn(
+          { event: 'delivery.ambiguous_destination', destination: destinationKey(target), slug: row.slug, ambiguousSends },
+          'a request whose answer was lost was sent again: the destination may show a message twice',
+        );
+      }
+      // The platform accepted it: from here on it must never be sent again, whatever the database says.
+      const ledgerProblem = await this.ledger.recordDelivered(row, destination, sent.messageIds);
       this.failureStreak.delete(destinationKey(destination));
       return {
         destination,
@@ -320,11 +428,13 @@ export class Deliverer {
         messageIds: sent.messageIds,
         imageDropped: sent.imageDropped,
         reason: null,
+        ambiguousSends,
+        ledgerProblem,
       };
     }
   }
 }
 
 function result(destination: Destination, deliveredTo: Destination, outcome: DestinationOutcome, reason: string | null): DestinationResult {
-  return { destination, deliveredTo, outcome, migrated: false, messageIds: [], imageDropped: false, reason };
+  return { destination, deliveredTo, outcome, migrated: false, messageIds: [], imageDropped: false, reason, ambiguousSends: 0, ledgerProblem: null };
 }

@@ -77,6 +77,9 @@ export class FileFanoutLock implements FanoutLock {
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          // A full disk creates the file and then fails to write it: an empty lock left behind
+          // would look like a live owner and hold every later fan-out for `staleMs`.
+          this.removeQuietly();
           throw new DigestError(`cannot create lock file ${this.file}: ${(error as Error).message}`, { cause: error });
         }
       }

@@ -1,12 +1,14 @@
 import type { RepostOutcome, RepostRequest, Reposter } from '../commands/types.ts';
 import type { DigestBuilder } from '../digest-builder.ts';
-import { DigestError } from '../errors.ts';
+import { stat } from 'node:fs/promises';
+import { DigestError, ReportParseError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { Report } from '../report/types.ts';
 import type { DeliveryKind, Store, Subscription } from '../store/store.ts';
 import type { Deliverer, DeliveryReport } from './deliverer.ts';
 import { describeDestination } from './notices.ts';
+import { waitUntilSettled } from './report-settle.ts';
 
 /** The parts of ReportLibrary (src/report/library.ts) delivery reads. */
 export interface DeliveryLibrary {
@@ -26,7 +28,15 @@ export interface FanoutDeps {
   store: Store;
   deliverer: Deliverer;
   logger?: Logger;
+  /** A report file goes out only once unchanged this long (config delivery.reportSettleMs); 0 = off. */
+  settleMs?: number;
+  /** Clock and sleep for the settle wait (tests). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** How long the point count of a report read earlier is remembered to catch one that shrinks. */
+const POINTS_MEMORY_MS = 10 * 60_000;
 
 /** Which subscriptions a delivery goes to. */
 export interface AudienceFilter {
@@ -43,9 +53,15 @@ export interface AudienceFilter {
  */
 export class Fanout implements Reposter {
   private readonly logger: Logger;
+  /** The most points each report had when read recently: a report that loses points is not sent. */
+  private readonly pointsSeen = new Map<string, { points: number; at: number }>();
 
   constructor(private readonly deps: FanoutDeps) {
     this.logger = deps.logger ?? silentLogger();
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
   }
 
   /** Active subscriptions matching `filter`. */
@@ -54,7 +70,11 @@ export class Fanout implements Reposter {
     return subscriptions.filter((s) => (filter.chatId === undefined || s.chatId === filter.chatId) && (filter.where?.(s) ?? true));
   }
 
-  /** The newest report (rescanning the folder first), or null when there is none. */
+  /**
+   * The newest report (rescanning the folder first), or null when there is none. When the newest
+   * file does not parse, it throws instead of quietly picking an older report: the newest may be a
+   * file still being written, or broken, and either way someone must look (the scheduler retries).
+   */
   async newestReport(): Promise<Report | null> {
     if (this.deps.library.refresh) {
       try {
@@ -64,7 +84,63 @@ export class Fanout implements Reposter {
         this.logger.warn({ err: error }, 'content folder rescan failed; using the last index');
       }
     }
-    return this.deps.library.latest();
+    const entry = this.deps.library.entries()[0];
+    if (!entry) return null;
+    await this.settle(entry.file);
+    try {
+      return await this.deps.library.load(entry);
+    } catch (error) {
+      if (!(error instanceof ReportParseError)) throw error;
+      this.logger.error(
+        { event: 'report.newest_unreadable', file: entry.file, reason: error.reason },
+        'the newest report does not parse; not delivering an older one in its place',
+      );
+      throw new DigestError(
+        `the newest report ${entry.file} does not parse (${error.reason}); nothing delivered rather than an older report: fix or remove it`,
+        { cause: error },
+      );
+    }
+  }
+
+  private settle(file: string): Promise<boolean> {
+    const settleMs = this.deps.settleMs ?? 0;
+    return waitUntilSettled(file, {
+      settleMs,
+      maxWaitMs: Math.max(60_000, settleMs * 20),
+      now: () => this.now(),
+      sleep: this.deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    });
+  }
+
+  /**
+   * The report as it is now, once its file has settled; refused when it has fewer points than a
+   * read of it a moment ago (a file being rewritten in place, cut short).
+   */
+  private async settled(report: Report): Promise<Report> {
+    let current = report;
+    if (await this.settle(report.file)) {
+      this.rememberPoints(report);
+      const entry = this.deps.library.entries().find((e) => e.slug === report.slug);
+      if (entry) current = await this.deps.library.load(entry);
+    }
+    const seen = this.pointsSeen.get(current.slug);
+    if (seen && this.now() - seen.at <= POINTS_MEMORY_MS && current.points.length < seen.points) {
+      this.logger.error(
+        { event: 'report.lost_points', slug: current.slug, points: current.points.length, before: seen.points },
+        'report has fewer points than a moment ago; not delivered',
+      );
+      throw new DigestError(
+        `report ${current.slug} has ${current.points.length} points, ${seen.points} a moment ago: it is probably being rewritten; not delivered (write reports atomically: a temp file, then rename)`,
+      );
+    }
+    this.rememberPoints(current);
+    return current;
+  }
+
+  private rememberPoints(report: Report): void {
+    const seen = this.pointsSeen.get(report.slug);
+    const fresh = seen && this.now() - seen.at <= POINTS_MEMORY_MS;
+    this.pointsSeen.set(report.slug, { points: fresh ? Math.max(seen.points, report.points.length) : report.points.length, at: this.now() });
   }
 
   /** Delivers the newest report to the active subscriptions matching `filter` that have not had it. */
@@ -83,15 +159,43 @@ export class Fanout implements Reposter {
     destinations: readonly Destination[],
     options: { kind: DeliveryKind; requestedBy: string | null; note?: string | null },
   ): Promise<DeliveryReport> {
+    const current = await this.settled(report);
     // The scheduler waits for the word cloud: a daily post goes out with its image.
-    const digest = await this.deps.digests.forReport(report, { note: options.note ?? null, waitForImage: true });
-    return this.deps.deliverer.deliver({
-      slug: report.slug,
+    const digest = await this.deps.digests.forReport(current, { note: options.note ?? null, waitForImage: true });
+    const outcome = await this.deps.deliverer.deliver({
+      slug: current.slug,
       digest,
       destinations: destinations.map(({ platform, chatId, threadId }) => ({ platform, chatId, threadId })),
       kind: options.kind,
       requestedBy: options.requestedBy,
     });
+    await this.warnIfEditedAfterDelivery(current, outcome);
+    return outcome;
+  }
+
+  /**
+   * A report edited after it was delivered is not sent again by itself (a second post of the same
+   * day would be a repeat to readers; most edits are small fixes), while `/report` shows the edit.
+   * So it is said loudly: logged here, and by `digest check`; `digest post DATE --repost` sends it.
+   */
+  private async warnIfEditedAfterDelivery(report: Report, outcome: DeliveryReport): Promise<void> {
+    const skipped = outcome.results.filter((r) => r.outcome === 'skipped' && r.reason === 'already delivered');
+    if (skipped.length === 0) return;
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(report.file)).mtimeMs;
+    } catch {
+      return;
+    }
+    const stale = skipped.filter((r) => {
+      const row = this.deps.store.getDelivery(report.slug, r.destination, outcome.kind);
+      return row !== null && Date.parse(row.updatedAt) < mtimeMs;
+    });
+    if (stale.length === 0) return;
+    this.logger.warn(
+      { event: 'report.edited_after_delivery', slug: report.slug, file: report.file, destinations: stale.length },
+      `report changed after it was delivered; readers have the earlier version (send it again with: digest post ${report.dateStart} --repost)`,
+    );
   }
 
   /** The report with this slug. */

@@ -15,6 +15,8 @@ const NOTICE_CHARS: Record<PlatformName, number> = {
 export interface OwnerNotifier {
   /** Sends one short notice per owner chat for these events. Never throws (failures are logged). */
   notify(events: readonly OwnerEvent[], context?: string): Promise<void>;
+  /** Sends one plain notice to every owner chat (the bot's own faults). Never throws. */
+  alert?(text: string): Promise<void>;
 }
 
 /**
@@ -34,6 +36,26 @@ export class ChatOwnerNotifier implements OwnerNotifier {
   private ownerDestination(platform: PlatformName): Destination | null {
     const chatId = this.deps.ownerChat[platform];
     return chatId && this.deps.platforms[platform] ? { platform, chatId, threadId: null } : null;
+  }
+
+  async alert(text: string): Promise<void> {
+    const targets = (['discord', 'telegram'] as const).filter((p) => this.ownerDestination(p) !== null);
+    if (targets.length === 0) {
+      this.deps.logger.warn({ notice: text }, 'owner notice not sent: no ownerChat configured');
+      return;
+    }
+    await Promise.all(
+      targets.map(async (platformName) => {
+        const destination = this.ownerDestination(platformName);
+        const platform = this.deps.platforms[platformName];
+        if (!destination || !platform) return;
+        try {
+          await platform.sendNotice(destination, text.slice(0, NOTICE_CHARS[platformName]));
+        } catch (error) {
+          this.deps.logger.error({ err: error, platform: platformName }, 'owner notice failed');
+        }
+      }),
+    );
   }
 
   async notify(events: readonly OwnerEvent[], context?: string): Promise<void> {

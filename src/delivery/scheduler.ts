@@ -20,6 +20,23 @@ export interface SchedulerDeps {
   now?: () => Date;
   /** How often subscriptions are re-read to add or drop per-time jobs; also `resync()`. */
   resyncMs?: number;
+  /** How a due fan-out that could not run (database unwritable, report unreadable) is tried again. */
+  dueRetry?: Partial<DueRetryPolicy>;
+}
+
+/** Retries of a due fan-out that failed as a whole: exponential, capped, bounded in number. */
+export interface DueRetryPolicy {
+  baseMs: number;
+  capMs: number;
+  /** Retries per due time; the next due time starts over. */
+  maxRetries: number;
+}
+
+export const DEFAULT_DUE_RETRY: DueRetryPolicy = { baseMs: 30_000, capMs: 15 * 60_000, maxRetries: 16 };
+
+/** Why a due fan-out must be tried again (the ledger could not record it), or null. */
+function retryReason(report: DeliveryReport | null): string | null {
+  return report?.results.find((r) => r.ledgerProblem !== null)?.ledgerProblem ?? null;
 }
 
 interface Job {
@@ -55,17 +72,22 @@ export class Scheduler {
   private resyncTimer: NodeJS.Timeout | null = null;
   private stopWatching: (() => void) | null = null;
   private readonly running = new Set<Promise<unknown>>();
+  /** A pending retry per schedule key. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private readonly dueRetry: DueRetryPolicy;
+  private stopped = false;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.logger = deps.logger ?? silentLogger();
     this.now = deps.now ?? (() => new Date());
     this.global = { kind: 'cron', expression: deps.config.schedule, timezone: deps.config.timezone };
+    this.dueRetry = { ...DEFAULT_DUE_RETRY, ...deps.dueRetry };
     if (!cron.validate(deps.config.schedule)) throw new Error(`schedule: not a cron expression: "${deps.config.schedule}"`);
   }
 
   /** Catches up, then starts the jobs, the subscription re-sync and the content-folder watch. */
   async start(): Promise<DeliveryReport[]> {
-    const caught = await this.catchUp();
+    const caught = await this.catchUpOrRetry(0);
     this.resync();
     this.resyncTimer = setInterval(() => this.resync(), this.deps.resyncMs ?? 60_000);
     this.resyncTimer.unref();
@@ -80,6 +102,26 @@ export class Scheduler {
   catchUp(): Promise<DeliveryReport[]> {
     return this.track(
       catchUp({ fanout: this.deps.fanout, library: this.deps.library, store: this.deps.store, global: this.deps.config, now: this.now() }),
+    );
+  }
+
+  /**
+   * The start-up catch-up, tried again with backoff when it could not run (the newest report does
+   * not parse, the ledger cannot record): the bot starts anyway and the missed post goes out later.
+   */
+  private catchUpOrRetry(retry: number): Promise<DeliveryReport[]> {
+    const again = (reason: string): void => this.retryLater('catch-up', retry, reason, (next) => void this.catchUpOrRetry(next));
+    return this.catchUp().then(
+      (reports) => {
+        const reason = reports.map(retryReason).find((r) => r !== null) ?? null;
+        if (reason !== null) again(reason);
+        return reports;
+      },
+      (error: unknown) => {
+        this.logger.error({ err: error }, 'catch-up failed');
+        again(error instanceof Error ? error.message : String(error));
+        return [];
+      },
     );
   }
 
@@ -139,20 +181,52 @@ export class Scheduler {
     this.arm(job);
   }
 
-  /** One due time of `schedule`: the newest report to the subscriptions that follow it. */
-  tick(schedule: DueSchedule): Promise<DeliveryReport | null> {
+  /**
+   * One due time of `schedule`: the newest report to the subscriptions that follow it. When the
+   * fan-out could not run (it threw, or the ledger could not record its sends) it is tried again
+   * with backoff until it can, so a database that was unwritable at 09:00 still gets the day's
+   * post out once it is fixed, without an operator.
+   */
+  tick(schedule: DueSchedule, retry = 0): Promise<DeliveryReport | null> {
     const key = scheduleKey(schedule);
-    this.logger.info({ schedule: key }, 'due time');
-    return this.track(
-      this.deps.fanout.deliverNewest({ where: (s) => scheduleKey(this.scheduleFor(s)) === key }),
-    ).catch((error: unknown) => {
-      this.logger.error({ err: error, schedule: key }, 'scheduled delivery failed');
-      return null;
-    });
+    const pending = this.retries.get(key);
+    if (pending) clearTimeout(pending);
+    this.retries.delete(key);
+    this.logger.info({ schedule: key, ...(retry > 0 ? { retry } : {}) }, 'due time');
+    return this.track(this.deps.fanout.deliverNewest({ where: (s) => scheduleKey(this.scheduleFor(s)) === key }))
+      .then((report) => {
+        const reason = retryReason(report);
+        if (reason !== null) this.retryLater(key, retry, reason, (next) => void this.tick(schedule, next));
+        return report;
+      })
+      .catch((error: unknown) => {
+        this.logger.error({ err: error, schedule: key }, 'scheduled delivery failed');
+        this.retryLater(key, retry, error instanceof Error ? error.message : String(error), (next) => void this.tick(schedule, next));
+        return null;
+      });
+  }
+
+  /** Runs `again(retry + 1)` after a capped exponential delay, unless stopped or out of retries. */
+  private retryLater(key: string, retry: number, reason: string, again: (retry: number) => void): void {
+    if (this.stopped) return;
+    if (retry >= this.dueRetry.maxRetries) {
+      this.logger.error({ event: 'delivery.due_abandoned', schedule: key, retries: retry, reason }, 'due fan-out still failing; left for the next due time');
+      return;
+    }
+    const delayMs = Math.min(this.dueRetry.capMs, this.dueRetry.baseMs * 2 ** retry);
+    this.logger.error({ event: 'delivery.due_retry', schedule: key, retry: retry + 1, delayMs, reason }, 'due fan-out could not run; trying again');
+    const timer = setTimeout(() => {
+      this.retries.delete(key);
+      again(retry + 1);
+    }, delayMs);
+    this.retries.set(key, timer);
   }
 
   /** Stops the jobs and waits for deliveries in progress. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.resyncTimer = null;
     this.stopWatching?.();

@@ -16,6 +16,11 @@ export interface SendResult {
   messageIds: string[];
   /** True when the image was refused and the digest went out as text only. */
   imageDropped: boolean;
+  /**
+   * Requests sent again after their answer was lost (they may have reached the platform): each may
+   * show as a repeated message. Only platforms without an idempotency key (Telegram) report it.
+   */
+  ambiguousSends?: number;
 }
 
 /** Why a send failed, in terms delivery can act on. */
@@ -42,6 +47,8 @@ export class SendError extends Error {
       platformCode?: number | string;
       retryAfterMs?: number;
       migrateToChatId?: string;
+      /** As SendResult.ambiguousSends, for the part of a digest sent before the failure. */
+      ambiguousSends?: number;
       cause?: unknown;
     } = {},
   ) {

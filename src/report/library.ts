@@ -393,5 +393,27 @@ export class ReportLibrary {
     this.#byStart = [...all].sort((a, b) => (a.dateStart !== b.dateStart ? (a.dateStart < b.dateStart ? -1 : 1) : -compareNewest(a, b)));
     this.#dates = [...new Set(all.map((e) => e.dateStart))].sort().reverse();
     this.#maxSpan = all.reduce((max, e) => Math.max(max, daysBetween(e.dateStart, e.dateEnd)), 0);
+    this.#warnSameDates();
+  }
+
+  /**
+   * Files covering the same dates: one is served (the name that sorts first, as `compareNewest`
+   * orders them), the others cannot be reached, which the operator should hear about.
+   */
+  #warnSameDates(): void {
+    const seen = new Map<string, ReportEntry>();
+    // #newest holds equal ranges next to each other, the served one first.
+    for (const entry of this.#newest) {
+      const key = `${entry.dateStart}~${entry.dateEnd}`;
+      const served = seen.get(key);
+      if (!served) {
+        seen.set(key, entry);
+        continue;
+      }
+      this.#logger.warn(
+        { event: 'report.same_dates', file: entry.file, served: served.file, dateStart: entry.dateStart, dateEnd: entry.dateEnd },
+        'two reports cover the same dates; only the one whose name sorts first is delivered and shown',
+      );
+    }
   }
 }

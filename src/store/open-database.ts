@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.ts';
+import { orphanedSidecars } from './database-file.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
 /** How long a writer waits for another process's lock (the CLI beside the running bot). */
@@ -68,6 +69,15 @@ function ensureParentDirectory(file: string): void {
     // Missing is fine: SQLite creates it.
   }
   if (isDirectory) throw new StoreError(file, 'the path is a directory, not a database file');
+  const orphans = orphanedSidecars(file);
+  if (orphans.length > 0) {
+    throw new StoreError(
+      file,
+      `the database file is missing but ${orphans.map((o) => path.basename(o)).join(' and ')} ${orphans.length === 1 ? 'is' : 'are'} still there: ` +
+        'it was probably deleted while the bot was running (the bot saves a copy as <database>.rescued-<time> when it notices). ' +
+        'Restore that copy or a backup to this path; to really start empty, delete the -wal and -shm files first',
+    );
+  }
 }
 
 /**

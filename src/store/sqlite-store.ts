@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StoreError } from '../errors.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
+import { databaseFileProblem, fileIdentity, type FileIdentity } from './database-file.ts';
 import { guardStorage, openDatabase } from './open-database.ts';
 import type {
   Delivery,
@@ -100,13 +101,35 @@ const SUB_WHERE = 'platform = @platform AND chat_id = @chatId AND thread_id = @t
  */
 export class SqliteStore implements Store {
   private readonly statements = new Map<string, Statement>();
+  /** The file opened (null in memory): a write to a deleted or replaced file is refused. */
+  private readonly opened: FileIdentity | null;
 
   private constructor(
     private readonly db: Database,
     /** The path it was opened with, for error messages. */
     readonly path: string,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.opened = path === ':memory:' ? null : fileIdentity(path);
+  }
+
+  /**
+   * Why the file at `path` is no longer the database this store opened (deleted or replaced), or
+   * null. Checked before every write; the bot also checks it periodically and before each fan-out.
+   */
+  fileProblem(): string | null {
+    return this.opened === null ? null : databaseFileProblem(this.path, this.opened);
+  }
+
+  /**
+   * Copies the open database (still readable through this connection after its file was deleted)
+   * to `<path>.rescued-<time>` and returns that path. Throws StoreError when it cannot.
+   */
+  rescue(): string {
+    const target = `${this.path}.rescued-${this.stamp().replace(/[:.]/g, '-')}`;
+    guardStorage(this.path, `cannot save a copy to ${target}`, () => this.db.prepare('VACUUM INTO ?').run(target));
+    return target;
+  }
 
   /**
    * Opens (creating the file and its folder if needed) and migrates the database at `path`
@@ -131,6 +154,9 @@ export class SqliteStore implements Store {
 
   /** Runs `fn` in an IMMEDIATE transaction (write lock first: no upgrade deadlocks between processes). */
   private write<T>(doing: string, fn: () => T): T {
+    // Writing to a deleted file would say "saved" and lose it all at the next start.
+    const problem = this.fileProblem();
+    if (problem !== null) throw new StoreError(this.path, `${doing}: ${problem}`);
     return guardStorage(this.path, doing, () => this.db.transaction(fn).immediate());
   }
 

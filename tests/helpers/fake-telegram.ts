@@ -106,6 +106,11 @@ export interface FakeTelegram {
   /** Changes a registered chat (block the bot, migrate a group …). */
   updateChat(id: number, change: Partial<FakeChat>): void;
   failNext(method: string, fault: FaultSpec): void;
+  /**
+   * The next matching call is carried out (the message is posted and recorded in `sent`), then the
+   * connection is reset before the answer: the client cannot tell whether it went through.
+   */
+  loseAnswerNext(method: string, options?: { chatId?: number | string; times?: number }): void;
   /** Drops faults not yet used up. */
   clearFaults(): void;
   /** Between tests: drops pending faults and forgets what was sent and called (chats stay). */
@@ -154,6 +159,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   const updates: Update[] = [];
   const pollers = new Set<() => void>();
   const faults: { method: string; fault: FaultSpec; left: number }[] = [];
+  const lostAnswers: { method: string; chatId: string | undefined; left: number }[] = [];
   const limits = new FakeRateLimits();
   const storage = new FakeTelegramFiles();
   let nextUpdateId = 1;
@@ -177,14 +183,19 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       if (!chat) throw new Error(`fake telegram: no chat ${id}`);
       Object.assign(chat, change);
     },
+    loseAnswerNext(method, options = {}) {
+      lostAnswers.push({ method, chatId: options.chatId === undefined ? undefined : String(options.chatId), left: options.times ?? 1 });
+    },
     failNext(method, fault) {
       faults.push({ method, fault, left: fault.times ?? 1 });
     },
     clearFaults() {
       faults.length = 0;
+      lostAnswers.length = 0;
     },
     resetRecordings() {
       faults.length = 0;
+      lostAnswers.length = 0;
       fake.sent.length = 0;
       fake.calls.length = 0;
     },
@@ -247,6 +258,17 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       if (res.headersSent) return record(res.statusCode);
       const result = await run(method, params, files, res);
       if (res.destroyed) return;
+      const lost = lostAnswers.findIndex((l) => l.method === method && (l.chatId === undefined || l.chatId === String(params.chat_id)));
+      if (lost >= 0) {
+        const entry = lostAnswers[lost]!;
+        entry.left -= 1;
+        if (entry.left <= 0) lostAnswers.splice(lost, 1);
+        fake.counters.faultsInjected += 1;
+        record(0);
+        // Done on our side, but the answer never reaches the client: a connection reset.
+        req.socket.destroy();
+        return;
+      }
       record(200);
       reply(res, 200, { ok: true, result });
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { Transformer } from 'grammy';
+import { isAmbiguousFailure, noteAmbiguousSend } from './ambiguous-sends.ts';
 
 export interface RetryOptions {
   /** Attempts per call, the first included. */
@@ -24,6 +25,8 @@ export interface RetryEvent {
   attempt: number;
   delayMs: number;
   reason: string;
+  /** The failed call may have been carried out (its answer was lost): the retry may repeat it. */
+  ambiguous?: boolean;
 }
 
 /**
@@ -54,9 +57,12 @@ export function retryTransformer(
       try {
         result = await prev(method, payload, signal);
       } catch (error) {
-        // HttpError: the request failed on the way (refused, reset, timed out).
+        // HttpError: the request failed on the way (refused, reset, timed out). When it may have
+        // reached Telegram, sending it again may repeat it: counted, since it cannot be avoided.
+        const ambiguous = isAmbiguousFailure(method, error);
+        if (ambiguous) noteAmbiguousSend();
         if (last || signal?.aborted) throw error;
-        onRetry(event(attempt, backoff, 'network'));
+        onRetry({ ...event(attempt, backoff, 'network'), ...(ambiguous ? { ambiguous } : {}) });
         await sleep(backoff);
         continue;
       }

@@ -6,6 +6,7 @@ import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, Platform, SendResult } from '../platform.ts';
+import { countAmbiguousSends } from './ambiguous-sends.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { receiveCommands } from './receive-commands.ts';
 import { registerTelegramCommands } from './register-commands.ts';
@@ -74,8 +75,10 @@ export class TelegramPlatform implements Platform {
     // Order matters: the retry wraps the throttle, so every retry waits for its turn again.
     this.bot.api.config.use(throttleTransformer(pacer));
     this.bot.api.config.use(
-      retryTransformer({ ...DEFAULT_RETRY, ...options.retry }, (event) =>
-        this.logger.info({ event: 'telegram-retry', ...event }, 'telegram call retried'),
+      retryTransformer({ ...DEFAULT_RETRY, ...options.retry }, ({ ambiguous, ...event }) =>
+        ambiguous
+          ? this.logger.warn({ event: 'delivery.ambiguous', ...event }, 'answer lost; sending again may repeat the message')
+          : this.logger.info({ event: 'telegram-retry', ...event }, 'telegram call retried'),
       ),
     );
     this.bot.catch((error) => {
@@ -156,11 +159,16 @@ export class TelegramPlatform implements Platform {
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {
     // Telegram has no idempotent send. The key lets a resend after a part-way failure skip the
     // messages that already went out; the ledger prevents whole duplicates.
-    try {
-      const result = await sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
+    const sent = await countAmbiguousSends(() =>
+      sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
-      });
+      }),
+    );
+    const ambiguous = sent.ambiguous > 0 ? { ambiguousSends: sent.ambiguous } : {};
+    try {
+      if ('error' in sent) throw sent.error;
+      const result = { ...sent.value, ...ambiguous };
       this.logger.info(
         { event: 'telegram-digest', destination: destination.chatId, slug: digest.slug, key: idempotencyKey, outcome: 'ok', messages: result.messageIds.length, imageDropped: result.imageDropped },
         'digest sent',
@@ -168,6 +176,7 @@ export class TelegramPlatform implements Platform {
       return result;
     } catch (error) {
       const failure = classifyTelegramError(error, destination, this.token);
+      if (sent.ambiguous > 0) failure.details.ambiguousSends = sent.ambiguous;
       this.logger.warn(
         { event: 'telegram-digest', destination: destination.chatId, slug: digest.slug, key: idempotencyKey, outcome: failure.kind, reason: failure.message },
         'digest not sent',

@@ -1,0 +1,198 @@
+import { silentLogger, type Logger } from '../log.ts';
+import type { Destination } from '../platforms/platform.ts';
+import type { ServiceHealth } from '../service-health.ts';
+import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
+import { describeDestination } from './notices.ts';
+
+/** How a delivered outcome the ledger refused is written again. */
+export interface LedgerRetryPolicy {
+  /** Writes of one outcome before it is held for later (the first included). */
+  attempts: number;
+  /** Wait before the second write; doubles each time. */
+  delayMs: number;
+  /** While outcomes are held, they are written again this often in the background. */
+  flushEveryMs: number;
+}
+
+export const DEFAULT_LEDGER_RETRY: LedgerRetryPolicy = { attempts: 4, delayMs: 500, flushEveryMs: 15_000 };
+
+interface HeldOutcome {
+  rowId: number;
+  slug: string;
+  kind: DeliveryKind;
+  /** As the fan-out asked for it (before any supergroup migration). */
+  destination: Destination;
+  messageIds: string[];
+}
+
+/** The ServiceHealth component a ledger that cannot record sets to not ready. */
+export const STORE_COMPONENT = 'store';
+
+/**
+ * The delivery ledger's writes, made safe against a database that refuses them (disk full,
+ * read-only, file gone). A message the platform accepted must never be sent again because its
+ * `delivered` mark failed to save, so such an outcome is *held* in memory, written again with
+ * backoff and in the background, and reported at error level. While any outcome is held (or the
+ * last ledger write failed) the ledger counts as unavailable: the Deliverer starts no new send
+ * whose outcome could not be recorded, readiness (`store`) is false, and the owners are told once.
+ *
+ * Held outcomes live in this process only: after a restart such a row is `sending` again and is
+ * resent (Discord drops the repeat by its nonce; Telegram posts it again). README states it.
+ */
+export class LedgerWrites {
+  private readonly held = new Map<number, HeldOutcome>();
+  private downReason: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly logger: Logger;
+  private readonly policy: LedgerRetryPolicy;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      logger?: Logger;
+      health?: ServiceHealth;
+      sleep: (ms: number) => Promise<void>;
+      policy?: Partial<LedgerRetryPolicy>;
+      /** Told once when the ledger goes down and once when it works again; must not throw. */
+      alert?: (text: string) => void;
+    },
+  ) {
+    this.logger = deps.logger ?? silentLogger();
+    this.policy = { ...DEFAULT_LEDGER_RETRY, ...deps.policy };
+  }
+
+  /** Why the ledger cannot record deliveries now, or null when it can. */
+  get unavailable(): string | null {
+    return this.downReason;
+  }
+
+  /** Outcomes delivered but not yet recorded. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  /** Whether this report already reached this destination and only its ledger mark is pending. */
+  isHeldFor(slug: string, kind: DeliveryKind, destination: Destination): boolean {
+    const key = describeDestination(destination);
+    for (const h of this.held.values()) {
+      if (h.slug === slug && h.kind === kind && describeDestination(h.destination) === key) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs one ledger write; a failure marks the ledger unavailable (logged at error, readiness
+   * false) and is rethrown, so the caller does not send on a row it could not record.
+   */
+  write<T>(doing: string, fn: () => T): T {
+    try {
+      const value = fn();
+      // A write went through: the ledger works again unless outcomes are still held.
+      if (this.downReason !== null && this.held.size === 0) this.up();
+      return value;
+    } catch (error) {
+      this.down(`${doing}: ${messageOf(error)}`, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Marks a row delivered, writing again with backoff when the database refuses. Returns null
+   * when recorded; otherwise the outcome is held (written again later) and the reason returned.
+   */
+  async recordDelivered(row: Pick<Delivery, 'id' | 'slug' | 'kind'>, destination: Destination, messageIds: string[]): Promise<string | null> {
+    const { id: rowId, slug, kind } = row;
+    let delay = this.policy.delayMs;
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= this.policy.attempts; attempt++) {
+      try {
+        this.deps.store.markDelivered(rowId, messageIds);
+        if (this.held.size === 0 && this.downReason !== null) this.up();
+        return null;
+      } catch (error) {
+        lastError = error;
+        this.logger.error(
+          { event: 'ledger.write_failed', slug, destination: describeDestination(destination), attempt, err: error },
+          'delivered, but the ledger could not record it; writing again',
+        );
+        if (attempt < this.policy.attempts) {
+          await this.deps.sleep(delay);
+          delay *= 2;
+        }
+      }
+    }
+    const reason = `delivered but not recorded in the ledger: ${messageOf(lastError)}`;
+    this.held.set(rowId, { rowId, slug, kind, destination, messageIds });
+    this.down(reason, lastError);
+    this.logger.error(
+      { event: 'ledger.outcome_held', slug, destination: describeDestination(destination), messageIds, held: this.held.size },
+      'delivery outcome held in memory until the database accepts it; no new sends until then',
+    );
+    this.startBackgroundFlush();
+    return reason;
+  }
+
+  /**
+   * Writes the held outcomes; true when none is left. The Deliverer calls it before each new
+   * send, and starts the send only when it returns true.
+   */
+  flush(): boolean {
+    if (this.held.size === 0) return true;
+    for (const outcome of [...this.held.values()]) {
+      try {
+        this.deps.store.markDelivered(outcome.rowId, outcome.messageIds);
+        this.held.delete(outcome.rowId);
+        this.logger.warn(
+          { event: 'ledger.outcome_recorded', slug: outcome.slug, destination: describeDestination(outcome.destination) },
+          'held delivery outcome recorded',
+        );
+      } catch (error) {
+        this.down(`delivered but not recorded in the ledger: ${messageOf(error)}`, error);
+        return false;
+      }
+    }
+    this.up();
+    return true;
+  }
+
+  /** Stops the background flush (shutdown). */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Marks the ledger unavailable for a reason found before writing (an unusable database file). */
+  markUnavailable(reason: string): void {
+    this.down(reason, null);
+  }
+
+  private down(reason: string, error: unknown): void {
+    const first = this.downReason === null;
+    this.downReason = reason;
+    this.deps.health?.set(STORE_COMPONENT, false, `ledger cannot record deliveries: ${reason}`);
+    if (first) {
+      this.logger.error({ event: 'ledger.unavailable', reason, err: error }, 'delivery ledger unavailable; new sends paused');
+      this.deps.alert?.(`digest bot: the delivery ledger cannot record deliveries (${reason}); new sends are paused until it can. Free disk space / fix permissions of the database.`);
+    }
+  }
+
+  private up(): void {
+    this.downReason = null;
+    this.deps.health?.set(STORE_COMPONENT, true, null);
+    this.close();
+    this.logger.warn({ event: 'ledger.available' }, 'delivery ledger records again; sends resume');
+    this.deps.alert?.('digest bot: the delivery ledger records deliveries again; sends resume.');
+  }
+
+  private startBackgroundFlush(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.flush()) this.close();
+    }, this.policy.flushEveryMs);
+    this.timer.unref();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'digest-deleted-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => path.join(root, `case-${++n}`, 'digest.db');
+const chat = (chatId: string) => ({ platform: 'telegram' as const, chatId, threadId: null });
+
+function fortySubscriptions(store: SqliteStore): void {
+  for (let i = 0; i < 40; i++) store.subscribe({ ...chat(String(-1000 - i)), subscribedBy: 'cli' });
+}
+
+describe('the database file deleted or replaced under a running process', () => {
+  it('refuses writes to a deleted file instead of saying "saved", and names the problem', () => {
+    const file = fresh();
+    const store = SqliteStore.open(file);
+    fortySubscriptions(store);
+    expect(store.fileProblem()).toBeNull();
+    unlinkSync(file);
+    expect(store.fileProblem()).toContain('was deleted');
+    expect(() => store.subscribe({ ...chat('-1'), subscribedBy: 'telegram:1' })).toThrow(StoreError);
+    expect(() => store.subscribe({ ...chat('-1'), subscribedBy: 'telegram:1' })).toThrow(/was deleted while the bot was running/);
+    store.close();
+  });
+
+  it('notices a file replaced by another one (same path, other inode)', () => {
+    const file = fresh();
+    const store = SqliteStore.open(file);
+    const other = SqliteStore.open(`${file}.other`);
+    other.close();
+    renameSync(`${file}.other`, file);
+    expect(store.fileProblem()).toContain('replaced by another file');
+    store.close();
+  });
+
+  it('rescues the deleted database through its open connection: all 40 subscriptions and the ledger', () => {
+    const file = fresh();
+    const store = SqliteStore.open(file);
+    fortySubscriptions(store);
+    const { delivery } = store.claimDelivery({ slug: 's', destination: chat('-1000'), kind: 'scheduled' });
+    store.markDelivered(delivery.id, ['7']);
+    unlinkSync(file);
+    const copy = store.rescue();
+    store.close();
+    expect(copy.startsWith(`${file}.rescued-`)).toBe(true);
+    const rescued = SqliteStore.open(copy);
+    expect(rescued.listSubscriptions()).toHaveLength(40);
+    expect(rescued.listDeliveries()).toEqual([expect.objectContaining({ status: 'delivered', messageIds: ['7'] })]);
+    rescued.close();
+  });
+
+  it('does not open a fresh empty database where the file vanished but its -wal / -shm are still there', () => {
+    const file = fresh();
+    const running = SqliteStore.open(file);
+    fortySubscriptions(running);
+    unlinkSync(file);
+    // What `digest subs list` or a restarted bot would do while the first process still runs.
+    expect(() => SqliteStore.open(file)).toThrow(/database file is missing but digest\.db-wal and digest\.db-shm are still there/);
+    expect(existsSync(file)).toBe(false);
+    running.close();
+  });
+
+  it('opens a fresh database when there is nothing left of an old one', () => {
+    const file = fresh();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(path.join(path.dirname(file), 'unrelated.txt'), 'x');
+    const store = SqliteStore.open(file);
+    expect(store.listSubscriptions()).toEqual([]);
+    store.close();
+  });
+});
