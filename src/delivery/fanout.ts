@@ -26,6 +26,8 @@ export interface FanoutDeps {
   store: Store;
   deliverer: Deliverer;
   logger?: Logger;
+  /** Told of every completed fan-out (the metrics, the status page's recent fan-outs). */
+  onFinished?: (report: DeliveryReport, timing: { startedAt: Date; finishedAt: Date }) => void;
 }
 
 /** Which subscriptions a delivery goes to. */
@@ -84,14 +86,17 @@ export class Fanout implements Reposter {
     options: { kind: DeliveryKind; requestedBy: string | null; note?: string | null },
   ): Promise<DeliveryReport> {
     // The scheduler waits for the word cloud: a daily post goes out with its image.
+    const startedAt = new Date();
     const digest = await this.deps.digests.forReport(report, { note: options.note ?? null, waitForImage: true });
-    return this.deps.deliverer.deliver({
+    const outcome = await this.deps.deliverer.deliver({
       slug: report.slug,
       digest,
       destinations: destinations.map(({ platform, chatId, threadId }) => ({ platform, chatId, threadId })),
       kind: options.kind,
       requestedBy: options.requestedBy,
     });
+    this.deps.onFinished?.(outcome, { startedAt, finishedAt: new Date() });
+    return outcome;
   }
 
   /** The report with this slug. */
