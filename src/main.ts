@@ -5,15 +5,20 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
+import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { Scheduler } from './delivery/scheduler.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { DigestError } from './errors.ts';
+import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './log.ts';
+import { BotMetrics } from './metrics/bot-metrics.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
 import type { Platform } from './platforms/platform.ts';
 import { ReportLibrary } from './report/library.ts';
+import { ServiceHealth } from './service-health.ts';
+import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -63,8 +68,17 @@ async function run(): Promise<number> {
   loadDotEnv(process.cwd());
   const config: Config = loadConfig();
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
-  const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
+  health.set('library', true, `${library.entries().length} reports indexed`);
+  // Metrics exist only where they can be read: with the HTTP server.
+  let readSubscriptions: () => ReturnType<SqliteStore['listSubscriptions']> = () => [];
+  const metrics = config.http.port !== null ? new BotMetrics({ listSubscriptions: () => readSubscriptions() }) : null;
+  const images = new WordcloudService(
+    { ...config.wordcloud, imagesDir: config.imagesDir },
+    logger,
+    metrics ? { onDrawn: (seconds) => metrics.wordcloudDrawn(seconds) } : {},
+  );
   const digests = createDigestBuilder(config, images);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
@@ -75,11 +89,25 @@ async function run(): Promise<number> {
 
   const store = SqliteStore.open(config.databasePath);
   logger.info({ event: 'store.opened', path: config.databasePath }, 'database ready');
+  health.set('store', true);
+  readSubscriptions = () => store.listSubscriptions();
+  const recentFanouts = new RecentFanouts();
   // The router needs the reposter and the platforms need the router: the fan-out's platform table
   // is filled in right after the platforms exist, before anything is started.
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
-  const { fanout } = createDelivery({ config, store, library, digests, platforms: platformTable, logger });
-  const router = createCommandRouter({
+  const { fanout } = createDelivery({
+    config,
+    store,
+    library,
+    digests,
+    platforms: platformTable,
+    logger,
+    onFanoutFinished: (report, timing) => {
+      recentFanouts.add(report, timing);
+      metrics?.fanoutFinished(report, (timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000, timing.finishedAt);
+    },
+  });
+  const commandRouter = createCommandRouter({
     library,
     digests,
     store,
@@ -88,8 +116,26 @@ async function run(): Promise<number> {
     now: () => new Date(),
     logger,
   });
-  Object.assign(platformTable, createPlatforms({ config, logger, router }));
+  const router = metrics ? timeCommands(commandRouter, (platform, command, seconds) => metrics.commandAnswered(platform, command, seconds)) : commandRouter;
+  Object.assign(platformTable, createPlatforms({ config, logger, router, ...(metrics ? { telemetry: metrics } : {}) }));
   const platforms = Object.values(platformTable);
+  for (const platform of platforms) health.expect(platform.name, 'starting');
+  const http = await startHttp(config, logger, {
+    health,
+    probes: { store: () => store.ping() },
+    metrics,
+    admin: config.http.adminToken
+      ? {
+          token: config.http.adminToken,
+          store,
+          config: { schedule: config.schedule, timezone: config.timezone, discordColor: config.digest.discordColor },
+          library,
+          digests,
+          health,
+          recentFanouts: () => recentFanouts.list(),
+        }
+      : null,
+  });
   const scheduler = new Scheduler({ fanout, store, library, config, logger });
 
   // Draw word clouds for new or edited reports ahead of time, off the command-answering path.
@@ -104,19 +150,30 @@ async function run(): Promise<number> {
 
   for (const platform of platforms) {
     await platform.start();
+    health.set(platform.name, true, 'started');
     logger.info({ event: 'platform.started', platform: platform.name }, `${platform.name} started`);
   }
   await scheduler.start();
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
   await waitForShutdownSignal(logger);
+  // Stop taking requests at once; those in flight get a few seconds (they may read the store).
+  health.set('shutdown', false, 'shutting down');
+  const httpClosed = http?.close(3000) ?? Promise.resolve();
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();
   await images.close();
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
+  await httpClosed;
   store.close();
   return 0;
+}
+
+/** The HTTP server when HTTP_PORT is set (health, metrics, status page); none otherwise. */
+async function startHttp(config: Config, logger: Logger, deps: Parameters<typeof createHttpApp>[0]): Promise<RunningHttpServer | null> {
+  if (config.http.port === null) return null;
+  return startHttpServer(createHttpApp(deps), { port: config.http.port, host: config.http.host, logger });
 }
 
 run().then(
