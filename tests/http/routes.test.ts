@@ -1,4 +1,7 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDelivery } from '../../src/delivery/create-delivery.ts';
 import type { DigestBuilder } from '../../src/digest-builder.ts';
@@ -21,6 +24,21 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const TOKEN = 'admin-token-for-tests-0123456789';
 const basic = (password: string, user = 'operator'): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const noImages = { imageFor: async () => null, cachedImageFor: () => null };
+
+/** A small real PNG, so a Telegram digest is a photo plus its text (two messages per chat). */
+function withImage(): DigestBuilder {
+  const canvas = createCanvas(400, 225);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#1d9bf0';
+  context.fillRect(0, 0, 400, 225);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'routes-')), 'cloud.png');
+  writeFileSync(file, canvas.toBuffer('image/png'));
+  const image = { path: file, name: 'wordcloud_test.png', bytes: statSync(file).size, generated: true };
+  return createDigestBuilder(
+    { digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } },
+    { imageFor: async () => image, cachedImageFor: () => image },
+  );
+}
 
 let library: ReportLibrary;
 let digests: DigestBuilder;
@@ -113,7 +131,7 @@ describe('/metrics after a fan-out to the fake platforms', () => {
       config: { delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 20 }, ownerChat: { discord: null, telegram: null }, databasePath: ':memory:' },
       store,
       library,
-      digests,
+      digests: withImage(),
       platforms,
       logger,
       onFanoutFinished: (report, timing) => {
@@ -143,7 +161,9 @@ describe('/metrics after a fan-out to the fake platforms', () => {
 
     const telegramReceived = telegram.sent.filter((m) => ['-1001', '-1002'].includes(String(m.chatId))).length;
     const discordReceived = discord.messages.filter((m) => CHANNELS.includes(m.channelId)).length;
-    expect(telegramReceived).toBeGreaterThanOrEqual(2);
+    // Photo + text in each of the two chats (the kicked one refused the photo).
+    expect(telegram.sent.filter((m) => m.method === 'sendPhoto' && ['-1001', '-1002'].includes(String(m.chatId)))).toHaveLength(2);
+    expect(telegramReceived).toBeGreaterThanOrEqual(4);
     expect(discordReceived).toBe(2);
     expect(sampleValue(samples, 'digest_messages_sent_total', { platform: 'telegram', outcome: 'delivered' })).toBe(telegramReceived);
     expect(sampleValue(samples, 'digest_messages_sent_total', { platform: 'discord', outcome: 'delivered' })).toBe(discordReceived);
