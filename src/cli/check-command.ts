@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { readReport } from '../report/read-report.ts';
 import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { CliCommand } from './io.ts';
+import { createProgress } from './progress.ts';
 
 const HELP = `usage: digest check [DIR]
 
@@ -49,19 +50,23 @@ export const checkCommand: CliCommand = async (argv, io) => {
   }
 
   let errors = 0;
+  const progress = createProgress(io, 'digest check', { reports: files.length });
   for (const name of files) {
     try {
       const report = await readReport(path.join(dir, name), { imagesDir });
-      io.stdout(
+      progress.print(
         report.warnings.length > 0
           ? `warn ${name}: ${oneLine(report.warnings.join('; '))}\n`
           : `ok  ${name} (${report.points.length} points)\n`,
       );
+      progress.tick('reports', false);
     } catch (error) {
       errors += 1;
       const reason = (error as { reason?: unknown }).reason;
-      io.stdout(`error ${name}: ${oneLine(typeof reason === 'string' ? reason : (error as Error).message)}\n`);
+      progress.print(`error ${name}: ${oneLine(typeof reason === 'string' ? reason : (error as Error).message)}\n`);
+      progress.tick('reports', true);
     }
   }
+  progress.stop();
   return errors > 0 ? 1 : 0;
 };

@@ -12,6 +12,7 @@ import { parseUserDate } from '../report/user-date.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
+import { createProgress, type Progress } from './progress.ts';
 
 const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost]
 
@@ -107,6 +108,7 @@ export const postCommand: CliCommand = async (argv, io) => {
       return 1;
     }
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
+    let progress: Progress | null = null;
     const { fanout } = createDelivery({
       config,
       store,
@@ -115,6 +117,7 @@ export const postCommand: CliCommand = async (argv, io) => {
       platforms,
       logger,
       lock: { onWait: (owner) => io.stderr(`digest post: waiting for a delivery in progress (pid ${owner.pid} on ${owner.host})…\n`) },
+      overrides: { onResult: (r) => progress?.tick(r.destination.platform, r.outcome === 'failed') },
     });
 
     const destinations = chooseDestinations(options, inScope, fanout.audience());
@@ -126,10 +129,17 @@ export const postCommand: CliCommand = async (argv, io) => {
       const waiting = fanout.audience({ platform: p }).length;
       if (waiting > 0) io.stderr(`digest post: ${p}: ${waiting} subscriptions not posted to: ${TOKEN_NAME[p]} is not set\n`);
     }
-    const outcome = await fanout.deliverReport(report, destinations, {
-      kind: options.repost ? 'repost' : 'scheduled',
-      requestedBy: options.repost ? 'cli' : null,
-    });
+    progress = createProgress(
+      io,
+      'digest post',
+      Object.fromEntries(inScope.map((p) => [p, destinations.filter((d) => d.platform === p).length])),
+    );
+    const outcome = await fanout
+      .deliverReport(report, destinations, {
+        kind: options.repost ? 'repost' : 'scheduled',
+        requestedBy: options.repost ? 'cli' : null,
+      })
+      .finally(() => progress?.stop());
     printOutcome(outcome, inScope, io);
     return inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
   } finally {
