@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { createProgress } from '../../src/cli/progress.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { startFakeTelegram } from '../helpers/fake-telegram.ts';
+import { postProject, tempRoot } from './post-helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -64,4 +67,34 @@ describe('progress of long work', () => {
     expect(drawn).toMatch(/digest post telegram \[.*\] 2\/3 · \d+\.\d\/s · 1 failed · \S+ left/);
     expect(drawn).toMatch(/digest post discord  \[.*\] 1\/2 · /);
   });
+
+  it('digest post without a terminal: a line per platform as destinations finish, failures counted, the summary unchanged', async () => {
+    const telegram = await startFakeTelegram();
+    try {
+      for (const id of [-2001, -2002, -2003, -2004]) telegram.addChat({ id, type: 'supergroup', title: `g${id}` });
+      const project = postProject(tempRoot('post-progress-'), 'p', { telegram });
+      const store = SqliteStore.open(project.dbPath);
+      for (const id of ['-2001', '-2002', '-2003', '-2004']) store.subscribe({ platform: 'telegram', chatId: id, threadId: null, subscribedBy: 'cli' });
+      store.close();
+      let stdout = '';
+      let stderr = '';
+      const io: CliIo = {
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        env: project.env,
+        cwd: project.dir,
+        progress: { isTTY: false, intervalMs: 0 },
+      };
+      // -2004 refuses the digest (a 400 is not retried): failed.
+      telegram.failNext('sendMessage', { chatId: -2004, status: 400, description: 'Bad Request: message is too long' });
+      const code = await runCli(['post'], io);
+      expect(code).toBe(1);
+      expect(stdout).toBe('telegram: 3 delivered, 0 skipped (already delivered), 0 deactivated, 1 failed\n');
+      const lines = stderr.split('\n').filter((l) => l.startsWith('digest post: telegram '));
+      expect(lines.map((l) => /telegram (\d+)\/4/.exec(l)?.[1])).toEqual(['1', '2', '3', '4']);
+      expect(lines.at(-1)).toMatch(/^digest post: telegram 4\/4 \(\d+\.\d\/s, 1 failed, 0s left\)$/);
+    } finally {
+      await telegram.close();
+    }
+  }, 60_000);
 });
