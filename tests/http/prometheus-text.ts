@@ -39,8 +39,10 @@ export function parsePrometheusText(text: string): { samples: Sample[]; types: M
         labels[label[1]!] = label[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
       }
     }
-    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
-    if (Number.isNaN(value) && valueText !== 'NaN') fail('value is not a number');
+    // Go's ParseFloat, which Prometheus uses, takes NaN and Inf in any case (prom-client writes `Nan`).
+    const lower = (valueText ?? '').toLowerCase();
+    const value = lower === '+inf' || lower === 'inf' ? Infinity : lower === '-inf' ? -Infinity : lower === 'nan' ? NaN : Number(valueText);
+    if (Number.isNaN(value) && lower !== 'nan') fail('value is not a number');
     const family = name!.replace(/_(bucket|sum|count|total|created)$/, '');
     if (!types.has(name!) && !types.has(family)) fail('sample without a TYPE');
     samples.push({ name: name!, labels, value });
