@@ -132,6 +132,7 @@ async function run(): Promise<number> {
           library,
           digests,
           health,
+          probes: { store: () => store.ping() },
           recentFanouts: () => recentFanouts.list(),
         }
       : null,

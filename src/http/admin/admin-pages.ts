@@ -2,7 +2,7 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { PlatformName } from '../../platforms/platform.ts';
 import type { PreviewJson } from '../../render/preview-json.ts';
-import type { HealthSnapshot } from '../../service-health.ts';
+import type { ReadinessBody } from '../readiness.ts';
 import type { StatusFacts } from '../../status/collect-status.ts';
 import { formatLocal } from '../../status/collect-status.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
@@ -43,9 +43,9 @@ const destinationHref = (d: { platform: PlatformName; chatId: string; threadId: 
 
 const where = (d: { chatId: string; threadId: string | null }): string => `${d.chatId}${d.threadId ? ` / ${d.threadId}` : ''}`;
 
-function readiness(health: HealthSnapshot): Html {
+function readiness(health: ReadinessBody): Html {
   const rows = Object.entries(health.components).map(
-    ([name, c]) => html`<tr><td>${name}</td><td class="${c.ready ? 'ok' : 'bad'}">${c.ready ? 'ready' : 'not ready'}</td><td>${c.detail ?? ''}</td><td class="muted">${c.since}</td></tr>`,
+    ([name, c]) => html`<tr><td>${name}</td><td class="${c.ready ? 'ok' : 'bad'}">${c.ready ? 'ready' : 'not ready'}</td><td>${c.detail ?? ''}</td><td class="muted">${c.since ?? ''}</td></tr>`,
   );
   return html`<h2 id="health">Health: <span class="${health.ready ? 'ok' : 'bad'}">${health.ready ? 'ready' : 'not ready'}</span></h2>
 <div class="scroll"><table><tr><th>component</th><th>state</th><th>detail</th><th>since</th></tr>${rows}</table></div>`;
@@ -143,7 +143,7 @@ function previewPicker(dates: readonly string[], current: string | null): Html {
 /** `/admin`: health, subscriptions, deliveries, schedule, and the preview picker. */
 export function overviewPage(input: {
   facts: StatusFacts;
-  health: HealthSnapshot;
+  health: ReadinessBody;
   recent: readonly RecentFanout[];
   filter: SubscriptionFilter;
   dates: readonly string[];

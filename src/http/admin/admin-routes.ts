@@ -11,6 +11,7 @@ import type { ServiceHealth } from '../../service-health.ts';
 import { collectStatus } from '../../status/collect-status.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
 import type { Store } from '../../store/store.ts';
+import { readiness } from '../readiness.ts';
 import { requireAdminToken } from './admin-auth.ts';
 import { mountAdminAssets } from './admin-assets.ts';
 import { destinationPage, messagePage, overviewPage, previewPage, type SubscriptionFilter } from './admin-pages.ts';
@@ -24,6 +25,8 @@ export interface AdminDeps {
   library: { entries(): ReadonlyArray<{ dateStart: string }>; findByDate(date: string): Promise<Report> };
   digests: DigestBuilder;
   health: ServiceHealth;
+  /** The readiness probe's live checks, so the page shows what /readyz answers. */
+  probes?: Record<string, () => void>;
   recentFanouts: () => readonly RecentFanout[];
   now?: () => Date;
 }
@@ -57,7 +60,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
       state: state === 'active' || state === 'inactive' ? state : null,
     };
     const facts = collectStatus({ store: deps.store, config: deps.config, now: now() });
-    return c.html(overviewPage({ facts, health: deps.health.snapshot(), recent: deps.recentFanouts(), filter, dates: dates() }));
+    return c.html(overviewPage({ facts, health: readiness(deps.health, deps.probes), recent: deps.recentFanouts(), filter, dates: dates() }));
   });
 
   app.get('/admin/destinations/:platform/:chatId', (c) => {
