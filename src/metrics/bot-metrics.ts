@@ -28,6 +28,7 @@ export class BotMetrics implements Telemetry {
   private readonly retries: Counter<'platform'>;
   private readonly fanoutDuration: Histogram;
   private readonly lastFanout: Gauge<'kind'>;
+  private readonly lastFanoutFailed: Gauge;
   private readonly commandDuration: Histogram<'platform' | 'command'>;
   private readonly wordcloudDuration: Histogram;
 
@@ -56,6 +57,11 @@ export class BotMetrics implements Telemetry {
       name: 'digest_last_fanout_timestamp_seconds',
       help: 'Unix time at which the last completed fan-out of this kind ended.',
       labelNames: ['kind'],
+      registers,
+    });
+    this.lastFanoutFailed = new Gauge({
+      name: 'digest_last_fanout_failed_destinations',
+      help: 'Destinations that failed in the last completed fan-out (any kind); 0 when it had none.',
       registers,
     });
     this.commandDuration = new Histogram({
@@ -122,6 +128,7 @@ export class BotMetrics implements Telemetry {
     }
     this.fanoutDuration.observe(seconds);
     this.lastFanout.set({ kind: outcome.kind }, finishedAt.getTime() / 1000);
+    this.lastFanoutFailed.set(outcome.results.filter((r) => r.outcome === 'failed').length);
   }
 
   /** The exposition text and its content type, for GET /metrics. */

@@ -175,6 +175,7 @@ describe('/metrics after a fan-out to the fake platforms', () => {
     expect(sampleValue(samples, 'digest_send_retries_total', { platform: 'discord' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(samples, 'digest_fanout_duration_seconds_count')).toBe(1);
     expect(sampleValue(samples, 'digest_last_fanout_timestamp_seconds', { kind: 'scheduled' })).toBeCloseTo(recent.list()[0]!.finishedAt.getTime() / 1000, 3);
+    expect(sampleValue(samples, 'digest_last_fanout_failed_destinations')).toBe(0);
     expect(sampleValue(samples, 'digest_subscriptions', { platform: 'telegram', active: 'true' })).toBe(2);
     expect(sampleValue(samples, 'digest_subscriptions', { platform: 'telegram', active: 'false' })).toBe(1);
     expect(sampleValue(samples, 'digest_subscriptions', { platform: 'discord', active: 'true' })).toBe(2);
