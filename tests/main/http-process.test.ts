@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 import { parsePrometheusText, sampleValue } from '../http/prometheus-text.ts';
+import { ROOT_DIR, runCliProcess, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
 
 /**
  * `npm start` with HTTP_PORT and ADMIN_TOKEN as a real child process against the fake platforms:
@@ -13,41 +13,13 @@ import { parsePrometheusText, sampleValue } from '../http/prometheus-text.ts';
  * the CLI beside it with the same HTTP_PORT (it must not try to open the port), and SIGTERM.
  */
 
-const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT_DIR, 'src/main.ts');
-const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
 const TOKEN = 'process-test-admin-token-4242';
 const TG_OWNER = 7301;
 const TG_GROUP = -1007300;
 const GUILD = '840000000000000001';
 const TEXT = '840000000000000010';
 
-interface Child {
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-function spawnNode(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, exit, stdout: () => stdout, stderr: () => stderr };
-}
-
-async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnNode([BIN, ...args], env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const runCli = runCliProcess;
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +35,7 @@ let telegram: FakeTelegram;
 let discord: FakeDiscord;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
-let bot: Child | null = null;
+let bot: NodeProcess | null = null;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'http-process-'));
@@ -115,7 +87,7 @@ describe('npm start with HTTP_PORT and ADMIN_TOKEN', () => {
       expect(added.code, added.stderr).toBe(0);
     }
 
-    bot = spawnNode(['--import', 'tsx', MAIN], env);
+    bot = startBotProcess(env);
     const listening = await until('the http.listening log line', () =>
       bot!.stderr().split('\n').map((line) => /"event":"http\.listening".*"port":(\d+)/.exec(line)?.[1]).find(Boolean),
     );
