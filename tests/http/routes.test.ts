@@ -179,6 +179,24 @@ describe('/metrics after a fan-out to the fake platforms', () => {
     expect(sampleValue(samples, 'digest_subscriptions', { platform: 'telegram', active: 'true' })).toBe(2);
     expect(sampleValue(samples, 'digest_subscriptions', { platform: 'telegram', active: 'false' })).toBe(1);
     expect(sampleValue(samples, 'digest_subscriptions', { platform: 'discord', active: 'true' })).toBe(2);
+
+    // The status page tells the same story from the ledger and this process's fan-outs.
+    const admin = createHttpApp({ health: new ServiceHealth(), admin: { ...adminDeps(store, new ServiceHealth()), recentFanouts: () => recent.list() } });
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const overview = await (await admin.request('/admin', { headers })).text();
+    const slug = report!.slug;
+    expect(overview).toContain(`Last fan-out: <b>${slug}</b>`);
+    expect(overview).toContain(': 4 delivered, 0 failed.');
+    expect(overview).toMatch(/bot was kicked from the group chat/);
+    const kicked = await (await admin.request('/admin/destinations/telegram/-1003', { headers })).text();
+    expect(kicked).toContain('deactivated');
+    expect(kicked).toContain(slug);
+    expect(kicked).toMatch(/403 .*kicked/);
+    const filtered = await (await admin.request('/admin?platform=telegram&state=inactive', { headers })).text();
+    const table = filtered.slice(filtered.indexOf('id="subscription-table"'), filtered.indexOf('</table>', filtered.indexOf('id="subscription-table"')));
+    expect(table).toContain('-1003');
+    expect(table).not.toContain('-1001');
+    expect(table).not.toContain(CHANNELS[0]!);
     store.close();
   }, 60_000);
 });
