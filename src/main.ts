@@ -120,9 +120,11 @@ async function run(): Promise<number> {
   Object.assign(platformTable, createPlatforms({ config, logger, router, ...(metrics ? { telemetry: metrics } : {}) }));
   const platforms = Object.values(platformTable);
   for (const platform of platforms) health.expect(platform.name, 'starting');
+  // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
+  const probes = { store: () => store.ping() };
   const http = await startHttp(config, logger, {
     health,
-    probes: { store: () => store.ping() },
+    probes,
     metrics,
     admin: config.http.adminToken
       ? {
@@ -132,7 +134,7 @@ async function run(): Promise<number> {
           library,
           digests,
           health,
-          probes: { store: () => store.ping() },
+          probes,
           recentFanouts: () => recentFanouts.list(),
         }
       : null,
