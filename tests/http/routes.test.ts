@@ -197,6 +197,16 @@ describe('/metrics after a fan-out to the fake platforms', () => {
     expect(table).toContain('-1003');
     expect(table).not.toContain('-1001');
     expect(table).not.toContain(CHANNELS[0]!);
+
+    // Again: everyone has it, so every active destination is skipped (one each), nothing is sent.
+    const sentBefore = telegram.sent.length + discord.messages.length;
+    await fanout.deliverNewest();
+    expect(telegram.sent.length + discord.messages.length).toBe(sentBefore);
+    const again = parsePrometheusText(await (await app.request('/metrics')).text()).samples;
+    expect(sampleValue(again, 'digest_messages_sent_total', { platform: 'telegram', outcome: 'skipped' })).toBe(2);
+    expect(sampleValue(again, 'digest_messages_sent_total', { platform: 'discord', outcome: 'skipped' })).toBe(2);
+    expect(sampleValue(again, 'digest_messages_sent_total', { platform: 'telegram', outcome: 'delivered' })).toBe(telegramReceived);
+    expect(sampleValue(again, 'digest_fanout_duration_seconds_count')).toBe(2);
     store.close();
   }, 60_000);
 });
