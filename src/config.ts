@@ -87,7 +87,20 @@ export interface EnvConfig {
   telegramApiRoot: string | null;
 }
 
-export type Config = FileConfig & { env: EnvConfig; rootDir: string };
+/**
+ * The bot's HTTP server (health, metrics, status page), from the environment. Only `npm start`
+ * reads it; the `digest` CLI never opens a port.
+ */
+export interface HttpConfig {
+  /** HTTP_PORT; null = no server (the default). 0 picks a free port (tests). */
+  port: number | null;
+  /** HTTP_HOST, default 0.0.0.0. */
+  host: string;
+  /** ADMIN_TOKEN; null = no /admin page (404). Secret: never logged. */
+  adminToken: string | null;
+}
+
+export type Config = FileConfig & { env: EnvConfig; http: HttpConfig; rootDir: string };
 
 /** A link template that, filled in for a sample report, is an absolute http(s) URL with a host. */
 function isAbsoluteHttpUrlTemplate(template: string): boolean {
@@ -195,6 +208,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       problems.push(`${key === 'discordApiBase' ? 'DISCORD_API_BASE' : 'TELEGRAM_API_ROOT'}: must be an http(s) URL`);
     }
   }
+  const http = readHttpConfig(env, problems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const file = parsed.data;
@@ -206,11 +220,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     databasePath: file.databasePath === ':memory:' ? file.databasePath : resolve(file.databasePath),
     wordcloud: { ...file.wordcloud, cacheDir: resolve(file.wordcloud.cacheDir) },
     env: envConfig,
+    http,
     rootDir,
   };
 }
 
+function readHttpConfig(env: NodeJS.ProcessEnv, problems: string[]): HttpConfig {
+  const portText = envString(env, 'HTTP_PORT');
+  let port: number | null = null;
+  if (portText !== null) {
+    port = /^\d+$/.test(portText) ? Number(portText) : NaN;
+    if (!Number.isInteger(port) || port > 65535) {
+      problems.push('HTTP_PORT: must be a port number (1-65535, or 0 for any free port)');
+      port = null;
+    }
+  }
+  return { port, host: envString(env, 'HTTP_HOST') ?? '0.0.0.0', adminToken: envString(env, 'ADMIN_TOKEN') };
+}
+
 /** Values that must never appear in logs or error messages. */
-export function secretsOf(config: Pick<Config, 'env'>): string[] {
-  return [config.env.discordToken, config.env.telegramToken].filter((s): s is string => !!s);
+export function secretsOf(config: Pick<Config, 'env'> & { http?: Pick<HttpConfig, 'adminToken'> }): string[] {
+  return [config.env.discordToken, config.env.telegramToken, config.http?.adminToken ?? null].filter((s): s is string => !!s);
 }

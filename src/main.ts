@@ -5,17 +5,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
+import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { Scheduler } from './delivery/scheduler.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { DigestError } from './errors.ts';
+import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './log.ts';
+import { BotMetrics } from './metrics/bot-metrics.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
 import type { Platform } from './platforms/platform.ts';
 import { ReportLibrary } from './report/library.ts';
 import { ServiceHealth } from './service-health.ts';
+import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
@@ -67,8 +71,17 @@ async function run(): Promise<number> {
   loadDotEnv(process.cwd());
   const config: Config = loadConfig();
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
-  const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
+  health.set('library', true, `${library.entries().length} reports indexed`);
+  // Metrics exist only where they can be read: with the HTTP server.
+  let readSubscriptions: () => ReturnType<SqliteStore['listSubscriptions']> = () => [];
+  const metrics = config.http.port !== null ? new BotMetrics({ listSubscriptions: () => readSubscriptions() }) : null;
+  const images = new WordcloudService(
+    { ...config.wordcloud, imagesDir: config.imagesDir },
+    logger,
+    metrics ? { onDrawn: (seconds) => metrics.wordcloudDrawn(seconds) } : {},
+  );
   const digests = createDigestBuilder(config, images);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
@@ -77,7 +90,6 @@ async function run(): Promise<number> {
     return 0;
   }
 
-  const health = new ServiceHealth();
   const store = SqliteStore.open(config.databasePath);
   health.set('store', true);
   logger.info({ event: 'store.opened', path: config.databasePath }, 'database ready');
@@ -87,6 +99,8 @@ async function run(): Promise<number> {
   // The router needs the reposter and the platforms need the router: the fan-out's platform table
   // is filled in right after the platforms exist, before anything is started.
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
+  readSubscriptions = () => store.listSubscriptions();
+  const recentFanouts = new RecentFanouts();
   const { fanout, deliverer } = createDelivery({
     config,
     store,
@@ -95,8 +109,12 @@ async function run(): Promise<number> {
     platforms: platformTable,
     logger,
     overrides: { health, storeCheck: () => databaseGuard.check() ?? unwritableProblem(config.databasePath) },
+    onFanoutFinished: (report, timing) => {
+      recentFanouts.add(report, timing);
+      metrics?.fanoutFinished(report, (timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000, timing.finishedAt);
+    },
   });
-  const router = createCommandRouter({
+  const commandRouter = createCommandRouter({
     library,
     digests,
     store,
@@ -105,8 +123,29 @@ async function run(): Promise<number> {
     now: () => new Date(),
     logger,
   });
-  Object.assign(platformTable, createPlatforms({ config, logger, router }));
+  const router = metrics ? timeCommands(commandRouter, (platform, command, seconds) => metrics.commandAnswered(platform, command, seconds)) : commandRouter;
+  Object.assign(platformTable, createPlatforms({ config, logger, router, ...(metrics ? { telemetry: metrics } : {}) }));
   const platforms = Object.values(platformTable);
+  for (const platform of platforms) health.expect(platform.name, 'starting');
+  // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
+  const probes = { store: () => store.ping() };
+  const http = await startHttp(config, logger, {
+    health,
+    probes,
+    metrics,
+    admin: config.http.adminToken
+      ? {
+          token: config.http.adminToken,
+          store,
+          config: { schedule: config.schedule, timezone: config.timezone, discordColor: config.digest.discordColor },
+          library,
+          digests,
+          health,
+          probes,
+          recentFanouts: () => recentFanouts.list(),
+        }
+      : null,
+  });
   const scheduler = new Scheduler({ fanout, store, library, config, logger });
 
   // Draw word clouds for new or edited reports ahead of time, off the command-answering path.
@@ -121,6 +160,7 @@ async function run(): Promise<number> {
 
   for (const platform of platforms) {
     await platform.start();
+    health.set(platform.name, true, 'started');
     logger.info({ event: 'platform.started', platform: platform.name }, `${platform.name} started`);
   }
   await scheduler.start();
@@ -135,6 +175,9 @@ async function run(): Promise<number> {
       `digest bot stopped: ${loss.problem}. ${loss.rescuedTo ? `Its data was saved to ${loss.rescuedTo}: move it back to ${config.databasePath} and start the bot again.` : 'Its data could not be saved; restore a backup.'}`,
     );
   }
+  // Stop taking requests at once; those in flight get a few seconds (they may read the store).
+  health.set('shutdown', false, 'shutting down');
+  const httpClosed = http?.close(3000) ?? Promise.resolve();
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();
@@ -142,8 +185,15 @@ async function run(): Promise<number> {
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
+  await httpClosed;
   if (!loss) store.close();
   return loss ? 1 : 0;
+}
+
+/** The HTTP server when HTTP_PORT is set (health, metrics, status page); none otherwise. */
+async function startHttp(config: Config, logger: Logger, deps: Parameters<typeof createHttpApp>[0]): Promise<RunningHttpServer | null> {
+  if (config.http.port === null) return null;
+  return startHttpServer(createHttpApp(deps), { port: config.http.port, host: config.http.host, logger });
 }
 
 run().then(

@@ -7,6 +7,7 @@ import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { Report } from '../report/types.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { CliCommand } from './io.ts';
+import { createProgress } from './progress.ts';
 
 const HELP = `usage: digest check [DIR]
 
@@ -57,22 +58,26 @@ export const checkCommand: CliCommand = async (argv, io) => {
   }
 
   let errors = 0;
+  const progress = createProgress(io, 'digest check', { reports: files.length });
   const parsed: Array<{ name: string; report: Report }> = [];
   for (const name of files) {
     try {
       const report = await readReport(path.join(dir, name), { imagesDir });
       parsed.push({ name, report });
-      io.stdout(
+      progress.print(
         report.warnings.length > 0
           ? `warn ${name}: ${oneLine(report.warnings.join('; '))}\n`
           : `ok  ${name} (${report.points.length} points)\n`,
       );
+      progress.tick('reports', false);
     } catch (error) {
       errors += 1;
       const reason = (error as { reason?: unknown }).reason;
-      io.stdout(`error ${name}: ${oneLine(typeof reason === 'string' ? reason : (error as Error).message)}\n`);
+      progress.print(`error ${name}: ${oneLine(typeof reason === 'string' ? reason : (error as Error).message)}\n`);
+      progress.tick('reports', true);
     }
   }
+  progress.stop();
   for (const line of sameDates(parsed)) io.stdout(`${line}\n`);
   for (const line of await editedAfterDelivery(parsed, databasePath)) io.stdout(`${line}\n`);
   return errors > 0 ? 1 : 0;

@@ -6,6 +6,20 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Project root (config/ and relative paths resolve against it). */
   cwd: string;
+  /** How long-running commands show progress on stderr; plain periodic lines when absent. */
+  progress?: ProgressIo;
+}
+
+/** The terminal facts progress display needs. */
+export interface ProgressIo {
+  /** stderr is a terminal: draw live bars on `stream`. Otherwise plain lines through `stderr`. */
+  isTTY: boolean;
+  /** The terminal stream for the bars (process.stderr). */
+  stream?: NodeJS.WritableStream;
+  /** stdout is the same kind of terminal: result lines go above the bars instead of through them. */
+  stdoutIsTTY?: boolean;
+  /** At most one plain progress line per this many ms (default 10,000). */
+  intervalMs?: number;
 }
 
 /** One `digest <name>` subcommand: argv after the name in, exit code out. */
@@ -17,5 +31,6 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    progress: { isTTY: process.stderr.isTTY === true, stream: process.stderr, stdoutIsTTY: process.stdout.isTTY === true },
   };
 }

@@ -18,6 +18,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliComm
     summary: 'post [DATE] [--platform P] [--to ID] [--repost]   deliver a digest now',
     load: async () => (await import('./post-command.ts')).postCommand,
   },
+  status: {
+    summary: 'status [--json]                subscriptions, recent deliveries, next due times',
+    load: async () => (await import('./status-command.ts')).statusCommand,
+  },
   wordcloud: {
     summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
     load: async () => (await import('./wordcloud-command.ts')).wordcloudCommand,

@@ -12,6 +12,7 @@ import { parseUserDate } from '../report/user-date.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
+import { createProgress, type Progress } from './progress.ts';
 
 const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost]
 
@@ -120,6 +121,7 @@ export const postCommand: CliCommand = async (argv, io) => {
   try {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
+    let progress: Progress | null = null;
     const { fanout } = createDelivery({
       config,
       store,
@@ -128,6 +130,7 @@ export const postCommand: CliCommand = async (argv, io) => {
       platforms,
       logger,
       lock: { onWait: (owner) => io.stderr(`digest post: waiting for a delivery in progress (pid ${owner.pid} on ${owner.host})…\n`) },
+      overrides: { onResult: (r) => progress?.tick(r.destination.platform, r.outcome === 'failed') },
     });
     // Without a DATE: the newest report, as the scheduler picks it (never an older one in its place).
     const report = options.date
@@ -147,10 +150,17 @@ export const postCommand: CliCommand = async (argv, io) => {
       const waiting = fanout.audience({ platform: p }).length;
       if (waiting > 0) io.stderr(`digest post: ${p}: ${waiting} subscriptions not posted to: ${TOKEN_NAME[p]} is not set\n`);
     }
-    const outcome = await fanout.deliverReport(report, destinations, {
-      kind: options.repost ? 'repost' : 'scheduled',
-      requestedBy: options.repost ? 'cli' : null,
-    });
+    progress = createProgress(
+      io,
+      'digest post',
+      Object.fromEntries(inScope.map((p) => [p, destinations.filter((d) => d.platform === p).length])),
+    );
+    const outcome = await fanout
+      .deliverReport(report, destinations, {
+        kind: options.repost ? 'repost' : 'scheduled',
+        requestedBy: options.repost ? 'cli' : null,
+      })
+      .finally(() => progress?.stop());
     printOutcome(outcome, inScope, io);
     const unrecorded = outcome.results.some((r) => r.ledgerProblem !== null);
     return unrecorded || inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;

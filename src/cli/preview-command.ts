@@ -8,9 +8,8 @@ import { ReportLibrary } from '../report/library.ts';
 import { readReport } from '../report/read-report.ts';
 import type { Report } from '../report/types.ts';
 import { parseUserDate } from '../report/user-date.ts';
-import { renderDiscordMessages } from '../render/discord.ts';
-import { buildPreviewJson, type PreviewJson } from '../render/preview-json.ts';
-import { renderTelegramCalls } from '../render/telegram.ts';
+import { buildDigestPreview } from '../digest-preview.ts';
+import type { PreviewJson } from '../render/preview-json.ts';
 import { parseTelegramHtml } from '../render/telegram-html.ts';
 import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
@@ -74,18 +73,11 @@ export const previewCommand: CliCommand = async (argv, io) => {
   try {
     const config = loadConfig({ rootDir: io.cwd, env: io.env });
     const report = await loadReport(positionals[0], config, io);
-    // The same digest the bot posts: the report's own word cloud, or one drawn (and cached) from its text.
     const logger = createLogger({ level: 'warn', destination: { write: io.stderr } });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
-    const digest = await createDigestBuilder(config, images)
-      .forReport(report, { waitForImage: true })
-      .finally(() => images.close());
-    const preview = buildPreviewJson(
-      report,
-      digest,
-      renderDiscordMessages(digest, { color: config.digest.discordColor }),
-      renderTelegramCalls(digest),
-    );
+    const { preview } = await buildDigestPreview(report, createDigestBuilder(config, images), {
+      discordColor: config.digest.discordColor,
+    }).finally(() => images.close());
     io.stdout(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
     return 0;
   } catch (error) {

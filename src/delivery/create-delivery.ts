@@ -5,7 +5,7 @@ import type { Platform, PlatformName } from '../platforms/platform.ts';
 import type { Store } from '../store/store.ts';
 import { Deliverer, type DelivererDeps } from './deliverer.ts';
 import { fanoutLockFor, type FileFanoutLockOptions } from './fanout-lock.ts';
-import { Fanout, type DeliveryLibrary } from './fanout.ts';
+import { Fanout, type DeliveryLibrary, type FanoutDeps } from './fanout.ts';
 import { ChatOwnerNotifier } from './owner-notifier.ts';
 
 export interface DeliveryParts {
@@ -28,6 +28,8 @@ export function createDelivery(input: {
   logger: Logger;
   lock?: FileFanoutLockOptions;
   overrides?: Partial<DelivererDeps>;
+  /** See FanoutDeps.onFinished. */
+  onFanoutFinished?: FanoutDeps['onFinished'];
 }): DeliveryParts {
   const { config, store, platforms, logger } = input;
   const deliverer = new Deliverer({
@@ -46,6 +48,7 @@ export function createDelivery(input: {
     deliverer,
     logger,
     settleMs: config.delivery.reportSettleMs,
+    ...(input.onFanoutFinished ? { onFinished: input.onFanoutFinished } : {}),
   });
   return { deliverer, fanout };
 }

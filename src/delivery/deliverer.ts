@@ -94,6 +94,8 @@ export interface DelivererDeps {
    * replaced under the running process), or null. A problem means nothing is sent.
    */
   storeCheck?: () => string | null;
+  /** Told as each destination finishes (progress display); never changes what is sent. */
+  onResult?: (result: DestinationResult) => void;
 }
 
 const DEFAULT_CONCURRENCY = 64;
@@ -187,7 +189,9 @@ export class Deliverer {
       await Promise.all(
         [...byPlatform].map(async ([platform, list]) => {
           const width = this.deps.concurrency?.[platform] ?? DEFAULT_CONCURRENCY;
-          const out = await runPool(list, width, (d) => this.deliverOnceGuarded(request, d, events, runId));
+          const out = await runPool(list, width, (d) =>
+            this.deliverOnceGuarded(request, d, events, runId).then((r) => (this.deps.onResult?.(r), r)),
+          );
           list.forEach((d, i) => settled.set(d, out[i] as DestinationResult));
         }),
       );

@@ -33,6 +33,8 @@ export interface FanoutDeps {
   /** Clock and sleep for the settle wait (tests). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told of every completed fan-out (the metrics, the status page's recent fan-outs). */
+  onFinished?: (report: DeliveryReport, timing: { startedAt: Date; finishedAt: Date }) => void;
 }
 
 /** How long the point count of a report read earlier is remembered to catch one that shrinks. */
@@ -161,6 +163,7 @@ export class Fanout implements Reposter {
   ): Promise<DeliveryReport> {
     const current = await this.settled(report);
     // The scheduler waits for the word cloud: a daily post goes out with its image.
+    const startedAt = new Date();
     const digest = await this.deps.digests.forReport(current, { note: options.note ?? null, waitForImage: true });
     const outcome = await this.deps.deliverer.deliver({
       slug: current.slug,
@@ -170,6 +173,7 @@ export class Fanout implements Reposter {
       requestedBy: options.requestedBy,
     });
     await this.warnIfEditedAfterDelivery(current, outcome);
+    this.deps.onFinished?.(outcome, { startedAt, finishedAt: new Date() });
     return outcome;
   }
 

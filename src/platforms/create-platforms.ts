@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import { DiscordPlatform } from './discord/discord-platform.ts';
 import type { Platform, PlatformName } from './platform.ts';
 import { TelegramPlatform } from './telegram/telegram-platform.ts';
+import type { PlatformTelemetry } from '../telemetry.ts';
 
 /** A router for send-only use (`digest post`): such a platform is never started, so never asked. */
 const SEND_ONLY_ROUTER: CommandRouter = {
@@ -19,6 +20,8 @@ export interface CreatePlatformsOptions {
   router?: CommandRouter;
   /** Build only these platforms (default: every one with a token). */
   only?: readonly PlatformName[];
+  /** Told of 429s and retries (the bot's metrics); none for the CLI. */
+  telemetry?: PlatformTelemetry;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       owners: config.owners.discord,
       color: config.digest.discordColor,
       mode: options.router ? 'gateway' : 'rest-only',
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }
   if (config.env.telegramToken && wanted('telegram')) {
@@ -49,6 +53,7 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       router,
       logger,
       owners: config.owners.telegram,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }
   return platforms;

@@ -7,6 +7,7 @@ import type {
   Delivery,
   DeliveryKind,
   DeliveryStatus,
+  DeliverySummary,
   Store,
   SubscribeInput,
   Subscription,
@@ -386,7 +387,55 @@ export class SqliteStore implements Store {
     );
   }
 
+  summarizeDeliveries(limit: number, failureLimit = 20): DeliverySummary[] {
+    return this.read('cannot summarize deliveries', () => {
+      // Newest reports by their newest claim: walk the rowid backwards and stop at `limit` slugs,
+      // so a ledger of millions of rows costs only the rows of the newest reports.
+      const slugs: string[] = [];
+      for (const row of this.sql('SELECT slug FROM deliveries ORDER BY id DESC').iterate() as Iterable<{ slug: string }>) {
+        if (!slugs.includes(row.slug)) slugs.push(row.slug);
+        if (slugs.length >= limit) break;
+      }
+      return slugs.map((slug) => {
+        const counts: DeliverySummary['counts'] = { discord: emptyStatusCounts(), telegram: emptyStatusCounts() };
+        const groups = this.sql(
+          `SELECT platform, status, COUNT(*) AS n, MIN(created_at) AS first_at, MAX(updated_at) AS last_at
+           FROM deliveries WHERE slug = @slug GROUP BY platform, status`,
+        ).all({ slug }) as { platform: PlatformName; status: DeliveryStatus; n: number; first_at: string; last_at: string }[];
+        let firstAt = '';
+        let lastAt = '';
+        for (const g of groups) {
+          counts[g.platform][g.status] = g.n;
+          if (firstAt === '' || g.first_at < firstAt) firstAt = g.first_at;
+          if (g.last_at > lastAt) lastAt = g.last_at;
+        }
+        const failures = (
+          this.sql(
+            `SELECT * FROM deliveries WHERE slug = @slug AND status IN ('failed', 'deactivated') ORDER BY updated_at DESC, id DESC LIMIT @limit`,
+          ).all({ slug, limit: failureLimit }) as DeliveryRow[]
+        ).map(toDelivery);
+        return { slug, counts, firstAt, lastAt, failures };
+      });
+    });
+  }
+
+  listDeliveriesTo(destination: Destination, limit: number): Delivery[] {
+    return this.read('cannot list deliveries', () =>
+      (
+        this.sql(`SELECT * FROM deliveries WHERE ${SUB_WHERE} ORDER BY id DESC LIMIT @limit`).all({ ...key(destination), limit }) as DeliveryRow[]
+      ).map(toDelivery),
+    );
+  }
+
+  ping(): void {
+    this.read('database not answering', () => this.sql('SELECT 1').get());
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+function emptyStatusCounts(): Record<DeliveryStatus, number> {
+  return { sending: 0, delivered: 0, failed: 0, deactivated: 0 };
 }

@@ -50,6 +50,18 @@ export interface Delivery {
   updatedAt: string;
 }
 
+/** One report's ledger rows counted by platform and status (the status page, `digest status`). */
+export interface DeliverySummary {
+  slug: string;
+  /** Row counts per platform and status (`sending` = in progress or left by a crash). */
+  counts: Record<PlatformName, Record<DeliveryStatus, number>>;
+  /** ISO 8601 time of the first claim and of the last change of any of its rows. */
+  firstAt: string;
+  lastAt: string;
+  /** The failed and deactivated rows, newest first, at most `failureLimit`. */
+  failures: Delivery[];
+}
+
 /**
  * Persistence for subscriptions and the delivery ledger. SqliteStore is the default; a server
  * database can implement the same interface without touching the rest.
@@ -85,6 +97,16 @@ export interface Store {
   listDeliveries(filter?: { slug?: string; platform?: PlatformName }): Delivery[];
   /** Sets a finished row back to `sending` (a new repost of the same report), recording who asked. */
   restartDelivery(id: number, requestedBy: string | null): void;
+
+  /**
+   * Read-only: the newest `limit` reports in the ledger (by their newest claim), newest first,
+   * with counts per platform and status and up to `failureLimit` failures each.
+   */
+  summarizeDeliveries(limit: number, failureLimit?: number): DeliverySummary[];
+  /** Read-only: one destination's ledger rows, newest first, at most `limit`. */
+  listDeliveriesTo(destination: Destination, limit: number): Delivery[];
+  /** Read-only: a query that touches the database, so a readiness probe sees a closed or broken store. Throws StoreError. */
+  ping(): void;
 
   close(): void;
 }

@@ -28,6 +28,8 @@ export interface WordcloudOptions {
 export interface WordcloudServiceRuntime {
   /** The drawing thread's settings (tests point `entry` at a broken or crashing worker). */
   thread?: WordcloudThreadOptions;
+  /** Told how long each drawing from a report's text took (the metrics). */
+  onDrawn?: (seconds: number) => void;
 }
 
 /** The report's own image file, and whether it can go out as is. */
@@ -52,6 +54,7 @@ export class WordcloudService {
   private readonly thread: WordcloudThread;
   private workerFailed = false;
   private closed = false;
+  private readonly onDrawn: (seconds: number) => void;
 
   constructor(
     private readonly options: WordcloudOptions,
@@ -59,6 +62,7 @@ export class WordcloudService {
     runtime: WordcloudServiceRuntime = {},
   ) {
     this.thread = new WordcloudThread(runtime.thread);
+    this.onDrawn = runtime.onDrawn ?? (() => undefined);
   }
 
   /**
@@ -182,7 +186,9 @@ export class WordcloudService {
     const started = Date.now();
     const markdown = await readFile(report.file, 'utf8');
     const size = { width: this.options.width, height: this.options.height };
+    const drawStarted = performance.now();
     const { png, placed, words, threadId: thread } = await this.draw(report, markdown, size);
+    this.onDrawn((performance.now() - drawStarted) / 1000);
     const target = this.generatedPath(report);
     await writeAtomically(target, png);
     this.logger.info(

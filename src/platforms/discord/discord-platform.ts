@@ -23,6 +23,7 @@ import { containPacketErrors } from './contain-packet-errors.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
+import type { PlatformTelemetry } from '../../telemetry.ts';
 
 export interface DiscordPlatformOptions {
   token: string;
@@ -43,6 +44,8 @@ export interface DiscordPlatformOptions {
   mode?: 'gateway' | 'rest-only';
   /** See InteractionDeps.replyBudgetMs; default 1,500 ms, half of Discord's 3-second window. */
   replyBudgetMs?: number;
+  /** Told of each 429 and each request discord.js sends again (the metrics). */
+  telemetry?: PlatformTelemetry;
 }
 
 /** A rate limit longer than this is surfaced as SendError 'rate-limited' instead of waited out in-process. */
@@ -79,7 +82,7 @@ export class DiscordPlatform implements Platform {
       // one come, still stops all requests in discord.js for the `retry_after` given. Per-route
       // buckets stay with discord.js, which reads them from the headers.
       globalRequestsPerSecond: Number.POSITIVE_INFINITY,
-      makeRequest: pacer.wrap(DefaultRestOptions.makeRequest),
+      makeRequest: pacer.wrap(options.telemetry ? observeRequests(DefaultRestOptions.makeRequest, options.telemetry) : DefaultRestOptions.makeRequest),
       rejectOnRateLimit: (data: RateLimitData) => data.retryAfter > LONGEST_INLINE_WAIT_MS,
       ...(options.apiBase ? { api: options.apiBase } : {}),
     };
@@ -184,4 +187,28 @@ export class DiscordPlatform implements Platform {
       );
     }
   }
+}
+
+/**
+ * Wraps discord.js's network call to report what it will act on: a 429 (waited out and sent
+ * again, unless longer than LONGEST_INLINE_WAIT_MS), a 5xx or a network failure (sent again
+ * within `retries`). Changes nothing about the request.
+ */
+function observeRequests(makeRequest: RESTOptions['makeRequest'], telemetry: PlatformTelemetry): RESTOptions['makeRequest'] {
+  return async (url, init) => {
+    let response: Awaited<ReturnType<RESTOptions['makeRequest']>>;
+    try {
+      response = await makeRequest(url, init);
+    } catch (error) {
+      telemetry.sendRetried('discord');
+      throw error;
+    }
+    if (response.status === 429) {
+      telemetry.rateLimited('discord');
+      telemetry.sendRetried('discord');
+    } else if (response.status >= 500) {
+      telemetry.sendRetried('discord');
+    }
+    return response;
+  };
 }

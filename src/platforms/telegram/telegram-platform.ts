@@ -1,4 +1,4 @@
-import { Bot } from 'grammy';
+import { Bot, type Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { CommandRouter } from '../../commands/types.ts';
 import { DigestError } from '../../errors.ts';
@@ -16,6 +16,7 @@ import { PhotoFileIds, type PhotoFileIdOptions } from './photo-file-ids.ts';
 import { DigestProgressMemory, sendTelegramDigest } from './send-digest.ts';
 import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
 import { throttleTransformer } from './throttle.ts';
+import type { PlatformTelemetry } from '../../telemetry.ts';
 
 export interface TelegramPlatformOptions {
   token: string;
@@ -37,6 +38,8 @@ export interface TelegramPlatformOptions {
   startTimeoutMs?: number;
   /** The memory of uploaded pictures' file_ids (DEFAULT_PHOTO_FILE_IDS). */
   photoFileIds?: Partial<PhotoFileIdOptions>;
+  /** Told of each 429 and each retried call (the metrics). */
+  telemetry?: PlatformTelemetry;
 }
 
 /**
@@ -72,14 +75,21 @@ export class TelegramPlatform implements Platform {
       },
     });
     const pacer = new SendPacer({ ...DEFAULT_PACING, ...options.pacing });
+    const telemetry = options.telemetry;
+    // Innermost, so it sees every answer Telegram gives, retried or not.
+    if (telemetry) this.bot.api.config.use(count429s(() => telemetry.rateLimited('telegram')));
     // Order matters: the retry wraps the throttle, so every retry waits for its turn again.
     this.bot.api.config.use(throttleTransformer(pacer));
     this.bot.api.config.use(
-      retryTransformer({ ...DEFAULT_RETRY, ...options.retry }, ({ ambiguous, ...event }) =>
-        ambiguous
-          ? this.logger.warn({ event: 'delivery.ambiguous', ...event }, 'answer lost; sending again may repeat the message')
-          : this.logger.info({ event: 'telegram-retry', ...event }, 'telegram call retried'),
-      ),
+      retryTransformer({ ...DEFAULT_RETRY, ...options.retry }, ({ ambiguous, ...event }) => {
+        telemetry?.sendRetried('telegram');
+        if (ambiguous) {
+          telemetry?.ambiguousSend('telegram');
+          this.logger.warn({ event: 'delivery.ambiguous', ...event }, 'answer lost; sending again may repeat the message');
+        } else {
+          this.logger.info({ event: 'telegram-retry', ...event }, 'telegram call retried');
+        }
+      }),
     );
     this.bot.catch((error) => {
       this.logger.error({ event: 'telegram-update-failed', reason: this.scrub(String(error.error)) }, 'update handling failed');
@@ -200,4 +210,13 @@ export class TelegramPlatform implements Platform {
   private scrub(text: string): string {
     return text.split(this.token).join('[redacted]');
   }
+}
+
+/** A grammY transformer that reports each 429 answer (getUpdates included) and changes nothing. */
+function count429s(on429: () => void): Transformer {
+  return async (prev, method, payload, signal) => {
+    const result = await prev(method, payload, signal);
+    if (!result.ok && result.error_code === 429) on429();
+    return result;
+  };
 }

@@ -1,0 +1,25 @@
+import type { PlatformName } from '../platforms/platform.ts';
+import type { CommandRouter } from './types.ts';
+
+/**
+ * The same router, timing every command from the moment an adapter hands it over until its reply
+ * is ready (the adapter then posts it), for `digest_command_duration_seconds`. Failures are timed
+ * too: the router turns them into replies.
+ */
+export function timeCommands(
+  router: CommandRouter,
+  observe: (platform: PlatformName, command: string, seconds: number) => void,
+): CommandRouter {
+  return {
+    definitions: router.definitions,
+    autocompleteDates: (typed, limit) => router.autocompleteDates(typed, limit),
+    async handle(name, args, context) {
+      const started = performance.now();
+      try {
+        return await router.handle(name, args, context);
+      } finally {
+        observe(context.platform, name, (performance.now() - started) / 1000);
+      }
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { DigestBuilder } from './digest-builder.ts';
+import type { Digest } from './report/digest-types.ts';
+import type { Report } from './report/types.ts';
+import { renderDiscordMessages } from './render/discord.ts';
+import { buildPreviewJson, type PreviewJson } from './render/preview-json.ts';
+import { renderTelegramCalls } from './render/telegram.ts';
+
+/**
+ * The digest of `report` and the exact payloads each platform would get, as `digest preview
+ * --json` prints them: the one path for the CLI and the status page's preview.
+ */
+export async function buildDigestPreview(
+  report: Report,
+  digests: DigestBuilder,
+  options: { discordColor: number },
+): Promise<{ preview: PreviewJson; digest: Digest }> {
+  // The same digest the bot posts: the report's own word cloud, or one drawn (and cached) from its text.
+  const digest = await digests.forReport(report, { waitForImage: true });
+  const preview = buildPreviewJson(
+    report,
+    digest,
+    renderDiscordMessages(digest, { color: options.discordColor }),
+    renderTelegramCalls(digest),
+  );
+  return { preview, digest };
+}

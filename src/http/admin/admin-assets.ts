@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Hono } from 'hono';
+
+const FONT_PACKAGE = '@fontsource/noto-sans-sc';
+const FONT_FILE = /^noto-sans-sc-[a-z0-9-]+-(400|700)-normal\.woff2$/;
+
+function fontDir(): string {
+  return path.dirname(createRequire(import.meta.url).resolve(`${FONT_PACKAGE}/package.json`));
+}
+
+/**
+ * The font CSS for the page: the package's own @font-face rules (one per unicode-range subset,
+ * so a browser fetches only the subsets a page uses) for regular and bold, pointed at our route.
+ */
+function fontCss(): string {
+  const dir = fontDir();
+  return ['400.css', '700.css']
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'))
+    .join('\n')
+    // Only woff2 (every current browser); the woff fallbacks are dropped.
+    .replace(/url\(\.\/files\/([^)]+?)\.woff2\) format\('woff2'\),\s*url\(\.\/files\/[^)]+?\.woff\) format\('woff'\)/g, "url(/admin/assets/fonts/$1.woff2) format('woff2')");
+}
+
+export const ADMIN_CSS = `
+:root { color-scheme: light; --muted: #5c6770; --line: #d8dee4; --bg: #f6f8fa; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: 'Noto Sans SC', system-ui, sans-serif; line-height: 1.5; color: #1f2328; background: #fff; }
+header { background: #24292f; color: #fff; padding: .6rem 1rem; display: flex; gap: 1rem; flex-wrap: wrap; align-items: baseline; }
+header a { color: #fff; } header h1 { font-size: 1.1rem; margin: 0; }
+main { padding: 1rem; max-width: 72rem; margin: 0 auto; }
+h2 { font-size: 1.15rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; margin-top: 2rem; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: var(--bg); }
+.ok { color: var(--ok); } .bad { color: var(--bad); } .warn { color: var(--warn); } .muted { color: var(--muted); }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+form.inline { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; margin: .5rem 0; }
+label { font-size: .85rem; display: flex; flex-direction: column; }
+input, select, button { font: inherit; padding: .25rem .4rem; }
+.dates a { display: inline-block; margin: 0 .5rem .3rem 0; }
+.platforms { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1.5rem; }
+.discord { background: #313338; color: #dbdee1; padding: 1rem; border-radius: 8px; }
+.embed { display: flex; background: #2b2d31; border-radius: 4px; margin: .5rem 0; overflow: hidden; }
+.embed .bar { width: 4px; flex: none; }
+.embed .body { padding: .6rem .8rem; min-width: 0; }
+.embed .title { font-weight: 700; color: #fff; margin-bottom: .3rem; } .embed .title a { color: #00a8fc; }
+.embed .desc { font-size: .92rem; overflow-wrap: anywhere; } .embed .desc a, .discord a { color: #00a8fc; }
+.embed img, .telegram img { max-width: 100%; height: auto; display: block; border-radius: 4px; margin-top: .5rem; }
+.embed .footer { font-size: .75rem; color: #b5bac1; margin-top: .5rem; }
+.telegram { background: #a8c7a0; padding: 1rem; border-radius: 8px; }
+.bubble { background: #fff; border-radius: 10px; padding: .5rem .7rem; margin: .5rem 0; max-width: 34rem; overflow-wrap: anywhere; font-size: .92rem; }
+.bubble .caption { margin-top: .4rem; } .bubble a { color: #2481cc; }
+.spoiler { background: #999; color: #999; } .spoiler:hover { color: inherit; background: none; }
+pre.raw { white-space: pre-wrap; font-size: .8rem; }
+p, li { overflow-wrap: anywhere; }
+.warnings { background: #fff8c5; border: 1px solid #d4a72c; padding: .5rem .8rem; border-radius: 6px; }
+@media (max-width: 40rem) { main { padding: .5rem; } th, td { padding: .25rem .3rem; } }
+`;
+
+/** Mounts `/admin/assets/*`: the stylesheet, the font CSS and the font files. */
+export function mountAdminAssets(app: Hono): void {
+  let css: string | null = null;
+  app.get('/admin/assets/admin.css', (c) => c.body(ADMIN_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/admin/assets/font.css', (c) => {
+    css ??= fontCss();
+    return c.body(css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'private, max-age=86400' });
+  });
+  app.get('/admin/assets/fonts/:file', async (c) => {
+    const file = c.req.param('file');
+    const full = path.join(fontDir(), 'files', file);
+    if (!FONT_FILE.test(file) || !existsSync(full)) return c.text('not found\n', 404);
+    const bytes = await readFile(full);
+    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': 'font/woff2', 'Cache-Control': 'private, max-age=86400' });
+  });
+}

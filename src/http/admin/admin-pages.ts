@@ -1,0 +1,232 @@
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { PlatformName } from '../../platforms/platform.ts';
+import type { PreviewJson } from '../../render/preview-json.ts';
+import type { ReadinessBody } from '../readiness.ts';
+import type { StatusFacts } from '../../status/collect-status.ts';
+import { formatLocal } from '../../status/collect-status.ts';
+import type { RecentFanout } from '../../status/recent-fanouts.ts';
+import type { Delivery, Subscription } from '../../store/store.ts';
+import { discordMarkdownToSafeHtml, telegramHtmlToSafeHtml } from './payload-html.ts';
+
+/**
+ * The status page's HTML, server-rendered with hono's `html` template: every interpolated value
+ * is escaped unless wrapped in `raw()`, and `raw()` only ever wraps markup built here or by
+ * payload-html.ts (which escapes first).
+ */
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
+
+export function layout(title: string, body: Html): Html {
+  return html`<!doctype html>
+<html lang="zh-Hans">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ai-digest-bot</title>
+<link rel="stylesheet" href="/admin/assets/font.css">
+<link rel="stylesheet" href="/admin/assets/admin.css">
+</head>
+<body>
+<header><h1>ai-digest-bot</h1><a href="/admin">Status</a><a href="/admin#preview">Preview</a></header>
+<main>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+const destinationHref = (d: { platform: PlatformName; chatId: string; threadId: string | null }): string =>
+  `/admin/destinations/${d.platform}/${encodeURIComponent(d.chatId)}${d.threadId ? `?thread=${encodeURIComponent(d.threadId)}` : ''}`;
+
+const where = (d: { chatId: string; threadId: string | null }): string => `${d.chatId}${d.threadId ? ` / ${d.threadId}` : ''}`;
+
+function readiness(health: ReadinessBody): Html {
+  const rows = Object.entries(health.components).map(
+    ([name, c]) => html`<tr><td>${name}</td><td class="${c.ready ? 'ok' : 'bad'}">${c.ready ? 'ready' : 'not ready'}</td><td>${c.detail ?? ''}</td><td class="muted">${c.since ?? ''}</td></tr>`,
+  );
+  return html`<h2 id="health">Health: <span class="${health.ready ? 'ok' : 'bad'}">${health.ready ? 'ready' : 'not ready'}</span></h2>
+<div class="scroll"><table><tr><th>component</th><th>state</th><th>detail</th><th>since</th></tr>${rows}</table></div>`;
+}
+
+export interface SubscriptionFilter {
+  platform: PlatformName | null;
+  state: 'active' | 'inactive' | null;
+}
+
+const SUBSCRIPTION_ROWS = 500;
+
+function subscriptionsSection(facts: StatusFacts, filter: SubscriptionFilter): Html {
+  const shown = facts.subscriptions.filter(
+    (s) => (filter.platform === null || s.platform === filter.platform) && (filter.state === null || s.active === (filter.state === 'active')),
+  );
+  const option = (value: string, current: string | null, label: string): Html =>
+    html`<option value="${value}"${current === value || (value === '' && current === null) ? raw(' selected') : ''}>${label}</option>`;
+  const rows = shown.slice(0, SUBSCRIPTION_ROWS).map(
+    (s: Subscription) => html`<tr>
+<td>${s.platform}</td>
+<td>${s.title ?? ''}<br><a class="muted" href="${destinationHref(s)}">${s.chatId}</a></td>
+<td>${s.threadId ?? ''}</td>
+<td>${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : html`<span class="muted">global</span>`}</td>
+<td>${s.active ? html`<span class="ok">active</span>` : html`<span class="bad">deactivated</span><br>${s.reason ?? ''}`}</td>
+<td>${s.subscribedBy}<br><span class="muted">${s.subscribedAt}</span></td>
+</tr>`,
+  );
+  const counts = PLATFORMS.map((p) => `${p}: ${facts.counts[p].active} active, ${facts.counts[p].inactive} deactivated`).join(' · ');
+  return html`<h2 id="subscriptions">Subscriptions</h2>
+<p>${counts}</p>
+<form class="inline" method="get" action="/admin#subscriptions">
+<label>platform<select name="platform">${option('', filter.platform, 'all')}${PLATFORMS.map((p) => option(p, filter.platform, p))}</select></label>
+<label>state<select name="state">${option('', filter.state, 'all')}${option('active', filter.state, 'active')}${option('inactive', filter.state, 'deactivated')}</select></label>
+<button type="submit">Filter</button>
+</form>
+${shown.length > SUBSCRIPTION_ROWS ? html`<p class="muted">Showing ${SUBSCRIPTION_ROWS} of ${shown.length}; filter to narrow.</p>` : ''}
+<div class="scroll"><table id="subscription-table">
+<tr><th>platform</th><th>chat / channel</th><th>thread / topic</th><th>time of day</th><th>state</th><th>subscribed by</th></tr>
+${rows.length > 0 ? rows : html`<tr><td colspan="6" class="muted">none</td></tr>`}
+</table></div>`;
+}
+
+function failureRows(failures: readonly Delivery[]): Html {
+  return html`${failures.map(
+    (f) => html`<li><a href="${destinationHref(f)}">${f.platform} ${where(f)}</a>: <span class="${f.status === 'failed' ? 'bad' : 'warn'}">${f.status}</span> ${f.lastError ?? ''} <span class="muted">${f.updatedAt}</span></li>`,
+  )}`;
+}
+
+function deliveriesSection(facts: StatusFacts, recent: readonly RecentFanout[]): Html {
+  const ledgerRows = facts.reports.map((r) => {
+    const cells = PLATFORMS.map((p) => {
+      const c = r.counts[p];
+      return html`<td class="num">${c.delivered}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td><td class="num">${c.sending}</td>`;
+    });
+    return html`<tr><td>${r.slug}<br><span class="muted">${r.lastAt}</span></td>${cells}</tr>
+${r.failures.length > 0 ? html`<tr><td colspan="9"><ul>${failureRows(r.failures)}</ul></td></tr>` : ''}`;
+  });
+  const recentRows = recent.map(({ report, startedAt, finishedAt }) => {
+    const cells = PLATFORMS.map((p) => {
+      const c = report.byPlatform[p];
+      return html`<td class="num">${c.delivered}</td><td class="num">${c.skipped}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td>`;
+    });
+    const problems = report.results.filter((r) => r.outcome === 'failed' || r.outcome === 'deactivated');
+    return html`<tr><td>${report.slug} <span class="muted">(${report.kind})</span><br><span class="muted">${finishedAt.toISOString()}, ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(1)} s</span></td>${cells}</tr>
+${problems.length > 0 ? html`<tr><td colspan="9"><ul>${problems.map((p) => html`<li><a href="${destinationHref(p.deliveredTo)}">${p.deliveredTo.platform} ${where(p.deliveredTo)}</a>: ${p.outcome}: ${p.reason ?? ''}</li>`)}</ul></td></tr>` : ''}`;
+  });
+  const head = (labels: string[]): Html =>
+    html`<tr><th rowspan="2">report</th>${PLATFORMS.map((p) => html`<th colspan="4">${p}</th>`)}</tr><tr>${PLATFORMS.map(() => labels.map((l) => html`<th class="num">${l}</th>`))}</tr>`;
+  return html`<h2 id="deliveries">Deliveries</h2>
+<p>${facts.lastFanout ? html`Last fan-out: <b>${facts.lastFanout.slug}</b>, finished ${facts.lastFanout.finishedAt}: ${facts.lastFanout.delivered} delivered, ${facts.lastFanout.failed} failed.` : 'No delivery recorded yet.'}</p>
+<h3>Newest reports in the ledger</h3>
+<div class="scroll"><table id="ledger-table">${head(['delivered', 'failed', 'deactivated', 'sending'])}${ledgerRows.length > 0 ? ledgerRows : html`<tr><td colspan="9" class="muted">none</td></tr>`}</table></div>
+<h3>Fan-outs of this process (skipped included)</h3>
+<div class="scroll"><table>${head(['delivered', 'skipped', 'failed', 'deactivated'])}${recentRows.length > 0 ? recentRows : html`<tr><td colspan="9" class="muted">none since start</td></tr>`}</table></div>`;
+}
+
+function scheduleSection(facts: StatusFacts): Html {
+  const rows = facts.nextDue.slice(0, SUBSCRIPTION_ROWS).map(
+    (d) => html`<tr><td>${d.platform}</td><td>${d.title ?? ''} <a class="muted" href="${destinationHref(d)}">${where(d)}</a></td><td>${d.local}</td><td>${d.timezone}</td><td>${d.at}</td></tr>`,
+  );
+  return html`<h2 id="schedule">Schedule</h2>
+<p>${facts.nextGlobal ? html`Global schedule <code>${facts.nextGlobal.schedule}</code>: next ${facts.nextGlobal.local} ${facts.nextGlobal.timezone} = ${facts.nextGlobal.at} UTC` : 'The global schedule does not fire within 400 days.'}</p>
+<div class="scroll"><table><tr><th>platform</th><th>destination</th><th>next (local)</th><th>timezone</th><th>next (UTC)</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="muted">no active subscription</td></tr>`}</table></div>`;
+}
+
+function previewPicker(dates: readonly string[], current: string | null): Html {
+  return html`<form class="inline" method="get" action="/admin/preview">
+<label>report date<input type="date" name="date" value="${current ?? dates[0] ?? ''}" required></label>
+<button type="submit">Preview</button>
+</form>
+<p class="dates">${dates.map((d) => html`<a href="/admin/preview/${d}">${d}</a>`)}</p>`;
+}
+
+/** `/admin`: health, subscriptions, deliveries, schedule, and the preview picker. */
+export function overviewPage(input: {
+  facts: StatusFacts;
+  health: ReadinessBody;
+  recent: readonly RecentFanout[];
+  filter: SubscriptionFilter;
+  dates: readonly string[];
+}): Html {
+  return layout(
+    'Status',
+    html`<p class="muted">As of ${input.facts.generatedAt}</p>
+${readiness(input.health)}
+${subscriptionsSection(input.facts, input.filter)}
+${deliveriesSection(input.facts, input.recent)}
+${scheduleSection(input.facts)}
+<h2 id="preview">Preview</h2>
+${previewPicker(input.dates, null)}`,
+  );
+}
+
+/** `/admin/destinations/:platform/:chatId`: one destination's subscription and ledger history. */
+export function destinationPage(input: {
+  platform: PlatformName;
+  chatId: string;
+  threadId: string | null;
+  subscription: Subscription | null;
+  deliveries: readonly Delivery[];
+  timezone: string;
+}): Html {
+  const s = input.subscription;
+  const rows = input.deliveries.map(
+    (d) => html`<tr><td>${d.slug}</td><td>${d.kind}</td><td class="${d.status === 'delivered' ? 'ok' : d.status === 'sending' ? 'warn' : 'bad'}">${d.status}</td><td class="num">${d.attempts}</td><td>${d.messageIds.join(', ')}</td><td>${d.lastError ?? ''}</td><td>${d.requestedBy ?? ''}</td><td>${formatLocal(Date.parse(d.updatedAt), input.timezone)}<br><span class="muted">${d.updatedAt}</span></td></tr>`,
+  );
+  return layout(
+    `${input.platform} ${input.chatId}`,
+    html`<h2>${input.platform} ${where(input)}${s?.title ? ` · ${s.title}` : ''}</h2>
+<p>${s ? html`${s.active ? html`<span class="ok">active</span>` : html`<span class="bad">deactivated</span>: ${s.reason ?? ''}`} · ${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : 'global schedule'} · subscribed by ${s.subscribedBy} at ${s.subscribedAt}` : 'Not subscribed.'}</p>
+<h3>History (newest first)</h3>
+<div class="scroll"><table><tr><th>report</th><th>kind</th><th>status</th><th class="num">attempts</th><th>message ids</th><th>last error</th><th>requested by</th><th>updated (${input.timezone})</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="8" class="muted">nothing sent here yet</td></tr>`}</table></div>`,
+  );
+}
+
+const hexColour = (n: number | undefined): string => `#${(n ?? 0x1d9bf0).toString(16).padStart(6, '0')}`;
+
+/** `/admin/preview/:date`: the exact payloads as a Discord embed and a Telegram chat show them. */
+export function previewPage(input: { date: string; preview: PreviewJson; imageUrl: string | null; dates: readonly string[] }): Html {
+  const { preview, imageUrl } = input;
+  const { report } = preview;
+  const discord = preview.discord.map(
+    (message, m) => html`<div class="message" data-message="${m + 1}">
+${message.content ? html`<div>${raw(discordMarkdownToSafeHtml(message.content))}</div>` : ''}
+${message.embeds.map(
+  (embed) => html`<div class="embed"><div class="bar" style="background:${hexColour(embed.color)}"></div><div class="body">
+${embed.title ? html`<div class="title">${embed.url ? html`<a href="${/^https?:/i.test(embed.url) ? embed.url : '#'}" rel="noopener noreferrer">${embed.title}</a>` : embed.title}</div>` : ''}
+${embed.description ? html`<div class="desc">${raw(discordMarkdownToSafeHtml(embed.description))}</div>` : ''}
+${embed.image && imageUrl ? html`<img class="wordcloud" src="${imageUrl}" alt="${embed.image.url}">` : ''}
+${embed.footer ? html`<div class="footer">${embed.footer.text}${embed.timestamp ? ` · ${embed.timestamp}` : ''}</div>` : ''}
+</div></div>`,
+)}
+</div>`,
+  );
+  const problems: string[] = [];
+  const telegram = preview.telegram.map((call) => {
+    const source = String(call.params['caption'] ?? call.params['text'] ?? '');
+    const rendered = telegramHtmlToSafeHtml(source);
+    if (rendered.error) problems.push(`Telegram ${call.method}: ${rendered.error}`);
+    if (call.method === 'sendPhoto') {
+      return html`<div class="bubble photo">${imageUrl ? html`<img class="wordcloud" src="${imageUrl}" alt="word cloud">` : ''}<div class="caption">${raw(rendered.html)}</div></div>`;
+    }
+    return html`<div class="bubble text">${raw(rendered.html)}</div>`;
+  });
+  const warnings = [...report.warnings, ...problems];
+  return layout(
+    `Preview ${input.date}`,
+    html`<h2>Preview: ${report.title}</h2>
+<p>${report.slug} · ${report.dateStart}${report.dateEnd !== report.dateStart ? ` 至 ${report.dateEnd}` : ''} · ${report.points.length} points · image: ${report.image ?? 'none'}${report.image && report.imageGenerated ? ' (drawn from the text)' : ''}</p>
+${warnings.length > 0 ? html`<div class="warnings"><b>Warnings</b><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : html`<p class="ok">No parse warnings.</p>`}
+${previewPicker(input.dates, input.date)}
+<div class="platforms">
+<section><h3>Discord · ${preview.discord.length} message(s)</h3><div class="discord" id="discord-preview">${discord}</div></section>
+<section><h3>Telegram · ${preview.telegram.length} call(s)</h3><div class="telegram" id="telegram-preview">${telegram}</div></section>
+</div>
+<p><a href="/admin/preview/${input.date}/payloads.json">The exact payloads (digest preview --json)</a></p>`,
+  );
+}
+
+/** A plain message page (not found, bad date). */
+export function messagePage(title: string, message: string, dates: readonly string[]): Html {
+  return layout(title, html`<h2>${title}</h2><p>${message}</p>${previewPicker(dates, null)}`);
+}

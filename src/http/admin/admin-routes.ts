@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import type { DigestBuilder } from '../../digest-builder.ts';
+import { buildDigestPreview } from '../../digest-preview.ts';
+import { DigestError, InvalidDateError, ReportNotFoundError } from '../../errors.ts';
+import type { PlatformName } from '../../platforms/platform.ts';
+import type { Report } from '../../report/types.ts';
+import { parseUserDate } from '../../report/user-date.ts';
+import type { ServiceHealth } from '../../service-health.ts';
+import { collectStatus } from '../../status/collect-status.ts';
+import type { RecentFanout } from '../../status/recent-fanouts.ts';
+import type { Store } from '../../store/store.ts';
+import { readiness } from '../readiness.ts';
+import { requireAdminToken } from './admin-auth.ts';
+import { mountAdminAssets } from './admin-assets.ts';
+import { destinationPage, messagePage, overviewPage, previewPage, type SubscriptionFilter } from './admin-pages.ts';
+
+/** What the status page reads. Read-only: nothing here changes the store or sends anything. */
+export interface AdminDeps {
+  /** ADMIN_TOKEN. */
+  token: string;
+  store: Store;
+  config: { schedule: string; timezone: string; discordColor: number };
+  library: { entries(): ReadonlyArray<{ dateStart: string }>; findByDate(date: string): Promise<Report> };
+  digests: DigestBuilder;
+  health: ServiceHealth;
+  /** The readiness probe's live checks, so the page shows what /readyz answers. */
+  probes?: Record<string, () => void>;
+  recentFanouts: () => readonly RecentFanout[];
+  now?: () => Date;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
+const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
+
+/**
+ * Mounts the operator's status page under `/admin`. Without `deps` (no ADMIN_TOKEN) every
+ * `/admin` path is 404, as if the page did not exist; with it, every path needs the token.
+ */
+export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
+  if (deps === null) {
+    app.all('/admin', (c) => c.text('404 Not Found\n', 404));
+    app.all('/admin/*', (c) => c.text('404 Not Found\n', 404));
+    return;
+  }
+  const now = deps.now ?? (() => new Date());
+  const auth = requireAdminToken(deps.token);
+  app.use('/admin', auth);
+  app.use('/admin/*', auth);
+  mountAdminAssets(app);
+  const dates = (): string[] => [...new Set(deps.library.entries().map((e) => e.dateStart))].slice(0, 60);
+
+  app.get('/admin', (c) => {
+    const platform = c.req.query('platform');
+    const state = c.req.query('state');
+    const filter: SubscriptionFilter = {
+      platform: PLATFORMS.includes(platform as PlatformName) ? (platform as PlatformName) : null,
+      state: state === 'active' || state === 'inactive' ? state : null,
+    };
+    const facts = collectStatus({ store: deps.store, config: deps.config, now: now() });
+    return c.html(overviewPage({ facts, health: readiness(deps.health, deps.probes), recent: deps.recentFanouts(), filter, dates: dates() }));
+  });
+
+  app.get('/admin/destinations/:platform/:chatId', (c) => {
+    const platform = c.req.param('platform') as PlatformName;
+    if (!PLATFORMS.includes(platform)) return c.html(messagePage('Not found', `No platform "${platform}".`, dates()), 404);
+    const chatId = c.req.param('chatId');
+    const threadId = c.req.query('thread') || null;
+    const destination = { platform, chatId, threadId };
+    return c.html(
+      destinationPage({
+        ...destination,
+        subscription: deps.store.getSubscription(destination),
+        deliveries: deps.store.listDeliveriesTo(destination, 200),
+        timezone: deps.config.timezone,
+      }),
+    );
+  });
+
+  // The picker's GET form: any date a user may type, then a stable URL per date.
+  app.get('/admin/preview', (c) => {
+    const typed = (c.req.query('date') ?? '').trim();
+    try {
+      const date = parseUserDate(typed, { timezone: deps.config.timezone, now: now() });
+      return c.redirect(`/admin/preview/${date}`, 303);
+    } catch (error) {
+      return c.html(messagePage('Bad date', (error as Error).message, dates()), 400);
+    }
+  });
+
+  /** The report and its preview for a `YYYY-MM-DD` path segment, or the error page to answer with. */
+  const previewFor = async (date: string) => {
+    if (!ISO_DATE.test(date)) throw new InvalidDateError(date);
+    const report = await deps.library.findByDate(date);
+    return buildDigestPreview(report, deps.digests, { discordColor: deps.config.discordColor });
+  };
+  const failure = (error: unknown): { title: string; status: 400 | 404 | 500 } =>
+    error instanceof InvalidDateError
+      ? { title: 'Bad date', status: 400 }
+      : error instanceof ReportNotFoundError
+        ? { title: 'No report', status: 404 }
+        : { title: 'Preview failed', status: error instanceof DigestError ? 404 : 500 };
+
+  app.get('/admin/preview/:date', async (c) => {
+    const date = c.req.param('date');
+    try {
+      const { preview, digest } = await previewFor(date);
+      const imageUrl = digest.image ? `/admin/preview/${date}/image` : null;
+      return c.html(previewPage({ date, preview, imageUrl, dates: dates() }));
+    } catch (error) {
+      const { title, status } = failure(error);
+      return c.html(messagePage(title, (error as Error).message, dates()), status);
+    }
+  });
+
+  app.get('/admin/preview/:date/payloads.json', async (c) => {
+    try {
+      return c.json((await previewFor(c.req.param('date'))).preview);
+    } catch (error) {
+      return c.json({ error: (error as Error).message }, failure(error).status);
+    }
+  });
+
+  app.get('/admin/preview/:date/image', async (c) => {
+    try {
+      const { digest } = await previewFor(c.req.param('date'));
+      if (!digest.image) return c.text('this digest has no image\n', 404);
+      const bytes = await readFile(digest.image.path);
+      const type = IMAGE_TYPES[path.extname(digest.image.name).toLowerCase()] ?? 'application/octet-stream';
+      return c.body(new Uint8Array(bytes), 200, { 'Content-Type': type });
+    } catch (error) {
+      return c.text(`${(error as Error).message}\n`, failure(error).status);
+    }
+  });
+}

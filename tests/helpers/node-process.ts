@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** The repository root, where `npm start` and `bin/digest.mjs` run. */
+export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
+export const MAIN = path.join(ROOT_DIR, 'src/main.ts');
+export const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
+
+/** A node child process with its output collected. */
+export interface NodeProcess {
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/**
+ * Spawns node (asynchronously: the fakes it talks to run in this process) with only what the bot
+ * reads: nothing of the developer's own environment or .env leaks in.
+ */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv): NodeProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT_DIR,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exit, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** `npm start` as a child process. */
+export const startBotProcess = (env: NodeJS.ProcessEnv): NodeProcess => spawnNode(['--import', 'tsx', MAIN], env);
+
+/** One `digest …` command run to its end. */
+export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = spawnNode([BIN, ...args], env);
+  const { code } = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
