@@ -59,7 +59,7 @@ export interface DelivererDeps {
   policy: BackoffPolicy;
   notifier?: OwnerNotifier;
   logger?: Logger;
-  /** Cross-process fan-out lock (FileFanoutLock beside the database); none by default. */
+  /** Cross-process fan-out lock, one per platform (ScopedFileFanoutLock beside the database); none by default. */
   lock?: FanoutLock;
   /**
    * Sends in flight per platform. The adapters pace individual calls to the platform's limits;
@@ -128,23 +128,35 @@ export class Deliverer {
     const destinations = [...unique.values()];
     const events: OwnerEvent[] = [];
     const runId = randomUUID().slice(0, 8);
-    const release = await (this.deps.lock ?? NO_LOCK).acquire();
-    let results: DestinationResult[];
-    try {
-      const byPlatform = new Map<PlatformName, Destination[]>();
-      for (const d of destinations) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d]);
-      const settled = new Map<Destination, DestinationResult>();
-      await Promise.all(
-        [...byPlatform].map(async ([platform, list]) => {
+    const lock = this.deps.lock ?? NO_LOCK;
+    const byPlatform = new Map<PlatformName, Destination[]>();
+    for (const d of destinations) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d]);
+    const settled = new Map<Destination, DestinationResult>();
+    await Promise.all(
+      [...byPlatform].map(async ([platform, list]) => {
+        // One lock per platform: a platform that stops answering mid-fan-out holds only its own
+        // lock, so another process's delivery to the other platform goes ahead meanwhile.
+        let release: () => void;
+        try {
+          release = await lock.acquire(platform);
+        } catch (error) {
+          // Another process kept this platform's lock past the wait limit: this platform's
+          // destinations fail for now (retried at the next due time); the other platform goes on.
+          const reason = `not sent: ${(error as Error).message}`;
+          this.logger.warn({ platform, slug: request.slug, reason }, 'fan-out lock not acquired');
+          for (const d of list) settled.set(d, result(d, d, 'failed', reason));
+          return;
+        }
+        try {
           const width = this.deps.concurrency?.[platform] ?? DEFAULT_CONCURRENCY;
           const out = await runPool(list, width, (d) => this.deliverOnceGuarded(request, d, events, runId));
           list.forEach((d, i) => settled.set(d, out[i] as DestinationResult));
-        }),
-      );
-      results = destinations.map((d) => settled.get(d) as DestinationResult);
-    } finally {
-      release();
-    }
+        } finally {
+          release();
+        }
+      }),
+    );
+    const results = destinations.map((d) => settled.get(d) as DestinationResult);
     if (events.length > 0 && this.deps.notifier) await this.deps.notifier.notify(events, request.slug);
     const report: DeliveryReport = {
       slug: request.slug,
