@@ -12,8 +12,10 @@ import { createDigestBuilder } from './digest-builder.ts';
 import { DigestError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
-import type { Platform } from './platforms/platform.ts';
+import type { Platform, PlatformStartError } from './platforms/platform.ts';
+import { PlatformStarter } from './platforms/platform-starter.ts';
 import { ReportLibrary } from './report/library.ts';
+import { ServiceHealth } from './service-health.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -63,6 +65,7 @@ async function run(): Promise<number> {
   loadDotEnv(process.cwd());
   const config: Config = loadConfig();
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
   const digests = createDigestBuilder(config, images);
@@ -102,20 +105,32 @@ async function run(): Promise<number> {
   });
   const stopWarmingRecent = warmRecentReports(library, images, config.wordcloud.warmRecent);
 
-  for (const platform of platforms) {
-    await platform.start();
-    logger.info({ event: 'platform.started', platform: platform.name }, `${platform.name} started`);
-  }
-  await scheduler.start();
+  // Each platform starts on its own and a transient failure is retried in the background, so one
+  // platform's outage never stops the other or the daily posts. A platform catches up on missed
+  // posts once it has started (its scheduled posts meanwhile fail and are retried like any send,
+  // and the catch-up after it starts resends what failed). A refused token settles `fatal`.
+  const starter = new PlatformStarter({
+    platforms,
+    health,
+    logger,
+    retry: { baseMs: config.delivery.backoffBaseMs, capMs: config.delivery.backoffCapMs },
+    onStarted: (name) => {
+      scheduler.catchUp({ platform: name }).catch((error: unknown) => logger.error({ err: error, platform: name }, 'catch-up failed'));
+    },
+  });
+  starter.start();
+  await scheduler.start({ catchUp: false });
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
-  await waitForShutdownSignal(logger);
+  const refused = await Promise.race([waitForShutdownSignal(logger).then(() => null), starter.fatal.catch((error: PlatformStartError) => error)]);
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();
   await images.close();
-  await Promise.allSettled(platforms.map((platform) => platform.stop()));
+  await starter.stop();
   store.close();
+  // A refused token is a configuration error: one clear line and a non-zero exit (below).
+  if (refused) throw new DigestError(refused.message, { cause: refused });
   return 0;
 }
 
@@ -129,5 +144,8 @@ run().then(
     if (error instanceof DigestError) process.stderr.write(`ai-digest-bot: ${error.message}\n`);
     else process.stderr.write(`ai-digest-bot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
+    // A platform attempt still under way (a Discord login waiting on a hanging API) must not keep
+    // a failed process alive: what is left gets a moment, then the process exits.
+    setTimeout(() => process.exit(1), 2000).unref();
   },
 );

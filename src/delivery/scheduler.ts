@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { silentLogger, type Logger } from '../log.ts';
+import type { PlatformName } from '../platforms/platform.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import { catchUp, scheduleOf } from './catch-up.ts';
 import type { DeliveryReport } from './deliverer.ts';
@@ -49,9 +50,13 @@ export class Scheduler {
     if (!cron.validate(deps.config.schedule)) throw new Error(`schedule: not a cron expression: "${deps.config.schedule}"`);
   }
 
-  /** Catches up, then starts the jobs, the subscription re-sync and the content-folder watch. */
-  async start(): Promise<DeliveryReport[]> {
-    const caught = await this.catchUp();
+  /**
+   * Catches up, then starts the jobs, the subscription re-sync and the content-folder watch.
+   * `catchUp: false` leaves the catch-up to the caller (the bot runs it per platform, once that
+   * platform has started, so a platform still connecting is not posted to in vain).
+   */
+  async start(options: { catchUp?: boolean } = {}): Promise<DeliveryReport[]> {
+    const caught = options.catchUp === false ? [] : await this.catchUp();
     this.resync();
     this.resyncTimer = setInterval(() => this.resync(), this.deps.resyncMs ?? 60_000);
     this.resyncTimer.unref();
@@ -62,10 +67,17 @@ export class Scheduler {
     return caught;
   }
 
-  /** Start-up catch-up (also callable on its own). */
-  catchUp(): Promise<DeliveryReport[]> {
+  /** Start-up catch-up (also callable on its own), for every platform or one. */
+  catchUp(filter: { platform?: PlatformName } = {}): Promise<DeliveryReport[]> {
     return this.track(
-      catchUp({ fanout: this.deps.fanout, library: this.deps.library, store: this.deps.store, global: this.deps.config, now: this.now() }),
+      catchUp({
+        fanout: this.deps.fanout,
+        library: this.deps.library,
+        store: this.deps.store,
+        global: this.deps.config,
+        now: this.now(),
+        ...(filter.platform ? { platform: filter.platform } : {}),
+      }),
     );
   }
 
