@@ -109,12 +109,14 @@ async function run(): Promise<number> {
   // platform's outage never stops the other or the daily posts. A platform catches up on missed
   // posts once it has started (its scheduled posts meanwhile fail and are retried like any send,
   // and the catch-up after it starts resends what failed). A refused token settles `fatal`.
+  let stopping = false;
   const starter = new PlatformStarter({
     platforms,
     health,
     logger,
     retry: { baseMs: config.delivery.backoffBaseMs, capMs: config.delivery.backoffCapMs },
     onStarted: (name) => {
+      if (stopping) return;
       scheduler.catchUp({ platform: name }).catch((error: unknown) => logger.error({ err: error, platform: name }, 'catch-up failed'));
     },
   });
@@ -123,6 +125,7 @@ async function run(): Promise<number> {
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
   const refused = await Promise.race([waitForShutdownSignal(logger).then(() => null), starter.fatal.catch((error: PlatformStartError) => error)]);
+  stopping = true;
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();
