@@ -16,7 +16,8 @@ import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/h
 import { createLogger, type Logger } from './log.ts';
 import { BotMetrics } from './metrics/bot-metrics.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
-import type { Platform } from './platforms/platform.ts';
+import type { Platform, PlatformStartError } from './platforms/platform.ts';
+import { PlatformStarter } from './platforms/platform-starter.ts';
 import { ReportLibrary } from './report/library.ts';
 import { ServiceHealth } from './service-health.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
@@ -158,17 +159,34 @@ async function run(): Promise<number> {
   });
   const stopWarmingRecent = warmRecentReports(library, images, config.wordcloud.warmRecent);
 
-  for (const platform of platforms) {
-    await platform.start();
-    health.set(platform.name, true, 'started');
-    logger.info({ event: 'platform.started', platform: platform.name }, `${platform.name} started`);
-  }
-  await scheduler.start();
+  // Each platform starts on its own and a transient failure is retried in the background, so one
+  // platform's outage never stops the other or the daily posts. A platform catches up on missed
+  // posts once it has started (its scheduled posts meanwhile fail and are retried like any send,
+  // and the catch-up after it starts resends what failed). A refused token settles `fatal`.
+  let stopping = false;
+  const starter = new PlatformStarter({
+    platforms,
+    health,
+    logger,
+    retry: { baseMs: config.delivery.backoffBaseMs, capMs: config.delivery.backoffCapMs },
+    onStarted: (name) => {
+      if (stopping) return;
+      void scheduler.catchUpWithRetry({ platform: name });
+    },
+  });
+  starter.start();
+  await scheduler.start({ catchUp: false });
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
-  const loss = await Promise.race([waitForShutdownSignal(logger).then(() => null), databaseGuard.lost]);
+  const ended = await Promise.race([
+    waitForShutdownSignal(logger).then(() => ({ kind: 'signal' as const })),
+    starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
+    databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss })),
+  ]);
+  stopping = true;
   databaseGuard.stop();
   deliverer.ledger.close();
+  const loss = ended.kind === 'lost' ? ended.loss : null;
   if (loss) {
     health.set('store', false, loss.problem);
     await new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms: platformTable, logger }).alert(
@@ -182,11 +200,13 @@ async function run(): Promise<number> {
   stopWarmingRecent();
   await scheduler.stop();
   await images.close();
-  await Promise.allSettled(platforms.map((platform) => platform.stop()));
+  await starter.stop();
+  await httpClosed;
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
-  await httpClosed;
   if (!loss) store.close();
+  // A refused token is a configuration error: one clear line and a non-zero exit (below).
+  if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   return loss ? 1 : 0;
 }
 
@@ -206,5 +226,8 @@ run().then(
     if (error instanceof DigestError) process.stderr.write(`ai-digest-bot: ${error.message}\n`);
     else process.stderr.write(`ai-digest-bot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
+    // A platform attempt still under way (a Discord login waiting on a hanging API) must not keep
+    // a failed process alive: what is left gets a moment, then the process exits.
+    setTimeout(() => process.exit(1), 2000).unref();
   },
 );

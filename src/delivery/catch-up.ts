@@ -1,4 +1,4 @@
-import type { Destination } from '../platforms/platform.ts';
+import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { Report } from '../report/types.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import type { DeliveryReport } from './deliverer.ts';
@@ -52,6 +52,8 @@ export function planCatchUp(input: {
   store: Store;
   global: { schedule: string; timezone: string };
   now: Date;
+  /** Only this platform's subscriptions (a platform catches up once it has started). */
+  platform?: PlatformName;
 }): CatchUpPlan[] {
   const { newest, store, now } = input;
   const entries = input.library.entries();
@@ -68,7 +70,7 @@ export function planCatchUp(input: {
     store.getDelivery(newest.slug, d, 'scheduled')?.status === 'delivered' ||
     store.getDelivery(newest.slug, d, 'repost')?.status === 'delivered';
 
-  const due = store.listSubscriptions({ activeOnly: true }).filter((s) => {
+  const due = store.listSubscriptions({ activeOnly: true, ...(input.platform ? { platform: input.platform } : {}) }).filter((s) => {
     const lastDue = dueFor(scheduleOf(s, input.global));
     return lastDue !== null && lastDue >= reportAt && lastDue > Date.parse(s.subscribedAt) && !had(s);
   });
@@ -107,6 +109,7 @@ export async function catchUp(deps: {
   store: Store;
   global: { schedule: string; timezone: string };
   now: Date;
+  platform?: PlatformName;
 }): Promise<DeliveryReport[]> {
   const newest = await deps.fanout.newestReport();
   if (newest === null) return [];

@@ -5,7 +5,7 @@ import type { Digest } from '../report/digest-types.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.ts';
-import { NO_LOCK, type FanoutLock } from './fanout-lock.ts';
+import { LockStorageError, NO_LOCK, type FanoutLock } from './fanout-lock.ts';
 import { LedgerWrites, type LedgerRetryPolicy } from './ledger-writes.ts';
 import { describeDestination, type OwnerEvent } from './notices.ts';
 import type { OwnerNotifier } from './owner-notifier.ts';
@@ -71,7 +71,7 @@ export interface DelivererDeps {
   policy: BackoffPolicy;
   notifier?: OwnerNotifier;
   logger?: Logger;
-  /** Cross-process fan-out lock (FileFanoutLock beside the database); none by default. */
+  /** Cross-process fan-out lock, one per platform (ScopedFileFanoutLock beside the database); none by default. */
   lock?: FanoutLock;
   /**
    * Sends in flight per platform. The adapters pace individual calls to the platform's limits;
@@ -170,35 +170,45 @@ export class Deliverer {
     }
     // Outcomes held from an earlier fan-out of this process are written first.
     this.ledger.flush();
-    let release: () => void;
-    try {
-      release = await (this.deps.lock ?? NO_LOCK).acquire();
-    } catch (error) {
-      // The lock file sits beside the database: failing to create it (a full disk) is a storage
-      // fault like a refused ledger write. Nothing is sent; the scheduler tries again.
-      const reason = error instanceof Error ? error.message : String(error);
-      this.ledger.markUnavailable(reason);
-      const refused = destinations.map((d) => ({ ...result(d, d, 'failed', `not sent: ${reason}`), ledgerProblem: reason }));
-      return this.finish(request, refused, events);
-    }
-    let results: DestinationResult[];
-    try {
-      const byPlatform = new Map<PlatformName, Destination[]>();
-      for (const d of destinations) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d]);
-      const settled = new Map<Destination, DestinationResult>();
-      await Promise.all(
-        [...byPlatform].map(async ([platform, list]) => {
+    const lock = this.deps.lock ?? NO_LOCK;
+    const byPlatform = new Map<PlatformName, Destination[]>();
+    for (const d of destinations) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d]);
+    const settled = new Map<Destination, DestinationResult>();
+    await Promise.all(
+      [...byPlatform].map(async ([platform, list]) => {
+        // One lock per platform: a platform that stops answering mid-fan-out holds only its own
+        // lock, so another process's delivery to the other platform goes ahead meanwhile.
+        let release: () => void;
+        try {
+          release = await lock.acquire(platform);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (error instanceof LockStorageError) {
+            // The lock file sits beside the database: failing to create it (a full disk) is a
+            // storage fault like a refused ledger write. Nothing is sent; the scheduler tries again.
+            this.ledger.markUnavailable(message);
+            for (const d of list) settled.set(d, { ...result(d, d, 'failed', `not sent: ${message}`), ledgerProblem: message });
+            return;
+          }
+          // Another process kept this platform's lock past the wait limit: this platform's
+          // destinations fail for now (retried at the next due time); the other platform goes on.
+          const reason = `not sent: ${message}`;
+          this.logger.warn({ platform, slug: request.slug, reason }, 'fan-out lock not acquired');
+          for (const d of list) settled.set(d, result(d, d, 'failed', reason));
+          return;
+        }
+        try {
           const width = this.deps.concurrency?.[platform] ?? DEFAULT_CONCURRENCY;
           const out = await runPool(list, width, (d) =>
             this.deliverOnceGuarded(request, d, events, runId).then((r) => (this.deps.onResult?.(r), r)),
           );
           list.forEach((d, i) => settled.set(d, out[i] as DestinationResult));
-        }),
-      );
-      results = destinations.map((d) => settled.get(d) as DestinationResult);
-    } finally {
-      release();
-    }
+        } finally {
+          release();
+        }
+      }),
+    );
+    const results = destinations.map((d) => settled.get(d) as DestinationResult);
     return this.finish(request, results, events);
   }
 

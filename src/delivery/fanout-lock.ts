@@ -5,12 +5,15 @@ import { DigestError } from '../errors.ts';
 /**
  * Serialises fan-outs across processes sharing one database (the bot and `digest post`), so a
  * ledger row in `sending` always means "left by a process that died", never "being sent right
- * now by another one". Re-entrant within a process: concurrent fan-outs of one process share it
+ * now by another one". One lock per scope (the Deliverer uses one per platform): a ledger row
+ * belongs to one platform's destination, so fan-outs to different platforms never touch the same
+ * row, and one platform's outage (Telegram not answering mid-fan-out) never holds up the other's
+ * delivery. Re-entrant within a process: concurrent fan-outs of one process share a scope's lock
  * (the Deliverer dedupes those itself).
  */
 export interface FanoutLock {
-  /** Waits for the lock; resolves to its release function. */
-  acquire(): Promise<() => void>;
+  /** Waits for the lock of `scope` (a platform name); resolves to its release function. */
+  acquire(scope: string): Promise<() => void>;
 }
 
 /** For an in-memory database: nothing else can see it, so nothing to serialise with. */
@@ -37,6 +40,14 @@ function isAlive(pid: number): boolean {
  * mtime refreshed every few seconds. It is stale, and taken over, when its owner on this host is
  * dead (a SIGKILLed fan-out) or when nobody refreshed it for `staleMs` (an owner on another host).
  */
+/**
+ * The lock file could not be created (a full or read-only disk): a storage fault like a refused
+ * ledger write, unlike waiting too long for another process, which only delays one platform.
+ */
+export class LockStorageError extends DigestError {
+  override name = 'LockStorageError';
+}
+
 export class FileFanoutLock implements FanoutLock {
   private holders = 0;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -80,7 +91,7 @@ export class FileFanoutLock implements FanoutLock {
           // A full disk creates the file and then fails to write it: an empty lock left behind
           // would look like a live owner and hold every later fan-out for `staleMs`.
           this.removeQuietly();
-          throw new DigestError(`cannot create lock file ${this.file}: ${(error as Error).message}`, { cause: error });
+          throw new LockStorageError(`cannot create lock file ${this.file}: ${(error as Error).message}`, { cause: error });
         }
       }
       const owner = this.readOwner();
@@ -158,7 +169,32 @@ export interface FileFanoutLockOptions {
   onWait?: (owner: LockOwner) => void;
 }
 
-/** The lock file for a database path, or NO_LOCK for an in-memory database. */
+/** One FileFanoutLock per scope, each its own file `<database>.fanout-<scope>.lock`, made on first use. */
+export class ScopedFileFanoutLock implements FanoutLock {
+  private readonly locks = new Map<string, FileFanoutLock>();
+
+  constructor(
+    readonly databasePath: string,
+    private readonly options: FileFanoutLockOptions = {},
+  ) {}
+
+  /** The lock file of one scope. */
+  fileFor(scope: string): string {
+    if (!/^[a-z0-9-]+$/.test(scope)) throw new DigestError(`fan-out lock scope must be [a-z0-9-], not "${scope}"`);
+    return `${this.databasePath}.fanout-${scope}.lock`;
+  }
+
+  acquire(scope: string): Promise<() => void> {
+    let lock = this.locks.get(scope);
+    if (!lock) {
+      lock = new FileFanoutLock(this.fileFor(scope), this.options);
+      this.locks.set(scope, lock);
+    }
+    return lock.acquire();
+  }
+}
+
+/** The per-platform lock files for a database path, or NO_LOCK for an in-memory database. */
 export function fanoutLockFor(databasePath: string, options: FileFanoutLockOptions = {}): FanoutLock {
-  return databasePath === ':memory:' ? NO_LOCK : new FileFanoutLock(`${databasePath}.fanout.lock`, options);
+  return databasePath === ':memory:' ? NO_LOCK : new ScopedFileFanoutLock(databasePath, options);
 }

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { silentLogger, type Logger } from '../log.ts';
+import type { PlatformName } from '../platforms/platform.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import { catchUp, scheduleOf } from './catch-up.ts';
 import type { DeliveryReport } from './deliverer.ts';
@@ -85,9 +86,13 @@ export class Scheduler {
     if (!cron.validate(deps.config.schedule)) throw new Error(`schedule: not a cron expression: "${deps.config.schedule}"`);
   }
 
-  /** Catches up, then starts the jobs, the subscription re-sync and the content-folder watch. */
-  async start(): Promise<DeliveryReport[]> {
-    const caught = await this.catchUpOrRetry(0);
+  /**
+   * Catches up, then starts the jobs, the subscription re-sync and the content-folder watch.
+   * `catchUp: false` leaves the catch-up to the caller (the bot runs it per platform, once that
+   * platform has started, so a platform still connecting is not posted to in vain).
+   */
+  async start(options: { catchUp?: boolean } = {}): Promise<DeliveryReport[]> {
+    const caught = options.catchUp === false ? [] : await this.catchUpWithRetry();
     this.resync();
     this.resyncTimer = setInterval(() => this.resync(), this.deps.resyncMs ?? 60_000);
     this.resyncTimer.unref();
@@ -98,27 +103,36 @@ export class Scheduler {
     return caught;
   }
 
-  /** Start-up catch-up (also callable on its own). */
-  catchUp(): Promise<DeliveryReport[]> {
+  /** Start-up catch-up (also callable on its own), for every platform or one. */
+  catchUp(filter: { platform?: PlatformName } = {}): Promise<DeliveryReport[]> {
     return this.track(
-      catchUp({ fanout: this.deps.fanout, library: this.deps.library, store: this.deps.store, global: this.deps.config, now: this.now() }),
+      catchUp({
+        fanout: this.deps.fanout,
+        library: this.deps.library,
+        store: this.deps.store,
+        global: this.deps.config,
+        now: this.now(),
+        ...(filter.platform ? { platform: filter.platform } : {}),
+      }),
     );
   }
 
   /**
-   * The start-up catch-up, tried again with backoff when it could not run (the newest report does
-   * not parse, the ledger cannot record): the bot starts anyway and the missed post goes out later.
+   * The start-up catch-up (for every platform or one), tried again with backoff when it could not
+   * run (the newest report does not parse, the ledger cannot record): the bot starts anyway and the
+   * missed post goes out later.
    */
-  private catchUpOrRetry(retry: number): Promise<DeliveryReport[]> {
-    const again = (reason: string): void => this.retryLater('catch-up', retry, reason, (next) => void this.catchUpOrRetry(next));
-    return this.catchUp().then(
+  catchUpWithRetry(filter: { platform?: PlatformName } = {}, retry = 0): Promise<DeliveryReport[]> {
+    const key = `catch-up:${filter.platform ?? 'all'}`;
+    const again = (reason: string): void => this.retryLater(key, retry, reason, (next) => void this.catchUpWithRetry(filter, next));
+    return this.catchUp(filter).then(
       (reports) => {
         const reason = reports.map(retryReason).find((r) => r !== null) ?? null;
         if (reason !== null) again(reason);
         return reports;
       },
       (error: unknown) => {
-        this.logger.error({ err: error }, 'catch-up failed');
+        this.logger.error({ err: error, ...filter }, 'catch-up failed');
         again(error instanceof Error ? error.message : String(error));
         return [];
       },

@@ -59,13 +59,40 @@ export class SendError extends Error {
 }
 
 /**
+ * A platform that could not start (or stopped for good). `permanent`: the platform refused the
+ * configuration (a token it rejects, intents it disallows): retrying cannot help, the operator must
+ * fix it, so the bot exits non-zero. Otherwise transient (network, 5xx, timeout): retried with
+ * backoff while the other platform runs. The message is one line an operator can act on, with no
+ * secret in it.
+ */
+export class PlatformStartError extends Error {
+  override name = 'PlatformStartError';
+  constructor(
+    readonly platform: PlatformName,
+    readonly permanent: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${platform}: ${message}`, options);
+  }
+}
+
+/**
  * The one interface delivery and commands see. Each adapter (discord/, telegram/) imports its SDK and
  * nothing outside platforms/ does.
  */
 export interface Platform {
   readonly name: PlatformName;
-  /** Connects, registers commands and starts receiving them. */
+  /**
+   * Connects, registers commands and starts receiving them; resolves once it does. Rejects with a
+   * PlatformStartError (permanent or transient); may be called again after a transient failure.
+   */
   start(): Promise<void>;
+  /**
+   * Registers a listener for a failure after start that the adapter cannot recover from (the
+   * token revoked while running): the bot then stops instead of running half-alive. Optional.
+   */
+  onFatalError?(listener: (error: PlatformStartError) => void): void;
   /** Disconnects; pending sends are finished or abandoned. */
   stop(): Promise<void>;
   /**

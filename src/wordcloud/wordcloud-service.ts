@@ -71,6 +71,11 @@ export class WordcloudService {
    * disabled. Never throws.
    */
   async imageFor(report: Report): Promise<DigestImage | null> {
+    return this.imageOrNull(report, false);
+  }
+
+  /** imageFor; `background`: a warm-up, whose drawing cut short by close() (shutdown) is no warning. */
+  private async imageOrNull(report: Report, background: boolean): Promise<DigestImage | null> {
     try {
       const cached = this.cachedImageFor(report);
       if (cached) return cached;
@@ -82,7 +87,8 @@ export class WordcloudService {
       if (!this.options.enabled) return null;
       return await this.once(this.generatedPath(report), () => this.generate(report));
     } catch (error) {
-      this.logger.warn({ err: error, file: report.file }, 'word cloud: no image for this digest');
+      if (background && this.closed) this.logger.debug({ err: error, file: report.file }, 'word cloud: warm-up stopped by close()');
+      else this.logger.warn({ err: error, file: report.file }, 'word cloud: no image for this digest');
       return null;
     }
   }
@@ -119,7 +125,8 @@ export class WordcloudService {
   warm(reports: Report[]): void {
     for (const report of reports) {
       this.warming = this.warming.then(async () => {
-        await this.imageFor(report);
+        // After close() a queued warm-up is pointless: nobody waits for it.
+        if (!this.closed) await this.imageOrNull(report, true);
       });
     }
   }

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CliIo } from '../../src/cli/io.ts';
@@ -6,7 +6,14 @@ import { runCli } from '../../src/cli/main.ts';
 import type { FakeDiscord } from '../helpers/fake-discord.ts';
 import type { FakeTelegram } from '../helpers/fake-telegram.ts';
 
-export const SEED_REPORTS = '/work/shared/reports';
+const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * The seed reports: the shared folder beside the clone (`../shared/reports`, as CI lays it out),
+ * else the copy kept in the repository.
+ */
+const SHARED_REPORTS = path.resolve(ROOT_DIR, '../shared/reports');
+export const SEED_REPORTS = existsSync(SHARED_REPORTS) ? SHARED_REPORTS : path.join(ROOT_DIR, 'tests/fixtures/reports/seeds');
 
 /** A project folder for `digest post`: seed reports, a config, a database path and the fakes' env. */
 export function postProject(

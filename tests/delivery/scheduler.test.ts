@@ -80,6 +80,21 @@ describe('catch-up after downtime', () => {
     expect(discord.delivered).toHaveLength(2);
   });
 
+  it('catches up one platform at a time (the bot runs it per platform once that platform has started)', async () => {
+    setUp('2026-01-05T02:00:00Z');
+    subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
+    subscribeAt('2025-12-30T00:00:00Z', dc('7'));
+    const scheduler = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
+
+    await scheduler.catchUp({ platform: 'telegram' });
+    expect(telegram.delivered.map((r) => r.digest.slug)).toEqual(['twitter_ai_20260104_20260104']);
+    expect(discord.delivered).toEqual([]);
+
+    await scheduler.catchUp({ platform: 'discord' });
+    expect(discord.delivered.map((r) => r.digest.slug)).toEqual(['twitter_ai_20260104_20260104']);
+    expect(telegram.delivered).toHaveLength(1);
+  });
+
   it('waits for the next due time when the newest report appeared after the last one', () => {
     setUp('2026-01-04T00:00:00Z');
     subscribeAt('2025-12-30T00:00:00Z', tg('-1'));

@@ -84,6 +84,14 @@ export interface FakeDiscord {
   waitForInteractionResponse(id: string, timeoutMs?: number): Promise<RecordedInteractionResponse>;
   /** Resolves with the first truthy value of `probe`, checked after every request and gateway payload; rejects after `timeoutMs`. */
   waitFor<T>(probe: () => T | null | undefined | false, timeoutMs?: number, what?: string): Promise<T>;
+  /**
+   * An outage. `refuse`: the port stops listening (connections refused) and live connections drop;
+   * `hang`: connections are accepted but nothing is ever answered (REST requests and gateway
+   * upgrades are held). `comeBack()` ends it on the same address.
+   */
+  goDown(mode: 'refuse' | 'hang'): Promise<void>;
+  /** Ends `goDown()`: listens again on the same port; requests held by a hang are reset, as after a restart. */
+  comeBack(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,11 +111,19 @@ export async function startFakeDiscord(
   const rest = new FakeDiscordRest(state, { enforceRateLimits: options.enforceRateLimits ?? true, gatewayUrl });
   const gateway = new FakeDiscordGateway(state, gatewayUrl);
 
+  /** The outage in force, and what a hang holds (reset by comeBack). */
+  let outage: 'refuse' | 'hang' | null = null;
+  const held = new Set<{ destroy(): unknown }>();
   const server = createServer((req, res) => {
+    if (outage === 'hang') {
+      held.add(req.socket);
+      return;
+    }
     void rest.handle(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
-    if ((req.url ?? '').startsWith('/gateway')) gateway.handleUpgrade(req, socket, head);
+    if (outage === 'hang') held.add(socket);
+    else if ((req.url ?? '').startsWith('/gateway')) gateway.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -255,7 +271,26 @@ export async function startFakeDiscord(
     waitForInteractionResponse: (id, timeoutMs = 5000) =>
       waitFor(() => state.interactionResponses.find((r) => r.interactionId === id), timeoutMs, `a response to interaction ${id}`),
     waitFor,
+    async goDown(mode) {
+      outage = mode;
+      if (mode === 'hang') return;
+      gateway.disconnectAll(4000, 'fake discord: going down');
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    async comeBack() {
+      const was = outage;
+      outage = null;
+      for (const socket of held) socket.destroy();
+      held.clear();
+      if (was === 'refuse') await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
     async close() {
+      for (const socket of held) socket.destroy();
+      held.clear();
+      if (outage === 'refuse') return gateway.close();
       await gateway.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -120,6 +120,15 @@ export interface FakeTelegram {
   pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
   /** Pushes a text message (a command when it starts with `/`) as a user, admin or channel would send it. */
   sendText(text: string, options: SendTextOptions): Update;
+  /**
+   * Stops answering (an outage where connections open but no answer comes): every request from
+   * now on is held, unanswered, until `resume()`. Only `methods` when given (e.g. the sends, so
+   * polling stays up). `held` counts the requests waiting.
+   */
+  hang(methods?: readonly string[]): void;
+  /** Ends `hang()`: the held requests are answered as if they had just arrived. */
+  resume(): void;
+  readonly held: number;
   /** Resolves with `sent` once `predicate(sent)` holds; rejects after `timeoutMs`. */
   waitFor(predicate: (sent: readonly SentMessage[]) => boolean, timeoutMs?: number): Promise<SentMessage[]>;
   close(): Promise<void>;
@@ -165,6 +174,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   let nextUpdateId = 1;
   let nextMessageId = 1;
   let closed = false;
+  /** While hanging: which methods are held (null = all), and the requests waiting for resume(). */
+  let hanging: { methods: readonly string[] | null } | null = null;
+  const heldRequests = new Set<() => void>();
 
   const fake: FakeTelegram = {
     apiRoot: '',
@@ -214,6 +226,16 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       if (!chat) throw new Error(`fake telegram: add chat ${opts.chatId} before sending to it`);
       return fake.pushUpdate(buildTextUpdate(chat, text, opts, nextMessageId++));
     },
+    hang(methods) {
+      hanging = { methods: methods ?? null };
+    },
+    resume() {
+      hanging = null;
+      for (const release of [...heldRequests]) release();
+    },
+    get held() {
+      return heldRequests.size;
+    },
     async waitFor(predicate, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(fake.sent)) {
@@ -226,6 +248,8 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     async close() {
       closed = true;
+      hanging = null;
+      for (const release of [...heldRequests]) release();
       for (const wake of [...pollers]) wake();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -248,6 +272,16 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
     const method = match?.[2] ?? '';
     const { params, files } = await readParams(req);
+    if (hanging && (hanging.methods === null || hanging.methods.includes(method))) {
+      await new Promise<void>((resolve) => {
+        const release = (): void => {
+          heldRequests.delete(release);
+          resolve();
+        };
+        heldRequests.add(release);
+      });
+      if (res.destroyed || closed) return;
+    }
     const record = (status: number): void => {
       fake.calls.push({ method, params, status, time: Date.now() });
     };

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,16 +7,13 @@ import type { Report } from '../../src/report/types.ts';
 import { startFakeDiscord, type FakeDiscord, type SlashCommandInput } from '../helpers/fake-discord.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../helpers/fake-telegram.ts';
 import { MANAGER_PERMISSIONS, MEMBER_PERMISSIONS } from '../helpers/fake-discord-harness.ts';
+import { ROOT_DIR, runCli, startBot, stopBot, waitForLog, waitUntilServing, type BotProcess } from './bot-process-helpers.ts';
 
 /**
  * The bot as a newcomer runs it: `npm start` (node --import tsx src/main.ts) as a real child
  * process against the fake Telegram and Discord servers, configured only through the environment
  * and a config file, then the `digest` CLI beside it on the same database.
  */
-
-const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT_DIR, 'src/main.ts');
-const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
 
 const TG_USER = 7101;
 const TG_ADMIN = 7102;
@@ -27,66 +23,6 @@ const GUILD = '830000000000000001';
 const TEXT = '830000000000000010';
 const OTHER = '830000000000000011';
 const ADDED_SLUG = 'twitter_ai_20260123_20260123';
-/** Logged once both platforms are started and the scheduler runs. */
-const READY = '"event":"scheduler.started"';
-
-interface BotProcess {
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-function spawnNode(args: string[], env: NodeJS.ProcessEnv): BotProcess {
-  // Only what the bot reads: nothing of the developer's own environment or .env leaks in.
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exit, stdout: () => stdout, stderr: () => stderr };
-}
-
-const startBot = (env: NodeJS.ProcessEnv): BotProcess => spawnNode(['--import', 'tsx', MAIN], env);
-
-async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnNode([BIN, ...args], env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
-
-/** Resolves once the bot's log (pino JSON lines on stderr) contains `text`; fails early if it exits. */
-async function waitForLog(bot: BotProcess, text: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void bot.exit.then(() => (exited = true));
-  while (!bot.stderr().includes(text)) {
-    if (exited || Date.now() > deadline) {
-      throw new Error(`bot did not log ${text}${exited ? ' (it exited)' : ''}\nstdout:\n${bot.stdout()}\nstderr:\n${bot.stderr()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/**
- * Sends SIGTERM and resolves with the exit. A bot still running after 10 s is killed, which shows
- * up as `signal: 'SIGKILL'` in the caller's assertion rather than as a hung suite.
- */
-async function stopBot(bot: BotProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
-  const started = Date.now();
-  bot.child.kill('SIGTERM');
-  const hang = setTimeout(() => bot.child.kill('SIGKILL'), 10_000);
-  const result = await bot.exit;
-  clearTimeout(hang);
-  return { ...result, ms: Date.now() - started };
-}
 
 let telegram: FakeTelegram;
 let discord: FakeDiscord;
@@ -176,7 +112,7 @@ describe('the bot as a process (npm start)', () => {
   it('answers commands on both platforms, stores subscriptions, and shuts down cleanly on SIGTERM', async () => {
     const bot = startBot(env);
     running.push(bot);
-    await waitForLog(bot, READY);
+    await waitUntilServing(bot);
     expect(discord.registeredCommands.find((s) => s.scope === GUILD)?.commands.map((c) => c['name'])).toContain('report');
 
     // The bot draws every report's word cloud in the background at start (newest first); once
@@ -239,7 +175,7 @@ describe('the bot as a process (npm start)', () => {
   it('after a restart on the same database both subscriptions are active, and `digest post` delivers the newest digest exactly once', async () => {
     const bot = startBot(env);
     running.push(bot);
-    await waitForLog(bot, READY);
+    await waitUntilServing(bot);
 
     const listed = await runCli(['subs', 'list', '--json'], env);
     expect(listed.code, listed.stderr).toBe(0);
@@ -280,7 +216,7 @@ describe('one bad gateway event never takes the process down', () => {
   it('a malformed Discord interaction is logged and dropped; both platforms keep answering', async () => {
     const bot = startBot(env);
     running.push(bot);
-    await waitForLog(bot, READY);
+    await waitUntilServing(bot);
     // No entitlements / authorizing_integration_owners: discord.js throws while building the interaction.
     discord.sendSlashCommand({
       name: 'report',

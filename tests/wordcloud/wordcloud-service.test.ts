@@ -133,6 +133,20 @@ describe('WordcloudService', () => {
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual(['word cloud: no image for this digest']);
   });
 
+  it('close() during warm-ups (shutdown): the drawing under way and the queued ones stop without a warning', async () => {
+    const { service, generations, lines } = harness();
+    const first = await seedCopy('warm-close-first');
+    const second = await seedCopy('warm-close-second');
+    writeFileSync(second.file, `${readFileSync(second.file, 'utf8')}\n另一段：机器人。\n`);
+    service.warm([first, await readReport(second.file)]);
+    // The first drawing takes far longer than this (it loads the dictionary and the font).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await service.close();
+    await service.whenWarm();
+    expect(generations()).toBe(0);
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
   it('shares one generation between concurrent callers and warm()', async () => {
     const { service, generations } = harness();
     const report = await seedCopy('concurrent');

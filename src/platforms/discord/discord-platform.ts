@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import {
   Client,
   DefaultRestOptions,
+  DiscordAPIError,
+  DiscordjsError,
+  DiscordjsErrorCodes,
   Events,
   GatewayDispatchEvents,
   GatewayIntentBits,
@@ -17,7 +20,7 @@ import type { Logger } from '../../log.ts';
 import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import type { Destination, Platform, SendResult } from '../platform.ts';
+import { PlatformStartError, type Destination, type Platform, type SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
 import { GlobalPacer } from './global-pacer.ts';
@@ -46,6 +49,34 @@ export interface DiscordPlatformOptions {
   replyBudgetMs?: number;
   /** Told of each 429 and each request discord.js sends again (the metrics). */
   telemetry?: PlatformTelemetry;
+  /** How long one start() waits for the gateway's READY before calling the attempt failed (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Gateway close codes after which Discord will not take the connection as configured: the token,
+ * the intents or the sharding must change (Discord "Gateway" docs, close event codes).
+ */
+const REFUSED_CLOSE_CODES: Record<number, string> = {
+  4004: 'Discord refused the token (gateway 4004 Authentication failed): check DISCORD_TOKEN',
+  4010: 'Discord refused the shard (gateway 4010 Invalid shard)',
+  4011: 'Discord requires sharding for this bot (gateway 4011 Sharding required)',
+  4012: 'Discord refused the gateway version (gateway 4012 Invalid API version)',
+  4013: 'Discord refused the gateway intents (gateway 4013 Invalid intent(s))',
+  4014: 'Discord refused the gateway intents (gateway 4014 Disallowed intent(s)): enable them for the bot in the Developer Portal',
+};
+
+/** A start-up failure as permanent (the configuration is refused) or transient (retry later). */
+function classifyStartError(error: unknown): PlatformStartError {
+  if (error instanceof PlatformStartError) return error;
+  if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
+    return new PlatformStartError('discord', true, 'Discord refused the token (401 Unauthorized): check DISCORD_TOKEN', { cause: error });
+  }
+  if (error instanceof DiscordAPIError && error.status === 401) {
+    return new PlatformStartError('discord', true, 'Discord refused the token (401 Unauthorized): check DISCORD_TOKEN', { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new PlatformStartError('discord', false, `cannot reach Discord: ${message.split('\n')[0]}`, { cause: error });
 }
 
 /** A rate limit longer than this is surfaced as SendError 'rate-limited' instead of waited out in-process. */
@@ -63,8 +94,12 @@ const RESOLVED_CACHE = 200;
 export class DiscordPlatform implements Platform {
   readonly name = 'discord' as const;
   readonly #options: DiscordPlatformOptions;
-  readonly #client: Client | null;
+  /** The gateway connection: a new Client per start attempt (a failed login leaves one unusable). */
+  #client: Client | null = null;
+  readonly #gateway: boolean;
+  readonly #clientOptions: ConstructorParameters<typeof Client>[0];
   readonly #rest: REST;
+  readonly #fatalListeners: Array<(error: PlatformStartError) => void> = [];
   readonly #interactionDeps: InteractionDeps;
   /** Caller permissions per picked channel, from the raw INTERACTION_CREATE (discord.js drops them). */
   readonly #resolved = new Map<string, Map<string, string>>();
@@ -86,13 +121,11 @@ export class DiscordPlatform implements Platform {
       rejectOnRateLimit: (data: RateLimitData) => data.retryAfter > LONGEST_INLINE_WAIT_MS,
       ...(options.apiBase ? { api: options.apiBase } : {}),
     };
-    if ((options.mode ?? 'gateway') === 'gateway') {
-      this.#client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions });
-      this.#rest = this.#client.rest;
-    } else {
-      this.#client = null;
-      this.#rest = new REST(restOptions);
-    }
+    this.#gateway = (options.mode ?? 'gateway') === 'gateway';
+    this.#clientOptions = { intents: [GatewayIntentBits.Guilds], rest: restOptions };
+    // One REST client for everything (sends, command registration, interaction replies), whichever
+    // gateway Client is current, so per-route buckets and a global 429 are tracked in one place.
+    this.#rest = new REST(restOptions);
     // Sends work before (or without) login.
     this.#rest.setToken(options.token);
     this.#rest.on('rateLimited', (data) =>
@@ -107,24 +140,63 @@ export class DiscordPlatform implements Platform {
     };
   }
 
+  /**
+   * Logs in to the gateway and registers the slash commands; resolves on READY. A token Discord
+   * refuses (401, gateway 4004) or intents it disallows reject with a permanent
+   * PlatformStartError; an unreachable or hanging Discord with a transient one, after which
+   * start() may be called again (each attempt gets a fresh gateway client).
+   */
   async start(): Promise<void> {
-    const client = this.#client;
-    if (!client || this.#started) return;
-    this.#started = true;
+    if (!this.#gateway || this.#started) return;
     const { logger } = this.#options;
+    const client = new Client(this.#clientOptions);
+    // The shared REST client (see the constructor) also answers interactions; the Client's own is dropped.
+    client.rest.clearHashSweeper();
+    client.rest.clearHandlerSweeper();
+    client.rest = this.#rest;
+    this.#client = client;
     containPacketErrors(client, logger);
+    let starting = true;
+    let refused: (error: PlatformStartError) => void = () => undefined;
+    const refusal = new Promise<never>((_, reject) => (refused = reject));
+    refusal.catch(() => undefined);
     client.on(Events.Error, (error) => logger.error({ event: 'discord-client-error', err: error }, 'discord client error'));
-    client.on(Events.ShardDisconnect, (event, shard) => logger.warn({ event: 'discord-shard-disconnect', code: event.code, shard }, 'gateway disconnected'));
+    client.on(Events.ShardDisconnect, (event, shard) => {
+      const reason = REFUSED_CLOSE_CODES[event.code];
+      logger.warn({ event: 'discord-shard-disconnect', code: event.code, shard }, 'gateway disconnected');
+      if (reason === undefined) return;
+      // discord.js does not reconnect after these codes: during start it is a refused
+      // configuration; later it would leave the bot half-alive, so the owner of the process is told.
+      const error = new PlatformStartError('discord', true, reason);
+      if (starting) refused(error);
+      else for (const listener of this.#fatalListeners) listener(error);
+    });
     client.on(Events.Raw, (packet: GatewayDispatchPayload) => this.#rememberResolved(packet));
     client.on(Events.InteractionCreate, (interaction) => {
       void this.#onInteraction(interaction);
     });
 
-    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-    await client.login(this.#options.token);
-    await ready;
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.#options.startTimeoutMs ?? 60_000;
+    const slow = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PlatformStartError('discord', false, `no READY from the Discord gateway within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    });
+    try {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await Promise.race([client.login(this.#options.token).then(() => ready), refusal, slow]);
+    } catch (error) {
+      await this.#discard(client);
+      throw classifyStartError(error);
+    } finally {
+      clearTimeout(timer);
+      starting = false;
+    }
+    this.#started = true;
     const applicationId = client.application?.id;
-    if (!applicationId) throw new Error('discord: READY carried no application id');
+    if (!applicationId) {
+      await this.#discard(client);
+      throw new PlatformStartError('discord', false, 'READY carried no application id');
+    }
     try {
       await this.#registerCommands(applicationId);
     } catch (error) {
@@ -134,11 +206,25 @@ export class DiscordPlatform implements Platform {
     logger.info({ event: 'discord-ready', user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord ready');
   }
 
+  onFatalError(listener: (error: PlatformStartError) => void): void {
+    this.#fatalListeners.push(listener);
+  }
+
   async stop(): Promise<void> {
     this.#started = false;
     if (this.#client) await this.#client.destroy();
+    this.#client = null;
     this.#rest.clearHashSweeper();
     this.#rest.clearHandlerSweeper();
+  }
+
+  /** Drops a gateway client whose start failed; the REST client keeps its token for sends. */
+  async #discard(client: Client): Promise<void> {
+    this.#started = false;
+    await client.destroy().catch(() => undefined);
+    if (this.#client === client) this.#client = null;
+    // Client.destroy() clears the token of the (shared) REST client.
+    this.#rest.setToken(this.#options.token);
   }
 
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {

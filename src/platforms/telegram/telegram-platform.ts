@@ -1,11 +1,10 @@
-import { Bot, type Transformer } from 'grammy';
+import { Bot, GrammyError, type Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { CommandRouter } from '../../commands/types.ts';
-import { DigestError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import type { Destination, Platform, SendResult } from '../platform.ts';
+import { PlatformStartError, type Destination, type Platform, type SendResult } from '../platform.ts';
 import { countAmbiguousSends } from './ambiguous-sends.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { receiveCommands } from './receive-commands.ts';
@@ -34,7 +33,7 @@ export interface TelegramPlatformOptions {
   retry?: Partial<RetryOptions>;
   /** Per-request timeout; must exceed the 30 s long-polling wait. */
   requestTimeoutSeconds?: number;
-  /** How long start() waits for Telegram before carrying on in the background (default 15 s). */
+  /** How long start() waits for Telegram to answer getMe before calling the attempt failed (default 15 s). */
   startTimeoutMs?: number;
   /** The memory of uploaded pictures' file_ids (DEFAULT_PHOTO_FILE_IDS). */
   photoFileIds?: Partial<PhotoFileIdOptions>;
@@ -59,6 +58,7 @@ export class TelegramPlatform implements Platform {
   /** Each word cloud is uploaded once; later sends, to any chat, pass Telegram's file_id. */
   private readonly photos: PhotoFileIds;
   private polling: Promise<void> | null = null;
+  private readonly fatalListeners: Array<(error: PlatformStartError) => void> = [];
 
   constructor(options: TelegramPlatformOptions) {
     this.token = options.token;
@@ -105,42 +105,60 @@ export class TelegramPlatform implements Platform {
 
   /**
    * Checks the token (getMe), then polls for updates in the background and publishes the command
-   * menu. A refused token rejects at once. When Telegram cannot be reached, grammY keeps trying;
-   * after `startTimeoutMs` start() resolves with a warning so the rest of the bot (Discord, the
-   * scheduler) is not held up, and polling begins whenever Telegram answers.
+   * menu; resolves once polling runs. A token Telegram refuses (401, or 404 for one that is not a
+   * token at all) rejects with a permanent PlatformStartError. Telegram unreachable, answering 5xx
+   * or not answering within `startTimeoutMs` rejects with a transient one: the caller retries
+   * start() later while the rest of the bot runs.
    */
   async start(): Promise<void> {
-    const ready = new Promise<void>((resolve, reject) => {
+    if (this.polling) return;
+    if (!this.bot.isInited()) {
+      try {
+        // Our retry transformer retries getMe a few times in place; the signal bounds the attempt.
+        const signal = AbortSignal.timeout(this.startTimeoutMs) as unknown as Parameters<Bot['api']['getMe']>[0];
+        this.bot.botInfo = await this.bot.api.getMe(signal);
+      } catch (error) {
+        throw this.startError(error);
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      let started = false;
       this.polling = this.bot
         .start({
           allowed_updates: ['message', 'channel_post'],
           onStart: async (me) => {
             await this.registerCommands();
             this.logger.info({ event: 'telegram-started', bot: me.username }, 'telegram polling');
+            started = true;
             resolve();
           },
         })
         .catch((error: unknown) => {
-          scrubToken(error, this.token);
-          this.logger.error({ event: 'telegram-polling-stopped', reason: this.describe(error) }, 'telegram polling failed');
-          reject(new DigestError(`telegram: cannot start the bot: ${this.describe(error)}`, { cause: error }));
+          // grammY retries network errors and 5xx itself; it stops only on 401 (token revoked) or
+          // 409 (another process polls with this token). Either needs the operator.
+          const failure = this.startError(error, true);
+          this.logger.error({ event: 'telegram-polling-stopped', reason: failure.message }, 'telegram polling failed');
+          this.polling = null;
+          if (!started) reject(failure);
+          else for (const listener of this.fatalListeners) listener(failure);
         });
     });
-    ready.catch(() => undefined); // reported above; only awaited while start() is waiting
-    let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<'slow'>((resolve) => {
-      timer = setTimeout(() => resolve('slow'), this.startTimeoutMs);
-    });
-    try {
-      if ((await Promise.race([ready, slow])) === 'slow') {
-        this.logger.warn(
-          { event: 'telegram-start-pending', waitedMs: this.startTimeoutMs },
-          'Telegram not reachable yet; still connecting in the background',
-        );
-      }
-    } finally {
-      clearTimeout(timer);
+  }
+
+  onFatalError(listener: (error: PlatformStartError) => void): void {
+    this.fatalListeners.push(listener);
+  }
+
+  /** A start-up failure as permanent (the token or the setup is refused) or transient. */
+  private startError(error: unknown, stoppedPolling = false): PlatformStartError {
+    scrubToken(error, this.token);
+    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
+      return new PlatformStartError('telegram', true, `Telegram refused the token (${error.error_code} ${error.description}): check TELEGRAM_BOT_TOKEN`, { cause: error });
     }
+    if (error instanceof GrammyError && error.error_code === 409) {
+      return new PlatformStartError('telegram', true, `another process is receiving updates with this token (409 ${error.description}): run one bot per token`, { cause: error });
+    }
+    return new PlatformStartError('telegram', stoppedPolling, `cannot reach Telegram: ${this.describe(error)}`, { cause: error });
   }
 
   /** Stops polling and waits for the commands being answered. */

@@ -1,6 +1,6 @@
 import { HttpError } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Destination } from '../../../src/platforms/platform.ts';
+import { PlatformStartError, type Destination } from '../../../src/platforms/platform.ts';
 import { TelegramPlatform } from '../../../src/platforms/telegram/telegram-platform.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { TELEGRAM_LIMITS } from '../../../src/render/limits.ts';
@@ -160,7 +160,9 @@ describe('TelegramPlatform network failures', () => {
         () => null,
         (e: unknown) => e as Error,
       );
-      expect(error?.message).toMatch(/cannot start the bot.*401/);
+      expect(error).toBeInstanceOf(PlatformStartError);
+      expect(error?.message).toMatch(/^telegram: Telegram refused the token \(401 Unauthorized\): check TELEGRAM_BOT_TOKEN$/);
+      expect((error as PlatformStartError).permanent).toBe(true);
       expect(error?.message).not.toContain(token);
     } finally {
       await platform.stop();
@@ -168,17 +170,44 @@ describe('TelegramPlatform network failures', () => {
     }
   });
 
-  it('does not hold up start-up while Telegram is unreachable', async () => {
+  it('an unreachable Telegram fails the start attempt as transient (the bot retries it in the background), without the token', async () => {
+    const token = '556:unreachable-secret';
     const platform = new TelegramPlatform({
-      token: '556:unreachable',
+      token,
       apiRoot: 'http://127.0.0.1:1',
       router: scriptedRouter(),
       logger: silentLogger(),
       owners: [],
       startTimeoutMs: 100,
     });
-    await platform.start(); // resolves (with a warning) instead of waiting for Telegram
+    const error = await platform.start().then(
+      () => null,
+      (e: unknown) => e as PlatformStartError,
+    );
+    expect(error).toBeInstanceOf(PlatformStartError);
+    expect(error?.permanent).toBe(false);
+    expect(error?.message).toMatch(/^telegram: cannot reach Telegram/);
+    expect(error?.message).not.toContain(token);
     await platform.stop();
+  });
+
+  it('a Telegram that does not answer fails the start attempt as transient after startTimeoutMs, and a later attempt starts', async () => {
+    const fake = await startFakeTelegram();
+    fake.hang();
+    const platform = new TelegramPlatform({ token: fake.token, apiRoot: fake.apiRoot, router: scriptedRouter(), logger: silentLogger(), owners: [], startTimeoutMs: 300 });
+    try {
+      const error = await platform.start().then(
+        () => null,
+        (e: unknown) => e as PlatformStartError,
+      );
+      expect(error?.permanent).toBe(false);
+      fake.resume();
+      await platform.start();
+      expect(fake.calls.map((c) => c.method)).toContain('setMyCommands');
+    } finally {
+      await platform.stop();
+      await fake.close();
+    }
   });
 
   it('reports an unreachable API as transient and never shows the token', async () => {

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * Running the bot as a newcomer runs it (`npm start`: node --import tsx src/main.ts) and the
+ * `digest` CLI beside it, as real child processes, for the process-level tests.
+ */
+
+export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
+const MAIN = path.join(ROOT_DIR, 'src/main.ts');
+const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
+
+/** Logged once the scheduler runs (the platforms start on their own: see `waitUntilServing`). */
+export const SCHEDULER_STARTED = '"event":"scheduler.started"';
+/** Logged when a platform has started (connected, commands registered). */
+export const platformStarted = (platform: 'discord' | 'telegram'): string => `"event":"platform.started","platform":"${platform}"`;
+
+export interface BotProcess {
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv): BotProcess {
+  // Only what the bot reads: nothing of the developer's own environment or .env leaks in.
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT_DIR,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exit, stdout: () => stdout, stderr: () => stderr };
+}
+
+export const startBot = (env: NodeJS.ProcessEnv): BotProcess => spawnNode(['--import', 'tsx', MAIN], env);
+
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = spawnNode([BIN, ...args], env);
+  const { code } = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** Resolves once the bot's log (pino JSON lines on stderr) contains `text`; fails early if it exits. */
+export async function waitForLog(bot: BotProcess, text: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void bot.exit.then(() => (exited = true));
+  while (!bot.stderr().includes(text)) {
+    if (exited || Date.now() > deadline) {
+      throw new Error(`bot did not log ${text}${exited ? ' (it exited)' : ''}\nstdout:\n${bot.stdout()}\nstderr:\n${bot.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves once the scheduler runs and each of `platforms` has started. */
+export async function waitUntilServing(bot: BotProcess, platforms: ReadonlyArray<'discord' | 'telegram'> = ['discord', 'telegram'], timeoutMs = 30_000): Promise<void> {
+  await waitForLog(bot, SCHEDULER_STARTED, timeoutMs);
+  for (const platform of platforms) await waitForLog(bot, platformStarted(platform), timeoutMs);
+}
+
+/**
+ * Sends SIGTERM and resolves with the exit. A bot still running after 10 s is killed, which shows
+ * up as `signal: 'SIGKILL'` in the caller's assertion rather than as a hung suite.
+ */
+export async function stopBot(bot: BotProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = Date.now();
+  bot.child.kill('SIGTERM');
+  const hang = setTimeout(() => bot.child.kill('SIGKILL'), 10_000);
+  const result = await bot.exit;
+  clearTimeout(hang);
+  return { ...result, ms: Date.now() - started };
+}
+
+/** Waits up to `timeoutMs` for the process to exit on its own; a bot still running then is killed (signal SIGKILL). */
+export async function exitWithin(bot: BotProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = Date.now();
+  const hang = setTimeout(() => bot.child.kill('SIGKILL'), timeoutMs);
+  const result = await bot.exit;
+  clearTimeout(hang);
+  return { ...result, ms: Date.now() - started };
+}
