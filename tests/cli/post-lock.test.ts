@@ -76,7 +76,7 @@ describe('the fan-out lock is per platform', () => {
 
     expect(code, discordPost.output()).toBe(0);
     expect(discordPost.output()).toContain('discord: 1 delivered, 0 skipped (already delivered), 0 deactivated, 0 failed');
-    expect(discord.messages.filter((m) => m.channelId === CHANNEL).flatMap((m) => m.files.map((f) => f.name))).toEqual([`wordcloud_${NEWEST}.png`]);
+    expect(discord.messages.filter((m) => m.channelId === CHANNEL).flatMap((m) => m.files.map((f) => f.name))).toEqual(['wordcloud-2026-01-22.png']);
     // The Discord post finished while the Telegram fan-out was still waiting for Telegram.
     expect(telegramStillStuck).toBe(true);
     expect(telegramResult.stdout).toContain('telegram: 1 delivered');
