@@ -11,7 +11,6 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/digest.mjs');
 const GUILD = '840000000000000001';
 const CHANNEL = '840000000000000101';
 const GROUP = -2001;
-const NEWEST = 'twitter_ai_20260122_20260122';
 /** How long the Discord post may take before the test calls it held up (a deadline, not a speed figure). */
 const DEADLINE_MS = 40_000;
 
