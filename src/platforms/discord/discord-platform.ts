@@ -17,7 +17,7 @@ import type { Logger } from '../../log.ts';
 import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import type { Destination, Platform, SendResult } from '../platform.ts';
+import type { Destination, Platform, SendDigestOptions, SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
@@ -136,9 +136,9 @@ export class DiscordPlatform implements Platform {
     this.#rest.clearHandlerSweeper();
   }
 
-  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {
+  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
     const rendered = renderDiscordMessages(digest, { color: this.#interactionDeps.color });
-    return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey);
+    return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
   }
 
   async sendNotice(destination: Destination, text: string): Promise<void> {

@@ -39,6 +39,10 @@ const MINUTE = 60_000;
  * message when it processes it (after a photo's upload), not when we started sending, so a slow
  * upload followed by a fast one never lands two messages closer together than allowed, and the
  * pacer can run at the full figures with no margin.
+ *
+ * Overall, messages are also spread evenly (one every 1/30 s) rather than let through in bursts
+ * of 30: the same rate, but at any moment only the one or two latest sends are in flight, which
+ * is what a crash can repeat (Telegram has no idempotency key) and what a stop has to wait for.
  */
 export class SendPacer {
   private readonly queue: Waiter[] = [];
@@ -48,12 +52,16 @@ export class SendPacer {
   private readonly groupWindows = new Map<string, AnswerTimedWindow>();
   private readonly overall: AnswerTimedWindow;
   private timer: NodeJS.Timeout | null = null;
+  /** The nominal (fractional) time of the last release, for the even spacing. */
+  private lastRelease = Number.NEGATIVE_INFINITY;
+  private readonly gapMs: number;
 
   constructor(
     private readonly limits: PacingLimits = DEFAULT_PACING,
     private readonly now: () => number = Date.now,
   ) {
     this.overall = new AnswerTimedWindow(limits.broadcastPerSecond, SECOND);
+    this.gapMs = SECOND / limits.broadcastPerSecond;
   }
 
   /**
@@ -103,7 +111,7 @@ export class SendPacer {
         i += 1;
         continue;
       }
-      const globalReady = this.overall.readyAt(now);
+      const globalReady = Math.max(this.overall.readyAt(now), Math.floor(this.lastRelease + this.gapMs));
       if (globalReady > now) {
         wakeAt = Math.min(wakeAt, globalReady);
         break;
@@ -140,6 +148,7 @@ export class SendPacer {
 
   private release(chat: string, now: number): SendDone {
     const slot = openSlot(now);
+    this.lastRelease = Math.max(now, this.lastRelease + this.gapMs);
     this.lastSlot.set(chat, slot);
     this.overall.add(slot);
     if (isGroupChat(chat)) {

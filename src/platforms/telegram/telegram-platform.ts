@@ -5,7 +5,7 @@ import { DigestError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import type { Destination, Platform, SendResult } from '../platform.ts';
+import type { Destination, Platform, SendDigestOptions, SendResult } from '../platform.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { receiveCommands } from './receive-commands.ts';
 import { registerTelegramCommands } from './register-commands.ts';
@@ -153,11 +153,13 @@ export class TelegramPlatform implements Platform {
     }
   }
 
-  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {
-    // Telegram has no idempotent send. The key lets a resend after a part-way failure skip the
-    // messages that already went out; the ledger prevents whole duplicates.
+  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
+    // Telegram has no idempotent send. Delivery passes the parts its ledger recorded, so a resend
+    // after a crash or a part-way failure skips the messages that already went out; without them,
+    // the key lets a resend in this process do the same from memory.
     try {
       const result = await sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
+        ...options,
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
       });

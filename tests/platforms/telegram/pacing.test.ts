@@ -28,14 +28,15 @@ describe('SendPacer (fake clock)', () => {
     vi.useFakeTimers({ now: 0 });
     const pacer = new SendPacer();
     const released = track(pacer, ['1', '1', '1', '2']);
-    await vi.advanceTimersByTimeAsync(0);
-    // Chat 2 queued last but is not held up behind chat 1's backlog.
+    await vi.advanceTimersByTimeAsync(40);
+    // Chat 2 queued last but is not held up behind chat 1's backlog: it goes one overall gap
+    // (1/30 s) later, not after chat 1's second.
     expect(released).toEqual([
       { chat: '1', at: 0 },
-      { chat: '2', at: 0 },
+      { chat: '2', at: 33 },
     ]);
     await vi.advanceTimersByTimeAsync(2 * TELEGRAM_LIMITS.perChatIntervalMs);
-    expect(released.map((r) => r.at)).toEqual([0, 0, 1000, 2000]);
+    expect(released.map((r) => r.at)).toEqual([0, 33, 1000, 2000]);
   });
 
   it('holds a group to 20 messages per rolling minute', async () => {
@@ -49,14 +50,21 @@ describe('SendPacer (fake clock)', () => {
     expect(released[20]!.at).toBe(60_000);
   });
 
-  it('keeps to 30 messages a second overall', async () => {
+  it('keeps to 30 messages a second overall, spread evenly rather than in bursts', async () => {
     vi.useFakeTimers({ now: 0 });
     const pacer = new SendPacer();
     const released = track(pacer, Array.from({ length: 45 }, (_, i) => String(i + 1)));
     await vi.advanceTimersByTimeAsync(999);
     expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);
     await vi.advanceTimersByTimeAsync(1);
+    expect(released).toHaveLength(31);
+    await vi.advanceTimersByTimeAsync(500);
     expect(released).toHaveLength(45);
+    const times = released.map((r) => r.at);
+    // One every 1/30 s (33 or 34 ms apart on a millisecond clock), never two at once …
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(33);
+    // … and never more than 30 in any one second.
+    for (let i = 30; i < times.length; i++) expect(times[i]! - times[i - 30]!).toBeGreaterThanOrEqual(1000);
   });
 
   it('times a chat\'s next message from the answer to its previous one', async () => {
