@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
 import type { Platform } from './platforms/platform.ts';
 import { ReportLibrary } from './report/library.ts';
+import { Shutdown } from './shutdown.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -22,17 +23,6 @@ function loadDotEnv(rootDir: string): void {
   const file = path.join(rootDir, '.env');
   // process.loadEnvFile exists from Node 20.12; variables already in the environment win.
   if (existsSync(file) && typeof process.loadEnvFile === 'function') process.loadEnvFile(file);
-}
-
-function waitForShutdownSignal(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const shutdown = (signal: NodeJS.Signals): void => {
-      logger.info({ event: 'shutdown', signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
 }
 
 /**
@@ -59,10 +49,11 @@ function warmRecentReports(library: ReportLibrary, images: WordcloudService, cou
   };
 }
 
-async function run(): Promise<number> {
+async function run(shutdown: Shutdown): Promise<number> {
   loadDotEnv(process.cwd());
   const config: Config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
   const digests = createDigestBuilder(config, images);
@@ -78,7 +69,10 @@ async function run(): Promise<number> {
   // The router needs the reposter and the platforms need the router: the fan-out's platform table
   // is filled in right after the platforms exist, before anything is started.
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
-  const { fanout } = createDelivery({ config, store, library, digests, platforms: platformTable, logger });
+  const { deliverer, fanout } = createDelivery({ config, store, library, digests, platforms: platformTable, logger });
+  // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
+  shutdown.onRequest(() => deliverer.stop());
+  shutdown.beforeForcedExit(() => store.close());
   const router = createCommandRouter({
     library,
     digests,
@@ -103,25 +97,34 @@ async function run(): Promise<number> {
   const stopWarmingRecent = warmRecentReports(library, images, config.wordcloud.warmRecent);
 
   for (const platform of platforms) {
+    if (shutdown.isRequested) break;
     await platform.start();
     logger.info({ event: 'platform.started', platform: platform.name }, `${platform.name} started`);
   }
-  await scheduler.start();
-  logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+  if (!shutdown.isRequested) {
+    await scheduler.start();
+    if (!shutdown.isRequested) {
+      logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+    }
+  }
 
-  await waitForShutdownSignal(logger);
+  await shutdown.requested;
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();
   await images.close();
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
   store.close();
+  logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
   return 0;
 }
 
-run().then(
+// Signals are handled from the first moment: a SIGTERM during start-up is a stop, not a kill.
+const shutdown = Shutdown.install();
+run(shutdown).then(
   (code) => {
     process.exitCode = code;
+    if (shutdown.isRequested) shutdown.finished(code);
   },
   (error: unknown) => {
     // Start-up failures (bad config, unreadable content folder, corrupt database) are operator
