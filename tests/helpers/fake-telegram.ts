@@ -99,7 +99,20 @@ export interface FakeTelegram {
   enforceRateLimits: boolean;
   readonly sent: SentMessage[];
   readonly calls: ApiCall[];
-  readonly counters: { requests: number; rateLimited: number; faultsInjected: number };
+  readonly counters: { requests: number; rateLimited: number; faultsInjected: number; hung: number };
+  /**
+   * Called synchronously the moment a sendMessage / sendPhoto is accepted (recorded in `sent`),
+   * before its answer is written: a test can kill the bot exactly "after N messages accepted",
+   * with that last message truly in flight (Telegram has it, the bot never hears back).
+   */
+  afterAccept: ((message: SentMessage) => void) | null;
+  /**
+   * Telegram stops answering these methods (default: the sends): requests are read and then held
+   * open without an answer, unprocessed, as when Telegram hangs. `unhang()` resets the held
+   * connections (the client sees a network error) and answers normally again.
+   */
+  hang(methods?: readonly string[]): void;
+  unhang(): void;
   /** setMyCommands, keyed `<scope type>[:chat_id]|<language_code>` (e.g. `default|`, `default|en`). */
   readonly commands: Map<string, BotCommand[]>;
   addChat(chat: FakeChat): void;
@@ -159,6 +172,8 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   let nextUpdateId = 1;
   let nextMessageId = 1;
   let closed = false;
+  let hanging = new Set<string>();
+  const held = new Set<ServerResponse>();
 
   const fake: FakeTelegram = {
     apiRoot: '',
@@ -167,8 +182,17 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     enforceRateLimits: options.enforceRateLimits ?? true,
     sent: [],
     calls: [],
-    counters: { requests: 0, rateLimited: 0, faultsInjected: 0 },
+    counters: { requests: 0, rateLimited: 0, faultsInjected: 0, hung: 0 },
     commands: new Map(),
+    afterAccept: null,
+    hang(methods = ['sendMessage', 'sendPhoto']) {
+      hanging = new Set(methods);
+    },
+    unhang() {
+      hanging = new Set();
+      for (const res of held) res.destroy();
+      held.clear();
+    },
     addChat(chat) {
       chats.set(chat.id, { ...chat });
     },
@@ -241,6 +265,12 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       fake.calls.push({ method, params, status, time: Date.now() });
     };
     fake.counters.requests += 1;
+    if (hanging.has(method)) {
+      fake.counters.hung += 1;
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return;
+    }
     try {
       if (!match || match[1] !== token) throw new ApiFailure(401, 'Unauthorized');
       injectFault(method, params, res);
@@ -430,7 +460,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     // Telegram stores an upload only once it accepted the message.
     const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
     if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
-    fake.sent.push({ method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now });
+    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now };
+    fake.sent.push(message);
+    fake.afterAccept?.(message);
     return {
       message_id: messageId,
       date: Math.floor(now / 1000),
