@@ -130,8 +130,8 @@ export async function sendTelegramDigest(
       try {
         message =
           call.method === 'sendPhoto' && photos
-            ? await sendTelegramPhoto(api, destination, call, logger, photos)
-            : await sendTelegramCall(api, destination, call, logger);
+            ? await sendTelegramPhoto(api, destination, call, logger, photos, signal)
+            : await sendTelegramCall(api, destination, call, logger, undefined, signal);
       } catch (error) {
         if (call.method !== 'sendPhoto' || !isPhotoRefusal(error)) throw error;
         dropImage(error instanceof Error ? error.message : String(error));

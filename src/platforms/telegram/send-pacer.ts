@@ -70,6 +70,10 @@ export class SendPacer {
    */
   acquire(chatId: string, signal?: AbortSignal): Promise<SendDone> {
     return new Promise<SendDone>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
       const waiter: Waiter = { chat: chatId, resolve, reject };
       this.queue.push(waiter);
       signal?.addEventListener(
