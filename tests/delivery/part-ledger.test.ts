@@ -88,6 +88,17 @@ describe('the ledger per digest part (Telegram)', () => {
     expect(h.fake.sent).toEqual([]);
   });
 
+  it('parts of a rendering that no longer applies (the picture is gone now) are not matched by index: the digest goes whole', async () => {
+    const { delivery } = store.claimDelivery({ slug: SLUG, destination: to(CHAT), kind: 'scheduled' });
+    // The crashed run had the picture (plan '') and got the photo out; this run has no picture.
+    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '888', plan: '' });
+    const report = await deliverer().deliver({ slug: SLUG, digest: sampleDigest(), destinations: [to(CHAT)], kind: 'scheduled' });
+    expect(report.results[0]!.outcome).toBe('delivered');
+    // The text-only rendering's first message carries the points: it is sent, not skipped.
+    expect(h.fake.sent.map((m) => m.method)).toEqual(['sendMessage']);
+    expect(h.fake.sent[0]!.plainText).toContain('要点 1');
+  });
+
   it('a repost of a delivered report starts a fresh set of parts', async () => {
     const digest = sampleDigest({ imageBytes: 100 });
     const request = { slug: SLUG, digest, destinations: [to(CHAT)], kind: 'repost' as const, requestedBy: 'cli' };

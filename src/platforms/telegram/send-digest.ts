@@ -98,7 +98,16 @@ export async function sendTelegramDigest(
     plan = renderTelegramCalls({ ...digest, image: null });
     imageDropped = true;
   }
-  const done = new Map<number, SentPart>(earlier.map((part) => [part.index, part]));
+  // Parts of another rendering cannot be matched by index (the picture was there and is gone
+  // now): better the whole digest again than a chat missing its points.
+  const matching = earlier.filter((part) => part.plan === planOf(plan));
+  if (matching.length < earlier.length) {
+    logger.warn(
+      { event: 'telegram-digest-restarted', slug: digest.slug, earlierParts: earlier.length },
+      'the parts sent before belong to another rendering of the digest; sending it whole',
+    );
+  }
+  const done = new Map<number, SentPart>(matching.map((part) => [part.index, part]));
   if (done.size > 0) {
     logger.info(
       { event: 'telegram-digest-resumed', slug: digest.slug, alreadySent: done.size, of: plan.length },
