@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { silentLogger, type Logger } from '../log.ts';
 import { SendError, type Destination, type Platform, type PlatformName, type SendResult, type SentPart } from '../platforms/platform.ts';
 import type { Digest } from '../report/digest-types.ts';
@@ -128,6 +129,8 @@ export class Deliverer {
     this.logger = deps.logger ?? silentLogger();
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = deps.random ?? Math.random;
+    // Every send waiting for its turn listens (up to the pool width per platform): not a leak.
+    setMaxListeners(0, this.stopping.signal);
     this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 

@@ -74,19 +74,24 @@ export class SendPacer {
         reject(signal.reason);
         return;
       }
-      const waiter: Waiter = { chat: chatId, resolve, reject };
-      this.queue.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.queue.indexOf(waiter);
-          if (index >= 0) {
-            this.queue.splice(index, 1);
-            reject(signal.reason);
-          }
+      const onAbort = (): void => {
+        const index = this.queue.indexOf(waiter);
+        if (index >= 0) {
+          this.queue.splice(index, 1);
+          reject(signal?.reason);
+        }
+      };
+      const waiter: Waiter = {
+        chat: chatId,
+        resolve: (done) => {
+          // The signal may outlive many sends (a whole fan-out): drop the listener once released.
+          signal?.removeEventListener('abort', onAbort);
+          resolve(done);
         },
-        { once: true },
-      );
+        reject,
+      };
+      this.queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }

@@ -88,6 +88,31 @@ describe('SendPacer (fake clock)', () => {
     expect(released.at(-1)).toEqual({ chat: '31', at: 1500 });
   });
 
+  it('withdraws sends still waiting when their signal aborts (a stop), and keeps no listener for released ones', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer();
+    const stop = new AbortController();
+    const listeners = { added: 0, removed: 0 };
+    const add = stop.signal.addEventListener.bind(stop.signal);
+    const remove = stop.signal.removeEventListener.bind(stop.signal);
+    stop.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners.added++, add(...args))) as typeof add;
+    stop.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners.removed++, remove(...args))) as typeof remove;
+    const outcomes: string[] = [];
+    for (const chat of ['1', '2', '3']) {
+      pacer.acquire(chat, stop.signal).then(
+        (done) => (outcomes.push(`${chat} sent`), done()),
+        () => outcomes.push(`${chat} withdrawn`),
+      );
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcomes).toEqual(['1 sent']);
+    stop.abort();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(outcomes).toEqual(['1 sent', '2 withdrawn', '3 withdrawn']);
+    expect(listeners).toEqual({ added: 3, removed: 1 });
+    await expect(pacer.acquire('4', stop.signal)).rejects.toBeDefined();
+  });
+
   it('rests a chat for the retry_after of a 429', async () => {
     vi.useFakeTimers({ now: 0 });
     const pacer = new SendPacer();
