@@ -157,7 +157,10 @@ export class SendPacer {
 
   private release(chat: string, now: number): SendDone {
     const slot = openSlot(now);
-    this.lastRelease = Math.max(now, this.lastRelease + this.gapMs);
+    // Keep to the nominal schedule when the event loop woke a little late, so lateness does not
+    // add up to a lower rate under load; after a pause (late by a whole gap or more) start afresh.
+    const nominal = this.lastRelease + this.gapMs;
+    this.lastRelease = now - nominal >= this.gapMs ? now : nominal;
     this.lastSlot.set(chat, slot);
     this.overall.add(slot);
     if (isGroupChat(chat)) {
