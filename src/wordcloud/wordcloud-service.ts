@@ -67,6 +67,7 @@ export class WordcloudService {
    * disabled. Never throws.
    */
   async imageFor(report: Report): Promise<DigestImage | null> {
+    const askedWhileOpen = !this.closed;
     try {
       const cached = this.cachedImageFor(report);
       if (cached) return cached;
@@ -78,7 +79,9 @@ export class WordcloudService {
       if (!this.options.enabled) return null;
       return await this.once(this.generatedPath(report), () => this.generate(report));
     } catch (error) {
-      this.logger.warn({ err: error, file: report.file }, 'word cloud: no image for this digest');
+      // A drawing cut short by close() (the bot stopping) is not a fault; asking after it is.
+      if (askedWhileOpen && this.closed) this.logger.info({ file: report.file }, 'word cloud: not drawn, the service closed');
+      else this.logger.warn({ err: error, file: report.file }, 'word cloud: no image for this digest');
       return null;
     }
   }
