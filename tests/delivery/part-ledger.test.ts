@@ -99,6 +99,19 @@ describe('the ledger per digest part (Telegram)', () => {
     expect(h.fake.sent[0]!.plainText).toContain('要点 1');
   });
 
+  it('a part whose ledger write failed is still not sent again by the retries of this process', async () => {
+    const digest = sampleDigest({ imageBytes: 100 });
+    const failing = Object.create(store) as SqliteStore;
+    failing.recordDeliveryPart = () => {
+      throw new Error('disk I/O error');
+    };
+    h.fake.failNext('sendMessage', { chatId: CHAT, status: 500, times: 1 });
+    const d = new Deliverer({ store: failing, platforms: { telegram: h.platform }, policy: { maxAttempts: 3, backoffBaseMs: 1, backoffCapMs: 2 }, sleep: async () => undefined });
+    const report = await d.deliver({ slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' });
+    expect(report.results[0]!.outcome).toBe('delivered');
+    expect(h.fake.sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
+  });
+
   it('a repost of a delivered report starts a fresh set of parts', async () => {
     const digest = sampleDigest({ imageBytes: 100 });
     const request = { slug: SLUG, digest, destinations: [to(CHAT)], kind: 'repost' as const, requestedBy: 'cli' };
