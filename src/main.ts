@@ -132,5 +132,7 @@ run(shutdown).then(
     if (error instanceof DigestError) process.stderr.write(`ai-digest-bot: ${error.message}\n`);
     else process.stderr.write(`ai-digest-bot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
+    // A failure while stopping still ends the process with its code, not at the stop timeout.
+    if (shutdown.isRequested) shutdown.finished(1);
   },
 );
