@@ -118,6 +118,8 @@ export class WordcloudService {
   warm(reports: Report[]): void {
     for (const report of reports) {
       this.warming = this.warming.then(async () => {
+        // Queued before a close() (the bot stopping): nobody will wait for it any more.
+        if (this.closed) return;
         await this.imageFor(report);
       });
     }
