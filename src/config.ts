@@ -73,6 +73,12 @@ const fileSchema = z
       })
       .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /**
+     * How long a SIGTERM/SIGINT may take: sends in flight get this long to finish, then the bot
+     * exits 0 whatever the platforms do, leaving unfinished deliveries resumable. Below the 10 s
+     * a supervisor (Docker, systemd) commonly waits before it kills.
+     */
+    shutdownTimeoutSeconds: z.number().min(0.5).max(600).default(8),
   })
   .strict();
 
@@ -161,7 +167,7 @@ export interface LoadConfigOptions {
 
 /**
  * Reads config/default.json, then the local override (config/local.json or `DIGEST_CONFIG`), then
- * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `TIMEZONE`, `LOG_LEVEL` and the secrets), and
+ * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `TIMEZONE`, `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_SECONDS` and the secrets), and
  * validates all of it at once. Throws ConfigError naming every bad key.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
@@ -183,6 +189,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (timezone) envOverrides.timezone = timezone;
   const logLevel = envString(env, 'LOG_LEVEL');
   if (logLevel) envOverrides.logLevel = logLevel;
+  const shutdownTimeout = envString(env, 'SHUTDOWN_TIMEOUT_SECONDS');
+  if (shutdownTimeout) {
+    // A non-number is kept as the string, so the schema names the key in its message.
+    envOverrides.shutdownTimeoutSeconds = Number.isFinite(Number(shutdownTimeout)) ? Number(shutdownTimeout) : shutdownTimeout;
+  }
   raw = mergeDeep(raw, envOverrides);
 
   const parsed = fileSchema.safeParse(raw);

@@ -20,6 +20,7 @@ import type { Platform, PlatformStartError } from './platforms/platform.ts';
 import { PlatformStarter } from './platforms/platform-starter.ts';
 import { ReportLibrary } from './report/library.ts';
 import { ServiceHealth } from './service-health.ts';
+import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
@@ -31,17 +32,6 @@ function loadDotEnv(rootDir: string): void {
   const file = path.join(rootDir, '.env');
   // process.loadEnvFile exists from Node 20.12; variables already in the environment win.
   if (existsSync(file) && typeof process.loadEnvFile === 'function') process.loadEnvFile(file);
-}
-
-function waitForShutdownSignal(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const shutdown = (signal: NodeJS.Signals): void => {
-      logger.info({ event: 'shutdown', signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
 }
 
 /**
@@ -68,10 +58,11 @@ function warmRecentReports(library: ReportLibrary, images: WordcloudService, cou
   };
 }
 
-async function run(): Promise<number> {
+async function run(shutdown: Shutdown): Promise<number> {
   loadDotEnv(process.cwd());
   const config: Config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
   const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   health.set('library', true, `${library.entries().length} reports indexed`);
@@ -115,6 +106,9 @@ async function run(): Promise<number> {
       metrics?.fanoutFinished(report, (timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000, timing.finishedAt);
     },
   });
+  // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
+  shutdown.onRequest(() => deliverer.stop());
+  shutdown.beforeForcedExit(() => store.close());
   const commandRouter = createCommandRouter({
     library,
     digests,
@@ -170,16 +164,18 @@ async function run(): Promise<number> {
     logger,
     retry: { baseMs: config.delivery.backoffBaseMs, capMs: config.delivery.backoffCapMs },
     onStarted: (name) => {
-      if (stopping) return;
+      if (stopping || shutdown.isRequested) return;
       void scheduler.catchUpWithRetry({ platform: name });
     },
   });
-  starter.start();
-  await scheduler.start({ catchUp: false });
-  logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+  if (!shutdown.isRequested) {
+    starter.start();
+    await scheduler.start({ catchUp: false });
+    logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+  }
 
   const ended = await Promise.race([
-    waitForShutdownSignal(logger).then(() => ({ kind: 'signal' as const })),
+    shutdown.requested.then(() => ({ kind: 'signal' as const })),
     starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
     databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss })),
   ]);
@@ -207,6 +203,7 @@ async function run(): Promise<number> {
   if (!loss) store.close();
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
+  logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
   return loss ? 1 : 0;
 }
 
@@ -216,9 +213,12 @@ async function startHttp(config: Config, logger: Logger, deps: Parameters<typeof
   return startHttpServer(createHttpApp(deps), { port: config.http.port, host: config.http.host, logger });
 }
 
-run().then(
+// Signals are handled from the first moment: a SIGTERM during start-up is a stop, not a kill.
+const shutdown = Shutdown.install();
+run(shutdown).then(
   (code) => {
     process.exitCode = code;
+    if (shutdown.isRequested) shutdown.finished(code);
   },
   (error: unknown) => {
     // Start-up failures (bad config, unreadable content folder, corrupt database) are operator
@@ -226,6 +226,8 @@ run().then(
     if (error instanceof DigestError) process.stderr.write(`ai-digest-bot: ${error.message}\n`);
     else process.stderr.write(`ai-digest-bot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
+    // A failure while stopping still ends the process with its code, not at the stop timeout.
+    if (shutdown.isRequested) shutdown.finished(1);
     // A platform attempt still under way (a Discord login waiting on a hanging API) must not keep
     // a failed process alive: what is left gets a moment, then the process exits.
     setTimeout(() => process.exit(1), 2000).unref();

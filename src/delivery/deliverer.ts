@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { silentLogger, type Logger } from '../log.ts';
-import { SendError, type Destination, type Platform, type PlatformName, type SendResult } from '../platforms/platform.ts';
+import { SendError, type Destination, type Platform, type PlatformName, type SendResult, type SentPart } from '../platforms/platform.ts';
 import type { Digest } from '../report/digest-types.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
@@ -129,6 +130,12 @@ function describeSendError(error: SendError): string {
  * → exponential backoff with full jitter up to `maxAttempts`; gone → deactivate the subscription
  * and tell the owners; migrated → move the subscription and send there; rejected → failed, owners
  * told. Destinations run in a bounded pool per platform, both platforms at once.
+ *
+ * Each part of a digest (a Telegram photo or text chunk, a Discord message) is recorded in the
+ * ledger with its message id as soon as the platform accepts it; a row resumed after a crash, or
+ * retried after a part-way failure, starts at its first unrecorded part, so a crash repeats at
+ * most the parts in flight at that moment. `stop()` starts no new destination, part or retry;
+ * rows left unfinished stay `sending` with their recorded parts, to be resumed at the next start.
  */
 export class Deliverer {
   private readonly inFlight = new Map<string, Promise<DestinationResult>>();
@@ -139,6 +146,9 @@ export class Deliverer {
   private readonly random: () => number;
   /** Every ledger write after a claim goes through here, so a refused write never causes a resend. */
   readonly ledger: LedgerWrites;
+  /** Aborted by stop(): no new destination, part, retry or wait starts after it. */
+  private readonly stopping = new AbortController();
+  private readonly stopped: Promise<void>;
 
   constructor(private readonly deps: DelivererDeps) {
     this.logger = deps.logger ?? silentLogger();
@@ -152,6 +162,30 @@ export class Deliverer {
       ...(deps.ledgerRetry ? { policy: deps.ledgerRetry } : {}),
       alert: (text) => void deps.notifier?.alert?.(text),
     });
+    // Every send waiting for its turn listens (up to the pool width per platform): not a leak.
+    setMaxListeners(0, this.stopping.signal);
+    this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  /**
+   * Stops starting sends: destinations not begun are left alone, a digest part-way stops before
+   * its next part, waits for a retry end now. Sends in flight finish on their own (their parts
+   * are recorded as they are accepted); every unfinished row stays `sending`, resumable.
+   */
+  stop(): void {
+    if (this.stopping.signal.aborted) return;
+    this.logger.info({ event: 'delivery.stopping', inFlight: this.inFlight.size }, 'delivery stopping: no new sends');
+    this.stopping.abort();
+  }
+
+  /** Whether stop() was called. */
+  get isStopping(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /** Waits `ms`, or less when stop() is called meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return Promise.race([this.sleep(ms), this.stopped]);
   }
 
   /** Delivers `request.digest` to every destination; never throws for a destination's failure. */
@@ -243,6 +277,7 @@ export class Deliverer {
     runId: string,
   ): Promise<DestinationResult> {
     const key = `${request.slug}|${request.kind}|${destinationKey(destination)}`;
+    if (this.isStopping) return Promise.resolve(result(destination, destination, 'failed', STOPPED_REASON));
     const running = this.inFlight.get(key);
     if (running) {
       // The same row is being sent by a concurrent fan-out of this process: wait for it, then
@@ -294,8 +329,12 @@ export class Deliverer {
       // A `sending` row is left by a process that died mid-send (the fan-out lock rules out a live
       // one): resend as is. Anything else starts a new run of the row.
       if (row.status !== 'sending') {
+        // A failed row is tried again from where it stopped; a delivered or deactivated one
+        // starts a fresh set of parts.
         try {
-          this.ledger.write('cannot restart delivery', () => store.restartDelivery(row.id, kind === 'repost' ? requestedBy : row.requestedBy));
+          this.ledger.write('cannot restart delivery', () =>
+            store.restartDelivery(row.id, kind === 'repost' ? requestedBy : row.requestedBy, { keepParts: row.status === 'failed' }),
+          );
         } catch (error) {
           return this.notSent(destination, error);
         }
@@ -369,7 +408,32 @@ export class Deliverer {
       return { ...result(destination, target, 'failed', reason), migrated, ambiguousSends };
     };
 
+    // The parts accepted so far: the ledger's (a crash-left row) plus those of this process's
+    // attempts, kept here too so a retry never repeats a part whose ledger write failed.
+    const accepted = new Map<number, SentPart>(
+      store.listDeliveryParts(row.id).map(({ index, messageId, plan }) => [index, { index, messageId, plan }]),
+    );
+    const onPartAccepted = (part: SentPart): void => {
+      accepted.set(part.index, part);
+      try {
+        store.recordDeliveryPart(row.id, part);
+      } catch (error) {
+        this.logger.error(
+          { err: error, destination: destinationKey(target), slug: row.slug, part: part.index, messageId: part.messageId },
+          'could not record a sent part in the ledger',
+        );
+      }
+    };
+    const stoppedHere = (): DestinationResult => {
+      this.logger.info(
+        { event: 'delivery.left-sending', destination: destinationKey(target), slug: row.slug, partsSent: accepted.size },
+        'left unfinished for the next start',
+      );
+      return { ...result(destination, target, 'failed', STOPPED_REASON), migrated };
+    };
+
     for (;;) {
+      if (this.isStopping) return stoppedHere();
       // Never start a send whose outcome the ledger could not record: write held outcomes first.
       if (!this.ledger.flush()) return { ...this.notSent(destination, null), migrated, ambiguousSends };
       try {
@@ -379,8 +443,14 @@ export class Deliverer {
       }
       let sent: SendResult;
       try {
-        sent = await platform.sendDigest(target, digest, idempotencyKey);
+        sent = await platform.sendDigest(target, digest, idempotencyKey, {
+          sentParts: [...accepted.values()],
+          onPartAccepted,
+          signal: this.stopping.signal,
+        });
       } catch (caught) {
+        // Stopping: whatever the failure, the row stays `sending` with its parts, for the next start.
+        if (this.isStopping) return stoppedHere();
         const error = toSendError(caught, target);
         ambiguousSends += error.details.ambiguousSends ?? 0;
         switch (error.kind) {
@@ -389,13 +459,13 @@ export class Deliverer {
             if (rateLimitWaits >= maxRateLimitWaits || wait > maxRateLimitWaitMs) return fail(error, false);
             rateLimitWaits++;
             this.logger.debug({ destination: destinationKey(target), waitMs: wait }, 'rate limited; waiting');
-            await this.sleep(wait);
+            await this.pause(wait);
             continue;
           }
           case 'transient': {
             transientFailures++;
             if (transientFailures >= policy.maxAttempts) return fail(error, false);
-            await this.sleep(backoffDelayMs(transientFailures, policy, this.random));
+            await this.pause(backoffDelayMs(transientFailures, policy, this.random));
             continue;
           }
           case 'gone': {
@@ -448,6 +518,9 @@ export class Deliverer {
     }
   }
 }
+
+/** Why a destination was left for the next start when the Deliverer stopped. */
+export const STOPPED_REASON = 'stopped: the bot is shutting down; the delivery resumes at the next start';
 
 function result(destination: Destination, deliveredTo: Destination, outcome: DestinationOutcome, reason: string | null): DestinationResult {
   return { destination, deliveredTo, outcome, migrated: false, messageIds: [], imageDropped: false, reason, ambiguousSends: 0, ledgerProblem: null };

@@ -23,6 +23,34 @@ export interface SendResult {
   ambiguousSends?: number;
 }
 
+/**
+ * One part of a digest the platform accepted: the Telegram photo or one text chunk, one Discord
+ * message. Indexes count from 0 in the order the parts go out.
+ */
+export interface SentPart {
+  index: number;
+  messageId: string;
+  /**
+   * The rendering the part belongs to: '' by default; Telegram's 'text-only' when the picture was
+   * dropped (its text parts are laid out differently), so a resume continues the same rendering.
+   */
+  plan: string;
+}
+
+/** How delivery drives one sendDigest call beyond the idempotency key; every field optional. */
+export interface SendDigestOptions {
+  /**
+   * Parts an earlier attempt already got accepted (from the delivery ledger): they are not sent
+   * again, and their message ids come back in the result in their place. When given (even
+   * empty), it is the whole truth: an adapter does not add parts it remembers in memory.
+   */
+  sentParts?: readonly SentPart[];
+  /** Called synchronously as soon as the platform accepts a part, before the next one is sent. */
+  onPartAccepted?: (part: SentPart) => void;
+  /** Once aborted (the bot is stopping), no further part is started; the send rejects. */
+  signal?: AbortSignal;
+}
+
 /** Why a send failed, in terms delivery can act on. */
 export type SendFailureKind =
   /** 429: wait `retryAfterMs` and send again. */
@@ -97,9 +125,12 @@ export interface Platform {
   stop(): Promise<void>;
   /**
    * Posts a digest to one destination. `idempotencyKey` lets a platform that supports it
-   * (Discord's nonce) refuse a duplicate after a crash. Throws SendError.
+   * (Discord's nonce) refuse a duplicate after a crash. With `options`, parts accepted earlier
+   * are skipped and each newly accepted part is reported at once (see SendDigestOptions), so a
+   * resend after a crash starts at the first part the ledger has not recorded. Resolves with
+   * every part's message id, skipped ones included. Throws SendError.
    */
-  sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult>;
+  sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options?: SendDigestOptions): Promise<SendResult>;
   /** Posts a short plain-text notice (owner alerts). Throws SendError. */
   sendNotice(destination: Destination, text: string): Promise<void>;
 }

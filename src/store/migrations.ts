@@ -52,4 +52,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX deliveries_by_destination ON deliveries (platform, chat_id, thread_id);
     `);
   },
+  // v2: the parts of each delivery the platform accepted (a Telegram photo, each text chunk, each
+  // Discord message), recorded one by one as the answers arrive, so a crash repeats at most the
+  // part in flight. `plan` names the rendering a part belongs to ('' by default; Telegram's
+  // 'text-only' once the picture was dropped), so a resume continues the same rendering.
+  (db) => {
+    db.exec(`
+      CREATE TABLE delivery_parts (
+        delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+        part_index  INTEGER NOT NULL CHECK (part_index >= 0),
+        message_id  TEXT    NOT NULL,
+        plan        TEXT    NOT NULL DEFAULT '',
+        sent_at     TEXT    NOT NULL,
+        PRIMARY KEY (delivery_id, part_index)
+      );
+    `);
+  },
 ];

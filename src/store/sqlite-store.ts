@@ -3,9 +3,11 @@ import { StoreError } from '../errors.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import { databaseFileProblem, fileIdentity, type FileIdentity } from './database-file.ts';
 import { guardStorage, openDatabase } from './open-database.ts';
+import type { SentPart } from '../platforms/platform.ts';
 import type {
   Delivery,
   DeliveryKind,
+  DeliveryPart,
   DeliveryStatus,
   DeliverySummary,
   Store,
@@ -377,14 +379,43 @@ export class SqliteStore implements Store {
     });
   }
 
-  restartDelivery(id: number, requestedBy: string | null): void {
+  restartDelivery(id: number, requestedBy: string | null, options: { keepParts?: boolean } = {}): void {
     // A new run: attempts count from zero again, and the old message ids belong to the old run.
-    this.updateDelivery(
-      id,
-      'cannot restart delivery',
-      `status = 'sending', attempts = 0, last_error = NULL, message_ids = '[]', requested_by = @requestedBy`,
-      { requestedBy },
-    );
+    this.write('cannot restart delivery', () => {
+      this.updateDelivery(
+        id,
+        'cannot restart delivery',
+        `status = 'sending', attempts = 0, last_error = NULL, message_ids = '[]', requested_by = @requestedBy`,
+        { requestedBy },
+      );
+      if (!options.keepParts) this.sql('DELETE FROM delivery_parts WHERE delivery_id = ?').run(id);
+    });
+  }
+
+  recordDeliveryPart(deliveryId: number, part: SentPart): void {
+    this.write('cannot record delivery part', () => {
+      this.sql(
+        `INSERT INTO delivery_parts (delivery_id, part_index, message_id, plan, sent_at)
+         VALUES (@deliveryId, @index, @messageId, @plan, @now)
+         ON CONFLICT (delivery_id, part_index) DO NOTHING`,
+      ).run({ deliveryId, index: part.index, messageId: String(part.messageId), plan: part.plan, now: this.stamp() });
+    });
+  }
+
+  listDeliveryParts(deliveryId: number): DeliveryPart[] {
+    return this.read('cannot list delivery parts', () => {
+      const rows = this.sql(
+        `SELECT delivery_id, part_index, message_id, plan, sent_at FROM delivery_parts
+         WHERE delivery_id = ? ORDER BY part_index`,
+      ).all(deliveryId) as { delivery_id: number; part_index: number; message_id: string; plan: string; sent_at: string }[];
+      return rows.map((row) => ({
+        deliveryId: row.delivery_id,
+        index: row.part_index,
+        messageId: row.message_id,
+        plan: row.plan,
+        sentAt: row.sent_at,
+      }));
+    });
   }
 
   summarizeDeliveries(limit: number, failureLimit = 20): DeliverySummary[] {

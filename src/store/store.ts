@@ -1,4 +1,4 @@
-import type { Destination, PlatformName } from '../platforms/platform.ts';
+import type { Destination, PlatformName, SentPart } from '../platforms/platform.ts';
 
 /** A destination that receives the daily digest. */
 export interface Subscription extends Destination {
@@ -62,6 +62,13 @@ export interface DeliverySummary {
   failures: Delivery[];
 }
 
+/** One accepted part of a delivery, as the ledger recorded it. */
+export interface DeliveryPart extends SentPart {
+  deliveryId: number;
+  /** ISO 8601 time the part was recorded (right after the platform accepted it). */
+  sentAt: string;
+}
+
 /**
  * Persistence for subscriptions and the delivery ledger. SqliteStore is the default; a server
  * database can implement the same interface without touching the rest.
@@ -95,8 +102,19 @@ export interface Store {
   markDeactivated(id: number, reason: string): void;
   getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Delivery | null;
   listDeliveries(filter?: { slug?: string; platform?: PlatformName }): Delivery[];
-  /** Sets a finished row back to `sending` (a new repost of the same report), recording who asked. */
-  restartDelivery(id: number, requestedBy: string | null): void;
+  /**
+   * Sets a finished row back to `sending` (a new repost of the same report), recording who asked.
+   * A new run starts a fresh set of parts, unless `keepParts` (a failed row tried again: what
+   * went out before is not sent twice).
+   */
+  restartDelivery(id: number, requestedBy: string | null, options?: { keepParts?: boolean }): void;
+  /**
+   * Records that part `part.index` of delivery `deliveryId` was accepted by the platform. The
+   * first record of an index wins (a resend of the same part keeps the first message id).
+   */
+  recordDeliveryPart(deliveryId: number, part: SentPart): void;
+  /** The recorded parts of a delivery's current run, by index. */
+  listDeliveryParts(deliveryId: number): DeliveryPart[];
 
   /**
    * Read-only: the newest `limit` reports in the ledger (by their newest claim), newest first,

@@ -71,11 +71,7 @@ export class WordcloudService {
    * disabled. Never throws.
    */
   async imageFor(report: Report): Promise<DigestImage | null> {
-    return this.imageOrNull(report, false);
-  }
-
-  /** imageFor; `background`: a warm-up, whose drawing cut short by close() (shutdown) is no warning. */
-  private async imageOrNull(report: Report, background: boolean): Promise<DigestImage | null> {
+    const askedWhileOpen = !this.closed;
     try {
       const cached = this.cachedImageFor(report);
       if (cached) return cached;
@@ -87,7 +83,8 @@ export class WordcloudService {
       if (!this.options.enabled) return null;
       return await this.once(this.generatedPath(report), () => this.generate(report));
     } catch (error) {
-      if (background && this.closed) this.logger.debug({ err: error, file: report.file }, 'word cloud: warm-up stopped by close()');
+      // A drawing cut short by close() (the bot stopping) is not a fault; asking after it is.
+      if (askedWhileOpen && this.closed) this.logger.info({ file: report.file }, 'word cloud: not drawn, the service closed');
       else this.logger.warn({ err: error, file: report.file }, 'word cloud: no image for this digest');
       return null;
     }
@@ -125,8 +122,9 @@ export class WordcloudService {
   warm(reports: Report[]): void {
     for (const report of reports) {
       this.warming = this.warming.then(async () => {
-        // After close() a queued warm-up is pointless: nobody waits for it.
-        if (!this.closed) await this.imageOrNull(report, true);
+        // Queued before a close() (the bot stopping): nobody will wait for it any more.
+        if (this.closed) return;
+        await this.imageFor(report);
       });
     }
   }

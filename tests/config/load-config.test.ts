@@ -57,6 +57,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('stops within 8 s by default; shutdownTimeoutSeconds and SHUTDOWN_TIMEOUT_SECONDS change it, a bad value is named', async () => {
+    expect(loadConfig({ rootDir: root, env: {} }).shutdownTimeoutSeconds).toBe(8);
+    await writeJson('config/local.json', { shutdownTimeoutSeconds: 5 });
+    expect(loadConfig({ rootDir: root, env: {} }).shutdownTimeoutSeconds).toBe(5);
+    expect(loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: '2.5' } }).shutdownTimeoutSeconds).toBe(2.5);
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: 'soon' } })).join('\n')).toContain('shutdownTimeoutSeconds');
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: '0' } })).join('\n')).toContain('shutdownTimeoutSeconds');
+  });
+
   it('names a config file that is not JSON, and a DIGEST_CONFIG that does not exist', async () => {
     await writeFile(path.join(root, 'config', 'default.json'), '{ "timezone": ');
     expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('default.json');

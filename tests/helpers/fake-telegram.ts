@@ -99,7 +99,13 @@ export interface FakeTelegram {
   enforceRateLimits: boolean;
   readonly sent: SentMessage[];
   readonly calls: ApiCall[];
-  readonly counters: { requests: number; rateLimited: number; faultsInjected: number };
+  readonly counters: { requests: number; rateLimited: number; faultsInjected: number; hung: number };
+  /**
+   * Called synchronously the moment a sendMessage / sendPhoto is accepted (recorded in `sent`),
+   * before its answer is written: a test can kill the bot exactly "after N messages accepted",
+   * with that last message truly in flight (Telegram has it, the bot never hears back).
+   */
+  afterAccept: ((message: SentMessage) => void) | null;
   /** setMyCommands, keyed `<scope type>[:chat_id]|<language_code>` (e.g. `default|`, `default|en`). */
   readonly commands: Map<string, BotCommand[]>;
   addChat(chat: FakeChat): void;
@@ -128,6 +134,12 @@ export interface FakeTelegram {
   hang(methods?: readonly string[]): void;
   /** Ends `hang()`: the held requests are answered as if they had just arrived. */
   resume(): void;
+  /**
+   * Ends `hang()` the other way: the held connections are reset unanswered and unprocessed (the
+   * client sees a network error), and later requests are answered normally.
+   */
+  unhang(): void;
+  /** Requests held by `hang()` right now (`counters.hung` counts every one ever held). */
   readonly held: number;
   /** Resolves with `sent` once `predicate(sent)` holds; rejects after `timeoutMs`. */
   waitFor(predicate: (sent: readonly SentMessage[]) => boolean, timeoutMs?: number): Promise<SentMessage[]>;
@@ -174,9 +186,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   let nextUpdateId = 1;
   let nextMessageId = 1;
   let closed = false;
-  /** While hanging: which methods are held (null = all), and the requests waiting for resume(). */
+  /** While hanging: which methods are held (null = all), and the requests waiting for resume() / unhang(). */
   let hanging: { methods: readonly string[] | null } | null = null;
-  const heldRequests = new Set<() => void>();
+  const heldRequests = new Set<{ release: () => void; reset: () => void }>();
 
   const fake: FakeTelegram = {
     apiRoot: '',
@@ -185,8 +197,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     enforceRateLimits: options.enforceRateLimits ?? true,
     sent: [],
     calls: [],
-    counters: { requests: 0, rateLimited: 0, faultsInjected: 0 },
+    counters: { requests: 0, rateLimited: 0, faultsInjected: 0, hung: 0 },
     commands: new Map(),
+    afterAccept: null,
     addChat(chat) {
       chats.set(chat.id, { ...chat });
     },
@@ -231,7 +244,11 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     resume() {
       hanging = null;
-      for (const release of [...heldRequests]) release();
+      for (const held of [...heldRequests]) held.release();
+    },
+    unhang() {
+      hanging = null;
+      for (const held of [...heldRequests]) held.reset();
     },
     get held() {
       return heldRequests.size;
@@ -249,7 +266,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     async close() {
       closed = true;
       hanging = null;
-      for (const release of [...heldRequests]) release();
+      for (const held of [...heldRequests]) held.release();
       for (const wake of [...pollers]) wake();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -273,14 +290,25 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     const method = match?.[2] ?? '';
     const { params, files } = await readParams(req);
     if (hanging && (hanging.methods === null || hanging.methods.includes(method))) {
-      await new Promise<void>((resolve) => {
-        const release = (): void => {
-          heldRequests.delete(release);
-          resolve();
+      fake.counters.hung += 1;
+      const answered = await new Promise<boolean>((resolve) => {
+        const held = {
+          release: (): void => {
+            heldRequests.delete(held);
+            resolve(true);
+          },
+          reset: (): void => {
+            heldRequests.delete(held);
+            res.destroy();
+            resolve(false);
+          },
         };
-        heldRequests.add(release);
+        heldRequests.add(held);
+        res.on('close', () => {
+          if (heldRequests.delete(held)) resolve(false);
+        });
       });
-      if (res.destroyed || closed) return;
+      if (!answered || res.destroyed || closed) return;
     }
     const record = (status: number): void => {
       fake.calls.push({ method, params, status, time: Date.now() });
@@ -486,7 +514,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     // Telegram stores an upload only once it accepted the message.
     const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
     if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
-    fake.sent.push({ method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now });
+    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now };
+    fake.sent.push(message);
+    fake.afterAccept?.(message);
     return {
       message_id: messageId,
       date: Math.floor(now / 1000),

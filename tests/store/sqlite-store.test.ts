@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
@@ -262,5 +265,65 @@ describe('delivery ledger', () => {
     store.claimDelivery({ slug: 'a', destination: chat, kind: 'scheduled' });
     store.claimDelivery({ slug: 'b', destination: chat, kind: 'scheduled' });
     expect(store.listDeliveries(filter).map((d) => `${d.slug} ${d.platform}`)).toEqual(expected);
+  });
+});
+
+describe('delivery parts (one row per accepted photo, text chunk or Discord message)', () => {
+  it('records parts as they are accepted, keeps the first id of an index, and lists them in order', () => {
+    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' }); // t0
+    store.recordDeliveryPart(delivery.id, { index: 1, messageId: '11', plan: '' }); // t1
+    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '10', plan: '' }); // t2
+    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '99', plan: '' }); // t3: a repeat of part 0 keeps 10
+    expect(store.listDeliveryParts(delivery.id)).toEqual([
+      { deliveryId: delivery.id, index: 0, messageId: '10', plan: '', sentAt: at(2) },
+      { deliveryId: delivery.id, index: 1, messageId: '11', plan: '', sentAt: at(1) },
+    ]);
+    const other = store.claimDelivery({ slug: 's', destination: topic, kind: 'scheduled' }).delivery;
+    expect(store.listDeliveryParts(other.id)).toEqual([]);
+  });
+
+  it('survives close and reopen (what a crash leaves behind)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parts-'));
+    try {
+      const file = path.join(dir, 'digest.db');
+      const first = SqliteStore.open(file);
+      const { delivery } = first.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
+      first.recordDeliveryPart(delivery.id, { index: 0, messageId: '7', plan: 'text-only' });
+      first.close();
+      const second = SqliteStore.open(file);
+      expect(second.listDeliveryParts(delivery.id).map(({ index, messageId, plan }) => ({ index, messageId, plan }))).toEqual([
+        { index: 0, messageId: '7', plan: 'text-only' },
+      ]);
+      second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a restart (new repost run) starts a fresh set of parts; a failed row tried again keeps them', () => {
+    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'repost', requestedBy: 'a' });
+    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '1', plan: '' });
+    store.markFailed(delivery.id, '500');
+    store.restartDelivery(delivery.id, 'a', { keepParts: true });
+    expect(store.listDeliveryParts(delivery.id).map((p) => p.messageId)).toEqual(['1']);
+    store.recordDeliveryPart(delivery.id, { index: 1, messageId: '2', plan: '' });
+    store.markDelivered(delivery.id, ['1', '2']);
+    store.restartDelivery(delivery.id, 'b');
+    expect(store.listDeliveryParts(delivery.id)).toEqual([]);
+  });
+
+  it('parts follow their row through a supergroup migration, and go with a row that is dropped', () => {
+    const moved = store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' }).delivery;
+    store.recordDeliveryPart(moved.id, { index: 0, messageId: '1', plan: '' });
+    const target = { ...chat, chatId: '-1009999' };
+    const dropped = store.claimDelivery({ slug: 't', destination: chat, kind: 'scheduled' }).delivery;
+    store.recordDeliveryPart(dropped.id, { index: 0, messageId: '2', plan: '' });
+    const kept = store.claimDelivery({ slug: 't', destination: target, kind: 'scheduled' }).delivery;
+    store.markDelivered(kept.id, ['3']);
+    store.moveSubscription(chat, target.chatId);
+    expect(store.getDelivery('s', target, 'scheduled')?.id).toBe(moved.id);
+    expect(store.listDeliveryParts(moved.id).map((p) => p.messageId)).toEqual(['1']);
+    // The source row of report t lost to the target's delivered row; its parts went with it.
+    expect(store.listDeliveryParts(dropped.id)).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ import type { Logger } from '../../log.ts';
 import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { PlatformStartError, type Destination, type Platform, type SendResult } from '../platform.ts';
+import { PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
 import { GlobalPacer } from './global-pacer.ts';
@@ -227,9 +227,9 @@ export class DiscordPlatform implements Platform {
     this.#rest.setToken(this.#options.token);
   }
 
-  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {
+  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
     const rendered = renderDiscordMessages(digest, { color: this.#interactionDeps.color });
-    return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey);
+    return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
   }
 
   async sendNotice(destination: Destination, text: string): Promise<void> {

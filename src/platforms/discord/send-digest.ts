@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Routes, type REST, type RawFile } from 'discord.js';
 import type { DiscordMessage, DiscordMessageBody } from '../../render/payload-types.ts';
-import type { Destination, SendResult } from '../platform.ts';
+import { SendError, type Destination, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { classifyDiscordError, isFileRefusal } from './classify-error.ts';
 
 /** Discord accepts a nonce of at most 25 characters. */
@@ -38,18 +38,30 @@ async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
  * paces per the rate-limit headers and retries 5xx and 429 itself. Each message carries a nonce
  * derived from `key` with `enforce_nonce`, so resending a half-delivered digest posts only what is
  * missing. When the image upload is refused (too large, unreadable) the digest goes out without it.
- * Throws SendError.
+ * With `options.sentParts` (the ledger's record of an earlier attempt) those messages are not
+ * posted again; each message Discord accepts is reported through `onPartAccepted` before the
+ * next is posted; once `signal` is aborted no further message starts. Throws SendError.
  */
 export async function postDiscordMessages(
   rest: REST,
   destination: Destination,
   messages: readonly DiscordMessage[],
   key: string,
+  options: SendDigestOptions = {},
 ): Promise<SendResult> {
   const channelId = destination.threadId ?? destination.chatId;
   const messageIds: string[] = [];
+  const earlier = new Map((options.sentParts ?? []).map((part) => [part.index, part.messageId]));
   let imageDropped = false;
   for (const [index, message] of messages.entries()) {
+    const recorded = earlier.get(index);
+    if (recorded !== undefined) {
+      messageIds.push(recorded);
+      continue;
+    }
+    if (options.signal?.aborted) {
+      throw new SendError('transient', destination, `stopped before message ${index} of ${messages.length}`);
+    }
     const post = async (body: DiscordMessageBody, files: RawFile[], variant: string): Promise<string> => {
       const created = (await rest.post(Routes.channelMessages(channelId), {
         body: { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true },
@@ -57,27 +69,33 @@ export async function postDiscordMessages(
       })) as { id: string };
       return created.id;
     };
+    let id: string;
     try {
-      let files: RawFile[];
+      let files: RawFile[] | null;
       try {
         files = await readFiles(message);
       } catch (error) {
         // A word cloud that vanished from disk must not cost the digest: send the text.
         if (message.files.length === 0) throw error;
-        messageIds.push(await post(withoutImage(message.body), [], 'no-image'));
-        imageDropped = true;
-        continue;
+        files = null;
       }
-      try {
-        messageIds.push(await post(message.body, files, ''));
-      } catch (error) {
-        if (files.length === 0 || !isFileRefusal(error)) throw error;
-        messageIds.push(await post(withoutImage(message.body), [], 'no-image'));
+      if (files === null) {
+        id = await post(withoutImage(message.body), [], 'no-image');
         imageDropped = true;
+      } else {
+        try {
+          id = await post(message.body, files, '');
+        } catch (error) {
+          if (files.length === 0 || !isFileRefusal(error)) throw error;
+          id = await post(withoutImage(message.body), [], 'no-image');
+          imageDropped = true;
+        }
       }
     } catch (error) {
       throw classifyDiscordError(error, destination);
     }
+    messageIds.push(id);
+    options.onPartAccepted?.({ index, messageId: id, plan: '' });
   }
   return { messageIds, imageDropped };
 }

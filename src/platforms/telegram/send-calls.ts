@@ -25,7 +25,8 @@ export async function sendTelegramCalls(
 /**
  * One call with `chat_id` and, for a forum topic, `message_thread_id`; logs one line. A photo is
  * uploaded from its file, or with `photoFileId` referenced by the file_id of an earlier upload.
- * Returns the message Telegram answered with.
+ * Returns the message Telegram answered with. With `signal`, a call still waiting for its turn
+ * in the pacer (or for a retry) is dropped once it aborts; one already sent runs to its answer.
  */
 export async function sendTelegramCall(
   api: Api,
@@ -33,8 +34,11 @@ export async function sendTelegramCall(
   call: TelegramCall,
   logger: Logger,
   photoFileId?: string,
+  signal?: AbortSignal,
 ): Promise<Message> {
   const where = destination.threadId === null ? {} : { message_thread_id: Number(destination.threadId) };
+  // grammY types its signal with the abort-controller package's class; the runtime object is the same.
+  const abort = signal as Parameters<Api['sendMessage']>[3];
   const line = {
     event: 'telegram-send',
     destination: describe(destination),
@@ -44,11 +48,13 @@ export async function sendTelegramCall(
   try {
     const message =
       call.method === 'sendPhoto'
-        ? await api.sendPhoto(destination.chatId, photoFileId ?? new InputFile(call.photo.path, call.photo.name), {
-            ...call.params,
-            ...where,
-          })
-        : await api.sendMessage(destination.chatId, call.params.text, { ...call.params, ...where });
+        ? await api.sendPhoto(
+            destination.chatId,
+            photoFileId ?? new InputFile(call.photo.path, call.photo.name),
+            { ...call.params, ...where },
+            abort,
+          )
+        : await api.sendMessage(destination.chatId, call.params.text, { ...call.params, ...where }, abort);
     logger.info({ ...line, outcome: 'ok', messageId: message.message_id }, 'telegram send');
     return message;
   } catch (error) {

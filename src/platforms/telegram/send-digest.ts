@@ -4,23 +4,27 @@ import type { Logger } from '../../log.ts';
 import type { TelegramCall } from '../../render/payload-types.ts';
 import { renderTelegramCalls } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import type { Destination, SendResult } from '../platform.ts';
+import type { Destination, SendDigestOptions, SendResult, SentPart } from '../platform.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
 import { isPhotoRefusal, photoProblem, sendTelegramCall } from './send-calls.ts';
 import { sendTelegramPhoto } from './send-photo.ts';
 
-/** A digest whose sending stopped part-way: the calls chosen and the messages already out. */
+/** The plan label of a text-only rendering (the picture dropped, or none to begin with). */
+export const TEXT_ONLY_PLAN = 'text-only';
+/** The plan label of the rendering with the picture first. */
+export const WITH_IMAGE_PLAN = '';
+
+/** A digest whose sending stopped part-way: the parts already out, for the calls' fingerprint. */
 interface Progress {
   fingerprint: string;
-  plan: TelegramCall[];
-  messageIds: string[];
-  imageDropped: boolean;
+  parts: SentPart[];
 }
 
 /**
- * Remembers digests that failed part-way, per idempotency key and destination, so that when
- * delivery sends the same digest again only the calls that did not go out are sent: a word
- * cloud that already arrived is never posted twice. Bounded; the oldest entries go first.
+ * Remembers digests that failed part-way, per idempotency key and destination, so that when a
+ * caller without a ledger sends the same digest again only the calls that did not go out are
+ * sent. Delivery passes the ledger's parts instead (they survive a crash); this is the fallback.
+ * Bounded; the oldest entries go first.
  */
 export class DigestProgressMemory {
   private readonly entries = new Map<string, Progress>();
@@ -43,11 +47,20 @@ export class DigestProgressMemory {
 }
 
 /** What sendTelegramDigest may remember between sends. */
-export interface DigestSendOptions {
-  /** Resume a digest that stopped part-way under the same key. */
+export interface DigestSendOptions extends SendDigestOptions {
+  /** Resume a digest that stopped part-way under the same key (used when `sentParts` is absent). */
   resume?: { memory: DigestProgressMemory; key: string };
   /** Send a picture uploaded before by its file_id instead of uploading it again. */
   photos?: PhotoFileIds;
+}
+
+/** The digest was not finished because the caller is stopping (SendDigestOptions.signal). */
+export class DigestSendStopped extends Error {
+  override name = 'DigestSendStopped';
+}
+
+function planOf(calls: readonly TelegramCall[]): string {
+  return calls[0]?.method === 'sendPhoto' ? WITH_IMAGE_PLAN : TEXT_ONLY_PLAN;
 }
 
 /**
@@ -55,8 +68,13 @@ export interface DigestSendOptions {
  * refused (or cannot be read) the digest is rendered again without it and goes out as text only,
  * headline included, with `imageDropped`. Single calls are retried in the api's transformer, so
  * an error here means a call failed for good; it is grammY's error, classified by the caller.
- * With `resume`, a later send of the same digest under the same key resumes after the last
- * message that went out; with `photos`, a picture already on Telegram is not uploaded again.
+ *
+ * Each accepted call is a part (index in the rendering, message id, plan) reported through
+ * `onPartAccepted` before the next call starts. With `sentParts` (the ledger's record of an
+ * earlier attempt) those parts are skipped, continuing the same rendering (text-only when the
+ * picture had been dropped); without it, `resume` remembers parts in memory per key. With
+ * `photos`, a picture already on Telegram is not uploaded again. Once `signal` is aborted no
+ * further call starts and the send rejects with DigestSendStopped.
  */
 export async function sendTelegramDigest(
   api: Api,
@@ -65,18 +83,34 @@ export async function sendTelegramDigest(
   logger: Logger,
   options: DigestSendOptions = {},
 ): Promise<SendResult> {
-  const { resume, photos } = options;
+  const { resume, photos, signal, onPartAccepted } = options;
   const calls = renderTelegramCalls(digest);
   const fingerprint = createHash('sha256').update(JSON.stringify(calls)).digest('hex');
   const memoryKey = resume ? `${resume.key}|${destination.chatId}|${destination.threadId ?? ''}` : '';
-  const saved = resume?.memory.get(memoryKey);
-  const progress: Progress =
-    saved?.fingerprint === fingerprint
-      ? { ...saved, messageIds: [...saved.messageIds] }
-      : { fingerprint, plan: calls, messageIds: [], imageDropped: false };
-  if (saved?.fingerprint === fingerprint) {
+  const remembered = resume?.memory.get(memoryKey);
+  const earlier: readonly SentPart[] =
+    options.sentParts ?? (remembered?.fingerprint === fingerprint ? remembered.parts : []);
+
+  let plan: TelegramCall[] = calls;
+  let imageDropped = false;
+  if (planOf(calls) !== TEXT_ONLY_PLAN && earlier.some((part) => part.plan === TEXT_ONLY_PLAN)) {
+    // An earlier attempt dropped the picture: carry on with its text-only rendering.
+    plan = renderTelegramCalls({ ...digest, image: null });
+    imageDropped = true;
+  }
+  // Parts of another rendering cannot be matched by index (the picture was there and is gone
+  // now): better the whole digest again than a chat missing its points.
+  const matching = earlier.filter((part) => part.plan === planOf(plan));
+  if (matching.length < earlier.length) {
+    logger.warn(
+      { event: 'telegram-digest-restarted', slug: digest.slug, earlierParts: earlier.length },
+      'the parts sent before belong to another rendering of the digest; sending it whole',
+    );
+  }
+  const done = new Map<number, SentPart>(matching.map((part) => [part.index, part]));
+  if (done.size > 0) {
     logger.info(
-      { event: 'telegram-digest-resumed', slug: digest.slug, alreadySent: progress.messageIds.length },
+      { event: 'telegram-digest-resumed', slug: digest.slug, alreadySent: done.size, of: plan.length },
       'resuming a digest that stopped part-way',
     );
   }
@@ -84,35 +118,43 @@ export async function sendTelegramDigest(
   const dropImage = (reason: string): void => {
     logger.warn({ event: 'telegram-image-dropped', slug: digest.slug, reason }, 'sending the digest as text only');
     // The photo is the first call, so nothing has gone out yet: the text-only rendering is whole.
-    progress.plan = renderTelegramCalls({ ...digest, image: null });
-    progress.imageDropped = true;
+    plan = renderTelegramCalls({ ...digest, image: null });
+    imageDropped = true;
   };
 
   try {
-    while (progress.messageIds.length < progress.plan.length) {
-      const call = progress.plan[progress.messageIds.length]!;
+    for (let index = 0; index < plan.length; index += 1) {
+      if (done.has(index)) continue;
+      if (signal?.aborted) throw new DigestSendStopped(`stopped before part ${index} of ${plan.length}`);
+      const call = plan[index]!;
       if (call.method === 'sendPhoto') {
         const problem = await photoProblem(call);
         if (problem !== null) {
           dropImage(problem);
+          index = -1;
           continue;
         }
       }
+      let message;
       try {
-        const message =
+        message =
           call.method === 'sendPhoto' && photos
-            ? await sendTelegramPhoto(api, destination, call, logger, photos)
-            : await sendTelegramCall(api, destination, call, logger);
-        progress.messageIds.push(String(message.message_id));
+            ? await sendTelegramPhoto(api, destination, call, logger, photos, signal)
+            : await sendTelegramCall(api, destination, call, logger, undefined, signal);
       } catch (error) {
         if (call.method !== 'sendPhoto' || !isPhotoRefusal(error)) throw error;
         dropImage(error instanceof Error ? error.message : String(error));
+        index = -1;
+        continue;
       }
+      const part: SentPart = { index, messageId: String(message.message_id), plan: planOf(plan) };
+      done.set(index, part);
+      onPartAccepted?.(part);
     }
   } catch (error) {
-    if (resume && progress.messageIds.length > 0) resume.memory.set(memoryKey, progress);
+    if (resume && !options.sentParts && done.size > 0) resume.memory.set(memoryKey, { fingerprint, parts: [...done.values()] });
     throw error;
   }
   resume?.memory.delete(memoryKey);
-  return { messageIds: progress.messageIds, imageDropped: progress.imageDropped };
+  return { messageIds: plan.map((_, index) => done.get(index)!.messageId), imageDropped };
 }

@@ -39,6 +39,10 @@ const MINUTE = 60_000;
  * message when it processes it (after a photo's upload), not when we started sending, so a slow
  * upload followed by a fast one never lands two messages closer together than allowed, and the
  * pacer can run at the full figures with no margin.
+ *
+ * Overall, messages are also spread evenly (one every 1/30 s) rather than let through in bursts
+ * of 30: the same rate, but at any moment only the one or two latest sends are in flight, which
+ * is what a crash can repeat (Telegram has no idempotency key) and what a stop has to wait for.
  */
 export class SendPacer {
   private readonly queue: Waiter[] = [];
@@ -48,12 +52,16 @@ export class SendPacer {
   private readonly groupWindows = new Map<string, AnswerTimedWindow>();
   private readonly overall: AnswerTimedWindow;
   private timer: NodeJS.Timeout | null = null;
+  /** The nominal (fractional) time of the last release, for the even spacing. */
+  private lastRelease = Number.NEGATIVE_INFINITY;
+  private readonly gapMs: number;
 
   constructor(
     private readonly limits: PacingLimits = DEFAULT_PACING,
     private readonly now: () => number = Date.now,
   ) {
     this.overall = new AnswerTimedWindow(limits.broadcastPerSecond, SECOND);
+    this.gapMs = SECOND / limits.broadcastPerSecond;
   }
 
   /**
@@ -62,19 +70,28 @@ export class SendPacer {
    */
   acquire(chatId: string, signal?: AbortSignal): Promise<SendDone> {
     return new Promise<SendDone>((resolve, reject) => {
-      const waiter: Waiter = { chat: chatId, resolve, reject };
-      this.queue.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.queue.indexOf(waiter);
-          if (index >= 0) {
-            this.queue.splice(index, 1);
-            reject(signal.reason);
-          }
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        const index = this.queue.indexOf(waiter);
+        if (index >= 0) {
+          this.queue.splice(index, 1);
+          reject(signal?.reason);
+        }
+      };
+      const waiter: Waiter = {
+        chat: chatId,
+        resolve: (done) => {
+          // The signal may outlive many sends (a whole fan-out): drop the listener once released.
+          signal?.removeEventListener('abort', onAbort);
+          resolve(done);
         },
-        { once: true },
-      );
+        reject,
+      };
+      this.queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }
@@ -103,7 +120,7 @@ export class SendPacer {
         i += 1;
         continue;
       }
-      const globalReady = this.overall.readyAt(now);
+      const globalReady = Math.max(this.overall.readyAt(now), Math.floor(this.lastRelease + this.gapMs));
       if (globalReady > now) {
         wakeAt = Math.min(wakeAt, globalReady);
         break;
@@ -140,6 +157,10 @@ export class SendPacer {
 
   private release(chat: string, now: number): SendDone {
     const slot = openSlot(now);
+    // Keep to the nominal schedule when the event loop woke a little late, so lateness does not
+    // add up to a lower rate under load; after a pause (late by a whole gap or more) start afresh.
+    const nominal = this.lastRelease + this.gapMs;
+    this.lastRelease = now - nominal >= this.gapMs ? now : nominal;
     this.lastSlot.set(chat, slot);
     this.overall.add(slot);
     if (isGroupChat(chat)) {

@@ -24,15 +24,16 @@ export async function sendTelegramPhoto(
   call: PhotoCall,
   logger: Logger,
   photos: PhotoFileIds,
+  signal?: AbortSignal,
 ): Promise<Message> {
   const key = await photoKey(call.photo.path);
-  if (key === null) return sendTelegramCall(api, destination, call, logger);
+  if (key === null) return sendTelegramCall(api, destination, call, logger, undefined, signal);
   for (let tries = 0; ; ) {
     const source = tries < MAX_FILE_ID_TRIES ? await photos.source(key) : null;
     if (source?.kind === 'file-id') {
       tries += 1;
       try {
-        return await sendTelegramCall(api, destination, call, logger, source.fileId);
+        return await sendTelegramCall(api, destination, call, logger, source.fileId, signal);
       } catch (error) {
         if (!isPhotoRefusal(error)) throw error;
         photos.forget(key, source.fileId);
@@ -45,7 +46,7 @@ export async function sendTelegramPhoto(
     }
     let fileId: string | null = null;
     try {
-      const message = await sendTelegramCall(api, destination, call, logger);
+      const message = await sendTelegramCall(api, destination, call, logger, undefined, signal);
       fileId = largestFileId(message);
       return message;
     } finally {

@@ -4,7 +4,7 @@ import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { PlatformStartError, type Destination, type Platform, type SendResult } from '../platform.ts';
+import { PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { countAmbiguousSends } from './ambiguous-sends.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { receiveCommands } from './receive-commands.ts';
@@ -184,11 +184,14 @@ export class TelegramPlatform implements Platform {
     }
   }
 
-  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string): Promise<SendResult> {
-    // Telegram has no idempotent send. The key lets a resend after a part-way failure skip the
-    // messages that already went out; the ledger prevents whole duplicates.
+  async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
+    // Telegram has no idempotent send. Delivery passes the parts its ledger recorded, so a resend
+    // after a crash or a part-way failure skips the messages that already went out; without them,
+    // the key lets a resend in this process do the same from memory. A request whose answer was
+    // lost and that was sent again is counted (it may show twice): that window cannot be closed.
     const sent = await countAmbiguousSends(() =>
       sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
+        ...options,
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
       }),

@@ -12,6 +12,11 @@ const SEND_METHODS: ReadonlySet<string> = new Set([
  * A grammY API transformer that paces every send through `pacer` (other methods pass straight
  * through), tells it when Telegram answered (the pacer times its windows from the answers), and
  * when Telegram answered 429 anyway, so that chat rests for the `retry_after` Telegram asked for.
+ *
+ * A call's abort signal only withdraws it while it waits for its turn: once let through, the
+ * request runs to Telegram's answer (aborting it half-way would leave unknown whether the message
+ * went out, and Telegram has no idempotency key). A stopping bot thus sends nothing new and still
+ * hears back about, and records, what is already on its way.
  */
 export function throttleTransformer(pacer: SendPacer): Transformer {
   return async (prev, method, payload, signal) => {
@@ -20,7 +25,7 @@ export function throttleTransformer(pacer: SendPacer): Transformer {
     // grammY's signal comes from the abort-controller package; it has the same event interface.
     const done = await pacer.acquire(chat, signal as AbortSignal | undefined);
     try {
-      const result = await prev(method, payload, signal);
+      const result = await prev(method, payload);
       if (!result.ok && result.error_code === 429) {
         pacer.penalize(chat, (result.parameters?.retry_after ?? 1) * 1000);
       }

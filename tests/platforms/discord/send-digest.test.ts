@@ -162,6 +162,32 @@ describe('DiscordPlatform.sendDigest (rest-only) against the fake Discord', () =
     expect(relaxedSent().map((m) => m.id)).toEqual(resent.messageIds);
   });
 
+  it('with the ledger\'s parts, posts only the messages not recorded and reports each one as Discord accepts it', async () => {
+    const relaxedSent = () => relaxed.messages.filter((m) => m.channelId === HALFWAY);
+    const before = relaxedSent().length;
+    const digest = makeDigest({ points: oversizedPoints(12, 900) });
+    const accepted: { index: number; messageId: string }[] = [];
+    const all = await relaxedPlatform.sendDigest(at(HALFWAY), digest, 'delivery:ledger', {
+      sentParts: [],
+      onPartAccepted: ({ index, messageId }) => {
+        // Reported before the next message is posted: the fake holds exactly the parts so far.
+        expect(relaxedSent().length - before).toBe(index + 1);
+        accepted.push({ index, messageId });
+      },
+    });
+    expect(all.messageIds.length).toBeGreaterThan(1);
+    expect(accepted).toEqual(all.messageIds.map((messageId, index) => ({ index, messageId })));
+
+    // A crash after the first message: a new process resumes from the ledger with a new key (a
+    // repost run), and the first message is not posted again although its nonce differs.
+    const count = relaxedSent().length;
+    const resumed = await relaxedPlatform.sendDigest(at(HALFWAY), digest, 'delivery:ledger:other-run', {
+      sentParts: [{ index: 0, messageId: all.messageIds[0]!, plan: '' }],
+    });
+    expect(relaxedSent().length - count).toBe(all.messageIds.length - 1);
+    expect(resumed.messageIds[0]).toBe(all.messageIds[0]);
+  });
+
   it('a thread destination posts into the thread, not its parent', async () => {
     const parentBefore = sentTo(TEXT).length;
     const result = await platform.sendDigest(at(TEXT, THREAD), makeDigest(), 'delivery:thread');

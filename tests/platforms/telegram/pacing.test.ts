@@ -28,14 +28,15 @@ describe('SendPacer (fake clock)', () => {
     vi.useFakeTimers({ now: 0 });
     const pacer = new SendPacer();
     const released = track(pacer, ['1', '1', '1', '2']);
-    await vi.advanceTimersByTimeAsync(0);
-    // Chat 2 queued last but is not held up behind chat 1's backlog.
+    await vi.advanceTimersByTimeAsync(40);
+    // Chat 2 queued last but is not held up behind chat 1's backlog: it goes one overall gap
+    // (1/30 s) later, not after chat 1's second.
     expect(released).toEqual([
       { chat: '1', at: 0 },
-      { chat: '2', at: 0 },
+      { chat: '2', at: 33 },
     ]);
     await vi.advanceTimersByTimeAsync(2 * TELEGRAM_LIMITS.perChatIntervalMs);
-    expect(released.map((r) => r.at)).toEqual([0, 0, 1000, 2000]);
+    expect(released.map((r) => r.at)).toEqual([0, 33, 1000, 2000]);
   });
 
   it('holds a group to 20 messages per rolling minute', async () => {
@@ -49,14 +50,21 @@ describe('SendPacer (fake clock)', () => {
     expect(released[20]!.at).toBe(60_000);
   });
 
-  it('keeps to 30 messages a second overall', async () => {
+  it('keeps to 30 messages a second overall, spread evenly rather than in bursts', async () => {
     vi.useFakeTimers({ now: 0 });
     const pacer = new SendPacer();
     const released = track(pacer, Array.from({ length: 45 }, (_, i) => String(i + 1)));
     await vi.advanceTimersByTimeAsync(999);
     expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);
     await vi.advanceTimersByTimeAsync(1);
+    expect(released).toHaveLength(31);
+    await vi.advanceTimersByTimeAsync(500);
     expect(released).toHaveLength(45);
+    const times = released.map((r) => r.at);
+    // One every 1/30 s (33 or 34 ms apart on a millisecond clock), never two at once …
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(33);
+    // … and never more than 30 in any one second.
+    for (let i = 30; i < times.length; i++) expect(times[i]! - times[i - 30]!).toBeGreaterThanOrEqual(1000);
   });
 
   it('times a chat\'s next message from the answer to its previous one', async () => {
@@ -78,6 +86,31 @@ describe('SendPacer (fake clock)', () => {
     expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);
     await vi.advanceTimersByTimeAsync(1);
     expect(released.at(-1)).toEqual({ chat: '31', at: 1500 });
+  });
+
+  it('withdraws sends still waiting when their signal aborts (a stop), and keeps no listener for released ones', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = new SendPacer();
+    const stop = new AbortController();
+    const listeners = { added: 0, removed: 0 };
+    const add = stop.signal.addEventListener.bind(stop.signal);
+    const remove = stop.signal.removeEventListener.bind(stop.signal);
+    stop.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners.added++, add(...args))) as typeof add;
+    stop.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners.removed++, remove(...args))) as typeof remove;
+    const outcomes: string[] = [];
+    for (const chat of ['1', '2', '3']) {
+      pacer.acquire(chat, stop.signal).then(
+        (done) => (outcomes.push(`${chat} sent`), done()),
+        () => outcomes.push(`${chat} withdrawn`),
+      );
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcomes).toEqual(['1 sent']);
+    stop.abort();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(outcomes).toEqual(['1 sent', '2 withdrawn', '3 withdrawn']);
+    expect(listeners).toEqual({ added: 3, removed: 1 });
+    await expect(pacer.acquire('4', stop.signal)).rejects.toBeDefined();
   });
 
   it('rests a chat for the retry_after of a 429', async () => {

@@ -1,0 +1,55 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.ts';
+import { Shutdown } from '../../src/shutdown.ts';
+
+/** A Shutdown listening on a private emitter, recording exits instead of ending the test process. */
+function setup(timeoutMs: number) {
+  const emitter = new EventEmitter();
+  const exits: number[] = [];
+  const shutdown = Shutdown.install({ process: emitter as unknown as NodeJS.Process, exit: (code) => void exits.push(code), timeoutMs });
+  return { emitter, exits, shutdown };
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Shutdown', () => {
+  it('the first SIGTERM aborts the signal, runs the stop hooks at once and resolves `requested`', async () => {
+    const { emitter, shutdown, exits } = setup(10_000);
+    const order: string[] = [];
+    shutdown.onRequest(() => order.push('deliverer stopped'));
+    expect(shutdown.isRequested).toBe(false);
+    emitter.emit('SIGTERM');
+    expect(order).toEqual(['deliverer stopped']);
+    expect(shutdown.signal.aborted).toBe(true);
+    await expect(shutdown.requested).resolves.toBe('SIGTERM');
+    // A hook registered later (a part created after the signal) runs at once.
+    shutdown.onRequest(() => order.push('late'));
+    expect(order).toEqual(['deliverer stopped', 'late']);
+    shutdown.finished(0);
+    await wait(300);
+    expect(exits).toEqual([0]);
+  });
+
+  it('exits 0 at the stop timeout whatever is still running, after its last hooks', async () => {
+    const { emitter, shutdown, exits } = setup(10_000);
+    const closed: string[] = [];
+    shutdown.beforeForcedExit(() => closed.push('store closed'));
+    emitter.emit('SIGINT');
+    // The configured timeout counts from the signal, even when configured after it.
+    shutdown.configure(silentLogger(), 100);
+    await wait(50);
+    expect(exits).toEqual([]);
+    await wait(150);
+    expect(closed).toEqual(['store closed']);
+    expect(exits).toEqual([0]);
+  });
+
+  it('a second signal exits at once', () => {
+    const { emitter, exits } = setup(10_000);
+    emitter.emit('SIGTERM');
+    expect(exits).toEqual([]);
+    emitter.emit('SIGTERM');
+    expect(exits).toEqual([0]);
+  });
+});
