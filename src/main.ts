@@ -65,7 +65,7 @@ async function run(): Promise<number> {
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
-  const digests = createDigestBuilder(config, images);
+  const digests = createDigestBuilder(config, images, library);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
     await printUnconfiguredHelp({ library, digests, config, out: (text) => process.stdout.write(text) });
