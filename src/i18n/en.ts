@@ -96,5 +96,6 @@ export const en: Messages = {
   errors: {
     unknownCommand: (name: string) => `There is no /${name} command. Send /help to see the commands.`,
     apology: 'Sorry, something went wrong with that command. Please try again later.',
+    staleButton: 'This button no longer works; please run the command again.',
   },
 };

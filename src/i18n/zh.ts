@@ -91,6 +91,7 @@ export const zh = {
   errors: {
     unknownCommand: (name: string) => `没有 /${name} 这个命令。发送 /help 查看可用命令。`,
     apology: '抱歉，处理这条命令时出了问题，请稍后再试。',
+    staleButton: '这个按钮已经失效，请重新发送命令。',
   },
 };
 

@@ -89,7 +89,9 @@ export interface Harness {
 }
 
 /** A router over the real library of content/, a real in-memory SqliteStore, the real digest builder. */
-export async function createHarness(options: { library?: ReportSource; now?: Date; timezone?: string } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { library?: ReportSource; now?: Date; timezone?: string; reportUrlTemplate?: string | null } = {},
+): Promise<Harness> {
   const library = options.library ?? (await contentLibrary());
   const store = SqliteStore.open(':memory:');
   const reposter = new RecordingReposter();
@@ -102,7 +104,7 @@ export async function createHarness(options: { library?: ReportSource; now?: Dat
   });
   const imageRequests: string[] = [];
   const digests = createDigestBuilder(
-    { digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } },
+    { digest: { detailMaxChars: 90, reportUrlTemplate: options.reportUrlTemplate ?? null, titlePrefix: 'Twitter AI 报告' } },
     {
       imageFor: async (report) => {
         imageRequests.push(report.slug);
@@ -110,6 +112,7 @@ export async function createHarness(options: { library?: ReportSource; now?: Dat
       },
       cachedImageFor: () => null,
     },
+    library,
   );
   const deps: CommandDeps = {
     library,

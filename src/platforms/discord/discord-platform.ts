@@ -20,6 +20,7 @@ import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, Platform, SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { GlobalPacer } from './global-pacer.ts';
+import { answerButton } from './handle-component.ts';
 import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
 
@@ -173,6 +174,7 @@ export class DiscordPlatform implements Platform {
     try {
       if (interaction.isAutocomplete()) await answerAutocomplete(interaction, this.#interactionDeps);
       else if (interaction.isChatInputCommand()) await answerCommand(interaction, this.#interactionDeps, resolved);
+      else if (interaction.isButton()) await answerButton(interaction, this.#interactionDeps);
     } catch (error) {
       this.#options.logger.error(
         { event: 'discord-interaction-failed', interaction: interaction.id, type: interaction.type, err: error },

@@ -131,10 +131,11 @@ function buildContext(
 
 /** Message options for one rendered message; the word cloud is attached by path. */
 function toReplyOptions(message: DiscordMessage, ephemeral: boolean): InteractionReplyOptions {
-  const { content, embeds } = message.body;
+  const { content, embeds, components } = message.body;
   return {
     ...(content !== undefined ? { content } : {}),
     embeds,
+    ...(components ? { components } : {}),
     files: message.files.map((file) => ({ attachment: file.path, name: file.name })),
     allowedMentions: { parse: [] },
     ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
