@@ -1,5 +1,5 @@
 import type { Digest } from '../report/digest-types.ts';
-import { encodeAction } from './button-actions.ts';
+import { decodeAction, encodeAction } from './button-actions.ts';
 import { safeLinkUrl } from './link-segments.ts';
 import type { DiscordActionRow, DiscordButton, TelegramInlineButton, TelegramInlineKeyboard } from './payload-types.ts';
 
@@ -49,4 +49,21 @@ export function telegramNavigationKeyboard(digest: Digest, photoMessageId?: stri
   const url = digest.url ? safeLinkUrl(digest.url) : null;
   if (url !== null) rows.push([{ text: NAVIGATION_LABELS.fullReport, url }]);
   return rows.length > 0 ? { inline_keyboard: rows } : null;
+}
+
+/**
+ * The same keyboard with `photoMessageId` in each previous / next button, once the digest's photo
+ * has gone out and its message id is known: a press then edits the photo along with the text.
+ */
+export function withPhotoMessage(keyboard: TelegramInlineKeyboard, photoMessageId: string): TelegramInlineKeyboard {
+  return {
+    inline_keyboard: keyboard.inline_keyboard.map((row) =>
+      row.map((button) => {
+        if (!('callback_data' in button)) return button;
+        const action = decodeAction(button.callback_data);
+        if (action?.kind !== 'show') return button;
+        return { ...button, callback_data: encodeAction({ ...action, photoMessageId }) };
+      }),
+    ),
+  };
 }

@@ -91,7 +91,7 @@ function publishedLabel(iso: string | null): string | null {
 }
 
 /** Photo caption: bold title, headline, publish time; the headline is shortened to keep ≤ 1,024. */
-function caption(digest: Digest): string {
+export function telegramCaption(digest: Digest): string {
   const title = wrap('b', plain(truncate(digest.title, 256)));
   const published = publishedLabel(digest.publishedAt);
   const tail = published ? plain(`\n发布于 ${published}`) : plain('');
@@ -125,7 +125,7 @@ export function renderTelegramCalls(digest: Digest): TelegramCall[] {
   if (digest.image) {
     calls.push({
       method: 'sendPhoto',
-      params: { caption: caption(digest), parse_mode: 'HTML' },
+      params: { caption: telegramCaption(digest), parse_mode: 'HTML' },
       photo: { name: digest.image.name, path: digest.image.path, bytes: digest.image.bytes },
     });
   }

@@ -3,6 +3,7 @@ import type { Api } from 'grammy';
 import type { Logger } from '../../log.ts';
 import type { TelegramCall } from '../../render/payload-types.ts';
 import { renderTelegramCalls } from '../../render/telegram.ts';
+import { withPhotoMessage } from '../../render/navigation-buttons.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, SendResult } from '../platform.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
@@ -102,7 +103,7 @@ export async function sendTelegramDigest(
         const message =
           call.method === 'sendPhoto' && photos
             ? await sendTelegramPhoto(api, destination, call, logger, photos)
-            : await sendTelegramCall(api, destination, call, logger);
+            : await sendTelegramCall(api, destination, withPhotoReference(call, progress), logger);
         progress.messageIds.push(String(message.message_id));
       } catch (error) {
         if (call.method !== 'sendPhoto' || !isPhotoRefusal(error)) throw error;
@@ -115,4 +116,11 @@ export async function sendTelegramDigest(
   }
   resume?.memory.delete(memoryKey);
   return { messageIds: progress.messageIds, imageDropped: progress.imageDropped };
+}
+
+/** Navigation buttons name the digest's photo message (sent first), so a press can edit it too. */
+function withPhotoReference(call: TelegramCall, progress: Progress): TelegramCall {
+  const photoId = progress.plan[0]?.method === 'sendPhoto' ? progress.messageIds[0] : undefined;
+  if (call.method !== 'sendMessage' || !call.params.reply_markup || photoId === undefined) return call;
+  return { ...call, params: { ...call.params, reply_markup: withPhotoMessage(call.params.reply_markup, photoId) } };
 }

@@ -7,6 +7,8 @@ import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, Platform, SendResult } from '../platform.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
+import { ALLOWED_UPDATES } from './allowed-updates.ts';
+import { receiveCallbacks } from './receive-callbacks.ts';
 import { receiveCommands } from './receive-commands.ts';
 import { registerTelegramCommands } from './register-commands.ts';
 import { DEFAULT_RETRY, retryTransformer, type RetryOptions } from './retry.ts';
@@ -88,6 +90,7 @@ export class TelegramPlatform implements Platform {
       token: options.token,
       photos: this.photos,
     });
+    receiveCallbacks(this.bot, { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos }, this.running);
   }
 
   /**
@@ -100,7 +103,7 @@ export class TelegramPlatform implements Platform {
     const ready = new Promise<void>((resolve, reject) => {
       this.polling = this.bot
         .start({
-          allowed_updates: ['message', 'channel_post'],
+          allowed_updates: [...ALLOWED_UPDATES],
           onStart: async (me) => {
             await this.registerCommands();
             this.logger.info({ event: 'telegram-started', bot: me.username }, 'telegram polling');
