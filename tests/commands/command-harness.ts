@@ -164,7 +164,7 @@ export function textOf(reply: CommandReply): string {
 
 /** The digest of a digest reply; fails the test for text. */
 export function digestOf(reply: CommandReply): Digest {
-  if (reply.kind !== 'digest') throw new Error(`expected a digest reply, got text: ${reply.text}`);
+  if (reply.kind !== 'digest') throw new Error(`expected a digest reply, got ${reply.kind === 'text' ? `text: ${reply.text}` : reply.kind}`);
   return reply.digest;
 }
 

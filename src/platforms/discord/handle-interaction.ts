@@ -11,10 +11,11 @@ import {
   type InteractionReplyOptions,
   type PermissionResolvable,
 } from 'discord.js';
-import type { CommandArgs, CommandContext, CommandReply, CommandRouter } from '../../commands/types.ts';
+import type { CommandArgs, CommandContext, CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
 import { localeFrom, messages } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
 import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordSearch } from '../../render/search-results.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { DiscordMessage } from '../../render/payload-types.ts';
 import type { Destination } from '../platform.ts';
@@ -75,6 +76,7 @@ function readArgs(interaction: ChatInputCommandInteraction): CommandArgs {
         break;
       }
       case 'date':
+      case 'query':
       case 'time':
       case 'tz':
         args[option.name] = String(value);
@@ -142,8 +144,9 @@ function toReplyOptions(message: DiscordMessage, ephemeral: boolean): Interactio
   };
 }
 
-function render(reply: CommandReply, color: number): { messages: DiscordMessage[]; ephemeral: boolean } {
+function render(reply: CommandReply, color: number, locale: Locale): { messages: DiscordMessage[]; ephemeral: boolean } {
   if (reply.kind === 'digest') return { messages: renderDiscordMessages(reply.digest, { color }), ephemeral: false };
+  if (reply.kind === 'search') return { messages: [renderDiscordSearch(reply.result, messages(locale).search, color)], ephemeral: false };
   return { messages: renderDiscordText(reply.text), ephemeral: reply.ephemeral === true };
 }
 
@@ -185,7 +188,7 @@ export async function answerCommand(
     }
   }
 
-  const { messages: rendered, ephemeral } = render(reply, deps.color);
+  const { messages: rendered, ephemeral } = render(reply, deps.color, context.locale);
   const [first, ...rest] = rendered;
   if (!first) return;
   if (!deferred) {
