@@ -9,6 +9,7 @@ import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { Scheduler } from './delivery/scheduler.ts';
 import { createDigestBuilder } from './digest-builder.ts';
+import { ReportSearch } from './search/report-search.ts';
 import { DigestError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
@@ -79,7 +80,11 @@ async function run(): Promise<number> {
   // is filled in right after the platforms exist, before anything is started.
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
   const { fanout } = createDelivery({ config, store, library, digests, platforms: platformTable, logger });
+  // Indexed in the background, newest reports first; /search sees what is indexed so far.
+  const search = new ReportSearch(library, { logger });
+  void search.start().then(() => logger.info({ event: 'search.ready', reports: search.size }, 'search index built'));
   const router = createCommandRouter({
+    search,
     library,
     digests,
     store,
@@ -110,6 +115,7 @@ async function run(): Promise<number> {
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
   await waitForShutdownSignal(logger);
+  search.stop();
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();

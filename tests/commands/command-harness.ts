@@ -20,6 +20,7 @@ import type { Destination } from '../../src/platforms/platform.ts';
 import type { Digest } from '../../src/report/digest-types.ts';
 import { ReportLibrary } from '../../src/report/library.ts';
 import type { Report } from '../../src/report/types.ts';
+import type { ReportSearcher } from '../../src/search/types.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 
 export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
@@ -90,7 +91,7 @@ export interface Harness {
 
 /** A router over the real library of content/, a real in-memory SqliteStore, the real digest builder. */
 export async function createHarness(
-  options: { library?: ReportSource; now?: Date; timezone?: string; reportUrlTemplate?: string | null } = {},
+  options: { library?: ReportSource; now?: Date; timezone?: string; reportUrlTemplate?: string | null; search?: ReportSearcher } = {},
 ): Promise<Harness> {
   const library = options.library ?? (await contentLibrary());
   const store = SqliteStore.open(':memory:');
@@ -119,6 +120,7 @@ export async function createHarness(
     digests,
     store,
     reposter,
+    ...(options.search ? { search: options.search } : {}),
     timezone: options.timezone ?? 'Asia/Shanghai',
     now: () => options.now ?? NOW,
     logger: createLogger({ level: 'info', destination: sink }),
