@@ -10,6 +10,7 @@ import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { ALLOWED_UPDATES } from './allowed-updates.ts';
 import { receiveCallbacks } from './receive-callbacks.ts';
 import { receiveCommands } from './receive-commands.ts';
+import { receiveInlineQueries } from './receive-inline.ts';
 import { registerTelegramCommands } from './register-commands.ts';
 import { DEFAULT_RETRY, retryTransformer, type RetryOptions } from './retry.ts';
 import { sendTelegramCalls } from './send-calls.ts';
@@ -90,7 +91,9 @@ export class TelegramPlatform implements Platform {
       token: options.token,
       photos: this.photos,
     });
-    receiveCallbacks(this.bot, { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos }, this.running);
+    const interactive = { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos };
+    receiveCallbacks(this.bot, interactive, this.running);
+    receiveInlineQueries(this.bot, interactive, this.running);
   }
 
   /**
