@@ -81,7 +81,9 @@ async function run(): Promise<number> {
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
   const { fanout } = createDelivery({ config, store, library, digests, platforms: platformTable, logger });
   // Indexed in the background, newest reports first; /search sees what is indexed so far.
-  const search = new ReportSearch(library, { logger });
+  // The segmented terms are kept beside the database, so a restart need not segment ten years again.
+  const searchCache = config.databasePath === ':memory:' ? null : path.join(path.dirname(config.databasePath), 'search-index.bin');
+  const search = new ReportSearch(library, { logger, cacheFile: searchCache });
   void search.start().then(() => logger.info({ event: 'search.ready', reports: search.size }, 'search index built'));
   const router = createCommandRouter({
     search,
@@ -115,7 +117,7 @@ async function run(): Promise<number> {
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
   await waitForShutdownSignal(logger);
-  search.stop();
+  await search.stop();
   stopWarming();
   stopWarmingRecent();
   await scheduler.stop();

@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { silentLogger, type Logger } from '../log.ts';
 import type { LibraryChange, ReportEntry } from '../report/library.ts';
 import { clipAround, findHighlights } from './highlight.ts';
 import { reportSentences } from './report-text.ts';
-import { countTerms, SearchIndex } from './search-index.ts';
+import { countTerms, SearchIndex, type SearchIndexState } from './search-index.ts';
 import { foldText, indexTerms, queryTerms } from './tokenize.ts';
 import type { ReportSearcher, SearchHit, SearchOutcome } from './types.ts';
 
@@ -17,7 +19,30 @@ export interface ReportSearchOptions {
   logger?: Logger;
   /** How long one slice of indexing may hold the event loop before yielding (default 15 ms). */
   sliceMs?: number;
+  /**
+   * A file keeping each report's segmented terms between runs (keyed by path, mtime and size),
+   * so a restart indexes unchanged reports without segmenting them again. Null: no cache.
+   */
+  cacheFile?: string | null;
 }
+
+/** Which file (and which version of it) each indexed slug came from. */
+interface IndexedFile {
+  file: string;
+  mtimeMs: number;
+  size: number;
+}
+
+/** The cache file: the whole index plus the file versions it was built from. */
+interface CacheData {
+  version: number;
+  index: SearchIndexState;
+  files: Array<[string, IndexedFile]>;
+}
+
+const CACHE_VERSION = 2;
+/** Changes are written to the cache at most this often. */
+const CACHE_WRITE_DELAY_MS = 5000;
 
 const DEFAULT_LIMIT = 10;
 const SNIPPET_CHARS = 160;
@@ -33,16 +58,20 @@ export class ReportSearch implements ReportSearcher {
   readonly #library: SearchableLibrary;
   readonly #logger: Logger;
   readonly #sliceMs: number;
-  readonly #index = new SearchIndex();
-  /** File of each indexed slug, for snippets. */
-  readonly #files = new Map<string, string>();
+  #index = new SearchIndex();
+  /** File (and its version) of each indexed slug, for snippets and the cache. */
+  readonly #files = new Map<string, IndexedFile>();
   #stopWatching: (() => void) | null = null;
   #queue: Promise<void> = Promise.resolve();
+  readonly #cacheFile: string | null;
+  #saveTimer: NodeJS.Timeout | null = null;
+  #dirty = false;
 
   constructor(library: SearchableLibrary, options: ReportSearchOptions = {}) {
     this.#library = library;
     this.#logger = options.logger ?? silentLogger();
     this.#sliceMs = options.sliceMs ?? 15;
+    this.#cacheFile = options.cacheFile ?? null;
   }
 
   /** Reports indexed so far. */
@@ -59,14 +88,26 @@ export class ReportSearch implements ReportSearcher {
       this.#enqueue(async () => {
         for (const entry of change.removed) this.#remove(entry);
         await this.#addAll([...change.added, ...change.changed]);
+        this.#scheduleSave();
       });
     });
-    return this.#enqueue(() => this.#addAll(this.#library.entries()));
+    return this.#enqueue(async () => {
+      const entries = this.#library.entries();
+      await this.#readCache(entries);
+      // Reports the cache already holds, unchanged, are not read again.
+      await this.#addAll(entries.filter((entry) => !this.#isCurrent(entry)));
+      this.#scheduleSave();
+    });
   }
 
-  stop(): void {
+  /** Stops following the folder and writes any pending change to the cache file. */
+  async stop(): Promise<void> {
     this.#stopWatching?.();
     this.#stopWatching = null;
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = null;
+    await this.#queue;
+    if (this.#dirty) await this.#writeCache();
   }
 
   /** Resolves once every queued indexing job is done (tests, the benchmark). */
@@ -96,6 +137,68 @@ export class ReportSearch implements ReportSearcher {
   #remove(entry: ReportEntry): void {
     this.#index.remove(entry.slug);
     this.#files.delete(entry.slug);
+    this.#dirty = true;
+  }
+
+  #isCurrent(entry: ReportEntry): boolean {
+    const known = this.#files.get(entry.slug);
+    return known !== undefined && known.file === entry.file && known.mtimeMs === entry.mtimeMs && known.size === entry.size;
+  }
+
+  /**
+   * Loads the saved index, then drops from it every report that is gone or has changed since
+   * (those still in the folder are indexed again by the caller).
+   */
+  async #readCache(entries: readonly ReportEntry[]): Promise<void> {
+    if (this.#cacheFile === null) return;
+    try {
+      const data = deserialize(await readFile(this.#cacheFile)) as Partial<CacheData>;
+      if (data.version !== CACHE_VERSION || !data.index || !Array.isArray(data.files)) return;
+      this.#index = SearchIndex.fromState(data.index);
+      for (const [slug, file] of data.files) this.#files.set(slug, file);
+      const current = new Map(entries.map((entry) => [entry.slug, entry]));
+      for (const slug of [...this.#files.keys()]) {
+        const entry = current.get(slug);
+        if (!entry || !this.#isCurrent(entry)) {
+          this.#index.remove(slug);
+          this.#files.delete(slug);
+          this.#dirty = true;
+        }
+      }
+    } catch (error) {
+      // No cache yet, or an unreadable one: index from the files (and write a fresh cache).
+      this.#index = new SearchIndex();
+      this.#files.clear();
+      this.#dirty = true;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.#logger.warn({ event: 'search.cache_unreadable', file: this.#cacheFile, err: error }, 'search cache ignored');
+      }
+    }
+  }
+
+  #scheduleSave(): void {
+    if (this.#cacheFile === null || !this.#dirty || this.#saveTimer) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      void this.#enqueue(() => this.#writeCache());
+    }, CACHE_WRITE_DELAY_MS);
+    this.#saveTimer.unref();
+  }
+
+  /** Writes the cache next to itself and renames it into place, so a crash never leaves half a file. */
+  async #writeCache(): Promise<void> {
+    if (this.#cacheFile === null) return;
+    this.#dirty = false;
+    const temporary = `${this.#cacheFile}.${process.pid}.tmp`;
+    try {
+      await mkdir(dirname(this.#cacheFile), { recursive: true });
+      const data: CacheData = { version: CACHE_VERSION, index: this.#index.exportState(), files: [...this.#files] };
+      await writeFile(temporary, serialize(data));
+      await rename(temporary, this.#cacheFile);
+    } catch (error) {
+      this.#dirty = true;
+      this.#logger.warn({ event: 'search.cache_write_failed', file: this.#cacheFile, err: error }, 'search cache not written');
+    }
   }
 
   async #addAll(entries: readonly ReportEntry[]): Promise<void> {
@@ -111,7 +214,8 @@ export class ReportSearch implements ReportSearcher {
       }
       const terms = countTerms(indexTerms(reportSentences(text).join('\n')));
       this.#index.add({ slug: entry.slug, dateStart: entry.dateStart, dateEnd: entry.dateEnd }, terms);
-      this.#files.set(entry.slug, entry.file);
+      this.#files.set(entry.slug, { file: entry.file, mtimeMs: entry.mtimeMs, size: entry.size });
+      this.#dirty = true;
       if (Date.now() - sliceStart >= this.#sliceMs) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = Date.now();
@@ -122,7 +226,7 @@ export class ReportSearch implements ReportSearcher {
   /** The hit as shown: the sentence with the most distinct query words (earliest among equals), highlighted. */
   async #hitView(doc: { slug: string; dateStart: string; dateEnd: string }, matched: string[]): Promise<SearchHit> {
     const base = { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd };
-    const file = this.#files.get(doc.slug);
+    const file = this.#files.get(doc.slug)?.file;
     let sentences: string[] = [];
     try {
       // Only lines holding a query word are cut into sentences: a snippet costs a read and a scan.

@@ -45,6 +45,13 @@ export function countTerms(terms: readonly string[]): Map<string, number> {
   return counts;
 }
 
+/** Everything the index holds, for saving it to a file and loading it back (node:v8 serialize). */
+export interface SearchIndexState {
+  docs: Array<IndexedDoc & { length: number }>;
+  /** Per term: document number (index into `docs`) and count, alternating. */
+  postings: Map<string, number[]>;
+}
+
 export class SearchIndex {
   readonly #docs: DocRecord[] = [];
   readonly #bySlug = new Map<string, number>();
@@ -53,6 +60,28 @@ export class SearchIndex {
   #totalLength = 0;
   /** Postings of removed documents, dropped once they are a large share of the index. */
   #dead = 0;
+
+  /** An index holding `state` as exported by {@link exportState}. */
+  static fromState(state: SearchIndexState): SearchIndex {
+    const index = new SearchIndex();
+    for (const [id, doc] of state.docs.entries()) {
+      index.#docs.push({ slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd, length: doc.length, live: true });
+      index.#bySlug.set(doc.slug, id);
+      index.#totalLength += doc.length;
+    }
+    index.#liveCount = state.docs.length;
+    for (const [term, list] of state.postings) index.#postings.set(term, list);
+    return index;
+  }
+
+  /** The live documents and their postings (removed ones compacted away first). Shares the arrays: serialize it at once. */
+  exportState(): SearchIndexState {
+    if (this.#dead > 0) this.#compact();
+    return {
+      docs: this.#docs.map(({ slug, dateStart, dateEnd, length }) => ({ slug, dateStart, dateEnd, length })),
+      postings: this.#postings,
+    };
+  }
 
   /** Documents indexed. */
   get size(): number {
@@ -65,10 +94,17 @@ export class SearchIndex {
 
   /** Adds a document, replacing any earlier one with the same slug. */
   add(doc: IndexedDoc, terms: TermCounts): void {
+    this.addTerms(doc, [...terms.keys()], [...terms.values()]);
+  }
+
+  /** Adds a document from parallel lists of distinct terms and their counts (the cache's shape). */
+  addTerms(doc: IndexedDoc, names: readonly string[], counts: readonly number[]): void {
     this.remove(doc.slug);
     const id = this.#docs.length;
     let length = 0;
-    for (const [term, count] of terms) {
+    for (let i = 0; i < names.length; i++) {
+      const term = names[i]!;
+      const count = counts[i] ?? 1;
       let list = this.#postings.get(term);
       if (!list) {
         list = [];
@@ -104,44 +140,56 @@ export class SearchIndex {
   search(terms: readonly string[], limit: number): { hits: IndexHit[]; total: number } {
     const n = this.#liveCount;
     if (n === 0 || terms.length === 0) return { hits: [], total: 0 };
+    // Typed arrays per document number instead of an object per match: a word found in every
+    // report of ten years costs no allocation per report.
     const avgLength = this.#totalLength / n || 1;
-    const scores = new Map<number, { score: number; matched: string[] }>();
-    for (const term of terms) {
+    const used = terms.slice(0, 32);
+    const scores = new Float64Array(this.#docs.length);
+    const masks = new Uint32Array(this.#docs.length);
+    const touched: number[] = [];
+    used.forEach((term, t) => {
       const list = this.#postings.get(term);
-      if (!list) continue;
+      if (!list) return;
       let df = 0;
       for (let i = 0; i < list.length; i += 2) if (this.#docs[list[i]!]!.live) df += 1;
-      if (df === 0) continue;
+      if (df === 0) return;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       for (let i = 0; i < list.length; i += 2) {
-        const doc = this.#docs[list[i]!]!;
+        const id = list[i]!;
+        const doc = this.#docs[id]!;
         if (!doc.live) continue;
         const tf = list[i + 1]!;
-        const part = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / avgLength));
-        const entry = scores.get(list[i]!);
-        if (entry) {
-          entry.score += part;
-          entry.matched.push(term);
-        } else {
-          scores.set(list[i]!, { score: part, matched: [term] });
-        }
+        if (masks[id] === 0) touched.push(id);
+        scores[id]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / avgLength));
+        masks[id]! |= 1 << t;
       }
+    });
+    const bits = (mask: number): number => {
+      let count = 0;
+      for (let m = mask; m !== 0; m &= m - 1) count += 1;
+      return count;
+    };
+    for (const id of touched) {
+      const coverage = bits(masks[id]!) / used.length;
+      scores[id]! *= coverage * coverage;
     }
-    const ranked = [...scores].map(([id, { score, matched }]) => {
-      const coverage = matched.length / terms.length;
-      return { doc: this.#docs[id]!, score: score * coverage * coverage, matched };
+    touched.sort((a, b) => {
+      const gap = scores[b]! - scores[a]!;
+      if (Math.abs(gap) > SCORE_EPSILON) return gap;
+      const da = this.#docs[a]!;
+      const db = this.#docs[b]!;
+      if (da.dateEnd !== db.dateEnd) return da.dateEnd < db.dateEnd ? 1 : -1;
+      return da.dateStart < db.dateStart ? 1 : da.dateStart > db.dateStart ? -1 : 0;
     });
-    ranked.sort((a, b) => {
-      if (Math.abs(a.score - b.score) > SCORE_EPSILON) return b.score - a.score;
-      if (a.doc.dateEnd !== b.doc.dateEnd) return a.doc.dateEnd < b.doc.dateEnd ? 1 : -1;
-      return a.doc.dateStart < b.doc.dateStart ? 1 : a.doc.dateStart > b.doc.dateStart ? -1 : 0;
+    const hits = touched.slice(0, Math.max(0, limit)).map((id) => {
+      const doc = this.#docs[id]!;
+      return {
+        doc: { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd },
+        score: scores[id]!,
+        matched: used.filter((_, t) => (masks[id]! & (1 << t)) !== 0),
+      };
     });
-    const hits = ranked.slice(0, Math.max(0, limit)).map(({ doc, score, matched }) => ({
-      doc: { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd },
-      score,
-      matched,
-    }));
-    return { hits, total: ranked.length };
+    return { hits, total: touched.length };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +23,8 @@ describe('ReportSearch over content/', () => {
     search = new ReportSearch(library);
     await search.start();
   });
-  afterAll(() => {
-    search.stop();
+  afterAll(async () => {
+    await search.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,6 +90,39 @@ describe('ReportSearch ranking among equals', () => {
     await search.start();
     const result = await search.search('递归语言模型');
     expect(result.hits.map((h) => h.dateStart)).toEqual(['2025-06-03', '2025-06-02', '2025-06-01']);
-    search.stop();
+    await search.stop();
+  });
+});
+
+describe('ReportSearch cache file', () => {
+  it('a restart reads unchanged reports\' terms from the cache and finds the same', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'search-cache-'));
+    for (const name of readdirSync(CONTENT_DIR)) copyFileSync(path.join(CONTENT_DIR, name), path.join(dir, name));
+    const cacheFile = path.join(dir, 'data', 'search-index.bin');
+    const library = await ReportLibrary.open(dir);
+    const first = new ReportSearch(library, { cacheFile });
+    await first.start();
+    const expected = await first.search('具身智能');
+    await first.stop();
+    expect(readFileSync(cacheFile).length).toBeGreaterThan(0);
+
+    // Same size and modification time, different words: only a restart that reads the cache still finds the old word.
+    const changed = path.join(dir, 'twitter_ai_20260102_20260102.md');
+    const { mtime, atime } = statSync(changed);
+    writeFileSync(changed, readFileSync(changed, 'utf8').replaceAll('具身智能', '量子纠缠'));
+    utimesSync(changed, atime, mtime);
+    const restarted = new ReportSearch(library, { cacheFile });
+    await restarted.start();
+    expect(restarted.size).toBe(library.entries().length);
+    expect((await restarted.search('具身智能')).hits.map((h) => h.dateStart)).toEqual(expected.hits.map((h) => h.dateStart));
+    await restarted.stop();
+
+    // A cache that is not ours is ignored, not fatal: the files are read again.
+    writeFileSync(cacheFile, 'garbage');
+    const fresh = new ReportSearch(library, { cacheFile });
+    await fresh.start();
+    expect((await fresh.search('量子纠缠')).hits.map((h) => h.dateStart)).toEqual(['2026-01-02']);
+    await fresh.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

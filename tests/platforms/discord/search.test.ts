@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  search.stop();
+  await search.stop();
   await discord.close();
   harness.store.close();
 });

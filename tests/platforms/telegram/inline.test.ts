@@ -50,7 +50,7 @@ describe('Telegram inline mode', () => {
     await h.platform.start();
   });
   afterAll(async () => {
-    search.stop();
+    await search.stop();
     await h.close();
     store.close();
   });

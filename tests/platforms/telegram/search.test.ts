@@ -20,7 +20,7 @@ describe('Telegram /search', () => {
     await h.platform.start();
   });
   afterAll(async () => {
-    search.stop();
+    await search.stop();
     await h.close();
     harness.store.close();
   });
