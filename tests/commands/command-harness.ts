@@ -17,7 +17,7 @@ import type {
 import { createDigestBuilder } from '../../src/digest-builder.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
-import type { Digest } from '../../src/report/digest-types.ts';
+import type { Digest, DigestImage } from '../../src/report/digest-types.ts';
 import { ReportLibrary } from '../../src/report/library.ts';
 import type { Report } from '../../src/report/types.ts';
 import type { ReportSearcher } from '../../src/search/types.ts';
@@ -91,7 +91,15 @@ export interface Harness {
 
 /** A router over the real library of content/, a real in-memory SqliteStore, the real digest builder. */
 export async function createHarness(
-  options: { library?: ReportSource; now?: Date; timezone?: string; reportUrlTemplate?: string | null; search?: ReportSearcher } = {},
+  options: {
+    library?: ReportSource;
+    now?: Date;
+    timezone?: string;
+    reportUrlTemplate?: string | null;
+    search?: ReportSearcher;
+    /** The word cloud each report has ready (default: none). */
+    imageOf?: (report: Report) => DigestImage | null;
+  } = {},
 ): Promise<Harness> {
   const library = options.library ?? (await contentLibrary());
   const store = SqliteStore.open(':memory:');
@@ -111,7 +119,7 @@ export async function createHarness(
         imageRequests.push(report.slug);
         return null;
       },
-      cachedImageFor: () => null,
+      cachedImageFor: (report) => options.imageOf?.(report) ?? null,
     },
     library,
   );

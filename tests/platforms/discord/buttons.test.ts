@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DigestImage } from '../../../src/report/digest-types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
@@ -16,7 +20,18 @@ let discord: DiscordHarness;
 let resumed: DiscordPlatform | null = null;
 
 beforeAll(async () => {
-  harness = await createHarness({ reportUrlTemplate: 'https://example.com/{yyyy}/{mm}/{dd}/{slug}.html' });
+  // 2026-01-02 and 2026-01-03 have a word cloud ready; the other days none.
+  const dir = mkdtempSync(path.join(tmpdir(), 'discord-buttons-'));
+  const clouds = new Map<string, DigestImage>();
+  for (const slug of ['twitter_ai_20260102_20260102', 'twitter_ai_20260103_20260103']) {
+    const file = path.join(dir, `wordcloud_${slug}.png`);
+    writeFileSync(file, Buffer.alloc(1500, slug.length));
+    clouds.set(slug, { path: file, name: path.basename(file), bytes: 1500, generated: false });
+  }
+  harness = await createHarness({
+    reportUrlTemplate: 'https://example.com/{yyyy}/{mm}/{dd}/{slug}.html',
+    imageOf: (report) => clouds.get(report.slug) ?? null,
+  });
   discord = await startDiscordHarness({ router: harness.router, guild: sampleGuild() });
   fake = discord.fake;
 });
@@ -85,6 +100,14 @@ describe('Discord previous / next buttons', () => {
     expect(titleOf(forward.data!)).toContain('2026-01-02');
     const again = await press({ id: shown.id, body: forward.data! }, next);
     expect(titleOf(again.data!)).toContain('2026-01-03');
+    // The word cloud is replaced with the new day's: the old attachment dropped, the new one uploaded.
+    expect(again.files.map((f) => f.name)).toEqual(['wordcloud_twitter_ai_20260103_20260103.png']);
+    expect((again.data!['embeds'] as { image?: { url: string } }[])[0]!.image?.url).toBe('attachment://wordcloud_twitter_ai_20260103_20260103.png');
+    // Only the new upload is kept (Discord drops attachments the update does not list).
+    expect(again.data!['attachments']).toHaveLength(1);
+    // And a day without one shows none.
+    expect((back.data!['embeds'] as { image?: unknown }[])[0]!.image).toBeUndefined();
+    expect(back.data!['attachments']).toEqual([]);
     // Nothing new was posted in the channel for everyone.
     expect(fake.messages.length).toBe(messagesBefore);
     expect(fake.followups.filter((f) => f.kind === 'followup' && [back, forward, again].some((r) => r.interactionId === f.interactionId))).toEqual([]);
