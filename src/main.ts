@@ -117,9 +117,9 @@ async function run(): Promise<number> {
   logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
 
   await waitForShutdownSignal(logger);
-  await search.stop();
   stopWarming();
   stopWarmingRecent();
+  await search.stop();
   await scheduler.stop();
   await images.close();
   await Promise.allSettled(platforms.map((platform) => platform.stop()));
