@@ -71,7 +71,6 @@ export const en: Messages = {
       shown === total ? `"${query}": ${total} reports:` : `"${query}": ${total} reports, the ${shown} best:`,
     none: (query: string) => `No report mentions "${query}".`,
     suggestions: (terms: string) => `Did you mean: ${terms}`,
-    open: 'Open',
   },
   places: {
     here: 'here',

@@ -69,7 +69,6 @@ export const zh = {
       shown === total ? `「${query}」共找到 ${total} 期报告：` : `「${query}」共找到 ${total} 期报告，最相关的 ${shown} 期：`,
     none: (query: string) => `没有找到包含「${query}」的报告。`,
     suggestions: (terms: string) => `你是不是要找：${terms}`,
-    open: '查看',
   },
   places: {
     here: '这里',
