@@ -38,6 +38,8 @@ const fileSchema = z
           .default(null),
         titlePrefix: z.string().min(1).default('Twitter AI 报告'),
         discordColor: z.number().int().min(0).max(0xffffff).default(0x1d9bf0),
+        /** Previous / next buttons on scheduled digests too (command replies always have them). */
+        buttonsOnDelivery: z.boolean().default(false),
       })
       .prefault({}),
     wordcloud: z

@@ -11,6 +11,7 @@ import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { Scheduler } from './delivery/scheduler.ts';
 import { createDigestBuilder } from './digest-builder.ts';
+import { ReportSearch } from './search/report-search.ts';
 import { DigestError } from './errors.ts';
 import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -74,7 +75,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     logger,
     metrics ? { onDrawn: (seconds) => metrics.wordcloudDrawn(seconds) } : {},
   );
-  const digests = createDigestBuilder(config, images);
+  const digests = createDigestBuilder(config, images, library);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
     await printUnconfiguredHelp({ library, digests, config, out: (text) => process.stdout.write(text) });
@@ -109,7 +110,13 @@ async function run(shutdown: Shutdown): Promise<number> {
   // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
   shutdown.onRequest(() => deliverer.stop());
   shutdown.beforeForcedExit(() => store.close());
+  // Indexed in the background, newest reports first; /search sees what is indexed so far.
+  // The segmented terms are kept beside the database, so a restart need not segment ten years again.
+  const searchCache = config.databasePath === ':memory:' ? null : path.join(path.dirname(config.databasePath), 'search-index.bin');
+  const search = new ReportSearch(library, { logger, cacheFile: searchCache });
+  void search.start().then(() => logger.info({ event: 'search.ready', reports: search.size }, 'search index built'));
   const commandRouter = createCommandRouter({
+    search,
     library,
     digests,
     store,
@@ -194,6 +201,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const httpClosed = http?.close(3000) ?? Promise.resolve();
   stopWarming();
   stopWarmingRecent();
+  await search.stop();
   await scheduler.stop();
   await images.close();
   await starter.stop();

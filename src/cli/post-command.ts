@@ -126,7 +126,7 @@ export const postCommand: CliCommand = async (argv, io) => {
       config,
       store,
       library,
-      digests: createDigestBuilder(config, images),
+      digests: createDigestBuilder(config, images, library),
       platforms,
       logger,
       lock: { onWait: (owner) => io.stderr(`digest post: waiting for a delivery in progress (pid ${owner.pid} on ${owner.host})…\n`) },

@@ -1,6 +1,7 @@
 import type { DigestBuilder } from '../digest-builder.ts';
 import type { Logger } from '../log.ts';
 import type { Report } from '../report/types.ts';
+import type { ReportSearcher } from '../search/types.ts';
 import type { Store } from '../store/store.ts';
 import type { Reposter } from './types.ts';
 
@@ -23,6 +24,8 @@ export interface CommandDeps {
   digests: DigestBuilder;
   store: Store;
   reposter: Reposter;
+  /** Full-text search over the reports; without it /search says search is not available. */
+  search?: ReportSearcher;
   /** config.timezone: the zone `today` / `yesterday` and default schedules are in. */
   timezone: string;
   now: () => Date;

@@ -5,6 +5,7 @@ import type { CommandName } from './types.ts';
 const ORDER: readonly CommandName[] = [
   'report',
   'latest',
+  'search',
   'dates',
   'subscribe',
   'unsubscribe',

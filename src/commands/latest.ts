@@ -12,7 +12,7 @@ export function latestCommand(deps: CommandDeps): CommandDefinition {
     async run(_args, context) {
       const report = await deps.library.latest();
       if (report === null) return { kind: 'text', text: messages(context.locale).report.noReports };
-      return { kind: 'digest', digest: await deps.digests.forReport(report) };
+      return { kind: 'digest', digest: await deps.digests.forReport(report, { navigation: true }) };
     },
   };
 }

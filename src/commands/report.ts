@@ -23,7 +23,7 @@ export function reportCommand(deps: CommandDeps): CommandDefinition {
       const input = args.date?.trim();
       if (!input) throw new CommandInputError(messages(context.locale).report.missingDate);
       const report = await findReportFor(input, deps);
-      return { kind: 'digest', digest: await deps.digests.forReport(report) };
+      return { kind: 'digest', digest: await deps.digests.forReport(report, { navigation: true }) };
     },
   };
 }

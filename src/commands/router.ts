@@ -9,6 +9,7 @@ import { CommandInputError, quotedInput } from './input-error.ts';
 import { latestCommand } from './latest.ts';
 import { repostCommand } from './repost.ts';
 import { reportCommand } from './report.ts';
+import { searchCommand } from './search.ts';
 import { startCommand } from './start.ts';
 import { subscribeCommand } from './subscribe.ts';
 import { describeDestination, resolveTarget, sameDestination } from './target.ts';
@@ -89,6 +90,7 @@ export function createCommandRouter(deps: CommandDeps): CommandRouter {
     helpCommand(deps),
     reportCommand(deps),
     latestCommand(deps),
+    searchCommand(deps),
     datesCommand(deps),
     subscribeCommand(deps),
     unsubscribeCommand(deps),

@@ -1,5 +1,6 @@
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { Digest } from '../report/digest-types.ts';
+import type { SearchOutcome } from '../search/types.ts';
 
 /** Languages the bot speaks: Chinese (the reports' language) by default, English on request. */
 export type Locale = 'zh' | 'en';
@@ -9,6 +10,7 @@ export type CommandName =
   | 'help'
   | 'report'
   | 'latest'
+  | 'search'
   | 'dates'
   | 'subscribe'
   | 'unsubscribe'
@@ -32,6 +34,8 @@ export interface CommandArgs {
   tz?: string;
   /** `/repost … all`: every active subscription (owners only). */
   all?: boolean;
+  /** `/search <words>`: the words, as typed. */
+  query?: string;
 }
 
 /** Who asked, where, and what they may do. Built by the platform adapter; neutral from here on. */
@@ -61,11 +65,13 @@ export interface CommandContext {
 /** What a command answers; the adapter turns it into the platform's message. */
 export type CommandReply =
   | { kind: 'text'; text: string; /** Discord: visible to the caller only. */ ephemeral?: boolean }
-  | { kind: 'digest'; digest: Digest };
+  | { kind: 'digest'; digest: Digest }
+  /** Search results (or none, with suggestions); each platform shows them with a way to open each day. */
+  | { kind: 'search'; result: SearchOutcome };
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query';
   type: 'string' | 'channel' | 'boolean';
   required: boolean;
   autocomplete?: boolean;

@@ -10,6 +10,7 @@ export const en: Messages = {
     help: 'Show the commands and how to use them',
     report: 'Show the Twitter AI report digest for a date',
     latest: 'Show the latest report digest',
+    search: 'Search every report for words',
     dates: 'List the dates that have a report',
     subscribe: 'Subscribe here to the daily report digest',
     unsubscribe: 'Stop the daily report digest here',
@@ -24,6 +25,7 @@ export const en: Messages = {
     time: 'Time of day to post, HH:MM, e.g. 08:30',
     tz: 'IANA timezone for the time, e.g. Europe/Berlin',
     all: 'Post to every subscription (bot owners only)',
+    query: 'Words to search for, e.g. Claude Code or agents',
   },
   help: {
     intro: 'I post the daily "Twitter AI 报告" digest and can show any past report.',
@@ -33,6 +35,7 @@ export const en: Messages = {
       help: '/help — this help',
       report: '/report <date> — the digest for one date',
       latest: '/latest — the latest digest',
+      search: '/search <words> — search every report (Chinese or English)',
       dates: '/dates — dates that have a report',
       subscribe: '/subscribe [time:08:30] [tz:Europe/Berlin] — daily digest here (needs admin rights)',
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
@@ -60,6 +63,14 @@ export const en: Messages = {
     },
     unreadable: 'That report could not be read; the problem has been logged. Try another date.',
     noReports: 'There are no reports yet.',
+  },
+  search: {
+    missingQuery: 'Please give words to search for, for example: /search Claude Code',
+    unavailable: 'Search is not available right now; please try again later.',
+    heading: (query: string, shown: number, total: number) =>
+      shown === total ? `"${query}": ${total} reports:` : `"${query}": ${total} reports, the ${shown} best:`,
+    none: (query: string) => `No report mentions "${query}".`,
+    suggestions: (terms: string) => `Did you mean: ${terms}`,
   },
   places: {
     here: 'here',
@@ -97,5 +108,6 @@ export const en: Messages = {
   errors: {
     unknownCommand: (name: string) => `There is no /${name} command. Send /help to see the commands.`,
     apology: 'Sorry, something went wrong with that command. Please try again later.',
+    staleButton: 'This button no longer works; please run the command again.',
   },
 };

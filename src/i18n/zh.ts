@@ -8,6 +8,7 @@ export const zh = {
     help: '查看可用命令和用法',
     report: '查看某一天的 Twitter AI 报告摘要',
     latest: '查看最新一期报告摘要',
+    search: '在所有报告中搜索关键词',
     dates: '列出有报告的日期',
     subscribe: '在这里订阅每日报告摘要',
     unsubscribe: '取消这里的每日报告订阅',
@@ -22,6 +23,7 @@ export const zh = {
     time: '每天发送的时间 HH:MM，例如 08:30',
     tz: '时间所用的 IANA 时区，例如 Asia/Shanghai',
     all: '发送到所有订阅（仅限机器人所有者）',
+    query: '要搜索的词，例如 Claude Code 或 智能体',
   },
   help: {
     intro: '我每天发布「Twitter AI 报告」摘要，也可以随时查看往期报告。',
@@ -31,6 +33,7 @@ export const zh = {
       help: '/help — 显示本帮助',
       report: '/report <日期> — 查看某一天的报告摘要',
       latest: '/latest — 查看最新一期',
+      search: '/search <关键词> — 在所有报告中搜索（中英文均可）',
       dates: '/dates — 列出有报告的日期',
       subscribe: '/subscribe [time:08:30] [tz:Asia/Shanghai] — 在这里订阅每日摘要（需要管理权限）',
       unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
@@ -58,6 +61,14 @@ export const zh = {
     },
     unreadable: '这期报告无法读取，问题已记录，请换一个日期试试。',
     noReports: '目前还没有任何报告。',
+  },
+  search: {
+    missingQuery: '请给出要搜索的词，例如：/search Claude Code',
+    unavailable: '搜索暂时不可用，请稍后再试。',
+    heading: (query: string, shown: number, total: number) =>
+      shown === total ? `「${query}」共找到 ${total} 期报告：` : `「${query}」共找到 ${total} 期报告，最相关的 ${shown} 期：`,
+    none: (query: string) => `没有找到包含「${query}」的报告。`,
+    suggestions: (terms: string) => `你是不是要找：${terms}`,
   },
   places: {
     here: '这里',
@@ -92,6 +103,7 @@ export const zh = {
   errors: {
     unknownCommand: (name: string) => `没有 /${name} 这个命令。发送 /help 查看可用命令。`,
     apology: '抱歉，处理这条命令时出了问题，请稍后再试。',
+    staleButton: '这个按钮已经失效，请重新发送命令。',
   },
 };
 

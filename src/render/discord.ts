@@ -1,6 +1,8 @@
 import type { Digest } from '../report/digest-types.ts';
 import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
 import { escapeDiscordMarkdown } from './discord-markdown.ts';
+import { linkSegments } from './link-segments.ts';
+import { discordNavigationRow } from './navigation-buttons.ts';
 import { DISCORD_LIMITS } from './limits.ts';
 import type { DiscordEmbed, DiscordMessage, OutgoingFile } from './payload-types.ts';
 
@@ -34,6 +36,13 @@ function splitEscaped(raw: string, max: number, rawBudget = max): string[] {
   });
 }
 
+/** Escaped text with the point's links as masked links (`[text](url)`, which embeds show). */
+function linkedMarkdown(text: string, links: Digest['points'][number]['links']): string {
+  return linkSegments(text, links)
+    .map((segment) => (segment.url ? `[${escapeDiscordMarkdown(segment.text)}](${segment.url})` : escapeDiscordMarkdown(segment.text)))
+    .join('');
+}
+
 /**
  * The description pieces in order, each at most `max` characters: the note, then each point as
  * `**n. title**` and its detail; an overlong point continues in further pieces.
@@ -44,8 +53,8 @@ function digestPieces(digest: Digest, max: number): string[] {
   digest.points.forEach((point, index) => {
     const number = `${index + 1}. `;
     // A point without a title (the report's was only whitespace) shows as `**3.**` and its detail.
-    const heading = `${number}${escapeDiscordMarkdown(point.title)}`.trimEnd();
-    const whole = `**${heading}**${point.detail ? `\n${escapeDiscordMarkdown(point.detail)}` : ''}`;
+    const heading = `${number}${linkedMarkdown(point.title, point.links)}`.trimEnd();
+    const whole = `**${heading}**${point.detail ? `\n${linkedMarkdown(point.detail, point.links)}` : ''}`;
     if (length(whole) <= max) {
       pieces.push(whole);
       return;
@@ -143,6 +152,8 @@ export function renderDiscordMessages(digest: Digest, options: DiscordRenderOpti
   const timestamp = normaliseTimestamp(digest.publishedAt);
   if (timestamp) tail.timestamp = timestamp;
 
+  // Navigation buttons go under the first message, the one with the title and word cloud.
+  const navigation = discordNavigationRow(digest);
   return messages.map((messageEmbeds, index) => {
     const files: OutgoingFile[] =
       index === 0 && digest.image && attachmentName
@@ -153,6 +164,7 @@ export function renderDiscordMessages(digest: Digest, options: DiscordRenderOpti
         embeds: messageEmbeds.map(orderEmbed),
         allowed_mentions: { parse: [] },
         ...(files.length > 0 ? { attachments: files.map((file, id) => ({ id, filename: file.name })) } : {}),
+        ...(index === 0 && navigation ? { components: [navigation] } : {}),
       },
       files,
     };

@@ -24,6 +24,10 @@ export const DISCORD_LIMITS = {
   commandDescriptionChars: 100,
   commandOptions: 25,
   autocompleteChoices: 25,
+  actionRowsPerMessage: 5,
+  buttonsPerRow: 5,
+  customIdChars: 100,
+  buttonLabelChars: 80,
 } as const;
 
 export const TELEGRAM_LIMITS = {
@@ -38,6 +42,11 @@ export const TELEGRAM_LIMITS = {
   perGroupPerMinute: 20,
   broadcastPerSecond: 30,
   commandNameChars: 32,
+  callbackDataBytes: 64,
+  callbackAnswerChars: 200,
+  inlineQueryChars: 256,
+  inlineResults: 50,
+  inlineResultIdBytes: 64,
 } as const;
 
 /** Tags Telegram's `parse_mode: "HTML"` accepts (span only as `span class="tg-spoiler"`). */

@@ -23,9 +23,27 @@ export interface DiscordEmbed {
   fields?: { name: string; value: string; inline?: boolean }[];
 }
 
+/** A Discord button: `custom_id` for ours (styles 1–4), `url` for a link button (style 5). */
+export interface DiscordButton {
+  type: 2;
+  style: 1 | 2 | 5;
+  label: string;
+  custom_id?: string;
+  url?: string;
+  disabled?: boolean;
+}
+
+/** A row of message components (Discord: at most 5 rows of at most 5 buttons). */
+export interface DiscordActionRow {
+  type: 1;
+  components: DiscordButton[];
+}
+
 export interface DiscordMessageBody {
   content?: string;
   embeds: DiscordEmbed[];
+  /** Buttons (previous / next / full report, search results). */
+  components?: DiscordActionRow[];
   allowed_mentions: { parse: [] };
   attachments?: { id: number; filename: string }[];
   nonce?: string;
@@ -45,5 +63,13 @@ export type TelegramCall =
         text: string;
         parse_mode: 'HTML';
         link_preview_options: { is_disabled: boolean };
+        reply_markup?: TelegramInlineKeyboard;
       };
     };
+
+/** A Telegram inline keyboard button: `callback_data` (≤ 64 bytes) for ours, or a `url`. */
+export type TelegramInlineButton = { text: string; callback_data: string } | { text: string; url: string };
+
+export interface TelegramInlineKeyboard {
+  inline_keyboard: TelegramInlineButton[][];
+}

@@ -1,6 +1,8 @@
 import type { Digest } from '../report/digest-types.ts';
 import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
 import { TELEGRAM_LIMITS } from './limits.ts';
+import { linkSegments } from './link-segments.ts';
+import { telegramNavigationKeyboard } from './navigation-buttons.ts';
 import type { TelegramCall } from './payload-types.ts';
 import { escapeHtml } from './telegram-html.ts';
 
@@ -35,12 +37,22 @@ function truncate(text: string, max: number): string {
   return `${splitText(text, max - 1, splitOptions)[0] ?? ''}…`;
 }
 
+/** Escaped text with the point's http(s) links as `<a href>`; its length is the visible text's. */
+function linked(text: string, links: Digest['points'][number]['links']): Block {
+  return concat(
+    ...linkSegments(text, links).map((segment) =>
+      segment.url ? { html: `<a href="${escapeHtml(segment.url)}">${escapeHtml(segment.text)}</a>`, length: segment.text.length } : plain(segment.text),
+    ),
+  );
+}
+
 /** A point as blocks of at most `max`: `<b>n. title</b>` then its detail, continued when too long. */
-function pointBlocks(number: number, title: string, detail: string, max: number): Block[] {
+function pointBlocks(number: number, title: string, detail: string, max: number, links?: Digest['points'][number]['links']): Block[] {
   const heading = `${number}. ${title}`;
   const whole = detail ? heading.length + 1 + detail.length : heading.length;
   if (whole <= max) {
-    return [detail ? concat(wrap('b', plain(heading)), plain('\n'), plain(detail)) : wrap('b', plain(heading))];
+    const head = wrap('b', concat(plain(`${number}. `), linked(title, links)));
+    return [detail ? concat(head, plain('\n'), linked(detail, links)) : head];
   }
   const titles = splitText(heading, Math.floor(max / 2), splitOptions).map((t) => wrap('b', plain(t)));
   const last = titles.pop()!;
@@ -79,7 +91,7 @@ function publishedLabel(iso: string | null): string | null {
 }
 
 /** Photo caption: bold title, headline, publish time; the headline is shortened to keep ≤ 1,024. */
-function caption(digest: Digest): string {
+export function telegramCaption(digest: Digest): string {
   const title = wrap('b', plain(truncate(digest.title, 256)));
   const published = publishedLabel(digest.publishedAt);
   const tail = published ? plain(`\n发布于 ${published}`) : plain('');
@@ -104,7 +116,7 @@ export function renderTelegramCalls(digest: Digest): TelegramCall[] {
       : concat(title, plain('\n'), plain(truncate(digest.headline, max - title.length - 1))),
   );
   if (digest.note) blocks.push(...splitText(digest.note, max, splitOptions).map((n) => wrap('i', plain(n))));
-  digest.points.forEach((point, index) => blocks.push(...pointBlocks(index + 1, point.title, point.detail, max)));
+  digest.points.forEach((point, index) => blocks.push(...pointBlocks(index + 1, point.title, point.detail, max, point.links)));
   if (digest.url) {
     blocks.push({ html: `<a href="${escapeHtml(digest.url)}">完整报告</a>`, length: '完整报告'.length });
   }
@@ -113,11 +125,15 @@ export function renderTelegramCalls(digest: Digest): TelegramCall[] {
   if (digest.image) {
     calls.push({
       method: 'sendPhoto',
-      params: { caption: caption(digest), parse_mode: 'HTML' },
+      params: { caption: telegramCaption(digest), parse_mode: 'HTML' },
       photo: { name: digest.image.name, path: digest.image.path, bytes: digest.image.bytes },
     });
   }
   for (const text of packBlocks(blocks, max)) calls.push(sendMessage(text));
+  // Navigation buttons go under the last text message, where a reader finishes.
+  const keyboard = telegramNavigationKeyboard(digest);
+  const last = calls.at(-1);
+  if (keyboard && last?.method === 'sendMessage') last.params.reply_markup = keyboard;
   return calls;
 }
 

@@ -71,10 +71,12 @@ export function condenseReport(
     dateEnd: report.dateEnd,
     title: digestTitle(options.titlePrefix, report.dateStart, report.dateEnd),
     headline: report.headline,
-    points: report.points.map((point) => ({
-      title: point.title,
-      detail: shortenText(point.detail, options.detailMaxChars),
-    })),
+    points: report.points.map((point) => {
+      const detail = shortenText(point.detail, options.detailMaxChars);
+      // A link whose text was cut away with the detail goes with it.
+      const links = point.links?.filter((link) => point.title.includes(link.text) || detail.includes(link.text));
+      return { title: point.title, detail, ...(links && links.length > 0 ? { links } : {}) };
+    }),
     url: options.reportUrlTemplate ? fillReportUrl(options.reportUrlTemplate, report) : null,
     publishedAt: report.publishedAt,
     image,

@@ -1,5 +1,5 @@
-import type { CorePoint } from './types.ts';
-import { findClose, inlineChildrenText, inlineText, tidyText, type Token } from './markdown-text.ts';
+import type { CorePoint, PointLink } from './types.ts';
+import { findClose, inlineChildrenText, inlineLinks, inlineText, tidyText, type Token } from './markdown-text.ts';
 
 /** The section heading that introduces the core points, in all its spellings. */
 const CORE_MARKER = '核心信息';
@@ -107,9 +107,11 @@ function readListItems(
 function readItem(tokens: readonly Token[], open: number, close: number): CorePoint | null {
   let lead: Token | undefined;
   const extra: string[] = [];
+  const links: PointLink[] = [];
   for (let i = open + 1; i < close; i++) {
     const t = tokens[i];
     if (t?.type !== 'inline') continue;
+    links.push(...inlineLinks(t.children ?? []));
     if (!lead) lead = t;
     else {
       const text = inlineText(t);
@@ -120,7 +122,11 @@ function readItem(tokens: readonly Token[], open: number, close: number): CorePo
   const { title, detail } = splitTitle(lead.children ?? []);
   const fullDetail = joinParts([detail, ...extra]);
   if (title === '' && fullDetail === '') return null;
-  return { title, detail: fullDetail };
+  const point: CorePoint = { title, detail: fullDetail };
+  const kept = links.filter((link) => point.title.includes(link.text) || point.detail.includes(link.text));
+  // Only points that have links carry the field, so a point without any reads as before.
+  if (kept.length > 0) point.links = kept;
+  return point;
 }
 
 /**

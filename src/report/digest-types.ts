@@ -30,4 +30,18 @@ export interface Digest {
   image: DigestImage | null;
   /** An optional one-line note shown above the points (e.g. a catch-up note naming missed dates). */
   note: string | null;
+  /**
+   * Where a reader can go from here: the neighbouring report dates. Present when the digest is
+   * shown with previous / next buttons (command replies; scheduled posts with
+   * `digest.buttonsOnDelivery`); each platform turns it into its own controls.
+   */
+  navigation?: DigestNavigation;
+}
+
+/** The neighbouring reports of a digest, by their first day; null at either end of the archive. */
+export interface DigestNavigation {
+  /** First day of the closest older report. */
+  previous: string | null;
+  /** First day of the closest newer report. */
+  next: string | null;
 }

@@ -42,6 +42,25 @@ export function inlineChildrenText(children: readonly Token[]): string {
   return out;
 }
 
+/**
+ * The links among inline child tokens (`[text](url)`), in order, with their plain, tidied text.
+ * Autolinks (`<https://…>`) count too; links without text are skipped.
+ */
+export function inlineLinks(children: readonly Token[]): { text: string; url: string }[] {
+  const links: { text: string; url: string }[] = [];
+  for (let i = 0; i < children.length; i++) {
+    const open = children[i];
+    if (open?.type !== 'link_open') continue;
+    const url = String(open.attrGet('href') ?? '');
+    let close = i + 1;
+    while (close < children.length && children[close]?.type !== 'link_close') close++;
+    const text = tidyText(inlineChildrenText(children.slice(i + 1, close)));
+    if (text !== '' && url !== '') links.push({ text, url });
+    i = close;
+  }
+  return links;
+}
+
 /** Plain, tidied text of one `inline` block token. */
 export function inlineText(token: Token | undefined): string {
   if (!token) return '';

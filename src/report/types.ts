@@ -3,6 +3,17 @@ export interface CorePoint {
   title: string;
   /** Plain text after the title; empty for title-only points. */
   detail: string;
+  /**
+   * Markdown links in the point (`[text](url)`), in order: `text` occurs in `title` or `detail`
+   * as plain text. Renderers turn the occurrences back into links where the platform allows.
+   */
+  links?: PointLink[];
+}
+
+/** A link written in a report's point. The URL is as written; renderers decide which schemes to keep. */
+export interface PointLink {
+  text: string;
+  url: string;
 }
 
 /** A parsed "Twitter AI 报告" markdown post. Pure data: no file handles, no clock. */

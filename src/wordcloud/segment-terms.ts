@@ -111,3 +111,12 @@ function pushHan(segment: string, out: SegmentedTerm[]): void {
     if (userWords.has(word) || KEPT_TAGS.test(tag)) out.push({ text: word, han: true });
   }
 }
+
+/**
+ * Every word jieba finds in Chinese text, with the same dictionary and curated AI words the
+ * clouds use (so search and clouds cut text alike). `forSearch` also yields the shorter words
+ * inside long ones (`大语言模型` → `语言`, `模型`, `大语言模型`), for indexing.
+ */
+export function cutChinese(text: string, forSearch: boolean): string[] {
+  return forSearch ? segmenter().cutForSearch(text, true) : segmenter().cut(text, true);
+}

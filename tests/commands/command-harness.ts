@@ -17,9 +17,10 @@ import type {
 import { createDigestBuilder } from '../../src/digest-builder.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
-import type { Digest } from '../../src/report/digest-types.ts';
+import type { Digest, DigestImage } from '../../src/report/digest-types.ts';
 import { ReportLibrary } from '../../src/report/library.ts';
 import type { Report } from '../../src/report/types.ts';
+import type { ReportSearcher } from '../../src/search/types.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 
 export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
@@ -89,7 +90,17 @@ export interface Harness {
 }
 
 /** A router over the real library of content/, a real in-memory SqliteStore, the real digest builder. */
-export async function createHarness(options: { library?: ReportSource; now?: Date; timezone?: string } = {}): Promise<Harness> {
+export async function createHarness(
+  options: {
+    library?: ReportSource;
+    now?: Date;
+    timezone?: string;
+    reportUrlTemplate?: string | null;
+    search?: ReportSearcher;
+    /** The word cloud each report has ready (default: none). */
+    imageOf?: (report: Report) => DigestImage | null;
+  } = {},
+): Promise<Harness> {
   const library = options.library ?? (await contentLibrary());
   const store = SqliteStore.open(':memory:');
   const reposter = new RecordingReposter();
@@ -102,20 +113,22 @@ export async function createHarness(options: { library?: ReportSource; now?: Dat
   });
   const imageRequests: string[] = [];
   const digests = createDigestBuilder(
-    { digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } },
+    { digest: { detailMaxChars: 90, reportUrlTemplate: options.reportUrlTemplate ?? null, titlePrefix: 'Twitter AI 报告' } },
     {
       imageFor: async (report) => {
         imageRequests.push(report.slug);
         return null;
       },
-      cachedImageFor: () => null,
+      cachedImageFor: (report) => options.imageOf?.(report) ?? null,
     },
+    library,
   );
   const deps: CommandDeps = {
     library,
     digests,
     store,
     reposter,
+    ...(options.search ? { search: options.search } : {}),
     timezone: options.timezone ?? 'Asia/Shanghai',
     now: () => options.now ?? NOW,
     logger: createLogger({ level: 'info', destination: sink }),
@@ -161,7 +174,7 @@ export function textOf(reply: CommandReply): string {
 
 /** The digest of a digest reply; fails the test for text. */
 export function digestOf(reply: CommandReply): Digest {
-  if (reply.kind !== 'digest') throw new Error(`expected a digest reply, got text: ${reply.text}`);
+  if (reply.kind !== 'digest') throw new Error(`expected a digest reply, got ${reply.kind === 'text' ? `text: ${reply.text}` : reply.kind}`);
   return reply.digest;
 }
 

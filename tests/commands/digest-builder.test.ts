@@ -83,3 +83,23 @@ describe('createDigestBuilder', () => {
     }
   });
 });
+
+describe('navigation in digests', () => {
+  const dates = { dates: () => ['2026-01-22', '2026-01-03', '2026-01-02', '2026-01-01', '2025-12-27'] };
+  const none: DigestImages = { imageFor: async () => null, cachedImageFor: () => null };
+
+  it('command replies ask for it and get the neighbouring dates', async () => {
+    const report = (await loadContentReports()).find((r) => r.dateStart === '2026-01-03')!;
+    const digest = await createDigestBuilder(config, none, dates).forReport(report, { navigation: true });
+    expect(digest.navigation).toEqual({ previous: '2026-01-02', next: '2026-01-22' });
+  });
+
+  it('scheduled digests stay clean unless digest.buttonsOnDelivery is set', async () => {
+    const report = (await loadContentReports()).find((r) => r.dateStart === '2025-12-27')!;
+    const clean = await createDigestBuilder(config, none, dates).forReport(report, { waitForImage: true });
+    expect(clean.navigation).toBeUndefined();
+    const withButtons = { digest: { ...config.digest, buttonsOnDelivery: true } };
+    const buttons = await createDigestBuilder(withButtons, none, dates).forReport(report, { waitForImage: true });
+    expect(buttons.navigation).toEqual({ previous: null, next: '2026-01-01' });
+  });
+});

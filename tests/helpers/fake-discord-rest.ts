@@ -369,7 +369,16 @@ export class FakeDiscordRest {
           },
         });
       }
-    } else if (![5, 6, 7, 9].includes(type)) {
+    } else if (type === 6 || type === 7) {
+      // Updating the message a component is on only answers a component interaction (type 3).
+      if (interaction.type !== 3) {
+        return refusal({ status: 400, body: { code: 40004, message: 'Interaction response type is not valid for this interaction type' } });
+      }
+      if (type === 7) {
+        const invalid = validateMessage(data ?? {}, req.files, false);
+        if (invalid) return refusal(invalid);
+      }
+    } else if (![5, 9].includes(type)) {
       return refusal({ status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of (1, 4, 5, 6, 7, 8, 9, 10, 12).' }] } } } });
     }
     interaction.responded = true;

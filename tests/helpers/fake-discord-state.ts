@@ -286,7 +286,7 @@ export class FakeDiscordState {
       embeds: Array.isArray(body['embeds']) ? body['embeds'] : [],
       pinned: false,
       flags: typeof body['flags'] === 'number' ? body['flags'] : 0,
-      components: [],
+      components: Array.isArray(body['components']) ? body['components'] : [],
       ...(body['nonce'] !== undefined ? { nonce: body['nonce'] } : {}),
     };
   }

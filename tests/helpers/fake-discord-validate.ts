@@ -116,6 +116,8 @@ export function validateMessage(body: Record<string, unknown>, files: RecordedFi
     }
   }
 
+  validateComponents(body['components'], errors);
+
   if (files.length > L.attachmentsPerMessage) {
     errors.add(['files'], 'BASE_TYPE_MAX_LENGTH', `Must be ${L.attachmentsPerMessage} or fewer in length.`);
   }
@@ -131,6 +133,59 @@ export function validateMessage(body: Record<string, unknown>, files: RecordedFi
     return { status: 400, body: { code: 50006, message: 'Cannot send an empty message' } };
   }
   return null;
+}
+
+/**
+ * Message components as Discord checks them: at most 5 action rows (type 1) of at most 5 buttons
+ * (type 2); a button has a label of at most 80 characters; styles 1–4 need a `custom_id` of 1–100
+ * characters, unique in the message, and no `url`; style 5 (link) needs an http(s) `url` and no
+ * `custom_id`.
+ */
+function validateComponents(components: unknown, errors: FormErrors): void {
+  if (components === undefined) return;
+  if (!Array.isArray(components)) {
+    errors.add(['components'], 'BASE_TYPE_ARRAY', 'Must be an array.');
+    return;
+  }
+  if (components.length > L.actionRowsPerMessage) {
+    errors.add(['components'], 'BASE_TYPE_MAX_LENGTH', `Must be ${L.actionRowsPerMessage} or fewer in length.`);
+  }
+  const ids = new Set<string>();
+  components.forEach((raw: unknown, i: number) => {
+    const row = (raw ?? {}) as Record<string, unknown>;
+    if (row['type'] !== 1) errors.add(['components', i, 'type'], 'COMPONENT_LAYOUT_INVALID', 'Top-level components must be action rows.');
+    const buttons = Array.isArray(row['components']) ? (row['components'] as Record<string, unknown>[]) : [];
+    if (buttons.length === 0 || buttons.length > L.buttonsPerRow) {
+      errors.add(['components', i, 'components'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${L.buttonsPerRow} in length.`);
+    }
+    buttons.forEach((button, j) => {
+      const path = ['components', i, 'components', j];
+      if (button['type'] !== 2) {
+        errors.add([...path, 'type'], 'COMPONENT_TYPE_INVALID', 'Only buttons are used by this bot.');
+        return;
+      }
+      const label = button['label'];
+      if (typeof label !== 'string' || label.length === 0) errors.add([...path, 'label'], 'BASE_TYPE_REQUIRED', 'This field is required');
+      errors.maxLength([...path, 'label'], label, L.buttonLabelChars);
+      const style = button['style'];
+      const customId = button['custom_id'];
+      if (style === 5) {
+        const url = button['url'];
+        if (typeof url !== 'string' || !/^https?:\/\//.test(url)) errors.add([...path, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+        if (customId !== undefined) errors.add([...path, 'custom_id'], 'BUTTON_LINK_CUSTOM_ID', 'A link button cannot have a custom_id.');
+      } else if ([1, 2, 3, 4].includes(Number(style))) {
+        if (typeof customId !== 'string' || customId.length === 0) errors.add([...path, 'custom_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+        errors.maxLength([...path, 'custom_id'], customId, L.customIdChars);
+        if (typeof customId === 'string') {
+          if (ids.has(customId)) errors.add([...path, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
+          ids.add(customId);
+        }
+        if (button['url'] !== undefined) errors.add([...path, 'url'], 'BUTTON_NON_LINK_URL', 'Only link buttons can have a url.');
+      } else {
+        errors.add([...path, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of (1, 2, 3, 4, 5, 6).');
+      }
+    });
+  });
 }
 
 const NAME = /^[-_\p{Ll}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;

@@ -50,6 +50,18 @@ export interface AutocompleteInput extends Omit<SlashCommandInput, 'options'> {
   options?: Record<string, string | number | boolean>;
 }
 
+/** A press of a button on a message the bot sent (a message component interaction, type 3). */
+export interface ButtonPressInput {
+  /** The message the button is on: its id and body as the bot last set it (posted, replied or updated). */
+  message: { id: string; body: Record<string, unknown>; flags?: number };
+  customId: string;
+  /** Null for a direct message. */
+  guildId: string | null;
+  channelId: string;
+  member?: FakeMember;
+  locale?: string;
+}
+
 export interface FakeDiscord {
   /** Pass to discord.js as `rest.api` (it appends `/v10`). */
   readonly apiBase: string;
@@ -78,6 +90,11 @@ export interface FakeDiscord {
   sendSlashCommand(input: SlashCommandInput): string;
   /** Dispatches an autocomplete interaction; returns its id. */
   sendAutocomplete(input: AutocompleteInput): string;
+  /**
+   * Dispatches a button press; returns its id. Refuses (throws) a custom_id that no enabled button
+   * of that message carries, as Discord's client offers only the buttons it shows.
+   */
+  pressButton(input: ButtonPressInput): string;
   /** The token Discord issued with an interaction (for tests that answer it by hand). */
   interactionToken(id: string): string | undefined;
   /** The first callback for an interaction; rejects after `timeoutMs`. */
@@ -129,7 +146,12 @@ export async function startFakeDiscord(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 
-  const dispatchInteraction = (type: 2 | 4, input: SlashCommandInput, options: Record<string, unknown>[]): string => {
+  const dispatchInteraction = (
+    type: 2 | 3 | 4,
+    input: SlashCommandInput,
+    options: Record<string, unknown>[],
+    component?: { data: Record<string, unknown>; message: Record<string, unknown> },
+  ): string => {
     const id = state.nextId();
     const interactionToken = `itk.${randomBytes(16).toString('base64url')}`;
     const channel = state.channel(input.channelId);
@@ -166,7 +188,7 @@ export async function startFakeDiscord(
       type,
       token: interactionToken,
       version: 1,
-      data: {
+      data: component?.data ?? {
         id: commandId,
         name: input.name,
         type: 1,
@@ -174,6 +196,7 @@ export async function startFakeDiscord(
         ...(Object.keys(resolvedChannels).length > 0 ? { resolved: { channels: resolvedChannels } } : {}),
         ...(input.guildId ? { guild_id: input.guildId } : {}),
       },
+      ...(component ? { message: component.message } : {}),
       channel_id: input.channelId,
       channel: channel
         ? { ...state.channelPayload(channel), permissions: member.permissions }
@@ -267,6 +290,19 @@ export async function startFakeDiscord(
     sendSlashCommand: (input) => dispatchInteraction(2, input, toOptions(input.options ?? {})),
     sendAutocomplete: (input) =>
       dispatchInteraction(4, input, toOptions({ ...(input.options ?? {}), [input.focused.name]: input.focused.value }, input.focused.name)),
+    pressButton(input) {
+      const rows = Array.isArray(input.message.body['components']) ? (input.message.body['components'] as { components?: Record<string, unknown>[] }[]) : [];
+      const button = rows.flatMap((r) => r.components ?? []).find((b) => b['custom_id'] === input.customId);
+      if (!button || button['disabled'] === true) throw new Error(`fake discord: no enabled button ${input.customId} on message ${input.message.id}`);
+      const message = {
+        ...state.messagePayload(input.message.id, input.channelId, input.message.body, []),
+        flags: input.message.flags ?? 0,
+      };
+      return dispatchInteraction(3, { name: '', guildId: input.guildId, channelId: input.channelId, ...(input.member ? { member: input.member } : {}), ...(input.locale ? { locale: input.locale } : {}) }, [], {
+        data: { custom_id: input.customId, component_type: 2 },
+        message,
+      });
+    },
     interactionToken: (id) => state.interactions.get(id)?.token,
     waitForInteractionResponse: (id, timeoutMs = 5000) =>
       waitFor(() => state.interactionResponses.find((r) => r.interactionId === id), timeoutMs, `a response to interaction ${id}`),

@@ -4,6 +4,7 @@ import type { BotCommand, PhotoSize, Update, UserFromGetMe } from 'grammy/types'
 import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
 import { parseTelegramHtml } from '../../src/render/telegram-html.ts';
 import { FakeTelegramFiles } from './fake-telegram-files.ts';
+import { checkInlineKeyboard, checkInlineResults, parseText } from './fake-telegram-markup.ts';
 import { readParams, type UploadedFile } from './fake-telegram-params.ts';
 import { FakeRateLimits } from './fake-telegram-rate-limits.ts';
 import { buildTextUpdate } from './fake-telegram-updates.ts';
@@ -42,6 +43,43 @@ export interface SentMessage {
   photo: SentPhoto | null;
   messageId: number;
   /** `Date.now()` when accepted. */
+  time: number;
+  /** The inline keyboard sent with it, or null. */
+  replyMarkup: { inline_keyboard: Record<string, unknown>[][] } | null;
+}
+
+/** A message as it stands now in its chat (after any edits). */
+export interface StoredMessage {
+  chatId: number;
+  messageId: number;
+  /** Text of a text message, caption of a photo (raw HTML as sent). */
+  text: string | null;
+  plainText: string | null;
+  photo: SentPhoto | null;
+  replyMarkup: { inline_keyboard: Record<string, unknown>[][] } | null;
+  edits: number;
+}
+
+/** One accepted editMessageText / editMessageCaption / editMessageMedia. */
+export interface EditRecord {
+  method: 'editMessageText' | 'editMessageCaption' | 'editMessageMedia';
+  chatId: number;
+  messageId: number;
+  time: number;
+}
+
+/** One answerCallbackQuery. */
+export interface CallbackAnswer {
+  callbackQueryId: string;
+  text: string | null;
+  showAlert: boolean;
+  time: number;
+}
+
+/** One answerInlineQuery. */
+export interface InlineAnswer {
+  inlineQueryId: string;
+  results: Record<string, unknown>[];
   time: number;
 }
 
@@ -123,6 +161,20 @@ export interface FakeTelegram {
   resetRecordings(): void;
   /** Every photo `file_id` issued so far stops working, as if Telegram no longer knew the files. */
   forgetFiles(): void;
+  /** Accepted edits, in order. */
+  readonly edits: EditRecord[];
+  readonly callbackAnswers: CallbackAnswer[];
+  readonly inlineAnswers: InlineAnswer[];
+  /** A message as it stands now (after edits), or undefined. */
+  message(chatId: number, messageId: number): StoredMessage | undefined;
+  /**
+   * A user presses an inline keyboard button of a message the bot sent: pushes a `callback_query`
+   * update and returns its id. Throws when that message carries no button with this data (a
+   * client only offers the buttons it shows).
+   */
+  pressButton(input: { chatId: number; messageId: number; data: string; from?: { id: number; language_code?: string } }): string;
+  /** A user types `@bot <query>` in some chat: pushes an `inline_query` update; returns its id. */
+  sendInlineQuery(input: { query: string; from?: { id: number; language_code?: string }; chatType?: string }): string;
   pushUpdate(update: Omit<Update, 'update_id'> & { update_id?: number }): Update;
   /** Pushes a text message (a command when it starts with `/`) as a user, admin or channel would send it. */
   sendText(text: string, options: SendTextOptions): Update;
@@ -168,7 +220,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     username: 'ai_digest_test_bot',
     can_join_groups: true,
     can_read_all_group_messages: false,
-    supports_inline_queries: false,
+    supports_inline_queries: true,
     can_connect_to_business: false,
     has_main_web_app: false,
     has_topics_enabled: false,
@@ -189,6 +241,12 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   /** While hanging: which methods are held (null = all), and the requests waiting for resume() / unhang(). */
   let hanging: { methods: readonly string[] | null } | null = null;
   const heldRequests = new Set<{ release: () => void; reset: () => void }>();
+  const stored = new Map<string, StoredMessage>();
+  const storedKey = (chatId: number, messageId: number): string => `${chatId}:${messageId}`;
+  /** Callback queries pushed and not yet answered (Telegram accepts one answer each). */
+  const openCallbacks = new Set<string>();
+  const openInlineQueries = new Set<string>();
+  let nextQueryId = 1;
 
   const fake: FakeTelegram = {
     apiRoot: '',
@@ -200,6 +258,54 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     counters: { requests: 0, rateLimited: 0, faultsInjected: 0, hung: 0 },
     commands: new Map(),
     afterAccept: null,
+    edits: [],
+    callbackAnswers: [],
+    inlineAnswers: [],
+    message(chatId, messageId) {
+      return stored.get(storedKey(chatId, messageId));
+    },
+    pressButton(input) {
+      const message = stored.get(storedKey(input.chatId, input.messageId));
+      const offered = message?.replyMarkup?.inline_keyboard.flat().some((b) => b['callback_data'] === input.data);
+      if (!message || !offered) throw new Error(`fake telegram: message ${input.chatId}:${input.messageId} has no button ${input.data}`);
+      const chat = chats.get(input.chatId)!;
+      const from = input.from ?? { id: 777 };
+      const id = `cbq${nextQueryId++}`;
+      openCallbacks.add(id);
+      const chatObject = chat.type === 'private' ? { id: chat.id, type: 'private', first_name: chat.title ?? 'User' } : { id: chat.id, type: chat.type, title: chat.title ?? `Chat ${chat.id}` };
+      fake.pushUpdate({
+        callback_query: {
+          id,
+          from: { id: from.id, is_bot: false, first_name: `User ${from.id}`, ...(from.language_code ? { language_code: from.language_code } : {}) },
+          chat_instance: `ci${chat.id}`,
+          data: input.data,
+          message: {
+            message_id: message.messageId,
+            date: Math.floor(Date.now() / 1000),
+            chat: chatObject,
+            from: { id: botInfo.id, is_bot: true, first_name: botInfo.first_name, username: botInfo.username },
+            ...(message.photo ? { photo: [{ file_id: message.photo.fileId, file_unique_id: 'u', width: 1, height: 1 }], caption: message.plainText ?? '' } : { text: message.plainText ?? '' }),
+            ...(message.replyMarkup ? { reply_markup: message.replyMarkup } : {}),
+          },
+        },
+      } as unknown as Omit<Update, 'update_id'>);
+      return id;
+    },
+    sendInlineQuery(input) {
+      const from = input.from ?? { id: 778 };
+      const id = `inq${nextQueryId++}`;
+      openInlineQueries.add(id);
+      fake.pushUpdate({
+        inline_query: {
+          id,
+          from: { id: from.id, is_bot: false, first_name: `User ${from.id}`, ...(from.language_code ? { language_code: from.language_code } : {}) },
+          query: input.query.slice(0, TELEGRAM_LIMITS.inlineQueryChars),
+          offset: '',
+          chat_type: input.chatType ?? 'supergroup',
+        },
+      } as unknown as Omit<Update, 'update_id'>);
+      return id;
+    },
     addChat(chat) {
       chats.set(chat.id, { ...chat });
     },
@@ -223,6 +329,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       lostAnswers.length = 0;
       fake.sent.length = 0;
       fake.calls.length = 0;
+      fake.edits.length = 0;
+      fake.callbackAnswers.length = 0;
+      fake.inlineAnswers.length = 0;
     },
     forgetFiles() {
       storage.forgetAll();
@@ -376,8 +485,28 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       case 'getMe':
         return botInfo;
       case 'deleteWebhook':
-      case 'answerCallbackQuery':
         return true;
+      case 'answerCallbackQuery': {
+        const id = String(params.callback_query_id ?? '');
+        if (!openCallbacks.delete(id)) throw new ApiFailure(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+        const text = params.text === undefined ? null : String(params.text);
+        if (text !== null && text.length > TELEGRAM_LIMITS.callbackAnswerChars) throw new ApiFailure(400, 'Bad Request: MESSAGE_TOO_LONG');
+        fake.callbackAnswers.push({ callbackQueryId: id, text, showAlert: params.show_alert === true || params.show_alert === 'true', time: Date.now() });
+        return true;
+      }
+      case 'answerInlineQuery': {
+        const id = String(params.inline_query_id ?? '');
+        if (!openInlineQueries.delete(id)) throw new ApiFailure(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+        const results = params.results;
+        const refusal = checkInlineResults(results, (fileId) => storage.lookup(fileId) !== undefined);
+        if (refusal) throw new ApiFailure(400, refusal);
+        fake.inlineAnswers.push({ inlineQueryId: id, results: results as Record<string, unknown>[], time: Date.now() });
+        return true;
+      }
+      case 'editMessageText':
+      case 'editMessageCaption':
+      case 'editMessageMedia':
+        return edit(method, params, files);
       case 'getUpdates':
         return getUpdates(params, res);
       case 'setMyCommands': {
@@ -472,6 +601,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     if (threadId !== null && !(chat.type === 'supergroup' && chat.isForum && chat.topics?.includes(threadId))) {
       throw new ApiFailure(400, 'Bad Request: message thread not found');
     }
+    const markupRefusal = checkInlineKeyboard(params.reply_markup);
+    if (markupRefusal) throw new ApiFailure(400, markupRefusal);
+    const replyMarkup = (params.reply_markup ?? null) as SentMessage['replyMarkup'];
     const parseMode = typeof params.parse_mode === 'string' ? params.parse_mode : null;
     const raw = method === 'sendMessage' ? params.text : params.caption;
     const text = raw === undefined ? null : String(raw);
@@ -514,14 +646,74 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     // Telegram stores an upload only once it accepted the message.
     const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
     if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
-    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now };
+    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup };
     fake.sent.push(message);
+    stored.set(storedKey(chat.id, messageId), { chatId: chat.id, messageId, text, plainText, photo, replyMarkup, edits: 0 });
     fake.afterAccept?.(message);
     return {
       message_id: messageId,
       date: Math.floor(now / 1000),
       chat: { id: chat.id, type: chat.type },
       ...(sizes ? { photo: sizes } : {}),
+    };
+  }
+
+  /**
+   * editMessageText / editMessageCaption / editMessageMedia of a message the bot sent: the message
+   * must exist and be of the right kind (text for editMessageText, photo for the others); an edit
+   * that changes nothing is refused with "message is not modified", as Telegram does.
+   */
+  function edit(method: EditRecord['method'], params: Record<string, unknown>, files: Map<string, UploadedFile>): unknown {
+    const chat = resolveChat(params, true);
+    const message = stored.get(storedKey(chat.id, Number(params.message_id)));
+    if (!message) throw new ApiFailure(400, 'Bad Request: message to edit not found');
+    const markupRefusal = checkInlineKeyboard(params.reply_markup);
+    if (markupRefusal) throw new ApiFailure(400, markupRefusal);
+    const replyMarkup = (params.reply_markup ?? null) as StoredMessage['replyMarkup'];
+    let text: string | null;
+    let plainText: string | null;
+    let photo = message.photo;
+    if (method === 'editMessageText') {
+      if (message.photo) throw new ApiFailure(400, 'Bad Request: there is no text in the message to edit');
+      const parsed = parseText(params.text, params.parse_mode, TELEGRAM_LIMITS.messageChars, 'message');
+      if ('refusal' in parsed) throw new ApiFailure(400, parsed.refusal);
+      text = String(params.text);
+      plainText = parsed.plain;
+    } else {
+      if (!message.photo) throw new ApiFailure(400, 'Bad Request: there is no media in the message to edit');
+      const source = method === 'editMessageMedia' ? ((params.media ?? {}) as Record<string, unknown>) : params;
+      if (method === 'editMessageMedia') {
+        if (source['type'] !== 'photo') throw new ApiFailure(400, 'Bad Request: wrong type of the web page content');
+        const ref = typeof source['media'] === 'string' ? source['media'] : '';
+        if (ref.startsWith('attach://')) {
+          const upload = files.get(ref.slice('attach://'.length));
+          if (!upload) throw new ApiFailure(400, 'Bad Request: there is no photo in the request');
+          const sizes = storage.storeUpload(upload);
+          photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
+        } else {
+          const known = storage.lookup(ref);
+          if (!known) throw new ApiFailure(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+          photo = { name: known.name, bytes: known.bytes, via: 'file_id', fileId: ref };
+        }
+      }
+      const parsed = parseText(source['caption'] ?? '', source['parse_mode'], TELEGRAM_LIMITS.captionChars, 'caption');
+      if ('refusal' in parsed) throw new ApiFailure(400, parsed.refusal);
+      text = source['caption'] === undefined ? null : String(source['caption']);
+      plainText = parsed.plain;
+    }
+    const sameMedia = photo?.fileId === message.photo?.fileId;
+    if (text === message.text && sameMedia && JSON.stringify(replyMarkup) === JSON.stringify(message.replyMarkup)) {
+      throw new ApiFailure(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+    }
+    Object.assign(message, { text, plainText, photo, replyMarkup, edits: message.edits + 1 });
+    fake.edits.push({ method, chatId: chat.id, messageId: message.messageId, time: Date.now() });
+    const sizes = photo ? storage.lookup(photo.fileId)?.sizes : undefined;
+    return {
+      message_id: message.messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chat.id, type: chat.type },
+      ...(photo ? { photo: sizes ?? [], caption: plainText ?? '' } : { text: plainText ?? '' }),
+      ...(replyMarkup ? { reply_markup: replyMarkup } : {}),
     };
   }
 

@@ -110,7 +110,15 @@ describe('parseReport tolerates what real files do', () => {
     expect(report.points).toEqual([
       { title: 'R&D 投入', detail: '研发 & 部署并行。' },
       { title: '<think> 标签', detail: '模型输出 <think> 推理过程。' },
-      { title: '链接标题', detail: '见 原文 与 强调。' },
+      // The text reads plain; the links ride along for the renderers (issue 12: links survive).
+      {
+        title: '链接标题',
+        detail: '见 原文 与 强调。',
+        links: [
+          { text: '链接标题', url: 'https://example.com/a' },
+          { text: '原文', url: 'https://example.com/b' },
+        ],
+      },
       // CommonMark does not close bold after "）" before a letter; the fallback still splits it.
       { title: '标题（括号）', detail: '后文紧跟' },
       { title: '冒号在内', detail: '细节' },

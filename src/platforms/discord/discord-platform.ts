@@ -24,6 +24,7 @@ import { PlatformStartError, type Destination, type Platform, type SendDigestOpt
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
 import { GlobalPacer } from './global-pacer.ts';
+import { answerButton } from './handle-component.ts';
 import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
@@ -266,6 +267,7 @@ export class DiscordPlatform implements Platform {
     try {
       if (interaction.isAutocomplete()) await answerAutocomplete(interaction, this.#interactionDeps);
       else if (interaction.isChatInputCommand()) await answerCommand(interaction, this.#interactionDeps, resolved);
+      else if (interaction.isButton()) await answerButton(interaction, this.#interactionDeps);
     } catch (error) {
       this.#options.logger.error(
         { event: 'discord-interaction-failed', interaction: interaction.id, type: interaction.type, err: error },

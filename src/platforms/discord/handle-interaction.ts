@@ -11,10 +11,11 @@ import {
   type InteractionReplyOptions,
   type PermissionResolvable,
 } from 'discord.js';
-import type { CommandArgs, CommandContext, CommandReply, CommandRouter } from '../../commands/types.ts';
+import type { CommandArgs, CommandContext, CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
 import { localeFrom, messages } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
 import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordSearch } from '../../render/search-results.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { DiscordMessage } from '../../render/payload-types.ts';
 import type { Destination } from '../platform.ts';
@@ -96,6 +97,7 @@ function readArgs(interaction: ChatInputCommandInteraction): CommandArgs {
         break;
       }
       case 'date':
+      case 'query':
       case 'time':
       case 'tz':
         args[option.name] = String(value);
@@ -153,18 +155,20 @@ function buildContext(
 
 /** Message options for one rendered message; the word cloud is attached by path. */
 function toReplyOptions(message: DiscordMessage, ephemeral: boolean): InteractionReplyOptions {
-  const { content, embeds } = message.body;
+  const { content, embeds, components } = message.body;
   return {
     ...(content !== undefined ? { content } : {}),
     embeds,
+    ...(components ? { components } : {}),
     files: message.files.map((file) => ({ attachment: file.path, name: file.name })),
     allowedMentions: { parse: [] },
     ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
   };
 }
 
-function render(reply: CommandReply, color: number): { messages: DiscordMessage[]; ephemeral: boolean } {
+function render(reply: CommandReply, color: number, locale: Locale): { messages: DiscordMessage[]; ephemeral: boolean } {
   if (reply.kind === 'digest') return { messages: renderDiscordMessages(reply.digest, { color }), ephemeral: false };
+  if (reply.kind === 'search') return { messages: [renderDiscordSearch(reply.result, messages(locale).search, color)], ephemeral: false };
   return { messages: renderDiscordText(reply.text), ephemeral: reply.ephemeral === true };
 }
 
@@ -212,7 +216,7 @@ export async function answerCommand(
     }
   }
 
-  const { messages: rendered, ephemeral } = render(reply, deps.color);
+  const { messages: rendered, ephemeral } = render(reply, deps.color, context.locale);
   const [first, ...rest] = rendered;
   if (!first) return;
   if (!deferred) {

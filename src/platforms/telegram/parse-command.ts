@@ -35,7 +35,12 @@ export function parseCommandText(
   const [, rawName = '', addressee, rest = ''] = match;
   if (addressee !== undefined && addressee.toLowerCase() !== botUsername.toLowerCase()) return null;
   const name = rawName.toLowerCase();
+  // `/report_20260103`: the tappable command link a search result carries.
+  const dated = /^report_(\d{8})$/.exec(name);
+  if (dated) return { name: 'report', args: { date: dated[1]! } };
   const declared = new Set<CommandOption['name']>(definitions.find((d) => d.name === name)?.options.map((o) => o.name) ?? []);
+  // Free text (`/search Claude Code`): the whole rest, as typed.
+  if (declared.has('query')) return { name, args: rest.trim() === '' ? {} : { query: rest.trim() } };
   return { name, args: readArgs(rest.split(/\s+/).filter((t) => t !== ''), declared) };
 }
 

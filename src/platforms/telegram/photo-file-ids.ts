@@ -62,6 +62,11 @@ export class PhotoFileIds {
     }
   }
 
+  /** The file_id known for `key`, if any, without waiting or claiming an upload (inline results). */
+  peek(key: string): string | undefined {
+    return this.ids.get(key);
+  }
+
   /** Telegram refused `fileId` for `key`: the next send of it uploads again. */
   forget(key: string, fileId: string): void {
     if (this.ids.get(key) === fileId) this.ids.delete(key);

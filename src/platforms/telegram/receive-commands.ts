@@ -1,8 +1,10 @@
 import type { Bot } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { CommandReply, CommandRouter } from '../../commands/types.ts';
+import type { CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
+import { renderTelegramSearch } from '../../render/search-results.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
+import { messages } from '../../i18n/index.ts';
 import type { Destination } from '../platform.ts';
 import { classifyTelegramError } from './classify-error.ts';
 import { buildCommandContext } from './command-context.ts';
@@ -72,7 +74,7 @@ async function handleCommand(
     return;
   }
   try {
-    await sendReply(bot, context.destination, reply, options);
+    await sendReply(bot, context.destination, reply, options, context.locale);
     options.logger.info({ ...line, reply: reply.kind, outcome: 'replied', ms: Date.now() - started }, 'telegram command');
   } catch (error) {
     const failure = classifyTelegramError(error, context.destination, options.token);
@@ -83,8 +85,9 @@ async function handleCommand(
   }
 }
 
-async function sendReply(bot: Bot, destination: Destination, reply: CommandReply, options: CommandReceiverOptions): Promise<void> {
+async function sendReply(bot: Bot, destination: Destination, reply: CommandReply, options: CommandReceiverOptions, locale: Locale): Promise<void> {
   const { logger, photos } = options;
   if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger, photos ? { photos } : {});
+  else if (reply.kind === 'search') await sendTelegramCalls(bot.api, destination, [renderTelegramSearch(reply.result, messages(locale).search)], logger);
   else await sendTelegramCalls(bot.api, destination, renderTelegramText(reply.text), logger);
 }

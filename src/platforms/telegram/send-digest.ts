@@ -3,6 +3,7 @@ import type { Api } from 'grammy';
 import type { Logger } from '../../log.ts';
 import type { TelegramCall } from '../../render/payload-types.ts';
 import { renderTelegramCalls } from '../../render/telegram.ts';
+import { withPhotoMessage } from '../../render/navigation-buttons.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import type { Destination, SendDigestOptions, SendResult, SentPart } from '../platform.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
@@ -140,7 +141,7 @@ export async function sendTelegramDigest(
         message =
           call.method === 'sendPhoto' && photos
             ? await sendTelegramPhoto(api, destination, call, logger, photos, signal)
-            : await sendTelegramCall(api, destination, call, logger, undefined, signal);
+            : await sendTelegramCall(api, destination, withPhotoReference(call, plan, done), logger, undefined, signal);
       } catch (error) {
         if (call.method !== 'sendPhoto' || !isPhotoRefusal(error)) throw error;
         dropImage(error instanceof Error ? error.message : String(error));
@@ -157,4 +158,11 @@ export async function sendTelegramDigest(
   }
   resume?.memory.delete(memoryKey);
   return { messageIds: plan.map((_, index) => done.get(index)!.messageId), imageDropped };
+}
+
+/** Navigation buttons name the digest's photo message (sent first), so a press can edit it too. */
+function withPhotoReference(call: TelegramCall, plan: readonly TelegramCall[], done: ReadonlyMap<number, SentPart>): TelegramCall {
+  const photoId = plan[0]?.method === 'sendPhoto' ? done.get(0)?.messageId : undefined;
+  if (call.method !== 'sendMessage' || !call.params.reply_markup || photoId === undefined) return call;
+  return { ...call, params: { ...call.params, reply_markup: withPhotoMessage(call.params.reply_markup, photoId) } };
 }

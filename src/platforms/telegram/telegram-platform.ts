@@ -7,7 +7,10 @@ import type { Digest } from '../../report/digest-types.ts';
 import { PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { countAmbiguousSends } from './ambiguous-sends.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
+import { ALLOWED_UPDATES } from './allowed-updates.ts';
+import { receiveCallbacks } from './receive-callbacks.ts';
 import { receiveCommands } from './receive-commands.ts';
+import { receiveInlineQueries } from './receive-inline.ts';
 import { registerTelegramCommands } from './register-commands.ts';
 import { DEFAULT_RETRY, retryTransformer, type RetryOptions } from './retry.ts';
 import { sendTelegramCalls } from './send-calls.ts';
@@ -101,6 +104,9 @@ export class TelegramPlatform implements Platform {
       token: options.token,
       photos: this.photos,
     });
+    const interactive = { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos };
+    receiveCallbacks(this.bot, interactive, this.running);
+    receiveInlineQueries(this.bot, interactive, this.running);
   }
 
   /**
@@ -125,7 +131,7 @@ export class TelegramPlatform implements Platform {
       let started = false;
       this.polling = this.bot
         .start({
-          allowed_updates: ['message', 'channel_post'],
+          allowed_updates: [...ALLOWED_UPDATES],
           onStart: async (me) => {
             await this.registerCommands();
             this.logger.info({ event: 'telegram-started', bot: me.username }, 'telegram polling');

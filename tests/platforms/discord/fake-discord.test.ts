@@ -60,11 +60,36 @@ describe('fake Discord REST validation', () => {
     ['embeds over 6000 together', { embeds: [{ description: 'x'.repeat(4000) }, { description: 'x'.repeat(2001) }] }],
     ['attachment:// with no upload', { embeds: [{ image: { url: 'attachment://cloud.png' } }] }],
     ['a nonce over 25 characters', { content: 'x', nonce: 'n'.repeat(26) }],
+    ['a custom_id over 100 characters', { content: 'x', components: [{ type: 1, components: [{ type: 2, style: 2, label: 'a', custom_id: 'c'.repeat(L.customIdChars + 1) }] }] }],
+    ['a button label over 80 characters', { content: 'x', components: [{ type: 1, components: [{ type: 2, style: 2, label: 'l'.repeat(L.buttonLabelChars + 1), custom_id: 'a' }] }] }],
+    ['6 buttons in a row', { content: 'x', components: [{ type: 1, components: Array.from({ length: 6 }, (_, i) => ({ type: 2, style: 2, label: 'b', custom_id: `b${i}` })) }] }],
+    ['6 action rows', { content: 'x', components: Array.from({ length: 6 }, (_, i) => ({ type: 1, components: [{ type: 2, style: 2, label: 'b', custom_id: `r${i}` }] })) }],
+    ['a duplicated custom_id', { content: 'x', components: [{ type: 1, components: [{ type: 2, style: 2, label: 'a', custom_id: 'same' }, { type: 2, style: 2, label: 'b', custom_id: 'same' }] }] }],
+    ['a link button without a URL', { content: 'x', components: [{ type: 1, components: [{ type: 2, style: 5, label: 'a' }] }] }],
+    ['a link button with a custom_id', { content: 'x', components: [{ type: 1, components: [{ type: 2, style: 5, label: 'a', url: 'https://example.com', custom_id: 'x' }] }] }],
   ])('refuses %s with 400 Invalid Form Body', async (_what, body) => {
     const res = await postJson(`/channels/${TEXT}/messages`, body);
     expect(res.status).toBe(400);
     expect(res.json['code']).toBe(50035);
     expect(res.json['errors']).toBeTypeOf('object');
+  });
+
+  it('accepts buttons at the limits: 5 rows of 5, custom_id of 100, label of 80, link buttons', async () => {
+    const rows = Array.from({ length: L.actionRowsPerMessage }, (_, r) => ({
+      type: 1,
+      components: Array.from({ length: L.buttonsPerRow }, (_, b) =>
+        b === 0 ? { type: 2, style: 5, label: 'l'.repeat(L.buttonLabelChars), url: 'https://example.com/x' } : { type: 2, style: 2, label: 'b', custom_id: `${r}${b}`.padEnd(L.customIdChars, 'c') },
+      ),
+    }));
+    const res = await postJson(`/channels/${TEXT}/messages`, { content: 'x', components: rows });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses UPDATE_MESSAGE (type 7) as the answer to a slash command: it only answers components', async () => {
+    const id = fake.sendSlashCommand({ name: 'report', guildId: null, channelId: TEXT });
+    const token = fake.interactionToken(id)!;
+    const res = await postJson(`/interactions/${id}/${token}/callback`, { type: 7, data: { content: 'x' } });
+    expect(res.status).toBe(400);
   });
 
   it('accepts a body exactly at the limits', async () => {

@@ -133,6 +133,34 @@ describe('fake Telegram Bot API server', () => {
     const next = await api.getUpdates({ offset: update!.update_id + 1, timeout: 0 });
     expect(next).toEqual([]);
   });
+
+  it('keyboards, edits and callback answers are checked as Telegram does', async () => {
+    const tooLong = { inline_keyboard: [[{ text: 'a', callback_data: 'x'.repeat(65) }]] };
+    expect((await refusal(api.sendMessage(10, 'hi', { reply_markup: tooLong }))).description).toMatch(/BUTTON_DATA_INVALID/);
+    const sent = await api.sendMessage(10, 'hi', { reply_markup: { inline_keyboard: [[{ text: 'a', callback_data: 'x'.repeat(64) }]] } });
+    // Editing nothing, a missing message, or a text message's media is refused.
+    expect((await refusal(api.editMessageText(10, sent.message_id, 'hi', { reply_markup: { inline_keyboard: [[{ text: 'a', callback_data: 'x'.repeat(64) }]] } }))).description).toMatch(/not modified/);
+    expect((await refusal(api.editMessageText(10, 999_999, 'x'))).description).toMatch(/message to edit not found/);
+    expect((await refusal(api.editMessageCaption(10, sent.message_id, { caption: 'c' }))).description).toMatch(/no media/);
+    await api.editMessageText(10, sent.message_id, 'changed');
+    expect(fake.message(10, sent.message_id)!.plainText).toBe('changed');
+    // A callback query is answered once; an unknown one is refused.
+    const id = fake.pressButton({ chatId: 10, messageId: (await api.sendMessage(10, 'k', { reply_markup: { inline_keyboard: [[{ text: 'b', callback_data: 'go' }]] } })).message_id, data: 'go' });
+    await api.answerCallbackQuery(id);
+    expect((await refusal(api.answerCallbackQuery(id))).description).toMatch(/query is too old|query ID is invalid/);
+    expect(() => fake.pressButton({ chatId: 10, messageId: sent.message_id, data: 'nope' })).toThrow();
+  });
+
+  it('inline answers: at most 50 results with unique ids of ≤ 64 bytes and valid HTML', async () => {
+    const article = (id: string, text = 'x') => ({ type: 'article' as const, id, title: 't', input_message_content: { message_text: text, parse_mode: 'HTML' as const } });
+    const queryId = (): string => fake.sendInlineQuery({ query: 'q' });
+    expect((await refusal(api.answerInlineQuery(queryId(), Array.from({ length: 51 }, (_, i) => article(`a${i}`))))).description).toMatch(/RESULTS_TOO_MUCH/);
+    expect((await refusal(api.answerInlineQuery(queryId(), [article('a'), article('a')]))).description).toMatch(/DUPLICATE/);
+    expect((await refusal(api.answerInlineQuery(queryId(), [article('i'.repeat(65))]))).description).toMatch(/RESULT_ID_INVALID/);
+    expect((await refusal(api.answerInlineQuery(queryId(), [article('b', '<p>x</p>')]))).description).toMatch(/can't parse entities/);
+    expect((await refusal(api.answerInlineQuery(queryId(), [{ type: 'photo', id: 'p', photo_file_id: 'unknown' }]))).description).toMatch(/wrong file identifier/);
+    await api.answerInlineQuery(queryId(), Array.from({ length: 50 }, (_, i) => article(`a${i}`)));
+  });
 });
 
 describe('fake Telegram flood control', () => {

@@ -1,0 +1,256 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { silentLogger, type Logger } from '../log.ts';
+import type { LibraryChange, ReportEntry } from '../report/library.ts';
+import { clipAround, findHighlights } from './highlight.ts';
+import { reportSentences } from './report-text.ts';
+import { countTerms, SearchIndex, type SearchIndexState } from './search-index.ts';
+import { foldText, indexTerms, queryTerms } from './tokenize.ts';
+import type { ReportSearcher, SearchHit, SearchOutcome } from './types.ts';
+
+/** The parts of ReportLibrary the search follows. */
+export interface SearchableLibrary {
+  entries(): readonly ReportEntry[];
+  watch(onChange: (change: LibraryChange) => void, options?: { intervalMs?: number }): () => void;
+}
+
+export interface ReportSearchOptions {
+  logger?: Logger;
+  /** How long one slice of indexing may hold the event loop before yielding (default 15 ms). */
+  sliceMs?: number;
+  /**
+   * A file keeping each report's segmented terms between runs (keyed by path, mtime and size),
+   * so a restart indexes unchanged reports without segmenting them again. Null: no cache.
+   */
+  cacheFile?: string | null;
+}
+
+/** Which file (and which version of it) each indexed slug came from. */
+interface IndexedFile {
+  file: string;
+  mtimeMs: number;
+  size: number;
+}
+
+/** The cache file: the whole index plus the file versions it was built from. */
+interface CacheData {
+  version: number;
+  index: SearchIndexState;
+  files: Array<[string, IndexedFile]>;
+}
+
+const CACHE_VERSION = 2;
+/** Changes are written to the cache at most this often. */
+const CACHE_WRITE_DELAY_MS = 5000;
+
+const DEFAULT_LIMIT = 10;
+const SNIPPET_CHARS = 160;
+const SUGGESTIONS = 5;
+
+/**
+ * Full-text search over every report in the content folder, following it as the library does:
+ * `start()` indexes all reports newest first in short slices (commands keep being answered, and
+ * recent reports are searchable first), and every file the library sees added, changed or
+ * removed is indexed again or dropped, so a new report is searchable without a restart.
+ */
+export class ReportSearch implements ReportSearcher {
+  readonly #library: SearchableLibrary;
+  readonly #logger: Logger;
+  readonly #sliceMs: number;
+  #index = new SearchIndex();
+  /** File (and its version) of each indexed slug, for snippets and the cache. */
+  readonly #files = new Map<string, IndexedFile>();
+  #stopWatching: (() => void) | null = null;
+  #queue: Promise<void> = Promise.resolve();
+  readonly #cacheFile: string | null;
+  #saveTimer: NodeJS.Timeout | null = null;
+  #dirty = false;
+
+  constructor(library: SearchableLibrary, options: ReportSearchOptions = {}) {
+    this.#library = library;
+    this.#logger = options.logger ?? silentLogger();
+    this.#sliceMs = options.sliceMs ?? 15;
+    this.#cacheFile = options.cacheFile ?? null;
+  }
+
+  /** Reports indexed so far. */
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /**
+   * Indexes every report (newest first) and starts following the folder. Resolves when the
+   * whole archive is indexed; searches made before then see the reports indexed so far.
+   */
+  start(): Promise<void> {
+    this.#stopWatching ??= this.#library.watch((change) => {
+      this.#enqueue(async () => {
+        for (const entry of change.removed) this.#remove(entry);
+        await this.#addAll([...change.added, ...change.changed]);
+        this.#scheduleSave();
+      });
+    });
+    return this.#enqueue(async () => {
+      const entries = this.#library.entries();
+      await this.#readCache(entries);
+      // Reports the cache already holds, unchanged, are not read again.
+      await this.#addAll(entries.filter((entry) => !this.#isCurrent(entry)));
+      this.#scheduleSave();
+    });
+  }
+
+  /** Stops following the folder and writes any pending change to the cache file. */
+  async stop(): Promise<void> {
+    this.#stopWatching?.();
+    this.#stopWatching = null;
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = null;
+    await this.#queue;
+    if (this.#dirty) await this.#writeCache();
+  }
+
+  /** Resolves once every queued indexing job is done (tests, the benchmark). */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  async search(query: string, limit = DEFAULT_LIMIT): Promise<SearchOutcome> {
+    const terms = queryTerms(query);
+    const { hits, total } = this.#index.search(terms, limit);
+    if (hits.length === 0) {
+      const suggestions = [...new Set(terms.flatMap((term) => this.#index.closestTerms(term, SUGGESTIONS)))].slice(0, SUGGESTIONS);
+      return { query, terms, hits: [], total: 0, suggestions };
+    }
+    const views = await Promise.all(hits.map((hit) => this.#hitView(hit.doc, hit.matched)));
+    return { query, terms, hits: views, total, suggestions: [] };
+  }
+
+  #enqueue(job: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(job);
+    this.#queue = run.catch((error: unknown) => {
+      this.#logger.error({ event: 'search.index_failed', err: error }, 'search indexing failed');
+    });
+    return this.#queue;
+  }
+
+  #remove(entry: ReportEntry): void {
+    this.#index.remove(entry.slug);
+    this.#files.delete(entry.slug);
+    this.#dirty = true;
+  }
+
+  #isCurrent(entry: ReportEntry): boolean {
+    const known = this.#files.get(entry.slug);
+    return known !== undefined && known.file === entry.file && known.mtimeMs === entry.mtimeMs && known.size === entry.size;
+  }
+
+  /**
+   * Loads the saved index, then drops from it every report that is gone or has changed since
+   * (those still in the folder are indexed again by the caller).
+   */
+  async #readCache(entries: readonly ReportEntry[]): Promise<void> {
+    if (this.#cacheFile === null) return;
+    try {
+      const data = deserialize(await readFile(this.#cacheFile)) as Partial<CacheData>;
+      if (data.version !== CACHE_VERSION || !data.index || !Array.isArray(data.files)) return;
+      this.#index = SearchIndex.fromState(data.index);
+      for (const [slug, file] of data.files) this.#files.set(slug, file);
+      const current = new Map(entries.map((entry) => [entry.slug, entry]));
+      for (const slug of [...this.#files.keys()]) {
+        const entry = current.get(slug);
+        if (!entry || !this.#isCurrent(entry)) {
+          this.#index.remove(slug);
+          this.#files.delete(slug);
+          this.#dirty = true;
+        }
+      }
+    } catch (error) {
+      // No cache yet, or an unreadable one: index from the files (and write a fresh cache).
+      this.#index = new SearchIndex();
+      this.#files.clear();
+      this.#dirty = true;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.#logger.warn({ event: 'search.cache_unreadable', file: this.#cacheFile, err: error }, 'search cache ignored');
+      }
+    }
+  }
+
+  #scheduleSave(): void {
+    if (this.#cacheFile === null || !this.#dirty || this.#saveTimer) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      void this.#enqueue(() => this.#writeCache());
+    }, CACHE_WRITE_DELAY_MS);
+    this.#saveTimer.unref();
+  }
+
+  /** Writes the cache next to itself and renames it into place, so a crash never leaves half a file. */
+  async #writeCache(): Promise<void> {
+    if (this.#cacheFile === null) return;
+    this.#dirty = false;
+    const temporary = `${this.#cacheFile}.${process.pid}.tmp`;
+    try {
+      await mkdir(dirname(this.#cacheFile), { recursive: true });
+      const data: CacheData = { version: CACHE_VERSION, index: this.#index.exportState(), files: [...this.#files] };
+      await writeFile(temporary, serialize(data));
+      await rename(temporary, this.#cacheFile);
+    } catch (error) {
+      this.#dirty = true;
+      this.#logger.warn({ event: 'search.cache_write_failed', file: this.#cacheFile, err: error }, 'search cache not written');
+    }
+  }
+
+  async #addAll(entries: readonly ReportEntry[]): Promise<void> {
+    let sliceStart = Date.now();
+    for (const entry of entries) {
+      let text: string;
+      try {
+        text = await readFile(entry.file, 'utf8');
+      } catch (error) {
+        // Gone between the scan and now: the library's next scan reports the removal.
+        this.#logger.warn({ event: 'search.unreadable', file: entry.file, err: error }, 'report not indexed');
+        continue;
+      }
+      const terms = countTerms(indexTerms(reportSentences(text).join('\n')));
+      this.#index.add({ slug: entry.slug, dateStart: entry.dateStart, dateEnd: entry.dateEnd }, terms);
+      this.#files.set(entry.slug, { file: entry.file, mtimeMs: entry.mtimeMs, size: entry.size });
+      this.#dirty = true;
+      if (Date.now() - sliceStart >= this.#sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = Date.now();
+      }
+    }
+  }
+
+  /** The hit as shown: the sentence with the most distinct query words (earliest among equals), highlighted. */
+  async #hitView(doc: { slug: string; dateStart: string; dateEnd: string }, matched: string[]): Promise<SearchHit> {
+    const base = { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd };
+    const file = this.#files.get(doc.slug)?.file;
+    let sentences: string[] = [];
+    try {
+      // Only lines holding a query word are cut into sentences: a snippet costs a read and a scan.
+      if (file) {
+        const lines = (await readFile(file, 'utf8')).split('\n');
+        const holding = lines.filter((line) => {
+          const folded = foldText(line);
+          return matched.some((term) => folded.includes(term));
+        });
+        sentences = reportSentences(holding.join('\n'));
+      }
+    } catch {
+      sentences = [];
+    }
+    let best: { text: string; highlights: Array<[number, number]>; found: number } | null = null;
+    for (const sentence of sentences) {
+      const folded = foldText(sentence);
+      const found = matched.filter((term) => folded.includes(term)).length;
+      if (found === 0 || (best && found <= best.found)) continue;
+      best = { text: sentence, highlights: findHighlights(sentence, matched), found };
+      if (found === matched.length) break;
+    }
+    if (!best) return { ...base, snippet: sentences[0]?.slice(0, SNIPPET_CHARS) ?? '', highlights: [] };
+    const clipped = clipAround(best.text, best.highlights, SNIPPET_CHARS);
+    return { ...base, snippet: clipped.text, highlights: clipped.highlights };
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The readable text of a report file for search: every section, not only the core points, with
+ * markdown markup removed, cut into sentences (a point's title is its own sentence). Fast and
+ * regex-based on purpose: ten years of reports are read at start-up, where a full markdown parse
+ * of each would cost seconds.
+ */
+
+const FRONT_MATTER = /^\uFEFF?---\r?\n[\s\S]*?\r?\n---\r?\n/;
+const SENTENCE_END = /(?<=[。！？!?；;])\s*/u;
+const MAX_SENTENCE = 300;
+
+function stripInline(line: string): string {
+  return line
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/<(https?:\/\/[^>\s]+)>/g, '$1')
+    .replace(/\*\*|__|`/g, '')
+    .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)/, '')
+    .replace(/\|/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The sentences of a report file's text, in order, markup removed; each at most 300 characters. */
+export function reportSentences(markdown: string): string[] {
+  const body = markdown.replace(FRONT_MATTER, '');
+  const sentences: string[] = [];
+  for (const raw of body.split(/\r?\n/)) {
+    if (/^\s*(?:```|---|\|?\s*:?-{3,})/.test(raw)) continue;
+    const line = stripInline(raw);
+    if (line === '') continue;
+    // `**title**：detail` reads best with the title as its own sentence.
+    const titled = /^(.{1,60}?)[：:]\s*(.+)$/u.exec(line);
+    const parts = titled && /\*\*/.test(raw) ? [titled[1]!, titled[2]!] : [line];
+    for (const part of parts) {
+      for (const sentence of part.split(SENTENCE_END)) {
+        const trimmed = sentence.trim();
+        if (!/[\p{L}\p{N}]/u.test(trimmed)) continue;
+        for (let i = 0; i < trimmed.length; i += MAX_SENTENCE) sentences.push(trimmed.slice(i, i + MAX_SENTENCE));
+      }
+    }
+  }
+  return sentences;
+}

@@ -1,0 +1,49 @@
+import { cutChinese } from '../wordcloud/segment-terms.ts';
+
+/**
+ * Folds text for matching: NFKC turns full-width forms into half-width ones (`ＧＰＴ－５` →
+ * `GPT-5`, `１２` → `12`, the ideographic space → a space), then everything is lower-cased.
+ */
+export function foldText(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+/** Latin letters and digits joined by `.`, `-`, `_`, `+` (as the word cloud reads them: `gpt-5.2`, `kv-cache`). */
+const ASCII_TERM = /[a-z0-9](?:[a-z0-9]|[.\-_+](?=[a-z0-9]))*/g;
+const HAN_RUN = /[\p{Script=Han}]+/gu;
+/** Function words too common to mean anything in a query or an index. */
+const HAN_STOP = new Set(['的', '了', '是', '在', '和', '与', '也', '等', '对', '中', '及', '或', '将', '被', '为', '这', '那', '就', '都', '而']);
+
+function hanWords(text: string, forSearch: boolean, out: string[]): void {
+  for (const match of text.matchAll(HAN_RUN)) {
+    for (const word of cutChinese(match[0], forSearch)) {
+      if (!HAN_STOP.has(word)) out.push(word);
+    }
+  }
+}
+
+/**
+ * The terms a report's text is indexed under: its Chinese words (jieba, with the shorter words
+ * inside long ones) and its Latin terms whole plus their parts (`gpt-5.2` also as `gpt`, `5.2`),
+ * all folded. Repeats are kept: their counts are the term frequencies.
+ */
+export function indexTerms(text: string): string[] {
+  const folded = foldText(text);
+  const out: string[] = [];
+  hanWords(folded, true, out);
+  for (const [term] of folded.matchAll(ASCII_TERM)) {
+    out.push(term);
+    const parts = term.split(/[-_+]/).filter((p) => p !== '');
+    if (parts.length > 1) out.push(...parts);
+  }
+  return out;
+}
+
+/** The distinct terms of a query: Chinese words as jieba cuts them, Latin terms whole, folded; at most `max`. */
+export function queryTerms(text: string, max = 32): string[] {
+  const folded = foldText(text);
+  const out: string[] = [];
+  hanWords(folded, false, out);
+  for (const [term] of folded.matchAll(ASCII_TERM)) out.push(term);
+  return [...new Set(out)].slice(0, max);
+}
