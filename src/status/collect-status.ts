@@ -1,6 +1,6 @@
 import { scheduleOf } from '../delivery/catch-up.ts';
 import { localPartsAt, scheduleKey, type DueSchedule } from '../delivery/due-times.ts';
-import { nextDue } from '../delivery/next-due.ts';
+import { nextDue } from '../delivery/due-times.ts';
 import type { PlatformName } from '../platforms/platform.ts';
 import type { DeliverySummary, Store, Subscription } from '../store/store.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextDue } from '../../src/delivery/next-due.ts';
+import { nextDue } from '../../src/delivery/due-times.ts';
 import { previousDue } from '../../src/delivery/due-times.ts';
 
 describe('nextDue', () => {

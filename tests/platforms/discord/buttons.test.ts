@@ -101,8 +101,8 @@ describe('Discord previous / next buttons', () => {
     const again = await press({ id: shown.id, body: forward.data! }, next);
     expect(titleOf(again.data!)).toContain('2026-01-03');
     // The word cloud is replaced with the new day's: the old attachment dropped, the new one uploaded.
-    expect(again.files.map((f) => f.name)).toEqual(['wordcloud_twitter_ai_20260103_20260103.png']);
-    expect((again.data!['embeds'] as { image?: { url: string } }[])[0]!.image?.url).toBe('attachment://wordcloud_twitter_ai_20260103_20260103.png');
+    expect(again.files.map((f) => f.name)).toEqual(['wordcloud-2026-01-03.png']);
+    expect((again.data!['embeds'] as { image?: { url: string } }[])[0]!.image?.url).toBe('attachment://wordcloud-2026-01-03.png');
     // Only the new upload is kept (Discord drops attachments the update does not list).
     expect(again.data!['attachments']).toHaveLength(1);
     // And a day without one shows none.
