@@ -1,12 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process';
-import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { spawnNode as spawnNodeProcess } from './node-process.ts';
 
-/** The repository root, where `npm start` and `bin/digest.mjs` run. */
-export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-/** `npm start`'s entry. */
-export const MAIN = path.join(ROOT_DIR, 'src/main.ts');
-/** The `digest` CLI. */
-export const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
+export { BIN, MAIN, ROOT_DIR } from './node-process.ts';
 
 /** A node child process with its output collected. */
 export interface NodeChild {
@@ -19,27 +14,16 @@ export interface NodeChild {
 
 /**
  * Spawns node with `args` (asynchronously: the fakes it talks to live in this process), in the
- * repository root, with only PATH, HOME, NODE_ENV and `env`: nothing of the developer's own
- * environment or .env leaks in.
+ * repository root, with only PATH, HOME, NODE_ENV and `env` (see node-process.ts).
  */
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv): NodeChild {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
+  const run = spawnNodeProcess(args, env);
   let done = false;
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      done = true;
-      resolve(code);
-    }),
-  );
-  return { exit, exited: () => done, stdout: () => stdout, stderr: () => stderr, kill: (signal) => child.kill(signal) };
+  const exit = run.exit.then(({ code }) => {
+    done = true;
+    return code;
+  });
+  return { exit, exited: () => done, stdout: run.stdout, stderr: run.stderr, kill: (signal) => run.child.kill(signal) };
 }
 
 /**

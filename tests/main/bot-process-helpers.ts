@@ -1,51 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { runCliProcess, spawnNode, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
 
 /**
  * Running the bot as a newcomer runs it (`npm start`: node --import tsx src/main.ts) and the
  * `digest` CLI beside it, as real child processes, for the process-level tests.
  */
 
-export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT_DIR, 'src/main.ts');
-const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
+export { ROOT_DIR } from '../helpers/node-process.ts';
+export { spawnNode };
 
 /** Logged once the scheduler runs (the platforms start on their own: see `waitUntilServing`). */
 export const SCHEDULER_STARTED = '"event":"scheduler.started"';
 /** Logged when a platform has started (connected, commands registered). */
 export const platformStarted = (platform: 'discord' | 'telegram'): string => `"event":"platform.started","platform":"${platform}"`;
 
-export interface BotProcess {
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout: () => string;
-  stderr: () => string;
-}
+export type BotProcess = NodeProcess;
 
-export function spawnNode(args: string[], env: NodeJS.ProcessEnv): BotProcess {
-  // Only what the bot reads: nothing of the developer's own environment or .env leaks in.
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exit, stdout: () => stdout, stderr: () => stderr };
-}
-
-export const startBot = (env: NodeJS.ProcessEnv): BotProcess => spawnNode(['--import', 'tsx', MAIN], env);
-
-export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnNode([BIN, ...args], env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+export const startBot = startBotProcess;
+export const runCli = runCliProcess;
 
 /** Resolves once the bot's log (pino JSON lines on stderr) contains `text`; fails early if it exits. */
 export async function waitForLog(bot: BotProcess, text: string, timeoutMs = 30_000): Promise<void> {
