@@ -53,6 +53,8 @@ export interface DigestSendOptions extends SendDigestOptions {
   resume?: { memory: DigestProgressMemory; key: string };
   /** Send a picture uploaded before by its file_id instead of uploading it again. */
   photos?: PhotoFileIds;
+  /** Each call carries `allow_paid_broadcast: true` (digests to subscribers, config `telegram.paidBroadcast`). */
+  paidBroadcast?: boolean;
 }
 
 /** The digest was not finished because the caller is stopping (SendDigestOptions.signal). */
@@ -84,7 +86,7 @@ export async function sendTelegramDigest(
   logger: Logger,
   options: DigestSendOptions = {},
 ): Promise<SendResult> {
-  const { resume, photos, signal, onPartAccepted } = options;
+  const { resume, photos, signal, onPartAccepted, paidBroadcast = false } = options;
   const calls = renderTelegramCalls(digest);
   const fingerprint = createHash('sha256').update(JSON.stringify(calls)).digest('hex');
   const memoryKey = resume ? `${resume.key}|${destination.chatId}|${destination.threadId ?? ''}` : '';
@@ -127,7 +129,8 @@ export async function sendTelegramDigest(
     for (let index = 0; index < plan.length; index += 1) {
       if (done.has(index)) continue;
       if (signal?.aborted) throw new DigestSendStopped(`stopped before part ${index} of ${plan.length}`);
-      const call = plan[index]!;
+      // The flag is added here, after the fingerprint: it changes the price, not the digest.
+      const call = paidBroadcast ? withPaidBroadcast(plan[index]!) : plan[index]!;
       if (call.method === 'sendPhoto') {
         const problem = await photoProblem(call);
         if (problem !== null) {
@@ -158,6 +161,12 @@ export async function sendTelegramDigest(
   }
   resume?.memory.delete(memoryKey);
   return { messageIds: plan.map((_, index) => done.get(index)!.messageId), imageDropped };
+}
+
+function withPaidBroadcast(call: TelegramCall): TelegramCall {
+  return call.method === 'sendPhoto'
+    ? { ...call, params: { ...call.params, allow_paid_broadcast: true } }
+    : { ...call, params: { ...call.params, allow_paid_broadcast: true } };
 }
 
 /** Navigation buttons name the digest's photo message (sent first), so a press can edit it too. */
