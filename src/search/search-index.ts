@@ -173,15 +173,15 @@ export class SearchIndex {
       const coverage = bits(masks[id]!) / used.length;
       scores[id]! *= coverage * coverage;
     }
-    touched.sort((a, b) => {
+    const before = (a: number, b: number): number => {
       const gap = scores[b]! - scores[a]!;
       if (Math.abs(gap) > SCORE_EPSILON) return gap;
       const da = this.#docs[a]!;
       const db = this.#docs[b]!;
       if (da.dateEnd !== db.dateEnd) return da.dateEnd < db.dateEnd ? 1 : -1;
       return da.dateStart < db.dateStart ? 1 : da.dateStart > db.dateStart ? -1 : 0;
-    });
-    const hits = touched.slice(0, Math.max(0, limit)).map((id) => {
+    };
+    const hits = topK(touched, Math.max(0, limit), before).map((id) => {
       const doc = this.#docs[id]!;
       return {
         doc: { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd },
@@ -239,6 +239,28 @@ export class SearchIndex {
     live.forEach((d, id) => this.#bySlug.set(d.slug, id));
     this.#dead = 0;
   }
+}
+
+/**
+ * The first `k` of `items` in `compare`'s order, in that order: one comparison for most items
+ * rather than sorting them all (a common word matches every report of ten years; 10 are shown).
+ */
+function topK(items: readonly number[], k: number, compare: (a: number, b: number) => number): number[] {
+  if (items.length <= k * 8) return [...items].sort(compare).slice(0, k);
+  const top: number[] = [];
+  for (const item of items) {
+    if (top.length === k && compare(item, top[k - 1]!) >= 0) continue;
+    let low = 0;
+    let high = top.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compare(item, top[mid]!) < 0) high = mid;
+      else low = mid + 1;
+    }
+    top.splice(low, 0, item);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }
 
 /** Levenshtein distance of two strings (by UTF-16 unit), giving up above `max` (returns max + 1). */
