@@ -27,10 +27,12 @@ export interface ReportSearchOptions {
    */
   cacheFile?: string | null;
   /**
-   * Indexing runs of at least this many reports (the first start, a new content folder) are
-   * read and segmented on a worker thread, so the event loop stays free; smaller ones (a changed
-   * file, a restart with a few changes) in-process, where starting a thread would cost more.
-   * Default 200; Infinity never uses a thread.
+   * Indexing runs of at least this many reports are read and segmented on a worker thread, the
+   * main thread only adding postings; smaller ones in-process, in `sliceMs` slices. Default
+   * Infinity (never): on the 2-core machine this was measured on (bench/search.ts, other
+   * processes busy), the thread held the event loop longer (delay p99 31–44 ms against 13–15 ms
+   * in slices), was no faster, and cost some 200 MB RSS for a second jieba dictionary. Worth it
+   * where a core is free.
    */
   workerThreshold?: number;
 }
@@ -84,7 +86,7 @@ export class ReportSearch implements ReportSearcher {
     this.#library = library;
     this.#logger = options.logger ?? silentLogger();
     this.#sliceMs = options.sliceMs ?? 15;
-    this.#workerThreshold = options.workerThreshold ?? 200;
+    this.#workerThreshold = options.workerThreshold ?? Number.POSITIVE_INFINITY;
     this.#cacheFile = options.cacheFile ?? null;
   }
 
@@ -283,6 +285,7 @@ export class ReportSearch implements ReportSearcher {
           else this.#logger.warn({ event: 'search.unreadable', file: entry.file, reason: result?.message }, 'report not indexed');
         });
       }
+      this.#logger.info({ event: 'search.indexed_on_worker', reports: entries.length }, 'reports segmented on the search worker thread');
       return [];
     } catch (error) {
       this.#logger.warn({ event: 'search.worker_failed', err: error }, 'search segment worker failed; indexing the rest in-process');
