@@ -1,5 +1,7 @@
 import { Api, GrammyError } from 'grammy';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPlatforms } from '../../../src/platforms/create-platforms.ts';
+import { silentLogger } from '../../../src/log.ts';
 import type { Destination } from '../../../src/platforms/platform.ts';
 import { SendPacer } from '../../../src/platforms/telegram/send-pacer.ts';
 import { TELEGRAM_LIMITS } from '../../../src/render/limits.ts';
@@ -150,6 +152,34 @@ describe('telegram.paidBroadcast through the real adapter', () => {
       expect(busiestSecond(h.fake.sent.map((m) => m.time))).toBeLessThanOrEqual(TELEGRAM_LIMITS.broadcastPerSecond);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('telegram.paidBroadcast from the configuration', () => {
+  it('createPlatforms passes the config key to the Telegram adapter (on and off)', async () => {
+    const fake = await startFakeTelegram({ enforceRateLimits: false });
+    try {
+      fake.addChat({ id: 31, type: 'private' });
+      fake.addChat({ id: 32, type: 'private' });
+      const digest = sampleDigest();
+      for (const [chat, paidBroadcast] of [[31, true], [32, false]] as const) {
+        const platforms = createPlatforms({
+          config: {
+            env: { discordToken: null, discordGuildId: null, discordApiBase: null, telegramToken: fake.token, telegramApiRoot: fake.apiRoot },
+            owners: { discord: [], telegram: [] },
+            digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告', discordColor: 0, buttonsOnDelivery: false },
+            telegram: { paidBroadcast },
+          },
+          logger: silentLogger(),
+        });
+        await platforms.telegram!.sendDigest(to(chat), digest, `config-${chat}`);
+      }
+      expect(fake.sent.filter((m) => m.chatId === 31).every((m) => m.paidBroadcast)).toBe(true);
+      expect(fake.sent.filter((m) => m.chatId === 32).some((m) => m.paidBroadcast)).toBe(false);
+      expect(fake.sent.filter((m) => m.chatId === 31).length).toBeGreaterThan(0);
+    } finally {
+      await fake.close();
     }
   });
 });
