@@ -1,6 +1,7 @@
 /**
  * Search benchmark: ten years of daily reports (3,650 files). Prints the time to index them all
- * (what start-up costs, jieba's dictionary load shown apart), query latency (median / p99 over
+ * (what start-up costs, jieba's dictionary load shown apart, and how long the event loop was held
+ * meanwhile), the restart from the cache file, query latency (median / p99 over
  * a mix of Chinese, English, multi-word, no-match and 2,000-character queries, snippets
  * included) and memory.
  *
@@ -9,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { ReportLibrary } from '../src/report/library.ts';
 import { ReportSearch } from '../src/search/report-search.ts';
 import { queryTerms } from '../src/search/tokenize.ts';
@@ -34,15 +35,27 @@ async function main(): Promise<void> {
     let start = performance.now();
     queryTerms('加载词典');
     console.log(`jieba dictionary load: ${ms(performance.now() - start)}`);
-    const cacheFile = join(dir, 'cache', 'search-index.bin');
-    const before = process.memoryUsage();
-    const cold = new ReportSearch(library, { cacheFile });
-    start = performance.now();
-    await cold.start();
-    const buildMs = performance.now() - start;
-    const after = process.memoryUsage();
-    console.log(`index, first start (segments every report): ${cold.size} reports in ${ms(buildMs)} (${(buildMs / cold.size).toFixed(3)} ms each), heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)}`);
-    await cold.stop();
+    // The same first build in-process (in 15 ms slices) and on the segmenting worker thread (what
+    // the bot does for 200 reports or more), with how long the event loop (commands, pacing) was
+    // held meanwhile.
+    for (const [how, workerThreshold] of [['in-process', Number.POSITIVE_INFINITY], ['on the worker thread', 200]] as const) {
+      const cacheFile = join(dir, 'cache-' + String(workerThreshold), 'search-index.bin');
+      const before = process.memoryUsage();
+      const cold = new ReportSearch(library, { cacheFile, workerThreshold });
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
+      start = performance.now();
+      await cold.start();
+      const buildMs = performance.now() - start;
+      loop.disable();
+      const after = process.memoryUsage();
+      console.log(
+        `index, first start ${how} (segments every report): ${cold.size} reports in ${ms(buildMs)} (${(buildMs / cold.size).toFixed(3)} ms each), ` +
+          `event loop delay p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}; heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)}`,
+      );
+      await cold.stop();
+    }
+    const cacheFile = join(dir, 'cache-200', 'search-index.bin');
     const search = new ReportSearch(library, { cacheFile });
     start = performance.now();
     await search.start();

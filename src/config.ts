@@ -74,6 +74,16 @@ const fileSchema = z
         reportSettleMs: z.number().int().min(0).max(600_000).default(3000),
       })
       .prefault({}),
+    telegram: z
+      .object({
+        /**
+         * Digests to subscribers carry `allow_paid_broadcast: true` and go out at up to 1,000
+         * messages a second instead of 30; Telegram charges 0.1 Stars from the bot's balance for
+         * each message over the free 30 a second. Command answers never carry it.
+         */
+        paidBroadcast: z.boolean().default(false),
+      })
+      .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /**
      * How long a SIGTERM/SIGINT may take: sends in flight get this long to finish, then the bot

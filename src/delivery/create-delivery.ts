@@ -8,6 +8,13 @@ import { fanoutLockFor, type FileFanoutLockOptions } from './fanout-lock.ts';
 import { Fanout, type DeliveryLibrary, type FanoutDeps } from './fanout.ts';
 import { ChatOwnerNotifier } from './owner-notifier.ts';
 
+/**
+ * Telegram destinations in flight with paid broadcast on. Each chat takes a message at most once
+ * a second, so 1,000 messages a second need some 600 chats sending at once (a digest is 2 or 3
+ * messages a second apart); the default 64 would hold the fan-out to about a tenth of that.
+ */
+export const PAID_BROADCAST_CONCURRENCY = 1200;
+
 export interface DeliveryParts {
   deliverer: Deliverer;
   /** The one delivery path (also the `/repost` Reposter). */
@@ -20,7 +27,7 @@ export interface DeliveryParts {
  * database so the two processes never send the same row at once.
  */
 export function createDelivery(input: {
-  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'>;
+  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'> & Partial<Pick<Config, 'telegram'>>;
   store: Store;
   library: DeliveryLibrary;
   digests: DigestBuilder;
@@ -39,6 +46,7 @@ export function createDelivery(input: {
     notifier: new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms, logger }),
     logger,
     lock: fanoutLockFor(config.databasePath, input.lock),
+    ...(config.telegram?.paidBroadcast ? { concurrency: { telegram: PAID_BROADCAST_CONCURRENCY } } : {}),
     ...input.overrides,
   });
   const fanout = new Fanout({

@@ -46,15 +46,21 @@ export function answerOnce(slot: AnswerSlot, now: () => number, then: () => void
  */
 export class AnswerTimedWindow {
   private readonly slots: AnswerSlot[] = [];
+  /** add() prunes once the slots reach this many (doubling with what a prune keeps). */
+  private pruneAt: number;
 
   constructor(
     readonly max: number,
     readonly windowMs: number,
-  ) {}
+  ) {
+    this.pruneAt = 2 * max + 64;
+  }
 
   /** Counts `slot` (usually just opened) against this window. */
   add(slot: AnswerSlot): void {
     this.slots.push(slot);
+    // A window that is only added to (one whose readyAt is rarely asked) must not grow without end.
+    if (this.slots.length >= this.pruneAt) this.prune(slot.at);
   }
 
   /**
@@ -62,10 +68,19 @@ export class AnswerTimedWindow {
    * slots age out; else +Infinity (only an answer can make room, so wait for one).
    */
   readyAt(now: number): number {
+    // A large window with room needs no pruning to say so (1,000 slots at the paid Telegram
+    // ceiling); small ones are pruned every time, so `size` tells when they are empty.
+    if (this.slots.length < this.max && this.slots.length > 64) return now;
     this.prune(now);
     if (this.slots.length < this.max) return now;
-    const answered = this.slots.filter((s) => s.answered).map((s) => s.at).sort((a, b) => a - b);
-    const at = answered[this.slots.length - this.max];
+    const excess = this.slots.length - this.max;
+    let at: number | undefined;
+    if (excess === 0) {
+      // The usual case at the ceiling: the oldest answer frees the next place (no sort).
+      for (const slot of this.slots) if (slot.answered && (at === undefined || slot.at < at)) at = slot.at;
+    } else {
+      at = this.slots.filter((s) => s.answered).map((s) => s.at).sort((a, b) => a - b)[excess];
+    }
     return at === undefined ? Number.POSITIVE_INFINITY : at + this.windowMs;
   }
 
@@ -74,11 +89,14 @@ export class AnswerTimedWindow {
     return this.slots.length;
   }
 
-  /** Drops answered slots whose window has passed. */
+  /** Drops answered slots whose window has passed (one pass, order kept). */
   private prune(now: number): void {
-    for (let i = this.slots.length - 1; i >= 0; i -= 1) {
-      const slot = this.slots[i]!;
-      if (slot.answered && now - slot.at >= this.windowMs) this.slots.splice(i, 1);
+    let kept = 0;
+    for (const slot of this.slots) {
+      if (slot.answered && now - slot.at >= this.windowMs) continue;
+      this.slots[kept++] = slot;
     }
+    this.slots.length = kept;
+    this.pruneAt = Math.max(2 * this.max + 64, 2 * kept);
   }
 }

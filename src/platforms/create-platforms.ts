@@ -14,7 +14,7 @@ const SEND_ONLY_ROUTER: CommandRouter = {
 };
 
 export interface CreatePlatformsOptions {
-  config: Pick<Config, 'env' | 'owners' | 'digest'>;
+  config: Pick<Config, 'env' | 'owners' | 'digest'> & Partial<Pick<Config, 'telegram'>>;
   logger: Logger;
   /** The command router for a bot that answers commands; absent = send-only (no gateway, no polling). */
   router?: CommandRouter;
@@ -53,6 +53,7 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       router,
       logger,
       owners: config.owners.telegram,
+      paidBroadcast: config.telegram?.paidBroadcast ?? false,
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }

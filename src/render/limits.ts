@@ -41,6 +41,12 @@ export const TELEGRAM_LIMITS = {
   perChatIntervalMs: 1000,
   perGroupPerMinute: 20,
   broadcastPerSecond: 30,
+  /**
+   * Messages per second overall for sends carrying `allow_paid_broadcast: true`; each message over
+   * the free 30 a second costs the bot `paidBroadcastStarsPerMessage` Telegram Stars.
+   */
+  paidBroadcastPerSecond: 1000,
+  paidBroadcastStarsPerMessage: 0.1,
   commandNameChars: 32,
   callbackDataBytes: 64,
   callbackAnswerChars: 200,

@@ -54,7 +54,7 @@ export interface DiscordMessageBody {
 export type TelegramCall =
   | {
       method: 'sendPhoto';
-      params: { caption: string; parse_mode: 'HTML'; show_caption_above_media?: boolean };
+      params: { caption: string; parse_mode: 'HTML'; show_caption_above_media?: boolean; allow_paid_broadcast?: boolean };
       photo: OutgoingFile;
     }
   | {
@@ -64,6 +64,8 @@ export type TelegramCall =
         parse_mode: 'HTML';
         link_preview_options: { is_disabled: boolean };
         reply_markup?: TelegramInlineKeyboard;
+        /** Set by the sender for digests to subscribers when `telegram.paidBroadcast` is on. */
+        allow_paid_broadcast?: boolean;
       };
     };
 

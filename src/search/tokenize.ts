@@ -15,10 +15,13 @@ const HAN_RUN = /[\p{Script=Han}]+/gu;
 const HAN_STOP = new Set(['的', '了', '是', '在', '和', '与', '也', '等', '对', '中', '及', '或', '将', '被', '为', '这', '那', '就', '都', '而']);
 
 function hanWords(text: string, forSearch: boolean, out: string[]): void {
-  for (const match of text.matchAll(HAN_RUN)) {
-    for (const word of cutChinese(match[0], forSearch)) {
-      if (!HAN_STOP.has(word)) out.push(word);
-    }
+  const runs: string[] = [];
+  for (const match of text.matchAll(HAN_RUN)) runs.push(match[0]);
+  if (runs.length === 0) return;
+  // One call to jieba for all the runs, a line break between them (jieba cuts there anyway):
+  // a report has a few hundred runs, and a call each cost about a quarter of the segmenting.
+  for (const word of cutChinese(runs.join('\n'), forSearch)) {
+    if (word !== '\n' && !HAN_STOP.has(word)) out.push(word);
   }
 }
 

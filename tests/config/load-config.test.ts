@@ -66,6 +66,14 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: '0' } })).join('\n')).toContain('shutdownTimeoutSeconds');
   });
 
+  it('telegram.paidBroadcast is off by default, turned on in a config file, and a non-boolean is named', async () => {
+    expect(loadConfig({ rootDir: root, env: {} }).telegram.paidBroadcast).toBe(false);
+    await writeJson('config/local.json', { telegram: { paidBroadcast: true } });
+    expect(loadConfig({ rootDir: root, env: {} }).telegram.paidBroadcast).toBe(true);
+    await writeJson('config/local.json', { telegram: { paidBroadcast: 'yes' } });
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('telegram.paidBroadcast');
+  });
+
   it('names a config file that is not JSON, and a DIGEST_CONFIG that does not exist', async () => {
     await writeFile(path.join(root, 'config', 'default.json'), '{ "timezone": ');
     expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('default.json');

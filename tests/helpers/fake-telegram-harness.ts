@@ -90,7 +90,7 @@ export interface TelegramHarness {
  */
 export async function startTelegramHarness(
   options: { router?: CommandRouter; enforceRateLimits?: boolean; realPacing?: boolean; owners?: string[] } & Partial<
-    Pick<TelegramPlatformOptions, 'retry' | 'logger'>
+    Pick<TelegramPlatformOptions, 'retry' | 'logger' | 'paidBroadcast'>
   > = {},
 ): Promise<TelegramHarness> {
   const fake = await startFakeTelegram({ enforceRateLimits: options.enforceRateLimits ?? false });
@@ -103,6 +103,7 @@ export async function startTelegramHarness(
     owners: options.owners ?? [],
     ...(options.realPacing ? {} : { pacing: { perChatIntervalMs: 0, perGroupPerMinute: 1_000_000, broadcastPerSecond: 1_000_000 } }),
     retry: { baseDelayMs: 5, maxDelayMs: 20, ...options.retry },
+    ...(options.paidBroadcast === undefined ? {} : { paidBroadcast: options.paidBroadcast }),
   });
   return {
     fake,

@@ -46,6 +46,8 @@ export interface SentMessage {
   time: number;
   /** The inline keyboard sent with it, or null. */
   replyMarkup: { inline_keyboard: Record<string, unknown>[][] } | null;
+  /** Sent with `allow_paid_broadcast: true` (paced at 1,000 a second overall, paid in Stars). */
+  paidBroadcast: boolean;
 }
 
 /** A message as it stands now in its chat (after any edits). */
@@ -636,17 +638,19 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
         photo = { name: stored.name, bytes: stored.bytes, via: 'file_id', fileId: ref };
       }
     }
+    // JSON bodies carry a boolean, multipart ones (photo uploads) the string "true".
+    const paidBroadcast = params.allow_paid_broadcast === true || params.allow_paid_broadcast === 'true';
     const now = Date.now();
     if (fake.enforceRateLimits) {
-      const wait = limits.retryAfter(chat.id, now);
+      const wait = limits.retryAfter(chat.id, now, paidBroadcast);
       if (wait > 0) throw new ApiFailure(429, `Too Many Requests: retry after ${wait}`, { retry_after: wait });
     }
-    limits.record(chat.id, now);
+    limits.record(chat.id, now, paidBroadcast);
     const messageId = nextMessageId++;
     // Telegram stores an upload only once it accepted the message.
     const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
     if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
-    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup };
+    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup, paidBroadcast };
     fake.sent.push(message);
     stored.set(storedKey(chat.id, messageId), { chatId: chat.id, messageId, text, plainText, photo, replyMarkup, edits: 0 });
     fake.afterAccept?.(message);

@@ -9,12 +9,19 @@ export interface PacingLimits {
   perGroupPerMinute: number;
   /** Messages per rolling second across all chats. */
   broadcastPerSecond: number;
+  /**
+   * Messages per rolling second across all chats for sends carrying `allow_paid_broadcast`
+   * (TELEGRAM_LIMITS.paidBroadcastPerSecond when absent). Sends without the flag still keep to
+   * `broadcastPerSecond`, counting the paid ones too.
+   */
+  paidBroadcastPerSecond?: number;
 }
 
 export const DEFAULT_PACING: PacingLimits = {
   perChatIntervalMs: TELEGRAM_LIMITS.perChatIntervalMs,
   perGroupPerMinute: TELEGRAM_LIMITS.perGroupPerMinute,
   broadcastPerSecond: TELEGRAM_LIMITS.broadcastPerSecond,
+  paidBroadcastPerSecond: TELEGRAM_LIMITS.paidBroadcastPerSecond,
 };
 
 /** Call when Telegram has answered the send the pacer let through. */
@@ -22,16 +29,32 @@ export type SendDone = () => void;
 
 interface Waiter {
   chat: string;
+  /** Carries `allow_paid_broadcast`: may go at the paid ceiling. */
+  paid: boolean;
+  /**
+   * A time before which this waiter's chat cannot send, from an earlier pump. A chat's readiness
+   * only ever moves later while its waiter waits (penalties grow, an answered slot's time is
+   * fixed, its group window only fills), so this skips the waiter cheaply: with paid broadcast
+   * a thousand waiters may be resting on their chat's one-second interval at once.
+   */
+  notBefore: number;
   resolve: (done: SendDone) => void;
   reject: (error: unknown) => void;
 }
 
 const SECOND = 1000;
 const MINUTE = 60_000;
+/**
+ * How late a release may be and still keep to the nominal schedule (catching up by releasing
+ * several at once). At 30 a second a gap is longer than this, so the rule there stays "late by a
+ * whole gap: start afresh"; at 1,000 a second (1 ms gaps) the event loop is often a few ms late.
+ */
+const CATCH_UP_MS = 20;
 
 /**
- * Schedules messages under Telegram's flood limits: ≤ 30 a second overall, one at a time and
- * ≥ 1 s apart per chat, ≤ 20 a rolling minute per group. Waiting sends are released oldest first
+ * Schedules messages under Telegram's flood limits: ≤ 30 a second overall (≤ 1,000 for sends
+ * carrying `allow_paid_broadcast`, the paid ceiling), one at a time and ≥ 1 s apart per chat,
+ * ≤ 20 a rolling minute per group. Waiting sends are released oldest first
  * among the chats that may send now, so one busy chat never holds up the others, and each chat's
  * messages keep their order.
  *
@@ -51,10 +74,13 @@ export class SendPacer {
   private readonly penalties = new Map<string, number>();
   private readonly groupWindows = new Map<string, AnswerTimedWindow>();
   private readonly overall: AnswerTimedWindow;
+  /** Every message too, against the paid-broadcast ceiling. */
+  private readonly paidOverall: AnswerTimedWindow;
   private timer: NodeJS.Timeout | null = null;
   /** The nominal (fractional) time of the last release, for the even spacing. */
   private lastRelease = Number.NEGATIVE_INFINITY;
   private readonly gapMs: number;
+  private readonly paidGapMs: number;
 
   constructor(
     private readonly limits: PacingLimits = DEFAULT_PACING,
@@ -62,13 +88,17 @@ export class SendPacer {
   ) {
     this.overall = new AnswerTimedWindow(limits.broadcastPerSecond, SECOND);
     this.gapMs = SECOND / limits.broadcastPerSecond;
+    const paidPerSecond = Math.max(limits.broadcastPerSecond, limits.paidBroadcastPerSecond ?? TELEGRAM_LIMITS.paidBroadcastPerSecond);
+    this.paidOverall = new AnswerTimedWindow(paidPerSecond, SECOND);
+    this.paidGapMs = SECOND / paidPerSecond;
   }
 
   /**
    * Resolves when a message to `chatId` may be sent, with the function to call once Telegram
-   * answered (success or failure). The caller must send right away.
+   * answered (success or failure). The caller must send right away. `paid`: the send carries
+   * `allow_paid_broadcast`, so it may go at the paid ceiling rather than the free one.
    */
-  acquire(chatId: string, signal?: AbortSignal): Promise<SendDone> {
+  acquire(chatId: string, signal?: AbortSignal, paid = false): Promise<SendDone> {
     return new Promise<SendDone>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
@@ -83,6 +113,8 @@ export class SendPacer {
       };
       const waiter: Waiter = {
         chat: chatId,
+        paid,
+        notBefore: Number.NEGATIVE_INFINITY,
         resolve: (done) => {
           // The signal may outlive many sends (a whole fan-out): drop the listener once released.
           signal?.removeEventListener('abort', onAbort);
@@ -120,7 +152,17 @@ export class SendPacer {
         i += 1;
         continue;
       }
-      const globalReady = Math.max(this.overall.readyAt(now), Math.floor(this.lastRelease + this.gapMs));
+      if (waiter.notBefore > now) {
+        blocked.add(waiter.chat);
+        wakeAt = Math.min(wakeAt, waiter.notBefore);
+        i += 1;
+        continue;
+      }
+      // A free send waits (and holds up those behind it, oldest first) until the free ceiling
+      // has room, counting the paid sends too; a paid one only for the paid ceiling.
+      const globalReady = waiter.paid
+        ? Math.max(this.paidOverall.readyAt(now), Math.floor(this.lastRelease + this.paidGapMs))
+        : Math.max(this.overall.readyAt(now), this.paidOverall.readyAt(now), Math.floor(this.lastRelease + this.gapMs));
       if (globalReady > now) {
         wakeAt = Math.min(wakeAt, globalReady);
         break;
@@ -129,12 +171,13 @@ export class SendPacer {
       if (chatReady > now) {
         // Later messages to this chat must wait behind this one.
         blocked.add(waiter.chat);
+        if (Number.isFinite(chatReady)) waiter.notBefore = chatReady;
         wakeAt = Math.min(wakeAt, chatReady);
         i += 1;
         continue;
       }
       this.queue.splice(i, 1);
-      waiter.resolve(this.release(waiter.chat, now));
+      waiter.resolve(this.release(waiter.chat, now, waiter.paid ? this.paidGapMs : this.gapMs));
     }
     // An infinite wake time means waiting for an answer; `done` pumps again then.
     if (this.queue.length > 0 && Number.isFinite(wakeAt)) {
@@ -143,9 +186,10 @@ export class SendPacer {
   }
 
   private chatReadyAt(chat: string, now: number): number {
-    let ready = this.penalties.get(chat) ?? 0;
     const last = this.lastSlot.get(chat);
-    if (last) ready = Math.max(ready, last.answered ? last.at + this.limits.perChatIntervalMs : Number.POSITIVE_INFINITY);
+    if (last && !last.answered) return Number.POSITIVE_INFINITY;
+    let ready = this.penalties.get(chat) ?? 0;
+    if (last) ready = Math.max(ready, last.at + this.limits.perChatIntervalMs);
     const group = this.groupWindows.get(chat);
     if (group) {
       ready = Math.max(ready, group.readyAt(now));
@@ -155,14 +199,16 @@ export class SendPacer {
     return ready;
   }
 
-  private release(chat: string, now: number): SendDone {
+  private release(chat: string, now: number, gapMs: number): SendDone {
     const slot = openSlot(now);
     // Keep to the nominal schedule when the event loop woke a little late, so lateness does not
-    // add up to a lower rate under load; after a pause (late by a whole gap or more) start afresh.
-    const nominal = this.lastRelease + this.gapMs;
-    this.lastRelease = now - nominal >= this.gapMs ? now : nominal;
+    // add up to a lower rate under load; after a pause (late by a whole gap or more, or by
+    // CATCH_UP_MS at the paid ceiling's short gaps) start afresh.
+    const nominal = this.lastRelease + gapMs;
+    this.lastRelease = now - nominal >= Math.max(gapMs, CATCH_UP_MS) ? now : nominal;
     this.lastSlot.set(chat, slot);
     this.overall.add(slot);
+    this.paidOverall.add(slot);
     if (isGroupChat(chat)) {
       let group = this.groupWindows.get(chat);
       if (!group) {

@@ -42,6 +42,11 @@ export interface TelegramPlatformOptions {
   photoFileIds?: Partial<PhotoFileIdOptions>;
   /** Told of each 429 and each retried call (the metrics). */
   telemetry?: PlatformTelemetry;
+  /**
+   * Digests sent through sendDigest (to subscribers) carry `allow_paid_broadcast: true`, paced
+   * at the paid ceiling (config `telegram.paidBroadcast`). Command answers never do.
+   */
+  paidBroadcast?: boolean;
 }
 
 /**
@@ -57,6 +62,7 @@ export class TelegramPlatform implements Platform {
   private readonly router: CommandRouter;
   private readonly running: Set<Promise<void>>;
   private readonly startTimeoutMs: number;
+  private readonly paidBroadcast: boolean;
   private readonly progress = new DigestProgressMemory();
   /** Each word cloud is uploaded once; later sends, to any chat, pass Telegram's file_id. */
   private readonly photos: PhotoFileIds;
@@ -67,6 +73,7 @@ export class TelegramPlatform implements Platform {
     this.token = options.token;
     this.router = options.router;
     this.startTimeoutMs = options.startTimeoutMs ?? 15_000;
+    this.paidBroadcast = options.paidBroadcast ?? false;
     this.photos = new PhotoFileIds(options.photoFileIds);
     this.logger = options.logger.child({ platform: 'telegram' });
     this.bot = new Bot(options.token, {
@@ -200,6 +207,7 @@ export class TelegramPlatform implements Platform {
         ...options,
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
+        paidBroadcast: this.paidBroadcast,
       }),
     );
     const ambiguous = sent.ambiguous > 0 ? { ambiguousSends: sent.ambiguous } : {};

@@ -10,7 +10,8 @@ const SEND_METHODS: ReadonlySet<string> = new Set([
 
 /**
  * A grammY API transformer that paces every send through `pacer` (other methods pass straight
- * through), tells it when Telegram answered (the pacer times its windows from the answers), and
+ * through; a send carrying `allow_paid_broadcast` at the paid ceiling), tells it when Telegram
+ * answered (the pacer times its windows from the answers), and
  * when Telegram answered 429 anyway, so that chat rests for the `retry_after` Telegram asked for.
  *
  * A call's abort signal only withdraws it while it waits for its turn: once let through, the
@@ -23,7 +24,8 @@ export function throttleTransformer(pacer: SendPacer): Transformer {
     if (!SEND_METHODS.has(method)) return prev(method, payload, signal);
     const chat = String((payload as { chat_id?: unknown }).chat_id);
     // grammY's signal comes from the abort-controller package; it has the same event interface.
-    const done = await pacer.acquire(chat, signal as AbortSignal | undefined);
+    const paid = (payload as { allow_paid_broadcast?: unknown }).allow_paid_broadcast === true;
+    const done = await pacer.acquire(chat, signal as AbortSignal | undefined, paid);
     try {
       const result = await prev(method, payload);
       if (!result.ok && result.error_code === 429) {

@@ -1,0 +1,92 @@
+/**
+ * Paid-broadcast benchmark (`telegram.paidBroadcast`): one digest (photo + text) to enough chats
+ * for 20,000 messages, through the real Telegram adapter (grammY, pacer, retries) with the flag
+ * on, against the fake Telegram enforcing 1,000 messages a second for paid sends, on a worker
+ * thread. Destinations are sent with the Deliverer's pool at the width delivery uses with paid
+ * broadcast on (PAID_BROADCAST_CONCURRENCY). Prints the rate achieved as a fraction of the paid
+ * ceiling (target ≥ 0.9, no 429), and the projected time and Stars for 100,000 chats at the free
+ * and the paid ceiling.
+ *
+ *   node --import tsx bench/paid-broadcast.ts [messages]
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { PAID_BROADCAST_CONCURRENCY } from '../src/delivery/create-delivery.ts';
+import { runPool } from '../src/delivery/pool.ts';
+import { silentLogger } from '../src/log.ts';
+import type { Destination } from '../src/platforms/platform.ts';
+import { TelegramPlatform } from '../src/platforms/telegram/telegram-platform.ts';
+import { TELEGRAM_LIMITS } from '../src/render/limits.ts';
+import { renderTelegramCalls } from '../src/render/telegram.ts';
+import { sampleDigest, scriptedRouter } from '../tests/helpers/fake-telegram-harness.ts';
+import type { TelegramWorkerEndpoint, TelegramWorkerFigures, TelegramWorkerRequest } from './fake-telegram-worker.ts';
+
+const targetMessages = Number(process.argv[2] ?? 20_000);
+const AUDIENCE = 100_000;
+
+function ask<T>(worker: Worker, request: TelegramWorkerRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.postMessage(request);
+  });
+}
+
+function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(0)} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(2)} h`;
+}
+
+const digest = sampleDigest({ imageBytes: 50_000 });
+const perChat = renderTelegramCalls(digest).length;
+const chatCount = Math.ceil(targetMessages / perChat);
+
+const workerUrl = new URL('./fake-telegram-worker.ts', import.meta.url).href;
+const fake = new Worker(
+  `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`,
+  { eval: true },
+);
+try {
+  const endpoint = await ask<TelegramWorkerEndpoint>(fake, { type: 'start', count: chatCount });
+  const platform = new TelegramPlatform({
+    token: endpoint.token,
+    apiRoot: endpoint.apiRoot,
+    botInfo: endpoint.botInfo,
+    router: scriptedRouter(),
+    logger: silentLogger(),
+    owners: [],
+    paidBroadcast: true,
+  });
+  const destinations = endpoint.chats.map((chatId): Destination => ({ platform: 'telegram', chatId, threadId: null }));
+  let failed = 0;
+  const started = performance.now();
+  await runPool(destinations, PAID_BROADCAST_CONCURRENCY, (destination) =>
+    platform.sendDigest(destination, digest, `bench-${destination.chatId}`).then(
+      () => undefined,
+      () => void (failed += 1),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await platform.stop();
+  const figures = await ask<TelegramWorkerFigures>(fake, { type: 'figures' });
+
+  const ceiling = TELEGRAM_LIMITS.paidBroadcastPerSecond;
+  const rate = figures.messages / seconds;
+  console.log(
+    `paid broadcast: ${figures.messages} messages (${chatCount} chats × ${perChat}) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} msg/s = ${(rate / ceiling).toFixed(2)} of ${ceiling}/s (target ≥ 0.90); ` +
+      `busiest second ${figures.busiestSecond}; 429s ${figures.rateLimited}; failed ${failed}; duplicates ${figures.duplicates}; with allow_paid_broadcast ${figures.paidMessages}`,
+  );
+  const messages = AUDIENCE * perChat;
+  const free = messages / TELEGRAM_LIMITS.broadcastPerSecond;
+  const paidIdeal = messages / ceiling;
+  const paidMeasured = messages / rate;
+  // Telegram charges for each message over the free 30 a second.
+  const stars = Math.max(0, messages - TELEGRAM_LIMITS.broadcastPerSecond * paidMeasured) * TELEGRAM_LIMITS.paidBroadcastStarsPerMessage;
+  console.log(
+    `  ${AUDIENCE} chats × ${perChat} messages: ${duration(free)} at the free ${TELEGRAM_LIMITS.broadcastPerSecond}/s; ` +
+      `${duration(paidIdeal)} at the paid ${ceiling}/s (${duration(paidMeasured)} at the rate measured), about ${Math.round(stars).toLocaleString('en-US')} Stars`,
+  );
+} finally {
+  await fake.terminate();
+}
