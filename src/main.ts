@@ -68,7 +68,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   health.set('library', true, `${library.entries().length} reports indexed`);
   // Metrics exist only where they can be read: with the HTTP server.
-  let readSubscriptions: () => ReturnType<SqliteStore['listSubscriptions']> = () => [];
+  let readSubscriptions: () => ReturnType<SqliteStore['listSubscriptions']> = async () => [];
   const metrics = config.http.port !== null ? new BotMetrics({ listSubscriptions: () => readSubscriptions() }) : null;
   const images = new WordcloudService(
     { ...config.wordcloud, imagesDir: config.imagesDir },
@@ -109,7 +109,8 @@ async function run(shutdown: Shutdown): Promise<number> {
   });
   // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
   shutdown.onRequest(() => deliverer.stop());
-  shutdown.beforeForcedExit(() => store.close());
+  // SqliteStore closes within the call (no await inside), so the forced exit right after is safe.
+  shutdown.beforeForcedExit(() => void store.close().catch(() => undefined));
   // Indexed in the background, newest reports first; /search sees what is indexed so far.
   // The segmented terms are kept beside the database, so a restart need not segment ten years again.
   const searchCache = config.databasePath === ':memory:' ? null : path.join(path.dirname(config.databasePath), 'search-index.bin');
@@ -208,7 +209,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   await httpClosed;
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
-  if (!loss) store.close();
+  if (!loss) await store.close();
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');

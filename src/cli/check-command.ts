@@ -123,7 +123,7 @@ async function editedAfterDelivery(parsed: ReadonlyArray<{ name: string; report:
   try {
     const lines: string[] = [];
     for (const { name, report } of parsed) {
-      const delivered = store.listDeliveries({ slug: report.slug }).filter((d) => d.status === 'delivered');
+      const delivered = (await store.listDeliveries({ slug: report.slug })).filter((d) => d.status === 'delivered');
       if (delivered.length === 0) continue;
       const last = delivered.reduce((max, d) => (d.updatedAt > max ? d.updatedAt : max), '');
       const mtimeMs = (await stat(report.file)).mtimeMs;
@@ -134,6 +134,6 @@ async function editedAfterDelivery(parsed: ReadonlyArray<{ name: string; report:
     }
     return lines;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -141,13 +141,13 @@ export const postCommand: CliCommand = async (argv, io) => {
       return 1;
     }
 
-    const destinations = chooseDestinations(options, inScope, fanout.audience());
+    const destinations = chooseDestinations(options, inScope, await fanout.audience());
     if (typeof destinations === 'string') {
       io.stderr(`digest post: ${destinations}\n`);
       return 1;
     }
     for (const p of PLATFORMS.filter((p) => !inScope.includes(p) && !options.platform)) {
-      const waiting = fanout.audience({ platform: p }).length;
+      const waiting = (await fanout.audience({ platform: p })).length;
       if (waiting > 0) io.stderr(`digest post: ${p}: ${waiting} subscriptions not posted to: ${TOKEN_NAME[p]} is not set\n`);
     }
     progress = createProgress(
@@ -166,7 +166,7 @@ export const postCommand: CliCommand = async (argv, io) => {
     return unrecorded || inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
   } finally {
     await stopAll(platforms);
-    store.close();
+    await store.close();
   }
 };
 

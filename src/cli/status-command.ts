@@ -40,11 +40,11 @@ export const statusCommand: CliCommand = async (argv, io) => {
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
   const store = SqliteStore.open(config.databasePath);
   try {
-    const facts = collectStatus({ store, config, now: new Date() });
+    const facts = await collectStatus({ store, config, now: new Date() });
     io.stdout(json ? `${JSON.stringify(toStatusJson(facts), null, 2)}\n` : formatStatus(facts));
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 };
 

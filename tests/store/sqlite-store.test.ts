@@ -24,8 +24,8 @@ beforeEach(() => {
 afterEach(() => store.close());
 
 describe('subscriptions', () => {
-  it('creates an active subscription with every field, ids kept exactly as text', () => {
-    const sub = store.subscribe({ ...channel, guildId: '987654321987654321', title: '#ai-news', subscribedBy: 'discord:111' });
+  it('creates an active subscription with every field, ids kept exactly as text', async () => {
+    const sub = await store.subscribe({ ...channel, guildId: '987654321987654321', title: '#ai-news', subscribedBy: 'discord:111' });
     expect(sub).toEqual({
       id: expect.any(Number),
       platform: 'discord',
@@ -40,24 +40,24 @@ describe('subscriptions', () => {
       timeOfDay: null,
       timezone: null,
     });
-    expect(store.getSubscription(channel)).toEqual(sub);
+    expect(await store.getSubscription(channel)).toEqual(sub);
   });
 
-  it('treats a forum topic as a destination distinct from its chat', () => {
-    store.subscribe({ ...chat, subscribedBy: 'cli' });
-    store.subscribe({ ...topic, subscribedBy: 'cli' });
-    store.subscribe({ ...chat, subscribedBy: 'cli' }); // no duplicate for the thread-less chat
-    expect(store.listSubscriptions().map((s) => [s.chatId, s.threadId])).toEqual([
+  it('treats a forum topic as a destination distinct from its chat', async () => {
+    await store.subscribe({ ...chat, subscribedBy: 'cli' });
+    await store.subscribe({ ...topic, subscribedBy: 'cli' });
+    await store.subscribe({ ...chat, subscribedBy: 'cli' }); // no duplicate for the thread-less chat
+    expect((await store.listSubscriptions()).map((s) => [s.chatId, s.threadId])).toEqual([
       [chat.chatId, null],
       [chat.chatId, '42'],
     ]);
-    expect(store.unsubscribe(chat, 'unsubscribed by cli')).toBe(true);
-    expect(store.getSubscription(topic)?.active).toBe(true);
+    expect(await store.unsubscribe(chat, 'unsubscribed by cli')).toBe(true);
+    expect((await store.getSubscription(topic))?.active).toBe(true);
   });
 
-  it('re-subscribing an active destination keeps who and when, and updates what was given', () => {
-    store.subscribe({ ...chat, title: 'Old', timeOfDay: '08:00', timezone: 'Asia/Shanghai', subscribedBy: 'telegram:1' });
-    const again = store.subscribe({ ...chat, title: 'New', subscribedBy: 'telegram:2' });
+  it('re-subscribing an active destination keeps who and when, and updates what was given', async () => {
+    await store.subscribe({ ...chat, title: 'Old', timeOfDay: '08:00', timezone: 'Asia/Shanghai', subscribedBy: 'telegram:1' });
+    const again = await store.subscribe({ ...chat, title: 'New', subscribedBy: 'telegram:2' });
     expect(again).toMatchObject({
       subscribedBy: 'telegram:1',
       subscribedAt: at(0),
@@ -68,18 +68,18 @@ describe('subscriptions', () => {
     });
   });
 
-  it('unsubscribe deactivates with a reason, and returns false when nothing was active', () => {
-    expect(store.unsubscribe(chat, 'unsubscribed by cli')).toBe(false);
-    store.subscribe({ ...chat, subscribedBy: 'cli' });
-    expect(store.unsubscribe(chat, 'unsubscribed by telegram:5')).toBe(true);
-    expect(store.unsubscribe(chat, 'unsubscribed by telegram:6')).toBe(false);
-    expect(store.getSubscription(chat)).toMatchObject({ active: false, reason: 'unsubscribed by telegram:5' });
+  it('unsubscribe deactivates with a reason, and returns false when nothing was active', async () => {
+    expect(await store.unsubscribe(chat, 'unsubscribed by cli')).toBe(false);
+    await store.subscribe({ ...chat, subscribedBy: 'cli' });
+    expect(await store.unsubscribe(chat, 'unsubscribed by telegram:5')).toBe(true);
+    expect(await store.unsubscribe(chat, 'unsubscribed by telegram:6')).toBe(false);
+    expect(await store.getSubscription(chat)).toMatchObject({ active: false, reason: 'unsubscribed by telegram:5' });
   });
 
-  it('reactivates an inactive row as a fresh subscribe: reason cleared, new subscriber and time, title kept', () => {
-    const first = store.subscribe({ ...chat, title: 'AI 群', timeOfDay: '07:30', timezone: 'UTC', subscribedBy: 'telegram:1' });
-    store.unsubscribe(chat, 'unsubscribed by telegram:1');
-    const back = store.subscribe({ ...chat, subscribedBy: 'cli' });
+  it('reactivates an inactive row as a fresh subscribe: reason cleared, new subscriber and time, title kept', async () => {
+    const first = await store.subscribe({ ...chat, title: 'AI 群', timeOfDay: '07:30', timezone: 'UTC', subscribedBy: 'telegram:1' });
+    await store.unsubscribe(chat, 'unsubscribed by telegram:1');
+    const back = await store.subscribe({ ...chat, subscribedBy: 'cli' });
     expect(back).toEqual({
       ...first,
       subscribedBy: 'cli',
@@ -88,16 +88,16 @@ describe('subscriptions', () => {
       timeOfDay: null,
       timezone: null,
     });
-    expect(store.listSubscriptions()).toHaveLength(1);
+    expect(await store.listSubscriptions()).toHaveLength(1);
   });
 
-  it('deactivate records the platform refusal and keeps the first reason', () => {
-    store.subscribe({ ...channel, subscribedBy: 'cli' });
-    store.deactivate(channel, '403 Missing Access (50001)');
-    store.deactivate(channel, '404 Unknown Channel (10003)');
-    expect(store.getSubscription(channel)).toMatchObject({ active: false, reason: '403 Missing Access (50001)' });
-    store.deactivate({ ...channel, chatId: '1' }, 'never subscribed'); // no row: no effect, no error
-    expect(store.listSubscriptions()).toHaveLength(1);
+  it('deactivate records the platform refusal and keeps the first reason', async () => {
+    await store.subscribe({ ...channel, subscribedBy: 'cli' });
+    await store.deactivate(channel, '403 Missing Access (50001)');
+    await store.deactivate(channel, '404 Unknown Channel (10003)');
+    expect(await store.getSubscription(channel)).toMatchObject({ active: false, reason: '403 Missing Access (50001)' });
+    await store.deactivate({ ...channel, chatId: '1' }, 'never subscribed'); // no row: no effect, no error
+    expect(await store.listSubscriptions()).toHaveLength(1);
   });
 
   it.each([
@@ -106,12 +106,12 @@ describe('subscriptions', () => {
     [{ activeOnly: true }, ['discord:1', 'telegram:-2']],
     [{ platform: 'discord' as const, activeOnly: true }, ['discord:1']],
     [{ platform: 'telegram' as const, activeOnly: true }, ['telegram:-2']],
-  ])('listSubscriptions(%o)', (filter, expected) => {
-    store.subscribe({ platform: 'discord', chatId: '1', threadId: null, subscribedBy: 'cli' });
-    store.subscribe({ platform: 'telegram', chatId: '-1', threadId: null, subscribedBy: 'cli' });
-    store.subscribe({ platform: 'telegram', chatId: '-2', threadId: null, subscribedBy: 'cli' });
-    store.unsubscribe({ platform: 'telegram', chatId: '-1', threadId: null }, 'gone');
-    expect(store.listSubscriptions(filter).map((s) => `${s.platform}:${s.chatId}`)).toEqual(expected);
+  ])('listSubscriptions(%o)', async (filter, expected) => {
+    await store.subscribe({ platform: 'discord', chatId: '1', threadId: null, subscribedBy: 'cli' });
+    await store.subscribe({ platform: 'telegram', chatId: '-1', threadId: null, subscribedBy: 'cli' });
+    await store.subscribe({ platform: 'telegram', chatId: '-2', threadId: null, subscribedBy: 'cli' });
+    await store.unsubscribe({ platform: 'telegram', chatId: '-1', threadId: null }, 'gone');
+    expect((await store.listSubscriptions(filter)).map((s) => `${s.platform}:${s.chatId}`)).toEqual(expected);
   });
 });
 
@@ -119,56 +119,56 @@ describe('moveSubscription (Telegram group → supergroup)', () => {
   const group: Destination = { platform: 'telegram', chatId: '-4001', threadId: null };
   const supergroup: Destination = { platform: 'telegram', chatId: '-1009999', threadId: null };
 
-  it('moves the subscription and its ledger rows, keeping their ids', () => {
-    const sub = store.subscribe({ ...group, title: 'g', subscribedBy: 'telegram:7' });
-    const { delivery } = store.claimDelivery({ slug: '2026-01-03', destination: group, kind: 'scheduled' });
-    store.moveSubscription(group, supergroup.chatId);
-    expect(store.getSubscription(group)).toBeNull();
-    expect(store.getSubscription(supergroup)).toMatchObject({ id: sub.id, title: 'g', active: true, subscribedBy: 'telegram:7' });
-    expect(store.getDelivery('2026-01-03', supergroup, 'scheduled')).toMatchObject({ id: delivery.id, status: 'sending' });
-    expect(store.getDelivery('2026-01-03', group, 'scheduled')).toBeNull();
+  it('moves the subscription and its ledger rows, keeping their ids', async () => {
+    const sub = await store.subscribe({ ...group, title: 'g', subscribedBy: 'telegram:7' });
+    const { delivery } = await store.claimDelivery({ slug: '2026-01-03', destination: group, kind: 'scheduled' });
+    await store.moveSubscription(group, supergroup.chatId);
+    expect(await store.getSubscription(group)).toBeNull();
+    expect(await store.getSubscription(supergroup)).toMatchObject({ id: sub.id, title: 'g', active: true, subscribedBy: 'telegram:7' });
+    expect(await store.getDelivery('2026-01-03', supergroup, 'scheduled')).toMatchObject({ id: delivery.id, status: 'sending' });
+    expect(await store.getDelivery('2026-01-03', group, 'scheduled')).toBeNull();
   });
 
-  it('merges into an existing target row: the moved row wins unless the target is active and the source is not', () => {
-    store.subscribe({ ...supergroup, subscribedBy: 'old' });
-    store.unsubscribe(supergroup, 'left');
-    const moving = store.subscribe({ ...group, subscribedBy: 'new' });
-    store.moveSubscription(group, supergroup.chatId);
-    expect(store.listSubscriptions()).toEqual([{ ...moving, chatId: supergroup.chatId }]);
+  it('merges into an existing target row: the moved row wins unless the target is active and the source is not', async () => {
+    await store.subscribe({ ...supergroup, subscribedBy: 'old' });
+    await store.unsubscribe(supergroup, 'left');
+    const moving = await store.subscribe({ ...group, subscribedBy: 'new' });
+    await store.moveSubscription(group, supergroup.chatId);
+    expect(await store.listSubscriptions()).toEqual([{ ...moving, chatId: supergroup.chatId }]);
 
-    store.subscribe({ ...group, subscribedBy: 'inactive source' });
-    store.unsubscribe(group, 'left');
-    store.moveSubscription(group, supergroup.chatId);
-    expect(store.listSubscriptions()).toEqual([{ ...moving, chatId: supergroup.chatId }]);
+    await store.subscribe({ ...group, subscribedBy: 'inactive source' });
+    await store.unsubscribe(group, 'left');
+    await store.moveSubscription(group, supergroup.chatId);
+    expect(await store.listSubscriptions()).toEqual([{ ...moving, chatId: supergroup.chatId }]);
   });
 
-  it('on a ledger clash keeps a delivered target row, otherwise the moved row', () => {
-    store.subscribe({ ...group, subscribedBy: 'cli' });
-    const delivered = store.claimDelivery({ slug: 'a', destination: supergroup, kind: 'scheduled' }).delivery;
-    store.markDelivered(delivered.id, ['1']);
-    store.claimDelivery({ slug: 'a', destination: group, kind: 'scheduled' });
-    const stale = store.claimDelivery({ slug: 'b', destination: supergroup, kind: 'scheduled' }).delivery;
-    store.markFailed(stale.id, 'x');
-    const moved = store.claimDelivery({ slug: 'b', destination: group, kind: 'scheduled' }).delivery;
-    store.moveSubscription(group, supergroup.chatId);
-    expect(store.listDeliveries().map((d) => [d.id, d.slug, d.chatId, d.status])).toEqual([
+  it('on a ledger clash keeps a delivered target row, otherwise the moved row', async () => {
+    await store.subscribe({ ...group, subscribedBy: 'cli' });
+    const delivered = (await store.claimDelivery({ slug: 'a', destination: supergroup, kind: 'scheduled' })).delivery;
+    await store.markDelivered(delivered.id, ['1']);
+    await store.claimDelivery({ slug: 'a', destination: group, kind: 'scheduled' });
+    const stale = (await store.claimDelivery({ slug: 'b', destination: supergroup, kind: 'scheduled' })).delivery;
+    await store.markFailed(stale.id, 'x');
+    const moved = (await store.claimDelivery({ slug: 'b', destination: group, kind: 'scheduled' })).delivery;
+    await store.moveSubscription(group, supergroup.chatId);
+    expect((await store.listDeliveries()).map((d) => [d.id, d.slug, d.chatId, d.status])).toEqual([
       [delivered.id, 'a', supergroup.chatId, 'delivered'],
       [moved.id, 'b', supergroup.chatId, 'sending'],
     ]);
   });
 
-  it('leaves other destinations alone', () => {
-    store.subscribe({ ...channel, subscribedBy: 'cli' });
-    store.claimDelivery({ slug: 'a', destination: channel, kind: 'scheduled' });
-    store.moveSubscription(group, supergroup.chatId);
-    expect(store.listSubscriptions().map((s) => s.chatId)).toEqual([channel.chatId]);
-    expect(store.listDeliveries().map((d) => d.chatId)).toEqual([channel.chatId]);
+  it('leaves other destinations alone', async () => {
+    await store.subscribe({ ...channel, subscribedBy: 'cli' });
+    await store.claimDelivery({ slug: 'a', destination: channel, kind: 'scheduled' });
+    await store.moveSubscription(group, supergroup.chatId);
+    expect((await store.listSubscriptions()).map((s) => s.chatId)).toEqual([channel.chatId]);
+    expect((await store.listDeliveries()).map((d) => d.chatId)).toEqual([channel.chatId]);
   });
 });
 
 describe('delivery ledger', () => {
-  it('claims once per report, destination and kind', () => {
-    const first = store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'scheduled' });
+  it('claims once per report, destination and kind', async () => {
+    const first = await store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'scheduled' });
     expect(first).toEqual({
       created: true,
       delivery: {
@@ -187,61 +187,61 @@ describe('delivery ledger', () => {
         updatedAt: at(0),
       },
     });
-    const again = store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'scheduled' });
+    const again = await store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'scheduled' });
     expect(again).toEqual({ created: false, delivery: first.delivery });
 
     const others = [
-      store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'repost', requestedBy: 'cli' }),
-      store.claimDelivery({ slug: '2026-01-03', destination: chat, kind: 'scheduled' }),
-      store.claimDelivery({ slug: '2026-01-04', destination: topic, kind: 'scheduled' }),
+      await store.claimDelivery({ slug: '2026-01-03', destination: topic, kind: 'repost', requestedBy: 'cli' }),
+      await store.claimDelivery({ slug: '2026-01-03', destination: chat, kind: 'scheduled' }),
+      await store.claimDelivery({ slug: '2026-01-04', destination: topic, kind: 'scheduled' }),
     ];
     expect(others.map((o) => o.created)).toEqual([true, true, true]);
     expect(others[0]?.delivery.requestedBy).toBe('cli');
-    expect(store.listDeliveries()).toHaveLength(4);
+    expect(await store.listDeliveries()).toHaveLength(4);
   });
 
-  it('walks sending → attempts → failed → restarted → delivered', () => {
-    const { delivery } = store.claimDelivery({ slug: 's', destination: channel, kind: 'scheduled' }); // t0
-    store.recordAttempt(delivery.id); // t1
-    store.recordAttempt(delivery.id); // t2
-    store.markFailed(delivery.id, '503 Service Unavailable'); // t3
-    expect(store.getDelivery('s', channel, 'scheduled')).toMatchObject({
+  it('walks sending → attempts → failed → restarted → delivered', async () => {
+    const { delivery } = await store.claimDelivery({ slug: 's', destination: channel, kind: 'scheduled' }); // t0
+    await store.recordAttempt(delivery.id); // t1
+    await store.recordAttempt(delivery.id); // t2
+    await store.markFailed(delivery.id, '503 Service Unavailable'); // t3
+    expect(await store.getDelivery('s', channel, 'scheduled')).toMatchObject({
       status: 'failed',
       attempts: 2,
       lastError: '503 Service Unavailable',
       createdAt: at(0),
       updatedAt: at(3),
     });
-    store.restartDelivery(delivery.id, 'discord:99'); // t4
-    expect(store.getDelivery('s', channel, 'scheduled')).toMatchObject({
+    await store.restartDelivery(delivery.id, 'discord:99'); // t4
+    expect(await store.getDelivery('s', channel, 'scheduled')).toMatchObject({
       status: 'sending',
       attempts: 0,
       lastError: null,
       requestedBy: 'discord:99',
     });
-    store.recordAttempt(delivery.id);
-    store.markDelivered(delivery.id, ['1300000000000000001', '1300000000000000002']);
-    expect(store.getDelivery('s', channel, 'scheduled')).toMatchObject({
+    await store.recordAttempt(delivery.id);
+    await store.markDelivered(delivery.id, ['1300000000000000001', '1300000000000000002']);
+    expect(await store.getDelivery('s', channel, 'scheduled')).toMatchObject({
       status: 'delivered',
       attempts: 1,
       messageIds: ['1300000000000000001', '1300000000000000002'],
     });
   });
 
-  it('records a deactivation with its reason', () => {
-    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
-    store.markDeactivated(delivery.id, '403 bot was kicked from the group chat');
-    expect(store.getDelivery('s', chat, 'scheduled')).toMatchObject({
+  it('records a deactivation with its reason', async () => {
+    const { delivery } = await store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
+    await store.markDeactivated(delivery.id, '403 bot was kicked from the group chat');
+    expect(await store.getDelivery('s', chat, 'scheduled')).toMatchObject({
       status: 'deactivated',
       lastError: '403 bot was kicked from the group chat',
     });
   });
 
-  it('a restart of a delivered row clears the old run’s message ids', () => {
-    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'repost', requestedBy: 'a' });
-    store.markDelivered(delivery.id, ['5']);
-    store.restartDelivery(delivery.id, null);
-    expect(store.getDelivery('s', chat, 'repost')).toMatchObject({ status: 'sending', messageIds: [], requestedBy: null });
+  it('a restart of a delivered row clears the old run’s message ids', async () => {
+    const { delivery } = await store.claimDelivery({ slug: 's', destination: chat, kind: 'repost', requestedBy: 'a' });
+    await store.markDelivered(delivery.id, ['5']);
+    await store.restartDelivery(delivery.id, null);
+    expect(await store.getDelivery('s', chat, 'repost')).toMatchObject({ status: 'sending', messageIds: [], requestedBy: null });
   });
 
   it.each([
@@ -250,9 +250,9 @@ describe('delivery ledger', () => {
     ['markFailed', (s: SqliteStore) => s.markFailed(404, 'x')],
     ['markDeactivated', (s: SqliteStore) => s.markDeactivated(404, 'x')],
     ['restartDelivery', (s: SqliteStore) => s.restartDelivery(404, null)],
-  ])('%s on an unknown id throws StoreError', (_name, act) => {
-    expect(() => act(store)).toThrow(StoreError);
-    expect(() => act(store)).toThrow(/no delivery with id 404/);
+  ])('%s on an unknown id rejects with StoreError', async (_name, act) => {
+    await expect(act(store)).rejects.toThrow(StoreError);
+    await expect(act(store)).rejects.toThrow(/no delivery with id 404/);
   });
 
   it.each([
@@ -260,70 +260,70 @@ describe('delivery ledger', () => {
     [{ slug: 'a' }, ['a discord', 'a telegram']],
     [{ platform: 'telegram' as const }, ['a telegram', 'b telegram']],
     [{ slug: 'b', platform: 'discord' as const }, []],
-  ])('listDeliveries(%o)', (filter, expected) => {
-    store.claimDelivery({ slug: 'a', destination: channel, kind: 'scheduled' });
-    store.claimDelivery({ slug: 'a', destination: chat, kind: 'scheduled' });
-    store.claimDelivery({ slug: 'b', destination: chat, kind: 'scheduled' });
-    expect(store.listDeliveries(filter).map((d) => `${d.slug} ${d.platform}`)).toEqual(expected);
+  ])('listDeliveries(%o)', async (filter, expected) => {
+    await store.claimDelivery({ slug: 'a', destination: channel, kind: 'scheduled' });
+    await store.claimDelivery({ slug: 'a', destination: chat, kind: 'scheduled' });
+    await store.claimDelivery({ slug: 'b', destination: chat, kind: 'scheduled' });
+    expect((await store.listDeliveries(filter)).map((d) => `${d.slug} ${d.platform}`)).toEqual(expected);
   });
 });
 
 describe('delivery parts (one row per accepted photo, text chunk or Discord message)', () => {
-  it('records parts as they are accepted, keeps the first id of an index, and lists them in order', () => {
-    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' }); // t0
-    store.recordDeliveryPart(delivery.id, { index: 1, messageId: '11', plan: '' }); // t1
-    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '10', plan: '' }); // t2
-    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '99', plan: '' }); // t3: a repeat of part 0 keeps 10
-    expect(store.listDeliveryParts(delivery.id)).toEqual([
+  it('records parts as they are accepted, keeps the first id of an index, and lists them in order', async () => {
+    const { delivery } = await store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' }); // t0
+    await store.recordDeliveryPart(delivery.id, { index: 1, messageId: '11', plan: '' }); // t1
+    await store.recordDeliveryPart(delivery.id, { index: 0, messageId: '10', plan: '' }); // t2
+    await store.recordDeliveryPart(delivery.id, { index: 0, messageId: '99', plan: '' }); // t3: a repeat of part 0 keeps 10
+    expect(await store.listDeliveryParts(delivery.id)).toEqual([
       { deliveryId: delivery.id, index: 0, messageId: '10', plan: '', sentAt: at(2) },
       { deliveryId: delivery.id, index: 1, messageId: '11', plan: '', sentAt: at(1) },
     ]);
-    const other = store.claimDelivery({ slug: 's', destination: topic, kind: 'scheduled' }).delivery;
-    expect(store.listDeliveryParts(other.id)).toEqual([]);
+    const other = (await store.claimDelivery({ slug: 's', destination: topic, kind: 'scheduled' })).delivery;
+    expect(await store.listDeliveryParts(other.id)).toEqual([]);
   });
 
-  it('survives close and reopen (what a crash leaves behind)', () => {
+  it('survives close and reopen (what a crash leaves behind)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'parts-'));
     try {
       const file = path.join(dir, 'digest.db');
       const first = SqliteStore.open(file);
-      const { delivery } = first.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
-      first.recordDeliveryPart(delivery.id, { index: 0, messageId: '7', plan: 'text-only' });
-      first.close();
+      const { delivery } = await first.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
+      await first.recordDeliveryPart(delivery.id, { index: 0, messageId: '7', plan: 'text-only' });
+      await first.close();
       const second = SqliteStore.open(file);
-      expect(second.listDeliveryParts(delivery.id).map(({ index, messageId, plan }) => ({ index, messageId, plan }))).toEqual([
+      expect((await second.listDeliveryParts(delivery.id)).map(({ index, messageId, plan }) => ({ index, messageId, plan }))).toEqual([
         { index: 0, messageId: '7', plan: 'text-only' },
       ]);
-      second.close();
+      await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('a restart (new repost run) starts a fresh set of parts; a failed row tried again keeps them', () => {
-    const { delivery } = store.claimDelivery({ slug: 's', destination: chat, kind: 'repost', requestedBy: 'a' });
-    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '1', plan: '' });
-    store.markFailed(delivery.id, '500');
-    store.restartDelivery(delivery.id, 'a', { keepParts: true });
-    expect(store.listDeliveryParts(delivery.id).map((p) => p.messageId)).toEqual(['1']);
-    store.recordDeliveryPart(delivery.id, { index: 1, messageId: '2', plan: '' });
-    store.markDelivered(delivery.id, ['1', '2']);
-    store.restartDelivery(delivery.id, 'b');
-    expect(store.listDeliveryParts(delivery.id)).toEqual([]);
+  it('a restart (new repost run) starts a fresh set of parts; a failed row tried again keeps them', async () => {
+    const { delivery } = await store.claimDelivery({ slug: 's', destination: chat, kind: 'repost', requestedBy: 'a' });
+    await store.recordDeliveryPart(delivery.id, { index: 0, messageId: '1', plan: '' });
+    await store.markFailed(delivery.id, '500');
+    await store.restartDelivery(delivery.id, 'a', { keepParts: true });
+    expect((await store.listDeliveryParts(delivery.id)).map((p) => p.messageId)).toEqual(['1']);
+    await store.recordDeliveryPart(delivery.id, { index: 1, messageId: '2', plan: '' });
+    await store.markDelivered(delivery.id, ['1', '2']);
+    await store.restartDelivery(delivery.id, 'b');
+    expect(await store.listDeliveryParts(delivery.id)).toEqual([]);
   });
 
-  it('parts follow their row through a supergroup migration, and go with a row that is dropped', () => {
-    const moved = store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' }).delivery;
-    store.recordDeliveryPart(moved.id, { index: 0, messageId: '1', plan: '' });
+  it('parts follow their row through a supergroup migration, and go with a row that is dropped', async () => {
+    const moved = (await store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' })).delivery;
+    await store.recordDeliveryPart(moved.id, { index: 0, messageId: '1', plan: '' });
     const target = { ...chat, chatId: '-1009999' };
-    const dropped = store.claimDelivery({ slug: 't', destination: chat, kind: 'scheduled' }).delivery;
-    store.recordDeliveryPart(dropped.id, { index: 0, messageId: '2', plan: '' });
-    const kept = store.claimDelivery({ slug: 't', destination: target, kind: 'scheduled' }).delivery;
-    store.markDelivered(kept.id, ['3']);
-    store.moveSubscription(chat, target.chatId);
-    expect(store.getDelivery('s', target, 'scheduled')?.id).toBe(moved.id);
-    expect(store.listDeliveryParts(moved.id).map((p) => p.messageId)).toEqual(['1']);
+    const dropped = (await store.claimDelivery({ slug: 't', destination: chat, kind: 'scheduled' })).delivery;
+    await store.recordDeliveryPart(dropped.id, { index: 0, messageId: '2', plan: '' });
+    const kept = (await store.claimDelivery({ slug: 't', destination: target, kind: 'scheduled' })).delivery;
+    await store.markDelivered(kept.id, ['3']);
+    await store.moveSubscription(chat, target.chatId);
+    expect((await store.getDelivery('s', target, 'scheduled'))?.id).toBe(moved.id);
+    expect((await store.listDeliveryParts(moved.id)).map((p) => p.messageId)).toEqual(['1']);
     // The source row of report t lost to the target's delivered row; its parts went with it.
-    expect(store.listDeliveryParts(dropped.id)).toEqual([]);
+    expect(await store.listDeliveryParts(dropped.id)).toEqual([]);
   });
 });
