@@ -9,7 +9,7 @@ import { createPlatforms } from '../platforms/create-platforms.ts';
 import type { Destination, Platform, PlatformName } from '../platforms/platform.ts';
 import { ReportLibrary } from '../report/library.ts';
 import { parseUserDate } from '../report/user-date.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -116,7 +116,7 @@ export const postCommand: CliCommand = async (argv, io) => {
     return 1;
   }
 
-  const store = SqliteStore.open(config.databasePath);
+  const { store } = await openStore(config);
   const platforms = createPlatforms({ config, logger, only: inScope });
   try {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });

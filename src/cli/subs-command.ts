@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import type { CliCommand, CliIo } from './io.ts';
 
@@ -222,7 +222,7 @@ export const subsCommand: CliCommand = async (argv, io) => {
   }
 
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
-  const store = SqliteStore.open(config.databasePath);
+  const { store } = await openStore(config);
   try {
     if (args.action === 'list') return await list(store, args.json, io);
     if (!destination) throw new Error('unreachable: no destination for add/remove');

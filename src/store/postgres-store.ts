@@ -124,11 +124,14 @@ export class PostgresStore implements Store {
     const db = new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool }) });
     try {
       if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+      // The migrator's bookkeeping goes in the schema the tables go in (its existence check looks
+      // at every schema, so a kysely_migration elsewhere would otherwise be taken for ours).
+      const tablesSchema = schema ?? (await sql<{ name: string | null }>`SELECT current_schema() AS name`.execute(db)).rows[0]?.name;
+      if (!tablesSchema) throw new StoreError(shown, 'no schema to create the tables in (the search_path names none that exists)');
       const { error, results } = await new Migrator({
         db,
         provider: postgresMigrations,
-        // Its bookkeeping tables in the same schema (its existence check looks at every schema).
-        ...(schema ? { migrationTableSchema: schema } : {}),
+        migrationTableSchema: tablesSchema,
       }).migrateToLatest();
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
