@@ -124,7 +124,7 @@ try {
   await probe;
 
   await Promise.all([platforms.telegram.stop(), platforms.discord.stop()]);
-  store.close();
+  await store.close();
   const figures = await ask<FakeFigures>(fakes, { type: 'figures' });
   const tgMessages = figures.telegram.messages;
   const dcRequests = figures.discord.requests;

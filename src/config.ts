@@ -118,7 +118,24 @@ export interface HttpConfig {
   adminToken: string | null;
 }
 
-export type Config = FileConfig & { env: EnvConfig; http: HttpConfig; rootDir: string };
+export type Config = FileConfig & {
+  env: EnvConfig;
+  http: HttpConfig;
+  rootDir: string;
+  /**
+   * `DATABASE_URL` (`postgres://…`): the store is PostgreSQL there; null: SQLite at `databasePath`.
+   * It may carry a password, so it is one of the secrets kept out of logs.
+   */
+  databaseUrl: string | null;
+};
+
+/** `DATABASE_URL`: only PostgreSQL URLs (SQLite is chosen by leaving it unset and using DATABASE_PATH). */
+const databaseUrlSchema = z
+  .string()
+  .refine((url) => /^postgres(ql)?:\/\/[^/]/.test(url) && URL.canParse(url), {
+    message: 'must be a PostgreSQL URL (postgres://user:password@host:5432/database); leave it unset for SQLite at DATABASE_PATH',
+  })
+  .nullable();
 
 /** A link template that, filled in for a sample report, is an absolute http(s) URL with a host. */
 function isAbsoluteHttpUrlTemplate(template: string): boolean {
@@ -179,7 +196,7 @@ export interface LoadConfigOptions {
 
 /**
  * Reads config/default.json, then the local override (config/local.json or `DIGEST_CONFIG`), then
- * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `TIMEZONE`, `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_SECONDS` and the secrets), and
+ * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `DATABASE_URL`, `TIMEZONE`, `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_SECONDS` and the secrets), and
  * validates all of it at once. Throws ConfigError naming every bad key.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
@@ -232,6 +249,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
   }
   const http = readHttpConfig(env, problems);
+  const databaseUrl = databaseUrlSchema.safeParse(envString(env, 'DATABASE_URL'));
+  if (!databaseUrl.success) problems.push(`DATABASE_URL: ${databaseUrl.error.issues[0]?.message ?? 'invalid'}`);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const file = parsed.data;
@@ -245,6 +264,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     env: envConfig,
     http,
     rootDir,
+    databaseUrl: databaseUrl.data ?? null,
   };
 }
 
@@ -262,6 +282,17 @@ function readHttpConfig(env: NodeJS.ProcessEnv, problems: string[]): HttpConfig 
 }
 
 /** Values that must never appear in logs or error messages. */
-export function secretsOf(config: Pick<Config, 'env'> & { http?: Pick<HttpConfig, 'adminToken'> }): string[] {
-  return [config.env.discordToken, config.env.telegramToken, config.http?.adminToken ?? null].filter((s): s is string => !!s);
+export function secretsOf(config: Pick<Config, 'env'> & { http?: Pick<HttpConfig, 'adminToken'>; databaseUrl?: string | null }): string[] {
+  const databasePassword = config.databaseUrl ? passwordOf(config.databaseUrl) : null;
+  return [config.env.discordToken, config.env.telegramToken, config.http?.adminToken ?? null, databasePassword].filter((s): s is string => !!s);
+}
+
+/** The password in a database URL (decoded), or null. */
+function passwordOf(url: string): string | null {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : null;
+  } catch {
+    return null;
+  }
 }

@@ -26,7 +26,8 @@ import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
-import { SqliteStore } from './store/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
 
 function loadDotEnv(rootDir: string): void {
@@ -68,7 +69,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   health.set('library', true, `${library.entries().length} reports indexed`);
   // Metrics exist only where they can be read: with the HTTP server.
-  let readSubscriptions: () => ReturnType<SqliteStore['listSubscriptions']> = () => [];
+  let readSubscriptions: () => ReturnType<Store['listSubscriptions']> = async () => [];
   const metrics = config.http.port !== null ? new BotMetrics({ listSubscriptions: () => readSubscriptions() }) : null;
   const images = new WordcloudService(
     { ...config.wordcloud, imagesDir: config.imagesDir },
@@ -83,12 +84,13 @@ async function run(shutdown: Shutdown): Promise<number> {
     return 0;
   }
 
-  const store = SqliteStore.open(config.databasePath);
+  // PostgreSQL when DATABASE_URL is set, otherwise SQLite at DATABASE_PATH.
+  const { store, sqlite, location } = await openStore(config);
   health.set('store', true);
-  logger.info({ event: 'store.opened', path: config.databasePath }, 'database ready');
-  // A database file deleted or replaced under the bot stops it loudly (checked periodically and
-  // before every fan-out), instead of "saving" into an unlinked file until the next restart.
-  const databaseGuard = new DatabaseGuard(store, { logger });
+  logger.info({ event: 'store.opened', path: location }, 'database ready');
+  // SQLite only: a database file deleted or replaced under the bot stops it loudly (checked
+  // periodically and before every fan-out), instead of "saving" into an unlinked file until the next restart.
+  const databaseGuard = sqlite ? new DatabaseGuard(sqlite, { logger }) : null;
   // The router needs the reposter and the platforms need the router: the fan-out's platform table
   // is filled in right after the platforms exist, before anything is started.
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
@@ -101,7 +103,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     digests,
     platforms: platformTable,
     logger,
-    overrides: { health, storeCheck: () => databaseGuard.check() ?? unwritableProblem(config.databasePath) },
+    overrides: { health, storeCheck: () => (databaseGuard ? (databaseGuard.check() ?? unwritableProblem(config.databasePath)) : null) },
     onFanoutFinished: (report, timing) => {
       recentFanouts.add(report, timing);
       metrics?.fanoutFinished(report, (timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000, timing.finishedAt);
@@ -109,7 +111,9 @@ async function run(shutdown: Shutdown): Promise<number> {
   });
   // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
   shutdown.onRequest(() => deliverer.stop());
-  shutdown.beforeForcedExit(() => store.close());
+  // SqliteStore closes within the call (no await inside), so the forced exit right after is safe;
+  // a PostgreSQL pool is simply dropped with the process (the server ends its sessions).
+  shutdown.beforeForcedExit(() => void store.close().catch(() => undefined));
   // Indexed in the background, newest reports first; /search sees what is indexed so far.
   // The segmented terms are kept beside the database, so a restart need not segment ten years again.
   const searchCache = config.databasePath === ':memory:' ? null : path.join(path.dirname(config.databasePath), 'search-index.bin');
@@ -184,10 +188,10 @@ async function run(shutdown: Shutdown): Promise<number> {
   const ended = await Promise.race([
     shutdown.requested.then(() => ({ kind: 'signal' as const })),
     starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
-    databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss })),
+    ...(databaseGuard ? [databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss }))] : []),
   ]);
   stopping = true;
-  databaseGuard.stop();
+  databaseGuard?.stop();
   deliverer.ledger.close();
   const loss = ended.kind === 'lost' ? ended.loss : null;
   if (loss) {
@@ -208,7 +212,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   await httpClosed;
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
-  if (!loss) store.close();
+  if (!loss) await store.close();
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');

@@ -5,7 +5,8 @@ import { loadConfig } from '../config.ts';
 import { readReport } from '../report/read-report.ts';
 import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { Report } from '../report/types.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
 import type { CliCommand } from './io.ts';
 import { createProgress } from './progress.ts';
 
@@ -39,10 +40,12 @@ export const checkCommand: CliCommand = async (argv, io) => {
   let files: string[];
   let imagesDir: string | null;
   let databasePath: string;
+  let databaseUrl: string | null;
   try {
     const config = loadConfig({ rootDir: io.cwd, env: io.env });
     imagesDir = config.imagesDir;
     databasePath = config.databasePath;
+    databaseUrl = config.databaseUrl;
     dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : config.contentDir;
     if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
     files = (await readdir(dir))
@@ -79,7 +82,7 @@ export const checkCommand: CliCommand = async (argv, io) => {
   }
   progress.stop();
   for (const line of sameDates(parsed)) io.stdout(`${line}\n`);
-  for (const line of await editedAfterDelivery(parsed, databasePath)) io.stdout(`${line}\n`);
+  for (const line of await editedAfterDelivery(parsed, databasePath, databaseUrl)) io.stdout(`${line}\n`);
   return errors > 0 ? 1 : 0;
 };
 
@@ -111,19 +114,24 @@ export function sameDates(parsed: ReadonlyArray<{ name: string; report: Report }
 }
 
 /** Reports whose file changed after the last time the ledger says they were delivered. */
-async function editedAfterDelivery(parsed: ReadonlyArray<{ name: string; report: Report }>, databasePath: string): Promise<string[]> {
+async function editedAfterDelivery(
+  parsed: ReadonlyArray<{ name: string; report: Report }>,
+  databasePath: string,
+  databaseUrl: string | null,
+): Promise<string[]> {
   // Only an existing database is read: `digest check` never creates one.
-  if (databasePath === ':memory:' || !existsSync(databasePath) || parsed.length === 0) return [];
-  let store: SqliteStore;
+  if (parsed.length === 0) return [];
+  if (!databaseUrl && (databasePath === ':memory:' || !existsSync(databasePath))) return [];
+  let store: Store;
   try {
-    store = SqliteStore.open(databasePath);
+    ({ store } = await openStore({ databasePath, databaseUrl }));
   } catch {
     return [];
   }
   try {
     const lines: string[] = [];
     for (const { name, report } of parsed) {
-      const delivered = store.listDeliveries({ slug: report.slug }).filter((d) => d.status === 'delivered');
+      const delivered = (await store.listDeliveries({ slug: report.slug })).filter((d) => d.status === 'delivered');
       if (delivered.length === 0) continue;
       const last = delivered.reduce((max, d) => (d.updatedAt > max ? d.updatedAt : max), '');
       const mtimeMs = (await stat(report.file)).mtimeMs;
@@ -134,6 +142,6 @@ async function editedAfterDelivery(parsed: ReadonlyArray<{ name: string; report:
     }
     return lines;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -9,7 +9,7 @@ import { createPlatforms } from '../platforms/create-platforms.ts';
 import type { Destination, Platform, PlatformName } from '../platforms/platform.ts';
 import { ReportLibrary } from '../report/library.ts';
 import { parseUserDate } from '../report/user-date.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -116,7 +116,7 @@ export const postCommand: CliCommand = async (argv, io) => {
     return 1;
   }
 
-  const store = SqliteStore.open(config.databasePath);
+  const { store } = await openStore(config);
   const platforms = createPlatforms({ config, logger, only: inScope });
   try {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
@@ -141,13 +141,13 @@ export const postCommand: CliCommand = async (argv, io) => {
       return 1;
     }
 
-    const destinations = chooseDestinations(options, inScope, fanout.audience());
+    const destinations = chooseDestinations(options, inScope, await fanout.audience());
     if (typeof destinations === 'string') {
       io.stderr(`digest post: ${destinations}\n`);
       return 1;
     }
     for (const p of PLATFORMS.filter((p) => !inScope.includes(p) && !options.platform)) {
-      const waiting = fanout.audience({ platform: p }).length;
+      const waiting = (await fanout.audience({ platform: p })).length;
       if (waiting > 0) io.stderr(`digest post: ${p}: ${waiting} subscriptions not posted to: ${TOKEN_NAME[p]} is not set\n`);
     }
     progress = createProgress(
@@ -166,7 +166,7 @@ export const postCommand: CliCommand = async (argv, io) => {
     return unrecorded || inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
   } finally {
     await stopAll(platforms);
-    store.close();
+    await store.close();
   }
 };
 

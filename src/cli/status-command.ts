@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import type { PlatformName } from '../platforms/platform.ts';
 import { collectStatus, toStatusJson, type StatusFacts } from '../status/collect-status.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import type { CliCommand } from './io.ts';
 
 const HELP = `usage: digest status [--json]
@@ -38,13 +38,13 @@ export const statusCommand: CliCommand = async (argv, io) => {
     return 1;
   }
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
-  const store = SqliteStore.open(config.databasePath);
+  const { store } = await openStore(config);
   try {
-    const facts = collectStatus({ store, config, now: new Date() });
+    const facts = await collectStatus({ store, config, now: new Date() });
     io.stdout(json ? `${JSON.stringify(toStatusJson(facts), null, 2)}\n` : formatStatus(facts));
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 };
 

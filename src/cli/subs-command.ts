@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import type { CliCommand, CliIo } from './io.ts';
 
@@ -96,13 +96,13 @@ function describe(destination: Destination): string {
   return `${destination.platform} ${destination.chatId}${destination.threadId ? ` thread ${destination.threadId}` : ''}`;
 }
 
-function add(store: Store, destination: Destination, io: CliIo): number {
-  const before = store.getSubscription(destination);
+async function add(store: Store, destination: Destination, io: CliIo): Promise<number> {
+  const before = await store.getSubscription(destination);
   if (before?.active) {
     io.stdout(`already active: ${describe(destination)} (since ${before.subscribedAt}, by ${before.subscribedBy})\n`);
     return 0;
   }
-  store.subscribe({ ...destination, subscribedBy: 'cli' });
+  await store.subscribe({ ...destination, subscribedBy: 'cli' });
   io.stdout(
     before
       ? `reactivated: ${describe(destination)} (was inactive: ${before.reason ?? 'no reason recorded'})\n`
@@ -111,16 +111,15 @@ function add(store: Store, destination: Destination, io: CliIo): number {
   return 0;
 }
 
-function remove(store: Store, destination: Destination, io: CliIo): number {
-  if (store.unsubscribe(destination, 'unsubscribed by cli')) {
+async function remove(store: Store, destination: Destination, io: CliIo): Promise<number> {
+  if (await store.unsubscribe(destination, 'unsubscribed by cli')) {
     io.stdout(`removed: ${describe(destination)}\n`);
     return 0;
   }
   let hint = '';
   if (destination.threadId === null) {
     // The likely mistake: the chat is subscribed only through forum topics / threads.
-    const threads = store
-      .listSubscriptions({ platform: destination.platform, activeOnly: true })
+    const threads = (await store.listSubscriptions({ platform: destination.platform, activeOnly: true }))
       .filter((s) => s.chatId === destination.chatId && s.threadId !== null)
       .map((s) => s.threadId);
     if (threads.length > 0) hint = ` (its threads ${threads.join(', ')} are subscribed; use --thread <id>)`;
@@ -164,8 +163,8 @@ function formatTable(rows: string[][]): string {
 /** Chat titles and reasons come from outside: keep each on one table line. */
 const oneLine = (text: string | null) => (text ? text.replace(/\s+/g, ' ').trim() || '-' : '-');
 
-function list(store: Store, json: boolean, io: CliIo): number {
-  const subs = store.listSubscriptions();
+async function list(store: Store, json: boolean, io: CliIo): Promise<number> {
+  const subs = await store.listSubscriptions();
   if (json) {
     const rows = subs.map((s: Subscription) => ({
       platform: s.platform,
@@ -223,12 +222,12 @@ export const subsCommand: CliCommand = async (argv, io) => {
   }
 
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
-  const store = SqliteStore.open(config.databasePath);
+  const { store } = await openStore(config);
   try {
-    if (args.action === 'list') return list(store, args.json, io);
+    if (args.action === 'list') return await list(store, args.json, io);
     if (!destination) throw new Error('unreachable: no destination for add/remove');
-    return args.action === 'add' ? add(store, destination, io) : remove(store, destination, io);
+    return await (args.action === 'add' ? add(store, destination, io) : remove(store, destination, io));
   } finally {
-    store.close();
+    await store.close();
   }
 };

@@ -26,11 +26,11 @@ export function subscribeCommand(deps: CommandDeps): CommandDefinition {
       const place = isHere ? m.places.here : m.places.thatChannel;
       const scheduleText = schedule ? m.subscribe.schedule(schedule.time, schedule.timezone) : null;
 
-      const existing = deps.store.getSubscription(target);
+      const existing = await deps.store.getSubscription(target);
       if (existing?.active && schedule === null) {
         return { kind: 'text', text: m.subscribe.alreadySubscribed(place, null) };
       }
-      deps.store.subscribe({
+      await deps.store.subscribe({
         ...target,
         guildId: context.guildId,
         // The chat title describes where the command was issued, not a channel picked by id.

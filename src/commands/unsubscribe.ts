@@ -16,7 +16,7 @@ export function unsubscribeCommand(deps: CommandDeps): CommandDefinition {
       const m = messages(context.locale);
       const target = resolveTarget(args, context);
       const place = sameDestination(target, context.destination) ? m.places.here : m.places.thatChannel;
-      const removed = deps.store.unsubscribe(target, `unsubscribed by ${requesterOf(context)}`);
+      const removed = await deps.store.unsubscribe(target, `unsubscribed by ${requesterOf(context)}`);
       return { kind: 'text', text: removed ? m.unsubscribe.unsubscribed(place) : m.unsubscribe.notSubscribed(place) };
     },
   };

@@ -46,7 +46,7 @@ export interface CatchUpPlan {
  * no delivery of the report there. Also names the older reports it missed (those newer than the
  * last one it got, or than its subscription), for a one-line note: one message, never a backlog.
  */
-export function planCatchUp(input: {
+export async function planCatchUp(input: {
   newest: Report;
   library: Pick<DeliveryLibrary, 'entries'>;
   store: Store;
@@ -54,7 +54,7 @@ export function planCatchUp(input: {
   now: Date;
   /** Only this platform's subscriptions (a platform catches up once it has started). */
   platform?: PlatformName;
-}): CatchUpPlan[] {
+}): Promise<CatchUpPlan[]> {
   const { newest, store, now } = input;
   const entries = input.library.entries();
   const newestEntry = entries.find((e) => e.slug === newest.slug);
@@ -66,21 +66,22 @@ export function planCatchUp(input: {
     if (!dueCache.has(key)) dueCache.set(key, previousDue(schedule, now)?.getTime() ?? null);
     return dueCache.get(key) ?? null;
   };
-  const had = (d: Destination): boolean =>
-    store.getDelivery(newest.slug, d, 'scheduled')?.status === 'delivered' ||
-    store.getDelivery(newest.slug, d, 'repost')?.status === 'delivered';
+  const had = async (d: Destination): Promise<boolean> =>
+    (await store.getDelivery(newest.slug, d, 'scheduled'))?.status === 'delivered' ||
+    (await store.getDelivery(newest.slug, d, 'repost'))?.status === 'delivered';
 
-  const due = store.listSubscriptions({ activeOnly: true, ...(input.platform ? { platform: input.platform } : {}) }).filter((s) => {
+  const due: Subscription[] = [];
+  for (const s of await store.listSubscriptions({ activeOnly: true, ...(input.platform ? { platform: input.platform } : {}) })) {
     const lastDue = dueFor(scheduleOf(s, input.global));
-    return lastDue !== null && lastDue >= reportAt && lastDue > Date.parse(s.subscribedAt) && !had(s);
-  });
+    if (lastDue !== null && lastDue >= reportAt && lastDue > Date.parse(s.subscribedAt) && !(await had(s))) due.push(s);
+  }
   if (due.length === 0) return [];
 
   // The newest report each destination got, by its last day (the ledger knows slugs; the index dates).
   const dateEndOf = new Map(entries.map((e) => [e.slug, e.dateEnd]));
   const lastGot = new Map<string, string>();
   for (const platform of new Set(due.map((s) => s.platform))) {
-    for (const row of store.listDeliveries({ platform })) {
+    for (const row of await store.listDeliveries({ platform })) {
       const dateEnd = dateEndOf.get(row.slug);
       if (row.status !== 'delivered' || dateEnd === undefined) continue;
       const key = describeDestination(row);
@@ -113,7 +114,7 @@ export async function catchUp(deps: {
 }): Promise<DeliveryReport[]> {
   const newest = await deps.fanout.newestReport();
   if (newest === null) return [];
-  const plans = planCatchUp({ ...deps, newest });
+  const plans = await planCatchUp({ ...deps, newest });
   const byNote = new Map<string, Subscription[]>();
   for (const plan of plans) {
     const note = plan.missedDates.length > 0 ? missedDatesNote(plan.missedDates) : '';

@@ -203,7 +203,7 @@ export class Deliverer {
       return this.finish(request, refused, events);
     }
     // Outcomes held from an earlier fan-out of this process are written first.
-    this.ledger.flush();
+    await this.ledger.flush();
     const lock = this.deps.lock ?? NO_LOCK;
     const byPlatform = new Map<PlatformName, Destination[]>();
     for (const d of destinations) byPlatform.set(d.platform, [...(byPlatform.get(d.platform) ?? []), d]);
@@ -307,24 +307,24 @@ export class Deliverer {
     const platform = this.deps.platforms[destination.platform];
     if (!platform) return result(destination, destination, 'failed', `${destination.platform} is not configured (no token)`);
 
-    if (kind === 'scheduled' && store.getDelivery(slug, destination, 'repost')?.status === 'delivered') {
+    if (kind === 'scheduled' && (await store.getDelivery(slug, destination, 'repost'))?.status === 'delivered') {
       return result(destination, destination, 'skipped', 'already delivered (reposted)');
     }
     if (this.ledger.isHeldFor(slug, kind, destination)) {
       // Delivered earlier by this process; only its ledger mark is pending. Never send it again.
-      const pending = this.ledger.flush() ? null : this.ledger.unavailable;
+      const pending = (await this.ledger.flush()) ? null : this.ledger.unavailable;
       return { ...result(destination, destination, 'skipped', 'already delivered (ledger mark was pending)'), ledgerProblem: pending };
     }
-    let claim: ReturnType<Store['claimDelivery']>;
+    let claim: Awaited<ReturnType<Store['claimDelivery']>>;
     try {
-      claim = this.ledger.write('cannot claim delivery', () => store.claimDelivery({ slug, destination, kind, requestedBy }));
+      claim = await this.ledger.write('cannot claim delivery', () => store.claimDelivery({ slug, destination, kind, requestedBy }));
     } catch (error) {
       return this.notSent(destination, error);
     }
     let row: Delivery = claim.delivery;
     const previousStatus = claim.created ? null : row.status;
     if (!claim.created) {
-      const decision = this.decideExisting(row, destination, kind);
+      const decision = await this.decideExisting(row, destination, kind);
       if (decision !== 'send') return result(destination, destination, 'skipped', decision);
       // A `sending` row is left by a process that died mid-send (the fan-out lock rules out a live
       // one): resend as is. Anything else starts a new run of the row.
@@ -332,7 +332,7 @@ export class Deliverer {
         // A failed row is tried again from where it stopped; a delivered or deactivated one
         // starts a fresh set of parts.
         try {
-          this.ledger.write('cannot restart delivery', () =>
+          await this.ledger.write('cannot restart delivery', () =>
             store.restartDelivery(row.id, kind === 'repost' ? requestedBy : row.requestedBy, { keepParts: row.status === 'failed' }),
           );
         } catch (error) {
@@ -351,9 +351,9 @@ export class Deliverer {
   }
 
   /** A ledger write whose failure is logged (by LedgerWrites) but does not change the outcome. */
-  private tryWrite(doing: string, fn: () => void): void {
+  private async tryWrite(doing: string, fn: () => Promise<void>): Promise<void> {
     try {
-      this.ledger.write(doing, fn);
+      await this.ledger.write(doing, fn);
     } catch {
       // Logged and reflected in readiness by LedgerWrites.
     }
@@ -366,12 +366,12 @@ export class Deliverer {
   }
 
   /** For an existing ledger row: 'send', or why it is skipped. */
-  private decideExisting(row: Delivery, destination: Destination, kind: DeliveryKind): 'send' | string {
+  private async decideExisting(row: Delivery, destination: Destination, kind: DeliveryKind): Promise<'send' | string> {
     if (row.status === 'sending' || row.status === 'failed') return 'send';
     if (kind === 'repost') return 'send';
     if (row.status === 'delivered') return 'already delivered';
     // Deactivated for this report: send only if the destination subscribed again since.
-    const subscription = this.deps.store.getSubscription(destination);
+    const subscription = await this.deps.store.getSubscription(destination);
     if (subscription?.active && subscription.subscribedAt > row.updatedAt) return 'send';
     return `deactivated earlier (${row.lastError ?? 'no reason recorded'})`;
   }
@@ -395,10 +395,10 @@ export class Deliverer {
     let migrations = 0;
     let ambiguousSends = 0;
 
-    const fail = (error: SendError, notifyAlways: boolean): DestinationResult => {
+    const fail = async (error: SendError, notifyAlways: boolean): Promise<DestinationResult> => {
       const reason = describeSendError(error);
       // A refused mark leaves the row `sending`: resent next time, which is right for a failed send.
-      this.tryWrite('cannot mark failed', () => store.markFailed(row.id, reason));
+      await this.tryWrite('cannot mark failed', () => store.markFailed(row.id, reason));
       const streakKey = destinationKey(destination);
       const streak = (this.failureStreak.get(streakKey) ?? 0) + 1;
       this.failureStreak.set(streakKey, streak);
@@ -411,12 +411,14 @@ export class Deliverer {
     // The parts accepted so far: the ledger's (a crash-left row) plus those of this process's
     // attempts, kept here too so a retry never repeats a part whose ledger write failed.
     const accepted = new Map<number, SentPart>(
-      store.listDeliveryParts(row.id).map(({ index, messageId, plan }) => [index, { index, messageId, plan }]),
+      (await store.listDeliveryParts(row.id)).map(({ index, messageId, plan }) => [index, { index, messageId, plan }]),
     );
-    const onPartAccepted = (part: SentPart): void => {
+    // Awaited by the platform adapter before it sends the next part: a part is recorded (or its
+    // refusal logged) before the next one goes out.
+    const onPartAccepted = async (part: SentPart): Promise<void> => {
       accepted.set(part.index, part);
       try {
-        store.recordDeliveryPart(row.id, part);
+        await store.recordDeliveryPart(row.id, part);
       } catch (error) {
         this.logger.error(
           { err: error, destination: destinationKey(target), slug: row.slug, part: part.index, messageId: part.messageId },
@@ -435,9 +437,9 @@ export class Deliverer {
     for (;;) {
       if (this.isStopping) return stoppedHere();
       // Never start a send whose outcome the ledger could not record: write held outcomes first.
-      if (!this.ledger.flush()) return { ...this.notSent(destination, null), migrated, ambiguousSends };
+      if (!(await this.ledger.flush())) return { ...this.notSent(destination, null), migrated, ambiguousSends };
       try {
-        this.ledger.write('cannot record attempt', () => store.recordAttempt(row.id));
+        await this.ledger.write('cannot record attempt', () => store.recordAttempt(row.id));
       } catch (error) {
         return { ...this.notSent(destination, error), migrated, ambiguousSends };
       }
@@ -470,9 +472,9 @@ export class Deliverer {
           }
           case 'gone': {
             const reason = describeSendError(error);
-            this.tryWrite('cannot deactivate', () => {
-              store.deactivate(target, reason);
-              store.markDeactivated(row.id, reason);
+            await this.tryWrite('cannot deactivate', async () => {
+              await store.deactivate(target, reason);
+              await store.markDeactivated(row.id, reason);
             });
             this.failureStreak.delete(destinationKey(destination));
             events.push({ kind: 'deactivated', destination: target, reason });
@@ -484,7 +486,7 @@ export class Deliverer {
             if (!toChatId || migrations >= 2) return fail(error, true);
             migrations++;
             // Moves the subscription and this report's ledger row with it, then sends there.
-            this.ledger.write('cannot move subscription', () => store.moveSubscription(target, toChatId));
+            await this.ledger.write('cannot move subscription', () => store.moveSubscription(target, toChatId));
             this.logger.info({ from: destinationKey(target), toChatId }, 'chat migrated; subscription moved');
             target = { ...target, chatId: toChatId };
             migrated = true;

@@ -67,8 +67,8 @@ export class Fanout implements Reposter {
   }
 
   /** Active subscriptions matching `filter`. */
-  audience(filter: AudienceFilter = {}): Subscription[] {
-    const subscriptions = this.deps.store.listSubscriptions({ activeOnly: true, ...(filter.platform ? { platform: filter.platform } : {}) });
+  async audience(filter: AudienceFilter = {}): Promise<Subscription[]> {
+    const subscriptions = await this.deps.store.listSubscriptions({ activeOnly: true, ...(filter.platform ? { platform: filter.platform } : {}) });
     return subscriptions.filter((s) => (filter.chatId === undefined || s.chatId === filter.chatId) && (filter.where?.(s) ?? true));
   }
 
@@ -152,7 +152,7 @@ export class Fanout implements Reposter {
       this.logger.warn('no report to deliver: the content folder has none that parses');
       return null;
     }
-    return this.deliverReport(report, this.audience(filter), { kind: 'scheduled', requestedBy: null });
+    return this.deliverReport(report, await this.audience(filter), { kind: 'scheduled', requestedBy: null });
   }
 
   /** Delivers `report` (with an optional note) to `destinations` through the ledger. */
@@ -191,10 +191,11 @@ export class Fanout implements Reposter {
     } catch {
       return;
     }
-    const stale = skipped.filter((r) => {
-      const row = this.deps.store.getDelivery(report.slug, r.destination, outcome.kind);
-      return row !== null && Date.parse(row.updatedAt) < mtimeMs;
-    });
+    const stale: typeof skipped = [];
+    for (const r of skipped) {
+      const row = await this.deps.store.getDelivery(report.slug, r.destination, outcome.kind);
+      if (row !== null && Date.parse(row.updatedAt) < mtimeMs) stale.push(r);
+    }
     if (stale.length === 0) return;
     this.logger.warn(
       { event: 'report.edited_after_delivery', slug: report.slug, file: report.file, destinations: stale.length },
@@ -212,7 +213,7 @@ export class Fanout implements Reposter {
   /** `/repost`: posts the report again, recorded as a repost with who asked. */
   async repost(request: RepostRequest): Promise<RepostOutcome> {
     const report = await this.reportBySlug(request.slug);
-    const destinations = request.target === 'all-subscriptions' ? this.audience() : [request.target];
+    const destinations = request.target === 'all-subscriptions' ? await this.audience() : [request.target];
     const outcome = await this.deliverReport(report, destinations, { kind: 'repost', requestedBy: request.requestedBy });
     const counts = Object.values(outcome.byPlatform);
     const sum = (pick: (c: (typeof counts)[number]) => number): number => counts.reduce((n, c) => n + pick(c), 0);

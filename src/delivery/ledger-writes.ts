@@ -43,6 +43,8 @@ export class LedgerWrites {
   private readonly held = new Map<number, HeldOutcome>();
   private downReason: string | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The flush under way, shared by every caller meanwhile (one writer of the held outcomes at a time). */
+  private flushing: Promise<boolean> | null = null;
   private readonly logger: Logger;
   private readonly policy: LedgerRetryPolicy;
 
@@ -82,11 +84,12 @@ export class LedgerWrites {
 
   /**
    * Runs one ledger write; a failure marks the ledger unavailable (logged at error, readiness
-   * false) and is rethrown, so the caller does not send on a row it could not record.
+   * false) and is rethrown (the promise rejects), so the caller does not send on a row it could
+   * not record.
    */
-  write<T>(doing: string, fn: () => T): T {
+  async write<T>(doing: string, fn: () => T | Promise<T>): Promise<T> {
     try {
-      const value = fn();
+      const value = await fn();
       // A write went through: the ledger works again unless outcomes are still held.
       if (this.downReason !== null && this.held.size === 0) this.up();
       return value;
@@ -106,7 +109,7 @@ export class LedgerWrites {
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= this.policy.attempts; attempt++) {
       try {
-        this.deps.store.markDelivered(rowId, messageIds);
+        await this.deps.store.markDelivered(rowId, messageIds);
         if (this.held.size === 0 && this.downReason !== null) this.up();
         return null;
       } catch (error) {
@@ -134,13 +137,20 @@ export class LedgerWrites {
 
   /**
    * Writes the held outcomes; true when none is left. The Deliverer calls it before each new
-   * send, and starts the send only when it returns true.
+   * send, and starts the send only when it resolves to true. Concurrent callers share one flush.
    */
-  flush(): boolean {
-    if (this.held.size === 0) return true;
+  flush(): Promise<boolean> {
+    if (this.held.size === 0) return Promise.resolve(true);
+    this.flushing ??= this.flushHeld().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushHeld(): Promise<boolean> {
     for (const outcome of [...this.held.values()]) {
       try {
-        this.deps.store.markDelivered(outcome.rowId, outcome.messageIds);
+        await this.deps.store.markDelivered(outcome.rowId, outcome.messageIds);
         this.held.delete(outcome.rowId);
         this.logger.warn(
           { event: 'ledger.outcome_recorded', slug: outcome.slug, destination: describeDestination(outcome.destination) },
@@ -151,6 +161,7 @@ export class LedgerWrites {
         return false;
       }
     }
+    if (this.held.size > 0) return false;
     this.up();
     return true;
   }
@@ -187,7 +198,10 @@ export class LedgerWrites {
   private startBackgroundFlush(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      if (this.flush()) this.close();
+      // flush() never rejects: a refused write is caught and marks the ledger down.
+      void this.flush().then((done) => {
+        if (done) this.close();
+      });
     }, this.policy.flushEveryMs);
     this.timer.unref();
   }

@@ -93,8 +93,11 @@ export class Scheduler {
    */
   async start(options: { catchUp?: boolean } = {}): Promise<DeliveryReport[]> {
     const caught = options.catchUp === false ? [] : await this.catchUpWithRetry();
-    this.resync();
-    this.resyncTimer = setInterval(() => this.resync(), this.deps.resyncMs ?? 60_000);
+    await this.resync();
+    this.resyncTimer = setInterval(() => {
+      // A store that cannot answer now keeps the current jobs; the next re-sync tries again.
+      this.resync().catch((error: unknown) => this.logger.error({ err: error }, 'subscription re-sync failed'));
+    }, this.deps.resyncMs ?? 60_000);
     this.resyncTimer.unref();
     this.stopWatching =
       this.deps.library.watch?.((change) => {
@@ -145,9 +148,9 @@ export class Scheduler {
   }
 
   /** Adds a job for every schedule some active subscription needs and drops the unused ones. */
-  resync(): void {
+  async resync(): Promise<void> {
     const wanted = new Map<string, DueSchedule>([[scheduleKey(this.global), this.global]]);
-    for (const s of this.deps.store.listSubscriptions({ activeOnly: true })) {
+    for (const s of await this.deps.store.listSubscriptions({ activeOnly: true })) {
       const schedule = this.scheduleFor(s);
       wanted.set(scheduleKey(schedule), schedule);
     }

@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import type { BotMetrics } from '../metrics/bot-metrics.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import { mountAdmin, type AdminDeps } from './admin/admin-routes.ts';
-import { readiness } from './readiness.ts';
+import { readiness, type ReadinessProbe } from './readiness.ts';
 
 export interface HttpAppDeps {
   health: ServiceHealth;
@@ -15,7 +15,7 @@ export interface HttpAppDeps {
    * Checks run at each readiness probe (e.g. `store: () => store.ping()`): a throw makes that
    * component not ready with the error as the reason, whatever the health registry says.
    */
-  probes?: Record<string, () => void>;
+  probes?: Record<string, ReadinessProbe>;
   /** Absent: /metrics is 404. */
   metrics?: BotMetrics | null;
   /** Absent (no ADMIN_TOKEN): /admin is 404. */
@@ -30,8 +30,8 @@ export interface HttpAppDeps {
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.text('ok\n'));
-  app.get('/readyz', (c) => {
-    const body = readiness(deps.health, deps.probes);
+  app.get('/readyz', async (c) => {
+    const body = await readiness(deps.health, deps.probes);
     c.header('Cache-Control', 'no-store');
     return c.json(body, body.ready ? 200 : 503);
   });

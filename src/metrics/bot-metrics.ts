@@ -10,8 +10,8 @@ const OUTCOMES = ['delivered', 'failed', 'deactivated', 'skipped'] as const;
 const KNOWN_COMMANDS = new Set(['start', 'help', 'report', 'latest', 'dates', 'subscribe', 'unsubscribe', 'repost']);
 
 export interface BotMetricsOptions {
-  /** Read at each scrape for the subscriptions gauge; a throwing store leaves the gauge as it was. */
-  listSubscriptions: () => readonly Pick<Subscription, 'platform' | 'active'>[];
+  /** Read at each scrape for the subscriptions gauge; a failing store leaves the gauge as it was. */
+  listSubscriptions: () => Promise<readonly Pick<Subscription, 'platform' | 'active'>[]>;
   /** prom-client's default process metrics (CPU, memory, event loop lag, GC); default on. */
   defaultMetrics?: boolean;
 }
@@ -89,10 +89,10 @@ export class BotMetrics implements Telemetry {
       help: 'Subscriptions in the database by platform and state.',
       labelNames: ['platform', 'active'],
       registers,
-      collect() {
+      async collect() {
         let subscriptions: readonly Pick<Subscription, 'platform' | 'active'>[];
         try {
-          subscriptions = options.listSubscriptions();
+          subscriptions = await options.listSubscriptions();
         } catch {
           return; // the store is down: /readyz says so; keep the last values
         }

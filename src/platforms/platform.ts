@@ -45,8 +45,11 @@ export interface SendDigestOptions {
    * empty), it is the whole truth: an adapter does not add parts it remembers in memory.
    */
   sentParts?: readonly SentPart[];
-  /** Called synchronously as soon as the platform accepts a part, before the next one is sent. */
-  onPartAccepted?: (part: SentPart) => void;
+  /**
+   * Called as soon as the platform accepts a part; the adapter awaits it before it sends the next
+   * part, so the ledger records each part before the next one goes out.
+   */
+  onPartAccepted?: (part: SentPart) => void | Promise<void>;
   /** Once aborted (the bot is stopping), no further part is started; the send rejects. */
   signal?: AbortSignal;
 }

@@ -65,18 +65,18 @@ function describeDue(schedule: DueSchedule, now: Date): { at: string; local: str
 }
 
 /** Reads subscriptions and the ledger (read-only) and works out the next due times. */
-export function collectStatus(input: {
+export async function collectStatus(input: {
   store: Pick<Store, 'listSubscriptions' | 'summarizeDeliveries'>;
   config: { schedule: string; timezone: string };
   now: Date;
   /** How many of the newest reports to summarise (default 10). */
   reportLimit?: number;
-}): StatusFacts {
+}): Promise<StatusFacts> {
   const { store, config, now } = input;
-  const subscriptions = store.listSubscriptions();
+  const subscriptions = await store.listSubscriptions();
   const counts = Object.fromEntries(PLATFORMS.map((p) => [p, { active: 0, inactive: 0 }])) as StatusFacts['counts'];
   for (const s of subscriptions) counts[s.platform][s.active ? 'active' : 'inactive'] += 1;
-  const reports = store.summarizeDeliveries(input.reportLimit ?? 10);
+  const reports = await store.summarizeDeliveries(input.reportLimit ?? 10);
   const newest = reports[0];
   const sum = (summary: DeliverySummary, status: 'delivered' | 'failed'): number =>
     PLATFORMS.reduce((n, p) => n + summary.counts[p][status], 0);

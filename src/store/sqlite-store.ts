@@ -171,7 +171,7 @@ export class SqliteStore implements Store {
     return this.sql(`SELECT * FROM subscriptions WHERE ${SUB_WHERE}`).get(key(destination)) as SubscriptionRow | undefined;
   }
 
-  subscribe(input: SubscribeInput): Subscription {
+  async subscribe(input: SubscribeInput): Promise<Subscription> {
     return this.write('cannot save subscription', () => {
       const existing = this.subscriptionRow(input);
       const now = this.stamp();
@@ -226,7 +226,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  unsubscribe(destination: Destination, reason: string): boolean {
+  async unsubscribe(destination: Destination, reason: string): Promise<boolean> {
     return this.write('cannot remove subscription', () => {
       const result = this.sql(
         `UPDATE subscriptions SET active = 0, reason = @reason, updated_at = @now WHERE ${SUB_WHERE} AND active = 1`,
@@ -235,12 +235,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  deactivate(destination: Destination, reason: string): void {
+  async deactivate(destination: Destination, reason: string): Promise<void> {
     // Same effect as unsubscribe; an already inactive row keeps its first reason (the root cause).
-    this.unsubscribe(destination, reason);
+    await this.unsubscribe(destination, reason);
   }
 
-  moveSubscription(from: Destination, toChatId: string): void {
+  async moveSubscription(from: Destination, toChatId: string): Promise<void> {
     if (toChatId === from.chatId) return;
     this.write('cannot move subscription', () => {
       const now = this.stamp();
@@ -283,14 +283,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  getSubscription(destination: Destination): Subscription | null {
+  async getSubscription(destination: Destination): Promise<Subscription | null> {
     return this.read('cannot read subscription', () => {
       const row = this.subscriptionRow(destination);
       return row ? toSubscription(row) : null;
     });
   }
 
-  listSubscriptions(filter: { platform?: PlatformName; activeOnly?: boolean } = {}): Subscription[] {
+  async listSubscriptions(filter: { platform?: PlatformName; activeOnly?: boolean } = {}): Promise<Subscription[]> {
     return this.read('cannot list subscriptions', () => {
       const rows = this.sql(
         `SELECT * FROM subscriptions
@@ -309,12 +309,12 @@ export class SqliteStore implements Store {
     }) as DeliveryRow | undefined;
   }
 
-  claimDelivery(input: {
+  async claimDelivery(input: {
     slug: string;
     destination: Destination;
     kind: DeliveryKind;
     requestedBy?: string | null;
-  }): { delivery: Delivery; created: boolean } {
+  }): Promise<{ delivery: Delivery; created: boolean }> {
     return this.write('cannot claim delivery', () => {
       const now = this.stamp();
       // ON CONFLICT DO NOTHING under the write lock: of two processes claiming at once, exactly
@@ -343,32 +343,32 @@ export class SqliteStore implements Store {
     });
   }
 
-  recordAttempt(id: number): void {
+  async recordAttempt(id: number): Promise<void> {
     this.updateDelivery(id, 'cannot record attempt', 'attempts = attempts + 1');
   }
 
-  markDelivered(id: number, messageIds: string[]): void {
+  async markDelivered(id: number, messageIds: string[]): Promise<void> {
     this.updateDelivery(id, 'cannot mark delivered', `status = 'delivered', message_ids = @messageIds`, {
       messageIds: JSON.stringify(messageIds.map(String)),
     });
   }
 
-  markFailed(id: number, error: string): void {
+  async markFailed(id: number, error: string): Promise<void> {
     this.updateDelivery(id, 'cannot mark failed', `status = 'failed', last_error = @error`, { error });
   }
 
-  markDeactivated(id: number, reason: string): void {
+  async markDeactivated(id: number, reason: string): Promise<void> {
     this.updateDelivery(id, 'cannot mark deactivated', `status = 'deactivated', last_error = @reason`, { reason });
   }
 
-  getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Delivery | null {
+  async getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Promise<Delivery | null> {
     return this.read('cannot read delivery', () => {
       const row = this.deliveryRow(slug, destination, kind);
       return row ? toDelivery(row) : null;
     });
   }
 
-  listDeliveries(filter: { slug?: string; platform?: PlatformName } = {}): Delivery[] {
+  async listDeliveries(filter: { slug?: string; platform?: PlatformName } = {}): Promise<Delivery[]> {
     return this.read('cannot list deliveries', () => {
       const rows = this.sql(
         `SELECT * FROM deliveries
@@ -379,7 +379,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  restartDelivery(id: number, requestedBy: string | null, options: { keepParts?: boolean } = {}): void {
+  async restartDelivery(id: number, requestedBy: string | null, options: { keepParts?: boolean } = {}): Promise<void> {
     // A new run: attempts count from zero again, and the old message ids belong to the old run.
     this.write('cannot restart delivery', () => {
       this.updateDelivery(
@@ -392,7 +392,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  recordDeliveryPart(deliveryId: number, part: SentPart): void {
+  async recordDeliveryPart(deliveryId: number, part: SentPart): Promise<void> {
     this.write('cannot record delivery part', () => {
       this.sql(
         `INSERT INTO delivery_parts (delivery_id, part_index, message_id, plan, sent_at)
@@ -402,7 +402,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  listDeliveryParts(deliveryId: number): DeliveryPart[] {
+  async listDeliveryParts(deliveryId: number): Promise<DeliveryPart[]> {
     return this.read('cannot list delivery parts', () => {
       const rows = this.sql(
         `SELECT delivery_id, part_index, message_id, plan, sent_at FROM delivery_parts
@@ -418,7 +418,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  summarizeDeliveries(limit: number, failureLimit = 20): DeliverySummary[] {
+  async summarizeDeliveries(limit: number, failureLimit = 20): Promise<DeliverySummary[]> {
     return this.read('cannot summarize deliveries', () => {
       // Newest reports by their newest claim: walk the rowid backwards and stop at `limit` slugs,
       // so a ledger of millions of rows costs only the rows of the newest reports.
@@ -450,7 +450,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  listDeliveriesTo(destination: Destination, limit: number): Delivery[] {
+  async listDeliveriesTo(destination: Destination, limit: number): Promise<Delivery[]> {
     return this.read('cannot list deliveries', () =>
       (
         this.sql(`SELECT * FROM deliveries WHERE ${SUB_WHERE} ORDER BY id DESC LIMIT @limit`).all({ ...key(destination), limit }) as DeliveryRow[]
@@ -458,11 +458,11 @@ export class SqliteStore implements Store {
     );
   }
 
-  ping(): void {
+  async ping(): Promise<void> {
     this.read('database not answering', () => this.sql('SELECT 1').get());
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }

@@ -70,20 +70,21 @@ export interface DeliveryPart extends SentPart {
 }
 
 /**
- * Persistence for subscriptions and the delivery ledger. SqliteStore is the default; a server
- * database can implement the same interface without touching the rest.
+ * Persistence for subscriptions and the delivery ledger. Every method is asynchronous, so a
+ * server database (a network round trip per call) implements the same interface as SQLite; a
+ * failure rejects with StoreError. SqliteStore is the default.
  */
 export interface Store {
   /** Creates or reactivates the subscription for this destination; returns it. */
-  subscribe(input: SubscribeInput): Subscription;
+  subscribe(input: SubscribeInput): Promise<Subscription>;
   /** Deactivates with a reason; returns false when there was no active subscription. */
-  unsubscribe(destination: Destination, reason: string): boolean;
+  unsubscribe(destination: Destination, reason: string): Promise<boolean>;
   /** Deactivates after a platform refusal (403 …), keeping the reason. */
-  deactivate(destination: Destination, reason: string): void;
+  deactivate(destination: Destination, reason: string): Promise<void>;
   /** Moves a subscription (and its ledger rows) to a new chat id (Telegram supergroup migration). */
-  moveSubscription(from: Destination, toChatId: string): void;
-  getSubscription(destination: Destination): Subscription | null;
-  listSubscriptions(filter?: { platform?: PlatformName; activeOnly?: boolean }): Subscription[];
+  moveSubscription(from: Destination, toChatId: string): Promise<void>;
+  getSubscription(destination: Destination): Promise<Subscription | null>;
+  listSubscriptions(filter?: { platform?: PlatformName; activeOnly?: boolean }): Promise<Subscription[]>;
 
   /**
    * Claims a ledger row before sending. Returns the row; if one already existed (any status) it is
@@ -94,37 +95,37 @@ export interface Store {
     destination: Destination;
     kind: DeliveryKind;
     requestedBy?: string | null;
-  }): { delivery: Delivery; created: boolean };
+  }): Promise<{ delivery: Delivery; created: boolean }>;
   /** Records one more attempt on a row (before each send). */
-  recordAttempt(id: number): void;
-  markDelivered(id: number, messageIds: string[]): void;
-  markFailed(id: number, error: string): void;
-  markDeactivated(id: number, reason: string): void;
-  getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Delivery | null;
-  listDeliveries(filter?: { slug?: string; platform?: PlatformName }): Delivery[];
+  recordAttempt(id: number): Promise<void>;
+  markDelivered(id: number, messageIds: string[]): Promise<void>;
+  markFailed(id: number, error: string): Promise<void>;
+  markDeactivated(id: number, reason: string): Promise<void>;
+  getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Promise<Delivery | null>;
+  listDeliveries(filter?: { slug?: string; platform?: PlatformName }): Promise<Delivery[]>;
   /**
    * Sets a finished row back to `sending` (a new repost of the same report), recording who asked.
    * A new run starts a fresh set of parts, unless `keepParts` (a failed row tried again: what
    * went out before is not sent twice).
    */
-  restartDelivery(id: number, requestedBy: string | null, options?: { keepParts?: boolean }): void;
+  restartDelivery(id: number, requestedBy: string | null, options?: { keepParts?: boolean }): Promise<void>;
   /**
    * Records that part `part.index` of delivery `deliveryId` was accepted by the platform. The
    * first record of an index wins (a resend of the same part keeps the first message id).
    */
-  recordDeliveryPart(deliveryId: number, part: SentPart): void;
+  recordDeliveryPart(deliveryId: number, part: SentPart): Promise<void>;
   /** The recorded parts of a delivery's current run, by index. */
-  listDeliveryParts(deliveryId: number): DeliveryPart[];
+  listDeliveryParts(deliveryId: number): Promise<DeliveryPart[]>;
 
   /**
    * Read-only: the newest `limit` reports in the ledger (by their newest claim), newest first,
    * with counts per platform and status and up to `failureLimit` failures each.
    */
-  summarizeDeliveries(limit: number, failureLimit?: number): DeliverySummary[];
+  summarizeDeliveries(limit: number, failureLimit?: number): Promise<DeliverySummary[]>;
   /** Read-only: one destination's ledger rows, newest first, at most `limit`. */
-  listDeliveriesTo(destination: Destination, limit: number): Delivery[];
-  /** Read-only: a query that touches the database, so a readiness probe sees a closed or broken store. Throws StoreError. */
-  ping(): void;
+  listDeliveriesTo(destination: Destination, limit: number): Promise<Delivery[]>;
+  /** Read-only: a query that touches the database, so a readiness probe sees a closed or broken store. Rejects with StoreError. */
+  ping(): Promise<void>;
 
-  close(): void;
+  close(): Promise<void>;
 }

@@ -89,7 +89,7 @@ describe('digest post killed mid-fan-out', () => {
   it('completes on the next run with no Discord channel posted twice', async () => {
     const p = postProject(root, 'kill', { discord });
     const store = SqliteStore.open(p.dbPath);
-    for (const chatId of CHANNELS) store.subscribe({ platform: 'discord', chatId, threadId: null, subscribedBy: 'cli' });
+    for (const chatId of CHANNELS) await store.subscribe({ platform: 'discord', chatId, threadId: null, subscribedBy: 'cli' });
     const env = { ...p.env, DISCORD_API_BASE: proxy.base };
 
     const first = runChild(env, p.dir);
@@ -98,7 +98,7 @@ describe('digest post killed mid-fan-out', () => {
     first.child.kill('SIGKILL');
     await first.exit;
 
-    const rows = store.listDeliveries({ slug: NEWEST, platform: 'discord' });
+    const rows = await store.listDeliveries({ slug: NEWEST, platform: 'discord' });
     const sending = rows.filter((r) => r.status === 'sending').length;
     // The kill really came mid-fan-out: rows were claimed and left in flight.
     expect(sending).toBeGreaterThan(0);
@@ -116,7 +116,7 @@ describe('digest post killed mid-fan-out', () => {
     }
     const perChannel = new Set(CHANNELS.map((id) => discord.messages.filter((m) => m.channelId === id).length));
     expect(perChannel.size).toBe(1);
-    expect(store.listDeliveries({ slug: NEWEST, platform: 'discord' }).every((r) => r.status === 'delivered')).toBe(true);
-    store.close();
+    expect((await store.listDeliveries({ slug: NEWEST, platform: 'discord' })).every((r) => r.status === 'delivered')).toBe(true);
+    await store.close();
   });
 });

@@ -49,9 +49,9 @@ describe('the fan-out lock is per platform', () => {
   it('Telegram not answering in the middle of a fan-out does not hold up `digest post --platform discord` in another process', async () => {
     const p = postProject(root, 'lock', { telegram, discord });
     const store = SqliteStore.open(p.dbPath);
-    store.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
-    store.subscribe({ platform: 'discord', chatId: CHANNEL, threadId: null, subscribedBy: 'cli' });
-    store.close();
+    await store.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
+    await store.subscribe({ platform: 'discord', chatId: CHANNEL, threadId: null, subscribedBy: 'cli' });
+    await store.close();
 
     // A Telegram fan-out that gets stuck: the sends are accepted by the socket and never answered.
     telegram.hang(['sendPhoto', 'sendMessage']);

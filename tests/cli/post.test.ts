@@ -30,16 +30,16 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function subscribe(dbPath: string, subs: Array<{ platform: 'telegram' | 'discord'; chatId: string }>): void {
+async function subscribe(dbPath: string, subs: Array<{ platform: 'telegram' | 'discord'; chatId: string }>): Promise<void> {
   const store = SqliteStore.open(dbPath);
-  for (const s of subs) store.subscribe({ ...s, threadId: null, subscribedBy: 'cli' });
-  store.close();
+  for (const s of subs) await store.subscribe({ ...s, threadId: null, subscribedBy: 'cli' });
+  await store.close();
 }
 
 describe('digest post', () => {
   it('delivers the newest report with its image once to every subscription on both platforms; a second run sends nothing', async () => {
     const p = postProject(root, 'once', { telegram, discord });
-    subscribe(p.dbPath, [
+    await subscribe(p.dbPath, [
       { platform: 'telegram', chatId: '-1001' },
       { platform: 'telegram', chatId: '-1002' },
       { platform: 'discord', chatId: CH(1) },
@@ -79,7 +79,7 @@ describe('digest post', () => {
     telegram.addChat({ id: -1009, type: 'group', title: 'kicked', kicked: true });
     telegram.addChat({ id: -1100000000010, type: 'supergroup', title: 'upgraded' });
     telegram.addChat({ id: -1010, type: 'group', title: 'old group', migratedTo: -1100000000010 });
-    subscribe(p.dbPath, [
+    await subscribe(p.dbPath, [
       { platform: 'telegram', chatId: '-1003' },
       { platform: 'telegram', chatId: '-1009' },
       { platform: 'telegram', chatId: '-1010' },
@@ -107,15 +107,15 @@ describe('digest post', () => {
 
     const store = SqliteStore.open(p.dbPath);
     try {
-      expect(store.getSubscription({ platform: 'telegram', chatId: '-1009', threadId: null })).toMatchObject({
+      expect(await store.getSubscription({ platform: 'telegram', chatId: '-1009', threadId: null })).toMatchObject({
         active: false,
         reason: expect.stringContaining('kicked'),
       });
-      expect(store.getSubscription({ platform: 'telegram', chatId: '-1010', threadId: null })).toBeNull();
-      expect(store.getSubscription({ platform: 'telegram', chatId: '-1100000000010', threadId: null })?.active).toBe(true);
-      expect(store.getDelivery(NEWEST, { platform: 'telegram', chatId: '-1100000000010', threadId: null }, 'scheduled')?.status).toBe('delivered');
+      expect(await store.getSubscription({ platform: 'telegram', chatId: '-1010', threadId: null })).toBeNull();
+      expect((await store.getSubscription({ platform: 'telegram', chatId: '-1100000000010', threadId: null }))?.active).toBe(true);
+      expect((await store.getDelivery(NEWEST, { platform: 'telegram', chatId: '-1100000000010', threadId: null }, 'scheduled'))?.status).toBe('delivered');
     } finally {
-      store.close();
+      await store.close();
     }
     // Deactivated means never again: a later run does not touch the kicked chat.
     const again = await p.post('--platform', 'telegram');
@@ -124,7 +124,7 @@ describe('digest post', () => {
 
   it('reposts with --repost, recorded as a repost by cli, and fails with exit 1 when a destination keeps failing', async () => {
     const p = postProject(root, 'repost', { discord });
-    subscribe(p.dbPath, [{ platform: 'discord', chatId: CH(5) }, { platform: 'discord', chatId: CH(6) }]);
+    await subscribe(p.dbPath, [{ platform: 'discord', chatId: CH(5) }, { platform: 'discord', chatId: CH(6) }]);
     expect((await p.post()).code).toBe(0);
     discord.failNext('POST /channels/:id/messages', { channelId: CH(6), status: 500, times: 50 });
     const repost = await p.post('--repost');
@@ -133,12 +133,12 @@ describe('digest post', () => {
     expect(repost.code).toBe(1);
     const store = SqliteStore.open(p.dbPath);
     try {
-      expect(store.getDelivery(NEWEST, { platform: 'discord', chatId: CH(5), threadId: null }, 'repost')).toMatchObject({
+      expect(await store.getDelivery(NEWEST, { platform: 'discord', chatId: CH(5), threadId: null }, 'repost')).toMatchObject({
         status: 'delivered',
         requestedBy: 'cli',
       });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

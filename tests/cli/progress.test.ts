@@ -74,8 +74,8 @@ describe('progress of long work', () => {
       for (const id of [-2001, -2002, -2003, -2004]) telegram.addChat({ id, type: 'supergroup', title: `g${id}` });
       const project = postProject(tempRoot('post-progress-'), 'p', { telegram });
       const store = SqliteStore.open(project.dbPath);
-      for (const id of ['-2001', '-2002', '-2003', '-2004']) store.subscribe({ platform: 'telegram', chatId: id, threadId: null, subscribedBy: 'cli' });
-      store.close();
+      for (const id of ['-2001', '-2002', '-2003', '-2004']) await store.subscribe({ platform: 'telegram', chatId: id, threadId: null, subscribedBy: 'cli' });
+      await store.close();
       let stdout = '';
       let stderr = '';
       const io: CliIo = {

@@ -30,17 +30,17 @@ describe('digest status', () => {
     });
 
     const store = SqliteStore.open(dbPath);
-    store.subscribe({ platform: 'telegram', chatId: '-100', threadId: null, subscribedBy: 'cli', timeOfDay: '08:30', timezone: 'Europe/Berlin' });
-    store.subscribe({ platform: 'discord', chatId: '900', threadId: null, subscribedBy: 'cli' });
-    store.subscribe({ platform: 'telegram', chatId: '-200', threadId: null, subscribedBy: 'cli' });
-    store.deactivate({ platform: 'telegram', chatId: '-200', threadId: null }, '403 bot was kicked');
-    const older = store.claimDelivery({ slug: 'twitter_ai_20260102_20260102', destination: { platform: 'discord', chatId: '900', threadId: null }, kind: 'scheduled' });
-    store.markDelivered(older.delivery.id, ['1']);
-    const a = store.claimDelivery({ slug: 'twitter_ai_20260103_20260103', destination: { platform: 'discord', chatId: '900', threadId: null }, kind: 'scheduled' });
-    store.markDelivered(a.delivery.id, ['2']);
-    const b = store.claimDelivery({ slug: 'twitter_ai_20260103_20260103', destination: { platform: 'telegram', chatId: '-100', threadId: null }, kind: 'scheduled' });
-    store.markFailed(b.delivery.id, 'transient: 502 Bad Gateway');
-    store.close();
+    await store.subscribe({ platform: 'telegram', chatId: '-100', threadId: null, subscribedBy: 'cli', timeOfDay: '08:30', timezone: 'Europe/Berlin' });
+    await store.subscribe({ platform: 'discord', chatId: '900', threadId: null, subscribedBy: 'cli' });
+    await store.subscribe({ platform: 'telegram', chatId: '-200', threadId: null, subscribedBy: 'cli' });
+    await store.deactivate({ platform: 'telegram', chatId: '-200', threadId: null }, '403 bot was kicked');
+    const older = await store.claimDelivery({ slug: 'twitter_ai_20260102_20260102', destination: { platform: 'discord', chatId: '900', threadId: null }, kind: 'scheduled' });
+    await store.markDelivered(older.delivery.id, ['1']);
+    const a = await store.claimDelivery({ slug: 'twitter_ai_20260103_20260103', destination: { platform: 'discord', chatId: '900', threadId: null }, kind: 'scheduled' });
+    await store.markDelivered(a.delivery.id, ['2']);
+    const b = await store.claimDelivery({ slug: 'twitter_ai_20260103_20260103', destination: { platform: 'telegram', chatId: '-100', threadId: null }, kind: 'scheduled' });
+    await store.markFailed(b.delivery.id, 'transient: 502 Bad Gateway');
+    await store.close();
 
     const before = Date.now();
     const { code, stdout, stderr } = await status(['--json'], env);

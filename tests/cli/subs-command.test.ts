@@ -32,7 +32,7 @@ function project() {
 
 describe('digest subs', () => {
   it('add → list --json → remove → list --json round-trips exactly', async () => {
-    const p = project();
+    const p = await project();
     expect(await p.run('add', 'telegram', '-1001234567890123')).toEqual({
       code: 0,
       stdout: 'added: telegram -1001234567890123\n',
@@ -68,17 +68,17 @@ describe('digest subs', () => {
   });
 
   it('writes to the same database the bot opens', async () => {
-    const p = project();
+    const p = await project();
     await p.run('add', 'discord', '42', '--thread', '43');
     const store = SqliteStore.open(p.dbPath);
-    expect(store.listSubscriptions({ activeOnly: true })).toMatchObject([
+    expect(await store.listSubscriptions({ activeOnly: true })).toMatchObject([
       { platform: 'discord', chatId: '42', threadId: '43', subscribedBy: 'cli', active: true },
     ]);
-    store.close();
+    await store.close();
   });
 
   it('says whether add created, reactivated or found the subscription', async () => {
-    const p = project();
+    const p = await project();
     await p.run('add', 'telegram', '-5');
     const again = await p.run('add', 'telegram', '-5');
     expect(again.code).toBe(0);
@@ -90,7 +90,7 @@ describe('digest subs', () => {
   });
 
   it('remove of something not subscribed exits 0 and says so, hinting at subscribed threads', async () => {
-    const p = project();
+    const p = await project();
     expect(await p.run('remove', 'discord', '7')).toEqual({
       code: 0,
       stdout: 'no active subscription for discord 7; nothing to do\n',
@@ -104,12 +104,12 @@ describe('digest subs', () => {
   });
 
   it('prints a readable table, CJK titles aligned, one line per subscription', async () => {
-    const p = project();
+    const p = await project();
     await p.run('add', 'discord', '123');
     const store = SqliteStore.open(p.dbPath, { now: () => new Date('2026-01-03T01:00:00Z') });
-    store.subscribe({ platform: 'telegram', chatId: '-100200', threadId: '9', title: 'AI 群\n聊', subscribedBy: 'cli' });
-    store.deactivate({ platform: 'discord', chatId: '123', threadId: null }, '403 Missing Access');
-    store.close();
+    await store.subscribe({ platform: 'telegram', chatId: '-100200', threadId: '9', title: 'AI 群\n聊', subscribedBy: 'cli' });
+    await store.deactivate({ platform: 'discord', chatId: '123', threadId: null }, '403 Missing Access');
+    await store.close();
     const { code, stdout } = await p.run('list');
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
@@ -120,7 +120,7 @@ describe('digest subs', () => {
   });
 
   it('list on an empty database', async () => {
-    const p = project();
+    const p = await project();
     expect((await p.run('list')).stdout).toBe('no subscriptions\n');
     expect((await p.run('list', '--json')).stdout).toBe('[]\n');
   });
@@ -140,7 +140,7 @@ describe('digest subs', () => {
     [['purge'], 'unknown action "purge"'],
     [[], 'missing action'],
   ])('bad usage %j exits 1 with a reason and the usage', async (argv, reason) => {
-    const p = project();
+    const p = await project();
     const result = await p.run(...argv);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -149,19 +149,19 @@ describe('digest subs', () => {
   });
 
   it('an unknown option is bad usage too', async () => {
-    const result = await project().run('list', '--yaml');
+    const result = await (await project()).run('list', '--yaml');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^digest subs: .*--yaml/);
   });
 
   it('--help prints the help and exits 0', async () => {
-    const result = await project().run('--help');
+    const result = await (await project()).run('--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('exits 0 even when it was not subscribed');
   });
 
   it('a corrupt database is a one-line error, not a stack trace', async () => {
-    const p = project();
+    const p = await project();
     await p.run('list'); // creates the folder
     writeFileSync(p.dbPath, 'not a database at all '.repeat(300));
     const result = await p.run('list');

@@ -16,7 +16,7 @@ describe('/subscribe', () => {
     const text = textOf(await run(h, 'subscribe', {}, context));
     expect(text).toContain('已订阅');
     expect(context.canManageAsked).toEqual([group]);
-    expect(h.store.getSubscription(group)).toMatchObject({
+    expect(await h.store.getSubscription(group)).toMatchObject({
       active: true,
       subscribedBy: 'telegram:42',
       title: 'AI 讨论组',
@@ -29,7 +29,7 @@ describe('/subscribe', () => {
     const reply = await run(h, 'subscribe', {}, contextFor({ manages: false }));
     expect(textOf(reply)).toContain('管理员');
     expect(reply).toMatchObject({ ephemeral: true });
-    expect(h.store.listSubscriptions()).toEqual([]);
+    expect(await h.store.listSubscriptions()).toEqual([]);
     expect(h.logs.at(-1)).toMatchObject({ command: 'subscribe', outcome: 'refused' });
   });
 
@@ -48,14 +48,14 @@ describe('/subscribe', () => {
     const context = contextFor({ destination: dm, isPrivateChat: true, manages: false });
     expect(textOf(await run(h, 'subscribe', {}, context))).toContain('已订阅');
     expect(context.canManageAsked).toEqual([]);
-    expect(h.store.getSubscription(dm)?.active).toBe(true);
+    expect((await h.store.getSubscription(dm))?.active).toBe(true);
   });
 
   it('records a forum topic with its thread id, separate from the group itself', async () => {
     const topic: Destination = { platform: 'telegram', chatId: '-1001234', threadId: '77' };
     await run(h, 'subscribe', {}, contextFor({ destination: topic, manages: true }));
-    expect(h.store.getSubscription(topic)?.active).toBe(true);
-    expect(h.store.getSubscription(group)).toBeNull();
+    expect((await h.store.getSubscription(topic))?.active).toBe(true);
+    expect(await h.store.getSubscription(group)).toBeNull();
   });
 
   it('subscribes a channel picked with the channel option, checking the right there', async () => {
@@ -64,8 +64,8 @@ describe('/subscribe', () => {
     const context = contextFor({ platform: 'discord', destination: here, guildId: '900', manages: true });
     expect(textOf(await run(h, 'subscribe', { channel: '666' }, context))).toContain('该频道');
     expect(context.canManageAsked).toEqual([other]);
-    expect(h.store.getSubscription(other)).toMatchObject({ active: true, guildId: '900', title: null });
-    expect(h.store.getSubscription(here)).toBeNull();
+    expect(await h.store.getSubscription(other)).toMatchObject({ active: true, guildId: '900', title: null });
+    expect(await h.store.getSubscription(here)).toBeNull();
   });
 
   it('a private chat does not grant the right to subscribe another channel', async () => {
@@ -73,22 +73,22 @@ describe('/subscribe', () => {
     const context = contextFor({ platform: 'discord', destination: dm, isPrivateChat: true, manages: false });
     await run(h, 'subscribe', { channel: '666' }, context);
     expect(context.canManageAsked).toEqual([{ platform: 'discord', chatId: '666', threadId: null }]);
-    expect(h.store.listSubscriptions()).toEqual([]);
+    expect(await h.store.listSubscriptions()).toEqual([]);
   });
 
   it('says so when already subscribed, and keeps the original subscriber', async () => {
     await run(h, 'subscribe', {}, contextFor({ manages: true }));
     const again = textOf(await run(h, 'subscribe', {}, contextFor({ manages: true, userId: '43' })));
     expect(again).toContain('已经订阅');
-    expect(h.store.getSubscription(group)?.subscribedBy).toBe('telegram:42');
-    expect(h.store.listSubscriptions()).toHaveLength(1);
+    expect((await h.store.getSubscription(group))?.subscribedBy).toBe('telegram:42');
+    expect(await h.store.listSubscriptions()).toHaveLength(1);
   });
 
   it('stores a time and timezone and confirms them', async () => {
     const text = textOf(await run(h, 'subscribe', { time: '08:30', tz: 'Europe/Berlin' }, contextFor({ manages: true })));
     expect(text).toContain('08:30');
     expect(text).toContain('Europe/Berlin');
-    expect(h.store.getSubscription(group)).toMatchObject({ timeOfDay: '08:30', timezone: 'Europe/Berlin' });
+    expect(await h.store.getSubscription(group)).toMatchObject({ timeOfDay: '08:30', timezone: 'Europe/Berlin' });
   });
 
   it('updates the time of an existing subscription and says it was already subscribed', async () => {
@@ -96,18 +96,18 @@ describe('/subscribe', () => {
     const text = textOf(await run(h, 'subscribe', { time: '7:05' }, contextFor({ manages: true, locale: 'en' })));
     expect(text).toContain('Already subscribed');
     expect(text).toContain('07:05 (Asia/Shanghai)');
-    expect(h.store.getSubscription(group)).toMatchObject({ timeOfDay: '07:05', timezone: 'Asia/Shanghai' });
+    expect(await h.store.getSubscription(group)).toMatchObject({ timeOfDay: '07:05', timezone: 'Asia/Shanghai' });
   });
 
   it('keeps an existing time when subscribing again without one', async () => {
     await run(h, 'subscribe', { time: '21:00', tz: 'UTC' }, contextFor({ manages: true }));
     await run(h, 'subscribe', {}, contextFor({ manages: true }));
-    expect(h.store.getSubscription(group)).toMatchObject({ timeOfDay: '21:00', timezone: 'UTC' });
+    expect(await h.store.getSubscription(group)).toMatchObject({ timeOfDay: '21:00', timezone: 'UTC' });
   });
 
   it('canonicalises the timezone name', async () => {
     await run(h, 'subscribe', { time: '00:00', tz: 'europe/berlin' }, contextFor({ manages: true }));
-    expect(h.store.getSubscription(group)?.timezone).toBe('Europe/Berlin');
+    expect((await h.store.getSubscription(group))?.timezone).toBe('Europe/Berlin');
   });
 
   it.each([
@@ -124,13 +124,13 @@ describe('/subscribe', () => {
     expect(text).toContain(quoted);
     expect(text).toContain(example);
     expect(reply).toMatchObject({ ephemeral: true });
-    expect(h.store.listSubscriptions()).toEqual([]);
+    expect(await h.store.listSubscriptions()).toEqual([]);
     expect(h.logs.at(-1)).toMatchObject({ outcome: 'invalid-input' });
   });
 
   it.each([['00:00'], ['23:59'], ['9:05']])('accepts %s', async (time) => {
     await run(h, 'subscribe', { time }, contextFor({ manages: true }));
-    expect(h.store.getSubscription(group)?.timeOfDay).toMatch(/^\d{2}:\d{2}$/);
+    expect((await h.store.getSubscription(group))?.timeOfDay).toMatch(/^\d{2}:\d{2}$/);
   });
 });
 
@@ -138,7 +138,7 @@ describe('/unsubscribe', () => {
   it('a manager unsubscribes: the subscription is kept inactive with who did it', async () => {
     await run(h, 'subscribe', {}, contextFor({ manages: true }));
     expect(textOf(await run(h, 'unsubscribe', {}, contextFor({ manages: true, userId: '7' })))).toContain('已取消订阅');
-    expect(h.store.getSubscription(group)).toMatchObject({ active: false, reason: 'unsubscribed by telegram:7' });
+    expect(await h.store.getSubscription(group)).toMatchObject({ active: false, reason: 'unsubscribed by telegram:7' });
   });
 
   it('says so when there is nothing to unsubscribe', async () => {
@@ -150,7 +150,7 @@ describe('/unsubscribe', () => {
   it('refuses a non-manager and leaves the subscription active', async () => {
     await run(h, 'subscribe', {}, contextFor({ manages: true }));
     expect(textOf(await run(h, 'unsubscribe', {}, contextFor({ manages: false })))).toContain('管理员');
-    expect(h.store.getSubscription(group)?.active).toBe(true);
+    expect((await h.store.getSubscription(group))?.active).toBe(true);
   });
 
   it('only touches the forum topic it was issued in', async () => {
@@ -158,8 +158,8 @@ describe('/unsubscribe', () => {
     await run(h, 'subscribe', {}, contextFor({ manages: true }));
     await run(h, 'subscribe', {}, contextFor({ manages: true, destination: topic }));
     await run(h, 'unsubscribe', {}, contextFor({ manages: true, destination: topic }));
-    expect(h.store.getSubscription(topic)?.active).toBe(false);
-    expect(h.store.getSubscription(group)?.active).toBe(true);
+    expect((await h.store.getSubscription(topic))?.active).toBe(false);
+    expect((await h.store.getSubscription(group))?.active).toBe(true);
   });
 });
 
@@ -238,6 +238,6 @@ describe('/repost', () => {
 
   it('ignores `all` on commands that do not declare it', async () => {
     await run(h, 'subscribe', { all: true }, contextFor({ manages: true }));
-    expect(h.store.getSubscription(group)?.active).toBe(true);
+    expect((await h.store.getSubscription(group))?.active).toBe(true);
   });
 });

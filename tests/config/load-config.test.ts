@@ -48,6 +48,17 @@ describe('loadConfig', () => {
     expect(config.env.telegramToken).toBe('123:abc');
   });
 
+  it('DATABASE_URL selects PostgreSQL; unset means SQLite at DATABASE_PATH; anything but a postgres:// URL is named; its password is a secret', async () => {
+    expect(loadConfig({ rootDir: root, env: {} }).databaseUrl).toBeNull();
+    const config = loadConfig({ rootDir: root, env: { DATABASE_URL: 'postgres://digest:s3cret-pw@db.internal:5432/digest' } });
+    expect(config.databaseUrl).toBe('postgres://digest:s3cret-pw@db.internal:5432/digest');
+    expect(secretsOf(config)).toContain('s3cret-pw');
+    expect(loadConfig({ rootDir: root, env: { DATABASE_URL: 'postgresql://localhost/digest' } }).databaseUrl).toBe('postgresql://localhost/digest');
+    for (const bad of ['sqlite:///data/digest.db', 'data/digest.db', 'postgres://']) {
+      expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_URL: bad } })).join('\n')).toContain('DATABASE_URL: must be a PostgreSQL URL');
+    }
+  });
+
   it('reports every bad key at once, by name', async () => {
     await writeJson('config/default.json', { timezone: 'Mars/Olympus', schedule: 'every day', digest: { detailMaxChars: 'long' }, bogus: 1 });
     const problems = problemsOf(() => loadConfig({ rootDir: root, env: { DISCORD_API_BASE: 'ftp://x', DISCORD_GUILD_ID: 'abc' } }));

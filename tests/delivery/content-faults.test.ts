@@ -55,15 +55,15 @@ function writeOld(name: string, bytes: Buffer, agoMs = 60_000): void {
   utimesSync(path.join(dir, name), when, when);
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'content-faults-'));
   store = SqliteStore.open(':memory:');
   telegram = new ScriptedPlatform('telegram');
   logLines = [];
-  for (const chatId of ['-1', '-2']) store.subscribe({ ...tg(chatId), subscribedBy: 'cli' });
+  for (const chatId of ['-1', '-2']) await store.subscribe({ ...tg(chatId), subscribedBy: 'cli' });
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -111,10 +111,10 @@ describe('a delivered report that is edited afterwards', () => {
   it('is not sent again by itself; the log and `digest check` say so, and a repost sends it', async () => {
     writeOld(NEW_NAME, SEED);
     const dbFile = path.join(dir, 'digest.db');
-    store.close();
+    await store.close();
     // The ledger's clock runs a minute behind, so "delivered, then edited" fits in a fast test.
     store = SqliteStore.open(dbFile, { now: () => new Date(Date.now() - 60_000) });
-    for (const chatId of ['-1', '-2']) store.subscribe({ ...tg(chatId), subscribedBy: 'cli' });
+    for (const chatId of ['-1', '-2']) await store.subscribe({ ...tg(chatId), subscribedBy: 'cli' });
     const { fanout: f } = await fanout(300);
     await f.deliverNewest();
     expect(telegram.delivered).toHaveLength(2);

@@ -37,8 +37,8 @@ function deliverer(overrides: Partial<DelivererDeps> = {}): Deliverer {
   });
 }
 
-function subscribe(...destinations: Destination[]): void {
-  for (const d of destinations) store.subscribe({ ...d, subscribedBy: 'cli' });
+async function subscribe(...destinations: Destination[]): Promise<void> {
+  for (const d of destinations) await store.subscribe({ ...d, subscribedBy: 'cli' });
 }
 
 function scheduled(destinations: Destination[], slug = SLUG) {
@@ -57,13 +57,13 @@ afterEach(() => store.close());
 describe('Deliverer', () => {
   it('delivers once per destination on both platforms, and a second run sends nothing', async () => {
     const all = [tg('-1001'), tg('-1002'), dc('501'), dc('502')];
-    subscribe(...all);
+    await subscribe(...all);
     const first = await deliverer().deliver(scheduled(all));
     expect(first.byPlatform.telegram).toEqual({ delivered: 2, skipped: 0, deactivated: 0, failed: 0, migrated: 0 });
     expect(first.byPlatform.discord).toEqual({ delivered: 2, skipped: 0, deactivated: 0, failed: 0, migrated: 0 });
     expect(telegram.delivered).toHaveLength(2);
     expect(discord.delivered).toHaveLength(2);
-    for (const d of all) expect(store.getDelivery(SLUG, d, 'scheduled')?.status).toBe('delivered');
+    for (const d of all) expect((await store.getDelivery(SLUG, d, 'scheduled'))?.status).toBe('delivered');
 
     const second = await deliverer().deliver(scheduled(all));
     expect(second.byPlatform.telegram.skipped).toBe(2);
@@ -74,7 +74,7 @@ describe('Deliverer', () => {
 
   it('records the platform message ids in the ledger', async () => {
     await deliverer().deliver(scheduled([dc('501')]));
-    expect(store.getDelivery(SLUG, dc('501'), 'scheduled')?.messageIds).toEqual(['1']);
+    expect((await store.getDelivery(SLUG, dc('501'), 'scheduled'))?.messageIds).toEqual(['1']);
   });
 
   it('waits retry_after on a 429 and sends again, without spending a transient attempt', async () => {
@@ -84,7 +84,7 @@ describe('Deliverer', () => {
     );
     expect(report.byPlatform.telegram.delivered).toBe(1);
     expect(sleeps).toEqual([3000, 2000]);
-    expect(store.getDelivery(SLUG, tg('-1001'), 'scheduled')?.attempts).toBe(3);
+    expect((await store.getDelivery(SLUG, tg('-1001'), 'scheduled'))?.attempts).toBe(3);
   });
 
   it('gives up on a flood wait longer than the cap and leaves the row failed for the next due time', async () => {
@@ -92,7 +92,7 @@ describe('Deliverer', () => {
     const report = await deliverer().deliver(scheduled([tg('-1001')]));
     expect(report.byPlatform.telegram.failed).toBe(1);
     expect(sleeps).toEqual([]);
-    expect(store.getDelivery(SLUG, tg('-1001'), 'scheduled')?.status).toBe('failed');
+    expect((await store.getDelivery(SLUG, tg('-1001'), 'scheduled'))?.status).toBe('failed');
   });
 
   it('retries a burst of 5xx with exponential backoff and full jitter, then delivers', async () => {
@@ -106,12 +106,12 @@ describe('Deliverer', () => {
   });
 
   it('marks failed after maxAttempts, retries at the next due time, and tells the owners when it fails again', async () => {
-    subscribe(tg('-1001'));
+    await subscribe(tg('-1001'));
     telegram.script('-1001', ...Array.from({ length: 8 }, () => ({ fail: 'transient' as const })));
     const first = await deliverer().deliver(scheduled([tg('-1001')]));
     expect(first.byPlatform.telegram.failed).toBe(1);
     expect(telegram.attempts).toHaveLength(4);
-    expect(store.getDelivery(SLUG, tg('-1001'), 'scheduled')).toMatchObject({ status: 'failed' });
+    expect(await store.getDelivery(SLUG, tg('-1001'), 'scheduled')).toMatchObject({ status: 'failed' });
     expect(notifier.events).toEqual([]);
 
     // A fresh Deliverer (a restarted process): the ledger alone says this is the second failure.
@@ -126,14 +126,14 @@ describe('Deliverer', () => {
   });
 
   it('deactivates a destination that answers 403, tells the owners, and never posts there again', async () => {
-    subscribe(tg('-1001'), tg('-1002'));
+    await subscribe(tg('-1001'), tg('-1002'));
     telegram.script('-1001', { fail: 'gone' });
     const report = await deliverer().deliver(scheduled([tg('-1001'), tg('-1002')]));
     expect(report.byPlatform.telegram).toMatchObject({ delivered: 1, deactivated: 1 });
-    const sub = store.getSubscription(tg('-1001'));
+    const sub = await store.getSubscription(tg('-1001'));
     expect(sub?.active).toBe(false);
     expect(sub?.reason).toContain('bot was kicked');
-    expect(store.getDelivery(SLUG, tg('-1001'), 'scheduled')?.status).toBe('deactivated');
+    expect((await store.getDelivery(SLUG, tg('-1001'), 'scheduled'))?.status).toBe('deactivated');
     expect(notifier.events).toEqual([expect.objectContaining({ kind: 'deactivated', reason: expect.stringContaining('403') })]);
 
     const again = await deliverer().deliver(scheduled([tg('-1001')]));
@@ -142,15 +142,15 @@ describe('Deliverer', () => {
   });
 
   it('moves a migrated Telegram group to its supergroup and delivers there', async () => {
-    subscribe(tg('-42'));
+    await subscribe(tg('-42'));
     telegram.script('-42', { fail: 'migrated', to: '-10042' });
     const report = await deliverer().deliver(scheduled([tg('-42')]));
     expect(report.byPlatform.telegram).toMatchObject({ delivered: 1, migrated: 1 });
     expect(report.results[0]?.deliveredTo.chatId).toBe('-10042');
     expect(telegram.deliveredTo('-10042')).toBe(1);
-    expect(store.getSubscription(tg('-42'))).toBeNull();
-    expect(store.getSubscription(tg('-10042'))?.active).toBe(true);
-    expect(store.getDelivery(SLUG, tg('-10042'), 'scheduled')?.status).toBe('delivered');
+    expect(await store.getSubscription(tg('-42'))).toBeNull();
+    expect((await store.getSubscription(tg('-10042')))?.active).toBe(true);
+    expect((await store.getDelivery(SLUG, tg('-10042'), 'scheduled'))?.status).toBe('delivered');
 
     // The next tick targets the moved subscription and finds it delivered.
     const again = await deliverer().deliver(scheduled([tg('-10042')]));
@@ -171,12 +171,12 @@ describe('Deliverer', () => {
     const firstKey = discord.attempts[0]?.idempotencyKey;
 
     // A crash after claiming and recording the attempt, before markDelivered.
-    const { delivery } = store.claimDelivery({ slug: SLUG, destination: dc('501'), kind: 'scheduled' });
-    store.recordAttempt(delivery.id);
+    const { delivery } = await store.claimDelivery({ slug: SLUG, destination: dc('501'), kind: 'scheduled' });
+    await store.recordAttempt(delivery.id);
     const resumed = await deliverer().deliver(scheduled([dc('501')]));
     expect(resumed.byPlatform.discord.delivered).toBe(1);
     expect(discord.attempts[1]?.idempotencyKey).toBe(firstKey?.replace('777', '501'));
-    expect(store.getDelivery(SLUG, dc('501'), 'scheduled')?.attempts).toBe(2);
+    expect((await store.getDelivery(SLUG, dc('501'), 'scheduled'))?.attempts).toBe(2);
   });
 
   it('reposts where already delivered, records who asked, and uses a fresh key each time', async () => {
@@ -188,8 +188,8 @@ describe('Deliverer', () => {
     expect(second.byPlatform.discord.delivered).toBe(1);
     expect(discord.delivered).toHaveLength(3);
     expect(new Set(discord.attempts.map((a) => a.idempotencyKey)).size).toBe(3);
-    expect(store.getDelivery(SLUG, dc('501'), 'repost')).toMatchObject({ status: 'delivered', requestedBy: 'cli' });
-    expect(store.getDelivery(SLUG, dc('501'), 'scheduled')?.requestedBy).toBeNull();
+    expect(await store.getDelivery(SLUG, dc('501'), 'repost')).toMatchObject({ status: 'delivered', requestedBy: 'cli' });
+    expect((await store.getDelivery(SLUG, dc('501'), 'scheduled'))?.requestedBy).toBeNull();
   });
 
   it('treats a destination that already got a repost of the report as delivered for the schedule', async () => {
@@ -225,7 +225,7 @@ describe('Deliverer', () => {
     const report = await deliverer({ platforms: { telegram } }).deliver(scheduled([dc('501'), tg('-1')]));
     expect(report.byPlatform.discord.failed).toBe(1);
     expect(report.results[0]?.reason).toContain('not configured');
-    expect(store.getDelivery(SLUG, dc('501'), 'scheduled')).toBeNull();
+    expect(await store.getDelivery(SLUG, dc('501'), 'scheduled')).toBeNull();
     expect(report.byPlatform.telegram.delivered).toBe(1);
   });
 

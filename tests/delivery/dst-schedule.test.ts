@@ -38,9 +38,9 @@ const transitions: Transition[] = [
 const HOUR = 3_600_000;
 let store: SqliteStore | null = null;
 
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
-  store?.close();
+  await store?.close();
   store = null;
 });
 
@@ -53,9 +53,9 @@ describe('due times on daylight-saving days', () => {
       store = SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
       const own = { platform: 'telegram', chatId: '-1', threadId: null } as const;
       const byGlobal = { platform: 'discord', chatId: '2', threadId: null } as const;
-      store.subscribe({ ...own, subscribedBy: 'cli', timeOfDay: t.time, timezone: t.zone });
-      store.subscribe({ ...byGlobal, subscribedBy: 'cli' });
-      const subscriptions = store.listSubscriptions({ activeOnly: true });
+      await store.subscribe({ ...own, subscribedBy: 'cli', timeOfDay: t.time, timezone: t.zone });
+      await store.subscribe({ ...byGlobal, subscribedBy: 'cli' });
+      const subscriptions = await store.listSubscriptions({ activeOnly: true });
 
       // Records which subscriptions each tick covers, and when.
       const fired: { at: string; who: string[] }[] = [];
@@ -67,7 +67,7 @@ describe('due times on daylight-saving days', () => {
         },
       } as unknown as Fanout;
       const scheduler = new Scheduler({ fanout, store, library: new MemoryLibrary(), config: global });
-      scheduler.resync();
+      await scheduler.resync();
 
       const schedules: DueSchedule[] = [
         { kind: 'daily', timeOfDay: t.time, timezone: t.zone },

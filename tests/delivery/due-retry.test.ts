@@ -17,13 +17,13 @@ let sqlite: SqliteStore;
 let scheduler: Scheduler | null = null;
 afterEach(async () => {
   await scheduler?.stop();
-  sqlite.close();
+  await sqlite.close();
 });
 
 describe('a due fan-out the database cannot record', () => {
   it('is tried again with backoff and goes out once the database is writable, with no operator', async () => {
     sqlite = SqliteStore.open(':memory:');
-    for (const chatId of ['-1', '-2', '-3']) sqlite.subscribe({ platform: 'telegram', chatId, threadId: null, subscribedBy: 'cli' });
+    for (const chatId of ['-1', '-2', '-3']) await sqlite.subscribe({ platform: 'telegram', chatId, threadId: null, subscribedBy: 'cli' });
     const faulty = new FaultyStore(sqlite, 'SQLITE_READONLY');
     faulty.fail('claimDelivery', 'recordAttempt', 'markDelivered');
     const telegram = new ScriptedPlatform('telegram');
@@ -55,7 +55,7 @@ describe('a due fan-out the database cannot record', () => {
 describe('the start-up catch-up when the newest report cannot be read', () => {
   it('does not stop the bot from starting, and is tried again until it can run', async () => {
     sqlite = SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
-    sqlite.subscribe({ platform: 'telegram', chatId: '-1', threadId: null, subscribedBy: 'cli' });
+    await sqlite.subscribe({ platform: 'telegram', chatId: '-1', threadId: null, subscribedBy: 'cli' });
     const telegram = new ScriptedPlatform('telegram');
     const deliverer = new Deliverer({ store: sqlite, platforms: { telegram }, policy: { maxAttempts: 1, backoffBaseMs: 1, backoffCapMs: 1 } });
     const library = new MemoryLibrary(testReport('2026-01-03', '2026-01-03T08:00:00+08:00'));

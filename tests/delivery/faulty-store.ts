@@ -29,10 +29,15 @@ export class FaultyStore {
         return (...args: unknown[]) => {
           if (this.failing.has(name as keyof Store)) {
             this.failures.push(name as keyof Store);
-            // The StoreError SqliteStore itself makes of it (same wording, same cause).
-            return guardStorage('data/digest.db', String(name), () => {
-              throw sqliteError(this.code);
-            });
+            // The StoreError SqliteStore itself makes of it (same wording, same cause), as a
+            // rejection like every Store method's failure.
+            try {
+              guardStorage('data/digest.db', String(name), () => {
+                throw sqliteError(this.code);
+              });
+            } catch (error) {
+              return Promise.reject(error);
+            }
           }
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };

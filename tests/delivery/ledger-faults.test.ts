@@ -43,7 +43,7 @@ function deliverer(overrides: Partial<DelivererDeps> = {}): Deliverer {
 
 const scheduled = (destinations: Destination[]) => ({ slug: SLUG, digest: testDigest(SLUG), destinations, kind: 'scheduled' as const });
 
-beforeEach(() => {
+beforeEach(async () => {
   sqlite = SqliteStore.open(':memory:');
   faulty = new FaultyStore(sqlite);
   telegram = new ScriptedPlatform('telegram');
@@ -51,7 +51,7 @@ beforeEach(() => {
   health = new ServiceHealth();
   health.set('store', true);
   logLines = [];
-  for (const d of chats) sqlite.subscribe({ ...d, subscribedBy: 'cli' });
+  for (const d of chats) await sqlite.subscribe({ ...d, subscribedBy: 'cli' });
 });
 afterEach(() => sqlite.close());
 
@@ -79,7 +79,7 @@ describe('Deliverer when the ledger cannot record (disk full, read-only database
     const second = await bot.deliver(scheduled(chats));
     expect(telegram.delivered).toHaveLength(40); // nothing sent again
     expect(second.byPlatform.telegram.skipped).toBe(40);
-    for (const d of chats) expect(sqlite.getDelivery(SLUG, d, 'scheduled')?.status).toBe('delivered');
+    for (const d of chats) expect((await sqlite.getDelivery(SLUG, d, 'scheduled'))?.status).toBe('delivered');
     expect(health.get('store')?.ready).toBe(true);
   });
 

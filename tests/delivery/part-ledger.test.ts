@@ -32,10 +32,10 @@ beforeAll(async () => {
   h.fake.addChat({ id: CHAT, type: 'private' });
 });
 afterAll(() => h.close());
-beforeEach(() => {
+beforeEach(async () => {
   h.fake.resetRecordings();
   store = SqliteStore.open(':memory:');
-  store.subscribe({ ...to(CHAT), subscribedBy: 'cli' });
+  await store.subscribe({ ...to(CHAT), subscribedBy: 'cli' });
 });
 
 describe('the ledger per digest part (Telegram)', () => {
@@ -43,10 +43,10 @@ describe('the ledger per digest part (Telegram)', () => {
     const digest = sampleDigest({ imageBytes: 100 });
     const report = await deliverer().deliver({ slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' });
     expect(report.results[0]!.outcome).toBe('delivered');
-    const row = store.getDelivery(SLUG, to(CHAT), 'scheduled')!;
+    const row = (await store.getDelivery(SLUG, to(CHAT), 'scheduled'))!;
     const sentIds = h.fake.sent.map((m) => String(m.messageId));
     expect(h.fake.sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
-    expect(store.listDeliveryParts(row.id).map((p) => ({ index: p.index, messageId: p.messageId }))).toEqual(
+    expect((await store.listDeliveryParts(row.id)).map((p) => ({ index: p.index, messageId: p.messageId }))).toEqual(
       sentIds.map((messageId, index) => ({ index, messageId })),
     );
     expect(row.messageIds).toEqual(sentIds);
@@ -55,13 +55,13 @@ describe('the ledger per digest part (Telegram)', () => {
   it('a row a crashed process left `sending` after its photo resumes at the text: the photo is not sent again', async () => {
     const digest = sampleDigest({ imageBytes: 100 });
     // What the crashed process left: the row claimed, its photo accepted (message 555) and recorded.
-    const { delivery } = store.claimDelivery({ slug: SLUG, destination: to(CHAT), kind: 'scheduled' });
-    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '555', plan: '' });
+    const { delivery } = await store.claimDelivery({ slug: SLUG, destination: to(CHAT), kind: 'scheduled' });
+    await store.recordDeliveryPart(delivery.id, { index: 0, messageId: '555', plan: '' });
 
     const report = await deliverer().deliver({ slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' });
     expect(report.results[0]!.outcome).toBe('delivered');
     expect(h.fake.sent.map((m) => m.method)).toEqual(['sendMessage']);
-    expect(store.getDelivery(SLUG, to(CHAT), 'scheduled')!.messageIds).toEqual(['555', String(h.fake.sent[0]!.messageId)]);
+    expect((await store.getDelivery(SLUG, to(CHAT), 'scheduled'))!.messageIds).toEqual(['555', String(h.fake.sent[0]!.messageId)]);
   });
 
   it('a failed row tried again at the next due time sends only what did not go out', async () => {
@@ -69,8 +69,8 @@ describe('the ledger per digest part (Telegram)', () => {
     h.fake.failNext('sendMessage', { chatId: CHAT, status: 500, times: 1 });
     const first = await deliverer(1).deliver({ slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' });
     expect(first.results[0]!.outcome).toBe('failed');
-    const row = store.getDelivery(SLUG, to(CHAT), 'scheduled')!;
-    expect(store.listDeliveryParts(row.id).map((p) => p.index)).toEqual([0]);
+    const row = (await store.getDelivery(SLUG, to(CHAT), 'scheduled'))!;
+    expect((await store.listDeliveryParts(row.id)).map((p) => p.index)).toEqual([0]);
 
     // A new process (nothing in memory) at the next due time.
     const second = await deliverer().deliver({ slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' });
@@ -80,18 +80,18 @@ describe('the ledger per digest part (Telegram)', () => {
 
   it('a resumed row whose picture had been dropped continues its text-only rendering', async () => {
     const digest = sampleDigest({ imageBytes: 100 });
-    const { delivery } = store.claimDelivery({ slug: SLUG, destination: to(CHAT), kind: 'scheduled' });
+    const { delivery } = await store.claimDelivery({ slug: SLUG, destination: to(CHAT), kind: 'scheduled' });
     // The earlier run dropped the picture and got the (only) text-only message out.
-    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '777', plan: 'text-only' });
+    await store.recordDeliveryPart(delivery.id, { index: 0, messageId: '777', plan: 'text-only' });
     const report = await deliverer().deliver({ slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' });
     expect(report.results[0]).toMatchObject({ outcome: 'delivered', imageDropped: true, messageIds: ['777'] });
     expect(h.fake.sent).toEqual([]);
   });
 
   it('parts of a rendering that no longer applies (the picture is gone now) are not matched by index: the digest goes whole', async () => {
-    const { delivery } = store.claimDelivery({ slug: SLUG, destination: to(CHAT), kind: 'scheduled' });
+    const { delivery } = await store.claimDelivery({ slug: SLUG, destination: to(CHAT), kind: 'scheduled' });
     // The crashed run had the picture (plan '') and got the photo out; this run has no picture.
-    store.recordDeliveryPart(delivery.id, { index: 0, messageId: '888', plan: '' });
+    await store.recordDeliveryPart(delivery.id, { index: 0, messageId: '888', plan: '' });
     const report = await deliverer().deliver({ slug: SLUG, digest: sampleDigest(), destinations: [to(CHAT)], kind: 'scheduled' });
     expect(report.results[0]!.outcome).toBe('delivered');
     // The text-only rendering's first message carries the points: it is sent, not skipped.
@@ -118,8 +118,8 @@ describe('the ledger per digest part (Telegram)', () => {
     await deliverer().deliver(request);
     await deliverer().deliver(request);
     expect(h.fake.sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage', 'sendPhoto', 'sendMessage']);
-    const row = store.getDelivery(SLUG, to(CHAT), 'repost')!;
-    expect(store.listDeliveryParts(row.id).map((p) => p.messageId)).toEqual(h.fake.sent.slice(2).map((m) => String(m.messageId)));
+    const row = (await store.getDelivery(SLUG, to(CHAT), 'repost'))!;
+    expect((await store.listDeliveryParts(row.id)).map((p) => p.messageId)).toEqual(h.fake.sent.slice(2).map((m) => String(m.messageId)));
   });
 });
 
@@ -148,8 +148,8 @@ describe('Deliverer.stop()', () => {
       ['3', 'failed', STOPPED_REASON],
     ]);
     // Chat 2 is left `sending` for the next start (not marked failed); chat 3 was never claimed.
-    expect(store.getDelivery(SLUG, destinations[1]!, 'scheduled')?.status).toBe('sending');
-    expect(store.getDelivery(SLUG, destinations[2]!, 'scheduled')).toBeNull();
+    expect((await store.getDelivery(SLUG, destinations[1]!, 'scheduled'))?.status).toBe('sending');
+    expect(await store.getDelivery(SLUG, destinations[2]!, 'scheduled')).toBeNull();
     expect(platform.attempts.map((a) => a.destination.chatId)).toEqual(['1', '2']);
   });
 });

@@ -33,10 +33,10 @@ function setUp(now: string): void {
   fanout = new Fanout({ library, digests: testDigests, store, deliverer });
 }
 
-function subscribeAt(when: string, d: Destination, time?: { timeOfDay: string; timezone: string }): void {
+async function subscribeAt(when: string, d: Destination, time?: { timeOfDay: string; timezone: string }): Promise<void> {
   const saved = clock;
   clock = new Date(when);
-  store.subscribe({ ...d, subscribedBy: 'cli', ...(time ?? {}) });
+  await store.subscribe({ ...d, subscribedBy: 'cli', ...(time ?? {}) });
   clock = saved;
 }
 
@@ -48,16 +48,16 @@ beforeEach(() => {
     testReport('2026-01-04', '2026-01-04T14:00:00+08:00'),
   );
 });
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
-  store.close();
+  await store.close();
 });
 
 describe('catch-up after downtime', () => {
   it('posts only the newest missed report, once, with a note naming the other missed dates', async () => {
     setUp('2026-01-01T00:00:00Z');
-    subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
-    subscribeAt('2025-12-30T00:00:00Z', dc('7'));
+    await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
+    await subscribeAt('2025-12-30T00:00:00Z', dc('7'));
     // Both got 2026-01-01 before the bot went down.
     const first = await fanout.deliverReport(await library.findByDate('2026-01-01'), [tg('-1'), dc('7')], {
       kind: 'scheduled',
@@ -82,8 +82,8 @@ describe('catch-up after downtime', () => {
 
   it('catches up one platform at a time (the bot runs it per platform once that platform has started)', async () => {
     setUp('2026-01-05T02:00:00Z');
-    subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
-    subscribeAt('2025-12-30T00:00:00Z', dc('7'));
+    await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
+    await subscribeAt('2025-12-30T00:00:00Z', dc('7'));
     const scheduler = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
 
     await scheduler.catchUp({ platform: 'telegram' });
@@ -95,11 +95,11 @@ describe('catch-up after downtime', () => {
     expect(telegram.delivered).toHaveLength(1);
   });
 
-  it('waits for the next due time when the newest report appeared after the last one', () => {
+  it('waits for the next due time when the newest report appeared after the last one', async () => {
     setUp('2026-01-04T00:00:00Z');
-    subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
+    await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
     // 2026-01-04 14:00 Shanghai report; now 2026-01-04 20:00 Shanghai: last due 09:00 was before it.
-    const plans = planCatchUp({
+    const plans = await planCatchUp({
       newest: testReport('2026-01-04', '2026-01-04T14:00:00+08:00'),
       library,
       store,
@@ -109,10 +109,10 @@ describe('catch-up after downtime', () => {
     expect(plans).toEqual([]);
   });
 
-  it('does not catch up a subscription made after the last due time', () => {
+  it('does not catch up a subscription made after the last due time', async () => {
     setUp('2026-01-05T02:00:00Z');
-    subscribeAt('2026-01-05T01:30:00Z', tg('-1'));
-    const plans = planCatchUp({
+    await subscribeAt('2026-01-05T01:30:00Z', tg('-1'));
+    const plans = await planCatchUp({
       newest: testReport('2026-01-04', '2026-01-04T14:00:00+08:00'),
       library,
       store,
@@ -122,14 +122,14 @@ describe('catch-up after downtime', () => {
     expect(plans).toEqual([]);
   });
 
-  it('uses a subscription’s own time and timezone for its due time', () => {
+  it('uses a subscription’s own time and timezone for its due time', async () => {
     setUp('2026-01-05T02:00:00Z');
-    subscribeAt('2025-12-30T00:00:00Z', tg('-1'), { timeOfDay: '08:30', timezone: 'Europe/Berlin' });
+    await subscribeAt('2025-12-30T00:00:00Z', tg('-1'), { timeOfDay: '08:30', timezone: 'Europe/Berlin' });
     const newest = testReport('2026-01-04', '2026-01-04T14:00:00+08:00');
     // 03:00 Berlin on 01-05: its last due (01-04 08:30 Berlin = 07:30Z) came after the report (06:00Z).
-    expect(planCatchUp({ newest, library, store, global: GLOBAL, now: new Date('2026-01-05T02:00:00Z') })).toHaveLength(1);
+    expect(await planCatchUp({ newest, library, store, global: GLOBAL, now: new Date('2026-01-05T02:00:00Z') })).toHaveLength(1);
     // At 07:00Z on 01-04 Berlin's 08:30 had not come yet since the report.
-    expect(planCatchUp({ newest, library, store, global: GLOBAL, now: new Date('2026-01-04T07:00:00Z') })).toEqual([]);
+    expect(await planCatchUp({ newest, library, store, global: GLOBAL, now: new Date('2026-01-04T07:00:00Z') })).toEqual([]);
   });
 });
 
@@ -138,8 +138,8 @@ describe('Scheduler ticks (fake clock)', () => {
     vi.useFakeTimers({ now: new Date('2026-01-15T07:29:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     library.add(testReport('2026-01-15', '2026-01-15T13:00:00+08:00')); // 05:00Z: after 01:00Z, before 07:30Z
     setUp('2026-01-15T07:29:00Z');
-    subscribeAt('2026-01-01T00:00:00Z', tg('-100'), { timeOfDay: '08:30', timezone: 'Europe/Berlin' });
-    subscribeAt('2026-01-01T00:00:00Z', dc('42'));
+    await subscribeAt('2026-01-01T00:00:00Z', tg('-100'), { timeOfDay: '08:30', timezone: 'Europe/Berlin' });
+    await subscribeAt('2026-01-01T00:00:00Z', dc('42'));
     const scheduler = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => new Date() });
     const caught = await scheduler.start();
     expect(caught).toEqual([]);
@@ -163,20 +163,20 @@ describe('Scheduler ticks (fake clock)', () => {
 
   it('picks up a new report without a restart, and re-syncs jobs when subscriptions change', async () => {
     setUp('2026-01-05T02:00:00Z');
-    subscribeAt('2026-01-01T00:00:00Z', tg('-1'));
+    await subscribeAt('2026-01-01T00:00:00Z', tg('-1'));
     const scheduler = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
-    scheduler.resync();
+    await scheduler.resync();
     const global = { kind: 'cron', expression: GLOBAL.schedule, timezone: GLOBAL.timezone } as const;
     await scheduler.tick(global);
     library.add(testReport('2026-01-05', '2026-01-05T14:00:00+08:00'));
     await scheduler.tick(global);
     expect(telegram.delivered.map((r) => r.digest.slug)).toEqual(['twitter_ai_20260104_20260104', 'twitter_ai_20260105_20260105']);
 
-    subscribeAt('2026-01-05T03:00:00Z', dc('9'), { timeOfDay: '07:00', timezone: 'America/New_York' });
-    scheduler.resync();
+    await subscribeAt('2026-01-05T03:00:00Z', dc('9'), { timeOfDay: '07:00', timezone: 'America/New_York' });
+    await scheduler.resync();
     expect(scheduler.scheduleKeys()).toEqual(['cron:0 9 * * *@Asia/Shanghai', 'daily:07:00@America/New_York']);
-    store.unsubscribe(dc('9'), 'test');
-    scheduler.resync();
+    await store.unsubscribe(dc('9'), 'test');
+    await scheduler.resync();
     expect(scheduler.scheduleKeys()).toEqual(['cron:0 9 * * *@Asia/Shanghai']);
     await scheduler.stop();
   });

@@ -164,8 +164,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const dbPath = path.join(dir, 'data', 'bot.db');
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     const store = SqliteStore.open(dbPath, { now: () => twoDaysAgo });
-    for (const id of chats) store.subscribe({ platform: 'telegram', chatId: String(id), threadId: null, subscribedBy: 'cli' });
-    store.close();
+    for (const id of chats) await store.subscribe({ platform: 'telegram', chatId: String(id), threadId: null, subscribedBy: 'cli' });
+    await store.close();
     const env: NodeJS.ProcessEnv = {
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.apiRoot,

@@ -84,7 +84,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await images?.close();
-  store?.close();
+  await store?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 

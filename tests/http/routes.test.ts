@@ -84,7 +84,7 @@ describe('/healthz and /readyz', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, notReady: [] });
 
-    store.close();
+    await store.close();
     const closed = await app.request('/readyz');
     expect(closed.status).toBe(503);
     const closedBody = (await closed.json()) as { notReady: string[]; components: Record<string, { detail: string | null }> };
@@ -118,8 +118,8 @@ describe('/metrics after a fan-out to the fake platforms', () => {
 
   it('parses as Prometheus text, and the delivered count equals what the fakes received; 429s and retries move', async () => {
     const store = SqliteStore.open(':memory:');
-    for (const chatId of ['-1001', '-1002', '-1003']) store.subscribe({ platform: 'telegram', chatId, threadId: null, subscribedBy: 'cli' });
-    for (const chatId of CHANNELS) store.subscribe({ platform: 'discord', chatId, threadId: null, subscribedBy: 'cli' });
+    for (const chatId of ['-1001', '-1002', '-1003']) await store.subscribe({ platform: 'telegram', chatId, threadId: null, subscribedBy: 'cli' });
+    for (const chatId of CHANNELS) await store.subscribe({ platform: 'discord', chatId, threadId: null, subscribedBy: 'cli' });
     const metrics = new BotMetrics({ listSubscriptions: () => store.listSubscriptions() });
     const logger = silentLogger();
     const platforms = {
@@ -207,7 +207,7 @@ describe('/metrics after a fan-out to the fake platforms', () => {
     expect(sampleValue(again, 'digest_messages_sent_total', { platform: 'discord', outcome: 'skipped' })).toBe(2);
     expect(sampleValue(again, 'digest_messages_sent_total', { platform: 'telegram', outcome: 'delivered' })).toBe(telegramReceived);
     expect(sampleValue(again, 'digest_fanout_duration_seconds_count')).toBe(2);
-    store.close();
+    await store.close();
   }, 60_000);
 });
 
@@ -219,12 +219,12 @@ describe('/admin', () => {
       const response = await app.request(url, { headers: { authorization: basic(TOKEN) } });
       expect(response.status, url).toBe(404);
     }
-    store.close();
+    await store.close();
   });
 
   it('401 with a Basic challenge without the token or with a wrong one; 200 with it (Basic or Bearer), chat titles escaped', async () => {
     const store = SqliteStore.open(':memory:');
-    store.subscribe({ platform: 'telegram', chatId: '-100777', threadId: null, title: '<script>alert(1)</script> 群', subscribedBy: 'telegram:1' });
+    await store.subscribe({ platform: 'telegram', chatId: '-100777', threadId: null, title: '<script>alert(1)</script> 群', subscribedBy: 'telegram:1' });
     const app = createHttpApp({ health: new ServiceHealth(), admin: adminDeps(store, new ServiceHealth()) });
     for (const headers of [{}, { authorization: basic('wrong') }, { authorization: 'Bearer wrong' }, { authorization: basic(`${TOKEN}x`) }, { authorization: 'Basic !!!' }]) {
       for (const url of ['/admin', '/admin/preview/2026-01-03', '/admin/assets/fonts/noto-sans-sc-chinese-simplified-400-normal.woff2']) {
@@ -241,7 +241,7 @@ describe('/admin', () => {
       expect(page).not.toContain('<script>alert(1)');
       expect(page).toContain('-100777');
     }
-    store.close();
+    await store.close();
   });
 
   it('previews a seed date from the exact payloads, 404 for a date without a report, serves the font', async () => {
@@ -267,7 +267,7 @@ describe('/admin', () => {
     expect(fontResponse.status).toBe(200);
     expect(fontResponse.headers.get('content-type')).toBe('font/woff2');
     expect((await app.request('/admin/assets/fonts/..%2Fpackage.json', { headers })).status).toBe(404);
-    store.close();
+    await store.close();
   }, 30_000);
 });
 

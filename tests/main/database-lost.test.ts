@@ -29,8 +29,8 @@ beforeAll(async () => {
   telegram.addChat({ id: OWNER, type: 'private' });
   dbPath = path.join(tmp, 'data', 'bot.db');
   const store = SqliteStore.open(dbPath);
-  for (let i = 0; i < 40; i++) store.subscribe({ platform: 'telegram', chatId: String(-1007200 - i), threadId: null, subscribedBy: 'cli' });
-  store.close();
+  for (let i = 0; i < 40; i++) await store.subscribe({ platform: 'telegram', chatId: String(-1007200 - i), threadId: null, subscribedBy: 'cli' });
+  await store.close();
   const configFile = path.join(tmp, 'config.json');
   writeFileSync(
     configFile,
@@ -83,8 +83,8 @@ describe('the database file deleted while the bot runs', () => {
     const rescuedName = readdirSync(path.dirname(dbPath)).find((name) => name.startsWith('bot.db.rescued-'));
     expect(rescuedName).toBeDefined();
     const rescued = SqliteStore.open(path.join(path.dirname(dbPath), rescuedName!));
-    expect(rescued.listSubscriptions({ activeOnly: true })).toHaveLength(40);
-    rescued.close();
+    expect(await rescued.listSubscriptions({ activeOnly: true })).toHaveLength(40);
+    await rescued.close();
 
     // The CLI does not quietly start an empty database where the real one was.
     const cli = spawnNode([BIN, 'subs', 'list'], env);

@@ -78,14 +78,14 @@ afterAll(async () => {
 });
 
 /** A fresh database with a Telegram group and a Discord channel subscribed since January. */
-function project(name: string): NodeJS.ProcessEnv {
+async function project(name: string): Promise<NodeJS.ProcessEnv> {
   const dir = mkdtempSync(path.join(tmp, `${name}-`));
   const databasePath = path.join(dir, 'data', 'bot.db');
   mkdirSync(path.dirname(databasePath), { recursive: true });
   const store = SqliteStore.open(databasePath, { now: () => new Date('2026-01-01T00:00:00Z') });
-  store.subscribe({ platform: 'telegram', chatId: String(TG_GROUP), threadId: null, subscribedBy: 'cli' });
-  store.subscribe({ platform: 'discord', chatId: TEXT, threadId: null, subscribedBy: 'cli' });
-  store.close();
+  await store.subscribe({ platform: 'telegram', chatId: String(TG_GROUP), threadId: null, subscribedBy: 'cli' });
+  await store.subscribe({ platform: 'discord', chatId: TEXT, threadId: null, subscribedBy: 'cli' });
+  await store.close();
   return {
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
@@ -113,7 +113,7 @@ describe.each(['refuse', 'hang'] as const)('Discord %s at start-up', (mode) => {
   it('Telegram still answers and gets its catch-up; Discord is retried in the background and comes up when Discord is back', async () => {
     await discord.goDown(mode);
     const discordBefore = discord.messages.length;
-    const bot = startBot(project(`discord-${mode}`));
+    const bot = startBot(await project(`discord-${mode}`));
     running.push(bot);
 
     await waitForLog(bot, SCHEDULER_STARTED);
@@ -152,7 +152,7 @@ describe('a token the platform refuses stops the bot with one clear line', () =>
   it('Telegram 401 (while Discord is not even answering): exit 1, never half-alive', async () => {
     await discord.goDown('hang');
     const refused = '999000:refused-token-must-not-be-shown';
-    const bot = startBot({ ...project('telegram-401'), TELEGRAM_BOT_TOKEN: refused });
+    const bot = startBot({ ...await project('telegram-401'), TELEGRAM_BOT_TOKEN: refused });
     running.push(bot);
     const exit = await exitWithin(bot, 60_000);
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });
@@ -164,7 +164,7 @@ describe('a token the platform refuses stops the bot with one clear line', () =>
 
   it('Discord 401: exit 1', async () => {
     const refused = 'fake.refused-discord-token';
-    const bot = startBot({ ...project('discord-401'), DISCORD_TOKEN: refused });
+    const bot = startBot({ ...await project('discord-401'), DISCORD_TOKEN: refused });
     running.push(bot);
     const exit = await exitWithin(bot, 60_000);
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });

@@ -13,12 +13,12 @@ process.stdin.destroy();
 const store = SqliteStore.open(file);
 const created: number[] = [];
 for (let i = 0; i < Number(countText); i++) {
-  const { created: mine } = store.claimDelivery({
+  const { created: mine } = await store.claimDelivery({
     slug: `slug-${i}`,
     destination: { platform: 'telegram', chatId: '-1001', threadId: null },
     kind: 'scheduled',
   });
   if (mine) created.push(i);
 }
-store.close();
+await store.close();
 process.stdout.write(`${JSON.stringify(created)}\n`);

@@ -38,18 +38,18 @@ function startWorker(file: string, count: number) {
 }
 
 describe('two stores on one file', () => {
-  it('see each other’s writes and never both create the same ledger row', () => {
+  it('see each other’s writes and never both create the same ledger row', async () => {
     const file = path.join(root, 'shared.db');
     const bot = SqliteStore.open(file);
     const cli = SqliteStore.open(file);
-    cli.subscribe({ ...dest, subscribedBy: 'cli' });
-    expect(bot.getSubscription(dest)?.active).toBe(true);
-    const a = bot.claimDelivery({ slug: 's', destination: dest, kind: 'scheduled' });
-    const b = cli.claimDelivery({ slug: 's', destination: dest, kind: 'scheduled' });
+    await cli.subscribe({ ...dest, subscribedBy: 'cli' });
+    expect((await bot.getSubscription(dest))?.active).toBe(true);
+    const a = await bot.claimDelivery({ slug: 's', destination: dest, kind: 'scheduled' });
+    const b = await cli.claimDelivery({ slug: 's', destination: dest, kind: 'scheduled' });
     expect([a.created, b.created]).toEqual([true, false]);
     expect(b.delivery.id).toBe(a.delivery.id);
-    bot.close();
-    cli.close();
+    await bot.close();
+    await cli.close();
   });
 
   it('two processes claiming the same rows at once, on a fresh file, create each row exactly once', async () => {
@@ -63,8 +63,8 @@ describe('two stores on one file', () => {
     // Every slug created once, by one process or the other; never by both, never by neither.
     expect(all).toEqual(Array.from({ length: count }, (_, i) => i));
     const store = SqliteStore.open(file);
-    expect(store.listDeliveries()).toHaveLength(count);
-    store.close();
+    expect(await store.listDeliveries()).toHaveLength(count);
+    await store.close();
     console.log(`claims created per process: ${first?.length} / ${second?.length}`);
   });
 });

@@ -11,66 +11,66 @@ let n = 0;
 const fresh = () => path.join(root, `case-${++n}`, 'digest.db');
 const chat = (chatId: string) => ({ platform: 'telegram' as const, chatId, threadId: null });
 
-function fortySubscriptions(store: SqliteStore): void {
-  for (let i = 0; i < 40; i++) store.subscribe({ ...chat(String(-1000 - i)), subscribedBy: 'cli' });
+async function fortySubscriptions(store: SqliteStore): Promise<void> {
+  for (let i = 0; i < 40; i++) await store.subscribe({ ...chat(String(-1000 - i)), subscribedBy: 'cli' });
 }
 
 describe('the database file deleted or replaced under a running process', () => {
-  it('refuses writes to a deleted file instead of saying "saved", and names the problem', () => {
+  it('refuses writes to a deleted file instead of saying "saved", and names the problem', async () => {
     const file = fresh();
     const store = SqliteStore.open(file);
-    fortySubscriptions(store);
+    await fortySubscriptions(store);
     expect(store.fileProblem()).toBeNull();
     unlinkSync(file);
     expect(store.fileProblem()).toContain('was deleted');
-    expect(() => store.subscribe({ ...chat('-1'), subscribedBy: 'telegram:1' })).toThrow(StoreError);
-    expect(() => store.subscribe({ ...chat('-1'), subscribedBy: 'telegram:1' })).toThrow(/was deleted while the bot was running/);
-    store.close();
+    await expect(store.subscribe({ ...chat('-1'), subscribedBy: 'telegram:1' })).rejects.toThrow(StoreError);
+    await expect(store.subscribe({ ...chat('-1'), subscribedBy: 'telegram:1' })).rejects.toThrow(/was deleted while the bot was running/);
+    await store.close();
   });
 
-  it('notices a file replaced by another one (same path, other inode)', () => {
+  it('notices a file replaced by another one (same path, other inode)', async () => {
     const file = fresh();
     const store = SqliteStore.open(file);
     const other = SqliteStore.open(`${file}.other`);
-    other.close();
+    await other.close();
     renameSync(`${file}.other`, file);
     expect(store.fileProblem()).toContain('replaced by another file');
-    store.close();
+    await store.close();
   });
 
-  it('rescues the deleted database through its open connection: all 40 subscriptions and the ledger', () => {
+  it('rescues the deleted database through its open connection: all 40 subscriptions and the ledger', async () => {
     const file = fresh();
     const store = SqliteStore.open(file);
-    fortySubscriptions(store);
-    const { delivery } = store.claimDelivery({ slug: 's', destination: chat('-1000'), kind: 'scheduled' });
-    store.markDelivered(delivery.id, ['7']);
+    await fortySubscriptions(store);
+    const { delivery } = await store.claimDelivery({ slug: 's', destination: chat('-1000'), kind: 'scheduled' });
+    await store.markDelivered(delivery.id, ['7']);
     unlinkSync(file);
     const copy = store.rescue();
-    store.close();
+    await store.close();
     expect(copy.startsWith(`${file}.rescued-`)).toBe(true);
     const rescued = SqliteStore.open(copy);
-    expect(rescued.listSubscriptions()).toHaveLength(40);
-    expect(rescued.listDeliveries()).toEqual([expect.objectContaining({ status: 'delivered', messageIds: ['7'] })]);
-    rescued.close();
+    expect(await rescued.listSubscriptions()).toHaveLength(40);
+    expect(await rescued.listDeliveries()).toEqual([expect.objectContaining({ status: 'delivered', messageIds: ['7'] })]);
+    await rescued.close();
   });
 
-  it('does not open a fresh empty database where the file vanished but its -wal / -shm are still there', () => {
+  it('does not open a fresh empty database where the file vanished but its -wal / -shm are still there', async () => {
     const file = fresh();
     const running = SqliteStore.open(file);
-    fortySubscriptions(running);
+    await fortySubscriptions(running);
     unlinkSync(file);
     // What `digest subs list` or a restarted bot would do while the first process still runs.
     expect(() => SqliteStore.open(file)).toThrow(/database file is missing but digest\.db-wal and digest\.db-shm are still there/);
     expect(existsSync(file)).toBe(false);
-    running.close();
+    await running.close();
   });
 
-  it('opens a fresh database when there is nothing left of an old one', () => {
+  it('opens a fresh database when there is nothing left of an old one', async () => {
     const file = fresh();
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(path.join(path.dirname(file), 'unrelated.txt'), 'x');
     const store = SqliteStore.open(file);
-    expect(store.listSubscriptions()).toEqual([]);
-    store.close();
+    expect(await store.listSubscriptions()).toEqual([]);
+    await store.close();
   });
 });

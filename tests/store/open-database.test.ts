@@ -24,11 +24,20 @@ function storeErrorOf(fn: () => unknown): StoreError {
   throw new Error('expected a StoreError');
 }
 
+async function rejectionOf(promise: Promise<unknown>): Promise<StoreError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  return error as StoreError;
+}
+
 describe('opening a database file', () => {
-  it('creates missing parent folders, migrates from empty, and uses WAL', () => {
+  it('creates missing parent folders, migrates from empty, and uses WAL', async () => {
     const file = fresh(path.join('nested', 'deeper', 'digest.db'));
     const store = SqliteStore.open(file);
-    store.close();
+    await store.close();
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -37,32 +46,32 @@ describe('opening a database file', () => {
     db.close();
   });
 
-  it('loses nothing across close and reopen', () => {
+  it('loses nothing across close and reopen', async () => {
     const file = fresh();
     const first = SqliteStore.open(file);
-    first.subscribe({ platform: 'telegram', chatId: '-1001', threadId: '7', title: '群', subscribedBy: 'cli' });
-    first.subscribe({ platform: 'discord', chatId: '2', threadId: null, subscribedBy: 'cli' });
-    first.unsubscribe({ platform: 'discord', chatId: '2', threadId: null }, 'unsubscribed by cli');
-    const { delivery } = first.claimDelivery({
+    await first.subscribe({ platform: 'telegram', chatId: '-1001', threadId: '7', title: '群', subscribedBy: 'cli' });
+    await first.subscribe({ platform: 'discord', chatId: '2', threadId: null, subscribedBy: 'cli' });
+    await first.unsubscribe({ platform: 'discord', chatId: '2', threadId: null }, 'unsubscribed by cli');
+    const { delivery } = await first.claimDelivery({
       slug: '2026-01-03',
       destination: { platform: 'telegram', chatId: '-1001', threadId: '7' },
       kind: 'scheduled',
     });
-    first.markDelivered(delivery.id, ['10', '11']);
-    const subs = first.listSubscriptions();
-    const deliveries = first.listDeliveries();
-    first.close();
+    await first.markDelivered(delivery.id, ['10', '11']);
+    const subs = await first.listSubscriptions();
+    const deliveries = await first.listDeliveries();
+    await first.close();
 
     const second = SqliteStore.open(file);
-    expect(second.listSubscriptions()).toEqual(subs);
-    expect(second.listDeliveries()).toEqual(deliveries);
+    expect(await second.listSubscriptions()).toEqual(subs);
+    expect(await second.listDeliveries()).toEqual(deliveries);
     expect(deliveries[0]?.messageIds).toEqual(['10', '11']);
-    second.close();
+    await second.close();
   });
 
-  it('reopening an up-to-date database runs no migration again', () => {
+  it('reopening an up-to-date database runs no migration again', async () => {
     const file = fresh();
-    SqliteStore.open(file).close();
+    await SqliteStore.open(file).close();
     let ran = 0;
     const counted = MIGRATIONS.map((m) => (db: Database.Database) => {
       ran++;
@@ -72,9 +81,9 @@ describe('opening a database file', () => {
     expect(ran).toBe(0);
   });
 
-  it('applies only the missing steps, each in its own transaction', () => {
+  it('applies only the missing steps, each in its own transaction', async () => {
     const file = fresh();
-    SqliteStore.open(file).close();
+    await SqliteStore.open(file).close();
     const extra = [
       ...MIGRATIONS,
       (db: Database.Database) => db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)'),
@@ -94,9 +103,9 @@ describe('opening a database file', () => {
     db.close();
   });
 
-  it('refuses a database from a newer schema version and leaves it untouched', () => {
+  it('refuses a database from a newer schema version and leaves it untouched', async () => {
     const file = fresh();
-    SqliteStore.open(file).close();
+    await SqliteStore.open(file).close();
     const raw = new Database(file);
     raw.pragma(`user_version = ${MIGRATIONS.length + 3}`);
     raw.close();
@@ -149,10 +158,10 @@ describe('opening a database file', () => {
     expect(storeErrorOf(() => SqliteStore.open(file)).message).toMatch(/^database .*: cannot create directory .*: a file is in the way$/);
   });
 
-  it('turns a failure after opening into a StoreError naming what was being done', () => {
+  it('turns a failure after opening into a StoreError naming what was being done', async () => {
     const store = SqliteStore.open(':memory:');
-    store.close();
-    const error = storeErrorOf(() => store.listSubscriptions());
+    await store.close();
+    const error = await rejectionOf(store.listSubscriptions());
     expect(error.message).toMatch(/^database :memory:: cannot list subscriptions: The database connection is not open$/);
   });
 

@@ -16,9 +16,9 @@ import { mountTmpfs, unmount } from '../helpers/child-process.ts';
 const mountPoint = mkdtempSync(path.join(tmpdir(), 'disk-full-'));
 const mounted = mountTmpfs(mountPoint, '2m');
 let store: SqliteStore | null = null;
-afterAll(() => {
+afterAll(async () => {
   // Closed first even when the test failed: a tmpfs with an open file cannot be unmounted.
-  store?.close();
+  await store?.close();
   if (mounted) unmount(mountPoint);
   rmSync(mountPoint, { recursive: true, force: true });
 });
@@ -29,7 +29,7 @@ describe.skipIf(!mounted)('a disk that fills up mid-fan-out (real tmpfs)', () =>
     const filler = path.join(mountPoint, 'filler');
     store = SqliteStore.open(file);
     const chats = Array.from({ length: 40 }, (_, i) => ({ platform: 'telegram' as const, chatId: String(-1000 - i), threadId: null }));
-    for (const c of chats) store.subscribe({ ...c, subscribedBy: 'cli' });
+    for (const c of chats) await store.subscribe({ ...c, subscribedBy: 'cli' });
     const telegram = new ScriptedPlatform('telegram');
     const send = telegram.sendDigest.bind(telegram);
     let filled = false;
@@ -61,9 +61,9 @@ describe.skipIf(!mounted)('a disk that fills up mid-fan-out (real tmpfs)', () =>
     for (let run = 0; run < 5 && telegram.delivered.length < 40; run++) await deliverer.deliver(request);
     await deliverer.deliver(request);
     for (const c of chats) expect(telegram.deliveredTo(c.chatId)).toBe(1);
-    expect(store.listDeliveries({ slug }).filter((d) => d.status === 'delivered')).toHaveLength(40);
+    expect((await store.listDeliveries({ slug })).filter((d) => d.status === 'delivered')).toHaveLength(40);
     expect(deliverer.ledger.unavailable).toBeNull();
-    store.close();
+    await store.close();
     store = null;
   });
 });
@@ -73,7 +73,7 @@ describe.skipIf(!mounted)('a database on a read-only file system (real tmpfs rem
     const { execFileSync } = await import('node:child_process');
     const { unwritableProblem } = await import('../../src/store/database-file.ts');
     const file = path.join(mountPoint, 'readonly.db');
-    SqliteStore.open(file).close();
+    await SqliteStore.open(file).close();
     expect(unwritableProblem(file)).toBeNull();
     execFileSync('mount', ['-o', 'remount,ro', mountPoint], { stdio: 'ignore' });
     try {

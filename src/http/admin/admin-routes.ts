@@ -11,7 +11,7 @@ import type { ServiceHealth } from '../../service-health.ts';
 import { collectStatus } from '../../status/collect-status.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
 import type { Store } from '../../store/store.ts';
-import { readiness } from '../readiness.ts';
+import { readiness, type ReadinessProbe } from '../readiness.ts';
 import { requireAdminToken } from './admin-auth.ts';
 import { mountAdminAssets } from './admin-assets.ts';
 import { destinationPage, messagePage, overviewPage, previewPage, type SubscriptionFilter } from './admin-pages.ts';
@@ -26,7 +26,7 @@ export interface AdminDeps {
   digests: DigestBuilder;
   health: ServiceHealth;
   /** The readiness probe's live checks, so the page shows what /readyz answers. */
-  probes?: Record<string, () => void>;
+  probes?: Record<string, ReadinessProbe>;
   recentFanouts: () => readonly RecentFanout[];
   now?: () => Date;
 }
@@ -52,18 +52,18 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
   mountAdminAssets(app);
   const dates = (): string[] => [...new Set(deps.library.entries().map((e) => e.dateStart))].slice(0, 60);
 
-  app.get('/admin', (c) => {
+  app.get('/admin', async (c) => {
     const platform = c.req.query('platform');
     const state = c.req.query('state');
     const filter: SubscriptionFilter = {
       platform: PLATFORMS.includes(platform as PlatformName) ? (platform as PlatformName) : null,
       state: state === 'active' || state === 'inactive' ? state : null,
     };
-    const facts = collectStatus({ store: deps.store, config: deps.config, now: now() });
-    return c.html(overviewPage({ facts, health: readiness(deps.health, deps.probes), recent: deps.recentFanouts(), filter, dates: dates() }));
+    const facts = await collectStatus({ store: deps.store, config: deps.config, now: now() });
+    return c.html(overviewPage({ facts, health: await readiness(deps.health, deps.probes), recent: deps.recentFanouts(), filter, dates: dates() }));
   });
 
-  app.get('/admin/destinations/:platform/:chatId', (c) => {
+  app.get('/admin/destinations/:platform/:chatId', async (c) => {
     const platform = c.req.param('platform') as PlatformName;
     if (!PLATFORMS.includes(platform)) return c.html(messagePage('Not found', `No platform "${platform}".`, dates()), 404);
     const chatId = c.req.param('chatId');
@@ -72,8 +72,8 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
     return c.html(
       destinationPage({
         ...destination,
-        subscription: deps.store.getSubscription(destination),
-        deliveries: deps.store.listDeliveriesTo(destination, 200),
+        subscription: await deps.store.getSubscription(destination),
+        deliveries: await deps.store.listDeliveriesTo(destination, 200),
         timezone: deps.config.timezone,
       }),
     );

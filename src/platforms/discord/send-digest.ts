@@ -95,7 +95,7 @@ export async function postDiscordMessages(
       throw classifyDiscordError(error, destination);
     }
     messageIds.push(id);
-    options.onPartAccepted?.({ index, messageId: id, plan: '' });
+    await options.onPartAccepted?.({ index, messageId: id, plan: '' });
   }
   return { messageIds, imageDropped };
 }

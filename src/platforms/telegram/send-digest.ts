@@ -169,7 +169,7 @@ export async function sendTelegramDigest(
       }
       const part: SentPart = { index, messageId: String(message.message_id), plan: planOf(plan) };
       done.set(index, part);
-      onPartAccepted?.(part);
+      await onPartAccepted?.(part);
     }
   } catch (error) {
     if (resume && !options.sentParts && done.size > 0) resume.memory.set(memoryKey, { fingerprint, parts: [...done.values()] });

@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await resumed?.stop();
   await discord.close();
-  harness.store.close();
+  await harness.store.close();
 });
 
 interface Shown {

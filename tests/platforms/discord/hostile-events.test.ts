@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await discord.close();
-  harness.store.close();
+  await harness.store.close();
   process.off('uncaughtException', onEscape);
   process.off('unhandledRejection', onEscape);
 });
@@ -76,7 +76,7 @@ describe('forged and malformed Discord interactions', () => {
     expect(response.type).toBe(4);
     expect(response.data!['flags']).toBe(64);
     expect(response.data!['content']).toBe(messages('zh').refusals.unverifiedMember);
-    expect(harness.store.listSubscriptions({ platform: 'discord' })).toEqual([]);
+    expect(await harness.store.listSubscriptions({ platform: 'discord' })).toEqual([]);
     expect(logLines.join('')).toContain('discord-interaction-refused');
   });
 

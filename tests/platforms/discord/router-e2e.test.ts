@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await discord.close();
-  harness.store.close();
+  await harness.store.close();
 });
 
 /** The message the user finally sees: the direct reply, or the edit of a deferred one. */
@@ -68,13 +68,13 @@ describe('Discord end to end with the real router, library and store', () => {
     const { body, ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: TEXT, member: { userId: '2', permissions: MEMBER_PERMISSIONS } });
     expect(ephemeral).toBe(true);
     expect(body['content']).toBe(messages('zh').refusals.manageDiscord);
-    expect(harness.store.listSubscriptions({ platform: 'discord' })).toEqual([]);
+    expect(await harness.store.listSubscriptions({ platform: 'discord' })).toEqual([]);
   });
 
   it('a manager subscribes a thread: the subscription records the parent channel and the thread', async () => {
     const { ephemeral } = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: { userId: '3', permissions: MANAGER_PERMISSIONS } });
     expect(ephemeral).toBe(false);
-    const subscription = harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: THREAD });
+    const subscription = await harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: THREAD });
     expect(subscription?.active).toBe(true);
     expect(subscription?.guildId).toBe(GUILD);
   });

@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await search.stop();
   await discord.close();
-  harness.store.close();
+  await harness.store.close();
 });
 
 async function searchFor(query: string): Promise<Record<string, unknown>> {

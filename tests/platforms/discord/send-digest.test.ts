@@ -169,8 +169,11 @@ describe('DiscordPlatform.sendDigest (rest-only) against the fake Discord', () =
     const accepted: { index: number; messageId: string }[] = [];
     const all = await relaxedPlatform.sendDigest(at(HALFWAY), digest, 'delivery:ledger', {
       sentParts: [],
-      onPartAccepted: ({ index, messageId }) => {
+      onPartAccepted: async ({ index, messageId }) => {
         // Reported before the next message is posted: the fake holds exactly the parts so far.
+        expect(relaxedSent().length - before).toBe(index + 1);
+        // A ledger write takes time (a database round trip): the next message waits for it.
+        await new Promise((resolve) => setTimeout(resolve, 100));
         expect(relaxedSent().length - before).toBe(index + 1);
         accepted.push({ index, messageId });
       },

@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await discord.close();
-  harness.store.close();
+  await harness.store.close();
 });
 
 async function answerTo(input: SlashCommandInput): Promise<{ text: string; ephemeral: boolean }> {
@@ -33,8 +33,8 @@ async function answerTo(input: SlashCommandInput): Promise<{ text: string; ephem
   return { text: String(edit.body['content']), ephemeral: false };
 }
 
-const discordSubscriptions = () =>
-  harness.store.listSubscriptions({ platform: 'discord' }).map(({ chatId, threadId, active }) => ({ chatId, threadId, active }));
+const discordSubscriptions = async () =>
+  (await harness.store.listSubscriptions({ platform: 'discord' })).map(({ chatId, threadId, active }) => ({ chatId, threadId, active }));
 
 describe('a thread picked with the channel option is the same destination as the thread itself', () => {
   it('/subscribe channel:<thread> from another channel stores the parent channel and the thread', async () => {
@@ -46,13 +46,13 @@ describe('a thread picked with the channel option is the same destination as the
       member: { userId: '1', permissions: MANAGER_PERMISSIONS },
     });
     expect(reply.text).toBe(m.subscribe.subscribed(m.places.thatChannel, null));
-    expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: true }]);
+    expect(await discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: true }]);
   });
 
   it('/subscribe inside that thread finds the same subscription instead of adding a second one', async () => {
     const reply = await answerTo({ name: 'subscribe', guildId: GUILD, channelId: THREAD, member: { userId: '1', permissions: MANAGER_PERMISSIONS } });
     expect(reply.text).toBe(m.subscribe.alreadySubscribed(m.places.here, null));
-    expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: true }]);
+    expect(await discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: true }]);
   });
 
   it('/unsubscribe channel:<thread> ends that subscription', async () => {
@@ -64,7 +64,7 @@ describe('a thread picked with the channel option is the same destination as the
       member: { userId: '1', permissions: MANAGER_PERMISSIONS },
     });
     expect(reply.ephemeral).toBe(false);
-    expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: false }]);
+    expect(await discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: false }]);
   });
 
   it("picking a thread is judged by the caller's permissions in that thread", async () => {
@@ -76,7 +76,7 @@ describe('a thread picked with the channel option is the same destination as the
       member: { userId: '2', permissions: MANAGER_PERMISSIONS, channelPermissions: { [THREAD]: MEMBER_PERMISSIONS } },
     });
     expect(reply).toEqual({ text: m.refusals.manageDiscord, ephemeral: true });
-    expect(discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: false }]);
+    expect(await discordSubscriptions()).toEqual([{ chatId: TEXT, threadId: THREAD, active: false }]);
   });
 
   it('inside a thread, picking its parent channel subscribes the parent, not the thread', async () => {
@@ -88,13 +88,13 @@ describe('a thread picked with the channel option is the same destination as the
       member: { userId: '1', permissions: MANAGER_PERMISSIONS },
     });
     expect(reply.text).toBe(m.subscribe.subscribed(m.places.thatChannel, null));
-    expect(harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: null })?.active).toBe(true);
+    expect((await harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: null }))?.active).toBe(true);
     // The thread's own (inactive) subscription is untouched.
-    expect(harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: THREAD })?.active).toBe(false);
+    expect((await harness.store.getSubscription({ platform: 'discord', chatId: TEXT, threadId: THREAD }))?.active).toBe(false);
   });
 
   it('picking a plain channel still names that channel alone', async () => {
     await answerTo({ name: 'subscribe', options: { channel: OTHER }, guildId: GUILD, channelId: TEXT, member: { userId: '1', permissions: MANAGER_PERMISSIONS } });
-    expect(harness.store.getSubscription({ platform: 'discord', chatId: OTHER, threadId: null })?.active).toBe(true);
+    expect((await harness.store.getSubscription({ platform: 'discord', chatId: OTHER, threadId: null }))?.active).toBe(true);
   });
 });

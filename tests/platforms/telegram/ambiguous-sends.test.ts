@@ -32,7 +32,7 @@ describe('a Telegram answer lost after the request reached Telegram', () => {
     });
     const slug = 'twitter_ai_20260103_20260103';
     const report = await deliverer.deliver({ slug, digest: sampleDigest(), destinations: CHATS.map(to), kind: 'scheduled' });
-    store.close();
+    await store.close();
 
     // Each lost answer became a repeated message: the window the README states.
     for (const chatId of CHATS) {

@@ -89,7 +89,7 @@ describe('Telegram previous / next buttons', () => {
   afterAll(async () => {
     await platform.stop();
     await fake.close();
-    store.close();
+    await store.close();
   });
 
   /** Sends a command and waits for its digest: the photo (if any) and the text message with the keyboard. */

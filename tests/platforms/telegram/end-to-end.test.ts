@@ -64,7 +64,7 @@ describe('Telegram end to end with the real router', () => {
   });
   afterAll(async () => {
     await h.close();
-    store.close();
+    await store.close();
   });
 
   it('/report 2026-01-03 in a private chat answers with the word cloud and the ten titles', async () => {
@@ -94,12 +94,12 @@ describe('Telegram end to end with the real router', () => {
     let before = h.fake.sent.length;
     h.fake.sendText('/subscribe 08:30 Europe/Berlin', { chatId: GROUP, from: { id: MEMBER } });
     await h.fake.waitFor((s) => s.length > before);
-    expect(store.getSubscription(group)).toBeNull();
+    expect(await store.getSubscription(group)).toBeNull();
 
     before = h.fake.sent.length;
     h.fake.sendText('/subscribe 08:30 Europe/Berlin', { chatId: GROUP, from: { id: ADMIN, language_code: 'en' } });
     await h.fake.waitFor((s) => s.length > before);
-    expect(store.getSubscription(group)).toMatchObject({
+    expect(await store.getSubscription(group)).toMatchObject({
       active: true,
       timeOfDay: '08:30',
       timezone: 'Europe/Berlin',
@@ -114,8 +114,8 @@ describe('Telegram end to end with the real router', () => {
     const before = h.fake.sent.length;
     h.fake.sendText(`/subscribe ${FORUM}`, { chatId: FORUM, threadId: 42, from: { id: ADMIN } });
     await h.fake.waitFor((s) => s.length > before);
-    expect(store.getSubscription({ platform: 'telegram', chatId: String(FORUM), threadId: '42' })?.active).toBe(true);
-    expect(store.getSubscription({ platform: 'telegram', chatId: String(FORUM), threadId: null })).toBeNull();
+    expect((await store.getSubscription({ platform: 'telegram', chatId: String(FORUM), threadId: '42' }))?.active).toBe(true);
+    expect(await store.getSubscription({ platform: 'telegram', chatId: String(FORUM), threadId: null })).toBeNull();
   });
 
   it('answers an unknown date with the nearest report dates', async () => {

@@ -52,7 +52,7 @@ describe('Telegram inline mode', () => {
   afterAll(async () => {
     await search.stop();
     await h.close();
-    store.close();
+    await store.close();
   });
 
   async function inline(query: string) {

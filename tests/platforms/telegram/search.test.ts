@@ -22,7 +22,7 @@ describe('Telegram /search', () => {
   afterAll(async () => {
     await search.stop();
     await h.close();
-    harness.store.close();
+    await harness.store.close();
   });
 
   async function ask(text: string) {

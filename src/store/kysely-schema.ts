@@ -1,0 +1,114 @@
+import { sql, type Generated, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { PlatformName } from '../platforms/platform.ts';
+import type { DeliveryKind, DeliveryStatus } from './store.ts';
+
+/** The tables as Kysely sees them (the same columns as the SQLite schema in migrations.ts). */
+export interface StoreTables {
+  subscriptions: {
+    id: Generated<number>;
+    platform: PlatformName;
+    chat_id: string;
+    /** '' for "no thread", so UNIQUE treats it as one value. */
+    thread_id: string;
+    guild_id: string | null;
+    title: string | null;
+    subscribed_by: string;
+    subscribed_at: string;
+    active: number;
+    reason: string | null;
+    time_of_day: string | null;
+    timezone: string | null;
+    updated_at: string;
+  };
+  deliveries: {
+    id: Generated<number>;
+    slug: string;
+    platform: PlatformName;
+    chat_id: string;
+    thread_id: string;
+    kind: DeliveryKind;
+    status: DeliveryStatus;
+    /** JSON array of message ids. */
+    message_ids: string;
+    attempts: number;
+    last_error: string | null;
+    requested_by: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  delivery_parts: {
+    delivery_id: number;
+    part_index: number;
+    message_id: string;
+    plan: string;
+    sent_at: string;
+  };
+}
+
+/**
+ * The PostgreSQL schema steps, named so they sort in order. Kysely's Migrator records each in
+ * `kysely_migration` and runs the pending ones in a transaction (PostgreSQL has transactional
+ * DDL), so a failed step leaves the schema as it was. Never edit a released step: append one.
+ * Times are ISO 8601 UTC text, as in SQLite, so both compare and sort them the same way.
+ */
+export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
+  // v1: subscriptions and the delivery ledger.
+  '0001-subscriptions-and-deliveries': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        CREATE TABLE subscriptions (
+          id            SERIAL  PRIMARY KEY,
+          platform      TEXT    NOT NULL CHECK (platform IN ('discord', 'telegram')),
+          chat_id       TEXT    NOT NULL CHECK (chat_id <> ''),
+          thread_id     TEXT    NOT NULL DEFAULT '',
+          guild_id      TEXT,
+          title         TEXT,
+          subscribed_by TEXT    NOT NULL,
+          subscribed_at TEXT    NOT NULL,
+          active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+          reason        TEXT,
+          time_of_day   TEXT,
+          timezone      TEXT,
+          updated_at    TEXT    NOT NULL,
+          UNIQUE (platform, chat_id, thread_id)
+        )`.execute(db);
+      await sql`
+        CREATE TABLE deliveries (
+          id           SERIAL  PRIMARY KEY,
+          slug         TEXT    NOT NULL,
+          platform     TEXT    NOT NULL CHECK (platform IN ('discord', 'telegram')),
+          chat_id      TEXT    NOT NULL CHECK (chat_id <> ''),
+          thread_id    TEXT    NOT NULL DEFAULT '',
+          kind         TEXT    NOT NULL CHECK (kind IN ('scheduled', 'repost')),
+          status       TEXT    NOT NULL CHECK (status IN ('sending', 'delivered', 'failed', 'deactivated')),
+          message_ids  TEXT    NOT NULL DEFAULT '[]',
+          attempts     INTEGER NOT NULL DEFAULT 0,
+          last_error   TEXT,
+          requested_by TEXT,
+          created_at   TEXT    NOT NULL,
+          updated_at   TEXT    NOT NULL,
+          UNIQUE (slug, platform, chat_id, thread_id, kind)
+        )`.execute(db);
+      await sql`CREATE INDEX deliveries_by_destination ON deliveries (platform, chat_id, thread_id)`.execute(db);
+    },
+  },
+  // v2: the accepted parts of each delivery (see migrations.ts, v2).
+  '0002-delivery-parts': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        CREATE TABLE delivery_parts (
+          delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+          part_index  INTEGER NOT NULL CHECK (part_index >= 0),
+          message_id  TEXT    NOT NULL,
+          plan        TEXT    NOT NULL DEFAULT '',
+          sent_at     TEXT    NOT NULL,
+          PRIMARY KEY (delivery_id, part_index)
+        )`.execute(db);
+    },
+  },
+};
+
+/** The migrations above, for Kysely's Migrator. */
+export const postgresMigrations: MigrationProvider = {
+  getMigrations: async () => POSTGRES_MIGRATIONS,
+};

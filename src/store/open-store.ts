@@ -1,0 +1,25 @@
+import type { Config } from '../config.ts';
+import { PostgresStore } from './postgres-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import type { Store } from './store.ts';
+
+/** The opened store, and the SQLite one when that is what it is (its file guard is SQLite-only). */
+export interface OpenedStore {
+  store: Store;
+  sqlite: SqliteStore | null;
+  /** Where the data lives, for logs and messages (a Postgres URL without its password). */
+  location: string;
+}
+
+/**
+ * Opens the configured store: PostgreSQL when `DATABASE_URL` is set, otherwise SQLite at
+ * `databasePath`; migrated either way. Rejects with StoreError.
+ */
+export async function openStore(config: Pick<Config, 'databasePath' | 'databaseUrl'>): Promise<OpenedStore> {
+  if (config.databaseUrl) {
+    const store = await PostgresStore.open(config.databaseUrl);
+    return { store, sqlite: null, location: store.path };
+  }
+  const sqlite = SqliteStore.open(config.databasePath);
+  return { store: sqlite, sqlite, location: config.databasePath };
+}
