@@ -109,6 +109,26 @@ export function migrate(db: Database.Database, file: string, migrations: readonl
 }
 
 /**
+ * Runs `fn` again while SQLite answers SQLITE_BUSY, up to the busy timeout. Switching a fresh file
+ * to WAL needs an exclusive lock, and when two processes open the same new file at once SQLite may
+ * answer BUSY at once instead of calling the busy handler (it would otherwise deadlock), so the
+ * busy timeout alone does not cover it. Start-up only: the short synchronous waits block nothing else.
+ */
+function retryWhileBusy<T>(fn: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return fn();
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, Math.min(10 * attempt, 100));
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file at `file` and migrates it. WAL + busy timeout let the
  * `digest` CLI and the running bot share the file. Every failure is a StoreError with a one-line
  * reason (corrupt file, a directory in the way, unwritable folder, a newer schema).
@@ -121,7 +141,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     guardStorage(file, 'cannot open', () => {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       // The first real read: a file that is not SQLite fails here (SQLITE_NOTADB).
-      if (!inMemory) db.pragma('journal_mode = WAL');
+      if (!inMemory) retryWhileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('foreign_keys = ON');
       // synchronous stays FULL (the default): a commit survives a power cut, and we write little.
       const check = db.pragma('quick_check', { simple: true });
