@@ -6,9 +6,6 @@ import type { FanoutOutcome, Telemetry } from '../telemetry.ts';
 const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
 const OUTCOMES = ['delivered', 'failed', 'deactivated', 'skipped'] as const;
 
-/** Command label values are bounded to the commands that exist; anything else is `other`. */
-const KNOWN_COMMANDS = new Set(['start', 'help', 'report', 'latest', 'dates', 'subscribe', 'unsubscribe', 'repost']);
-
 export interface BotMetricsOptions {
   /** Read at each scrape for the subscriptions gauge; a failing store leaves the gauge as it was. */
   listSubscriptions: () => Promise<readonly Pick<Subscription, 'platform' | 'active'>[]>;
@@ -125,8 +122,9 @@ export class BotMetrics implements Telemetry {
     this.ambiguous.inc({ platform });
   }
 
+  /** `command` is already bounded to the router's command names (or `other`) by timeCommands. */
   commandAnswered(platform: PlatformName, command: string, seconds: number): void {
-    this.commandDuration.observe({ platform, command: KNOWN_COMMANDS.has(command) ? command : 'other' }, seconds);
+    this.commandDuration.observe({ platform, command }, seconds);
   }
 
   wordcloudDrawn(seconds: number): void {
