@@ -1,9 +1,7 @@
 import { formatPreview } from './cli/preview-command.ts';
 import type { Config } from './config.ts';
 import type { DigestBuilder } from './digest-builder.ts';
-import { renderDiscordMessages } from './render/discord.ts';
-import { buildPreviewJson } from './render/preview-json.ts';
-import { renderTelegramCalls } from './render/telegram.ts';
+import { buildDigestPreview } from './digest-preview.ts';
 import type { ReportLibrary } from './report/library.ts';
 
 const HOW_TO_CONFIGURE = `ai-digest-bot: no platform token is set, so no bot was started.
@@ -33,12 +31,6 @@ export async function printUnconfiguredHelp(input: {
     out(`\n(no reports in ${config.contentDir} yet)\n`);
     return;
   }
-  const digest = await digests.forReport(report, { waitForImage: true });
-  const preview = buildPreviewJson(
-    report,
-    digest,
-    renderDiscordMessages(digest, { color: config.digest.discordColor }),
-    renderTelegramCalls(digest),
-  );
+  const { preview } = await buildDigestPreview(report, digests, { discordColor: config.digest.discordColor });
   out(`\n${formatPreview(preview)}`);
 }
