@@ -35,13 +35,11 @@ async function main(): Promise<void> {
     let start = performance.now();
     queryTerms('加载词典');
     console.log(`jieba dictionary load: ${ms(performance.now() - start)}`);
-    // The same first build in-process (in 15 ms slices) and on the segmenting worker thread (what
-    // the bot does for 200 reports or more), with how long the event loop (commands, pacing) was
-    // held meanwhile.
-    for (const [how, workerThreshold] of [['in-process', Number.POSITIVE_INFINITY], ['on the worker thread', 200]] as const) {
-      const cacheFile = join(dir, 'cache-' + String(workerThreshold), 'search-index.bin');
+    // The first build (in 15 ms slices), with how long the event loop (commands, pacing) was held meanwhile.
+    const cacheFile = join(dir, 'cache', 'search-index.bin');
+    {
       const before = process.memoryUsage();
-      const cold = new ReportSearch(library, { cacheFile, workerThreshold });
+      const cold = new ReportSearch(library, { cacheFile });
       const loop = monitorEventLoopDelay({ resolution: 5 });
       loop.enable();
       start = performance.now();
@@ -50,12 +48,11 @@ async function main(): Promise<void> {
       loop.disable();
       const after = process.memoryUsage();
       console.log(
-        `index, first start ${how} (segments every report): ${cold.size} reports in ${ms(buildMs)} (${(buildMs / cold.size).toFixed(3)} ms each), ` +
+        `index, first start (segments every report): ${cold.size} reports in ${ms(buildMs)} (${(buildMs / cold.size).toFixed(3)} ms each), ` +
           `event loop delay p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}; heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)}`,
       );
       await cold.stop();
     }
-    const cacheFile = join(dir, 'cache-200', 'search-index.bin');
     const search = new ReportSearch(library, { cacheFile });
     start = performance.now();
     await search.start();

@@ -7,7 +7,6 @@ import { clipAround, findHighlights } from './highlight.ts';
 import { reportSentences } from './report-text.ts';
 import { reportTerms } from './report-terms.ts';
 import { SearchIndex, type SearchIndexState } from './search-index.ts';
-import { SegmentThread } from './segment-thread.ts';
 import { foldText, queryTerms } from './tokenize.ts';
 import type { ReportSearcher, SearchHit, SearchOutcome } from './types.ts';
 
@@ -26,15 +25,6 @@ export interface ReportSearchOptions {
    * so a restart indexes unchanged reports without segmenting them again. Null: no cache.
    */
   cacheFile?: string | null;
-  /**
-   * Indexing runs of at least this many reports are read and segmented on a worker thread, the
-   * main thread only adding postings; smaller ones in-process, in `sliceMs` slices. Default
-   * Infinity (never): on the 2-core machine this was measured on (bench/search.ts, other
-   * processes busy), the thread held the event loop longer (delay p99 31–44 ms against 13–15 ms
-   * in slices), was no faster, and cost some 200 MB RSS for a second jieba dictionary. Worth it
-   * where a core is free.
-   */
-  workerThreshold?: number;
 }
 
 /** Which file (and which version of it) each indexed slug came from. */
@@ -58,9 +48,6 @@ const CACHE_WRITE_DELAY_MS = 5000;
 const DEFAULT_LIMIT = 10;
 const SNIPPET_CHARS = 160;
 const SUGGESTIONS = 5;
-/** Reports per request to the segmenting thread, and requests kept queued there. */
-const WORKER_BATCH = 32;
-const WORKER_QUEUED = 3;
 
 /**
  * Full-text search over every report in the content folder, following it as the library does:
@@ -72,7 +59,6 @@ export class ReportSearch implements ReportSearcher {
   readonly #library: SearchableLibrary;
   readonly #logger: Logger;
   readonly #sliceMs: number;
-  readonly #workerThreshold: number;
   #index = new SearchIndex();
   /** File (and its version) of each indexed slug, for snippets and the cache. */
   readonly #files = new Map<string, IndexedFile>();
@@ -86,7 +72,6 @@ export class ReportSearch implements ReportSearcher {
     this.#library = library;
     this.#logger = options.logger ?? silentLogger();
     this.#sliceMs = options.sliceMs ?? 15;
-    this.#workerThreshold = options.workerThreshold ?? Number.POSITIVE_INFINITY;
     this.#cacheFile = options.cacheFile ?? null;
   }
 
@@ -217,12 +202,7 @@ export class ReportSearch implements ReportSearcher {
     }
   }
 
-  async #addAll(all: readonly ReportEntry[]): Promise<void> {
-    let entries = all;
-    if (entries.length >= this.#workerThreshold) {
-      entries = await this.#addOnWorker(entries);
-      if (entries.length === 0) return;
-    }
+  async #addAll(entries: readonly ReportEntry[]): Promise<void> {
     let sliceStart = Date.now();
     for (const entry of entries) {
       let text: string;
@@ -245,54 +225,6 @@ export class ReportSearch implements ReportSearcher {
     this.#index.addTerms({ slug: entry.slug, dateStart: entry.dateStart, dateEnd: entry.dateEnd }, terms.names, terms.counts);
     this.#files.set(entry.slug, { file: entry.file, mtimeMs: entry.mtimeMs, size: entry.size });
     this.#dirty = true;
-  }
-
-  /**
-   * Reads and segments `entries` on a worker thread, in order, adding each batch to the index as
-   * it comes back (the main thread only adds postings). Returns the entries not indexed because
-   * the thread failed (the caller indexes them in-process); empty when all went well.
-   */
-  async #addOnWorker(entries: readonly ReportEntry[]): Promise<readonly ReportEntry[]> {
-    let thread: SegmentThread;
-    try {
-      thread = new SegmentThread();
-    } catch (error) {
-      this.#logger.warn({ event: 'search.worker_unavailable', err: error }, 'indexing in-process');
-      return entries;
-    }
-    const batches: ReportEntry[][] = [];
-    for (let i = 0; i < entries.length; i += WORKER_BATCH) batches.push(entries.slice(i, i + WORKER_BATCH));
-    const queued: Promise<Awaited<ReturnType<SegmentThread['segment']>>>[] = [];
-    let sent = 0;
-    let done = 0;
-    const fill = (): void => {
-      while (queued.length < WORKER_QUEUED && sent < batches.length) {
-        const request = thread.segment(batches[sent++]!.map((entry) => entry.file));
-        // Awaited below in order; a failure must not surface as unhandled before then.
-        request.catch(() => undefined);
-        queued.push(request);
-      }
-    };
-    try {
-      fill();
-      for (; done < batches.length; done++) {
-        const results = await queued.shift()!;
-        fill();
-        batches[done]!.forEach((entry, i) => {
-          const result = results[i];
-          if (result?.ok) this.#addTerms(entry, result);
-          // Gone between the scan and now: the library's next scan reports the removal.
-          else this.#logger.warn({ event: 'search.unreadable', file: entry.file, reason: result?.message }, 'report not indexed');
-        });
-      }
-      this.#logger.info({ event: 'search.indexed_on_worker', reports: entries.length }, 'reports segmented on the search worker thread');
-      return [];
-    } catch (error) {
-      this.#logger.warn({ event: 'search.worker_failed', err: error }, 'search segment worker failed; indexing the rest in-process');
-      return batches.slice(done).flat();
-    } finally {
-      await thread.close();
-    }
   }
 
   /** The hit as shown: the sentence with the most distinct query words (earliest among equals), highlighted. */

@@ -172,7 +172,7 @@ export class WordcloudThread {
  * importing the TypeScript module. tsx is resolved here: an eval'd worker resolves bare
  * specifiers from the working folder, which need not be this project.
  */
-export function bootstrapCode(entry: URL): string {
+function bootstrapCode(entry: URL): string {
   const tsx = resolveTsxApi();
   const load = `import(${JSON.stringify(entry.href)})`;
   if (tsx === null || !entry.pathname.endsWith('.ts')) return load;

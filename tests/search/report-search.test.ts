@@ -2,7 +2,6 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.ts';
 import { ReportLibrary } from '../../src/report/library.ts';
 import { ReportSearch } from '../../src/search/report-search.ts';
 import { libraryWithDates } from '../commands/command-harness.ts';
@@ -125,35 +124,5 @@ describe('ReportSearch cache file', () => {
     expect((await fresh.search('量子纠缠')).hits.map((h) => h.dateStart)).toEqual(['2026-01-02']);
     await fresh.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
-});
-
-describe('ReportSearch indexing on a worker thread', () => {
-  it('indexes a large run on the segmenting thread with exactly the results of in-process indexing', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'search-worker-'));
-    try {
-      for (const name of readdirSync(CONTENT_DIR)) copyFileSync(path.join(CONTENT_DIR, name), path.join(dir, name));
-      const library = await ReportLibrary.open(dir);
-      const count = library.entries().length;
-      const inProcess = new ReportSearch(library, { workerThreshold: Number.POSITIVE_INFINITY });
-      // Every indexing run of at least one report goes to the thread.
-      const lines: string[] = [];
-      const logger = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } });
-      const onWorker = new ReportSearch(library, { workerThreshold: 1, logger });
-      await Promise.all([inProcess.start(), onWorker.start()]);
-      try {
-        expect(onWorker.size).toBe(count);
-        const events = lines.map((line) => JSON.parse(line) as { event: string; reports?: number });
-        expect(events.filter((e) => e.event === 'search.indexed_on_worker').map((e) => e.reports)).toEqual([count]);
-        expect(events.map((e) => e.event)).not.toContain('search.worker_failed');
-        for (const query of ['具身智能', 'RLM', 'Claude Code', '智能体 推理', '开源 模型 发布', 'Cluade', 'ＣＵＲＳＯＲ', '量子纠缠']) {
-          expect(await onWorker.search(query)).toEqual(await inProcess.search(query));
-        }
-      } finally {
-        await Promise.all([inProcess.stop(), onWorker.stop()]);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
