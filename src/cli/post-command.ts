@@ -6,7 +6,7 @@ import type { DeliveryReport, PlatformCounts } from '../delivery/deliverer.ts';
 import { describeDestination } from '../delivery/notices.ts';
 import { createLogger } from '../log.ts';
 import { createPlatforms } from '../platforms/create-platforms.ts';
-import type { Destination, Platform, PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES, type Destination, type Platform, type PlatformName } from '../platforms/platform.ts';
 import { ReportLibrary } from '../report/library.ts';
 import { parseUserDate } from '../report/user-date.ts';
 import { openStore } from '../store/open-store.ts';
@@ -27,7 +27,6 @@ twice, when any). Exit codes: 0 every destination delivered, skipped or deactiva
 reason); 1 any failed, any the ledger could not record, or bad usage / configuration.
 `;
 
-const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
 const TOKEN_NAME: Record<PlatformName, string> = { discord: 'DISCORD_TOKEN', telegram: 'TELEGRAM_BOT_TOKEN' };
 
 interface PostOptions {
@@ -105,7 +104,7 @@ export const postCommand: CliCommand = async (argv, io) => {
     secrets: secretsOf(config),
     destination: { write: (line: string) => (io.stderr(line), true) } as unknown as NodeJS.WritableStream,
   });
-  const configured = PLATFORMS.filter((p) => (p === 'discord' ? config.env.discordToken : config.env.telegramToken));
+  const configured = PLATFORM_NAMES.filter((p) => (p === 'discord' ? config.env.discordToken : config.env.telegramToken));
   if (options.platform && !configured.includes(options.platform)) {
     io.stderr(`digest post: --platform ${options.platform}: ${TOKEN_NAME[options.platform]} is not set\n`);
     return 1;
@@ -146,7 +145,7 @@ export const postCommand: CliCommand = async (argv, io) => {
       io.stderr(`digest post: ${destinations}\n`);
       return 1;
     }
-    for (const p of PLATFORMS.filter((p) => !inScope.includes(p) && !options.platform)) {
+    for (const p of PLATFORM_NAMES.filter((p) => !inScope.includes(p) && !options.platform)) {
       const waiting = (await fanout.audience({ platform: p })).length;
       if (waiting > 0) io.stderr(`digest post: ${p}: ${waiting} subscriptions not posted to: ${TOKEN_NAME[p]} is not set\n`);
     }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import type { PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES } from '../platforms/platform.ts';
 import { collectStatus, toStatusJson, type StatusFacts } from '../status/collect-status.ts';
 import { openStore } from '../store/open-store.ts';
 import type { CliCommand } from './io.ts';
@@ -15,7 +15,6 @@ subscription is next due (in its own timezone and in UTC). Read-only; safe besid
 Exit codes: 0 shown, 1 bad usage / configuration / unreadable database.
 `;
 
-const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
 
 /** `digest status [--json]`. */
 export const statusCommand: CliCommand = async (argv, io) => {
@@ -52,7 +51,7 @@ export const statusCommand: CliCommand = async (argv, io) => {
 export function formatStatus(facts: StatusFacts): string {
   const lines: string[] = [];
   lines.push(
-    `Subscriptions: ${PLATFORMS.map((p) => `${p} ${facts.counts[p].active} active, ${facts.counts[p].inactive} deactivated`).join(' · ')}`,
+    `Subscriptions: ${PLATFORM_NAMES.map((p) => `${p} ${facts.counts[p].active} active, ${facts.counts[p].inactive} deactivated`).join(' · ')}`,
   );
   for (const s of facts.subscriptions) {
     const where = `${s.platform} ${s.chatId}${s.threadId ? `/${s.threadId}` : ''}${s.title ? ` "${s.title}"` : ''}`;
@@ -67,7 +66,7 @@ export function formatStatus(facts: StatusFacts): string {
       : 'Last fan-out: none recorded',
   );
   for (const r of facts.reports) {
-    const parts = PLATFORMS.map((p) => {
+    const parts = PLATFORM_NAMES.map((p) => {
       const c = r.counts[p];
       return `${p} ${c.delivered} delivered, ${c.failed} failed, ${c.deactivated} deactivated${c.sending ? `, ${c.sending} sending` : ''}`;
     });

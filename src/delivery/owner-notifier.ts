@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { Destination, Platform, PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES, type Destination, type Platform, type PlatformName } from '../platforms/platform.ts';
 import { DISCORD_LIMITS, TELEGRAM_LIMITS } from '../render/limits.ts';
 import { describeOwnerEvent, type OwnerEvent } from './notices.ts';
 
@@ -39,7 +39,7 @@ export class ChatOwnerNotifier implements OwnerNotifier {
   }
 
   async alert(text: string): Promise<void> {
-    const targets = (['discord', 'telegram'] as const).filter((p) => this.ownerDestination(p) !== null);
+    const targets = PLATFORM_NAMES.filter((p) => this.ownerDestination(p) !== null);
     if (targets.length === 0) {
       this.deps.logger.warn({ notice: text }, 'owner notice not sent: no ownerChat configured');
       return;

@@ -1,9 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../platforms/platform.ts';
 import type { Subscription } from '../store/store.ts';
 import type { FanoutOutcome, Telemetry } from '../telemetry.ts';
 
-const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
 const OUTCOMES = ['delivered', 'failed', 'deactivated', 'skipped'] as const;
 
 export interface BotMetricsOptions {
@@ -93,7 +92,7 @@ export class BotMetrics implements Telemetry {
         } catch {
           return; // the store is down: /readyz says so; keep the last values
         }
-        for (const platform of PLATFORMS) {
+        for (const platform of PLATFORM_NAMES) {
           for (const active of [true, false]) {
             this.set({ platform, active: String(active) }, subscriptions.filter((s) => s.platform === platform && s.active === active).length);
           }
@@ -101,7 +100,7 @@ export class BotMetrics implements Telemetry {
       },
     });
     // Series exist from the start (at 0), so rate() and alerts work before the first event.
-    for (const platform of PLATFORMS) {
+    for (const platform of PLATFORM_NAMES) {
       for (const outcome of OUTCOMES) this.messages.inc({ platform, outcome }, 0);
       this.rateLimits.inc({ platform }, 0);
       this.retries.inc({ platform }, 0);

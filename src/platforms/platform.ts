@@ -1,6 +1,8 @@
 import type { Digest } from '../report/digest-types.ts';
 
-export type PlatformName = 'discord' | 'telegram';
+/** Every platform the bot speaks, in the order lists and reports show them. */
+export const PLATFORM_NAMES = ['discord', 'telegram'] as const;
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
 
 /** Where a digest goes: a Discord channel or thread, a Telegram chat or forum topic. */
 export interface Destination {

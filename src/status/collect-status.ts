@@ -1,10 +1,9 @@
 import { scheduleOf } from '../delivery/catch-up.ts';
 import { localPartsAt, scheduleKey, type DueSchedule } from '../delivery/due-times.ts';
 import { nextDue } from '../delivery/due-times.ts';
-import type { PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../platforms/platform.ts';
 import type { DeliverySummary, Store, Subscription } from '../store/store.ts';
 
-const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
 
 /** When one subscription (or the global schedule) is next due. */
 export interface DueEntry {
@@ -74,12 +73,12 @@ export async function collectStatus(input: {
 }): Promise<StatusFacts> {
   const { store, config, now } = input;
   const subscriptions = await store.listSubscriptions();
-  const counts = Object.fromEntries(PLATFORMS.map((p) => [p, { active: 0, inactive: 0 }])) as StatusFacts['counts'];
+  const counts = Object.fromEntries(PLATFORM_NAMES.map((p) => [p, { active: 0, inactive: 0 }])) as StatusFacts['counts'];
   for (const s of subscriptions) counts[s.platform][s.active ? 'active' : 'inactive'] += 1;
   const reports = await store.summarizeDeliveries(input.reportLimit ?? 10);
   const newest = reports[0];
   const sum = (summary: DeliverySummary, status: 'delivered' | 'failed'): number =>
-    PLATFORMS.reduce((n, p) => n + summary.counts[p][status], 0);
+    PLATFORM_NAMES.reduce((n, p) => n + summary.counts[p][status], 0);
   const lastFanout = newest
     ? { slug: newest.slug, finishedAt: newest.lastAt, delivered: sum(newest, 'delivered'), failed: sum(newest, 'failed') }
     : null;

@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { PlatformName } from '../../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../../platforms/platform.ts';
 import type { PreviewJson } from '../../render/preview-json.ts';
 import type { ReadinessBody } from '../readiness.ts';
 import type { StatusFacts } from '../../status/collect-status.ts';
@@ -17,7 +17,6 @@ import { discordMarkdownToSafeHtml, telegramHtmlToSafeHtml } from './payload-htm
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
 
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>
@@ -74,11 +73,11 @@ function subscriptionsSection(facts: StatusFacts, filter: SubscriptionFilter): H
 <td>${s.subscribedBy}<br><span class="muted">${s.subscribedAt}</span></td>
 </tr>`,
   );
-  const counts = PLATFORMS.map((p) => `${p}: ${facts.counts[p].active} active, ${facts.counts[p].inactive} deactivated`).join(' · ');
+  const counts = PLATFORM_NAMES.map((p) => `${p}: ${facts.counts[p].active} active, ${facts.counts[p].inactive} deactivated`).join(' · ');
   return html`<h2 id="subscriptions">Subscriptions</h2>
 <p>${counts}</p>
 <form class="inline" method="get" action="/admin#subscriptions">
-<label>platform<select name="platform">${option('', filter.platform, 'all')}${PLATFORMS.map((p) => option(p, filter.platform, p))}</select></label>
+<label>platform<select name="platform">${option('', filter.platform, 'all')}${PLATFORM_NAMES.map((p) => option(p, filter.platform, p))}</select></label>
 <label>state<select name="state">${option('', filter.state, 'all')}${option('active', filter.state, 'active')}${option('inactive', filter.state, 'deactivated')}</select></label>
 <button type="submit">Filter</button>
 </form>
@@ -97,7 +96,7 @@ function failureRows(failures: readonly Delivery[]): Html {
 
 function deliveriesSection(facts: StatusFacts, recent: readonly RecentFanout[]): Html {
   const ledgerRows = facts.reports.map((r) => {
-    const cells = PLATFORMS.map((p) => {
+    const cells = PLATFORM_NAMES.map((p) => {
       const c = r.counts[p];
       return html`<td class="num">${c.delivered}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td><td class="num">${c.sending}</td>`;
     });
@@ -105,7 +104,7 @@ function deliveriesSection(facts: StatusFacts, recent: readonly RecentFanout[]):
 ${r.failures.length > 0 ? html`<tr><td colspan="9"><ul>${failureRows(r.failures)}</ul></td></tr>` : ''}`;
   });
   const recentRows = recent.map(({ report, startedAt, finishedAt }) => {
-    const cells = PLATFORMS.map((p) => {
+    const cells = PLATFORM_NAMES.map((p) => {
       const c = report.byPlatform[p];
       return html`<td class="num">${c.delivered}</td><td class="num">${c.skipped}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td>`;
     });
@@ -114,7 +113,7 @@ ${r.failures.length > 0 ? html`<tr><td colspan="9"><ul>${failureRows(r.failures)
 ${problems.length > 0 ? html`<tr><td colspan="9"><ul>${problems.map((p) => html`<li><a href="${destinationHref(p.deliveredTo)}">${p.deliveredTo.platform} ${where(p.deliveredTo)}</a>: ${p.outcome}: ${p.reason ?? ''}</li>`)}</ul></td></tr>` : ''}`;
   });
   const head = (labels: string[]): Html =>
-    html`<tr><th rowspan="2">report</th>${PLATFORMS.map((p) => html`<th colspan="4">${p}</th>`)}</tr><tr>${PLATFORMS.map(() => labels.map((l) => html`<th class="num">${l}</th>`))}</tr>`;
+    html`<tr><th rowspan="2">report</th>${PLATFORM_NAMES.map((p) => html`<th colspan="4">${p}</th>`)}</tr><tr>${PLATFORM_NAMES.map(() => labels.map((l) => html`<th class="num">${l}</th>`))}</tr>`;
   return html`<h2 id="deliveries">Deliveries</h2>
 <p>${facts.lastFanout ? html`Last fan-out: <b>${facts.lastFanout.slug}</b>, finished ${facts.lastFanout.finishedAt}: ${facts.lastFanout.delivered} delivered, ${facts.lastFanout.failed} failed.` : 'No delivery recorded yet.'}</p>
 <h3>Newest reports in the ledger</h3>

@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import type { DigestBuilder } from '../../digest-builder.ts';
 import { buildDigestPreview } from '../../digest-preview.ts';
 import { DigestError, InvalidDateError, ReportNotFoundError } from '../../errors.ts';
-import type { PlatformName } from '../../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../../platforms/platform.ts';
 import type { Report } from '../../report/types.ts';
 import { parseUserDate } from '../../report/user-date.ts';
 import type { ServiceHealth } from '../../service-health.ts';
@@ -32,7 +32,6 @@ export interface AdminDeps {
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const PLATFORMS: readonly PlatformName[] = ['discord', 'telegram'];
 const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
 
 /**
@@ -56,7 +55,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
     const platform = c.req.query('platform');
     const state = c.req.query('state');
     const filter: SubscriptionFilter = {
-      platform: PLATFORMS.includes(platform as PlatformName) ? (platform as PlatformName) : null,
+      platform: PLATFORM_NAMES.includes(platform as PlatformName) ? (platform as PlatformName) : null,
       state: state === 'active' || state === 'inactive' ? state : null,
     };
     const facts = await collectStatus({ store: deps.store, config: deps.config, now: now() });
@@ -65,7 +64,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
 
   app.get('/admin/destinations/:platform/:chatId', async (c) => {
     const platform = c.req.param('platform') as PlatformName;
-    if (!PLATFORMS.includes(platform)) return c.html(messagePage('Not found', `No platform "${platform}".`, dates()), 404);
+    if (!PLATFORM_NAMES.includes(platform)) return c.html(messagePage('Not found', `No platform "${platform}".`, dates()), 404);
     const chatId = c.req.param('chatId');
     const threadId = c.req.query('thread') || null;
     const destination = { platform, chatId, threadId };
