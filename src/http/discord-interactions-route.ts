@@ -1,0 +1,41 @@
+import type { Hono } from 'hono';
+import type { Logger } from '../log.ts';
+import { ed25519PublicKey, verifyEd25519 } from './ed25519-signature.ts';
+
+/** Discord's HTTP interactions, as the route needs them; implemented in platforms/discord. */
+export interface DiscordInteractionsEndpoint {
+  /** DISCORD_PUBLIC_KEY: the application's Ed25519 public key, 64 hex characters. */
+  publicKey: string;
+  /** Answers one verified interaction: the status and JSON body of the HTTP response. */
+  answer(payload: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+/** Where Discord posts interactions; this path goes in the Developer Portal after PUBLIC_URL. */
+export const DISCORD_INTERACTIONS_PATH = '/discord/interactions';
+
+/**
+ * `POST /discord/interactions`: a request is handed on only when its Ed25519 signature
+ * (`X-Signature-Ed25519` over `X-Signature-Timestamp` + the raw body bytes) verifies with the
+ * application's public key; anything else (missing headers, a bad signature, a body changed after
+ * signing) is 401 and nothing is done. Discord itself sends such requests to check the endpoint.
+ */
+export function mountDiscordInteractions(app: Hono, endpoint: DiscordInteractionsEndpoint, logger: Logger): void {
+  const key = ed25519PublicKey(endpoint.publicKey);
+  app.post(DISCORD_INTERACTIONS_PATH, async (c) => {
+    const signature = c.req.header('X-Signature-Ed25519');
+    const timestamp = c.req.header('X-Signature-Timestamp');
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (!signature || !timestamp || !verifyEd25519(key, signature, timestamp, body)) {
+      logger.warn({ event: 'discord-interaction-unsigned', signed: Boolean(signature && timestamp) }, 'refused an interaction request with a missing or bad signature');
+      return c.json({ error: 'invalid request signature' }, 401);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      return c.json({ error: 'body is not JSON' }, 400);
+    }
+    const answer = await endpoint.answer(payload);
+    return c.json(answer.body as object, answer.status as 200);
+  });
+}
