@@ -26,7 +26,7 @@ export function mountDiscordInteractions(app: Hono, endpoint: DiscordInteraction
     const timestamp = c.req.header('X-Signature-Timestamp');
     const body = new Uint8Array(await c.req.arrayBuffer());
     if (!signature || !timestamp || !verifyEd25519(key, signature, timestamp, body)) {
-      logger.warn({ event: 'discord-interaction-unsigned', signed: Boolean(signature && timestamp) }, 'refused an interaction request with a missing or bad signature');
+      logger.info({ event: 'discord-interaction-unsigned', signed: Boolean(signature && timestamp) }, 'refused an interaction request with a missing or bad signature');
       return c.json({ error: 'invalid request signature' }, 401);
     }
     let payload: unknown;

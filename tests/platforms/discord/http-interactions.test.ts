@@ -221,6 +221,27 @@ describe('Discord HTTP interactions', () => {
     });
   }
 
+  it('a signed guild interaction without a member is refused privately, not taken for a DM; one without data is 400', async () => {
+    const forged = command({
+      name: 'subscribe',
+      member: MANAGER,
+      forge: (payload) => {
+        payload['user'] = (payload['member'] as { user: unknown }).user;
+        delete payload['member'];
+      },
+    });
+    const refused = await shown(forged);
+    expect(refused.body['flags']).toBe(64);
+    expect(refused.body['content']).toBe(messages('zh').refusals.unverifiedMember);
+
+    const routedBefore = routed;
+    const empty = command({ name: 'latest', forge: (payload) => delete payload['data'] });
+    const delivery = await fake.waitFor(() => fake.httpDeliveries.find((d) => d.interactionId === empty));
+    expect(delivery).toMatchObject({ status: 400, outcome: 'failed' });
+    expect(routed).toBe(routedBefore);
+    expect((await harness.store.listSubscriptions({ platform: 'discord' })).map((s) => s.chatId)).not.toContain(TEXT);
+  });
+
   it('scheduled delivery works in http mode: sendDigest posts through REST', async () => {
     const digest = await harness.deps.digests.forReport((await harness.deps.library.latest())!);
     const result = await platform.sendDigest({ platform: 'discord', chatId: TEXT, threadId: null }, digest, 'http-mode-scheduled');
