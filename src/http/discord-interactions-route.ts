@@ -10,6 +10,13 @@ export interface DiscordInteractionsEndpoint {
   answer(payload: unknown): Promise<{ status: number; body: unknown }>;
 }
 
+/**
+ * A signed request older (or further ahead) than this is refused: an interaction can be answered
+ * for 15 minutes at most, so an older one can only be a replay. Also bounds what the platform's
+ * memory of recent interaction ids must cover.
+ */
+const TIMESTAMP_TOLERANCE_S = 15 * 60;
+
 /** Where Discord posts interactions; this path goes in the Developer Portal after PUBLIC_URL. */
 export const DISCORD_INTERACTIONS_PATH = '/discord/interactions';
 
@@ -28,6 +35,10 @@ export function mountDiscordInteractions(app: Hono, endpoint: DiscordInteraction
     if (!signature || !timestamp || !verifyEd25519(key, signature, timestamp, body)) {
       logger.info({ event: 'discord-interaction-unsigned', signed: Boolean(signature && timestamp) }, 'refused an interaction request with a missing or bad signature');
       return c.json({ error: 'invalid request signature' }, 401);
+    }
+    if (!(Math.abs(Date.now() / 1000 - Number(timestamp)) <= TIMESTAMP_TOLERANCE_S)) {
+      logger.warn({ event: 'discord-interaction-stale', timestamp }, 'refused a signed interaction request with a stale timestamp (a replay, or this clock is off)');
+      return c.json({ error: 'stale request timestamp' }, 401);
     }
     let payload: unknown;
     try {

@@ -84,6 +84,8 @@ export interface SigningFault {
   wrongKey?: boolean;
   /** Change the body after it was signed. */
   alterBody?: boolean;
+  /** Sign (validly) with this Unix time in seconds instead of now. */
+  timestamp?: number;
 }
 
 export interface FakeDiscord {
@@ -199,7 +201,7 @@ export async function startFakeDiscord(
 
   const postSigned = async (body: string, fault: SigningFault = {}): Promise<{ status: number; text: string }> => {
     if (endpoint === null) throw new Error('fake discord: no interactions endpoint set');
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    const timestamp = String(fault.timestamp ?? Math.floor(Date.now() / 1000));
     const key = fault.wrongKey ? generateKeyPairSync('ed25519').privateKey : keys.privateKey;
     const signature = sign(null, Buffer.from(timestamp + body), key).toString('hex');
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)' };

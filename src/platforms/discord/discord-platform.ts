@@ -27,7 +27,7 @@ import { containPacketErrors } from './contain-packet-errors.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerInteraction } from './answer-interaction.ts';
 import type { CachedPermissions, InteractionDeps } from './handle-interaction.ts';
-import { answerHttpInteraction, type HttpInteractionAnswer } from './http-interactions.ts';
+import { answerHttpInteraction, RecentInteractions, type HttpInteractionAnswer } from './http-interactions.ts';
 import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
@@ -116,6 +116,8 @@ export class DiscordPlatform implements Platform {
    * to reach its cache.
    */
   readonly #raw = new Map<string, unknown>();
+  /** Interactions taken over HTTP lately (a replayed request is refused). */
+  readonly #recentHttp = new RecentInteractions();
   #started = false;
 
   constructor(options: DiscordPlatformOptions) {
@@ -253,7 +255,7 @@ export class DiscordPlatform implements Platform {
    * the HTTP answer, within Discord's 3 seconds; edits and follow-ups go on through REST.
    */
   answerHttpInteraction(payload: unknown): Promise<HttpInteractionAnswer> {
-    return answerHttpInteraction(payload, this.#rest, this.#interactionDeps, this.#options.logger);
+    return answerHttpInteraction(payload, this.#rest, this.#interactionDeps, this.#options.logger, this.#recentHttp);
   }
 
   onFatalError(listener: (error: PlatformStartError) => void): void {

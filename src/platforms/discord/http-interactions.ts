@@ -32,6 +32,24 @@ async function afterAcknowledged(call: () => Promise<void>): Promise<void> {
   }
 }
 
+/**
+ * Interaction ids this process has taken lately. Discord never delivers an interaction twice, so
+ * a repeat is a replayed request (signed, but captured on the way): refused, so a command does
+ * not act twice. Bounded; the route refuses timestamps older than an interaction's lifetime.
+ */
+export class RecentInteractions {
+  readonly #ids = new Set<string>();
+  constructor(private readonly max = 10_000) {}
+
+  /** True the first time `id` is seen. */
+  firstTime(id: string): boolean {
+    if (this.#ids.has(id)) return false;
+    this.#ids.add(id);
+    if (this.#ids.size > this.max) this.#ids.delete(this.#ids.values().next().value!);
+    return true;
+  }
+}
+
 /** The deferral that stands in for a response whose files an HTTP answer cannot carry. */
 function deferralFor(response: InitialResponse): InitialResponse {
   if (response.type === InteractionResponseType.UpdateMessage) return { type: InteractionResponseType.DeferredMessageUpdate };
@@ -91,12 +109,22 @@ class HttpResponder implements InteractionResponder {
  * with PONG, everything else through the same handlers as over the gateway. Resolves as soon as
  * the first response is known; later edits and follow-ups continue in the background.
  */
-export async function answerHttpInteraction(payload: unknown, rest: REST, deps: InteractionDeps, logger: Logger): Promise<HttpInteractionAnswer> {
+export async function answerHttpInteraction(
+  payload: unknown,
+  rest: REST,
+  deps: InteractionDeps,
+  logger: Logger,
+  recent: RecentInteractions,
+): Promise<HttpInteractionAnswer> {
   if (payload !== null && typeof payload === 'object' && (payload as { type?: unknown }).type === InteractionType.Ping) {
     return { status: 200, body: { type: InteractionResponseType.Pong } };
   }
   const interaction = readRawInteraction(payload);
   if (interaction === null) return { status: 400, body: { error: 'not an interaction' } };
+  if (!recent.firstTime(interaction.id)) {
+    logger.warn({ event: 'discord-interaction-replayed', interaction: interaction.id }, 'refused an interaction delivered before');
+    return { status: 400, body: { error: 'interaction already received' } };
+  }
   let answer: (body: unknown) => void = () => undefined;
   const first = new Promise<unknown>((resolve) => (answer = resolve));
   const responder = new HttpResponder(rest, interaction, answer);

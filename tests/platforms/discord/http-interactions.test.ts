@@ -242,6 +242,22 @@ describe('Discord HTTP interactions', () => {
     expect((await harness.store.listSubscriptions({ platform: 'discord' })).map((s) => s.chatId)).not.toContain(TEXT);
   });
 
+  it('a replayed request (a valid signature, an interaction already taken) and a stale timestamp are refused; nothing acts twice', async () => {
+    let captured = '';
+    const id = command({ name: 'subscribe', channelId: TEXT, member: MANAGER, forge: (payload) => void (captured = JSON.stringify(payload)) });
+    await shown(id);
+    const subscribed = await harness.store.listSubscriptions({ platform: 'discord' });
+    expect(subscribed.map((s) => s.chatId)).toContain(TEXT);
+    await harness.store.unsubscribe({ platform: 'discord', chatId: TEXT, threadId: null }, 'test');
+    const routedBefore = routed;
+    const replay = await fake.postSigned(captured);
+    expect(replay.status).toBe(400);
+    const stale = await fake.postSigned(captured.replace(`"id":"${id}"`, '"id":"1"'), { timestamp: Math.floor(Date.now() / 1000) - 16 * 60 });
+    expect(stale.status).toBe(401);
+    expect(routed).toBe(routedBefore);
+    expect((await harness.store.listSubscriptions({ platform: 'discord', activeOnly: true })).map((s) => s.chatId)).not.toContain(TEXT);
+  });
+
   it('scheduled delivery works in http mode: sendDigest posts through REST', async () => {
     const digest = await harness.deps.digests.forReport((await harness.deps.library.latest())!);
     const result = await platform.sendDigest({ platform: 'discord', chatId: TEXT, threadId: null }, digest, 'http-mode-scheduled');
