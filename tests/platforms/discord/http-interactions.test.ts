@@ -258,6 +258,14 @@ describe('Discord HTTP interactions', () => {
     expect((await harness.store.listSubscriptions({ platform: 'discord', activeOnly: true })).map((s) => s.chatId)).not.toContain(TEXT);
   });
 
+  it('start-up in http mode: a refused token or a public key of another application is permanent', async () => {
+    const make = (token: string, publicKey: string) =>
+      new DiscordPlatform({ token, apiBase: fake.apiBase, router: harness.router, logger: silentLogger(), owners: [], mode: 'http', publicKey });
+    await expect(make('not-the-token', fake.publicKey).start()).rejects.toMatchObject({ name: 'PlatformStartError', permanent: true, message: expect.stringMatching(/DISCORD_TOKEN/) });
+    await expect(make(fake.token, 'b'.repeat(64)).start()).rejects.toMatchObject({ name: 'PlatformStartError', permanent: true, message: expect.stringMatching(/DISCORD_PUBLIC_KEY/) });
+    expect(fake.gatewayConnectionsOpened).toBe(0);
+  });
+
   it('scheduled delivery works in http mode: sendDigest posts through REST', async () => {
     const digest = await harness.deps.digests.forReport((await harness.deps.library.latest())!);
     const result = await platform.sendDigest({ platform: 'discord', chatId: TEXT, threadId: null }, digest, 'http-mode-scheduled');
