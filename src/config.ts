@@ -101,6 +101,13 @@ export interface EnvConfig {
   discordToken: string | null;
   discordGuildId: string | null;
   discordApiBase: string | null;
+  /**
+   * DISCORD_INTERACTIONS: `gateway` (default) receives commands over the gateway connection;
+   * `http` opens none and takes them at `POST /discord/interactions` (needs HTTP_PORT).
+   */
+  discordInteractions?: 'gateway' | 'http';
+  /** DISCORD_PUBLIC_KEY: the application's Ed25519 public key (64 hex); required in http mode. */
+  discordPublicKey?: string | null;
   telegramToken: string | null;
   telegramApiRoot: string | null;
 }
@@ -236,6 +243,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     discordToken: envString(env, 'DISCORD_TOKEN'),
     discordGuildId: envString(env, 'DISCORD_GUILD_ID'),
     discordApiBase: envString(env, 'DISCORD_API_BASE'),
+    ...readDiscordInteractions(env, problems),
     telegramToken: envString(env, 'TELEGRAM_BOT_TOKEN'),
     telegramApiRoot: envString(env, 'TELEGRAM_API_ROOT'),
   };
@@ -266,6 +274,33 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     rootDir,
     databaseUrl: databaseUrl.data ?? null,
   };
+}
+
+/** DISCORD_INTERACTIONS and DISCORD_PUBLIC_KEY, each bad value reported. */
+function readDiscordInteractions(env: NodeJS.ProcessEnv, problems: string[]): Required<Pick<EnvConfig, 'discordInteractions' | 'discordPublicKey'>> {
+  const mode = z.enum(['gateway', 'http']).safeParse(envString(env, 'DISCORD_INTERACTIONS')?.toLowerCase() ?? 'gateway');
+  if (!mode.success) problems.push('DISCORD_INTERACTIONS: must be "gateway" (the default) or "http"');
+  const publicKey = envString(env, 'DISCORD_PUBLIC_KEY');
+  if (publicKey !== null && !/^[0-9a-fA-F]{64}$/.test(publicKey)) {
+    problems.push("DISCORD_PUBLIC_KEY: must be the application's public key, 64 hex characters (Developer Portal → General Information)");
+  }
+  const interactions = mode.success ? mode.data : 'gateway';
+  if (interactions === 'http' && publicKey === null) {
+    problems.push("DISCORD_PUBLIC_KEY: required with DISCORD_INTERACTIONS=http (the application's public key, to verify Discord's signatures)");
+  }
+  return { discordInteractions: interactions, discordPublicKey: publicKey };
+}
+
+/**
+ * Why `npm start` cannot serve this configuration, or null: HTTP interactions arrive at the HTTP
+ * server, so DISCORD_INTERACTIONS=http needs HTTP_PORT. Not checked by loadConfig, since the
+ * `digest` CLI reads the same configuration and never opens a port.
+ */
+export function serveProblem(config: Pick<Config, 'env' | 'http'>): string | null {
+  if (config.env.discordToken && config.env.discordInteractions === 'http' && config.http.port === null) {
+    return 'DISCORD_INTERACTIONS=http needs the HTTP server: set HTTP_PORT (Discord posts interactions to PUBLIC_URL/discord/interactions)';
+  }
+  return null;
 }
 
 function readHttpConfig(env: NodeJS.ProcessEnv, problems: string[]): HttpConfig {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
 import { timeCommands } from './commands/timed-router.ts';
-import { loadConfig, secretsOf, type Config } from './config.ts';
+import { loadConfig, secretsOf, serveProblem, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { Scheduler } from './delivery/scheduler.ts';
@@ -17,6 +17,7 @@ import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/h
 import { createLogger, type Logger } from './log.ts';
 import { BotMetrics } from './metrics/bot-metrics.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
+import { DiscordPlatform } from './platforms/discord/discord-platform.ts';
 import type { Platform, PlatformStartError } from './platforms/platform.ts';
 import { PlatformStarter } from './platforms/platform-starter.ts';
 import { ReportLibrary } from './report/library.ts';
@@ -63,6 +64,8 @@ function warmRecentReports(library: ReportLibrary, images: WordcloudService, cou
 async function run(shutdown: Shutdown): Promise<number> {
   loadDotEnv(process.cwd());
   const config: Config = loadConfig();
+  const unservable = serveProblem(config);
+  if (unservable) throw new DigestError(unservable);
   const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
   const health = new ServiceHealth();
@@ -135,10 +138,16 @@ async function run(shutdown: Shutdown): Promise<number> {
   for (const platform of platforms) health.expect(platform.name, 'starting');
   // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
   const probes = { store: () => store.ping() };
+  const discord = platformTable.discord;
   const http = await startHttp(config, logger, {
     health,
     probes,
     metrics,
+    logger,
+    discordInteractions:
+      discord instanceof DiscordPlatform && config.env.discordInteractions === 'http' && config.env.discordPublicKey
+        ? { publicKey: config.env.discordPublicKey, answer: (payload) => discord.answerHttpInteraction(payload) }
+        : null,
     admin: config.http.adminToken
       ? {
           token: config.http.adminToken,

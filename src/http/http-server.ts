@@ -3,10 +3,11 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { DigestError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import type { BotMetrics } from '../metrics/bot-metrics.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import { mountAdmin, type AdminDeps } from './admin/admin-routes.ts';
+import { mountDiscordInteractions, type DiscordInteractionsEndpoint } from './discord-interactions-route.ts';
 import { readiness, type ReadinessProbe } from './readiness.ts';
 
 export interface HttpAppDeps {
@@ -20,6 +21,10 @@ export interface HttpAppDeps {
   metrics?: BotMetrics | null;
   /** Absent (no ADMIN_TOKEN): /admin is 404. */
   admin?: AdminDeps | null;
+  /** DISCORD_INTERACTIONS=http: `POST /discord/interactions` (absent: 404). Needs `logger`. */
+  discordInteractions?: DiscordInteractionsEndpoint | null;
+  /** For the webhook routes' refusals. */
+  logger?: Logger;
 }
 
 /**
@@ -41,6 +46,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.body(body, 200, { 'Content-Type': contentType });
   });
   mountAdmin(app, deps.admin ?? null);
+  if (deps.discordInteractions) mountDiscordInteractions(app, deps.discordInteractions, deps.logger ?? silentLogger());
   app.notFound((c) => c.text('404 Not Found\n', 404));
   return app;
 }

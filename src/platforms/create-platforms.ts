@@ -42,7 +42,8 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       logger,
       owners: config.owners.discord,
       color: config.digest.discordColor,
-      mode: options.router ? 'gateway' : 'rest-only',
+      mode: options.router ? (config.env.discordInteractions ?? 'gateway') : 'rest-only',
+      publicKey: config.env.discordPublicKey ?? null,
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }

@@ -34,7 +34,8 @@ describe('loadConfig', () => {
     expect(config.schedule).toBe('0 9 * * *');
     expect(config.contentDir).toBe(path.join(root, 'content'));
     expect(config.databasePath).toBe(path.join(root, 'data', 'digest.db'));
-    expect(config.env).toEqual({ discordToken: null, discordGuildId: null, discordApiBase: null, telegramToken: null, telegramApiRoot: null });
+    expect(config.env).toMatchObject({ discordToken: null, discordGuildId: null, discordApiBase: null, telegramToken: null, telegramApiRoot: null });
+    expect(config.env).toMatchObject({ discordInteractions: 'gateway', discordPublicKey: null });
   });
 
   it('merges default.json, local.json and the environment, environment last', async () => {

@@ -19,6 +19,14 @@ interface Session {
   sessionId: string;
   sequence: number;
   identified: boolean;
+  /** `[shard id, shard count]` from IDENTIFY (`[0, 1]` when the client sent none). */
+  shard: [number, number];
+}
+
+/** The shard a guild's events go to (Discord "Gateway": `(guild_id >> 22) % num_shards`); DMs go to shard 0. */
+export function shardOf(guildId: string | null, count: number): number {
+  if (guildId === null || count <= 1) return 0;
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
 }
 
 /**
@@ -33,6 +41,8 @@ export class FakeDiscordGateway {
   readonly #known = new Map<string, number>();
   /** Every payload clients sent, in order (op and data). */
   readonly received: { op: number; d: unknown }[] = [];
+  /** WebSocket connections ever opened (identified or not). */
+  connectionsOpened = 0;
 
   constructor(
     private readonly state: FakeDiscordState,
@@ -49,16 +59,26 @@ export class FakeDiscordGateway {
     return [...this.#sessions].filter((s) => s.identified).length;
   }
 
-  /** Sends a dispatch (op 0) to every identified connection. */
-  dispatch(event: string, data: unknown): void {
+  /**
+   * Sends a dispatch (op 0) to every identified connection, or with `guildId` given (null: a DM)
+   * only to the shard that guild belongs to, as Discord routes guild events.
+   */
+  dispatch(event: string, data: unknown, guildId?: string | null): void {
     for (const session of this.#sessions) {
-      if (session.identified) this.#send(session, { op: OP.dispatch, t: event, d: data });
+      if (!session.identified) continue;
+      if (guildId !== undefined && shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
+      this.#send(session, { op: OP.dispatch, t: event, d: data });
     }
+  }
+
+  /** The `[id, count]` of each identified connection. */
+  get shards(): [number, number][] {
+    return [...this.#sessions].filter((s) => s.identified).map((s) => s.shard);
   }
 
   /** Sends GUILD_CREATE for a guild registered after the clients connected. */
   announceGuild(guild: FakeGuild): void {
-    this.dispatch('GUILD_CREATE', this.state.guildCreatePayload(guild));
+    this.dispatch('GUILD_CREATE', this.state.guildCreatePayload(guild), guild.id);
   }
 
   /** Closes every connection with `code` (4000 unknown error: clients resume; 4004 bad token: they give up). */
@@ -73,7 +93,8 @@ export class FakeDiscordGateway {
   }
 
   #accept(socket: WebSocket): void {
-    const session: Session = { socket, sessionId: '', sequence: 0, identified: false };
+    const session: Session = { socket, sessionId: '', sequence: 0, identified: false, shard: [0, 1] };
+    this.connectionsOpened += 1;
     this.#sessions.add(session);
     socket.on('close', () => {
       this.#sessions.delete(session);
@@ -105,6 +126,19 @@ export class FakeDiscordGateway {
           session.socket.close(4004, 'Authentication failed.');
           return;
         }
+        const shard = data['shard'];
+        if (shard !== undefined) {
+          const valid = Array.isArray(shard) && shard.length === 2 && shard.every((n) => Number.isInteger(n)) && shard[0] >= 0 && shard[0] < shard[1];
+          if (!valid) {
+            session.socket.close(4010, 'Invalid shard.');
+            return;
+          }
+          session.shard = [shard[0], shard[1]];
+        }
+        if (session.shard[1] < this.state.requiredShards) {
+          session.socket.close(4011, 'Sharding required.');
+          return;
+        }
         session.sessionId = this.state.nextId();
         session.identified = true;
         this.#known.set(session.sessionId, 0);
@@ -114,10 +148,10 @@ export class FakeDiscordGateway {
           d: {
             v: 10,
             user: this.state.botUser(),
-            guilds: this.state.guilds.map((g) => ({ id: g.id, unavailable: true })),
+            guilds: this.#guildsOf(session).map((g) => ({ id: g.id, unavailable: true })),
             session_id: session.sessionId,
             resume_gateway_url: this.gatewayUrl(),
-            shard: [0, 1],
+            shard: session.shard,
             application: { id: this.state.applicationId, flags: 0 },
             private_channels: [],
             user_settings: {},
@@ -127,7 +161,7 @@ export class FakeDiscordGateway {
             geo_ordered_rtc_regions: [],
           },
         });
-        for (const guild of this.state.guilds) {
+        for (const guild of this.#guildsOf(session)) {
           this.#send(session, { op: OP.dispatch, t: 'GUILD_CREATE', d: this.state.guildCreatePayload(guild) });
         }
         return;
@@ -148,6 +182,10 @@ export class FakeDiscordGateway {
         // Presence and voice updates are accepted and ignored, like a real gateway that has no one watching.
         return;
     }
+  }
+
+  #guildsOf(session: Session): FakeGuild[] {
+    return this.state.guilds.filter((g) => shardOf(g.id, session.shard[1]) === session.shard[0]);
   }
 
   #send(session: Session, payload: { op: number; t: string; d: unknown }): void {

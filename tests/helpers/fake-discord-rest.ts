@@ -73,7 +73,7 @@ export class FakeDiscordRest {
 
   constructor(
     private readonly state: FakeDiscordState,
-    private readonly options: { enforceRateLimits: boolean; gatewayUrl: () => string },
+    private readonly options: { enforceRateLimits: boolean; gatewayUrl: () => string; verifyKey: string },
   ) {
     this.#routes = this.#buildRoutes();
     this.#limits = new FakeRateLimits(options.enforceRateLimits);
@@ -178,8 +178,10 @@ export class FakeDiscordRest {
           status: 200,
           body: {
             url: this.options.gatewayUrl(),
-            shards: 1,
-            session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+            shards: state.requiredShards,
+            // max_concurrency as high as the shard count: every shard may identify at once (Discord
+            // grants large bots a higher figure); with 1, discord.js spaces identifies 5 s apart.
+            session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: Math.max(1, state.requiredShards) },
           },
         }),
       },
@@ -197,7 +199,7 @@ export class FakeDiscordRest {
         pattern: /^\/applications\/@me$/,
         auth: true,
         bucket: generic('applications-me'),
-        handle: () => ({ status: 200, body: { id: state.applicationId, name: 'AI Digest', flags: 0, bot_public: true, description: '' } }),
+        handle: () => ({ status: 200, body: { id: state.applicationId, name: 'AI Digest', flags: 0, bot_public: true, description: '', verify_key: this.options.verifyKey } }),
       },
       {
         key: 'PUT /applications/:app/commands',
@@ -345,56 +347,68 @@ export class FakeDiscordRest {
 
   #interactionCallback(req: Request): Reply {
     const interaction = this.state.interactions.get(req.params[0]!);
-    const unknown = refusal({ status: 404, body: { code: 10062, message: 'Unknown interaction' } });
-    if (!interaction || interaction.token !== req.params[1]) return unknown;
+    if (!interaction || interaction.token !== req.params[1]) return refusal({ status: 404, body: { code: 10062, message: 'Unknown interaction' } });
+    const reply = this.acknowledge(interaction, Number(req.body['type']), (req.body['data'] ?? null) as Record<string, unknown> | null, req.files);
+    if (reply.status !== 200 || req.query.get('with_response') !== 'true') return reply.status === 200 ? { status: 204, body: null } : reply;
+    return {
+      status: 200,
+      body: {
+        interaction: { id: interaction.id, type: interaction.type, response_message_loading: reply.type === 5, response_message_ephemeral: false },
+        resource: interaction.originalId
+          ? { type: reply.type, message: this.state.messagePayload(interaction.originalId, interaction.channelId, reply.data ?? {}, req.files) }
+          : { type: reply.type },
+      },
+    };
+  }
+
+  /**
+   * Takes the first response to an interaction, from the callback route or (HTTP interactions)
+   * from the bot's answer to Discord's POST: Discord's validation, the 3-second window, one
+   * response only. 200 when taken (then recorded), else Discord's refusal.
+   */
+  acknowledge(interaction: PendingInteraction, type: number, data: Record<string, unknown> | null, files: RecordedFile[]): Reply & { type: number; data: Record<string, unknown> | null } {
+    const answer = (reply: Reply) => ({ ...reply, type, data });
+    const unknown = answer(refusal({ status: 404, body: { code: 10062, message: 'Unknown interaction' } }));
+    if (interaction.failed) return unknown;
     const afterMs = Date.now() - interaction.dispatchedAt;
     if (afterMs > DISCORD_LIMITS.interactionAnswerMs) return unknown;
     if (interaction.responded) {
-      return refusal({ status: 400, body: { code: 40060, message: 'Interaction has already been acknowledged.' } });
+      return answer(refusal({ status: 400, body: { code: 40060, message: 'Interaction has already been acknowledged.' } }));
     }
-    const type = Number(req.body['type']);
-    const data = (req.body['data'] ?? null) as Record<string, unknown> | null;
     if (type === 4) {
-      const invalid = validateMessage(data ?? {}, req.files);
-      if (invalid) return refusal(invalid);
+      const invalid = validateMessage(data ?? {}, files);
+      if (invalid) return answer(refusal(invalid));
     } else if (type === 8) {
       const choices = data?.['choices'];
       if (!Array.isArray(choices) || choices.length > DISCORD_LIMITS.autocompleteChoices) {
-        return refusal({
+        return answer(refusal({
           status: 400,
           body: {
             code: 50035,
             message: 'Invalid Form Body',
             errors: { data: { choices: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${DISCORD_LIMITS.autocompleteChoices} or fewer in length.` }] } } },
           },
-        });
+        }));
       }
     } else if (type === 6 || type === 7) {
       // Updating the message a component is on only answers a component interaction (type 3).
       if (interaction.type !== 3) {
-        return refusal({ status: 400, body: { code: 40004, message: 'Interaction response type is not valid for this interaction type' } });
+        return answer(refusal({ status: 400, body: { code: 40004, message: 'Interaction response type is not valid for this interaction type' } }));
       }
       if (type === 7) {
-        const invalid = validateMessage(data ?? {}, req.files, false);
-        if (invalid) return refusal(invalid);
+        const invalid = validateMessage(data ?? {}, files, false);
+        if (invalid) return answer(refusal(invalid));
       }
     } else if (![5, 9].includes(type)) {
-      return refusal({ status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of (1, 4, 5, 6, 7, 8, 9, 10, 12).' }] } } } });
+      return answer(refusal({ status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of (1, 4, 5, 6, 7, 8, 9, 10, 12).' }] } } } }));
     }
     interaction.responded = true;
     interaction.responseType = type;
     if (type === 4 || type === 5) interaction.originalId = this.state.nextId();
-    this.state.interactionResponses.push({ interactionId: interaction.id, type, data, files: req.files, afterMs });
-    if (req.query.get('with_response') !== 'true') return { status: 204, body: null };
-    return {
-      status: 200,
-      body: {
-        interaction: { id: interaction.id, type: interaction.type, response_message_loading: type === 5, response_message_ephemeral: false },
-        resource: interaction.originalId
-          ? { type, message: this.state.messagePayload(interaction.originalId, interaction.channelId, data ?? {}, req.files) }
-          : { type },
-      },
-    };
+    // After an update (or a deferred one), @original is the message the component is on.
+    else if ((type === 6 || type === 7) && interaction.messageId) interaction.originalId = interaction.messageId;
+    this.state.interactionResponses.push({ interactionId: interaction.id, type, data, files, afterMs });
+    return answer({ status: 200, body: null });
   }
 
   #byToken(appId: string, token: string): PendingInteraction | undefined {

@@ -86,8 +86,12 @@ export interface PendingInteraction {
   dispatchedAt: number;
   responded: boolean;
   responseType: number | null;
-  /** Id of the original response message once answered with type 4 or 5. */
+  /** Id of the original response message once answered with type 4 or 5 (for a component: the message it is on, once updated). */
   originalId?: string;
+  /** A component interaction: the message the component is on. */
+  messageId?: string;
+  /** Delivered over HTTP and the bot's answer was not a valid response within 3 s: Discord shows "The application did not respond". */
+  failed?: boolean;
 }
 
 /** Snowflake-shaped ids: time since the Discord epoch in the high bits, a counter below. */
@@ -111,6 +115,8 @@ export class FakeDiscordState {
   readonly calls: RecordedCall[] = [];
   readonly interactions = new Map<string, PendingInteraction>();
   rateLimited = 0;
+  /** The shard count GET /gateway/bot recommends; a connection identifying with fewer gets 4011. */
+  requiredShards = 1;
 
   constructor(
     readonly token: string,

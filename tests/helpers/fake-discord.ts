@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DISCORD_LIMITS } from '../../src/render/limits.ts';
 import { FakeDiscordGateway } from './fake-discord-gateway.ts';
 import { FakeDiscordRest, type FakeRoute, type FaultSpec } from './fake-discord-rest.ts';
 import {
@@ -62,6 +63,31 @@ export interface ButtonPressInput {
   locale?: string;
 }
 
+/** What became of one interaction Discord POSTed to the bot's interactions endpoint. */
+export interface HttpDelivery {
+  interactionId: string;
+  /** The bot's HTTP status, or null when it gave none within 3 s (or the connection failed). */
+  status: number | null;
+  /** The bot's answer, parsed (null when not JSON). */
+  body: unknown;
+  /** `answered`: a valid interaction response; `failed`: "The application did not respond" in the client. */
+  outcome: 'answered' | 'failed';
+  /** Why it failed, when it did. */
+  reason?: string;
+}
+
+/** How to spoil a signed delivery (the tests of the bot's signature check). */
+export interface SigningFault {
+  /** Leave out X-Signature-Ed25519, X-Signature-Timestamp, or both. */
+  omit?: 'signature' | 'timestamp' | 'both';
+  /** Sign with another key than the application's. */
+  wrongKey?: boolean;
+  /** Change the body after it was signed. */
+  alterBody?: boolean;
+  /** Sign (validly) with this Unix time in seconds instead of now. */
+  timestamp?: number;
+}
+
 export interface FakeDiscord {
   /** Pass to discord.js as `rest.api` (it appends `/v10`). */
   readonly apiBase: string;
@@ -69,6 +95,26 @@ export interface FakeDiscord {
   readonly token: string;
   readonly applicationId: string;
   readonly botUserId: string;
+  /** The application's Ed25519 public key, 64 hex characters (DISCORD_PUBLIC_KEY); also `verify_key` of GET /applications/@me. */
+  readonly publicKey: string;
+  /**
+   * Delivers interactions by signed HTTP POST to `url` (the bot's `/discord/interactions`) instead
+   * of the gateway, as Discord does once an Interactions Endpoint URL is set; null goes back to
+   * the gateway.
+   */
+  useInteractionsEndpoint(url: string | null): void;
+  /** Every HTTP delivery and its outcome, in order. */
+  readonly httpDeliveries: readonly HttpDelivery[];
+  /** Spoils every following HTTP delivery's signature as `fault` says (null: sign properly again). */
+  spoilDeliveries(fault: SigningFault | null): void;
+  /** Signs and POSTs `body` to the endpoint as Discord would, optionally spoiled; the raw answer. */
+  postSigned(body: string, fault?: SigningFault): Promise<{ status: number; text: string }>;
+  /** Sets the shard count GET /gateway/bot recommends; a client identifying with fewer gets 4011. */
+  requireShards(count: number): void;
+  /** `[shard id, shard count]` of each identified gateway connection. */
+  readonly gatewayShards: [number, number][];
+  /** Gateway WebSocket connections ever opened. */
+  readonly gatewayConnectionsOpened: number;
   readonly messages: RecordedMessage[];
   readonly interactionResponses: RecordedInteractionResponse[];
   readonly followups: RecordedFollowup[];
@@ -125,7 +171,10 @@ export async function startFakeDiscord(
   const state = new FakeDiscordState(token, options.applicationId ?? '100000000000000001', options.botUserId ?? '100000000000000002');
   let port = 0;
   const gatewayUrl = (): string => `ws://127.0.0.1:${port}/gateway`;
-  const rest = new FakeDiscordRest(state, { enforceRateLimits: options.enforceRateLimits ?? true, gatewayUrl });
+  // The application's signing key: Discord signs every HTTP interaction with its private half.
+  const keys = generateKeyPairSync('ed25519');
+  const publicKey = Buffer.from(String(keys.publicKey.export({ format: 'jwk' }).x), 'base64url').toString('hex');
+  const rest = new FakeDiscordRest(state, { enforceRateLimits: options.enforceRateLimits ?? true, gatewayUrl, verifyKey: publicKey });
   const gateway = new FakeDiscordGateway(state, gatewayUrl);
 
   /** The outage in force, and what a hang holds (reset by comeBack). */
@@ -145,6 +194,55 @@ export async function startFakeDiscord(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
+
+  let endpoint: string | null = null;
+  let spoil: SigningFault | null = null;
+  const httpDeliveries: HttpDelivery[] = [];
+
+  const postSigned = async (body: string, fault: SigningFault = {}): Promise<{ status: number; text: string }> => {
+    if (endpoint === null) throw new Error('fake discord: no interactions endpoint set');
+    const timestamp = String(fault.timestamp ?? Math.floor(Date.now() / 1000));
+    const key = fault.wrongKey ? generateKeyPairSync('ed25519').privateKey : keys.privateKey;
+    const signature = sign(null, Buffer.from(timestamp + body), key).toString('hex');
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)' };
+    if (fault.omit !== 'signature' && fault.omit !== 'both') headers['x-signature-ed25519'] = signature;
+    if (fault.omit !== 'timestamp' && fault.omit !== 'both') headers['x-signature-timestamp'] = timestamp;
+    const sent = fault.alterBody ? body.replace(/"(report|latest|subscribe)"/, '"repost"').replace(/}$/, ',"x":1}') : body;
+    // Discord waits 3 seconds for the answer, then gives up ("The application did not respond").
+    const response = await fetch(endpoint, { method: 'POST', headers, body: sent, signal: AbortSignal.timeout(DISCORD_LIMITS.interactionAnswerMs) });
+    return { status: response.status, text: await response.text() };
+  };
+
+  /** Discord's side of an HTTP interaction: POST it signed, take the answer as the interaction response. */
+  const deliver = async (payload: Record<string, unknown>): Promise<void> => {
+    const interaction = state.interactions.get(String(payload['id']))!;
+    const record = (delivery: Omit<HttpDelivery, 'interactionId'>): void => {
+      if (delivery.outcome === 'failed') interaction.failed = true;
+      httpDeliveries.push({ interactionId: interaction.id, ...delivery });
+      state.changed();
+    };
+    let answer: { status: number; text: string };
+    try {
+      answer = await postSigned(JSON.stringify(payload), spoil ?? {});
+    } catch (error) {
+      record({ status: null, body: null, outcome: 'failed', reason: (error as Error).message });
+      return;
+    }
+    let body: unknown = null;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      body = null;
+    }
+    if (answer.status < 200 || answer.status > 299 || body === null || typeof body !== 'object') {
+      record({ status: answer.status, body, outcome: 'failed', reason: `answered ${answer.status}` });
+      return;
+    }
+    const response = body as { type?: unknown; data?: unknown };
+    const taken = rest.acknowledge(interaction, Number(response.type), (response.data ?? null) as Record<string, unknown> | null, []);
+    if (taken.status === 200) record({ status: answer.status, body, outcome: 'answered' });
+    else record({ status: answer.status, body, outcome: 'failed', reason: JSON.stringify(taken.body) });
+  };
 
   const dispatchInteraction = (
     type: 2 | 3 | 4,
@@ -181,6 +279,7 @@ export async function startFakeDiscord(
       dispatchedAt: Date.now(),
       responded: false,
       responseType: null,
+      ...(component ? { messageId: String(component.message['id']) } : {}),
     });
     const payload: Record<string, unknown> = {
       id,
@@ -229,7 +328,8 @@ export async function startFakeDiscord(
       attachment_size_limit: 10 * 1024 * 1024,
     };
     input.forge?.(payload);
-    gateway.dispatch('INTERACTION_CREATE', payload);
+    if (endpoint !== null) void deliver(payload);
+    else gateway.dispatch('INTERACTION_CREATE', payload, input.guildId);
     return id;
   };
 
@@ -267,6 +367,24 @@ export async function startFakeDiscord(
     token,
     applicationId: state.applicationId,
     botUserId: state.botUserId,
+    publicKey,
+    useInteractionsEndpoint(url) {
+      endpoint = url;
+    },
+    httpDeliveries,
+    postSigned,
+    spoilDeliveries(fault) {
+      spoil = fault;
+    },
+    requireShards(count) {
+      state.requiredShards = count;
+    },
+    get gatewayShards() {
+      return gateway.shards;
+    },
+    get gatewayConnectionsOpened() {
+      return gateway.connectionsOpened;
+    },
     messages: state.messages,
     interactionResponses: state.interactionResponses,
     followups: state.followups,

@@ -8,6 +8,7 @@ import {
   Events,
   GatewayDispatchEvents,
   GatewayIntentBits,
+  GuildMember,
   REST,
   Routes,
   type GatewayDispatchPayload,
@@ -24,8 +25,11 @@ import { PlatformStartError, type Destination, type Platform, type SendDigestOpt
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
 import { GlobalPacer } from './global-pacer.ts';
-import { answerButton } from './handle-component.ts';
-import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
+import { answerInteraction } from './answer-interaction.ts';
+import type { CachedPermissions, InteractionDeps } from './handle-interaction.ts';
+import { answerHttpInteraction, RecentInteractions, type HttpInteractionAnswer } from './http-interactions.ts';
+import { restResponder } from './interaction-responder.ts';
+import { readRawInteraction } from './raw-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
 
@@ -42,10 +46,14 @@ export interface DiscordPlatformOptions {
   /** Embed colour (config `digest.discordColor`). */
   color?: number;
   /**
-   * `gateway` (default): log in, register commands, answer interactions. `rest-only`: only send
-   * (the `digest post` CLI); no gateway connection, start() does nothing.
+   * `gateway` (default): log in (automatic sharding), register commands, answer interactions.
+   * `http`: no gateway connection; register commands through REST and answer the interactions
+   * Discord POSTs to the HTTP server (`answerHttpInteraction`). `rest-only`: only send (the
+   * `digest post` CLI); start() does nothing.
    */
-  mode?: 'gateway' | 'rest-only';
+  mode?: 'gateway' | 'http' | 'rest-only';
+  /** DISCORD_PUBLIC_KEY (http mode): checked at start against the application's `verify_key`. */
+  publicKey?: string | null;
   /** See InteractionDeps.replyBudgetMs; default 1,500 ms, half of Discord's 3-second window. */
   replyBudgetMs?: number;
   /** Told of each 429 and each request discord.js sends again (the metrics). */
@@ -84,8 +92,8 @@ function classifyStartError(error: unknown): PlatformStartError {
 const LONGEST_INLINE_WAIT_MS = 30_000;
 const DEFAULT_COLOR = 0x1d9bf0;
 
-/** How many raw interactions' resolved-channel permissions to keep while discord.js handles them. */
-const RESOLVED_CACHE = 200;
+/** How many raw interaction payloads to keep while discord.js handles them. */
+const RAW_CACHE = 200;
 
 /**
  * Discord through discord.js: slash commands answered via the neutral router, digests and notices
@@ -97,13 +105,19 @@ export class DiscordPlatform implements Platform {
   readonly #options: DiscordPlatformOptions;
   /** The gateway connection: a new Client per start attempt (a failed login leaves one unusable). */
   #client: Client | null = null;
-  readonly #gateway: boolean;
+  readonly #mode: 'gateway' | 'http' | 'rest-only';
   readonly #clientOptions: ConstructorParameters<typeof Client>[0];
   readonly #rest: REST;
   readonly #fatalListeners: Array<(error: PlatformStartError) => void> = [];
   readonly #interactionDeps: InteractionDeps;
-  /** Caller permissions per picked channel, from the raw INTERACTION_CREATE (discord.js drops them). */
-  readonly #resolved = new Map<string, Map<string, string>>();
+  /**
+   * The raw INTERACTION_CREATE payloads by id: the handlers read the interaction as Discord sent it
+   * (as over HTTP), discord.js's own object only serves to check the event was well-formed and
+   * to reach its cache.
+   */
+  readonly #raw = new Map<string, unknown>();
+  /** Interactions taken over HTTP lately (a replayed request is refused). */
+  readonly #recentHttp = new RecentInteractions();
   #started = false;
 
   constructor(options: DiscordPlatformOptions) {
@@ -122,8 +136,10 @@ export class DiscordPlatform implements Platform {
       rejectOnRateLimit: (data: RateLimitData) => data.retryAfter > LONGEST_INLINE_WAIT_MS,
       ...(options.apiBase ? { api: options.apiBase } : {}),
     };
-    this.#gateway = (options.mode ?? 'gateway') === 'gateway';
-    this.#clientOptions = { intents: [GatewayIntentBits.Guilds], rest: restOptions };
+    this.#mode = options.mode ?? 'gateway';
+    // `shards: 'auto'`: as many connections as Discord's GET /gateway/bot recommends, so a bot in
+    // more than 2,500 servers (where one connection is refused with 4011) still connects.
+    this.#clientOptions = { intents: [GatewayIntentBits.Guilds], rest: restOptions, shards: 'auto' };
     // One REST client for everything (sends, command registration, interaction replies), whichever
     // gateway Client is current, so per-route buckets and a global 429 are tracked in one place.
     this.#rest = new REST(restOptions);
@@ -148,7 +164,8 @@ export class DiscordPlatform implements Platform {
    * start() may be called again (each attempt gets a fresh gateway client).
    */
   async start(): Promise<void> {
-    if (!this.#gateway || this.#started) return;
+    if (this.#mode === 'rest-only' || this.#started) return;
+    if (this.#mode === 'http') return this.#startHttp();
     const { logger } = this.#options;
     const client = new Client(this.#clientOptions);
     // The shared REST client (see the constructor) also answers interactions; the Client's own is dropped.
@@ -172,7 +189,7 @@ export class DiscordPlatform implements Platform {
       if (starting) refused(error);
       else for (const listener of this.#fatalListeners) listener(error);
     });
-    client.on(Events.Raw, (packet: GatewayDispatchPayload) => this.#rememberResolved(packet));
+    client.on(Events.Raw, (packet: GatewayDispatchPayload) => this.#rememberRaw(packet));
     client.on(Events.InteractionCreate, (interaction) => {
       void this.#onInteraction(interaction);
     });
@@ -204,7 +221,41 @@ export class DiscordPlatform implements Platform {
       // Commands registered by an earlier run keep working, and digests do not need them: keep running.
       logger.error({ event: 'discord-commands-not-registered', err: error }, 'could not register slash commands');
     }
-    logger.info({ event: 'discord-ready', user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord ready');
+    logger.info({ event: 'discord-ready', user: client.user?.tag, guilds: client.guilds.cache.size, shards: client.ws.shards.size }, 'discord ready');
+  }
+
+  /**
+   * HTTP interactions: no gateway connection. The application (its id for registration, its
+   * `verify_key` to check DISCORD_PUBLIC_KEY against) comes from REST, which also checks the token.
+   */
+  async #startHttp(): Promise<void> {
+    const { logger } = this.#options;
+    let application: { id?: unknown; verify_key?: unknown };
+    try {
+      application = (await this.#rest.get(Routes.currentApplication())) as { id?: unknown; verify_key?: unknown };
+    } catch (error) {
+      throw classifyStartError(error);
+    }
+    if (typeof application.id !== 'string') throw new PlatformStartError('discord', false, 'GET /applications/@me carried no application id');
+    const publicKey = this.#options.publicKey;
+    if (publicKey && typeof application.verify_key === 'string' && application.verify_key.toLowerCase() !== publicKey.toLowerCase()) {
+      throw new PlatformStartError('discord', true, "DISCORD_PUBLIC_KEY is not this application's public key (Developer Portal → General Information → Public Key)");
+    }
+    try {
+      await this.#registerCommands(application.id);
+    } catch (error) {
+      logger.error({ event: 'discord-commands-not-registered', err: error }, 'could not register slash commands');
+    }
+    this.#started = true;
+    logger.info({ event: 'discord-ready', interactions: 'http', application: application.id }, 'discord ready (HTTP interactions, no gateway connection)');
+  }
+
+  /**
+   * Answers an interaction Discord POSTed to `/discord/interactions` (signature already verified):
+   * the HTTP answer, within Discord's 3 seconds; edits and follow-ups go on through REST.
+   */
+  answerHttpInteraction(payload: unknown): Promise<HttpInteractionAnswer> {
+    return answerHttpInteraction(payload, this.#rest, this.#interactionDeps, this.#options.logger, this.#recentHttp);
   }
 
   onFatalError(listener: (error: PlatformStartError) => void): void {
@@ -246,28 +297,25 @@ export class DiscordPlatform implements Platform {
     this.#options.logger.info({ event: 'discord-commands-registered', scope: guildId ?? 'global', count: body.length }, 'slash commands registered');
   }
 
-  #rememberResolved(packet: GatewayDispatchPayload): void {
+  #rememberRaw(packet: GatewayDispatchPayload): void {
     if (packet.t !== GatewayDispatchEvents.InteractionCreate) return;
     // Runs inside discord.js's WebSocket handler, outside the packet guard: read the raw event
     // defensively, a malformed one must not throw here either.
-    const d = packet.d as { id?: unknown; data?: { resolved?: { channels?: Record<string, { permissions?: unknown } | null> } } } | null;
-    const channels = d?.data?.resolved?.channels;
-    if (typeof d?.id !== 'string' || !channels || typeof channels !== 'object') return;
-    const permissions = new Map<string, string>();
-    for (const [id, channel] of Object.entries(channels)) {
-      if (typeof channel?.permissions === 'string') permissions.set(id, channel.permissions);
-    }
-    this.#resolved.set(d.id, permissions);
-    if (this.#resolved.size > RESOLVED_CACHE) this.#resolved.delete(this.#resolved.keys().next().value!);
+    const d = packet.d as { id?: unknown } | null;
+    if (typeof d?.id !== 'string') return;
+    this.#raw.set(d.id, d);
+    if (this.#raw.size > RAW_CACHE) this.#raw.delete(this.#raw.keys().next().value!);
   }
 
   async #onInteraction(interaction: Interaction): Promise<void> {
-    const resolved = this.#resolved.get(interaction.id) ?? new Map<string, string>();
-    this.#resolved.delete(interaction.id);
+    const raw = readRawInteraction(this.#raw.get(interaction.id));
+    this.#raw.delete(interaction.id);
+    if (raw === null) {
+      this.#options.logger.warn({ event: 'discord-interaction-unread', interaction: interaction.id }, 'no raw payload for an interaction');
+      return;
+    }
     try {
-      if (interaction.isAutocomplete()) await answerAutocomplete(interaction, this.#interactionDeps);
-      else if (interaction.isChatInputCommand()) await answerCommand(interaction, this.#interactionDeps, resolved);
-      else if (interaction.isButton()) await answerButton(interaction, this.#interactionDeps);
+      await answerInteraction(raw, restResponder(this.#rest, raw), this.#interactionDeps, cachedPermissions(interaction));
     } catch (error) {
       this.#options.logger.error(
         { event: 'discord-interaction-failed', interaction: interaction.id, type: interaction.type, err: error },
@@ -275,6 +323,19 @@ export class DiscordPlatform implements Platform {
       );
     }
   }
+}
+
+/**
+ * The caller's permissions in a channel from discord.js's gateway cache (channel overwrites and
+ * the member's roles), for a target neither current nor picked with an option.
+ */
+function cachedPermissions(interaction: Interaction): CachedPermissions {
+  return (channelId) => {
+    const channel = interaction.client.channels.cache.get(channelId);
+    const member = interaction.member;
+    if (!channel || channel.isDMBased() || !('permissionsFor' in channel) || !(member instanceof GuildMember)) return null;
+    return channel.permissionsFor(member)?.bitfield ?? null;
+  };
 }
 
 /**

@@ -1,44 +1,26 @@
-import { MessageFlags, type ButtonInteraction, type InteractionReplyOptions, type InteractionUpdateOptions } from 'discord.js';
+import { InteractionResponseType } from 'discord.js';
 import type { CommandContext, CommandReply } from '../../commands/types.ts';
 import { localeFrom, messages } from '../../i18n/index.ts';
 import { decodeAction } from '../../render/button-actions.ts';
 import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
-import type { DiscordMessage } from '../../render/payload-types.ts';
-import type { Destination } from '../platform.ts';
-import type { InteractionDeps } from './handle-interaction.ts';
-
-/** discord.js message options for a rendered message: embeds, buttons, the word cloud by path. */
-function messageOptions(message: DiscordMessage): { embeds: DiscordMessage['body']['embeds']; components: NonNullable<DiscordMessage['body']['components']>; files: { attachment: string; name: string }[]; content?: string } {
-  const { content, embeds, components } = message.body;
-  return {
-    ...(content !== undefined ? { content } : {}),
-    embeds,
-    components: components ?? [],
-    files: message.files.map((file) => ({ attachment: file.path, name: file.name })),
-  };
-}
+import { destinationOf, withinBudget, type InteractionDeps } from './handle-interaction.ts';
+import { toWireMessage, type InteractionResponder } from './interaction-responder.ts';
+import type { RawInteraction } from './raw-interaction.ts';
 
 /**
  * The neutral context of a button press: reading is public, so whoever pressed may; nothing a
  * button does changes a subscription, so `canManage` is never needed and always false.
  */
-function pressContext(interaction: ButtonInteraction, deps: InteractionDeps): CommandContext {
-  const channel = interaction.channel;
-  const inThread = channel?.isThread() === true && channel.parentId !== null;
-  const destination: Destination = {
-    platform: 'discord',
-    chatId: inThread ? channel.parentId! : interaction.channelId,
-    threadId: inThread ? interaction.channelId : null,
-  };
+function pressContext(interaction: RawInteraction, deps: InteractionDeps): CommandContext {
   return {
     platform: 'discord',
-    destination,
+    destination: destinationOf(interaction),
     chatTitle: null,
     guildId: interaction.guildId,
-    userId: interaction.user.id,
-    locale: localeFrom(interaction.locale),
-    isPrivateChat: !interaction.inGuild(),
-    isOwner: deps.owners.includes(interaction.user.id),
+    userId: interaction.userId,
+    locale: localeFrom(interaction.locale ?? undefined),
+    isPrivateChat: interaction.guildId === null,
+    isOwner: interaction.userId !== null && deps.owners.includes(interaction.userId),
     canManage: async () => false,
   };
 }
@@ -49,34 +31,53 @@ function pressContext(interaction: ButtonInteraction, deps: InteractionDeps): Co
  * place of the old attachment), so nobody else sees a new message; a digest longer than one
  * message continues in follow-ups only the presser sees. A search result (`open:`) shows that
  * day's digest to the presser alone. The date comes from the button and the report from the
- * library, so a button from a message posted before a restart works the same.
+ * library, so a button from a message posted before a restart works the same. A lookup slower
+ * than the reply budget is deferred first (a deferred update for `show:`, a private "thinking…"
+ * for `open:`) and the answer edited in.
  */
-export async function answerButton(interaction: ButtonInteraction, deps: InteractionDeps): Promise<void> {
-  const action = decodeAction(interaction.customId);
+export async function answerButton(interaction: RawInteraction, responder: InteractionResponder, deps: InteractionDeps): Promise<void> {
+  const action = decodeAction(interaction.customId ?? '');
   const context = pressContext(interaction, deps);
+  const privateText = async (text: string) => toWireMessage(renderDiscordText(text)[0]!, { ephemeral: true });
   if (action === null) {
     // A disabled placeholder or a button of an older version of the bot: say so, privately.
-    await interaction.reply({ content: messages(context.locale).errors.staleButton, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    const message = await privateText(messages(context.locale).errors.staleButton);
+    await responder.respond({ type: InteractionResponseType.ChannelMessageWithSource, data: message.body });
     return;
   }
-  const reply: CommandReply = await deps.router.handle('report', { date: action.date }, context).catch((error: unknown): CommandReply => {
+  const pending = deps.router.handle('report', { date: action.date }, context).catch((error: unknown): CommandReply => {
     deps.logger.error({ event: 'discord-button-failed', customId: interaction.customId, err: error }, 'button failed');
     return { kind: 'text', text: messages(context.locale).errors.apology, ephemeral: true };
   });
+  let reply = await withinBudget(pending, deps.replyBudgetMs);
+  const deferred = reply === null;
+  if (reply === null) {
+    await responder.respond(
+      action.kind === 'show'
+        ? { type: InteractionResponseType.DeferredMessageUpdate }
+        : { type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: 64 } },
+    );
+    reply = await pending;
+  }
   if (reply.kind !== 'digest') {
-    const [first] = renderDiscordText(reply.kind === 'text' ? reply.text : messages(context.locale).errors.apology);
-    await interaction.reply({ ...messageOptions(first!), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } satisfies InteractionReplyOptions);
+    const message = await privateText(reply.kind === 'text' ? reply.text : messages(context.locale).errors.apology);
+    if (!deferred) await responder.respond({ type: InteractionResponseType.ChannelMessageWithSource, data: message.body });
+    else if (action.kind === 'show') await responder.followUp(message);
+    else await responder.editOriginal({ body: { content: message.body['content'], embeds: [], components: [] }, files: [] });
     return;
   }
   const [first, ...rest] = renderDiscordMessages(reply.digest, { color: deps.color });
   if (!first) return;
   if (action.kind === 'show') {
-    // `attachments: []` drops the old word cloud; the new one (if any) is uploaded with the update.
-    await interaction.update({ ...messageOptions(first), attachments: [], allowedMentions: { parse: [] } } satisfies InteractionUpdateOptions);
+    // An explicit attachment list drops the old word cloud; the new one (if any) is uploaded with the update.
+    const message = await toWireMessage(first, { replaceAttachments: true });
+    if (deferred) await responder.editOriginal(message);
+    else await responder.respond({ type: InteractionResponseType.UpdateMessage, data: message.body, files: message.files });
+  } else if (deferred) {
+    await responder.editOriginal(await toWireMessage(first));
   } else {
-    await interaction.reply({ ...messageOptions(first), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    const message = await toWireMessage(first, { ephemeral: true });
+    await responder.respond({ type: InteractionResponseType.ChannelMessageWithSource, data: message.body, files: message.files });
   }
-  for (const message of rest) {
-    await interaction.followUp({ ...messageOptions(message), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-  }
+  for (const message of rest) await responder.followUp(await toWireMessage(message, { ephemeral: true }));
 }

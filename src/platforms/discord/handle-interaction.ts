@@ -1,17 +1,5 @@
-import {
-  ApplicationCommandOptionType,
-  ChannelType,
-  GuildMember,
-  MessageFlags,
-  PermissionFlagsBits,
-  PermissionsBitField,
-  type AutocompleteInteraction,
-  type ChatInputCommandInteraction,
-  type CommandInteractionOption,
-  type InteractionReplyOptions,
-  type PermissionResolvable,
-} from 'discord.js';
-import type { CommandArgs, CommandContext, CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
+import { InteractionResponseType } from 'discord.js';
+import type { CommandContext, CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
 import { localeFrom, messages } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
 import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
@@ -19,6 +7,8 @@ import { renderDiscordSearch } from '../../render/search-results.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { DiscordMessage } from '../../render/payload-types.ts';
 import type { Destination } from '../platform.ts';
+import { toWireMessage, type InteractionResponder } from './interaction-responder.ts';
+import { canManageWith, isForgedGuildInteraction, readArgs, threadParentOf, type RawInteraction } from './raw-interaction.ts';
 
 export interface InteractionDeps {
   router: CommandRouter;
@@ -33,136 +23,74 @@ export interface InteractionDeps {
   replyBudgetMs: number;
 }
 
-/** Permission bits Discord computed for the caller in each channel picked with an option (raw `resolved.channels`). */
-export type ResolvedChannelPermissions = ReadonlyMap<string, string>;
-
-const canManageWith = (permissions: Readonly<PermissionsBitField> | null): boolean =>
-  permissions !== null &&
-  (permissions.has(PermissionFlagsBits.ManageGuild as PermissionResolvable) ||
-    permissions.has(PermissionFlagsBits.ManageChannels as PermissionResolvable));
-
 /**
- * A guild interaction always carries the caller's `member` (roles, permissions); one without it
- * is forged, and discord.js would report it as outside a guild (`inGuild()` is false), i.e. as a
- * DM where the caller manages their own subscription. Such an interaction is refused.
+ * What only the gateway knows: the caller's permissions in a channel neither the command ran in
+ * nor picked with an option, computed from discord.js's cache. Over HTTP there is no cache, so
+ * such a target is refused (the interaction's own `member.permissions` and resolved channels
+ * cover the current and the picked channel).
  */
-function isForgedGuildInteraction(interaction: AutocompleteInteraction | ChatInputCommandInteraction): boolean {
-  return interaction.guildId !== null && interaction.member === null;
-}
+export type CachedPermissions = (channelId: string) => bigint | null;
 
-function logForged(interaction: AutocompleteInteraction | ChatInputCommandInteraction, deps: InteractionDeps): void {
+function logForged(interaction: RawInteraction, deps: InteractionDeps): void {
   deps.logger.warn(
-    { event: 'discord-interaction-refused', interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id, reason: 'guild interaction without member' },
+    { event: 'discord-interaction-refused', interaction: interaction.id, guild: interaction.guildId, user: interaction.userId, reason: 'guild interaction without member' },
     'refused a guild interaction without a member',
   );
 }
 
 /** Answers date autocomplete with at most 25 report dates matching what was typed. */
-export async function answerAutocomplete(interaction: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {
+export async function answerAutocomplete(interaction: RawInteraction, responder: InteractionResponder, deps: InteractionDeps): Promise<void> {
+  const respond = (choices: string[]) =>
+    responder.respond({
+      type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+      data: { choices: choices.slice(0, DISCORD_LIMITS.autocompleteChoices).map((d) => ({ name: d, value: d })) },
+    });
   if (isForgedGuildInteraction(interaction)) {
     logForged(interaction, deps);
-    await interaction.respond([]);
+    await respond([]);
     return;
   }
-  const focused = interaction.options.getFocused(true);
-  const dates = focused.name === 'date' ? deps.router.autocompleteDates(String(focused.value), DISCORD_LIMITS.autocompleteChoices) : [];
-  await interaction.respond(dates.slice(0, DISCORD_LIMITS.autocompleteChoices).map((d) => ({ name: d, value: d })));
+  const focused = interaction.options.find((o) => o.focused);
+  const dates = focused?.name === 'date' ? deps.router.autocompleteDates(String(focused.value ?? ''), DISCORD_LIMITS.autocompleteChoices) : [];
+  await respond(dates);
 }
 
-/** The parent channel of a thread picked with a channel option, or null for any other channel. */
-function threadParentOf(channel: NonNullable<CommandInteractionOption['channel']>): string | null {
-  if ('isThread' in channel) return channel.isThread() ? channel.parentId : null;
-  // Not cached by discord.js: the raw resolved channel Discord sent.
-  const raw = channel as { type?: number; parent_id?: string | null };
-  const isThread =
-    raw.type === ChannelType.PublicThread || raw.type === ChannelType.PrivateThread || raw.type === ChannelType.AnnouncementThread;
-  return isThread ? (raw.parent_id ?? null) : null;
-}
-
-/** Command arguments from the interaction's options, by the neutral option names. */
-function readArgs(interaction: ChatInputCommandInteraction): CommandArgs {
-  const args: CommandArgs = {};
-  for (const option of interaction.options.data) {
-    const value = option.value;
-    if (value === undefined) continue;
-    switch (option.name) {
-      case 'all':
-        if (option.type === ApplicationCommandOptionType.Boolean) args.all = value === true;
-        break;
-      case 'channel': {
-        // A picked thread is addressed like a command run inside it: parent channel plus thread.
-        const parentId = option.channel ? threadParentOf(option.channel) : null;
-        args.channel = parentId ?? String(value);
-        if (parentId !== null) args.thread = String(value);
-        break;
-      }
-      case 'date':
-      case 'query':
-      case 'time':
-      case 'tz':
-        args[option.name] = String(value);
-        break;
-      default:
-        break;
-    }
-  }
-  return args;
-}
-
-/** The neutral context: a command in a thread is addressed to the thread inside its parent channel. */
-function buildContext(
-  interaction: ChatInputCommandInteraction,
-  deps: InteractionDeps,
-  resolved: ResolvedChannelPermissions,
-): CommandContext {
-  const channel = interaction.channel;
-  const channelId = interaction.channelId;
-  const inThread = channel?.isThread() === true && channel.parentId !== null;
-  const destination: Destination = {
+/** Where the interaction happened: a thread is addressed inside its parent channel. */
+export function destinationOf(interaction: RawInteraction): Destination {
+  const channelId = interaction.channelId ?? '';
+  const parentId = threadParentOf(interaction.channel);
+  return {
     platform: 'discord',
-    chatId: inThread ? channel.parentId! : channelId,
-    threadId: inThread ? channelId : null,
+    chatId: parentId ?? channelId,
+    threadId: parentId !== null ? channelId : null,
   };
+}
+
+/** The neutral context of a slash command. */
+function buildContext(interaction: RawInteraction, deps: InteractionDeps, cached: CachedPermissions | null): CommandContext {
+  const destination = destinationOf(interaction);
   return {
     platform: 'discord',
     destination,
-    chatTitle: channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : null,
+    chatTitle: interaction.channel?.name ?? null,
     guildId: interaction.guildId,
-    userId: interaction.user.id,
-    locale: localeFrom(interaction.locale),
-    // By guild id, not inGuild(): that also needs a member, and a forged event may leave it out.
+    userId: interaction.userId,
+    locale: localeFrom(interaction.locale ?? undefined),
+    // By guild id, not by `member`: a forged event may leave the member out.
     isPrivateChat: interaction.guildId === null,
-    isOwner: deps.owners.includes(interaction.user.id),
+    isOwner: interaction.userId !== null && deps.owners.includes(interaction.userId),
     async canManage(target) {
-      if (!interaction.inGuild()) return false;
+      if (interaction.guildId === null || !interaction.hasMember) return false;
       const targetId = target.threadId ?? target.chatId;
       // Discord sends the caller's permissions in the current channel, overwrites applied.
-      if (targetId === channelId || (target.chatId === destination.chatId && target.threadId === destination.threadId)) {
+      if (targetId === interaction.channelId || (target.chatId === destination.chatId && target.threadId === destination.threadId)) {
         return canManageWith(interaction.memberPermissions);
       }
-      const picked = resolved.get(targetId) ?? resolved.get(target.chatId);
-      if (picked !== undefined) return canManageWith(new PermissionsBitField(BigInt(picked)));
-      // Not picked with an option: compute from the cached channel's overwrites, or refuse.
-      const cached = interaction.client.channels.cache.get(targetId);
-      const member = interaction.member;
-      if (cached && 'permissionsFor' in cached && member instanceof GuildMember && !cached.isDMBased()) {
-        return canManageWith(cached.permissionsFor(member));
-      }
-      return false;
+      const picked = interaction.resolvedChannels.get(targetId) ?? interaction.resolvedChannels.get(target.chatId);
+      if (picked?.permissions) return canManageWith(picked.permissions);
+      // Not picked with an option: the gateway's cache may know, else refuse.
+      return canManageWith(cached?.(targetId) ?? null);
     },
-  };
-}
-
-/** Message options for one rendered message; the word cloud is attached by path. */
-function toReplyOptions(message: DiscordMessage, ephemeral: boolean): InteractionReplyOptions {
-  const { content, embeds, components } = message.body;
-  return {
-    ...(content !== undefined ? { content } : {}),
-    embeds,
-    ...(components ? { components } : {}),
-    files: message.files.map((file) => ({ attachment: file.path, name: file.name })),
-    allowedMentions: { parse: [] },
-    ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
   };
 }
 
@@ -173,62 +101,75 @@ function render(reply: CommandReply, color: number, locale: Locale): { messages:
 }
 
 /**
+ * `pending`, or null when it is not settled within `budgetMs` (then the caller defers and waits
+ * for it). A budget of 0 or less is null at once.
+ */
+export async function withinBudget<T>(pending: Promise<T>, budgetMs: number): Promise<T | null> {
+  if (budgetMs <= 0) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), budgetMs);
+  });
+  try {
+    return await Promise.race([pending, budget]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The body of an edit: an edit cannot change the ephemeral flag, so it carries none. */
+function withoutFlags(body: Record<string, unknown>): Record<string, unknown> {
+  const { flags: _flags, ...rest } = body;
+  return rest;
+}
+
+/**
  * Runs a slash command through the router and answers within Discord's window: directly when the
  * router is quick, else deferred first and the reply edited in. A digest longer than one message
- * continues in follow-ups.
+ * continues in follow-ups. The same over the gateway and over HTTP: only `responder` differs.
  */
 export async function answerCommand(
-  interaction: ChatInputCommandInteraction,
+  interaction: RawInteraction,
+  responder: InteractionResponder,
   deps: InteractionDeps,
-  resolved: ResolvedChannelPermissions,
+  cached: CachedPermissions | null = null,
 ): Promise<void> {
   if (isForgedGuildInteraction(interaction)) {
     logForged(interaction, deps);
-    const text = messages(localeFrom(interaction.locale)).refusals.unverifiedMember;
-    await interaction.reply(toReplyOptions(renderDiscordText(text)[0]!, true));
+    const text = messages(localeFrom(interaction.locale ?? undefined)).refusals.unverifiedMember;
+    const message = await toWireMessage(renderDiscordText(text)[0]!, { ephemeral: true });
+    await responder.respond({ type: InteractionResponseType.ChannelMessageWithSource, data: message.body });
     return;
   }
-  const context = buildContext(interaction, deps, resolved);
-  const pending = deps.router.handle(interaction.commandName, readArgs(interaction), context).catch((error: unknown): CommandReply => {
-    deps.logger.error({ event: 'discord-command-failed', command: interaction.commandName, err: error }, 'command failed');
+  const context = buildContext(interaction, deps, cached);
+  const commandName = interaction.commandName ?? '';
+  const pending = deps.router.handle(commandName, readArgs(interaction), context).catch((error: unknown): CommandReply => {
+    deps.logger.error({ event: 'discord-command-failed', command: commandName, err: error }, 'command failed');
     return { kind: 'text', text: messages(context.locale).errors.apology, ephemeral: true };
   });
 
-  let deferred = false;
-  let reply: CommandReply;
-  if (deps.replyBudgetMs <= 0) {
-    await interaction.deferReply();
-    deferred = true;
+  let reply = await withinBudget(pending, deps.replyBudgetMs);
+  const deferred = reply === null;
+  if (reply === null) {
+    await responder.respond({ type: InteractionResponseType.DeferredChannelMessageWithSource });
     reply = await pending;
-  } else {
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), deps.replyBudgetMs);
-    });
-    const quick = await Promise.race([pending, budget]);
-    clearTimeout(timer);
-    if (quick === null) {
-      await interaction.deferReply();
-      deferred = true;
-      reply = await pending;
-    } else {
-      reply = quick;
-    }
   }
 
   const { messages: rendered, ephemeral } = render(reply, deps.color, context.locale);
   const [first, ...rest] = rendered;
   if (!first) return;
   if (!deferred) {
-    await interaction.reply(toReplyOptions(first, ephemeral));
+    const message = await toWireMessage(first, { ephemeral });
+    await responder.respond({ type: InteractionResponseType.ChannelMessageWithSource, data: message.body, files: message.files });
   } else if (ephemeral) {
     // A deferral is public and cannot be made private afterwards: remove the "thinking…" message
     // and answer privately in a follow-up, so a refusal or error stays between bot and caller.
-    await interaction.deleteReply();
-    await interaction.followUp(toReplyOptions(first, true));
+    await responder.deleteOriginal();
+    await responder.followUp(await toWireMessage(first, { ephemeral: true }));
   } else {
-    const { flags: _flags, ...options } = toReplyOptions(first, false);
-    await interaction.editReply(options);
+    const message = await toWireMessage(first);
+    await responder.editOriginal({ body: withoutFlags(message.body), files: message.files });
   }
-  for (const message of rest) await interaction.followUp(toReplyOptions(message, ephemeral));
+  for (const message of rest) await responder.followUp(await toWireMessage(message, { ephemeral }));
 }
+
