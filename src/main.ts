@@ -26,6 +26,7 @@ import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
+import { InstanceLock } from './store/instance-lock.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -84,6 +85,9 @@ async function run(shutdown: Shutdown): Promise<number> {
     return 0;
   }
 
+  // SQLite: one bot per database file (its scheduler and pollers run in-process), so a second
+  // `npm start` on it is refused here, before it opens anything; PostgreSQL allows several.
+  const instanceLock = config.databaseUrl ? null : await InstanceLock.acquire(config.databasePath);
   // PostgreSQL when DATABASE_URL is set, otherwise SQLite at DATABASE_PATH.
   const { store, sqlite, location } = await openStore(config);
   health.set('store', true);
@@ -189,6 +193,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     shutdown.requested.then(() => ({ kind: 'signal' as const })),
     starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
     ...(databaseGuard ? [databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss }))] : []),
+    ...(instanceLock ? [instanceLock.lost.then((owner) => ({ kind: 'displaced' as const, owner }))] : []),
   ]);
   stopping = true;
   databaseGuard?.stop();
@@ -213,6 +218,11 @@ async function run(shutdown: Shutdown): Promise<number> {
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
   if (!loss) await store.close();
+  instanceLock?.release();
+  if (ended.kind === 'displaced') {
+    const { pid, host } = ended.owner;
+    throw new DigestError(`the instance lock of ${config.databasePath} was taken over by pid ${pid} on host ${host} (this process looked dead); stopped so the schedule is not doubled`);
+  }
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
