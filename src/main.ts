@@ -25,6 +25,7 @@ import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
+import { ConnectionWatch } from './store/connection-watch.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
 import { InstanceLock } from './store/instance-lock.ts';
 import { openStore } from './store/open-store.ts';
@@ -137,8 +138,28 @@ async function run(shutdown: Shutdown): Promise<number> {
   Object.assign(platformTable, createPlatforms({ config, logger, router, ...(metrics ? { telemetry: metrics } : {}) }));
   const platforms = Object.values(platformTable);
   for (const platform of platforms) health.expect(platform.name, 'starting');
+  // PostgreSQL: a server restart or a network cut never leaves the bot up but idle. The pool
+  // reconnects by itself; the watch says so (readiness, one error line), catches up what was due
+  // meanwhile once the server answers, and ends the process when the outage outlasts the limit.
+  const connectionWatch = sqlite
+    ? null
+    : new ConnectionWatch({
+        ping: () => store.ping(),
+        logger,
+        outageLimitMs: config.databaseOutageExitSeconds * 1000,
+        onRestored: () => {
+          if (stopping) return;
+          for (const platform of platforms) if (health.get(platform.name)?.ready) void scheduler.catchUpWithRetry({ platform: platform.name });
+        },
+      });
   // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
-  const probes = { store: () => store.ping() };
+  const probes = {
+    store: () => {
+      const outage = connectionWatch?.problem;
+      if (outage) throw new Error(outage);
+      return store.ping();
+    },
+  };
   const http = await startHttp(config, logger, {
     health,
     probes,
@@ -187,6 +208,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     starter.start();
     await scheduler.start({ catchUp: false });
     logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+    connectionWatch?.start();
   }
 
   const ended = await Promise.race([
@@ -194,9 +216,23 @@ async function run(shutdown: Shutdown): Promise<number> {
     starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
     ...(databaseGuard ? [databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss }))] : []),
     ...(instanceLock ? [instanceLock.lost.then((owner) => ({ kind: 'displaced' as const, owner }))] : []),
+    ...(connectionWatch ? [connectionWatch.lost.then((outage) => ({ kind: 'unreachable' as const, outage }))] : []),
   ]);
   stopping = true;
   databaseGuard?.stop();
+  connectionWatch?.stop();
+  const unreachable =
+    ended.kind === 'unreachable'
+      ? `database ${location} unreachable for longer than ${config.databaseOutageExitSeconds} s (${ended.outage.problem}); exiting so the supervisor restarts the bot`
+      : null;
+  if (unreachable) {
+    deliverer.stop();
+    // Winding down may wait on the database (a send recording its outcome): bounded, like a stop.
+    setTimeout(() => {
+      process.stderr.write(`ai-digest-bot: ${unreachable}\n`);
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000).unref();
+  }
   deliverer.ledger.close();
   const loss = ended.kind === 'lost' ? ended.loss : null;
   if (loss) {
@@ -217,8 +253,10 @@ async function run(shutdown: Shutdown): Promise<number> {
   await httpClosed;
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
-  if (!loss) await store.close();
+  // An unreachable server's pool is dropped with the process: closing it would wait for it.
+  if (!loss && !unreachable) await store.close();
   instanceLock?.release();
+  if (unreachable) throw new DigestError(unreachable);
   if (ended.kind === 'displaced') {
     const { pid, host } = ended.owner;
     throw new DigestError(`the instance lock of ${config.databasePath} was taken over by pid ${pid} on host ${host} (this process looked dead); stopped so the schedule is not doubled`);

@@ -21,6 +21,13 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size; default 5. */
   maxConnections?: number;
+  /**
+   * `application_name` of the pool's sessions (pg_stat_activity), so an operator can tell the
+   * bot's connections apart; default `ai-digest-bot`. A URL parameter `application_name` wins.
+   */
+  applicationName?: string;
+  /** How long a new connection may take before the query fails; default 10 s (a server that drops packets). */
+  connectTimeoutMs?: number;
 }
 
 type SubscriptionRow = Selectable<StoreTables['subscriptions']>;
@@ -117,10 +124,21 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.maxConnections ?? 5,
+      application_name: options.applicationName ?? 'ai-digest-bot',
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      // A server gone without closing the socket (a network cut) is noticed by TCP, not never.
+      keepAlive: true,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    // An idle client the server dropped must not crash the process; the next query reconnects.
+    // An idle client the server dropped (a server restart, pg_terminate_backend) must not crash the
+    // process: the pool discards it and the next query opens a new connection. The outage itself is
+    // noticed and reported by ConnectionWatch, not once per dropped client here.
     pool.on('error', () => undefined);
+    // pg emits a socket error on the client itself, and the pool listens only while the client is
+    // idle: a connection reset while a client is checked out (a query being written as the server
+    // goes down) would be an uncaught exception that kills the bot. The query in flight still
+    // fails with the error, and the pool discards the broken client at its release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool }) });
     try {
       if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
