@@ -149,7 +149,9 @@ async function run(shutdown: Shutdown): Promise<number> {
         outageLimitMs: config.databaseOutageExitSeconds * 1000,
         onRestored: () => {
           if (stopping) return;
-          for (const platform of platforms) if (health.get(platform.name)?.ready) void scheduler.catchUpWithRetry({ platform: platform.name });
+          const started = platforms.filter((platform) => health.get(platform.name)?.ready).map((platform) => platform.name);
+          logger.info({ event: 'store.catch_up', platforms: started }, 'catching up on what fell due while the database was unreachable');
+          for (const name of started) void scheduler.catchUpWithRetry({ platform: name });
         },
       });
   // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
