@@ -1,4 +1,4 @@
-import { readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DigestError } from '../errors.ts';
 
@@ -26,7 +26,8 @@ export interface LockFileOptions {
   staleMs?: number;
   /**
    * Called once if, at a refresh, the file names another owner (it took the lock over because
-   * this process looked dead: a machine suspended for longer than staleMs). Default: nothing.
+   * this process looked dead: a machine suspended for longer than staleMs). Given, the holder
+   * also writes the file again when it was removed while held. Default: nothing.
    */
   onLost?: (owner: LockOwner) => void;
 }
@@ -145,7 +146,17 @@ export class LockFile {
     const me = this.owner;
     if (!me) return;
     if (this.options.onLost) {
-      const current = this.readRaw();
+      let current = this.readRaw();
+      if (current === null && !existsSync(this.file)) {
+        // Removed by hand (a folder cleaned up) while held: put it back, or a second process
+        // could take it; if one already has, the file now names it.
+        try {
+          writeFileSync(this.file, JSON.stringify(me), { flag: 'wx' });
+          return;
+        } catch {
+          current = this.readRaw();
+        }
+      }
       if (current !== null && !sameOwner(current, me)) {
         if (this.heartbeat) clearInterval(this.heartbeat);
         this.heartbeat = null;

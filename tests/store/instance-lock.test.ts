@@ -88,6 +88,16 @@ describe('InstanceLock', () => {
     expect(owner).toMatchObject({ pid: process.ppid });
   });
 
+  it('writes its lock again at the next refresh when the file was removed by hand', async () => {
+    const db = tempDb();
+    const lock = (await InstanceLock.acquire(db, { staleMs: 4000 }))!;
+    held.push(lock);
+    rmSync(instanceLockFile(db));
+    const deadline = Date.now() + 5000;
+    while (!existsSync(instanceLockFile(db)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(JSON.parse(readFileSync(instanceLockFile(db), 'utf8'))).toMatchObject({ pid: process.pid });
+  });
+
   it('takes no lock for an in-memory database', async () => {
     expect(await InstanceLock.acquire(':memory:')).toBeNull();
   });
