@@ -173,10 +173,14 @@ describe.runIf(enabled)('PostgreSQL unreachable for a while (proxy cut)', () => 
       proxy.restore();
       await until(() => telegram.delivered.length >= 2, 'the missed post to go out', 20_000);
       expect(telegram.delivered.map((r) => r.destination.chatId).sort()).toEqual(['-11', '-12']);
-      for (const chatId of ['-11', '-12']) {
-        const row = await store.getDelivery('twitter_ai_20260103_20260103', { platform: 'telegram', chatId, threadId: null }, 'scheduled');
-        expect(row?.status).toBe('delivered');
-      }
+      // The ledger mark follows the platform's answer: wait for it.
+      const statuses = async (): Promise<Array<string | undefined>> =>
+        Promise.all(
+          ['-11', '-12'].map(async (chatId) => (await store.getDelivery('twitter_ai_20260103_20260103', { platform: 'telegram', chatId, threadId: null }, 'scheduled'))?.status),
+        );
+      await until(async () => (await statuses()).every((status) => status === 'delivered'), 'both rows recorded as delivered').catch(async (error: unknown) => {
+        throw new Error(`${String(error)}: ${JSON.stringify(await statuses())}`);
+      });
       // Once: later retries find it delivered.
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(telegram.delivered).toHaveLength(2);
