@@ -60,9 +60,9 @@ describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
     const seed = await PostgresStore.open(TEST_DATABASE_URL, { schema });
     await seed.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
     await seed.close();
-    // The daily post falls due 45 s from now (UTC, to the second): after the bot is serving,
+    // The daily post falls due 55 s from now (UTC, to the second): after the bot is serving,
     // while the database is cut.
-    const dueAt = new Date(Math.ceil((Date.now() + 45_000) / 1000) * 1000);
+    const dueAt = new Date(Math.ceil((Date.now() + 55_000) / 1000) * 1000);
     const schedule = `${dueAt.getUTCSeconds()} ${dueAt.getUTCMinutes()} ${dueAt.getUTCHours()} * * *`;
     const configFile = path.join(tmp, 'config.json');
     writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC' }));
