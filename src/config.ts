@@ -14,6 +14,12 @@ const fileSchema = z
     /** Extra folder searched for `wordcloud_<slug>.jpg` when it is not beside the report. */
     imagesDir: z.string().min(1).nullable().default(null),
     databasePath: z.string().min(1).default('data/digest.db'),
+    /**
+     * PostgreSQL only: how long the database may stay unreachable before the bot exits non-zero
+     * so its supervisor restarts it (meanwhile /readyz is 503 and the pool keeps reconnecting);
+     * 0 = never exit, keep reconnecting.
+     */
+    databaseOutageExitSeconds: z.number().min(0).max(86_400).default(60),
     /** IANA timezone for the schedule and for `today` / `yesterday`. */
     timezone: z
       .string()
@@ -230,6 +236,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     // A non-number is kept as the string, so the schema names the key in its message.
     envOverrides.shutdownTimeoutSeconds = Number.isFinite(Number(shutdownTimeout)) ? Number(shutdownTimeout) : shutdownTimeout;
   }
+  const outageExit = envString(env, 'DATABASE_OUTAGE_EXIT_SECONDS');
+  if (outageExit) envOverrides.databaseOutageExitSeconds = Number.isFinite(Number(outageExit)) ? Number(outageExit) : outageExit;
   raw = mergeDeep(raw, envOverrides);
 
   const parsed = fileSchema.safeParse(raw);

@@ -26,7 +26,9 @@ import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
+import { ConnectionWatch } from './store/connection-watch.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
+import { InstanceLock } from './store/instance-lock.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -87,6 +89,9 @@ async function run(shutdown: Shutdown): Promise<number> {
     return 0;
   }
 
+  // SQLite: one bot per database file (its scheduler and pollers run in-process), so a second
+  // `npm start` on it is refused here, before it opens anything; PostgreSQL allows several.
+  const instanceLock = config.databaseUrl ? null : await InstanceLock.acquire(config.databasePath);
   // PostgreSQL when DATABASE_URL is set, otherwise SQLite at DATABASE_PATH.
   const { store, sqlite, location } = await openStore(config);
   health.set('store', true);
@@ -136,8 +141,30 @@ async function run(shutdown: Shutdown): Promise<number> {
   Object.assign(platformTable, createPlatforms({ config, logger, router, ...(metrics ? { telemetry: metrics } : {}) }));
   const platforms = Object.values(platformTable);
   for (const platform of platforms) health.expect(platform.name, 'starting');
+  // PostgreSQL: a server restart or a network cut never leaves the bot up but idle. The pool
+  // reconnects by itself; the watch says so (readiness, one error line), catches up what was due
+  // meanwhile once the server answers, and ends the process when the outage outlasts the limit.
+  const connectionWatch = sqlite
+    ? null
+    : new ConnectionWatch({
+        ping: () => store.ping(),
+        logger,
+        outageLimitMs: config.databaseOutageExitSeconds * 1000,
+        onRestored: () => {
+          if (stopping) return;
+          const started = platforms.filter((platform) => health.get(platform.name)?.ready).map((platform) => platform.name);
+          logger.info({ event: 'store.catch_up', platforms: started }, 'catching up on what fell due while the database was unreachable');
+          for (const name of started) void scheduler.catchUpWithRetry({ platform: name });
+        },
+      });
   // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
-  const probes = { store: () => store.ping() };
+  const probes = {
+    store: () => {
+      const outage = connectionWatch?.problem;
+      if (outage) throw new Error(outage);
+      return store.ping();
+    },
+  };
   const discord = platformTable.discord;
   const http = await startHttp(config, logger, {
     health,
@@ -192,15 +219,31 @@ async function run(shutdown: Shutdown): Promise<number> {
     starter.start();
     await scheduler.start({ catchUp: false });
     logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+    connectionWatch?.start();
   }
 
   const ended = await Promise.race([
     shutdown.requested.then(() => ({ kind: 'signal' as const })),
     starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
     ...(databaseGuard ? [databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss }))] : []),
+    ...(instanceLock ? [instanceLock.lost.then((owner) => ({ kind: 'displaced' as const, owner }))] : []),
+    ...(connectionWatch ? [connectionWatch.lost.then((outage) => ({ kind: 'unreachable' as const, outage }))] : []),
   ]);
   stopping = true;
   databaseGuard?.stop();
+  connectionWatch?.stop();
+  const unreachable =
+    ended.kind === 'unreachable'
+      ? `database ${location} unreachable for longer than ${config.databaseOutageExitSeconds} s (${ended.outage.problem}); exiting so the supervisor restarts the bot`
+      : null;
+  if (unreachable) {
+    deliverer.stop();
+    // Winding down may wait on the database (a send recording its outcome): bounded, like a stop.
+    setTimeout(() => {
+      process.stderr.write(`ai-digest-bot: ${unreachable}\n`);
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000).unref();
+  }
   deliverer.ledger.close();
   const loss = ended.kind === 'lost' ? ended.loss : null;
   if (loss) {
@@ -221,7 +264,14 @@ async function run(shutdown: Shutdown): Promise<number> {
   await httpClosed;
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
-  if (!loss) await store.close();
+  // An unreachable server's pool is dropped with the process: closing it would wait for it.
+  if (!loss && !unreachable) await store.close();
+  instanceLock?.release();
+  if (unreachable) throw new DigestError(unreachable);
+  if (ended.kind === 'displaced') {
+    const { pid, host } = ended.owner;
+    throw new DigestError(`the instance lock of ${config.databasePath} was taken over by pid ${pid} on host ${host} (this process looked dead); stopped so the schedule is not doubled`);
+  }
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');

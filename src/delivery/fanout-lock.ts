@@ -1,6 +1,7 @@
-import { readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { DigestError } from '../errors.ts';
+import { LockFile, LockStorageError, type LockOwner } from '../store/lock-file.ts';
+
+export { LockStorageError };
 
 /**
  * Serialises fan-outs across processes sharing one database (the bot and `digest post`), so a
@@ -19,47 +20,22 @@ export interface FanoutLock {
 /** For an in-memory database: nothing else can see it, so nothing to serialise with. */
 export const NO_LOCK: FanoutLock = { acquire: async () => () => undefined };
 
-interface LockOwner {
-  pid: number;
-  host: string;
-  since: string;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * A lock file beside the database: created with O_EXCL, holding the owner's pid and host, its
- * mtime refreshed every few seconds. It is stale, and taken over, when its owner on this host is
- * dead (a SIGKILLed fan-out) or when nobody refreshed it for `staleMs` (an owner on another host).
+ * A lock file beside the database (see LockFile: O_EXCL, owner's pid and host, refreshed mtime,
+ * stale takeover), waited for: a fan-out of another process is let finish.
  */
-/**
- * The lock file could not be created (a full or read-only disk): a storage fault like a refused
- * ledger write, unlike waiting too long for another process, which only delays one platform.
- */
-export class LockStorageError extends DigestError {
-  override name = 'LockStorageError';
-}
-
 export class FileFanoutLock implements FanoutLock {
   private holders = 0;
-  private heartbeat: NodeJS.Timeout | null = null;
-  private readonly options: Required<FileFanoutLockOptions>;
+  private readonly lock: LockFile;
+  private readonly options: Required<Omit<FileFanoutLockOptions, 'staleMs'>>;
 
   constructor(
     readonly file: string,
     options: FileFanoutLockOptions = {},
   ) {
+    this.lock = new LockFile(file, options.staleMs === undefined ? {} : { staleMs: options.staleMs });
     this.options = {
       pollMs: options.pollMs ?? 250,
-      staleMs: options.staleMs ?? 30_000,
       timeoutMs: options.timeoutMs ?? 15 * 60_000,
       onWait: options.onWait ?? (() => undefined),
     };
@@ -72,34 +48,16 @@ export class FileFanoutLock implements FanoutLock {
     return () => {
       if (released) return;
       released = true;
-      if (--this.holders === 0) this.drop();
+      if (--this.holders === 0) this.lock.release();
     };
   }
 
   private async take(): Promise<void> {
     const started = Date.now();
     let told = false;
-    const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
     for (;;) {
-      try {
-        writeFileSync(this.file, JSON.stringify(me), { flag: 'wx' });
-        this.heartbeat = setInterval(() => this.touch(), Math.max(1000, Math.floor(this.options.staleMs / 4)));
-        this.heartbeat.unref();
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          // A full disk creates the file and then fails to write it: an empty lock left behind
-          // would look like a live owner and hold every later fan-out for `staleMs`.
-          this.removeQuietly();
-          throw new LockStorageError(`cannot create lock file ${this.file}: ${(error as Error).message}`, { cause: error });
-        }
-      }
-      const owner = this.readOwner();
-      if (owner === 'gone') continue;
-      if (owner === 'stale') {
-        this.removeQuietly();
-        continue;
-      }
+      const owner = this.lock.tryTake();
+      if (owner === null) return;
       if (Date.now() - started > this.options.timeoutMs) {
         throw new DigestError(
           `another process (pid ${owner.pid} on ${owner.host}, since ${owner.since}) is delivering; gave up waiting after ${Math.round(this.options.timeoutMs / 1000)} s`,
@@ -111,51 +69,6 @@ export class FileFanoutLock implements FanoutLock {
       }
       await new Promise((resolve) => setTimeout(resolve, this.options.pollMs));
     }
-  }
-
-  /** The current owner, 'stale' when it may be taken over, 'gone' when the file vanished meanwhile. */
-  private readOwner(): LockOwner | 'stale' | 'gone' {
-    let text: string;
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(this.file).mtimeMs;
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return 'gone';
-    }
-    let owner: LockOwner;
-    try {
-      owner = JSON.parse(text) as LockOwner;
-    } catch {
-      // A writer killed between create and write leaves an empty file: wait out staleMs for it.
-      return Date.now() - mtimeMs > this.options.staleMs ? 'stale' : { pid: 0, host: '?', since: '?' };
-    }
-    if (owner.host === hostname() && (owner.pid === process.pid || !isAlive(owner.pid))) return 'stale';
-    if (Date.now() - mtimeMs > this.options.staleMs) return 'stale';
-    return owner;
-  }
-
-  private touch(): void {
-    try {
-      const now = new Date();
-      utimesSync(this.file, now, now);
-    } catch {
-      // The next acquire will notice if the file is gone; nothing to do here.
-    }
-  }
-
-  private removeQuietly(): void {
-    try {
-      unlinkSync(this.file);
-    } catch {
-      // Someone else removed it first: fine.
-    }
-  }
-
-  private drop(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
-    this.removeQuietly();
   }
 }
 

@@ -21,6 +21,17 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size; default 5. */
   maxConnections?: number;
+  /**
+   * `application_name` of the pool's sessions (pg_stat_activity), so an operator can tell the
+   * bot's connections apart; default `ai-digest-bot`. A URL parameter `application_name` wins.
+   */
+  applicationName?: string;
+  /**
+   * How long a query may wait for a connection (a new one, or a free one of the pool) before it
+   * fails; default unlimited (a big fan-out's writes queue for the pool rather than fail). The
+   * connection watch notices a server that no longer answers on its own.
+   */
+  connectTimeoutMs?: number;
 }
 
 type SubscriptionRow = Selectable<StoreTables['subscriptions']>;
@@ -101,6 +112,7 @@ function messageOf(error: unknown): string {
 export class PostgresStore implements Store {
   private constructor(
     private readonly db: Kysely<StoreTables>,
+    private readonly probe: pg.Pool,
     /** The database URL without its password, for error messages. */
     readonly path: string,
     private readonly now: () => Date,
@@ -114,13 +126,32 @@ export class PostgresStore implements Store {
     const shown = redactDatabaseUrl(url);
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreError(shown, `not a schema name: "${schema}"`);
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: options.maxConnections ?? 5,
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    });
-    // An idle client the server dropped must not crash the process; the next query reconnects.
-    pool.on('error', () => undefined);
+    const makePool = (max: number, connectTimeoutMs = options.connectTimeoutMs): pg.Pool => {
+      const pool = new pg.Pool({
+        connectionString: url,
+        max,
+        application_name: options.applicationName ?? 'ai-digest-bot',
+        ...(connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMs }),
+        // A server gone without closing the socket (a network cut) is noticed by TCP, not never.
+        keepAlive: true,
+        ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      });
+      // An idle client the server dropped (a server restart, pg_terminate_backend) must not crash
+      // the process: the pool discards it and the next query opens a new connection. The outage
+      // itself is noticed and reported by ConnectionWatch, not once per dropped client here.
+      pool.on('error', () => undefined);
+      // pg emits a socket error on the client itself, and the pool listens only while the client is
+      // idle: a connection reset while a client is checked out (a query being written as the server
+      // goes down) would be an uncaught exception that kills the bot. The query in flight still
+      // fails with the error, and the pool discards the broken client at its release.
+      pool.on('connect', (client) => client.on('error', () => undefined));
+      return pool;
+    };
+    const pool = makePool(options.maxConnections ?? 5);
+    // Pings (readiness, the connection watch) get a connection of their own: behind a big
+    // fan-out's queue of writes they would time out and report a healthy server as unreachable.
+    // Bounded, so a server that drops packets fails a ping rather than hold the one connection.
+    const probe = makePool(1, 5000);
     const db = new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool }) });
     try {
       if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
@@ -139,10 +170,11 @@ export class PostgresStore implements Store {
       }
     } catch (error) {
       await db.destroy().catch(() => undefined);
+      await probe.end().catch(() => undefined);
       if (error instanceof StoreError) throw error;
       throw new StoreError(shown, `cannot open: ${messageOf(error)}`, { cause: error });
     }
-    return new PostgresStore(db, shown, options.now ?? (() => new Date()));
+    return new PostgresStore(db, probe, shown, options.now ?? (() => new Date()));
   }
 
   private stamp(): string {
@@ -514,11 +546,11 @@ export class PostgresStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.read('database not answering', () => sql`SELECT 1`.execute(this.db));
+    await this.read('database not answering', () => this.probe.query('SELECT 1'));
   }
 
   async close(): Promise<void> {
-    await this.db.destroy();
+    await Promise.all([this.db.destroy(), this.probe.end()]);
   }
 }
 

@@ -78,6 +78,15 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: '0' } })).join('\n')).toContain('shutdownTimeoutSeconds');
   });
 
+  it('exits after 60 s of database outage by default; databaseOutageExitSeconds and DATABASE_OUTAGE_EXIT_SECONDS change it, 0 allowed, a bad value named', async () => {
+    expect(loadConfig({ rootDir: root, env: {} }).databaseOutageExitSeconds).toBe(60);
+    await writeJson('config/local.json', { databaseOutageExitSeconds: 0 });
+    expect(loadConfig({ rootDir: root, env: {} }).databaseOutageExitSeconds).toBe(0);
+    expect(loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: '90' } }).databaseOutageExitSeconds).toBe(90);
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: 'soon' } })).join('\n')).toContain('databaseOutageExitSeconds');
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: '-1' } })).join('\n')).toContain('databaseOutageExitSeconds');
+  });
+
   it('telegram.paidBroadcast is off by default, turned on in a config file, and a non-boolean is named', async () => {
     expect(loadConfig({ rootDir: root, env: {} }).telegram.paidBroadcast).toBe(false);
     await writeJson('config/local.json', { telegram: { paidBroadcast: true } });

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlink
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceLockFile } from '../../src/store/instance-lock.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { BIN, MAIN, ROOT_DIR, spawnNode, type NodeChild } from '../helpers/child-process.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
@@ -70,6 +71,7 @@ describe('the database file deleted while the bot runs', () => {
 
     const code = await bot.exit;
     expect(code).toBe(1);
+    expect(existsSync(instanceLockFile(dbPath))).toBe(false);
     const fatal = bot
       .stderr()
       .split('\n')

@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReportLibrary } from '../../src/report/library.ts';
+import { instanceLockFile } from '../../src/store/instance-lock.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { startFakeDiscord, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
@@ -152,10 +153,13 @@ describe('a token the platform refuses stops the bot with one clear line', () =>
   it('Telegram 401 (while Discord is not even answering): exit 1, never half-alive', async () => {
     await discord.goDown('hang');
     const refused = '999000:refused-token-must-not-be-shown';
-    const bot = startBot({ ...await project('telegram-401'), TELEGRAM_BOT_TOKEN: refused });
+    const env = await project('telegram-401');
+    const bot = startBot({ ...env, TELEGRAM_BOT_TOKEN: refused });
     running.push(bot);
     const exit = await exitWithin(bot, 60_000);
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });
+    // Its instance lock went with it: the next start (with a good token) is not refused.
+    expect(existsSync(instanceLockFile(env['DATABASE_PATH']!))).toBe(false);
     expect(plainLines(bot)).toEqual(['ai-digest-bot: telegram: Telegram refused the token (401 Unauthorized): check TELEGRAM_BOT_TOKEN']);
     expect(bot.stderr()).not.toContain(refused);
     expect(bot.stderr()).not.toMatch(/\n\s+at /);

@@ -1,0 +1,126 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
+import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
+import { startTcpProxy, throughProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { exitWithin, ROOT_DIR, startBot, waitForLog, waitUntilServing, type BotProcess } from './bot-process-helpers.ts';
+
+/**
+ * `npm start` on PostgreSQL whose server becomes unreachable (a TCP proxy between them, cut and
+ * restored): /readyz turns 503 with the reason, one error line says so, the daily post that fell
+ * due meanwhile goes out once the server is back, and an outage longer than
+ * DATABASE_OUTAGE_EXIT_SECONDS ends the process with exit code 1 and one line, for the supervisor.
+ */
+const enabled = await runPostgresTests('postgres-outage-process');
+const GROUP = -1007500;
+const OUTAGE_EXIT_SECONDS = 8;
+const schema = uniqueSchema('digest_outage_bot');
+let tmp: string;
+let telegram: FakeTelegram;
+let proxy: TcpProxy;
+let bot: BotProcess | null = null;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'postgres-outage-'));
+  if (!enabled) return;
+  telegram = await startFakeTelegram();
+  telegram.addChat({ id: GROUP, type: 'supergroup', title: 'AI' });
+  const target = new URL(TEST_DATABASE_URL);
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+});
+afterAll(async () => {
+  if (bot && bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGKILL');
+  await bot?.exit;
+  await telegram?.close();
+  await proxy?.close();
+  if (enabled) await dropSchema(schema);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${bot?.stderr().slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const countEvents = (event: string): number => (bot?.stderr() ?? '').split('\n').filter((line) => line.includes(`"event":"${event}"`)).length;
+
+describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
+  it('is not ready while unreachable, catches up the post due meanwhile, and exits 1 when the outage lasts too long', async () => {
+    const contentDir = path.join(tmp, 'content');
+    mkdirSync(contentDir);
+    cpSync(path.join(ROOT_DIR, 'content', 'twitter_ai_20260103_20260103.md'), path.join(contentDir, 'twitter_ai_20260103_20260103.md'));
+    const seed = await PostgresStore.open(TEST_DATABASE_URL, { schema });
+    await seed.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
+    await seed.close();
+    // The daily post falls due 55 s from now (UTC, to the second): after the bot is serving,
+    // while the database is cut.
+    const dueAt = new Date(Math.ceil((Date.now() + 55_000) / 1000) * 1000);
+    const schedule = `${dueAt.getUTCSeconds()} ${dueAt.getUTCMinutes()} ${dueAt.getUTCHours()} * * *`;
+    const configFile = path.join(tmp, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC' }));
+    const direct = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
+    bot = startBot({
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      DATABASE_URL: throughProxy(direct, proxy),
+      DATABASE_OUTAGE_EXIT_SECONDS: String(OUTAGE_EXIT_SECONDS),
+      DATABASE_PATH: path.join(tmp, 'data', 'bot.db'),
+      CONTENT_DIR: contentDir,
+      DIGEST_CONFIG: configFile,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
+    await waitUntilServing(bot, ['telegram'], 40_000);
+    const port = await until('the http.listening log line', () =>
+      bot!.stderr().split('\n').map((line) => /"event":"http\.listening".*"port":(\d+)/.exec(line)?.[1]).find(Boolean),
+    );
+    const readyz = async (): Promise<{ status: number; body: { components: Record<string, { ready: boolean; detail: string | null }> } }> => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      return { status: response.status, body: (await response.json()) as never };
+    };
+    expect((await until('/readyz 200', async () => ((await readyz()).status === 200 ? true : null))) === true).toBe(true);
+    expect(Date.now(), 'the bot took too long to start for this test').toBeLessThan(dueAt.getTime() - 4000);
+    expect(telegram.sent.filter((m) => m.chatId === GROUP)).toHaveLength(0);
+
+    // Cut a few seconds before the due time; restore right after it, within the outage limit.
+    await new Promise((resolve) => setTimeout(resolve, dueAt.getTime() - 3000 - Date.now()));
+    proxy.cut();
+    await waitForLog(bot, '"event":"store.connection_lost"', 15_000);
+    const down = await readyz();
+    expect(down.status).toBe(503);
+    expect(down.body.components['store']).toMatchObject({ ready: false, detail: expect.stringMatching(/^database unreachable for \d+ s: /) });
+    await waitForLog(bot, '"msg":"due time"', 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(telegram.sent.filter((m) => m.chatId === GROUP)).toHaveLength(0);
+    proxy.restore();
+
+    await waitForLog(bot, '"event":"store.connection_restored"', 15_000);
+    await telegram.waitFor((sent) => sent.some((m) => m.chatId === GROUP), 60_000);
+    // Sent by the catch-up the reconnection ran, not by the failed tick's own retry (30 s later).
+    expect(countEvents('store.catch_up')).toBe(1);
+    expect(bot.stderr().split('\n').filter((line) => line.includes('"msg":"due time"') && line.includes('"retry":'))).toEqual([]);
+    await until('/readyz 200 again', async () => ((await readyz()).status === 200 ? true : null));
+    // One error line for the outage, however many queries failed meanwhile.
+    expect(countEvents('store.connection_lost')).toBe(1);
+    expect(bot.child.exitCode).toBeNull();
+
+    // Unreachable for longer than the limit: exit 1 with one line, for the supervisor to restart it.
+    proxy.cut();
+    const exit = await exitWithin(bot, (OUTAGE_EXIT_SECONDS + 30) * 1000);
+    expect(exit).toMatchObject({ code: 1, signal: null });
+    const lines = bot.stderr().split('\n').filter((line) => line.startsWith('ai-digest-bot:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^ai-digest-bot: database .+ unreachable for longer than ${OUTAGE_EXIT_SECONDS} s \\(database unreachable for \\d+ s: .+\\); exiting so the supervisor restarts the bot$`));
+    expect(countEvents('store.connection_gave_up')).toBe(1);
+  }, 180_000);
+});
