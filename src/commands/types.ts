@@ -2,8 +2,9 @@ import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { Digest } from '../report/digest-types.ts';
 import type { SearchOutcome } from '../search/types.ts';
 
-/** Languages the bot speaks: Chinese (the reports' language) by default, English on request. */
-export type Locale = 'zh' | 'en';
+import type { Locale } from '../locale.ts';
+
+export type { Locale };
 
 export type CommandName =
   | 'start'
