@@ -17,12 +17,13 @@ import {
 } from 'discord.js';
 import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
-import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordText } from '../../render/discord.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
+import { DiscordDigestRenderings } from './digest-renderings.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerButton } from './handle-component.ts';
 import { answerAutocomplete, answerCommand, type InteractionDeps } from './handle-interaction.ts';
@@ -105,6 +106,8 @@ export class DiscordPlatform implements Platform {
   /** Caller permissions per picked channel, from the raw INTERACTION_CREATE (discord.js drops them). */
   readonly #resolved = new Map<string, Map<string, string>>();
   #started = false;
+  /** Digest renderings per fan-out (see DiscordDigestRenderings). */
+  #renderings: DiscordDigestRenderings | null = null;
 
   constructor(options: DiscordPlatformOptions) {
     this.#options = options;
@@ -229,7 +232,8 @@ export class DiscordPlatform implements Platform {
   }
 
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
-    const rendered = renderDiscordMessages(digest, { color: this.#interactionDeps.color });
+    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
+    const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
     return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
   }
 
