@@ -15,7 +15,8 @@ export type CommandName =
   | 'dates'
   | 'subscribe'
   | 'unsubscribe'
-  | 'repost';
+  | 'repost'
+  | 'settings';
 
 /** Arguments as the user gave them (strings); each command validates its own. */
 export interface CommandArgs {
@@ -37,6 +38,14 @@ export interface CommandArgs {
   all?: boolean;
   /** `/search <words>`: the words, as typed. */
   query?: string;
+  /** `/settings`, `/subscribe`: Discord role id to mention (`none` to stop); refused on Telegram. */
+  role?: string;
+  /** `/settings`, `/subscribe`: `on` / `off` (Discord booleans arrive as these words). */
+  silent?: string;
+  /** `/settings`, `/subscribe`: `on` / `off`: whether the word cloud is sent. */
+  wordcloud?: string;
+  /** `/settings`, `/subscribe`: `zh`, `en` or `default`. */
+  language?: string;
 }
 
 /** Who asked, where, and what they may do. Built by the platform adapter; neutral from here on. */
@@ -72,10 +81,13 @@ export type CommandReply =
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query';
-  type: 'string' | 'channel' | 'boolean';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'silent' | 'wordcloud' | 'language';
+  /** `role`: a Discord role picker (Telegram has none; typed as `role:…` there). */
+  type: 'string' | 'channel' | 'boolean' | 'role';
   required: boolean;
   autocomplete?: boolean;
+  /** Fixed values a string option offers (Discord shows them as choices). */
+  choices?: readonly string[];
   description: Record<Locale, string>;
 }
 
