@@ -102,8 +102,10 @@ describe('per-subscription delivery options, from the store through the fan-out 
   });
 
   it('Discord: silent posts @silent messages (SUPPRESS_NOTIFICATIONS); word cloud off uploads nothing', async () => {
-    await deliver([[plainChannel, { silent: true, wordcloud: false, mentionRoleId: ROLE }]]);
-    const messages = messagesIn(plainChannel);
+    // A destination of its own: the fake remembers nonces across tests, as Discord does for minutes.
+    const thread: Destination = { platform: 'discord', chatId: SAMPLE_GUILD_IDS.text, threadId: SAMPLE_GUILD_IDS.thread };
+    await deliver([[thread, { silent: true, wordcloud: false, mentionRoleId: ROLE }]]);
+    const messages = fakeDiscord.messages.filter((m) => m.channelId === SAMPLE_GUILD_IDS.thread);
     expect(messages.length).toBeGreaterThan(0);
     for (const message of messages) {
       expect(message.body['flags']).toBe(4096);
