@@ -7,6 +7,7 @@ import type { CommandArgs, CommandContext, CommandOption } from './types.ts';
 /** The delivery options `/subscribe` and `/settings` both take (Discord shows `role` as a role picker). */
 export const DELIVERY_OPTIONS: readonly CommandOption[] = [
   { name: 'role', type: 'role', required: false, description: bothLocales((m) => m.options.role) },
+  { name: 'clear_role', type: 'boolean', required: false, description: bothLocales((m) => m.options.clearRole) },
   { name: 'silent', type: 'boolean', required: false, description: bothLocales((m) => m.options.silent) },
   { name: 'wordcloud', type: 'boolean', required: false, description: bothLocales((m) => m.options.wordcloud) },
   { name: 'language', type: 'string', required: false, choices: ['zh', 'en'], description: bothLocales((m) => m.options.language) },
@@ -19,7 +20,7 @@ const NONE = new Set(['none', 'off', 'default', 'no', '-', '无', '默认']);
 /** A role as Discord's picker gives it (an id) or as typed (`<@&id>`). */
 const ROLE = /^(?:<@&)?(\d{5,25})>?$/;
 
-function readSwitch(name: 'silent' | 'wordcloud', input: string, m: Messages): boolean {
+function readSwitch(name: 'silent' | 'wordcloud' | 'clear_role', input: string, m: Messages): boolean {
   const value = input.trim().toLowerCase();
   if (ON.has(value)) return true;
   if (OFF.has(value)) return false;
@@ -42,6 +43,13 @@ export function readDeliveryOptions(args: CommandArgs, context: Pick<CommandCont
       const id = ROLE.exec(input)?.[1];
       if (id === undefined) throw new CommandInputError(m.settings.invalidRole(quotedInput(input)));
       options.mentionRoleId = id;
+    }
+  }
+  if (args.clear_role !== undefined) {
+    if (context.platform !== 'discord') throw new CommandInputError(m.settings.roleOnTelegram);
+    if (readSwitch('clear_role', args.clear_role, m)) {
+      if (args.role !== undefined && options.mentionRoleId !== null) throw new CommandInputError(m.settings.roleAndClearRole);
+      options.mentionRoleId = null;
     }
   }
   if (args.silent !== undefined) options.silent = readSwitch('silent', args.silent, m);

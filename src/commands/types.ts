@@ -40,6 +40,8 @@ export interface CommandArgs {
   query?: string;
   /** `/settings`, `/subscribe`: Discord role id to mention (`none` to stop); refused on Telegram. */
   role?: string;
+  /** `/settings`, `/subscribe`: `on` stops mentioning the role (Discord's role picker cannot say "none"). */
+  clear_role?: string;
   /** `/settings`, `/subscribe`: `on` / `off` (Discord booleans arrive as these words). */
   silent?: string;
   /** `/settings`, `/subscribe`: `on` / `off`: whether the word cloud is sent. */
@@ -81,7 +83,7 @@ export type CommandReply =
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'silent' | 'wordcloud' | 'language';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language';
   /** `role`: a Discord role picker (Telegram has none; typed as `role:…` there). */
   type: 'string' | 'channel' | 'boolean' | 'role';
   required: boolean;

@@ -109,6 +109,7 @@ function readArgs(interaction: ChatInputCommandInteraction): CommandArgs {
         break;
       case 'silent':
       case 'wordcloud':
+      case 'clear_role':
         // Neutral switches are words (Telegram types them): a Discord boolean becomes on / off.
         args[option.name] = value === true ? 'on' : value === false ? 'off' : String(value);
         break;
