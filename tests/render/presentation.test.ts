@@ -61,3 +61,15 @@ describe('DiscordDigestRenderings', () => {
     expect(renderings.renderCount).toBe(3);
   });
 });
+
+describe('the catch-up note follows the subscription language', () => {
+  it('names the missed dates in zh (as before) and en', async () => {
+    const { missedDatesNote } = await import('../../src/delivery/notices.ts');
+    const dates = ['2026-01-01', '2026-01-02'];
+    expect(missedDatesNote(dates)).toBe('错过的日报：2026-01-01、2026-01-02');
+    expect(missedDatesNote(dates, 'en')).toBe('Missed reports: 2026-01-01, 2026-01-02');
+    const many = Array.from({ length: 9 }, (_, i) => `2026-01-0${i + 1}`);
+    expect(missedDatesNote(many)).toMatch(/ 等 9 期$/);
+    expect(missedDatesNote(many, 'en')).toMatch(/\(9 in all\)$/);
+  });
+});
