@@ -1,12 +1,16 @@
 import { parseArgs } from 'node:util';
+import { readDeliveryOptions } from '../commands/delivery-option-args.ts';
+import { CommandInputError } from '../commands/input-error.ts';
 import { loadConfig } from '../config.ts';
+import { messages } from '../i18n/index.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import { openStore } from '../store/open-store.ts';
-import type { Store, Subscription } from '../store/store.ts';
+import type { Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 import type { CliCommand, CliIo } from './io.ts';
 
 const USAGE = [
-  'usage: digest subs add <discord|telegram> <id> [--thread <id>]',
+  'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--role <id|none>] [--silent on|off]',
+  '                      [--wordcloud on|off] [--language zh|en|default]',
   '       digest subs remove <discord|telegram> <id> [--thread <id>]',
   '       digest subs list [--json]',
 ].join('\n');
@@ -16,10 +20,14 @@ const HELP = `${USAGE}
 Manages the subscriptions in the bot's database (config databasePath, or DATABASE_PATH).
 Safe to run while the bot runs: both share the same SQLite file.
 
-  add     subscribe a Discord channel/thread or a Telegram chat/forum topic (or reactivate it)
+  add     subscribe a Discord channel/thread or a Telegram chat/forum topic (or reactivate it);
+          with delivery options (as /settings), set those on it, new or already active:
+          --role (Discord only) --silent --wordcloud --language
   remove  deactivate it; exits 0 even when it was not subscribed, so scripts can ensure absence
   list    every subscription, active or not; --json prints one JSON array of
-          { "platform", "chatId", "threadId", "active", "reason" } with ids as strings
+          { "platform", "chatId", "threadId", "active", "reason",
+            "options": { "mentionRoleId", "silent", "wordcloud", "language" } } with ids as strings
+          (mentionRoleId and language null when not set: no mention, the default language zh)
 
 Ids: Discord ids are digits; Telegram chat ids may start with '-' (e.g. -1001234567890);
 --thread takes a Discord thread id or a Telegram forum topic id (digits).
@@ -48,6 +56,10 @@ interface Parsed {
   thread: string | undefined;
   json: boolean;
   help: boolean;
+  /** Delivery options given to `add` (only those given). */
+  options: Partial<SubscriptionOptions>;
+  /** Whether any delivery option flag was given. */
+  optionsGiven: boolean;
 }
 
 function parse(argv: string[]): Parsed {
@@ -61,6 +73,10 @@ function parse(argv: string[]): Parsed {
         thread: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        role: { type: 'string' },
+        silent: { type: 'string' },
+        wordcloud: { type: 'string' },
+        language: { type: 'string' },
       },
     });
   } catch (error) {
@@ -68,7 +84,23 @@ function parse(argv: string[]): Parsed {
   }
   const [action, ...positionals] = result.positionals.map(unprotect);
   const thread = result.values.thread === undefined ? undefined : unprotect(result.values.thread);
-  return { action, positionals, thread, json: result.values.json, help: result.values.help };
+  const { role, silent, wordcloud, language } = result.values;
+  const given = { role, silent, wordcloud, language };
+  const optionsGiven = Object.values(given).some((v) => v !== undefined);
+  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud and --language only apply to "add"');
+  let options: Partial<SubscriptionOptions> = {};
+  if (optionsGiven) {
+    const platform = positionals[0] === 'discord' ? 'discord' : 'telegram';
+    const args = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    try {
+      // The same rules and explanations as /settings (a role only on Discord).
+      options = readDeliveryOptions(args, { platform }, messages('en'));
+    } catch (error) {
+      if (error instanceof CommandInputError) throw new UsageError(error.reply);
+      throw error;
+    }
+  }
+  return { action, positionals, thread, json: result.values.json, help: result.values.help, options, optionsGiven };
 }
 
 function parseDestination(args: Parsed): Destination {
@@ -96,18 +128,33 @@ function describe(destination: Destination): string {
   return `${destination.platform} ${destination.chatId}${destination.threadId ? ` thread ${destination.threadId}` : ''}`;
 }
 
-async function add(store: Store, destination: Destination, io: CliIo): Promise<number> {
+/** `role 123 silent on wordcloud off language en` for the add output. */
+function describeOptions(options: SubscriptionOptions): string {
+  return [
+    `role ${options.mentionRoleId ?? 'none'}`,
+    `silent ${options.silent ? 'on' : 'off'}`,
+    `wordcloud ${options.wordcloud ? 'on' : 'off'}`,
+    `language ${options.language ?? 'default'}`,
+  ].join(', ');
+}
+
+async function add(store: Store, destination: Destination, io: CliIo, options: Partial<SubscriptionOptions>, optionsGiven: boolean): Promise<number> {
   const before = await store.getSubscription(destination);
   if (before?.active) {
     io.stdout(`already active: ${describe(destination)} (since ${before.subscribedAt}, by ${before.subscribedBy})\n`);
+    if (optionsGiven) {
+      const updated = await store.setSubscriptionOptions(destination, options);
+      if (updated) io.stdout(`options: ${describeOptions(updated.options)}\n`);
+    }
     return 0;
   }
-  await store.subscribe({ ...destination, subscribedBy: 'cli' });
+  const saved = await store.subscribe({ ...destination, subscribedBy: 'cli', ...(optionsGiven ? { options } : {}) });
   io.stdout(
     before
       ? `reactivated: ${describe(destination)} (was inactive: ${before.reason ?? 'no reason recorded'})\n`
       : `added: ${describe(destination)}\n`,
   );
+  if (optionsGiven) io.stdout(`options: ${describeOptions(saved.options)}\n`);
   return 0;
 }
 
@@ -172,6 +219,7 @@ async function list(store: Store, json: boolean, io: CliIo): Promise<number> {
       threadId: s.threadId,
       active: s.active,
       reason: s.reason,
+      options: { ...s.options },
     }));
     io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
@@ -226,7 +274,9 @@ export const subsCommand: CliCommand = async (argv, io) => {
   try {
     if (args.action === 'list') return await list(store, args.json, io);
     if (!destination) throw new Error('unreachable: no destination for add/remove');
-    return await (args.action === 'add' ? add(store, destination, io) : remove(store, destination, io));
+    return await (args.action === 'add'
+      ? add(store, destination, io, args.options, args.optionsGiven)
+      : remove(store, destination, io));
   } finally {
     await store.close();
   }

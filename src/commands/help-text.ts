@@ -9,6 +9,7 @@ const ORDER: readonly CommandName[] = [
   'dates',
   'subscribe',
   'unsubscribe',
+  'settings',
   'repost',
   'help',
   'start',

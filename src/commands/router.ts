@@ -10,6 +10,7 @@ import { latestCommand } from './latest.ts';
 import { repostCommand } from './repost.ts';
 import { reportCommand } from './report.ts';
 import { searchCommand } from './search.ts';
+import { settingsCommand } from './settings.ts';
 import { startCommand } from './start.ts';
 import { subscribeCommand } from './subscribe.ts';
 import { describeDestination, resolveTarget, sameDestination } from './target.ts';
@@ -94,6 +95,7 @@ export function createCommandRouter(deps: CommandDeps): CommandRouter {
     datesCommand(deps),
     subscribeCommand(deps),
     unsubscribeCommand(deps),
+    settingsCommand(deps),
     repostCommand(deps),
   ];
   const byName = new Map(definitions.map((d) => [d.name as string, d]));

@@ -1,12 +1,14 @@
 import { bothLocales, messages } from '../i18n/index.ts';
+import { describeDeliveryOptions, DELIVERY_OPTIONS, readDeliveryOptions } from './delivery-option-args.ts';
 import type { CommandDeps } from './deps.ts';
 import { readScheduleArgs } from './schedule-args.ts';
 import { requesterOf, resolveTarget, sameDestination } from './target.ts';
 import type { CommandDefinition } from './types.ts';
 
 /**
- * `/subscribe [channel] [time] [tz]`: the daily digest goes to this chat, thread or forum topic
- * (or the chosen channel). Subscribing again only changes the time, if one is given.
+ * `/subscribe [channel] [time] [tz] [role] [silent] [wordcloud] [language]`: the daily digest goes
+ * to this chat, thread or forum topic (or the chosen channel). Subscribing again only changes the
+ * time and the delivery options given; the others are kept (see /settings).
  */
 export function subscribeCommand(deps: CommandDeps): CommandDefinition {
   return {
@@ -16,33 +18,41 @@ export function subscribeCommand(deps: CommandDeps): CommandDefinition {
       { name: 'channel', type: 'channel', required: false, description: bothLocales((m) => m.options.subscribeChannel) },
       { name: 'time', type: 'string', required: false, description: bothLocales((m) => m.options.time) },
       { name: 'tz', type: 'string', required: false, description: bothLocales((m) => m.options.tz) },
+      ...DELIVERY_OPTIONS,
     ],
     permission: 'manage',
     async run(args, context) {
       const m = messages(context.locale);
       const schedule = readScheduleArgs(args, deps.timezone, m);
+      const options = readDeliveryOptions(args, context, m);
+      const optionsGiven = Object.keys(options).length > 0;
       const target = resolveTarget(args, context);
       const isHere = sameDestination(target, context.destination);
       const place = isHere ? m.places.here : m.places.thatChannel;
       const scheduleText = schedule ? m.subscribe.schedule(schedule.time, schedule.timezone) : null;
 
       const existing = await deps.store.getSubscription(target);
-      if (existing?.active && schedule === null) {
+      if (existing?.active && schedule === null && !optionsGiven) {
         return { kind: 'text', text: m.subscribe.alreadySubscribed(place, null) };
       }
-      await deps.store.subscribe({
+      // Already active and only options given: the schedule stays as it is.
+      const keepSchedule = existing?.active === true && schedule === null;
+      const saved = await deps.store.subscribe({
         ...target,
         guildId: context.guildId,
         // The chat title describes where the command was issued, not a channel picked by id.
         ...(isHere ? { title: context.chatTitle } : {}),
         subscribedBy: requesterOf(context),
-        timeOfDay: schedule?.time ?? null,
-        timezone: schedule?.timezone ?? null,
+        ...(keepSchedule ? {} : { timeOfDay: schedule?.time ?? null, timezone: schedule?.timezone ?? null }),
+        ...(optionsGiven ? { options } : {}),
       });
       const text = existing?.active
-        ? m.subscribe.alreadySubscribed(place, scheduleText)
+        ? schedule === null
+          ? m.settings.changed(place)
+          : m.subscribe.alreadySubscribed(place, scheduleText)
         : m.subscribe.subscribed(place, scheduleText);
-      return { kind: 'text', text };
+      const settings = optionsGiven ? describeDeliveryOptions(saved.options, context, m) : [];
+      return { kind: 'text', text: [text, ...settings].join('\n') };
     },
   };
 }

@@ -2,8 +2,9 @@ import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { Digest } from '../report/digest-types.ts';
 import type { SearchOutcome } from '../search/types.ts';
 
-/** Languages the bot speaks: Chinese (the reports' language) by default, English on request. */
-export type Locale = 'zh' | 'en';
+import type { Locale } from '../locale.ts';
+
+export type { Locale };
 
 export type CommandName =
   | 'start'
@@ -14,7 +15,8 @@ export type CommandName =
   | 'dates'
   | 'subscribe'
   | 'unsubscribe'
-  | 'repost';
+  | 'repost'
+  | 'settings';
 
 /** Arguments as the user gave them (strings); each command validates its own. */
 export interface CommandArgs {
@@ -36,6 +38,16 @@ export interface CommandArgs {
   all?: boolean;
   /** `/search <words>`: the words, as typed. */
   query?: string;
+  /** `/settings`, `/subscribe`: Discord role id to mention (`none` to stop); refused on Telegram. */
+  role?: string;
+  /** `/settings`, `/subscribe`: `on` stops mentioning the role (Discord's role picker cannot say "none"). */
+  clear_role?: string;
+  /** `/settings`, `/subscribe`: `on` / `off` (Discord booleans arrive as these words). */
+  silent?: string;
+  /** `/settings`, `/subscribe`: `on` / `off`: whether the word cloud is sent. */
+  wordcloud?: string;
+  /** `/settings`, `/subscribe`: `zh`, `en` or `default`. */
+  language?: string;
 }
 
 /** Who asked, where, and what they may do. Built by the platform adapter; neutral from here on. */
@@ -71,10 +83,13 @@ export type CommandReply =
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query';
-  type: 'string' | 'channel' | 'boolean';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language';
+  /** `role`: a Discord role picker (Telegram has none; typed as `role:…` there). */
+  type: 'string' | 'channel' | 'boolean' | 'role';
   required: boolean;
   autocomplete?: boolean;
+  /** Fixed values a string option offers (Discord shows them as choices). */
+  choices?: readonly string[];
   description: Record<Locale, string>;
 }
 

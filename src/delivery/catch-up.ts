@@ -1,4 +1,5 @@
 import type { Destination, PlatformName } from '../platforms/platform.ts';
+import { DEFAULT_LOCALE } from '../locale.ts';
 import type { Report } from '../report/types.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import type { DeliveryReport } from './deliverer.ts';
@@ -102,7 +103,8 @@ export async function planCatchUp(input: {
 
 /**
  * Start-up catch-up: posts the newest report once to every subscription that missed it, with a
- * note naming the other missed dates. Destinations sharing a note share one digest.
+ * note naming the other missed dates (in each subscription's language). Destinations sharing a
+ * note share one digest.
  */
 export async function catchUp(deps: {
   fanout: Fanout;
@@ -117,7 +119,7 @@ export async function catchUp(deps: {
   const plans = await planCatchUp({ ...deps, newest });
   const byNote = new Map<string, Subscription[]>();
   for (const plan of plans) {
-    const note = plan.missedDates.length > 0 ? missedDatesNote(plan.missedDates) : '';
+    const note = plan.missedDates.length > 0 ? missedDatesNote(plan.missedDates, plan.subscription.options.language ?? DEFAULT_LOCALE) : '';
     byNote.set(note, [...(byNote.get(note) ?? []), plan.subscription]);
   }
   const reports: DeliveryReport[] = [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { silentLogger, type Logger } from '../log.ts';
-import { SendError, type Destination, type Platform, type PlatformName, type SendResult, type SentPart } from '../platforms/platform.ts';
+import { SendError, type DigestPresentation, type Destination, type Platform, type PlatformName, type SendResult, type SentPart } from '../platforms/platform.ts';
 import type { Digest } from '../report/digest-types.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
@@ -20,6 +20,11 @@ export interface DeliveryRequest {
   kind: DeliveryKind;
   /** Who asked (`discord:<id>`, `telegram:<id>`, `cli`); null for the scheduler. */
   requestedBy?: string | null;
+  /**
+   * Each destination's presentation (its subscription's options), looked up by the destination
+   * as asked (a supergroup move keeps it); undefined = the platform's default presentation.
+   */
+  presentation?: (destination: Destination) => DigestPresentation | undefined;
 }
 
 export type DestinationOutcome = 'delivered' | 'skipped' | 'deactivated' | 'failed';
@@ -347,7 +352,8 @@ export class Deliverer {
       kind === 'scheduled'
         ? `${slug}:scheduled:${destinationKey(destination)}`
         : `${slug}:repost:${destinationKey(destination)}:${runId}`;
-    return this.sendWithRetries(row, platform, destination, request.digest, idempotencyKey, previousStatus, events);
+    const presentation = request.presentation?.(destination);
+    return this.sendWithRetries(row, platform, destination, request.digest, idempotencyKey, previousStatus, events, presentation);
   }
 
   /** A ledger write whose failure is logged (by LedgerWrites) but does not change the outcome. */
@@ -384,6 +390,7 @@ export class Deliverer {
     idempotencyKey: string,
     previousStatus: Delivery['status'] | null,
     events: OwnerEvent[],
+    presentation: DigestPresentation | undefined,
   ): Promise<DestinationResult> {
     const { store, policy } = this.deps;
     const maxRateLimitWaits = this.deps.maxRateLimitWaits ?? 10;
@@ -449,6 +456,7 @@ export class Deliverer {
           sentParts: [...accepted.values()],
           onPartAccepted,
           signal: this.stopping.signal,
+          ...(presentation ? { presentation } : {}),
         });
       } catch (caught) {
         // Stopping: whatever the failure, the row stays `sending` with its parts, for the next start.

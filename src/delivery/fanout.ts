@@ -5,8 +5,9 @@ import { DigestError, ReportParseError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { Report } from '../report/types.ts';
-import type { DeliveryKind, Store, Subscription } from '../store/store.ts';
+import type { DeliveryKind, Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 import type { Deliverer, DeliveryReport } from './deliverer.ts';
+import { presentationsFor } from './presentation.ts';
 import { describeDestination } from './notices.ts';
 import { waitUntilSettled } from './report-settle.ts';
 
@@ -158,19 +159,22 @@ export class Fanout implements Reposter {
   /** Delivers `report` (with an optional note) to `destinations` through the ledger. */
   async deliverReport(
     report: Report,
-    destinations: readonly Destination[],
+    destinations: readonly (Destination & { options?: SubscriptionOptions })[],
     options: { kind: DeliveryKind; requestedBy: string | null; note?: string | null },
   ): Promise<DeliveryReport> {
     const current = await this.settled(report);
     // The scheduler waits for the word cloud: a daily post goes out with its image.
     const startedAt = new Date();
     const digest = await this.deps.digests.forReport(current, { note: options.note ?? null, waitForImage: true });
+    // Each subscription's options (role, silence, word cloud, language) go with its destination.
+    const presentations = await presentationsFor(destinations, this.deps.store);
     const outcome = await this.deps.deliverer.deliver({
       slug: current.slug,
       digest,
       destinations: destinations.map(({ platform, chatId, threadId }) => ({ platform, chatId, threadId })),
       kind: options.kind,
       requestedBy: options.requestedBy,
+      presentation: (destination) => presentations.get(describeDestination(destination)),
     });
     await this.warnIfEditedAfterDelivery(current, outcome);
     this.deps.onFinished?.(outcome, { startedAt, finishedAt: new Date() });

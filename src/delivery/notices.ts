@@ -1,19 +1,20 @@
+import { messages } from '../i18n/index.ts';
+import { DEFAULT_LOCALE, type Locale } from '../locale.ts';
 import type { Destination } from '../platforms/platform.ts';
 
 /**
- * Text delivery writes itself: the catch-up note shown in a digest (Chinese, like the reports)
- * and the owner notices (operators' language: English, like the logs). Kept in one module so a
- * move to src/i18n is one edit.
+ * Text delivery writes itself: the catch-up note shown in a digest (the subscription's language,
+ * from src/i18n) and the owner notices (operators' language: English, like the logs).
  */
 
 /** How many missed dates a catch-up note names before it just counts the rest. */
 export const MISSED_DATES_SHOWN = 7;
 
-/** One line naming the reports a destination missed while the bot was down. */
-export function missedDatesNote(dates: readonly string[]): string {
-  const shown = dates.slice(0, MISSED_DATES_SHOWN).join('、');
-  const more = dates.length > MISSED_DATES_SHOWN ? ` 等 ${dates.length} 期` : '';
-  return `错过的日报：${shown}${more}`;
+/** One line naming the reports a destination missed while the bot was down, in the subscription's language. */
+export function missedDatesNote(dates: readonly string[], locale: Locale = DEFAULT_LOCALE): string {
+  const m = messages(locale).digest;
+  const shown = dates.slice(0, MISSED_DATES_SHOWN).join(m.listSeparator);
+  return m.missedDates(shown, dates.length > MISSED_DATES_SHOWN ? dates.length : null);
 }
 
 /** `telegram:-100123` / `discord:123/456` for notices and logs. */

@@ -15,6 +15,7 @@ export const en: Messages = {
     subscribe: 'Subscribe here to the daily report digest',
     unsubscribe: 'Stop the daily report digest here',
     repost: 'Post a report again here (or to every subscription)',
+    settings: 'Show or change how the digest is delivered here',
   },
   options: {
     reportDate: 'Date, e.g. 2026-01-03, 20260103, 2026/1/3, today, yesterday',
@@ -26,6 +27,11 @@ export const en: Messages = {
     tz: 'IANA timezone for the time, e.g. Europe/Berlin',
     all: 'Post to every subscription (bot owners only)',
     query: 'Words to search for, e.g. Claude Code or agents',
+    role: 'Role to mention with each digest (Discord only)',
+    clearRole: 'Stop mentioning a role (Discord only)',
+    silent: 'Silent delivery: no notification sound',
+    wordcloud: 'Send the word cloud with the digest',
+    language: 'Language of the digest labels and buttons (reports are not translated)',
   },
   help: {
     intro: 'I post the daily "Twitter AI 报告" digest and can show any past report.',
@@ -40,6 +46,8 @@ export const en: Messages = {
       subscribe: '/subscribe [time:08:30] [tz:Europe/Berlin] — daily digest here (needs admin rights)',
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
       repost: '/repost [date] — post a report here again (needs admin rights)',
+      settings:
+        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] — show or change delivery here (needs admin rights; /subscribe takes the same options)',
     },
     dateForms: (timezone: string) =>
       `Dates can be 2026-01-03, 20260103, 2026/1/3, today or yesterday (today / yesterday in ${timezone}).`,
@@ -71,6 +79,13 @@ export const en: Messages = {
       shown === total ? `"${query}": ${total} reports:` : `"${query}": ${total} reports, the ${shown} best:`,
     none: (query: string) => `No report mentions "${query}".`,
     suggestions: (terms: string) => `Did you mean: ${terms}`,
+  },
+  digest: {
+    dateRange: (start: string, end: string) => `${start} to ${end}`,
+    published: (time: string) => `Published ${time}`,
+    fullReport: 'Full report',
+    missedDates: (shown: string, total: number | null) => `Missed reports: ${shown}${total === null ? '' : ` (${total} in all)`}`,
+    listSeparator: ', ',
   },
   places: {
     here: 'here',
@@ -104,6 +119,21 @@ export const en: Messages = {
     manageDiscord: 'You need the Manage Server or Manage Channels permission here to do that.',
     manageTelegram: 'Only an administrator of this group or channel can do that.',
     ownerOnly: 'Only the bot owners can post to every subscription at once.',
+  },
+  settings: {
+    notSubscribed: (place: string) =>
+      `There is no subscription ${place}, so there are no delivery settings to show. Subscribe first with /subscribe (it takes the same options).`,
+    heading: (place: string) => `Delivery settings ${place}:`,
+    changed: (place: string) => `Delivery settings ${place} updated:`,
+    role: (role: string | null) => `Role mentioned: ${role ?? 'none'}`,
+    silent: (on: boolean) => `Silent delivery: ${on ? 'on' : 'off'}`,
+    wordcloud: (on: boolean) => `Word cloud: ${on ? 'sent' : 'not sent'}`,
+    language: (language: string | null) => `Language: ${language === 'en' ? 'English (en)' : language === 'zh' ? 'Chinese (zh)' : 'default (Chinese)'}`,
+    roleOnTelegram: 'Telegram has no roles, so role cannot be set here. Options on Telegram: silent, wordcloud, language.',
+    invalidSwitch: (option: string, input: string) => `"${input}" is not a value for ${option}: write on or off, for example ${option}:off.`,
+    roleAndClearRole: 'role and clear_role contradict each other: pick a role, or stop mentioning one.',
+    invalidLanguage: (input: string) => `"${input}" is not a language I speak: write zh or en, for example language:en.`,
+    invalidRole: (input: string) => `"${input}" is not a role: pick one, for example role:@AI-news; role:none stops mentioning.`,
   },
   errors: {
     unknownCommand: (name: string) => `There is no /${name} command. Send /help to see the commands.`,

@@ -1,4 +1,4 @@
-import type { Locale } from '../commands/types.ts';
+import type { Locale } from '../locale.ts';
 import { en } from './en.ts';
 import { zh, type Messages } from './zh.ts';
 

@@ -13,6 +13,7 @@ export const zh = {
     subscribe: '在这里订阅每日报告摘要',
     unsubscribe: '取消这里的每日报告订阅',
     repost: '把某一期报告重新发送到这里（或所有订阅）',
+    settings: '查看或更改这里订阅的推送设置',
   },
   options: {
     reportDate: '日期，例如 2026-01-03、20260103、2026/1/3、today、yesterday',
@@ -24,6 +25,11 @@ export const zh = {
     tz: '时间所用的 IANA 时区，例如 Asia/Shanghai',
     all: '发送到所有订阅（仅限机器人所有者）',
     query: '要搜索的词，例如 Claude Code 或 智能体',
+    role: '每期摘要要提及的身份组（仅 Discord）',
+    clearRole: '不再提及身份组（仅 Discord）',
+    silent: '静默推送：不发出通知提醒',
+    wordcloud: '是否随摘要发送词云图',
+    language: '摘要标签和按钮的语言（报告正文不翻译）',
   },
   help: {
     intro: '我每天发布「Twitter AI 报告」摘要，也可以随时查看往期报告。',
@@ -38,6 +44,8 @@ export const zh = {
       subscribe: '/subscribe [time:08:30] [tz:Asia/Shanghai] — 在这里订阅每日摘要（需要管理权限）',
       unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
       repost: '/repost [日期] — 把一期报告重新发送到这里（需要管理权限）',
+      settings:
+        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面）',
     },
     dateForms: (timezone: string) =>
       `日期可写作 2026-01-03、20260103、2026/1/3、today 或 yesterday（today / yesterday 按 ${timezone} 时区计算）。`,
@@ -70,6 +78,14 @@ export const zh = {
     none: (query: string) => `没有找到包含「${query}」的报告。`,
     suggestions: (terms: string) => `你是不是要找：${terms}`,
   },
+  digest: {
+    /** The date range in a weekly report's title: `2026-01-05 至 2026-01-11`. */
+    dateRange: (start: string, end: string) => `${start} 至 ${end}`,
+    published: (time: string) => `发布于 ${time}`,
+    fullReport: '完整报告',
+    missedDates: (shown: string, total: number | null) => `错过的日报：${shown}${total === null ? '' : ` 等 ${total} 期`}`,
+    listSeparator: '、',
+  },
   places: {
     here: '这里',
     thatChannel: '该频道',
@@ -99,6 +115,20 @@ export const zh = {
     manageDiscord: '需要在这里拥有「管理服务器」或「管理频道」权限才能这样做。',
     manageTelegram: '只有这个群组或频道的管理员才能这样做。',
     ownerOnly: '只有机器人所有者才能向所有订阅重新发送。',
+  },
+  settings: {
+    notSubscribed: (place: string) => `${place}还没有订阅，没有推送设置可看。先用 /subscribe 订阅（也可以直接带上这些选项）。`,
+    heading: (place: string) => `${place}的推送设置：`,
+    changed: (place: string) => `已更新${place}的推送设置：`,
+    role: (role: string | null) => `提及身份组：${role ?? '无'}`,
+    silent: (on: boolean) => `静默推送：${on ? '开' : '关'}`,
+    wordcloud: (on: boolean) => `词云图：${on ? '发送' : '不发送'}`,
+    language: (language: string | null) => `语言：${language === 'en' ? 'English (en)' : language === 'zh' ? '中文 (zh)' : '默认（中文）'}`,
+    roleOnTelegram: 'Telegram 没有身份组，不能设置 role。可用的选项：silent、wordcloud、language。',
+    invalidSwitch: (option: string, input: string) => `${option}「${input}」无效：请写 on 或 off，例如 ${option}:off。`,
+    roleAndClearRole: 'role 和 clear_role 不能同时使用：要么选择一个身份组，要么取消提及。',
+    invalidLanguage: (input: string) => `语言「${input}」无效：请写 zh 或 en，例如 language:en。`,
+    invalidRole: (input: string) => `身份组「${input}」无效：请选择一个身份组，例如 role:@AI-news；写 role:none 可取消提及。`,
   },
   errors: {
     unknownCommand: (name: string) => `没有 /${name} 这个命令。发送 /help 查看可用命令。`,

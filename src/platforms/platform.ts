@@ -1,3 +1,4 @@
+import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
 
 /** Every platform the bot speaks, in the order lists and reports show them. */
@@ -39,6 +40,29 @@ export interface SentPart {
   plan: string;
 }
 
+/**
+ * How one destination wants its digest presented (from its subscription's options). Neutral: each
+ * adapter maps a field to its platform's feature or ignores one it has none for.
+ */
+export interface DigestPresentation {
+  /** Discord: mention this role (and only it) in the first message; null = no mention. */
+  mentionRoleId: string | null;
+  /** Deliver without a notification (Telegram `disable_notification`, Discord `SUPPRESS_NOTIFICATIONS`). */
+  silent: boolean;
+  /** Send the word cloud; false = the text-only rendering from the first part on. */
+  withImage: boolean;
+  /** Language of the digest's own labels; the report's text is never translated. */
+  locale: Locale;
+}
+
+/** The presentation of a digest to a destination without options: as before options existed. */
+export const DEFAULT_PRESENTATION: Readonly<DigestPresentation> = Object.freeze({
+  mentionRoleId: null,
+  silent: false,
+  withImage: true,
+  locale: 'zh',
+});
+
 /** How delivery drives one sendDigest call beyond the idempotency key; every field optional. */
 export interface SendDigestOptions {
   /**
@@ -54,6 +78,8 @@ export interface SendDigestOptions {
   onPartAccepted?: (part: SentPart) => void | Promise<void>;
   /** Once aborted (the bot is stopping), no further part is started; the send rejects. */
   signal?: AbortSignal;
+  /** The destination's options (role, silent, word cloud, language); default DEFAULT_PRESENTATION. */
+  presentation?: DigestPresentation;
 }
 
 /** Why a send failed, in terms delivery can act on. */

@@ -1,4 +1,6 @@
+import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
+import { localizedTitle } from './digest-labels.ts';
 import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
 import { escapeDiscordMarkdown } from './discord-markdown.ts';
 import { linkSegments } from './link-segments.ts';
@@ -6,10 +8,21 @@ import { discordNavigationRow } from './navigation-buttons.ts';
 import { DISCORD_LIMITS } from './limits.ts';
 import type { DiscordEmbed, DiscordMessage, OutgoingFile } from './payload-types.ts';
 
-/** Presentation choices for Discord (from config `digest.discordColor`). */
+/** Presentation choices for Discord: config `digest.discordColor`, and a subscription's options. */
 export interface DiscordRenderOptions {
   color: number;
+  /** Language of the digest's own labels (default zh). */
+  locale?: Locale;
+  /** A role to mention in the first message's content; the only mention allowed to ping. */
+  mentionRoleId?: string | null;
+  /** `SUPPRESS_NOTIFICATIONS` on every message (Discord's `@silent`). */
+  silent?: boolean;
+  /** False: the digest without its word cloud (default true). */
+  withImage?: boolean;
 }
+
+/** Discord's message flag for `@silent` messages: delivered without a push or desktop notification. */
+export const SUPPRESS_NOTIFICATIONS = 1 << 12;
 
 /**
  * Discord counts characters; we count UTF-16 code units, which is never less than any other count
@@ -103,8 +116,9 @@ function normaliseTimestamp(iso: string | null): string | null {
  * one embed (4,096) or one message (10 embeds, 6,000 characters), they continue in further embeds
  * and messages; no point is ever dropped, and a single overlong point is split at sentences.
  */
-export function renderDiscordMessages(digest: Digest, options: DiscordRenderOptions): DiscordMessage[] {
-  const title = truncate(digest.title, DISCORD_LIMITS.embedTitleChars);
+export function renderDiscordMessages(source: Digest, options: DiscordRenderOptions): DiscordMessage[] {
+  const digest = options.withImage === false ? { ...source, image: null } : source;
+  const title = truncate(localizedTitle(digest, options.locale), DISCORD_LIMITS.embedTitleChars);
   const footer = truncate(digest.headline, DISCORD_LIMITS.embedFooterChars);
   // Room for the title and footer is kept in every message, so any description piece fits a fresh one.
   const pieceMax = Math.min(
@@ -153,16 +167,22 @@ export function renderDiscordMessages(digest: Digest, options: DiscordRenderOpti
   if (timestamp) tail.timestamp = timestamp;
 
   // Navigation buttons go under the first message, the one with the title and word cloud.
-  const navigation = discordNavigationRow(digest);
+  const navigation = discordNavigationRow(digest, options.locale);
+  // A role id is a snowflake; anything else would put arbitrary text in the content.
+  const role = options.mentionRoleId && /^\d{1,25}$/.test(options.mentionRoleId) ? options.mentionRoleId : null;
   return messages.map((messageEmbeds, index) => {
     const files: OutgoingFile[] =
       index === 0 && digest.image && attachmentName
         ? [{ name: attachmentName, path: digest.image.path, bytes: digest.image.bytes }]
         : [];
+    const mention = index === 0 && role !== null;
     return {
       body: {
+        ...(mention ? { content: `<@&${role}>` } : {}),
         embeds: messageEmbeds.map(orderEmbed),
-        allowed_mentions: { parse: [] },
+        // parse: [] always: a report's text can never ping; only the chosen role, where it is mentioned.
+        allowed_mentions: mention ? { parse: [], roles: [role] } : { parse: [] },
+        ...(options.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}),
         ...(files.length > 0 ? { attachments: files.map((file, id) => ({ id, filename: file.name })) } : {}),
         ...(index === 0 && navigation ? { components: [navigation] } : {}),
       },

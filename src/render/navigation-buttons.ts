@@ -1,9 +1,11 @@
+import { messages } from '../i18n/index.ts';
+import { DEFAULT_LOCALE, type Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
 import { decodeAction, encodeAction } from './button-actions.ts';
 import { safeLinkUrl } from './link-segments.ts';
 import type { DiscordActionRow, DiscordButton, TelegramInlineButton, TelegramInlineKeyboard } from './payload-types.ts';
 
-/** What the buttons say; dates are the same in every language. */
+/** What the buttons say in the default locale; dates are the same in every language. */
 export const NAVIGATION_LABELS = { previous: '◀', next: '▶', fullReport: '完整报告' } as const;
 
 /**
@@ -11,7 +13,7 @@ export const NAVIGATION_LABELS = { previous: '◀', next: '▶', fullReport: '�
  * the archive, so the row keeps its shape) and a link button to the full report when there is one.
  * Null when the digest has no navigation.
  */
-export function discordNavigationRow(digest: Digest): DiscordActionRow | null {
+export function discordNavigationRow(digest: Digest, locale: Locale = DEFAULT_LOCALE): DiscordActionRow | null {
   const navigation = digest.navigation;
   if (!navigation) return null;
   const dateButton = (side: 'previous' | 'next', date: string | null): DiscordButton => {
@@ -25,7 +27,7 @@ export function discordNavigationRow(digest: Digest): DiscordActionRow | null {
   };
   const components: DiscordButton[] = [dateButton('previous', navigation.previous), dateButton('next', navigation.next)];
   const url = digest.url ? safeLinkUrl(digest.url) : null;
-  if (url !== null) components.push({ type: 2, style: 5, label: NAVIGATION_LABELS.fullReport, url });
+  if (url !== null) components.push({ type: 2, style: 5, label: messages(locale).digest.fullReport, url });
   return { type: 1, components };
 }
 
@@ -34,7 +36,11 @@ export function discordNavigationRow(digest: Digest): DiscordActionRow | null {
  * either end: Telegram has no disabled buttons), then the full report link when there is one.
  * `photoMessageId` is the digest's photo message, edited along with the text when pressed.
  */
-export function telegramNavigationKeyboard(digest: Digest, photoMessageId?: string): TelegramInlineKeyboard | null {
+export function telegramNavigationKeyboard(
+  digest: Digest,
+  photoMessageId?: string,
+  locale: Locale = DEFAULT_LOCALE,
+): TelegramInlineKeyboard | null {
   const navigation = digest.navigation;
   if (!navigation) return null;
   const photo = photoMessageId === undefined ? {} : { photoMessageId };
@@ -47,7 +53,7 @@ export function telegramNavigationKeyboard(digest: Digest, photoMessageId?: stri
   }
   const rows: TelegramInlineButton[][] = row.length > 0 ? [row] : [];
   const url = digest.url ? safeLinkUrl(digest.url) : null;
-  if (url !== null) rows.push([{ text: NAVIGATION_LABELS.fullReport, url }]);
+  if (url !== null) rows.push([{ text: messages(locale).digest.fullReport, url }]);
   return rows.length > 0 ? { inline_keyboard: rows } : null;
 }
 

@@ -44,7 +44,13 @@ export interface DiscordMessageBody {
   embeds: DiscordEmbed[];
   /** Buttons (previous / next / full report, search results). */
   components?: DiscordActionRow[];
-  allowed_mentions: { parse: [] };
+  /**
+   * Always `parse: []`: text in a report (`@everyone`, `<@id>`) never pings anyone. `roles` lists
+   * the one role a subscription asked to mention, on the message whose content mentions it.
+   */
+  allowed_mentions: { parse: []; roles?: string[] };
+  /** Message flags; `SUPPRESS_NOTIFICATIONS` (4096) for a silent subscription. */
+  flags?: number;
   attachments?: { id: number; filename: string }[];
   nonce?: string;
   enforce_nonce?: boolean;
@@ -54,7 +60,13 @@ export interface DiscordMessageBody {
 export type TelegramCall =
   | {
       method: 'sendPhoto';
-      params: { caption: string; parse_mode: 'HTML'; show_caption_above_media?: boolean; allow_paid_broadcast?: boolean };
+      params: {
+        caption: string;
+        parse_mode: 'HTML';
+        show_caption_above_media?: boolean;
+        allow_paid_broadcast?: boolean;
+        disable_notification?: boolean;
+      };
       photo: OutgoingFile;
     }
   | {
@@ -66,6 +78,8 @@ export type TelegramCall =
         reply_markup?: TelegramInlineKeyboard;
         /** Set by the sender for digests to subscribers when `telegram.paidBroadcast` is on. */
         allow_paid_broadcast?: boolean;
+        /** Set by the sender for a silent subscription. */
+        disable_notification?: boolean;
       };
     };
 

@@ -1,4 +1,7 @@
+import { messages } from '../i18n/index.ts';
+import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
+import { localizedTitle } from './digest-labels.ts';
 import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
 import { TELEGRAM_LIMITS } from './limits.ts';
 import { linkSegments } from './link-segments.ts';
@@ -90,11 +93,19 @@ function publishedLabel(iso: string | null): string | null {
   return match ? `${match[1]} ${match[2]}` : null;
 }
 
+/** Presentation choices for Telegram (a subscription's options). */
+export interface TelegramRenderOptions {
+  /** Language of the digest's own labels (default zh). */
+  locale?: Locale;
+  /** False: the text-only rendering, without the word cloud (default true). */
+  withImage?: boolean;
+}
+
 /** Photo caption: bold title, headline, publish time; the headline is shortened to keep ≤ 1,024. */
-export function telegramCaption(digest: Digest): string {
-  const title = wrap('b', plain(truncate(digest.title, 256)));
+export function telegramCaption(digest: Digest, locale?: Locale): string {
+  const title = wrap('b', plain(truncate(localizedTitle(digest, locale), 256)));
   const published = publishedLabel(digest.publishedAt);
-  const tail = published ? plain(`\n发布于 ${published}`) : plain('');
+  const tail = published ? plain(`\n${messages(locale ?? 'zh').digest.published(published)}`) : plain('');
   const room = TELEGRAM_LIMITS.captionChars - title.length - tail.length - 1;
   const headline = digest.headline ? concat(plain('\n'), plain(truncate(digest.headline, room))) : plain('');
   return concat(title, headline, tail).html;
@@ -106,10 +117,12 @@ export function telegramCaption(digest: Digest): string {
  * all report text escaped, each ≤ 4,096 characters after parsing; on overflow the digest continues
  * in further messages at point (or, for an overlong point, sentence) boundaries. No point is dropped.
  */
-export function renderTelegramCalls(digest: Digest): TelegramCall[] {
+export function renderTelegramCalls(source: Digest, options: TelegramRenderOptions = {}): TelegramCall[] {
+  const digest = options.withImage === false ? { ...source, image: null } : source;
+  const locale = options.locale ?? 'zh';
   const max = TELEGRAM_LIMITS.messageChars;
   const blocks: Block[] = [];
-  const title = wrap('b', plain(truncate(digest.title, 256)));
+  const title = wrap('b', plain(truncate(localizedTitle(digest, locale), 256)));
   blocks.push(
     digest.image || !digest.headline
       ? title
@@ -118,20 +131,21 @@ export function renderTelegramCalls(digest: Digest): TelegramCall[] {
   if (digest.note) blocks.push(...splitText(digest.note, max, splitOptions).map((n) => wrap('i', plain(n))));
   digest.points.forEach((point, index) => blocks.push(...pointBlocks(index + 1, point.title, point.detail, max, point.links)));
   if (digest.url) {
-    blocks.push({ html: `<a href="${escapeHtml(digest.url)}">完整报告</a>`, length: '完整报告'.length });
+    const label = messages(locale).digest.fullReport;
+    blocks.push({ html: `<a href="${escapeHtml(digest.url)}">${escapeHtml(label)}</a>`, length: label.length });
   }
 
   const calls: TelegramCall[] = [];
   if (digest.image) {
     calls.push({
       method: 'sendPhoto',
-      params: { caption: telegramCaption(digest), parse_mode: 'HTML' },
+      params: { caption: telegramCaption(digest, locale), parse_mode: 'HTML' },
       photo: { name: digest.image.name, path: digest.image.path, bytes: digest.image.bytes },
     });
   }
   for (const text of packBlocks(blocks, max)) calls.push(sendMessage(text));
   // Navigation buttons go under the last text message, where a reader finishes.
-  const keyboard = telegramNavigationKeyboard(digest);
+  const keyboard = telegramNavigationKeyboard(digest, undefined, locale);
   const last = calls.at(-1);
   if (keyboard && last?.method === 'sendMessage') last.params.reply_markup = keyboard;
   return calls;

@@ -50,7 +50,10 @@ export function fillReportUrl(template: string, report: Pick<Report, 'slug' | 'd
   );
 }
 
-/** `Twitter AI 报告 · 2026-01-03`, or `… · 2026-01-05 至 2026-01-11` for a range. */
+/**
+ * `Twitter AI 报告 · 2026-01-03`, or `… · 2026-01-05 至 2026-01-11` for a range (in the default
+ * locale; render/digest-labels.ts gives the range in another, keep the two in step).
+ */
 export function digestTitle(prefix: string, dateStart: string, dateEnd: string): string {
   return dateEnd === dateStart ? `${prefix} · ${dateStart}` : `${prefix} · ${dateStart} 至 ${dateEnd}`;
 }

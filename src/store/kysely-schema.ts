@@ -19,6 +19,11 @@ export interface StoreTables {
     time_of_day: string | null;
     timezone: string | null;
     updated_at: string;
+    /** Delivery options (0003-subscription-options). */
+    mention_role_id: string | null;
+    silent: Generated<number>;
+    wordcloud: Generated<number>;
+    language: string | null;
   };
   deliveries: {
     id: Generated<number>;
@@ -104,6 +109,17 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
           sent_at     TEXT    NOT NULL,
           PRIMARY KEY (delivery_id, part_index)
         )`.execute(db);
+    },
+  },
+  // v3: per-subscription delivery options (see migrations.ts, v3).
+  '0003-subscription-options': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        ALTER TABLE subscriptions
+          ADD COLUMN mention_role_id TEXT,
+          ADD COLUMN silent    INTEGER NOT NULL DEFAULT 0 CHECK (silent IN (0, 1)),
+          ADD COLUMN wordcloud INTEGER NOT NULL DEFAULT 1 CHECK (wordcloud IN (0, 1)),
+          ADD COLUMN language  TEXT CHECK (language IN ('zh', 'en'))`.execute(db);
     },
   },
 };

@@ -7,6 +7,16 @@ import type { Database } from 'better-sqlite3';
  */
 export type Migration = (db: Database) => void;
 
+/** Adds the delivery option columns to `subscriptions` (schema step v3; self-contained, so it can be reordered). */
+function addSubscriptionOptions(db: Database): void {
+  db.exec(`
+    ALTER TABLE subscriptions ADD COLUMN mention_role_id TEXT;
+    ALTER TABLE subscriptions ADD COLUMN silent    INTEGER NOT NULL DEFAULT 0 CHECK (silent IN (0, 1));
+    ALTER TABLE subscriptions ADD COLUMN wordcloud INTEGER NOT NULL DEFAULT 1 CHECK (wordcloud IN (0, 1));
+    ALTER TABLE subscriptions ADD COLUMN language  TEXT CHECK (language IN ('zh', 'en'));
+  `);
+}
+
 /** Ordered schema steps; `MIGRATIONS.length` is the schema version this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   // v1: subscriptions and the delivery ledger.
@@ -68,4 +78,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `);
   },
+  // v3: per-subscription delivery options (`/subscribe` options, `/settings`). Defaults keep every
+  // existing subscription as it was: no role, not silent, word cloud on, the default language.
+  addSubscriptionOptions,
 ];

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { StoreError } from '../errors.ts';
 import type { Destination, PlatformName, SentPart } from '../platforms/platform.ts';
 import { postgresMigrations, type StoreTables } from './kysely-schema.ts';
+import { columnsFromOptions, mergeOptions, optionsFromColumns } from './subscription-options.ts';
 import type {
   Delivery,
   DeliveryKind,
@@ -12,6 +13,7 @@ import type {
   Store,
   SubscribeInput,
   Subscription,
+  SubscriptionOptions,
 } from './store.ts';
 
 export interface PostgresStoreOptions {
@@ -73,6 +75,7 @@ function toSubscription(row: SubscriptionRow): Subscription {
     reason: row.reason,
     timeOfDay: row.time_of_day,
     timezone: row.timezone,
+    options: optionsFromColumns(row),
   };
 }
 
@@ -231,6 +234,7 @@ export class PostgresStore implements Store {
             time_of_day: input.timeOfDay ?? null,
             timezone: input.timezone ?? null,
             updated_at: now,
+            ...columnsFromOptions(mergeOptions(null, input.options)),
           })
           .execute();
       } else if (Number(existing.active) === 0) {
@@ -247,6 +251,7 @@ export class PostgresStore implements Store {
             time_of_day: input.timeOfDay ?? null,
             timezone: input.timezone ?? null,
             updated_at: now,
+            ...columnsFromOptions(mergeOptions(optionsFromColumns(existing), input.options)),
           })
           .where('id', '=', existing.id)
           .execute();
@@ -260,6 +265,7 @@ export class PostgresStore implements Store {
             time_of_day: input.timeOfDay === undefined ? existing.time_of_day : input.timeOfDay,
             timezone: input.timezone === undefined ? existing.timezone : input.timezone,
             updated_at: now,
+            ...columnsFromOptions(mergeOptions(optionsFromColumns(existing), input.options)),
           })
           .where('id', '=', existing.id)
           .execute();
@@ -332,6 +338,20 @@ export class PostgresStore implements Store {
   async getSubscription(destination: Destination): Promise<Subscription | null> {
     return this.read('cannot read subscription', async () => {
       const row = await this.subscriptionRow(this.db, destination);
+      return row ? toSubscription(row) : null;
+    });
+  }
+
+  async setSubscriptionOptions(destination: Destination, options: Partial<SubscriptionOptions>): Promise<Subscription | null> {
+    return this.write('cannot save subscription options', async (trx) => {
+      const existing = await this.subscriptionRow(trx, destination);
+      if (!existing || Number(existing.active) !== 1) return null;
+      await trx
+        .updateTable('subscriptions')
+        .set({ ...columnsFromOptions(mergeOptions(optionsFromColumns(existing), options)), updated_at: this.stamp() })
+        .where('id', '=', existing.id)
+        .execute();
+      const row = await this.subscriptionRow(trx, destination);
       return row ? toSubscription(row) : null;
     });
   }

@@ -3,6 +3,7 @@ import { StoreError } from '../errors.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import { databaseFileProblem, fileIdentity, type FileIdentity } from './database-file.ts';
 import { guardStorage, openDatabase } from './open-database.ts';
+import { columnsFromOptions, mergeOptions, optionsFromColumns, type SubscriptionOptionColumns } from './subscription-options.ts';
 import type { SentPart } from '../platforms/platform.ts';
 import type {
   Delivery,
@@ -13,6 +14,7 @@ import type {
   Store,
   SubscribeInput,
   Subscription,
+  SubscriptionOptions,
 } from './store.ts';
 
 export interface SqliteStoreOptions {
@@ -20,7 +22,7 @@ export interface SqliteStoreOptions {
   now?: () => Date;
 }
 
-interface SubscriptionRow {
+interface SubscriptionRow extends SubscriptionOptionColumns {
   id: number;
   platform: PlatformName;
   chat_id: string;
@@ -70,8 +72,17 @@ function toSubscription(row: SubscriptionRow): Subscription {
     reason: row.reason,
     timeOfDay: row.time_of_day,
     timezone: row.timezone,
+    options: optionsFromColumns(row),
   };
 }
+
+/** The option columns as named parameters. */
+function optionParams(options: SubscriptionOptions): Record<string, string | number | null> {
+  const c = columnsFromOptions(options);
+  return { mentionRoleId: c.mention_role_id, silent: c.silent, wordcloud: c.wordcloud, language: c.language };
+}
+
+const SET_OPTIONS = 'mention_role_id = @mentionRoleId, silent = @silent, wordcloud = @wordcloud, language = @language';
 
 function parseMessageIds(text: string): string[] {
   const value: unknown = JSON.parse(text);
@@ -178,9 +189,11 @@ export class SqliteStore implements Store {
       if (!existing) {
         this.sql(
           `INSERT INTO subscriptions (platform, chat_id, thread_id, guild_id, title, subscribed_by, subscribed_at,
-             active, reason, time_of_day, timezone, updated_at)
-           VALUES (@platform, @chatId, @threadId, @guildId, @title, @subscribedBy, @now, 1, NULL, @timeOfDay, @timezone, @now)`,
+             active, reason, time_of_day, timezone, updated_at, mention_role_id, silent, wordcloud, language)
+           VALUES (@platform, @chatId, @threadId, @guildId, @title, @subscribedBy, @now, 1, NULL, @timeOfDay, @timezone, @now,
+             @mentionRoleId, @silent, @wordcloud, @language)`,
         ).run({
+          ...optionParams(mergeOptions(null, input.options)),
           ...key(input),
           guildId: input.guildId ?? null,
           title: input.title ?? null,
@@ -194,9 +207,11 @@ export class SqliteStore implements Store {
         // the global one unless given. Title and guild are descriptive, so they are kept if not given.
         this.sql(
           `UPDATE subscriptions SET active = 1, reason = NULL, subscribed_by = @subscribedBy, subscribed_at = @now,
-             guild_id = @guildId, title = @title, time_of_day = @timeOfDay, timezone = @timezone, updated_at = @now
+             guild_id = @guildId, title = @title, time_of_day = @timeOfDay, timezone = @timezone, updated_at = @now,
+             ${SET_OPTIONS}
            WHERE id = @id`,
         ).run({
+          ...optionParams(mergeOptions(optionsFromColumns(existing), input.options)),
           id: existing.id,
           subscribedBy: input.subscribedBy,
           guildId: input.guildId === undefined ? existing.guild_id : input.guildId,
@@ -209,9 +224,10 @@ export class SqliteStore implements Store {
         // Already active: keep who subscribed first and when; update only what was given.
         this.sql(
           `UPDATE subscriptions SET guild_id = @guildId, title = @title, time_of_day = @timeOfDay,
-             timezone = @timezone, updated_at = @now
+             timezone = @timezone, updated_at = @now, ${SET_OPTIONS}
            WHERE id = @id`,
         ).run({
+          ...optionParams(mergeOptions(optionsFromColumns(existing), input.options)),
           id: existing.id,
           guildId: input.guildId === undefined ? existing.guild_id : input.guildId,
           title: input.title === undefined ? existing.title : input.title,
@@ -285,6 +301,20 @@ export class SqliteStore implements Store {
 
   async getSubscription(destination: Destination): Promise<Subscription | null> {
     return this.read('cannot read subscription', () => {
+      const row = this.subscriptionRow(destination);
+      return row ? toSubscription(row) : null;
+    });
+  }
+
+  async setSubscriptionOptions(destination: Destination, options: Partial<SubscriptionOptions>): Promise<Subscription | null> {
+    return this.write('cannot save subscription options', () => {
+      const existing = this.subscriptionRow(destination);
+      if (!existing || existing.active !== 1) return null;
+      this.sql(`UPDATE subscriptions SET ${SET_OPTIONS}, updated_at = @now WHERE id = @id`).run({
+        ...optionParams(mergeOptions(optionsFromColumns(existing), options)),
+        id: existing.id,
+        now: this.stamp(),
+      });
       const row = this.subscriptionRow(destination);
       return row ? toSubscription(row) : null;
     });

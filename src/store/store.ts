@@ -1,4 +1,28 @@
+import type { Locale } from '../locale.ts';
 import type { Destination, PlatformName, SentPart } from '../platforms/platform.ts';
+
+/**
+ * How a subscription wants its digest delivered (`/subscribe` options, `/settings`). Every field
+ * has a default, so a subscription made before options existed behaves as before.
+ */
+export interface SubscriptionOptions {
+  /** Discord: the role mentioned with each digest (it alone may be pinged); null = none. */
+  mentionRoleId: string | null;
+  /** Telegram: deliver without a notification sound (`disable_notification`); Discord: `@silent`. */
+  silent: boolean;
+  /** Whether the word cloud goes with the digest; false = a text-only digest. */
+  wordcloud: boolean;
+  /** Language of the digest's own labels (never the report's text); null = the bot's default (zh). */
+  language: Locale | null;
+}
+
+/** The options of a subscription nobody has set any for. */
+export const DEFAULT_SUBSCRIPTION_OPTIONS: Readonly<SubscriptionOptions> = Object.freeze({
+  mentionRoleId: null,
+  silent: false,
+  wordcloud: true,
+  language: null,
+});
 
 /** A destination that receives the daily digest. */
 export interface Subscription extends Destination {
@@ -18,6 +42,8 @@ export interface Subscription extends Destination {
   timeOfDay: string | null;
   /** IANA timezone for `timeOfDay`, or null. */
   timezone: string | null;
+  /** Delivery options (defaults: no role, not silent, word cloud on, default language). */
+  options: SubscriptionOptions;
 }
 
 export interface SubscribeInput extends Destination {
@@ -26,6 +52,8 @@ export interface SubscribeInput extends Destination {
   subscribedBy: string;
   timeOfDay?: string | null;
   timezone?: string | null;
+  /** Options to set; those not given keep their stored value (defaults for a new subscription). */
+  options?: Partial<SubscriptionOptions>;
 }
 
 export type DeliveryKind = 'scheduled' | 'repost';
@@ -84,6 +112,11 @@ export interface Store {
   /** Moves a subscription (and its ledger rows) to a new chat id (Telegram supergroup migration). */
   moveSubscription(from: Destination, toChatId: string): Promise<void>;
   getSubscription(destination: Destination): Promise<Subscription | null>;
+  /**
+   * Changes the given delivery options of the active subscription of this destination (the rest
+   * are kept); returns it, or null when the destination has no active subscription.
+   */
+  setSubscriptionOptions(destination: Destination, options: Partial<SubscriptionOptions>): Promise<Subscription | null>;
   listSubscriptions(filter?: { platform?: PlatformName; activeOnly?: boolean }): Promise<Subscription[]>;
 
   /**

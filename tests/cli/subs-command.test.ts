@@ -46,10 +46,12 @@ describe('digest subs', () => {
     const listed = await p.run('list', '--json');
     expect(listed.code).toBe(0);
     expect(listed.stderr).toBe('');
+    // Every field of before, plus the delivery options (defaults here).
+    const options = { mentionRoleId: null, silent: false, wordcloud: true, language: null };
     expect(JSON.parse(listed.stdout)).toEqual([
-      { platform: 'telegram', chatId: '-1001234567890123', threadId: null, active: true, reason: null },
-      { platform: 'telegram', chatId: '-1001234567890123', threadId: '42', active: true, reason: null },
-      { platform: 'discord', chatId: '1234567890123456789', threadId: null, active: true, reason: null },
+      { platform: 'telegram', chatId: '-1001234567890123', threadId: null, active: true, reason: null, options },
+      { platform: 'telegram', chatId: '-1001234567890123', threadId: '42', active: true, reason: null, options },
+      { platform: 'discord', chatId: '1234567890123456789', threadId: null, active: true, reason: null, options },
     ]);
 
     expect(await p.run('remove', 'discord', '1234567890123456789')).toEqual({
@@ -64,7 +66,38 @@ describe('digest subs', () => {
       threadId: null,
       active: false,
       reason: 'unsubscribed by cli',
+      options,
     });
+  });
+
+  it('add takes delivery options (new or already active); list --json shows them', async () => {
+    const p = await project();
+    expect(await p.run('add', 'discord', '555', '--role', '223456789012345678', '--language', 'en')).toEqual({
+      code: 0,
+      stdout: 'added: discord 555\noptions: role 223456789012345678, silent off, wordcloud on, language en\n',
+      stderr: '',
+    });
+    await p.run('add', 'telegram', '-100777');
+    const again = await p.run('add', 'telegram', '-100777', '--silent', 'on', '--wordcloud', 'off');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('options: role none, silent on, wordcloud off, language default');
+    expect(JSON.parse((await p.run('list', '--json')).stdout)).toEqual([
+      expect.objectContaining({ chatId: '555', options: { mentionRoleId: '223456789012345678', silent: false, wordcloud: true, language: 'en' } }),
+      expect.objectContaining({ chatId: '-100777', options: { mentionRoleId: null, silent: true, wordcloud: false, language: null } }),
+    ]);
+  });
+
+  it.each([
+    [['add', 'telegram', '-100777', '--role', '123456'], 'Telegram has no roles'],
+    [['add', 'discord', '555', '--silent', 'loud'], 'write on or off'],
+    [['add', 'discord', '555', '--language', 'fr'], 'write zh or en'],
+    [['list', '--silent', 'on'], 'only apply to "add"'],
+  ])('refuses bad delivery options %j with exit 1', async (argv, words) => {
+    const p = await project();
+    const result = await p.run(...argv);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(words);
+    expect((await p.run('list', '--json')).stdout).toBe('[]\n');
   });
 
   it('writes to the same database the bot opens', async () => {

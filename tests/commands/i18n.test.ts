@@ -55,7 +55,7 @@ describe('command definitions', () => {
     const { deps } = await createHarness();
     const router = createCommandRouter(deps);
     expect(router.definitions.map((d) => d.name).sort()).toEqual(
-      ['dates', 'help', 'latest', 'report', 'repost', 'search', 'start', 'subscribe', 'unsubscribe'].sort(),
+      ['dates', 'help', 'latest', 'report', 'repost', 'search', 'settings', 'start', 'subscribe', 'unsubscribe'].sort(),
     );
     for (const d of router.definitions) {
       expect(d.name).toMatch(/^[a-z0-9_]{1,32}$/);
@@ -70,10 +70,10 @@ describe('command definitions', () => {
     }
   });
 
-  it('only subscribe, unsubscribe and repost need the manage right', async () => {
+  it('only subscribe, unsubscribe, settings and repost need the manage right', async () => {
     const { router } = await createHarness();
     const manage = router.definitions.filter((d) => d.permission === 'manage').map((d) => d.name);
-    expect(manage.sort()).toEqual(['repost', 'subscribe', 'unsubscribe']);
+    expect(manage.sort()).toEqual(['repost', 'settings', 'subscribe', 'unsubscribe']);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { allowedMentionsProblem, pingsOf } from './fake-discord-mentions.ts';
 import { DISCORD_LIMITS } from '../../src/render/limits.ts';
 import type { FakeDiscordState, PendingInteraction, RecordedFile } from './fake-discord-state.ts';
 import { FakeRateLimits } from './fake-discord-rate-limits.ts';
@@ -324,6 +325,10 @@ export class FakeDiscordRest {
     if (channel.state === 'forbidden') return refusal({ status: 403, body: { code: 50013, message: 'Missing Permissions' } });
     const invalid = validateMessage(req.body, req.files);
     if (invalid) return refusal(invalid);
+    const mentionProblem = allowedMentionsProblem(req.body);
+    if (mentionProblem) {
+      return refusal({ status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: { allowed_mentions: { _errors: [{ code: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', message: mentionProblem }] } } } });
+    }
 
     const nonce = req.body['nonce'];
     const nonceKey = nonce === undefined ? null : `${channelId}:${String(nonce)}`;
@@ -341,6 +346,7 @@ export class FakeDiscordRest {
       body: req.body,
       files: req.files,
       nonce: nonce === undefined ? null : String(nonce),
+      pings: pingsOf(req.body),
     });
     return { status: 200, body: payload };
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { pingsOf, type MessagePings } from './fake-discord-mentions.ts';
 
 /** Discord channel types the fake knows: text, announcement, public thread, private thread. */
 export type FakeChannelType = 0 | 5 | 11 | 12;
@@ -42,6 +43,8 @@ export interface RecordedMessage {
   body: Record<string, unknown>;
   files: RecordedFile[];
   nonce: string | null;
+  /** Who it pinged, as Discord decides from the content and `allowed_mentions`. */
+  pings: MessagePings;
 }
 
 /** One answer to POST /interactions/:id/:token/callback. */
@@ -279,9 +282,9 @@ export class FakeDiscordState {
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       tts: false,
-      mention_everyone: false,
+      mention_everyone: pingsOf(body).everyone,
       mentions: [],
-      mention_roles: [],
+      mention_roles: pingsOf(body).roles,
       attachments: files.map((f, index) => ({
         id: `${id}${index}`,
         filename: f.name,

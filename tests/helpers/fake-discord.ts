@@ -269,6 +269,13 @@ export async function startFakeDiscord(
         ...(target.type === 11 || target.type === 12 ? { thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false } } : {}),
       };
     }
+    // A role option (type 8) comes with the role in `resolved.roles`, as Discord sends it.
+    const resolvedRoles: Record<string, unknown> = {};
+    for (const option of options) {
+      if (option['type'] !== 8) continue;
+      const roleId = String(option['value']);
+      resolvedRoles[roleId] = { id: roleId, name: `role${roleId.slice(-4)}`, color: 0, hoist: false, position: 1, permissions: '0', managed: false, mentionable: true, flags: 0 };
+    }
     const commandId = state.registeredCommands.flatMap((s) => s.commands).find((c) => c['name'] === input.name)?.['id'] ?? state.nextId();
     state.interactions.set(id, {
       id,
@@ -292,7 +299,14 @@ export async function startFakeDiscord(
         name: input.name,
         type: 1,
         options,
-        ...(Object.keys(resolvedChannels).length > 0 ? { resolved: { channels: resolvedChannels } } : {}),
+        ...(Object.keys(resolvedChannels).length > 0 || Object.keys(resolvedRoles).length > 0
+          ? {
+              resolved: {
+                ...(Object.keys(resolvedChannels).length > 0 ? { channels: resolvedChannels } : {}),
+                ...(Object.keys(resolvedRoles).length > 0 ? { roles: resolvedRoles } : {}),
+              },
+            }
+          : {}),
         ...(input.guildId ? { guild_id: input.guildId } : {}),
       },
       ...(component ? { message: component.message } : {}),
@@ -333,10 +347,18 @@ export async function startFakeDiscord(
     return id;
   };
 
-  const toOptions = (values: Record<string, string | number | boolean>, focused?: string): Record<string, unknown>[] =>
+  // An option's type is the one the bot registered for it (a role option is type 8, as Discord
+  // sends it); for a command not registered, guessed from the name and value.
+  const registeredType = (command: string, option: string): number | undefined => {
+    const registered = state.registeredCommands.flatMap((set) => set.commands).find((c) => c['name'] === command);
+    const options = (registered?.['options'] ?? []) as { name?: unknown; type?: unknown }[];
+    const type = options.find((o) => o.name === option)?.type;
+    return typeof type === 'number' ? type : undefined;
+  };
+  const toOptions = (values: Record<string, string | number | boolean>, focused?: string, command = ''): Record<string, unknown>[] =>
     Object.entries(values).map(([name, value]) => ({
       name,
-      type: name === 'channel' ? 7 : typeof value === 'boolean' ? 5 : typeof value === 'number' ? 10 : 3,
+      type: registeredType(command, name) ?? (name === 'channel' ? 7 : typeof value === 'boolean' ? 5 : typeof value === 'number' ? 10 : 3),
       value,
       ...(name === focused ? { focused: true } : {}),
     }));
@@ -405,9 +427,9 @@ export async function startFakeDiscord(
     disconnectGateway: (code = 4000) => gateway.disconnectAll(code),
     failNext: (route, spec) => rest.failNext(route, spec),
     dispatch: (event, data) => gateway.dispatch(event, data),
-    sendSlashCommand: (input) => dispatchInteraction(2, input, toOptions(input.options ?? {})),
+    sendSlashCommand: (input) => dispatchInteraction(2, input, toOptions(input.options ?? {}, undefined, input.name)),
     sendAutocomplete: (input) =>
-      dispatchInteraction(4, input, toOptions({ ...(input.options ?? {}), [input.focused.name]: input.focused.value }, input.focused.name)),
+      dispatchInteraction(4, input, toOptions({ ...(input.options ?? {}), [input.focused.name]: input.focused.value }, input.focused.name, input.name)),
     pressButton(input) {
       const rows = Array.isArray(input.message.body['components']) ? (input.message.body['components'] as { components?: Record<string, unknown>[] }[]) : [];
       const button = rows.flatMap((r) => r.components ?? []).find((b) => b['custom_id'] === input.customId);

@@ -48,6 +48,8 @@ export interface SentMessage {
   replyMarkup: { inline_keyboard: Record<string, unknown>[][] } | null;
   /** Sent with `allow_paid_broadcast: true` (paced at 1,000 a second overall, paid in Stars). */
   paidBroadcast: boolean;
+  /** Sent with `disable_notification: true`: members get it without a sound. */
+  silent: boolean;
 }
 
 /** A message as it stands now in its chat (after any edits). */
@@ -650,7 +652,8 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     // Telegram stores an upload only once it accepted the message.
     const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
     if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
-    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup, paidBroadcast };
+    const silent = params.disable_notification === true || params.disable_notification === 'true';
+    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup, paidBroadcast, silent };
     fake.sent.push(message);
     stored.set(storedKey(chat.id, messageId), { chatId: chat.id, messageId, text, plainText, photo, replyMarkup, edits: 0 });
     fake.afterAccept?.(message);

@@ -173,3 +173,22 @@ describe('opening a database file', () => {
     db.close();
   });
 });
+
+describe('the delivery options step (subscriptions made before options existed)', () => {
+  it('a subscription from a database before the step reads with the default options, and can be given some', async () => {
+    const file = fresh();
+    const before = openDatabase(file, MIGRATIONS.filter((step) => step.name !== 'addSubscriptionOptions'));
+    before
+      .prepare(
+        `INSERT INTO subscriptions (platform, chat_id, thread_id, subscribed_by, subscribed_at, updated_at)
+         VALUES ('discord', '555', '', 'cli', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run();
+    before.close();
+    const store = SqliteStore.open(file);
+    const destination = { platform: 'discord' as const, chatId: '555', threadId: null };
+    expect((await store.getSubscription(destination))?.options).toEqual({ mentionRoleId: null, silent: false, wordcloud: true, language: null });
+    expect((await store.setSubscriptionOptions(destination, { language: 'en' }))?.options.language).toBe('en');
+    await store.close();
+  });
+});

@@ -49,6 +49,7 @@ export function storeContract(backend: StoreBackend): void {
         reason: null,
         timeOfDay: null,
         timezone: null,
+        options: { mentionRoleId: null, silent: false, wordcloud: true, language: null },
       });
       expect(await store.getSubscription(channel)).toEqual(sub);
     });
@@ -122,6 +123,57 @@ export function storeContract(backend: StoreBackend): void {
       await store.subscribe({ platform: 'telegram', chatId: '-2', threadId: null, subscribedBy: 'cli' });
       await store.unsubscribe({ platform: 'telegram', chatId: '-1', threadId: null }, 'gone');
       expect((await store.listSubscriptions(filter)).map((s) => `${s.platform}:${s.chatId}`)).toEqual(expected);
+    });
+  });
+
+  describe('delivery options', () => {
+    const defaults = { mentionRoleId: null, silent: false, wordcloud: true, language: null };
+
+    it('a subscribe may set options; the others take their defaults', async () => {
+      const sub = await store.subscribe({ ...channel, subscribedBy: 'cli', options: { mentionRoleId: '223456789012345678', language: 'en' } });
+      expect(sub.options).toEqual({ ...defaults, mentionRoleId: '223456789012345678', language: 'en' });
+      expect((await store.listSubscriptions())[0]?.options).toEqual(sub.options);
+    });
+
+    it('resubscribing (active or after an unsubscribe) keeps the options unless new ones are given', async () => {
+      await store.subscribe({ ...chat, subscribedBy: 'cli', options: { silent: true, wordcloud: false, language: 'en' } });
+      expect((await store.subscribe({ ...chat, subscribedBy: 'cli', timeOfDay: '09:00', timezone: 'UTC' })).options).toEqual({
+        ...defaults,
+        silent: true,
+        wordcloud: false,
+        language: 'en',
+      });
+      await store.unsubscribe(chat, 'unsubscribed by cli');
+      const back = await store.subscribe({ ...chat, subscribedBy: 'cli', options: { wordcloud: true } });
+      expect(back.options).toEqual({ ...defaults, silent: true, wordcloud: true, language: 'en' });
+    });
+
+    it('setSubscriptionOptions changes only what is given, and clears a role or language with null', async () => {
+      await store.subscribe({ ...channel, subscribedBy: 'cli' });
+      const set = await store.setSubscriptionOptions(channel, { mentionRoleId: '42', silent: true });
+      expect(set?.options).toEqual({ ...defaults, mentionRoleId: '42', silent: true });
+      const more = await store.setSubscriptionOptions(channel, { language: 'en' });
+      expect(more?.options).toEqual({ ...defaults, mentionRoleId: '42', silent: true, language: 'en' });
+      const cleared = await store.setSubscriptionOptions(channel, { mentionRoleId: null, language: null });
+      expect(cleared?.options).toEqual({ ...defaults, silent: true });
+      expect((await store.getSubscription(channel))?.options).toEqual({ ...defaults, silent: true });
+      // Who and when are not a settings change.
+      expect(cleared).toMatchObject({ subscribedBy: 'cli', subscribedAt: at(0), active: true });
+    });
+
+    it('setSubscriptionOptions returns null, changing nothing, without an active subscription', async () => {
+      expect(await store.setSubscriptionOptions(chat, { silent: true })).toBeNull();
+      await store.subscribe({ ...chat, subscribedBy: 'cli' });
+      await store.unsubscribe(chat, 'unsubscribed by cli');
+      expect(await store.setSubscriptionOptions(chat, { silent: true })).toBeNull();
+      expect((await store.getSubscription(chat))?.options).toEqual(defaults);
+      expect(await store.getSubscription(topic)).toBeNull();
+    });
+
+    it('options move with a subscription to a supergroup', async () => {
+      await store.subscribe({ ...chat, subscribedBy: 'cli', options: { silent: true } });
+      await store.moveSubscription(chat, '-1009999999999');
+      expect((await store.getSubscription({ ...chat, chatId: '-1009999999999' }))?.options.silent).toBe(true);
     });
   });
 

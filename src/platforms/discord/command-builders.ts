@@ -36,7 +36,12 @@ function buildOption(option: CommandOption): OptionJSON {
       return { ...base, type: ApplicationCommandOptionType.Boolean };
     case 'channel':
       return { ...base, type: ApplicationCommandOptionType.Channel, channel_types: [...POSTABLE_CHANNEL_TYPES] };
+    case 'role':
+      return { ...base, type: ApplicationCommandOptionType.Role };
     case 'string':
+      if (option.choices) {
+        return { ...base, type: ApplicationCommandOptionType.String, choices: option.choices.map((value) => ({ name: value, value })) };
+      }
       return { ...base, type: ApplicationCommandOptionType.String, autocomplete: option.autocomplete === true };
   }
 }

@@ -18,12 +18,13 @@ import {
 } from 'discord.js';
 import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
-import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordText } from '../../render/discord.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
+import { DiscordDigestRenderings } from './digest-renderings.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerInteraction } from './answer-interaction.ts';
 import type { CachedPermissions, InteractionDeps } from './handle-interaction.ts';
@@ -119,6 +120,8 @@ export class DiscordPlatform implements Platform {
   /** Interactions taken over HTTP lately (a replayed request is refused). */
   readonly #recentHttp = new RecentInteractions();
   #started = false;
+  /** Digest renderings per fan-out (see DiscordDigestRenderings). */
+  #renderings: DiscordDigestRenderings | null = null;
 
   constructor(options: DiscordPlatformOptions) {
     this.#options = options;
@@ -280,7 +283,8 @@ export class DiscordPlatform implements Platform {
   }
 
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
-    const rendered = renderDiscordMessages(digest, { color: this.#interactionDeps.color });
+    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
+    const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
     return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
   }
 

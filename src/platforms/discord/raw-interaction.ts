@@ -169,7 +169,18 @@ export function readArgs(interaction: RawInteraction): CommandArgs {
       case 'query':
       case 'time':
       case 'tz':
+      case 'language':
         args[option.name] = String(value);
+        break;
+      case 'role':
+        // The role picker gives the role's id.
+        args.role = String(value);
+        break;
+      case 'silent':
+      case 'wordcloud':
+      case 'clear_role':
+        // Neutral switches are words (Telegram types them): a Discord boolean becomes on / off.
+        args[option.name] = value === true ? 'on' : value === false ? 'off' : String(value);
         break;
       default:
         break;

@@ -13,7 +13,7 @@ const TIMEZONE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 /** A chat id typed to act on another chat (`/subscribe -1001234567890`). */
 const CHAT_ID = /^-\d{5,}$/;
 /** `name:value` or `name=value` with an option name, e.g. `time:08:30`. */
-const NAMED = /^([A-Za-z]+)[:=](.+)$/;
+const NAMED = /^([A-Za-z_]+)[:=](.+)$/;
 
 /**
  * Reads `/name[@bot] arg…` from a message's text. Returns null when the text is not a command, or

@@ -5,7 +5,8 @@ import type { TelegramCall } from '../../render/payload-types.ts';
 import { renderTelegramCalls } from '../../render/telegram.ts';
 import { withPhotoMessage } from '../../render/navigation-buttons.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import type { Destination, SendDigestOptions, SendResult, SentPart } from '../platform.ts';
+import { DEFAULT_PRESENTATION, type Destination, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
+import type { Locale } from '../../locale.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
 import { isPhotoRefusal, photoProblem, sendTelegramCall } from './send-calls.ts';
 import { sendTelegramPhoto } from './send-photo.ts';
@@ -62,19 +63,33 @@ export class DigestSendStopped extends Error {
   override name = 'DigestSendStopped';
 }
 
+/** What changes a Telegram rendering: the labels' language and whether the picture is in it. */
+interface RenderChoice {
+  locale: Locale;
+  withImage: boolean;
+}
+
 /**
  * A fan-out sends one Digest object to every destination: render it (and hash the rendering)
- * once, not once per chat; at the paid ceiling that is a thousand renderings a second saved.
- * The calls are never modified (sending copies a call before adding to it).
+ * once per distinct choice of language and picture, not once per chat; at the paid ceiling that
+ * is a thousand renderings a second saved. Silence and paid broadcast are flags added when
+ * sending, so they share a rendering. The calls are never modified (sending copies a call
+ * before adding to it).
  */
-const renderings = new WeakMap<Digest, { calls: readonly TelegramCall[]; fingerprint: string }>();
+const renderings = new WeakMap<Digest, Map<string, { calls: readonly TelegramCall[]; fingerprint: string }>>();
 
-function rendered(digest: Digest): { calls: readonly TelegramCall[]; fingerprint: string } {
-  let entry = renderings.get(digest);
+function rendered(digest: Digest, choice: RenderChoice): { calls: readonly TelegramCall[]; fingerprint: string } {
+  let byChoice = renderings.get(digest);
+  if (!byChoice) {
+    byChoice = new Map();
+    renderings.set(digest, byChoice);
+  }
+  const key = `${choice.locale}|${choice.withImage ? 'image' : 'text'}`;
+  let entry = byChoice.get(key);
   if (!entry) {
-    const calls = renderTelegramCalls(digest);
+    const calls = renderTelegramCalls(digest, choice);
     entry = { calls, fingerprint: createHash('sha256').update(JSON.stringify(calls)).digest('hex') };
-    renderings.set(digest, entry);
+    byChoice.set(key, entry);
   }
   return entry;
 }
@@ -104,7 +119,12 @@ export async function sendTelegramDigest(
   options: DigestSendOptions = {},
 ): Promise<SendResult> {
   const { resume, photos, signal, onPartAccepted, paidBroadcast = false } = options;
-  const { calls, fingerprint } = rendered(digest);
+  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  const locale = presentation.locale;
+  // Word cloud off: the text-only rendering from the first part on (plan 'text-only'), so the
+  // ledger's parts and a resume agree with it.
+  const { calls, fingerprint } = rendered(digest, { locale, withImage: presentation.withImage });
+  const textOnly = (): readonly TelegramCall[] => rendered(digest, { locale, withImage: false }).calls;
   const memoryKey = resume ? `${resume.key}|${destination.chatId}|${destination.threadId ?? ''}` : '';
   const remembered = resume?.memory.get(memoryKey);
   const earlier: readonly SentPart[] =
@@ -114,7 +134,7 @@ export async function sendTelegramDigest(
   let imageDropped = false;
   if (planOf(calls) !== TEXT_ONLY_PLAN && earlier.some((part) => part.plan === TEXT_ONLY_PLAN)) {
     // An earlier attempt dropped the picture: carry on with its text-only rendering.
-    plan = renderTelegramCalls({ ...digest, image: null });
+    plan = textOnly();
     imageDropped = true;
   }
   // Parts of another rendering cannot be matched by index (the picture was there and is gone
@@ -137,7 +157,7 @@ export async function sendTelegramDigest(
   const dropImage = (reason: string): void => {
     logger.warn({ event: 'telegram-image-dropped', slug: digest.slug, reason }, 'sending the digest as text only');
     // The photo is the first call, so nothing has gone out yet: the text-only rendering is whole.
-    plan = renderTelegramCalls({ ...digest, image: null });
+    plan = textOnly();
     imageDropped = true;
   };
 
@@ -145,8 +165,8 @@ export async function sendTelegramDigest(
     for (let index = 0; index < plan.length; index += 1) {
       if (done.has(index)) continue;
       if (signal?.aborted) throw new DigestSendStopped(`stopped before part ${index} of ${plan.length}`);
-      // The flag is added here, after the fingerprint: it changes the price, not the digest.
-      const call = paidBroadcast ? withPaidBroadcast(plan[index]!) : plan[index]!;
+      // The flags are added here, after the fingerprint: they change the price and the sound, not the digest.
+      const call = withFlags(plan[index]!, { paidBroadcast, silent: presentation.silent });
       if (call.method === 'sendPhoto') {
         const problem = await photoProblem(call);
         if (problem !== null) {
@@ -179,10 +199,14 @@ export async function sendTelegramDigest(
   return { messageIds: plan.map((_, index) => done.get(index)!.messageId), imageDropped };
 }
 
-function withPaidBroadcast(call: TelegramCall): TelegramCall {
-  return call.method === 'sendPhoto'
-    ? { ...call, params: { ...call.params, allow_paid_broadcast: true } }
-    : { ...call, params: { ...call.params, allow_paid_broadcast: true } };
+/** The call with `allow_paid_broadcast` and `disable_notification` (a silent subscription) as asked. */
+function withFlags(call: TelegramCall, flags: { paidBroadcast: boolean; silent: boolean }): TelegramCall {
+  if (!flags.paidBroadcast && !flags.silent) return call;
+  const added = {
+    ...(flags.paidBroadcast ? { allow_paid_broadcast: true } : {}),
+    ...(flags.silent ? { disable_notification: true } : {}),
+  };
+  return call.method === 'sendPhoto' ? { ...call, params: { ...call.params, ...added } } : { ...call, params: { ...call.params, ...added } };
 }
 
 /** Navigation buttons name the digest's photo message (sent first), so a press can edit it too. */

@@ -79,3 +79,54 @@ describe('Discord end to end with the real router, library and store', () => {
     expect(subscription?.guildId).toBe(GUILD);
   });
 });
+
+describe('/settings and /subscribe options over Discord', () => {
+  const OTHER = SAMPLE_GUILD_IDS.other;
+  const ROLE = '700000000000000042';
+  const manager = { userId: '3', permissions: MANAGER_PERMISSIONS };
+
+  it('registers role as a role option (type 8), switches as booleans, language with choices', () => {
+    const set = fake.registeredCommands.find((s) => s.scope === GUILD)!;
+    const settings = set.commands.find((c) => c['name'] === 'settings')!;
+    const options = settings['options'] as { name: string; type: number; choices?: { value: string }[] }[];
+    expect(options.map((o) => [o.name, o.type])).toEqual([
+      ['channel', 7],
+      ['role', 8],
+      ['clear_role', 5],
+      ['silent', 5],
+      ['wordcloud', 5],
+      ['language', 3],
+    ]);
+    expect(options.find((o) => o.name === 'language')!.choices!.map((c) => c.value)).toEqual(['zh', 'en']);
+    expect(settings['default_member_permissions']).not.toBeNull();
+  });
+
+  it('says when the channel is not subscribed, and stores nothing', async () => {
+    const { body, ephemeral } = await answerTo({ name: 'settings', options: { silent: true }, guildId: GUILD, channelId: OTHER, member: manager, locale: 'en-US' });
+    expect(ephemeral).toBe(true);
+    expect(body['content']).toContain('There is no subscription here');
+    expect(await harness.store.getSubscription({ platform: 'discord', chatId: OTHER, threadId: null })).toBeNull();
+  });
+
+  it('subscribe with a role picked, then /settings shows and changes it; the reply mentions the role without pinging it', async () => {
+    await answerTo({ name: 'subscribe', options: { role: ROLE, language: 'en' }, guildId: GUILD, channelId: OTHER, member: manager });
+    const destination = { platform: 'discord' as const, chatId: OTHER, threadId: null };
+    expect((await harness.store.getSubscription(destination))?.options).toEqual({ mentionRoleId: ROLE, silent: false, wordcloud: true, language: 'en' });
+
+    const shown = await answerTo({ name: 'settings', guildId: GUILD, channelId: OTHER, member: manager, locale: 'en-US' });
+    expect(shown.body['content']).toContain(`Role mentioned: <@&${ROLE}>`);
+    expect(shown.body['allowed_mentions']).toEqual({ parse: [] });
+
+    await answerTo({ name: 'settings', options: { silent: true, wordcloud: false }, guildId: GUILD, channelId: OTHER, member: manager });
+    expect((await harness.store.getSubscription(destination))?.options).toEqual({ mentionRoleId: ROLE, silent: true, wordcloud: false, language: 'en' });
+    // The role picker gives ids only: stopping the mention is its own switch.
+    await answerTo({ name: 'settings', options: { clear_role: true }, guildId: GUILD, channelId: OTHER, member: manager });
+    expect((await harness.store.getSubscription(destination))?.options.mentionRoleId).toBeNull();
+  });
+
+  it('refuses a member without the manage right', async () => {
+    const { body } = await answerTo({ name: 'settings', options: { silent: false }, guildId: GUILD, channelId: OTHER, member: { userId: '2', permissions: MEMBER_PERMISSIONS } });
+    expect(body['content']).toBe(messages('zh').refusals.manageDiscord);
+    expect((await harness.store.getSubscription({ platform: 'discord', chatId: OTHER, threadId: null }))?.options.silent).toBe(true);
+  });
+});

@@ -126,4 +126,34 @@ describe('Telegram end to end with the real router', () => {
     expect(reply).toContain('2026-01-03');
     expect(reply).toContain('2026-01-22');
   });
+
+  it('/settings: not subscribed → says so; shows, then changes silent / wordcloud / language; refuses a role', async () => {
+    const OTHER = -1007001;
+    h.fake.addChat({ id: OTHER, type: 'supergroup', title: 'Other', admins: [ADMIN] });
+    const other = { platform: 'telegram' as const, chatId: String(OTHER), threadId: null };
+    const ask = async (text: string, from = ADMIN): Promise<string> => {
+      const before = h.fake.sent.length;
+      h.fake.sendText(text, { chatId: OTHER, from: { id: from, language_code: 'en' } });
+      await h.fake.waitFor((s) => s.length > before);
+      return h.fake.sent.slice(before).map((m) => m.plainText).join('\n');
+    };
+    expect(await ask('/settings silent:on')).toContain('There is no subscription here');
+    expect(await store.getSubscription(other)).toBeNull();
+
+    await ask('/subscribe wordcloud:off');
+    expect(await ask('/settings')).toBe(['Delivery settings here:', 'Silent delivery: off', 'Word cloud: not sent', 'Language: default (Chinese)'].join('\n'));
+    expect(await ask('/settings silent:on language:en wordcloud:on')).toContain('Silent delivery: on');
+    expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en' });
+
+    expect(await ask('/settings role:@AI-news')).toContain('Telegram has no roles');
+    expect(await ask('/settings silent:off', MEMBER)).toContain('administrator');
+    expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en' });
+  });
+
+  it('/help lists /settings', async () => {
+    const before = h.fake.sent.length;
+    h.fake.sendText('/help', { chatId: USER });
+    await h.fake.waitFor((s) => s.length > before);
+    expect(h.fake.sent.at(-1)!.plainText).toContain('/settings [role:@');
+  });
 });

@@ -1,0 +1,96 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Destination } from '../../src/platforms/platform.ts';
+import { contextFor, createHarness, run, textOf, type Harness } from './command-harness.ts';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+
+const group: Destination = { platform: 'telegram', chatId: '-1001234', threadId: null };
+const channel: Destination = { platform: 'discord', chatId: '555', threadId: null };
+const discordAdmin = () => contextFor({ platform: 'discord', destination: channel, guildId: '900', manages: true, locale: 'en' });
+const defaults = { mentionRoleId: null, silent: false, wordcloud: true, language: null };
+
+describe('/settings', () => {
+  it('tells a chat that is not subscribed so, and stores nothing', async () => {
+    const reply = await run(h, 'settings', { silent: 'on' }, contextFor({ manages: true }));
+    expect(textOf(reply)).toContain('还没有订阅');
+    expect(await h.store.listSubscriptions()).toEqual([]);
+  });
+
+  it('without options shows the current settings; with options changes only those', async () => {
+    await run(h, 'subscribe', {}, contextFor({ manages: true }));
+    expect(textOf(await run(h, 'settings', {}, contextFor({ manages: true })))).toBe(
+      ['这里的推送设置：', '静默推送：关', '词云图：发送', '语言：默认（中文）'].join('\n'),
+    );
+    const changed = textOf(await run(h, 'settings', { silent: 'on', wordcloud: 'off' }, contextFor({ manages: true })));
+    expect(changed).toContain('已更新');
+    expect(changed).toContain('静默推送：开');
+    expect(changed).toContain('词云图：不发送');
+    await run(h, 'settings', { language: 'en' }, contextFor({ manages: true }));
+    expect((await h.store.getSubscription(group))?.options).toEqual({ ...defaults, silent: true, wordcloud: false, language: 'en' });
+  });
+
+  it('refuses a role on Telegram with a clear reason, changing nothing', async () => {
+    await run(h, 'subscribe', {}, contextFor({ manages: true }));
+    const reply = await run(h, 'settings', { role: '@AI-news', silent: 'on' }, contextFor({ manages: true }));
+    expect(textOf(reply)).toContain('Telegram 没有身份组');
+    expect((await h.store.getSubscription(group))?.options).toEqual(defaults);
+    expect(h.logs.at(-1)).toMatchObject({ command: 'settings', outcome: 'invalid-input' });
+  });
+
+  it('sets and clears a Discord role; shows it as a mention', async () => {
+    await run(h, 'subscribe', {}, discordAdmin());
+    const set = textOf(await run(h, 'settings', { role: '223456789012345678' }, discordAdmin()));
+    expect(set).toContain('Role mentioned: <@&223456789012345678>');
+    expect((await h.store.getSubscription(channel))?.options.mentionRoleId).toBe('223456789012345678');
+    await run(h, 'settings', { role: 'none' }, discordAdmin());
+    expect((await h.store.getSubscription(channel))?.options.mentionRoleId).toBeNull();
+  });
+
+  it.each([
+    [{ silent: 'loud' }, 'silent'],
+    [{ wordcloud: 'maybe' }, 'wordcloud'],
+    [{ language: 'fr' }, 'zh or en'],
+    [{ role: 'AI-news' }, 'not a role'],
+  ])('explains a bad value %o', async (args, words) => {
+    await run(h, 'subscribe', {}, discordAdmin());
+    const reply = await run(h, 'settings', args, discordAdmin());
+    expect(textOf(reply)).toContain(words);
+    expect((await h.store.getSubscription(channel))?.options).toEqual(defaults);
+  });
+
+  it('needs the manage right, like /subscribe', async () => {
+    await run(h, 'subscribe', {}, contextFor({ manages: true }));
+    const reply = await run(h, 'settings', { silent: 'on' }, contextFor({ manages: false }));
+    expect(textOf(reply)).toContain('管理员');
+    expect((await h.store.getSubscription(group))?.options.silent).toBe(false);
+  });
+});
+
+describe('/subscribe with delivery options', () => {
+  it('subscribes with options, and a later subscribe with only options keeps the schedule', async () => {
+    const first = textOf(await run(h, 'subscribe', { time: '08:30', silent: 'on', language: 'en' }, contextFor({ manages: true })));
+    expect(first).toContain('已订阅');
+    expect(first).toContain('静默推送：开');
+    await run(h, 'subscribe', { wordcloud: 'off' }, contextFor({ manages: true }));
+    expect(await h.store.getSubscription(group)).toMatchObject({
+      timeOfDay: '08:30',
+      options: { ...defaults, silent: true, wordcloud: false, language: 'en' },
+    });
+    // Without options or time: nothing changes, options kept.
+    expect(textOf(await run(h, 'subscribe', {}, contextFor({ manages: true })))).toContain('无需重复订阅');
+    expect((await h.store.getSubscription(group))?.options.silent).toBe(true);
+  });
+
+  it('refuses a role on Telegram and subscribes nothing', async () => {
+    expect(textOf(await run(h, 'subscribe', { role: '123456789' }, contextFor({ manages: true })))).toContain('Telegram 没有身份组');
+    expect(await h.store.listSubscriptions()).toEqual([]);
+  });
+
+  it('help lists /settings in both languages', async () => {
+    expect(textOf(await run(h, 'help', {}, contextFor()))).toContain('/settings');
+    expect(textOf(await run(h, 'help', {}, contextFor({ locale: 'en' })))).toMatch(/\/settings .*delivery/);
+  });
+});
