@@ -43,6 +43,11 @@ export interface StoreTables {
     plan: string;
     sent_at: string;
   };
+  handled_updates: {
+    platform: PlatformName;
+    update_id: string;
+    handled_at: string;
+  };
 }
 
 /**
@@ -104,6 +109,20 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
           sent_at     TEXT    NOT NULL,
           PRIMARY KEY (delivery_id, part_index)
         )`.execute(db);
+    },
+  },
+  // Handled webhook updates (see migrations.ts, the handled_updates step). Self-contained: rename
+  // freely when merging with another branch's step.
+  '0003-handled-updates': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        CREATE TABLE handled_updates (
+          platform   TEXT NOT NULL CHECK (platform IN ('discord', 'telegram')),
+          update_id  TEXT NOT NULL CHECK (update_id <> ''),
+          handled_at TEXT NOT NULL,
+          PRIMARY KEY (platform, update_id)
+        )`.execute(db);
+      await sql`CREATE INDEX handled_updates_by_time ON handled_updates (handled_at)`.execute(db);
     },
   },
 };

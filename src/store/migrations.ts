@@ -68,4 +68,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `);
   },
+  // Handled webhook updates (Telegram `update_id`s, as text so any platform's ids fit): the
+  // primary key makes a claim succeed once, whichever process tries; `handled_at` lets old claims
+  // be pruned. Self-contained step: renumber freely when merging with another branch's step.
+  (db) => {
+    db.exec(`
+      CREATE TABLE handled_updates (
+        platform   TEXT NOT NULL CHECK (platform IN ('discord', 'telegram')),
+        update_id  TEXT NOT NULL CHECK (update_id <> ''),
+        handled_at TEXT NOT NULL,
+        PRIMARY KEY (platform, update_id)
+      );
+      CREATE INDEX handled_updates_by_time ON handled_updates (handled_at);
+    `);
+  },
 ];
