@@ -26,6 +26,7 @@ import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
+import { HandledUpdates } from './store/handled-updates.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -84,6 +85,11 @@ async function run(shutdown: Shutdown): Promise<number> {
     return 0;
   }
 
+  // Telegram posts webhook updates to the bot's HTTP server: without one nothing would arrive.
+  if (config.env.telegramToken && config.telegramUpdates.mode === 'webhook' && config.http.port === null) {
+    throw new DigestError('TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server');
+  }
+
   // PostgreSQL when DATABASE_URL is set, otherwise SQLite at DATABASE_PATH.
   const { store, sqlite, location } = await openStore(config);
   health.set('store', true);
@@ -130,7 +136,18 @@ async function run(shutdown: Shutdown): Promise<number> {
     logger,
   });
   const router = metrics ? timeCommands(commandRouter, (platform, command, seconds) => metrics.commandAnswered(platform, command, seconds)) : commandRouter;
-  Object.assign(platformTable, createPlatforms({ config, logger, router, ...(metrics ? { telemetry: metrics } : {}) }));
+  // Webhook updates already handled, shared by every instance through the store.
+  const handledUpdates = new HandledUpdates(store, { logger });
+  Object.assign(
+    platformTable,
+    createPlatforms({
+      config,
+      logger,
+      router,
+      claimUpdate: (platform, updateId) => handledUpdates.claim(platform, updateId),
+      ...(metrics ? { telemetry: metrics } : {}),
+    }),
+  );
   const platforms = Object.values(platformTable);
   for (const platform of platforms) health.expect(platform.name, 'starting');
   // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
@@ -139,6 +156,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     health,
     probes,
     metrics,
+    webhooks: { telegram: platformTable.telegram?.webhookHandler ?? null },
     admin: config.http.adminToken
       ? {
           token: config.http.adminToken,

@@ -8,6 +8,7 @@ import type { BotMetrics } from '../metrics/bot-metrics.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import { mountAdmin, type AdminDeps } from './admin/admin-routes.ts';
 import { readiness, type ReadinessProbe } from './readiness.ts';
+import { mountWebhooks, type WebhookRoutes } from './webhook-routes.ts';
 
 export interface HttpAppDeps {
   health: ServiceHealth;
@@ -20,12 +21,13 @@ export interface HttpAppDeps {
   metrics?: BotMetrics | null;
   /** Absent (no ADMIN_TOKEN): /admin is 404. */
   admin?: AdminDeps | null;
+  /** The platforms' webhook handlers (TELEGRAM_UPDATES=webhook); absent ones are 404. */
+  webhooks?: WebhookRoutes;
 }
 
 /**
- * The bot's one HTTP app: probes, metrics and the status page. A plain Hono app, so later
- * surfaces (the platforms' webhooks) mount on it as more routes (`app.post('/telegram/…')`, with
- * `await c.req.arrayBuffer()` for the raw body a signature check needs).
+ * The bot's one HTTP app: probes, metrics, the status page and the platforms' webhooks
+ * (`POST /telegram/webhook`). A plain Hono app, so more surfaces mount on it as more routes.
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
@@ -41,6 +43,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.body(body, 200, { 'Content-Type': contentType });
   });
   mountAdmin(app, deps.admin ?? null);
+  mountWebhooks(app, deps.webhooks ?? {});
   app.notFound((c) => c.text('404 Not Found\n', 404));
   return app;
 }
