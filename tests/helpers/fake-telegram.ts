@@ -114,7 +114,7 @@ export interface FaultSpec {
   chatId?: number | string;
   /** How many calls fail (default 1). */
   times?: number;
-  status: 400 | 403 | 413 | 429 | 500 | 502 | 503;
+  status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 502 | 503;
   description?: string;
   /** For 429: `parameters.retry_after` in seconds (default 1). */
   retryAfter?: number;
@@ -838,6 +838,10 @@ function defaultDescription(status: number, parameters: Record<string, number>):
   switch (status) {
     case 429:
       return `Too Many Requests: retry after ${parameters.retry_after}`;
+    case 401:
+      return 'Unauthorized';
+    case 404:
+      return 'Not Found';
     case 403:
       return 'Forbidden: bot was blocked by the user';
     case 413:
