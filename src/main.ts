@@ -66,6 +66,10 @@ async function run(shutdown: Shutdown): Promise<number> {
   const config: Config = loadConfig();
   const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
+  // Telegram posts webhook updates to the bot's HTTP server: without one nothing would arrive.
+  if (config.env.telegramToken && config.telegramUpdates.mode === 'webhook' && config.http.port === null) {
+    throw new DigestError('TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server');
+  }
   const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   health.set('library', true, `${library.entries().length} reports indexed`);
@@ -83,11 +87,6 @@ async function run(shutdown: Shutdown): Promise<number> {
     await printUnconfiguredHelp({ library, digests, config, out: (text) => process.stdout.write(text) });
     await images.close();
     return 0;
-  }
-
-  // Telegram posts webhook updates to the bot's HTTP server: without one nothing would arrive.
-  if (config.env.telegramToken && config.telegramUpdates.mode === 'webhook' && config.http.port === null) {
-    throw new DigestError('TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server');
   }
 
   // PostgreSQL when DATABASE_URL is set, otherwise SQLite at DATABASE_PATH.
