@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CommandDeps } from '../../src/commands/deps.ts';
@@ -184,4 +184,13 @@ export async function startLoadBalancer(backends: () => readonly string[]): Prom
         server.closeAllConnections();
       }),
   };
+}
+
+/** A port free right now on 127.0.0.1 (PUBLIC_URL must name the port before the bot binds it). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
