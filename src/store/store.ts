@@ -125,7 +125,7 @@ export interface Store {
   /** Read-only: one destination's ledger rows, newest first, at most `limit`. */
   listDeliveriesTo(destination: Destination, limit: number): Promise<Delivery[]>;
   /**
-   * Records that the platform's update (a Telegram `update_id`) is being handled: true the first
+   * Records that the platform's update (for Telegram `<bot id>:<update_id>`) is being handled: true the first
    * time, false for every later claim of the same id, from any process sharing the database (two
    * instances racing for one update get exactly one true). Webhook intake claims before acting, so
    * an update the platform resends (its answer was lost or late) never acts twice. Rejects with

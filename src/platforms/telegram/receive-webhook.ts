@@ -59,7 +59,8 @@ export function createTelegramWebhookReceiver(bot: Bot, options: TelegramWebhook
     const updateId = String(update.update_id);
     let first: boolean;
     try {
-      first = await options.claimUpdate(updateId);
+      // Update ids count per bot: the bot's id in the key keeps two bots sharing a database apart.
+      first = await options.claimUpdate(`${bot.botInfo.id}:${updateId}`);
     } catch (error) {
       logger.error({ event: 'telegram-webhook', update: updateId, outcome: 'store-failed', reason: (error as Error).message }, 'cannot record the update; Telegram will resend it');
       return answer(500, 'cannot record the update; send it again later\n');

@@ -28,7 +28,7 @@ export interface TelegramWebhookOptions {
   url: string;
   /** TELEGRAM_WEBHOOK_SECRET, given to setWebhook as `secret_token` and required on every update. */
   secret: string;
-  /** Claims an update id in the shared store: true the first time, from any instance. */
+  /** Claims an update (`<bot id>:<update_id>`) in the shared store: true the first time, from any instance. */
   claimUpdate: (updateId: string) => Promise<boolean>;
   /** See TelegramWebhookReceiverOptions.answerWithinMs. */
   answerWithinMs?: number;

@@ -67,7 +67,7 @@ describe('Telegram over a webhook', () => {
     // setWebhook moved the waiting update to the webhook: it is answered now, once.
     await fake.waitFor((all) => all.some((m) => m.method === 'sendMessage' && m.chatId === USER));
     await fake.webhookIdle();
-    expect(await store.claimUpdate('telegram', String(early.update_id))).toBe(false);
+    expect(await store.claimUpdate('telegram', `${fake.botInfo.id}:${early.update_id}`)).toBe(false);
   });
 
   it('start() calls setWebhook with the URL, the secret and the update types the bot handles, and never polls', async () => {
