@@ -6,7 +6,7 @@ import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.t
 import { ROOT_DIR, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
-import { freePort, startLoadBalancer, type FakeLoadBalancer } from '../helpers/telegram-webhook-harness.ts';
+import { freePort, startLoadBalancer, until, type FakeLoadBalancer } from '../helpers/telegram-webhook-harness.ts';
 import { stopBot } from './bot-process-helpers.ts';
 
 /**
@@ -19,16 +19,6 @@ const enabled = await runPostgresTests('telegram-webhook-instances-process');
 const SECRET = 'instances_webhook_SECRET-31337';
 const USER = 7701;
 const schema = uniqueSchema('webhook_procs');
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 let telegram: FakeTelegram;
 let lb: FakeLoadBalancer;
@@ -85,7 +75,7 @@ describe.runIf(enabled)('two bot processes taking Telegram updates by webhook', 
       await until(`instance ${name} ready`, async () => {
         if (bot.child.exitCode !== null) throw new Error(`instance ${name} exited ${bot.child.exitCode}`);
         return (await fetch(`${base}/readyz`).catch(() => null))?.status === 200;
-      }).catch((error: unknown) => {
+      }, 90_000).catch((error: unknown) => {
         throw new Error(`${String(error)}\n${bot.stderr().slice(-3000)}`);
       });
       bases.push(base);

@@ -5,7 +5,7 @@ import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 import { ROOT_DIR, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
-import { freePort } from '../helpers/telegram-webhook-harness.ts';
+import { freePort, until } from '../helpers/telegram-webhook-harness.ts';
 import { exitWithin } from './bot-process-helpers.ts';
 
 /**
@@ -17,16 +17,6 @@ import { exitWithin } from './bot-process-helpers.ts';
 
 const SECRET = 'process_webhook_SECRET-424242';
 const USER = 7601;
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 let telegram: FakeTelegram;
 let tmp: string;
@@ -79,7 +69,7 @@ describe('npm start with TELEGRAM_UPDATES=webhook', () => {
     const ready = await until('/readyz 200', async () => {
       const response = await fetch(`${base}/readyz`).catch(() => null);
       return response?.status === 200 ? ((await response.json()) as { components: Record<string, { ready: boolean; detail: string | null }> }) : null;
-    });
+    }, 90_000);
     expect(ready.components['telegram']).toMatchObject({ ready: true, detail: `webhook ${base}/telegram/webhook` });
     expect(telegram.webhook).toEqual({ url: `${base}/telegram/webhook`, secretToken: SECRET, allowedUpdates: ['message', 'channel_post', 'callback_query', 'inline_query'] });
     expect(telegram.calls.some((c) => c.method === 'getUpdates')).toBe(false);

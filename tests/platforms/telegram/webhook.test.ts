@@ -5,21 +5,11 @@ import { silentLogger } from '../../../src/log.ts';
 import { TelegramPlatform } from '../../../src/platforms/telegram/telegram-platform.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../../helpers/fake-telegram.ts';
-import { startWebhookInstance, WEBHOOK_SECRET, webhookTestRouter, type WebhookInstance } from '../../helpers/telegram-webhook-harness.ts';
+import { startWebhookInstance, until, WEBHOOK_SECRET, webhookTestRouter, type WebhookInstance } from '../../helpers/telegram-webhook-harness.ts';
 
 const USER = 7401;
 const OTHER_USER = 7402;
 const GROUP = -1007400;
-
-async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /**
  * Telegram in webhook mode, end to end: the fake Bot API posts updates (with the secret header,
@@ -95,13 +85,13 @@ describe('Telegram over a webhook', () => {
     const text = reply.find((m) => m.replyMarkup !== null)!;
     const previous = text.replyMarkup!.inline_keyboard.flat().find((b) => String(b['text']).startsWith('◀'))!;
     const id = fake.pressButton({ chatId: GROUP, messageId: text.messageId, data: String(previous['callback_data']), from: { id: OTHER_USER } });
-    await until(() => fake.callbackAnswers.find((a) => a.callbackQueryId === id), 'the press answered');
+    await until('the press answered', () => fake.callbackAnswers.find((a) => a.callbackQueryId === id));
     expect(fake.message(GROUP, text.messageId)!.plainText).toContain('2026-01-02');
   });
 
   it('an inline query arrives by webhook and is answered', async () => {
     const id = fake.sendInlineQuery({ query: '2026-01-02', from: { id: OTHER_USER } });
-    const answer = await until(() => fake.inlineAnswers.find((a) => a.inlineQueryId === id), 'the inline answer');
+    const answer = await until('the inline answer', () => fake.inlineAnswers.find((a) => a.inlineQueryId === id));
     expect(answer.results.length).toBeGreaterThan(0);
   });
 
