@@ -131,9 +131,29 @@ export interface HttpConfig {
   adminToken: string | null;
 }
 
+/**
+ * How Telegram hands the bot its updates (commands, button presses, inline queries), from the
+ * environment. `polling` (TELEGRAM_UPDATES unset): the bot asks with getUpdates, one process per
+ * token. `webhook`: Telegram posts each update to `${publicUrl}/telegram/webhook` on the bot's HTTP
+ * server, so any of several instances behind a load balancer can answer.
+ */
+export type TelegramUpdatesConfig =
+  | { mode: 'polling' }
+  | {
+      mode: 'webhook';
+      /** PUBLIC_URL: the https address the load balancer exposes for the bot's HTTP server, without a trailing slash. */
+      publicUrl: string;
+      /** TELEGRAM_WEBHOOK_SECRET: Telegram sends it in `X-Telegram-Bot-Api-Secret-Token`. Secret: never logged. */
+      secret: string;
+    };
+
+/** What Telegram accepts as a webhook `secret_token`. */
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
+
 export type Config = FileConfig & {
   env: EnvConfig;
   http: HttpConfig;
+  telegramUpdates: TelegramUpdatesConfig;
   rootDir: string;
   /**
    * `DATABASE_URL` (`postgres://…`): the store is PostgreSQL there; null: SQLite at `databasePath`.
@@ -209,7 +229,7 @@ export interface LoadConfigOptions {
 
 /**
  * Reads config/default.json, then the local override (config/local.json or `DIGEST_CONFIG`), then
- * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `DATABASE_URL`, `TIMEZONE`, `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_SECONDS` and the secrets), and
+ * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `DATABASE_URL`, `TIMEZONE`, `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_SECONDS`, `TELEGRAM_UPDATES` and the secrets), and
  * validates all of it at once. Throws ConfigError naming every bad key.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
@@ -265,6 +285,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
   }
   const http = readHttpConfig(env, problems);
+  const telegramUpdates = readTelegramUpdates(env, problems);
   const databaseUrl = databaseUrlSchema.safeParse(envString(env, 'DATABASE_URL'));
   if (!databaseUrl.success) problems.push(`DATABASE_URL: ${databaseUrl.error.issues[0]?.message ?? 'invalid'}`);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -279,6 +300,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     wordcloud: { ...file.wordcloud, cacheDir: resolve(file.wordcloud.cacheDir) },
     env: envConfig,
     http,
+    telegramUpdates,
     rootDir,
     databaseUrl: databaseUrl.data ?? null,
   };
@@ -324,10 +346,43 @@ function readHttpConfig(env: NodeJS.ProcessEnv, problems: string[]): HttpConfig 
   return { port, host: envString(env, 'HTTP_HOST') ?? '0.0.0.0', adminToken: envString(env, 'ADMIN_TOKEN') };
 }
 
+/**
+ * TELEGRAM_UPDATES (`polling` by default, or `webhook`), and for webhooks PUBLIC_URL and
+ * TELEGRAM_WEBHOOK_SECRET. That webhook mode also needs HTTP_PORT is checked by `npm start` (the
+ * `digest` CLI loads the same environment and never opens a port).
+ */
+function readTelegramUpdates(env: NodeJS.ProcessEnv, problems: string[]): TelegramUpdatesConfig {
+  const mode = envString(env, 'TELEGRAM_UPDATES') ?? 'polling';
+  const publicUrl = envString(env, 'PUBLIC_URL');
+  const secret = envString(env, 'TELEGRAM_WEBHOOK_SECRET');
+  const before = problems.length;
+  if (mode !== 'polling' && mode !== 'webhook') problems.push(`TELEGRAM_UPDATES: must be "polling" (the default) or "webhook", not "${mode}"`);
+  if (publicUrl !== null && !isAbsoluteHttpUrl(publicUrl)) {
+    problems.push('PUBLIC_URL: must be the absolute http(s) URL the load balancer exposes for the bot (e.g. https://bot.example.com), with no query or fragment');
+  }
+  // Never echo the value: it is a secret.
+  if (secret !== null && !WEBHOOK_SECRET.test(secret)) problems.push('TELEGRAM_WEBHOOK_SECRET: must be 1-256 characters of A-Z, a-z, 0-9, _ and - (as Telegram requires)');
+  if (mode === 'webhook') {
+    if (publicUrl === null) problems.push('PUBLIC_URL: required with TELEGRAM_UPDATES=webhook (Telegram posts updates to PUBLIC_URL/telegram/webhook)');
+    if (secret === null) problems.push('TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_UPDATES=webhook (e.g. openssl rand -hex 32)');
+  }
+  if (mode !== 'webhook' || problems.length > before || publicUrl === null || secret === null) return { mode: 'polling' };
+  return { mode: 'webhook', publicUrl: publicUrl.replace(/\/+$/, ''), secret };
+}
+
+function isAbsoluteHttpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.search === '' && url.hash === '' && !text.includes('?') && !text.includes('#');
+}
+
 /** Values that must never appear in logs or error messages. */
-export function secretsOf(config: Pick<Config, 'env'> & { http?: Pick<HttpConfig, 'adminToken'>; databaseUrl?: string | null }): string[] {
+export function secretsOf(
+  config: Pick<Config, 'env'> & { http?: Pick<HttpConfig, 'adminToken'>; databaseUrl?: string | null; telegramUpdates?: TelegramUpdatesConfig },
+): string[] {
   const databasePassword = config.databaseUrl ? passwordOf(config.databaseUrl) : null;
-  return [config.env.discordToken, config.env.telegramToken, config.http?.adminToken ?? null, databasePassword].filter((s): s is string => !!s);
+  const webhookSecret = config.telegramUpdates?.mode === 'webhook' ? config.telegramUpdates.secret : null;
+  return [config.env.discordToken, config.env.telegramToken, config.http?.adminToken ?? null, databasePassword, webhookSecret].filter((s): s is string => !!s);
 }
 
 /** The password in a database URL (decoded), or null. */

@@ -29,6 +29,7 @@ import { unwritableProblem } from './store/database-file.ts';
 import { ConnectionWatch } from './store/connection-watch.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
 import { InstanceLock } from './store/instance-lock.ts';
+import { HandledUpdates } from './store/handled-updates.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
@@ -70,6 +71,10 @@ async function run(shutdown: Shutdown): Promise<number> {
   if (unservable) throw new DigestError(unservable);
   const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
+  // Telegram posts webhook updates to the bot's HTTP server: without one nothing would arrive.
+  if (config.env.telegramToken && config.telegramUpdates.mode === 'webhook' && config.http.port === null) {
+    throw new DigestError('TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server');
+  }
   const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   health.set('library', true, `${library.entries().length} reports indexed`);
@@ -138,7 +143,18 @@ async function run(shutdown: Shutdown): Promise<number> {
     logger,
   });
   const router = metrics ? timeCommands(commandRouter, (platform, command, seconds) => metrics.commandAnswered(platform, command, seconds)) : commandRouter;
-  Object.assign(platformTable, createPlatforms({ config, logger, router, ...(metrics ? { telemetry: metrics } : {}) }));
+  // Webhook updates already handled, shared by every instance through the store.
+  const handledUpdates = new HandledUpdates(store, { logger });
+  Object.assign(
+    platformTable,
+    createPlatforms({
+      config,
+      logger,
+      router,
+      claimUpdate: (platform, updateId) => handledUpdates.claim(platform, updateId),
+      ...(metrics ? { telemetry: metrics } : {}),
+    }),
+  );
   const platforms = Object.values(platformTable);
   for (const platform of platforms) health.expect(platform.name, 'starting');
   // PostgreSQL: a server restart or a network cut never leaves the bot up but idle. The pool
@@ -175,6 +191,7 @@ async function run(shutdown: Shutdown): Promise<number> {
       discord instanceof DiscordPlatform && config.env.discordInteractions === 'http' && config.env.discordPublicKey
         ? { publicKey: config.env.discordPublicKey, answer: (payload) => discord.answerHttpInteraction(payload) }
         : null,
+    webhooks: { telegram: platformTable.telegram?.webhookHandler ?? null },
     admin: config.http.adminToken
       ? {
           token: config.http.adminToken,

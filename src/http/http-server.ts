@@ -9,6 +9,7 @@ import type { ServiceHealth } from '../service-health.ts';
 import { mountAdmin, type AdminDeps } from './admin/admin-routes.ts';
 import { mountDiscordInteractions, type DiscordInteractionsEndpoint } from './discord-interactions-route.ts';
 import { readiness, type ReadinessProbe } from './readiness.ts';
+import { mountWebhooks, type WebhookRoutes } from './webhook-routes.ts';
 
 export interface HttpAppDeps {
   health: ServiceHealth;
@@ -25,12 +26,13 @@ export interface HttpAppDeps {
   discordInteractions?: DiscordInteractionsEndpoint | null;
   /** For the webhook routes' refusals. */
   logger?: Logger;
+  /** The platforms' webhook handlers (TELEGRAM_UPDATES=webhook); absent ones are 404. */
+  webhooks?: WebhookRoutes;
 }
 
 /**
- * The bot's one HTTP app: probes, metrics and the status page. A plain Hono app, so later
- * surfaces (the platforms' webhooks) mount on it as more routes (`app.post('/telegram/…')`, with
- * `await c.req.arrayBuffer()` for the raw body a signature check needs).
+ * The bot's one HTTP app: probes, metrics, the status page and the platforms' webhooks
+ * (`POST /telegram/webhook`). A plain Hono app, so more surfaces mount on it as more routes.
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
@@ -47,6 +49,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   });
   mountAdmin(app, deps.admin ?? null);
   if (deps.discordInteractions) mountDiscordInteractions(app, deps.discordInteractions, deps.logger ?? silentLogger());
+  mountWebhooks(app, deps.webhooks ?? {});
   app.notFound((c) => c.text('404 Not Found\n', 404));
   return app;
 }

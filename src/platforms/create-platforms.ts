@@ -5,6 +5,7 @@ import { DiscordPlatform } from './discord/discord-platform.ts';
 import type { Platform, PlatformName } from './platform.ts';
 import { TelegramPlatform } from './telegram/telegram-platform.ts';
 import type { PlatformTelemetry } from '../telemetry.ts';
+import { TELEGRAM_WEBHOOK_PATH } from './webhook.ts';
 
 /** A router for send-only use (`digest post`): such a platform is never started, so never asked. */
 const SEND_ONLY_ROUTER: CommandRouter = {
@@ -14,7 +15,7 @@ const SEND_ONLY_ROUTER: CommandRouter = {
 };
 
 export interface CreatePlatformsOptions {
-  config: Pick<Config, 'env' | 'owners' | 'digest'> & Partial<Pick<Config, 'telegram'>>;
+  config: Pick<Config, 'env' | 'owners' | 'digest'> & Partial<Pick<Config, 'telegram' | 'telegramUpdates'>>;
   logger: Logger;
   /** The command router for a bot that answers commands; absent = send-only (no gateway, no polling). */
   router?: CommandRouter;
@@ -22,6 +23,11 @@ export interface CreatePlatformsOptions {
   only?: readonly PlatformName[];
   /** Told of 429s and retries (the bot's metrics); none for the CLI. */
   telemetry?: PlatformTelemetry;
+  /**
+   * Claims a webhook update id in the shared store (true the first time, from any instance).
+   * Needed for TELEGRAM_UPDATES=webhook on a bot that answers commands.
+   */
+  claimUpdate?: (platform: PlatformName, updateId: string) => Promise<boolean>;
 }
 
 /**
@@ -48,7 +54,22 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
     });
   }
   if (config.env.telegramToken && wanted('telegram')) {
+    const updates = config.telegramUpdates;
+    const claimUpdate = options.claimUpdate;
+    // Only a bot that answers commands receives updates; a send-only one (the CLI) never starts.
+    const webhook =
+      options.router && updates?.mode === 'webhook'
+        ? {
+            url: `${updates.publicUrl}${TELEGRAM_WEBHOOK_PATH}`,
+            secret: updates.secret,
+            claimUpdate: (updateId: string) => {
+              if (!claimUpdate) throw new Error('webhook mode needs claimUpdate');
+              return claimUpdate('telegram', updateId);
+            },
+          }
+        : null;
     platforms.telegram = new TelegramPlatform({
+      webhook,
       token: config.env.telegramToken,
       apiRoot: config.env.telegramApiRoot,
       router,

@@ -77,7 +77,7 @@ export class PlatformStarter {
           await platform.stop();
           return;
         }
-        health.set(platform.name, true, null);
+        health.set(platform.name, true, platform.statusDetail?.() ?? null);
         logger.info({ event: 'platform.started', platform: platform.name, attempt }, `${platform.name} started`);
         this.options.onStarted?.(platform.name);
       },

@@ -1,5 +1,6 @@
 import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
+import type { WebhookHandler } from './webhook.ts';
 
 /** Every platform the bot speaks, in the order lists and reports show them. */
 export const PLATFORM_NAMES = ['discord', 'telegram'] as const;
@@ -152,6 +153,16 @@ export interface Platform {
    * token revoked while running): the bot then stops instead of running half-alive. Optional.
    */
   onFatalError?(listener: (error: PlatformStartError) => void): void;
+  /**
+   * A short note on how the started platform receives commands (`polling`, `webhook <url>`),
+   * shown as its /readyz detail. Optional.
+   */
+  statusDetail?(): string | null;
+  /**
+   * The handler for the platform's webhook route, when it receives updates over HTTP (Telegram
+   * with TELEGRAM_UPDATES=webhook); absent or null otherwise.
+   */
+  readonly webhookHandler?: WebhookHandler | null;
   /** Disconnects; pending sends are finished or abandoned. */
   stop(): Promise<void>;
   /**

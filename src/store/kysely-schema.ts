@@ -48,6 +48,11 @@ export interface StoreTables {
     plan: string;
     sent_at: string;
   };
+  handled_updates: {
+    platform: PlatformName;
+    update_id: string;
+    handled_at: string;
+  };
 }
 
 /**
@@ -120,6 +125,19 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
           ADD COLUMN silent    INTEGER NOT NULL DEFAULT 0 CHECK (silent IN (0, 1)),
           ADD COLUMN wordcloud INTEGER NOT NULL DEFAULT 1 CHECK (wordcloud IN (0, 1)),
           ADD COLUMN language  TEXT CHECK (language IN ('zh', 'en'))`.execute(db);
+    },
+  },
+  // v4: handled webhook updates (see migrations.ts, v4).
+  '0004-handled-updates': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        CREATE TABLE handled_updates (
+          platform   TEXT NOT NULL CHECK (platform IN ('discord', 'telegram')),
+          update_id  TEXT NOT NULL CHECK (update_id <> ''),
+          handled_at TEXT NOT NULL,
+          PRIMARY KEY (platform, update_id)
+        )`.execute(db);
+      await sql`CREATE INDEX handled_updates_by_time ON handled_updates (handled_at)`.execute(db);
     },
   },
 };

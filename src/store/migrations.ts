@@ -81,4 +81,18 @@ export const MIGRATIONS: readonly Migration[] = [
   // v3: per-subscription delivery options (`/subscribe` options, `/settings`). Defaults keep every
   // existing subscription as it was: no role, not silent, word cloud on, the default language.
   addSubscriptionOptions,
+  // v4: handled webhook updates (Telegram `update_id`s, as text so any platform's ids fit): the
+  // primary key makes a claim succeed once, whichever process tries; `handled_at` lets old claims
+  // be pruned.
+  (db) => {
+    db.exec(`
+      CREATE TABLE handled_updates (
+        platform   TEXT NOT NULL CHECK (platform IN ('discord', 'telegram')),
+        update_id  TEXT NOT NULL CHECK (update_id <> ''),
+        handled_at TEXT NOT NULL,
+        PRIMARY KEY (platform, update_id)
+      );
+      CREATE INDEX handled_updates_by_time ON handled_updates (handled_at);
+    `);
+  },
 ];

@@ -565,6 +565,28 @@ export class PostgresStore implements Store {
     });
   }
 
+  async claimUpdate(platform: PlatformName, updateId: string): Promise<boolean> {
+    // One statement, atomic on its own: the primary key lets exactly one of several instances
+    // racing for the same update insert. No write lock: webhook intake must not queue behind a
+    // fan-out's ledger writes.
+    return this.read('cannot record handled update', async () => {
+      const inserted = await this.db
+        .insertInto('handled_updates')
+        .values({ platform, update_id: updateId, handled_at: this.stamp() })
+        .onConflict((oc) => oc.columns(['platform', 'update_id']).doNothing())
+        .returning('update_id')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    });
+  }
+
+  async pruneUpdates(before: string): Promise<number> {
+    return this.read('cannot prune handled updates', async () => {
+      const result = await this.db.deleteFrom('handled_updates').where('handled_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
   async ping(): Promise<void> {
     await this.read('database not answering', () => this.probe.query('SELECT 1'));
   }

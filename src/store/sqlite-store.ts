@@ -488,6 +488,21 @@ export class SqliteStore implements Store {
     );
   }
 
+  async claimUpdate(platform: PlatformName, updateId: string): Promise<boolean> {
+    return this.write('cannot record handled update', () => {
+      // The primary key decides: of two processes claiming at once, exactly one inserts.
+      const result = this.sql(
+        `INSERT INTO handled_updates (platform, update_id, handled_at) VALUES (@platform, @updateId, @now)
+         ON CONFLICT (platform, update_id) DO NOTHING`,
+      ).run({ platform, updateId, now: this.stamp() });
+      return result.changes > 0;
+    });
+  }
+
+  async pruneUpdates(before: string): Promise<number> {
+    return this.write('cannot prune handled updates', () => this.sql('DELETE FROM handled_updates WHERE handled_at < ?').run(before).changes);
+  }
+
   async ping(): Promise<void> {
     this.read('database not answering', () => this.sql('SELECT 1').get());
   }

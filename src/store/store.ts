@@ -157,6 +157,16 @@ export interface Store {
   summarizeDeliveries(limit: number, failureLimit?: number): Promise<DeliverySummary[]>;
   /** Read-only: one destination's ledger rows, newest first, at most `limit`. */
   listDeliveriesTo(destination: Destination, limit: number): Promise<Delivery[]>;
+  /**
+   * Records that the platform's update (for Telegram `<bot id>:<update_id>`) is being handled: true the first
+   * time, false for every later claim of the same id, from any process sharing the database (two
+   * instances racing for one update get exactly one true). Webhook intake claims before acting, so
+   * an update the platform resends (its answer was lost or late) never acts twice. Rejects with
+   * StoreError when the database cannot record it (the caller must then not act).
+   */
+  claimUpdate(platform: PlatformName, updateId: string): Promise<boolean>;
+  /** Forgets the claims made before `before` (ISO 8601); returns how many were dropped. */
+  pruneUpdates(before: string): Promise<number>;
   /** Read-only: a query that touches the database, so a readiness probe sees a closed or broken store. Rejects with StoreError. */
   ping(): Promise<void>;
 

@@ -8,6 +8,9 @@ import { checkInlineKeyboard, checkInlineResults, parseText } from './fake-teleg
 import { readParams, type UploadedFile } from './fake-telegram-params.ts';
 import { FakeRateLimits } from './fake-telegram-rate-limits.ts';
 import { buildTextUpdate } from './fake-telegram-updates.ts';
+import { FakeWebhookDelivery, postUpdate, type FakeWebhookSettings, type WebhookDelivery } from './fake-telegram-webhook.ts';
+
+export type { FakeWebhookSettings, WebhookDelivery } from './fake-telegram-webhook.ts';
 
 /**
  * A fake Telegram Bot API server for tests: real grammY clients talk to it over HTTP on 127.0.0.1
@@ -113,7 +116,7 @@ export interface FaultSpec {
   chatId?: number | string;
   /** How many calls fail (default 1). */
   times?: number;
-  status: 400 | 403 | 413 | 429 | 500 | 502 | 503;
+  status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 502 | 503;
   description?: string;
   /** For 429: `parameters.retry_after` in seconds (default 1). */
   retryAfter?: number;
@@ -197,6 +200,24 @@ export interface FakeTelegram {
   unhang(): void;
   /** Requests held by `hang()` right now (`counters.hung` counts every one ever held). */
   readonly held: number;
+  /**
+   * The webhook set with setWebhook, or null (deleteWebhook, or never set). While one is set,
+   * every update (sendText, pressButton …) is posted to it instead of waiting for getUpdates, and
+   * getUpdates answers 409 Conflict, as Telegram does.
+   */
+  readonly webhook: FakeWebhookSettings | null;
+  /** Every POST to a webhook, resends included, in order. */
+  readonly webhookDeliveries: WebhookDelivery[];
+  /** How the webhook is driven: the pause before resend n is `retryDelayMs * n`; giving up after `maxAttempts`. */
+  readonly webhookOptions: { retryDelayMs: number; maxAttempts: number; timeoutMs: number };
+  /**
+   * Posts `update` once to `url` (default: the registered webhook) with the secret header
+   * `secretToken` (default: the registered one; null: no header) and resolves with the HTTP status
+   * (0: no answer). Not resent: a test's way to play an attacker, a replay or a second instance.
+   */
+  postToWebhook(update: Update, options?: { url?: string; secretToken?: string | null }): Promise<number>;
+  /** Resolves once every update queued for the webhook was answered with a 2xx (or given up). */
+  webhookIdle(timeoutMs?: number): Promise<void>;
   /** Resolves with `sent` once `predicate(sent)` holds; rejects after `timeoutMs`. */
   waitFor(predicate: (sent: readonly SentMessage[]) => boolean, timeoutMs?: number): Promise<SentMessage[]>;
   close(): Promise<void>;
@@ -251,6 +272,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   const openCallbacks = new Set<string>();
   const openInlineQueries = new Set<string>();
   let nextQueryId = 1;
+  const webhook = new FakeWebhookDelivery();
 
   const fake: FakeTelegram = {
     apiRoot: '',
@@ -265,6 +287,41 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     edits: [],
     callbackAnswers: [],
     inlineAnswers: [],
+    get webhook() {
+      return webhook.settings;
+    },
+    webhookDeliveries: webhook.deliveries,
+    webhookOptions: {
+      get retryDelayMs() {
+        return webhook.retryDelayMs;
+      },
+      set retryDelayMs(ms: number) {
+        webhook.retryDelayMs = ms;
+      },
+      get maxAttempts() {
+        return webhook.maxAttempts;
+      },
+      set maxAttempts(n: number) {
+        webhook.maxAttempts = n;
+      },
+      get timeoutMs() {
+        return webhook.timeoutMs;
+      },
+      set timeoutMs(ms: number) {
+        webhook.timeoutMs = ms;
+      },
+    },
+    async postToWebhook(update, options = {}) {
+      const url = options.url ?? webhook.settings?.url;
+      if (!url) throw new Error('fake telegram: no webhook set and no url given');
+      const secret = options.secretToken === undefined ? (webhook.settings?.secretToken ?? null) : options.secretToken;
+      const status = await postUpdate(url, update, secret, webhook.timeoutMs);
+      webhook.deliveries.push({ updateId: update.update_id, url, attempt: 1, status, time: Date.now() });
+      return status;
+    },
+    webhookIdle(timeoutMs) {
+      return webhook.idle(timeoutMs);
+    },
     message(chatId, messageId) {
       return stored.get(storedKey(chatId, messageId));
     },
@@ -336,6 +393,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       fake.edits.length = 0;
       fake.callbackAnswers.length = 0;
       fake.inlineAnswers.length = 0;
+      webhook.deliveries.length = 0;
     },
     forgetFiles() {
       storage.forgetAll();
@@ -343,6 +401,10 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     pushUpdate(partial) {
       const update = { ...partial, update_id: partial.update_id ?? nextUpdateId } as Update;
       nextUpdateId = Math.max(nextUpdateId, update.update_id) + 1;
+      if (webhook.settings !== null) {
+        webhook.enqueue(update);
+        return update;
+      }
       updates.push(update);
       for (const wake of [...pollers]) wake();
       return update;
@@ -378,6 +440,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     async close() {
       closed = true;
+      webhook.stop();
       hanging = null;
       for (const held of [...heldRequests]) held.release();
       for (const wake of [...pollers]) wake();
@@ -488,8 +551,25 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     switch (method) {
       case 'getMe':
         return botInfo;
-      case 'deleteWebhook':
+      case 'setWebhook':
+        return setWebhook(params);
+      case 'deleteWebhook': {
+        // Updates not delivered yet stay for getUpdates, unless dropped.
+        const left = webhook.drain();
+        webhook.settings = null;
+        if (params.drop_pending_updates !== true && params.drop_pending_updates !== 'true') updates.push(...left);
+        else updates.length = 0;
         return true;
+      }
+      case 'getWebhookInfo':
+        return {
+          url: webhook.settings?.url ?? '',
+          has_custom_certificate: false,
+          pending_update_count: webhook.settings ? webhook.pending : updates.length,
+          max_connections: 40,
+          ...(webhook.settings?.allowedUpdates ? { allowed_updates: webhook.settings.allowedUpdates } : {}),
+          ...(webhook.settings && webhook.lastError ? { last_error_date: webhook.lastError.date, last_error_message: webhook.lastError.message } : {}),
+        };
       case 'answerCallbackQuery': {
         const id = String(params.callback_query_id ?? '');
         if (!openCallbacks.delete(id)) throw new ApiFailure(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
@@ -553,7 +633,33 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     return `${scope.type}${scope.chat_id !== undefined ? `:${scope.chat_id}` : ''}|${lang}`;
   }
 
+  /**
+   * setWebhook as Telegram does it: an empty url removes the webhook; a secret_token must be
+   * 1-256 of A-Za-z0-9_-. Updates waiting for getUpdates go to the webhook (unless dropped), and
+   * a getUpdates waiting right now ends with 409. Unlike Telegram, http:// URLs on any port are
+   * accepted (tests listen on 127.0.0.1).
+   */
+  function setWebhook(params: Record<string, unknown>): true {
+    const url = typeof params.url === 'string' ? params.url : '';
+    if (url === '') {
+      webhook.settings = null;
+      return true;
+    }
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new ApiFailure(400, 'Bad Request: bad webhook: Failed to resolve host: Name or service not known');
+    const secret = params.secret_token === undefined ? null : String(params.secret_token);
+    if (secret !== null && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw new ApiFailure(400, 'Bad Request: secret token contains unallowed characters');
+    const allowed = typeof params.allowed_updates === 'string' ? (JSON.parse(params.allowed_updates) as unknown) : params.allowed_updates;
+    webhook.settings = { url, secretToken: secret, allowedUpdates: Array.isArray(allowed) ? allowed.map(String) : null };
+    const waiting = updates.splice(0, updates.length);
+    if (params.drop_pending_updates !== true && params.drop_pending_updates !== 'true') for (const update of waiting) webhook.enqueue(update);
+    for (const wake of [...pollers]) wake();
+    return true;
+  }
+
   async function getUpdates(params: Record<string, unknown>, res: ServerResponse): Promise<Update[]> {
+    if (webhook.settings !== null) {
+      throw new ApiFailure(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    }
     const offset = Number(params.offset ?? 0);
     const limit = Math.min(Math.max(Number(params.limit ?? 100), 1), 100);
     const timeoutMs = Math.max(0, Number(params.timeout ?? 0)) * 1000;
@@ -573,6 +679,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       pollers.add(done);
       res.on('close', done); // the client aborted (bot.stop())
     });
+    if (webhook.settings !== null) throw new ApiFailure(409, 'Conflict: terminated by setWebhook request');
     return pending();
   }
 
@@ -734,6 +841,10 @@ function defaultDescription(status: number, parameters: Record<string, number>):
   switch (status) {
     case 429:
       return `Too Many Requests: retry after ${parameters.retry_after}`;
+    case 401:
+      return 'Unauthorized';
+    case 404:
+      return 'Not Found';
     case 403:
       return 'Forbidden: bot was blocked by the user';
     case 413:

@@ -42,7 +42,7 @@ describe('opening a database file', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['deliveries', 'delivery_parts', 'subscriptions']);
+    expect(tables).toEqual(['deliveries', 'delivery_parts', 'handled_updates', 'subscriptions']);
     db.close();
   });
 

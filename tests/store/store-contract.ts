@@ -388,4 +388,43 @@ export function storeContract(backend: StoreBackend): void {
       expect(await store.listDeliveryParts(dropped.id)).toEqual([]);
     });
   });
+
+  describe('handled webhook updates (claimUpdate)', () => {
+    it('claims an update once; the same id on the other platform is another update', async () => {
+      expect(await store.claimUpdate('telegram', '900001')).toBe(true);
+      expect(await store.claimUpdate('telegram', '900001')).toBe(false);
+      expect(await store.claimUpdate('telegram', '900002')).toBe(true);
+      expect(await store.claimUpdate('discord', '900001')).toBe(true);
+      expect(await store.claimUpdate('discord', '900001')).toBe(false);
+    });
+
+    it('two stores on one database claiming the same updates at once: each update is won exactly once', async () => {
+      const place = await backend.persistent();
+      const first = await place.open();
+      const second = await place.open();
+      try {
+        const ids = Array.from({ length: 40 }, (_, i) => String(500_000 + i));
+        const wins = await Promise.all(ids.flatMap((id) => [first.claimUpdate('telegram', id), second.claimUpdate('telegram', id)]));
+        for (let i = 0; i < ids.length; i += 1) expect([wins[2 * i], wins[2 * i + 1]].filter(Boolean)).toHaveLength(1);
+        // A resend that reaches either store later is refused too.
+        expect(await first.claimUpdate('telegram', ids[0]!)).toBe(false);
+        expect(await second.claimUpdate('telegram', ids[39]!)).toBe(false);
+      } finally {
+        await first.close();
+        await second.close();
+        await place.remove();
+      }
+    });
+
+    it('pruneUpdates forgets the claims made before the cutoff and keeps the later ones', async () => {
+      await store.claimUpdate('telegram', '1'); // t0
+      await store.claimUpdate('telegram', '2'); // t1
+      await store.claimUpdate('telegram', '3'); // t2
+      expect(await store.pruneUpdates(at(2))).toBe(2);
+      expect(await store.claimUpdate('telegram', '3')).toBe(false);
+      // Forgotten: a claim long after Telegram stopped resending it would count as new.
+      expect(await store.claimUpdate('telegram', '1')).toBe(true);
+      expect(await store.pruneUpdates(at(0))).toBe(0);
+    });
+  });
 }

@@ -19,6 +19,20 @@ import { DigestProgressMemory, sendTelegramDigest } from './send-digest.ts';
 import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
 import { throttleTransformer } from './throttle.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
+import type { WebhookHandler } from '../webhook.ts';
+import { createTelegramWebhookReceiver } from './receive-webhook.ts';
+
+/** Receiving updates over a webhook instead of polling (TELEGRAM_UPDATES=webhook). */
+export interface TelegramWebhookOptions {
+  /** The URL Telegram posts to: `${PUBLIC_URL}/telegram/webhook`. */
+  url: string;
+  /** TELEGRAM_WEBHOOK_SECRET, given to setWebhook as `secret_token` and required on every update. */
+  secret: string;
+  /** Claims an update (`<bot id>:<update_id>`) in the shared store: true the first time, from any instance. */
+  claimUpdate: (updateId: string) => Promise<boolean>;
+  /** See TelegramWebhookReceiverOptions.answerWithinMs. */
+  answerWithinMs?: number;
+}
 
 export interface TelegramPlatformOptions {
   token: string;
@@ -47,10 +61,15 @@ export interface TelegramPlatformOptions {
    * at the paid ceiling (config `telegram.paidBroadcast`). Command answers never do.
    */
   paidBroadcast?: boolean;
+  /**
+   * Receive updates over this webhook (start() calls setWebhook and does not poll; the HTTP
+   * server routes `POST /telegram/webhook` to `webhookHandler`). Absent or null: long polling.
+   */
+  webhook?: TelegramWebhookOptions | null;
 }
 
 /**
- * The Telegram adapter: long polling for commands (private chats, groups, forum topics, channels),
+ * The Telegram adapter: long polling or a webhook for commands (private chats, groups, forum topics, channels),
  * digests and notices sent through a pacer that keeps under Telegram's flood limits, retrying
  * single calls in place, and every failure reported as a SendError.
  */
@@ -68,6 +87,14 @@ export class TelegramPlatform implements Platform {
   private readonly photos: PhotoFileIds;
   private polling: Promise<void> | null = null;
   private readonly fatalListeners: Array<(error: PlatformStartError) => void> = [];
+  private readonly webhook: TelegramWebhookOptions | null;
+  /** Webhook mode: true between a successful start() and stop(). */
+  private receiving = false;
+  /**
+   * Webhook mode: the handler for `POST /telegram/webhook` (answers 503 until start() has set the
+   * webhook). Null in polling mode.
+   */
+  readonly webhookHandler: WebhookHandler | null;
 
   constructor(options: TelegramPlatformOptions) {
     this.token = options.token;
@@ -114,6 +141,21 @@ export class TelegramPlatform implements Platform {
     const interactive = { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos };
     receiveCallbacks(this.bot, interactive, this.running);
     receiveInlineQueries(this.bot, interactive, this.running);
+    this.webhook = options.webhook ?? null;
+    this.webhookHandler = this.webhook
+      ? createTelegramWebhookReceiver(this.bot, {
+          secret: this.webhook.secret,
+          claimUpdate: this.webhook.claimUpdate,
+          isAccepting: () => this.receiving,
+          logger: this.logger,
+          ...(this.webhook.answerWithinMs === undefined ? {} : { answerWithinMs: this.webhook.answerWithinMs }),
+        })
+      : null;
+  }
+
+  /** How updates arrive, for /readyz and the status page. */
+  statusDetail(): string {
+    return this.webhook ? `webhook ${this.webhook.url}` : 'polling';
   }
 
   /**
@@ -124,7 +166,7 @@ export class TelegramPlatform implements Platform {
    * start() later while the rest of the bot runs.
    */
   async start(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling || this.receiving) return;
     if (!this.bot.isInited()) {
       try {
         // Our retry transformer retries getMe a few times in place; the signal bounds the attempt.
@@ -134,6 +176,9 @@ export class TelegramPlatform implements Platform {
         throw this.startError(error);
       }
     }
+    if (this.webhook) return this.startWebhook(this.webhook);
+    // Polling: grammY's start() first calls deleteWebhook (getUpdates answers 409 while a webhook
+    // is set), so switching an instance back from webhook mode needs nothing else.
     await new Promise<void>((resolve, reject) => {
       let started = false;
       this.polling = this.bot
@@ -158,6 +203,28 @@ export class TelegramPlatform implements Platform {
     });
   }
 
+  /**
+   * Webhook mode: tells Telegram where to post updates, with the secret and the update types the
+   * bot handles, then accepts them. Every instance calls it at start with the same values, so the
+   * last one changes nothing. The webhook is left in place at stop: the other instances go on
+   * receiving (deleting it is what switching back to polling does).
+   */
+  private async startWebhook(webhook: TelegramWebhookOptions): Promise<void> {
+    try {
+      const signal = AbortSignal.timeout(this.startTimeoutMs) as unknown as Parameters<Bot['api']['setWebhook']>[2];
+      await this.bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] }, signal);
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 400) {
+        scrubToken(error, this.token);
+        throw new PlatformStartError('telegram', true, `Telegram refused the webhook ${webhook.url} (400 ${error.description}): check PUBLIC_URL`, { cause: error });
+      }
+      throw this.startError(error);
+    }
+    await this.registerCommands();
+    this.receiving = true;
+    this.logger.info({ event: 'telegram-started', bot: this.bot.botInfo.username, mode: 'webhook', url: webhook.url }, 'telegram receiving updates by webhook');
+  }
+
   onFatalError(listener: (error: PlatformStartError) => void): void {
     this.fatalListeners.push(listener);
   }
@@ -176,6 +243,8 @@ export class TelegramPlatform implements Platform {
 
   /** Stops polling and waits for the commands being answered. */
   async stop(): Promise<void> {
+    // Webhook mode: from now on updates get 503, so Telegram resends them (to another instance).
+    this.receiving = false;
     if (this.bot.isRunning()) {
       try {
         await this.bot.stop();
