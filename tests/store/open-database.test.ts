@@ -177,7 +177,8 @@ describe('opening a database file', () => {
 describe('the delivery options step (subscriptions made before options existed)', () => {
   it('a subscription from a database before the step reads with the default options, and can be given some', async () => {
     const file = fresh();
-    const before = openDatabase(file, MIGRATIONS.filter((step) => step.name !== 'addSubscriptionOptions'));
+    // The schema as it was just before the step (the steps after it build on it).
+    const before = openDatabase(file, MIGRATIONS.slice(0, MIGRATIONS.findIndex((step) => step.name === 'addSubscriptionOptions')));
     before
       .prepare(
         `INSERT INTO subscriptions (platform, chat_id, thread_id, subscribed_by, subscribed_at, updated_at)

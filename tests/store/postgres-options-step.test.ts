@@ -16,7 +16,8 @@ describe.runIf(enabled)('PostgreSQL 0003-subscription-options', () => {
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     try {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
-      const before = Object.fromEntries(Object.entries(POSTGRES_MIGRATIONS).filter(([name]) => name !== '0003-subscription-options'));
+      // The schema as it was just before the step (the steps after it build on it).
+      const before = Object.fromEntries(Object.entries(POSTGRES_MIGRATIONS).filter(([name]) => name < '0003-subscription-options'));
       const { error } = await new Migrator({ db, provider: { getMigrations: async () => before }, migrationTableSchema: schema }).migrateToLatest();
       expect(error).toBeUndefined();
       await sql`INSERT INTO subscriptions (platform, chat_id, thread_id, subscribed_by, subscribed_at, updated_at)
