@@ -9,7 +9,7 @@ import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
-import { Scheduler } from './delivery/scheduler.ts';
+import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
 import { DigestError } from './errors.ts';
@@ -96,7 +96,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
   readSubscriptions = () => store.listSubscriptions();
   const recentFanouts = new RecentFanouts();
-  const { fanout, deliverer } = createDelivery({
+  const { fanout, deliverer, lock } = createDelivery({
     config,
     store,
     library,
@@ -109,6 +109,8 @@ async function run(shutdown: Shutdown): Promise<number> {
       metrics?.fanoutFinished(report, (timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000, timing.finishedAt);
     },
   });
+  // SQLite: the in-process scheduler; PostgreSQL: pg-boss jobs and a per-platform lock across instances.
+  const coordination = createCoordination({ config, fanout, deliverer, lock, store, library, logger, health, metrics });
   // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
   shutdown.onRequest(() => deliverer.stop());
   // SqliteStore closes within the call (no await inside), so the forced exit right after is safe;
@@ -124,7 +126,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     library,
     digests,
     store,
-    reposter: fanout,
+    reposter: coordination.reposter,
     timezone: config.timezone,
     now: () => new Date(),
     logger,
@@ -152,7 +154,6 @@ async function run(shutdown: Shutdown): Promise<number> {
         }
       : null,
   });
-  const scheduler = new Scheduler({ fanout, store, library, config, logger });
 
   // Draw word clouds for new or edited reports ahead of time, off the command-answering path.
   const stopWarming = library.watch((change) => {
@@ -176,21 +177,23 @@ async function run(shutdown: Shutdown): Promise<number> {
     retry: { baseMs: config.delivery.backoffBaseMs, capMs: config.delivery.backoffCapMs },
     onStarted: (name) => {
       if (stopping || shutdown.isRequested) return;
-      void scheduler.catchUpWithRetry({ platform: name });
+      coordination.platformStarted(name);
     },
   });
   if (!shutdown.isRequested) {
     starter.start();
-    await scheduler.start({ catchUp: false });
-    logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+    await coordination.start();
   }
 
   const ended = await Promise.race([
     shutdown.requested.then(() => ({ kind: 'signal' as const })),
     starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
     ...(databaseGuard ? [databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss }))] : []),
+    // Another instance may be sending this one's platform now: stop at once, non-zero (restarted).
+    ...(coordination.lost ? [coordination.lost.then((reason) => ({ kind: 'lock-lost' as const, reason }))] : []),
   ]);
   stopping = true;
+  if (ended.kind === 'lock-lost') deliverer.stop();
   databaseGuard?.stop();
   deliverer.ledger.close();
   const loss = ended.kind === 'lost' ? ended.loss : null;
@@ -206,7 +209,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   stopWarming();
   stopWarmingRecent();
   await search.stop();
-  await scheduler.stop();
+  await coordination.stop();
   await images.close();
   await starter.stop();
   await httpClosed;
@@ -216,7 +219,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
-  return loss ? 1 : 0;
+  return loss || ended.kind === 'lock-lost' ? 1 : 0;
 }
 
 /** The HTTP server when HTTP_PORT is set (health, metrics, status page); none otherwise. */
