@@ -5,6 +5,8 @@ import { FanoutCoordinator, queueOf } from '../../src/delivery/fanout-coordinato
 import { Fanout } from '../../src/delivery/fanout.ts';
 import { PostgresFanoutLock } from '../../src/delivery/postgres-fanout-lock.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
+import { BotMetrics } from '../../src/metrics/bot-metrics.ts';
+import { ServiceHealth } from '../../src/service-health.ts';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 import { MemoryLibrary, testDigests, testReport } from './fixtures.ts';
@@ -25,10 +27,14 @@ interface Instance {
   lock: PostgresFanoutLock;
   deliverer: Deliverer;
   coordinator: FanoutCoordinator;
+  health: ServiceHealth;
+  metrics: BotMetrics;
+  /** Every readiness detail `fanout.telegram` had, in order. */
+  details: string[];
 }
 const running: Instance[] = [];
 
-async function startInstance(name: string, ledger: string, boss: string, library: MemoryLibrary): Promise<Instance> {
+async function startInstance(name: string, ledger: string, boss: string, library: MemoryLibrary, now?: () => Date): Promise<Instance> {
   const telegram = new ScriptedPlatform('telegram');
   const discord = new ScriptedPlatform('discord');
   const store = await PostgresStore.open(TEST_DATABASE_URL, { schema: ledger, maxConnections: 3 });
@@ -43,6 +49,14 @@ async function startInstance(name: string, ledger: string, boss: string, library
     sleep: async () => undefined,
   });
   const fanout = new Fanout({ library, digests: testDigests, store, deliverer });
+  const details: string[] = [];
+  const health = new ServiceHealth();
+  const set = health.set.bind(health);
+  health.set = (component, ready, detail) => {
+    if (component === 'fanout.telegram' && details.at(-1) !== detail) details.push(detail ?? '');
+    set(component, ready, detail);
+  };
+  const metrics = new BotMetrics({ listSubscriptions: async () => [], defaultMetrics: false });
   const coordinator = new FanoutCoordinator({
     connectionString: TEST_DATABASE_URL,
     schema: boss,
@@ -53,10 +67,13 @@ async function startInstance(name: string, ledger: string, boss: string, library
     platforms: ['telegram', 'discord'],
     lock,
     timing: FAST,
+    ...(now ? { now } : {}),
     isStopping: () => deliverer.isStopping,
+    health,
+    metrics,
   });
   await coordinator.start();
-  const instance = { name, telegram, discord, store, lock, deliverer, coordinator };
+  const instance = { name, telegram, discord, store, lock, deliverer, coordinator, health, metrics, details };
   running.push(instance);
   return instance;
 }
@@ -110,6 +127,16 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     for (const c of chats) expect(deliveredCount([a, b], c.chatId)).toBe(1);
     const senders = [a, b].filter((i) => i.telegram.delivered.length > 0);
     expect(senders).toHaveLength(1);
+    // Readiness said what each instance was doing; the gauge is 1 only while sending.
+    const [sender] = senders;
+    const idler = sender === a ? b : a;
+    expect(sender!.details).toContain('sending twitter_ai_20260103_20260103 (catch-up)');
+    expect(sender!.details.at(-1)).toBe('idle');
+    expect(idler.details.some((d) => d.startsWith('sending'))).toBe(false);
+    const gauge = async (i: Instance): Promise<string | undefined> =>
+      (await i.metrics.exposition()).body.split('\n').find((line) => line.startsWith('digest_fanout_active{platform="telegram"}'));
+    expect(await gauge(sender!)).toBe('digest_fanout_active{platform="telegram"} 0');
+    expect(await gauge(idler)).toBe('digest_fanout_active{platform="telegram"} 0');
   });
 
   it('takes over a fan-out whose instance died part-way and finishes it from the ledger', { timeout: 60_000 }, async () => {
@@ -130,6 +157,8 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     const killedAt = Date.now();
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
+    expect(a.health.get('fanout.telegram')?.detail).toBe('sending twitter_ai_20260103_20260103 (catch-up)');
+    expect((await a.metrics.exposition()).body).toContain('digest_fanout_active{platform="telegram"} 1');
     await admin.query('SELECT pg_terminate_backend($1)', [await a.lock.backendPid()]);
     await admin.end();
 
@@ -139,6 +168,7 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     expect(a.telegram.delivered.map((r) => r.destination.chatId)).toEqual(['-101', '-102']);
     expect(b.telegram.delivered.map((r) => r.destination.chatId).sort()).toEqual(['-103', '-104', '-105', '-106']);
     expect(b.lock.holds('telegram')).toBe(false);
+    expect(b.details).toContain('sending twitter_ai_20260103_20260103 (catch-up)');
     // A's job was taken over and completed, not left for pg-boss's expiry.
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
@@ -160,5 +190,33 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     expect(outcome).toEqual({ delivered: 1, failed: 0, deactivated: 0, errors: [] });
     expect(a.telegram.attempts).toHaveLength(0);
     expect(b.telegram.deliveredTo('-101')).toBe(2);
+  });
+
+  it('enqueues each due time once per platform however many instances tick, per subscription schedule', { timeout: 60_000 }, async () => {
+    const { ledger, boss, library } = await setUp(1);
+    const seed = await PostgresStore.open(TEST_DATABASE_URL, { schema: ledger, maxConnections: 1 });
+    // 17:00 in Shanghai is 09:00 UTC, due with the global schedule; 09:00 in Berlin (08:00 UTC) is not.
+    await seed.subscribe({ platform: 'telegram', chatId: '-200', threadId: null, subscribedBy: 'test', timeOfDay: '17:00', timezone: 'Asia/Shanghai' });
+    await seed.subscribe({ platform: 'telegram', chatId: '-201', threadId: null, subscribedBy: 'test', timeOfDay: '09:00', timezone: 'Europe/Berlin' });
+    await seed.close();
+    const at = (): Date => new Date('2026-01-05T09:01:00Z');
+    const a = await startInstance('a', ledger, boss, library, at);
+    const b = await startInstance('b', ledger, boss, library, at);
+    await a.coordinator.tick();
+    await b.coordinator.tick();
+    await a.coordinator.tick();
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query(`SELECT name, data FROM ${boss}.job WHERE data->>'kind' = 'due' ORDER BY name, data->>'dueAt'`);
+    await client.end();
+    const jobs = rows.map((r: { name: string; data: { schedule: { kind: string; timeOfDay?: string }; dueAt: string } }) =>
+      `${r.name} ${r.data.schedule.kind}${r.data.schedule.timeOfDay ? ` ${r.data.schedule.timeOfDay}` : ''} ${r.data.dueAt}`,
+    );
+    expect(jobs.sort()).toEqual([
+      'digest-fanout-discord cron 2026-01-05T09:00:00.000Z',
+      'digest-fanout-discord daily 17:00 2026-01-05T09:00:00.000Z',
+      'digest-fanout-telegram cron 2026-01-05T09:00:00.000Z',
+      'digest-fanout-telegram daily 17:00 2026-01-05T09:00:00.000Z',
+    ]);
   });
 });
