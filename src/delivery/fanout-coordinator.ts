@@ -140,6 +140,8 @@ export class FanoutCoordinator implements Reposter {
   private watchTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly wakers = new Set<() => void>();
+  /** Platforms that started before pg-boss did: taken up at the end of start(). */
+  private readonly early = new Set<PlatformName>();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.timing = { ...DEFAULT_COORDINATOR_TIMING, ...deps.timing };
@@ -207,9 +209,12 @@ export class FanoutCoordinator implements Reposter {
       for (const platform of this.started) void this.watch(platform);
     }, t.watchMs);
     this.watchTimer.unref();
+    for (const platform of this.early) this.platformStarted(platform);
+    this.early.clear();
     this.logger.info(
-      { event: 'coordination.started', schema: this.schema, platforms: this.deps.platforms, ...t },
-      'fan-outs coordinated through PostgreSQL (pg-boss)',
+      // The same event as the SQLite scheduler's: "the schedule runs" whichever engine runs it.
+      { event: 'scheduler.started', coordination: 'pg-boss', schema: this.schema, schedule: this.deps.config.schedule, timezone: this.deps.config.timezone, platforms: this.deps.platforms, ...t },
+      'scheduler running: fan-outs coordinated through PostgreSQL (pg-boss)',
     );
   }
 
@@ -218,7 +223,11 @@ export class FanoutCoordinator implements Reposter {
    * catch-up job is enqueued (one per platform and minute, however many instances start).
    */
   platformStarted(platform: PlatformName): void {
-    if (this.stopping || this.started.has(platform) || !this.boss) return;
+    if (this.stopping || this.started.has(platform)) return;
+    if (!this.boss) {
+      this.early.add(platform);
+      return;
+    }
     this.started.add(platform);
     this.describe(platform);
     const minute = Math.floor(this.now().getTime() / 60_000);
