@@ -33,7 +33,7 @@ export interface DeliveryParts {
  * database so the two processes never send the same row at once.
  */
 export function createDelivery(input: {
-  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'> & Partial<Pick<Config, 'telegram' | 'databaseUrl'>>;
+  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'> & Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema'>>;
   store: Store;
   library: DeliveryLibrary;
   digests: DigestBuilder;
@@ -52,6 +52,9 @@ export function createDelivery(input: {
   const lock: FanoutLock = config.databaseUrl
     ? new PostgresFanoutLock({
         connectionString: config.databaseUrl,
+        // The instances of one bot (and its `digest post`) share the pg-boss schema; another bot on
+        // the same server, with its own schema, never waits for this one's lock.
+        namespace: config.coordinationSchema ?? 'pgboss',
         logger,
         ...(input.lock?.timeoutMs ? { timeoutMs: input.lock.timeoutMs } : {}),
         onWait: (scope) => input.onLockWait?.(`another instance sending ${scope}`),
