@@ -20,14 +20,14 @@ export type FanoutJob =
 /**
  * The pg-boss and failover settings. Failover after an instance dies takes at most
  * `watchMs` + the time left of `orphanGraceSeconds` since the job started (the lock is free the
- * moment the dead instance's connection ends): about 5 s, 15 s at worst, with the defaults.
+ * moment the dead instance's connection ends): 5 s, 8 s at worst, with the defaults.
  */
 export interface CoordinatorTiming {
   /** How often each instance asks pg-boss for a fan-out job of a platform it runs (pg-boss fetch). */
   pollMs: number;
   /** How often each instance looks for active jobs whose instance died (their platform lock is free). */
   watchMs: number;
-  /** A job active for less than this is never taken over: its worker may be about to take the lock. */
+  /** A job active for less than this is never taken over: its worker may be about to take the lock (a moment after fetching it). */
   orphanGraceSeconds: number;
   /**
    * pg-boss expiry of an active fan-out job: only a backstop (failover is the watcher's, through
@@ -48,7 +48,7 @@ export interface CoordinatorTiming {
 export const DEFAULT_COORDINATOR_TIMING: CoordinatorTiming = {
   pollMs: 2000,
   watchMs: 5000,
-  orphanGraceSeconds: 10,
+  orphanGraceSeconds: 3,
   expireInSeconds: 4 * 3600,
   retryLimit: 16,
   retryDelaySeconds: 30,
@@ -330,8 +330,12 @@ export class FanoutCoordinator implements Reposter {
     this.local.add(job.id);
     this.doing.set(platform, this.labelOf(job.data));
     this.describe(platform);
-    this.logger.info({ event: 'fanout.job_started', platform, job: job.id, kind: job.data.kind, how }, `${platform} fan-out job started`);
+    let release: (() => void) | null = null;
     try {
+      // The platform's lock for the whole job, planning included (the Deliverer takes it again,
+      // re-entrantly): an active job whose platform lock is free has lost its instance.
+      release = await this.deps.lock.acquire(platform);
+      this.logger.info({ event: 'fanout.job_started', platform, job: job.id, kind: job.data.kind, how }, `${platform} fan-out job started`);
       const output = await this.run(platform, job.data);
       await boss.complete(queue, job.id, output);
       this.logger.info({ event: 'fanout.job_done', platform, job: job.id, kind: job.data.kind }, `${platform} fan-out job done`);
@@ -344,6 +348,7 @@ export class FanoutCoordinator implements Reposter {
       this.logger.error({ event: 'fanout.job_failed', platform, job: job.id, kind: job.data.kind, reason: message }, `${platform} fan-out could not run; pg-boss retries it`);
       await boss.fail(queue, job.id, { message }).catch(() => undefined);
     } finally {
+      release?.();
       this.local.delete(job.id);
       this.doing.delete(platform);
       this.describe(platform);
@@ -443,6 +448,7 @@ export class FanoutCoordinator implements Reposter {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.deps.lock.stopWaiting();
     if (this.watchTimer) clearInterval(this.watchTimer);
     this.watchTimer = null;
     for (const wake of [...this.wakers]) wake();

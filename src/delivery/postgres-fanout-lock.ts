@@ -43,6 +43,7 @@ export class PostgresFanoutLock implements FanoutLock {
   private readonly logger: Logger;
   private readonly namespace: string;
   private closed = false;
+  private waitsStopped = false;
   private readonly listeners = new Set<(scope: string, held: boolean) => void>();
   private signalLost: (reason: string) => void = () => undefined;
   /**
@@ -131,7 +132,11 @@ export class PostgresFanoutLock implements FanoutLock {
         if (!wait) return false;
       }
       const attempt = this.tryOnServer(scope, wait);
-      const marker = attempt.then(() => undefined);
+      // Only a signal for other acquires of this process: the caller below sees any failure.
+      const marker = attempt.then(
+        () => undefined,
+        () => undefined,
+      );
       this.taking.set(scope, marker);
       try {
         const got = await attempt;
@@ -154,6 +159,7 @@ export class PostgresFanoutLock implements FanoutLock {
     let told = false;
     for (;;) {
       if (this.closed) throw new DigestError(`fan-out lock for ${scope}: closed`);
+      if (this.waitsStopped && wait) throw new DigestError(`fan-out lock for ${scope}: stopping, not waiting for another instance`);
       const client = await this.connect();
       const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', [a, b]);
       if (rows[0]?.got === true) return true;
@@ -206,6 +212,14 @@ export class PostgresFanoutLock implements FanoutLock {
       this.connecting = null;
     });
     return this.connecting;
+  }
+
+  /**
+   * Acquires that wait for another instance give up (now and from now on): a stopping instance
+   * must not wait hours for another's fan-out. Held scopes stay held until released.
+   */
+  stopWaiting(): void {
+    this.waitsStopped = true;
   }
 
   /** Ends the lock connection, which releases every scope it holds. */
