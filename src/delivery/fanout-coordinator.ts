@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { RepostOutcome, RepostRequest, Reposter } from '../commands/types.ts';
+import { DigestError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { ServiceHealth } from '../service-health.ts';
+import { redactDatabaseUrl } from '../store/postgres-store.ts';
 import type { Store } from '../store/store.ts';
 import { catchUp, scheduleOf } from './catch-up.ts';
 import type { DeliveryReport } from './deliverer.ts';
@@ -175,8 +177,22 @@ export class FanoutCoordinator implements Reposter {
     this.deps.health?.set(`fanout.${platform}`, true, detail);
   }
 
-  /** Starts pg-boss (installing its schema on first use), the queues, the minute tick and the watcher. */
+  /**
+   * Starts pg-boss (installing its schema on first use), the queues, the minute tick and the
+   * watcher. Rejects with a one-line DigestError when pg-boss cannot start.
+   */
   async start(): Promise<void> {
+    try {
+      await this.startBoss();
+    } catch (error) {
+      await this.boss?.stop({ graceful: false, close: true }).catch(() => undefined);
+      this.boss = null;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new DigestError(`pg-boss (schema ${this.schema}) could not start on ${redactDatabaseUrl(this.deps.connectionString)}: ${reason}`, { cause: error });
+    }
+  }
+
+  private async startBoss(): Promise<void> {
     const t = this.timing;
     const boss = new PgBoss({
       connectionString: this.deps.connectionString,

@@ -233,3 +233,26 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     ]);
   });
 });
+
+describe('FanoutCoordinator without a reachable server', () => {
+  it('refuses to start with one line naming pg-boss, its schema and the URL without its password', async () => {
+    const coordinator = new FanoutCoordinator({
+      connectionString: 'postgres://bot:s3cret@127.0.0.1:1/digest',
+      schema: 'pgboss_test',
+      fanout: {} as Fanout,
+      store: {} as PostgresStore,
+      library: new MemoryLibrary(),
+      config: { schedule: '0 9 * * *', timezone: 'UTC' },
+      platforms: ['telegram'],
+      lock: new PostgresFanoutLock({ connectionString: 'postgres://bot:s3cret@127.0.0.1:1/digest' }),
+    });
+    const error = await coordinator.start().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('DigestError');
+    expect(error?.message).toMatch(/^pg-boss \(schema pgboss_test\) could not start on postgres:\/\/bot@127\.0\.0\.1:1\/digest: /);
+    expect(error?.message).not.toContain('s3cret');
+    expect(error?.message).not.toContain('\n');
+  });
+});
