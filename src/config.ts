@@ -160,6 +160,8 @@ export type Config = FileConfig & {
    * It may carry a password, so it is one of the secrets kept out of logs.
    */
   databaseUrl: string | null;
+  /** `PGBOSS_SCHEMA` (default `pgboss`): the schema pg-boss keeps its jobs in, with DATABASE_URL. */
+  coordinationSchema: string;
 };
 
 /** `DATABASE_URL`: only PostgreSQL URLs (SQLite is chosen by leaving it unset and using DATABASE_PATH). */
@@ -288,6 +290,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const telegramUpdates = readTelegramUpdates(env, problems);
   const databaseUrl = databaseUrlSchema.safeParse(envString(env, 'DATABASE_URL'));
   if (!databaseUrl.success) problems.push(`DATABASE_URL: ${databaseUrl.error.issues[0]?.message ?? 'invalid'}`);
+  const coordinationSchema = envString(env, 'PGBOSS_SCHEMA') ?? 'pgboss';
+  if (!/^[a-z_][a-z0-9_]*$/.test(coordinationSchema)) problems.push(`PGBOSS_SCHEMA: not a schema name (a-z, 0-9, _): "${coordinationSchema}"`);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const file = parsed.data;
@@ -303,6 +307,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     telegramUpdates,
     rootDir,
     databaseUrl: databaseUrl.data ?? null,
+    coordinationSchema,
   };
 }
 

@@ -9,7 +9,7 @@ import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, serveProblem, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
-import { Scheduler } from './delivery/scheduler.ts';
+import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
 import { DigestError } from './errors.ts';
@@ -109,7 +109,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
   readSubscriptions = () => store.listSubscriptions();
   const recentFanouts = new RecentFanouts();
-  const { fanout, deliverer } = createDelivery({
+  const { fanout, deliverer, lock } = createDelivery({
     config,
     store,
     library,
@@ -122,6 +122,8 @@ async function run(shutdown: Shutdown): Promise<number> {
       metrics?.fanoutFinished(report, (timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000, timing.finishedAt);
     },
   });
+  // SQLite: the in-process scheduler; PostgreSQL: pg-boss jobs and a per-platform lock across instances.
+  const coordination = createCoordination({ config, fanout, deliverer, lock, store, library, logger, health, metrics });
   // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
   shutdown.onRequest(() => deliverer.stop());
   // SqliteStore closes within the call (no await inside), so the forced exit right after is safe;
@@ -137,7 +139,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     library,
     digests,
     store,
-    reposter: fanout,
+    reposter: coordination.reposter,
     timezone: config.timezone,
     now: () => new Date(),
     logger,
@@ -170,7 +172,7 @@ async function run(shutdown: Shutdown): Promise<number> {
           if (stopping) return;
           const started = platforms.filter((platform) => health.get(platform.name)?.ready).map((platform) => platform.name);
           logger.info({ event: 'store.catch_up', platforms: started }, 'catching up on what fell due while the database was unreachable');
-          for (const name of started) void scheduler.catchUpWithRetry({ platform: name });
+          for (const name of started) coordination.catchUp(name);
         },
       });
   // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
@@ -205,7 +207,6 @@ async function run(shutdown: Shutdown): Promise<number> {
         }
       : null,
   });
-  const scheduler = new Scheduler({ fanout, store, library, config, logger });
 
   // Draw word clouds for new or edited reports ahead of time, off the command-answering path.
   const stopWarming = library.watch((change) => {
@@ -229,13 +230,12 @@ async function run(shutdown: Shutdown): Promise<number> {
     retry: { baseMs: config.delivery.backoffBaseMs, capMs: config.delivery.backoffCapMs },
     onStarted: (name) => {
       if (stopping || shutdown.isRequested) return;
-      void scheduler.catchUpWithRetry({ platform: name });
+      coordination.platformStarted(name);
     },
   });
   if (!shutdown.isRequested) {
     starter.start();
-    await scheduler.start({ catchUp: false });
-    logger.info({ event: 'scheduler.started', schedule: config.schedule, timezone: config.timezone }, 'scheduler running');
+    await coordination.start();
     connectionWatch?.start();
   }
 
@@ -245,8 +245,11 @@ async function run(shutdown: Shutdown): Promise<number> {
     ...(databaseGuard ? [databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss }))] : []),
     ...(instanceLock ? [instanceLock.lost.then((owner) => ({ kind: 'displaced' as const, owner }))] : []),
     ...(connectionWatch ? [connectionWatch.lost.then((outage) => ({ kind: 'unreachable' as const, outage }))] : []),
+    // Another instance may be sending this one's platform now: stop at once, non-zero (restarted).
+    ...(coordination.lost ? [coordination.lost.then((reason) => ({ kind: 'lock-lost' as const, reason }))] : []),
   ]);
   stopping = true;
+  if (ended.kind === 'lock-lost') deliverer.stop();
   databaseGuard?.stop();
   connectionWatch?.stop();
   const unreachable =
@@ -275,7 +278,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   stopWarming();
   stopWarmingRecent();
   await search.stop();
-  await scheduler.stop();
+  await coordination.stop();
   await images.close();
   await starter.stop();
   await httpClosed;
@@ -292,7 +295,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
-  return loss ? 1 : 0;
+  return loss || ended.kind === 'lock-lost' ? 1 : 0;
 }
 
 /** The HTTP server when HTTP_PORT is set (health, metrics, status page); none otherwise. */

@@ -117,20 +117,23 @@ export const postCommand: CliCommand = async (argv, io) => {
 
   const { store } = await openStore(config);
   const platforms = createPlatforms({ config, logger, only: inScope });
+  let closeLock = (): Promise<void> => Promise.resolve();
   try {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     let progress: Progress | null = null;
-    const { fanout } = createDelivery({
+    const { fanout, lock } = createDelivery({
       config,
       store,
       library,
       digests: createDigestBuilder(config, images, library),
       platforms,
       logger,
-      lock: { onWait: (owner) => io.stderr(`digest post: waiting for a delivery in progress (pid ${owner.pid} on ${owner.host})…\n`) },
+      // With DATABASE_URL this is the per-platform PostgreSQL lock the bot's instances take.
+      onLockWait: (who) => io.stderr(`digest post: waiting for a delivery in progress (${who})…\n`),
       overrides: { onResult: (r) => progress?.tick(r.destination.platform, r.outcome === 'failed') },
     });
+    closeLock = () => lock.close?.() ?? Promise.resolve();
     // Without a DATE: the newest report, as the scheduler picks it (never an older one in its place).
     const report = options.date
       ? await library.findByDate(parseUserDate(options.date, { timezone: config.timezone, now: new Date() }))
@@ -165,6 +168,7 @@ export const postCommand: CliCommand = async (argv, io) => {
     return unrecorded || inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
   } finally {
     await stopAll(platforms);
+    await closeLock();
     await store.close();
   }
 };

@@ -4,9 +4,10 @@ import type { Logger } from '../log.ts';
 import type { Platform, PlatformName } from '../platforms/platform.ts';
 import type { Store } from '../store/store.ts';
 import { Deliverer, type DelivererDeps } from './deliverer.ts';
-import { fanoutLockFor, type FileFanoutLockOptions } from './fanout-lock.ts';
+import { fanoutLockFor, type FanoutLock, type FileFanoutLockOptions } from './fanout-lock.ts';
 import { Fanout, type DeliveryLibrary, type FanoutDeps } from './fanout.ts';
 import { ChatOwnerNotifier } from './owner-notifier.ts';
+import { PostgresFanoutLock } from './postgres-fanout-lock.ts';
 
 /**
  * Telegram destinations in flight with paid broadcast on. Each chat takes a message at most once
@@ -19,6 +20,11 @@ export interface DeliveryParts {
   deliverer: Deliverer;
   /** The one delivery path (also the `/repost` Reposter). */
   fanout: Fanout;
+  /**
+   * The cross-process fan-out lock the Deliverer takes per platform: files beside the SQLite
+   * database, or a PostgreSQL advisory lock per platform with DATABASE_URL (close it when done).
+   */
+  lock: FanoutLock;
 }
 
 /**
@@ -27,25 +33,46 @@ export interface DeliveryParts {
  * database so the two processes never send the same row at once.
  */
 export function createDelivery(input: {
-  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'> & Partial<Pick<Config, 'telegram'>>;
+  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'> & Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema'>>;
   store: Store;
   library: DeliveryLibrary;
   digests: DigestBuilder;
   platforms: Partial<Record<PlatformName, Platform>>;
   logger: Logger;
   lock?: FileFanoutLockOptions;
+  /** Told once when a fan-out waits for another process's (`digest post` says so). */
+  onLockWait?: (who: string) => void;
   overrides?: Partial<DelivererDeps>;
   /** See FanoutDeps.onFinished. */
   onFanoutFinished?: FanoutDeps['onFinished'];
 }): DeliveryParts {
   const { config, store, platforms, logger } = input;
+  // With PostgreSQL several instances share the ledger: they serialise per platform on the server,
+  // where a dead instance's lock goes with its connection.
+  const lock: FanoutLock = config.databaseUrl
+    ? new PostgresFanoutLock({
+        connectionString: config.databaseUrl,
+        // The instances of one bot (and its `digest post`) share the pg-boss schema; another bot on
+        // the same server, with its own schema, never waits for this one's lock.
+        namespace: config.coordinationSchema ?? 'pgboss',
+        logger,
+        ...(input.lock?.timeoutMs ? { timeoutMs: input.lock.timeoutMs } : {}),
+        onWait: (scope) => input.onLockWait?.(`another instance sending ${scope}`),
+      })
+    : fanoutLockFor(config.databasePath, {
+        ...input.lock,
+        onWait: (owner) => {
+          input.lock?.onWait?.(owner);
+          input.onLockWait?.(`pid ${owner.pid} on ${owner.host}`);
+        },
+      });
   const deliverer = new Deliverer({
     store,
     platforms,
     policy: config.delivery,
     notifier: new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms, logger }),
     logger,
-    lock: fanoutLockFor(config.databasePath, input.lock),
+    lock,
     ...(config.telegram?.paidBroadcast ? { concurrency: { telegram: PAID_BROADCAST_CONCURRENCY } } : {}),
     ...input.overrides,
   });
@@ -58,5 +85,5 @@ export function createDelivery(input: {
     settleMs: config.delivery.reportSettleMs,
     ...(input.onFanoutFinished ? { onFinished: input.onFanoutFinished } : {}),
   });
-  return { deliverer, fanout };
+  return { deliverer, fanout, lock };
 }

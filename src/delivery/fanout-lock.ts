@@ -15,6 +15,8 @@ export { LockStorageError };
 export interface FanoutLock {
   /** Waits for the lock of `scope` (a platform name); resolves to its release function. */
   acquire(scope: string): Promise<() => void>;
+  /** Gives back what the lock holds open (a database connection); optional. */
+  close?(): Promise<void>;
 }
 
 /** For an in-memory database: nothing else can see it, so nothing to serialise with. */

@@ -218,16 +218,20 @@ export class Fanout implements Reposter {
   async repost(request: RepostRequest): Promise<RepostOutcome> {
     const report = await this.reportBySlug(request.slug);
     const destinations = request.target === 'all-subscriptions' ? await this.audience() : [request.target];
-    const outcome = await this.deliverReport(report, destinations, { kind: 'repost', requestedBy: request.requestedBy });
-    const counts = Object.values(outcome.byPlatform);
-    const sum = (pick: (c: (typeof counts)[number]) => number): number => counts.reduce((n, c) => n + pick(c), 0);
-    return {
-      delivered: sum((c) => c.delivered),
-      failed: sum((c) => c.failed),
-      deactivated: sum((c) => c.deactivated),
-      errors: outcome.results
-        .filter((r) => r.outcome === 'failed' || r.outcome === 'deactivated')
-        .map((r) => `${describeDestination(r.deliveredTo)}: ${r.reason ?? r.outcome}`),
-    };
+    return repostOutcomeOf(await this.deliverReport(report, destinations, { kind: 'repost', requestedBy: request.requestedBy }));
   }
+}
+
+/** What `/repost` answers about a fan-out: counts over both platforms and one line per failure. */
+export function repostOutcomeOf(outcome: DeliveryReport): RepostOutcome {
+  const counts = Object.values(outcome.byPlatform);
+  const sum = (pick: (c: (typeof counts)[number]) => number): number => counts.reduce((n, c) => n + pick(c), 0);
+  return {
+    delivered: sum((c) => c.delivered),
+    failed: sum((c) => c.failed),
+    deactivated: sum((c) => c.deactivated),
+    errors: outcome.results
+      .filter((r) => r.outcome === 'failed' || r.outcome === 'deactivated')
+      .map((r) => `${describeDestination(r.deliveredTo)}: ${r.reason ?? r.outcome}`),
+  };
 }

@@ -28,6 +28,7 @@ export class BotMetrics implements Telemetry {
   private readonly lastFanoutFailed: Gauge;
   private readonly commandDuration: Histogram<'platform' | 'command'>;
   private readonly wordcloudDuration: Histogram;
+  private readonly fanoutActiveGauge: Gauge<'platform'>;
 
   constructor(options: BotMetricsOptions) {
     const registers = [this.registry];
@@ -47,6 +48,12 @@ export class BotMetrics implements Telemetry {
     this.ambiguous = new Counter({
       name: 'digest_ambiguous_sends_total',
       help: 'Requests sent again after their answer was lost (the first may have arrived): possible repeated messages.',
+      labelNames: ['platform'],
+      registers,
+    });
+    this.fanoutActiveGauge = new Gauge({
+      name: 'digest_fanout_active',
+      help: 'With DATABASE_URL (several instances): 1 on the instance sending this platform\'s fan-out now, else 0.',
       labelNames: ['platform'],
       registers,
     });
@@ -128,6 +135,11 @@ export class BotMetrics implements Telemetry {
 
   wordcloudDrawn(seconds: number): void {
     this.wordcloudDuration.observe(seconds);
+  }
+
+  /** This instance took (true) or gave up (false) a platform's fan-out lock. */
+  fanoutActive(platform: PlatformName, active: boolean): void {
+    this.fanoutActiveGauge.set({ platform }, active ? 1 : 0);
   }
 
   fanoutFinished(outcome: FanoutOutcome, seconds: number, finishedAt: Date): void {

@@ -16,6 +16,8 @@ import { ROOT_DIR, SCHEDULER_STARTED, startBot, stopBot, waitForLog, type BotPro
 const enabled = await runPostgresTests('postgres-bot');
 const TG_GROUP = -1007300;
 const schema = uniqueSchema('digest_bot');
+// pg-boss's jobs in a schema of this run's own too, so parallel runs never take each other's jobs.
+const bossSchema = uniqueSchema('boss_bot');
 let tmp: string;
 let telegram: FakeTelegram;
 let bot: BotProcess | null = null;
@@ -31,6 +33,7 @@ afterAll(async () => {
   await bot?.exit;
   await telegram?.close();
   if (enabled) await dropSchema(schema);
+  if (enabled) await dropSchema(bossSchema);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -51,6 +54,7 @@ describe.runIf(enabled)('the bot on PostgreSQL', () => {
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.apiRoot,
       DATABASE_URL: url,
+      PGBOSS_SCHEMA: bossSchema,
       DATABASE_PATH: databasePath,
       CONTENT_DIR: contentDir,
       DIGEST_CONFIG: configFile,
@@ -59,7 +63,9 @@ describe.runIf(enabled)('the bot on PostgreSQL', () => {
     await waitForLog(bot, SCHEDULER_STARTED, 60_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${bot?.stderr().slice(-3000)}`);
     });
-    await telegram.waitFor((sent) => sent.some((m) => m.chatId === TG_GROUP && m.method === 'sendMessage'), 60_000);
+    await telegram.waitFor((sent) => sent.some((m) => m.chatId === TG_GROUP && m.method === 'sendMessage'), 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${bot?.stderr().slice(-3000)}`);
+    });
 
     const store = await PostgresStore.open(TEST_DATABASE_URL, { schema });
     try {
