@@ -249,13 +249,17 @@ async function run(shutdown: Shutdown): Promise<number> {
     ...(coordination.lost ? [coordination.lost.then((reason) => ({ kind: 'lock-lost' as const, reason }))] : []),
   ]);
   stopping = true;
-  if (ended.kind === 'lock-lost') deliverer.stop();
   databaseGuard?.stop();
   connectionWatch?.stop();
+  // The database gone for too long, or this instance's fan-out lock gone with its connection
+  // (another instance may be sending its platform now): stop sending at once and exit non-zero
+  // with one line, for the supervisor to restart the bot.
   const unreachable =
     ended.kind === 'unreachable'
       ? `database ${location} unreachable for longer than ${config.databaseOutageExitSeconds} s (${ended.outage.problem}); exiting so the supervisor restarts the bot`
-      : null;
+      : ended.kind === 'lock-lost'
+        ? `${ended.reason}; exiting so the supervisor restarts the bot (another instance resumes the fan-out)`
+        : null;
   if (unreachable) {
     deliverer.stop();
     // Winding down may wait on the database (a send recording its outcome): bounded, like a stop.
@@ -295,7 +299,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
-  return loss || ended.kind === 'lock-lost' ? 1 : 0;
+  return loss ? 1 : 0;
 }
 
 /** The HTTP server when HTTP_PORT is set (health, metrics, status page); none otherwise. */

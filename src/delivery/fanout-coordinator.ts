@@ -246,7 +246,7 @@ export class FanoutCoordinator implements Reposter {
     }
     this.started.add(platform);
     this.describe(platform);
-    this.enqueueCatchUp(this.boss, platform);
+    this.enqueueCatchUp(this.boss, platform, 'catch-up');
     this.loops.push(this.loop(platform));
   }
 
@@ -256,14 +256,15 @@ export class FanoutCoordinator implements Reposter {
    */
   catchUp(platform: PlatformName): void {
     if (this.stopping || !this.boss || !this.started.has(platform)) return;
-    this.enqueueCatchUp(this.boss, platform);
+    // Its own job id: a start-up catch-up of the same minute must not swallow it.
+    this.enqueueCatchUp(this.boss, platform, 'restore');
   }
 
-  /** One catch-up job per platform and minute, however many instances ask. */
-  private enqueueCatchUp(boss: PgBoss, platform: PlatformName): void {
+  /** One catch-up job per platform, reason and minute, however many instances ask. */
+  private enqueueCatchUp(boss: PgBoss, platform: PlatformName, reason: 'catch-up' | 'restore'): void {
     const minute = Math.floor(this.now().getTime() / 60_000);
     void boss
-      .send(queueOf(platform), { kind: 'catch-up' } satisfies FanoutJob, { id: jobIdOf(`catch-up|${platform}|${minute}`) })
+      .send(queueOf(platform), { kind: 'catch-up' } satisfies FanoutJob, { id: jobIdOf(`${reason}|${platform}|${minute}`) })
       .catch((error: unknown) => this.logger.error({ err: error, platform }, 'could not enqueue the catch-up'));
   }
 
