@@ -352,6 +352,7 @@ export class FakeDiscordRest {
       nonce: nonce === undefined ? null : String(nonce),
       pings: pingsOf(req.body),
       client: req.client,
+      time: now,
     });
     return { status: 200, body: payload };
   }

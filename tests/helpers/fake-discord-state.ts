@@ -50,6 +50,8 @@ export interface RecordedMessage {
    * after it (several processes sharing one token tell themselves apart this way), else null.
    */
   client: string | null;
+  /** `Date.now()` when it was posted. */
+  time: number;
 }
 
 /** One answer to POST /interactions/:id/:token/callback. */
