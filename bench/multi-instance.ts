@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/multi-instance.ts [destinations per platform]
  */
+import { tallyParts } from '../tests/helpers/failover-harness.ts';
 import { startFakeDiscord, type FakeDiscord } from '../tests/helpers/fake-discord.ts';
 import { startFakeTelegram, type FakeTelegram } from '../tests/helpers/fake-telegram.ts';
 import { senderRuns, startMultiInstanceBot, type Kill } from '../tests/helpers/multi-instance-harness.ts';
@@ -24,6 +25,8 @@ interface Figures {
   kill: Kill | null;
   firstSendAfterMs: number | null;
   allDeliveredAfterMs: number | null;
+  /** Messages a destination received more than once (Telegram, Discord). */
+  repeated: [number, number];
 }
 
 /** Messages per second from the first to the last one. */
@@ -49,8 +52,11 @@ async function measure(telegram: FakeTelegram, discord: FakeDiscord, instances: 
       const [t, d] = [await bot.delivered('telegram'), await bot.delivered('discord')];
       if (t === size && allDeliveredAfterMs === null && kill) allDeliveredAfterMs = Date.now() - kill.killedAt;
       if (t === size && d === size) break;
+      if (bot.instances.every((i) => i.process.child.exitCode !== null || i.process.child.signalCode !== null)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const [t, d] = [await bot.delivered('telegram'), await bot.delivered('discord')];
+    if (t !== size || d !== size) console.log(`${instances} instance(s): only ${t} chats and ${d} channels delivered\n${bot.outputs()}`);
     const telegramSends = telegram.sent.filter((m) => ours.has(m.chatId));
     const set = new Set(channels);
     const discordSends = discord.messages.filter((m) => set.has(m.channelId));
@@ -62,6 +68,10 @@ async function measure(telegram: FakeTelegram, discord: FakeDiscord, instances: 
       kill,
       firstSendAfterMs: kill && first ? first.time - kill.killedAt : null,
       allDeliveredAfterMs,
+      repeated: [
+        tallyParts(telegramSends, chats, (m) => m.chatId, (m) => `${m.method}|${m.text ?? ''}`).repeats,
+        tallyParts(discordSends, channels, (m) => m.channelId, (m) => `${JSON.stringify(m.body['embeds'] ?? null)}|${m.files.length}`).repeats,
+      ],
     };
   } finally {
     await bot.close();
@@ -76,17 +86,17 @@ if (problem !== null) {
   const discord = await startFakeDiscord({ enforceRateLimits: true });
   try {
     console.log(`${size} Telegram chats (photo + text) and ${size} Discord channels; webhooks mode behind a load balancer`);
-    console.log('| instances | Telegram messages/s | Discord messages/s | sent by |');
-    console.log('|---|---|---|---|');
+    console.log('| instances | Telegram messages/s | Discord messages/s | sent by | repeated (Telegram, Discord) |');
+    console.log('|---|---|---|---|---|');
     for (const instances of [1, 3]) {
       const f = await measure(telegram, discord, instances, false);
-      console.log(`| ${instances} | ${f.telegramRate.toFixed(1)} | ${f.discordRate.toFixed(1)} | ${f.senders} |`);
+      console.log(`| ${instances} | ${f.telegramRate.toFixed(1)} | ${f.discordRate.toFixed(1)} | ${f.senders} | ${f.repeated.join(', ')} |`);
     }
     const f = await measure(telegram, discord, 3, true);
     const s = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
     console.log(
       `failover, 3 instances, Telegram sender SIGKILLed after ${f.kill?.acceptedAtKill} of ${size * 2} messages (${f.kill?.inFlight} in flight): ` +
-        `kill → first send by another ${s(f.firstSendAfterMs)}, kill → every chat delivered ${s(f.allDeliveredAfterMs)} (${f.senders})`,
+        `kill → first send by another ${s(f.firstSendAfterMs)}, kill → every chat delivered ${s(f.allDeliveredAfterMs)}; repeated ${f.repeated[0]} Telegram, ${f.repeated[1]} Discord (${f.senders})`,
     );
   } finally {
     await telegram.close();
