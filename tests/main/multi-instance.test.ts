@@ -83,7 +83,9 @@ describe.runIf(enabled)('three bot instances behind a load balancer on one Postg
   it('answer commands once each, refuse forgeries, and send each platform one instance at a time through a SIGKILL', async () => {
     bot = await startMultiInstanceBot({ telegram, discord, instances: 3, chats: CHATS, channels: CHANNELS, guildId: GUILD, subscribedAt: new Date() });
     const b = bot;
+    const started = Date.now();
     await b.waitUntilServing();
+    const servingAfter = Date.now() - started;
     const why = (): string => b.outputs();
 
     // 1. Commands, round-robin over the three (each path has its own turn at the load balancer).
@@ -157,6 +159,7 @@ describe.runIf(enabled)('three bot instances behind a load balancer on one Postg
     await telegram.waitFor(() => keyboardReplies(SECURITY_CHAT) >= 1, 60_000);
 
     // 2. The scheduled fan-out: every subscription's time of day is the next minute.
+    const checkedAfter = Date.now() - started;
     const due = minuteAfter(5_000);
     await b.scheduleAt(due);
     const ours = new Set(CHATS);
@@ -186,7 +189,8 @@ describe.runIf(enabled)('three bot instances behind a load balancer on one Postg
     const discordRuns = senderRuns(discordSends.map((m) => m.client));
     const survivor = telegramSends.find((m) => m.client !== kill.victim.tag);
     console.info(
-      `[multi-instance] Telegram sent by ${telegramRuns.join(' → ')}, Discord by ${discordRuns.join(' → ')}; ${kill.victim.tag} killed after ${kill.acceptedAtKill} messages (${kill.inFlight} in flight); ` +
+      `[multi-instance] serving after ${servingAfter} ms, commands and forgeries checked after ${checkedAfter} ms, due after ${due.getTime() - started} ms, kill after ${kill.killedAt - started} ms; ` +
+        `Telegram sent by ${telegramRuns.join(' → ')}, Discord by ${discordRuns.join(' → ')}; ${kill.victim.tag} killed after ${kill.acceptedAtKill} messages (${kill.inFlight} in flight); ` +
         `first send by another ${survivor ? survivor.time - kill.killedAt : '-'} ms after the kill; all Telegram delivered after ${finishedAfterMs} ms`,
     );
     // One instance at a time per platform: each instance's sends are one unbroken run.
@@ -217,6 +221,8 @@ describe.runIf(enabled)('three bot instances behind a load balancer on one Postg
       expect(discord.calls.filter((c) => c.path.includes(id))).toEqual([]);
     }
     const logs = b.instances.map((i) => i.process.stderr()).join('\n');
+    // The due time was enqueued once per platform, however many instances ticked.
+    for (const platform of ['telegram', 'discord']) expect(logs.split(`"event":"coordination.due","platform":"${platform}"`).length - 1, platform).toBe(1);
     expect(logs).toContain('"outcome":"unauthorized"');
     expect(logs).toContain('"outcome":"duplicate"');
     expect(logs).not.toContain(b.webhookSecret);
