@@ -11,6 +11,7 @@ import { catchUp, scheduleOf } from './catch-up.ts';
 import type { DeliveryReport } from './deliverer.ts';
 import { previousDue, scheduleKey, type DueSchedule } from './due-times.ts';
 import { repostOutcomeOf, type DeliveryLibrary, type Fanout } from './fanout.ts';
+import { ensureQueue } from './pgboss-queues.ts';
 import type { PostgresFanoutLock } from './postgres-fanout-lock.ts';
 
 /** One fan-out to do for one platform: what a job on `digest-fanout-<platform>` carries. */
@@ -212,10 +213,8 @@ export class FanoutCoordinator implements Reposter {
         name === TICK_QUEUE
           ? { name, expireInSeconds: 120, retryLimit: 2, retryDelay: 5 }
           : { name, expireInSeconds: t.expireInSeconds, retryLimit: t.retryLimit, retryDelay: t.retryDelaySeconds, retryBackoff: true };
-      // Several instances starting at once may race to create a queue: the loser finds it there.
-      await boss.createQueue(name, options).catch(async (error: unknown) => {
-        if (!(await boss.getQueue(name))) throw error;
-      });
+      // Several instances starting at once race to create the queues: see ensureQueue.
+      await ensureQueue(boss, options);
     }
     await boss.schedule(TICK_QUEUE, '* * * * *', {}, { tz: 'UTC' });
     await boss.work(TICK_QUEUE, { pollingIntervalSeconds: Math.max(1, t.pollMs / 1000) }, async () => {

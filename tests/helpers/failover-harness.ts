@@ -45,13 +45,39 @@ export interface FailoverResult {
   outputs: string[];
 }
 
-async function ledgerIds(client: pg.Client, schema: string): Promise<Set<string>> {
+/** Message ids the ledger of `schema` has recorded for the newest report (whole deliveries and parts). */
+export async function ledgerIds(client: pg.Client, schema: string): Promise<Set<string>> {
   const ids = new Set<string>();
   const rows = await client.query<{ message_ids: string }>(`SELECT message_ids FROM "${schema}".deliveries WHERE slug = $1`, [NEWEST_SLUG]);
   for (const row of rows.rows) for (const id of JSON.parse(row.message_ids) as string[]) ids.add(String(id));
   const parts = await client.query<{ message_id: string }>(`SELECT message_id FROM "${schema}".delivery_parts`);
   for (const row of parts.rows) ids.add(row.message_id);
   return ids;
+}
+
+/** TEST_DATABASE_URL with `search_path` set to `schema` (where the bot creates its tables). */
+export function databaseUrlFor(schema: string): string {
+  return `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/**
+ * What each destination received of a fan-out: `missing` names the destinations lacking one of
+ * the parts any destination got (`keyOf` tells parts apart), `repeats` counts parts received more
+ * than once.
+ */
+export function tallyParts<M, D>(messages: readonly M[], destinations: readonly D[], destinationOf: (m: M) => D, keyOf: (m: M) => string): { missing: D[]; repeats: number } {
+  const parts = new Map<D, Map<string, number>>(destinations.map((d) => [d, new Map()]));
+  for (const m of messages) {
+    const seen = parts.get(destinationOf(m));
+    if (!seen) continue;
+    const key = keyOf(m);
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const allParts = new Set([...parts.values()].flatMap((p) => [...p.keys()]));
+  return {
+    missing: destinations.filter((d) => parts.get(d)!.size < allParts.size),
+    repeats: [...parts.values()].reduce((n, p) => n + [...p.values()].reduce((k, c) => k + c - 1, 0), 0),
+  };
 }
 
 export async function runFailoverScenario(options: FailoverOptions): Promise<FailoverResult> {
@@ -79,7 +105,7 @@ export async function runFailoverScenario(options: FailoverOptions): Promise<Fai
     const seed = await PostgresStore.open(TEST_DATABASE_URL, { schema, now: () => twoDaysAgo });
     for (const id of chats) await seed.subscribe({ platform: 'telegram', chatId: String(id), threadId: null, subscribedBy: 'cli' });
     await seed.close();
-    const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const url = databaseUrlFor(schema);
     const env = {
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.apiRoot,
@@ -129,21 +155,15 @@ export async function runFailoverScenario(options: FailoverOptions): Promise<Fai
     const all = accepted();
     // The in-flight requests may be accepted a moment after the kill: the first later one is the survivor's.
     const firstAfter = all.slice(acceptedAtKill + inFlight).find((m) => m.time >= killedAt);
-    const parts = new Map<number, Map<string, number>>(chats.map((id) => [id, new Map()]));
-    for (const m of all) {
-      const key = `${m.method}|${m.text ?? ''}`;
-      const seen = parts.get(m.chatId)!;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-    }
-    const allParts = new Set([...parts.values()].flatMap((p) => [...p.keys()]));
+    const { missing, repeats } = tallyParts(all, chats, (m) => m.chatId, (m) => `${m.method}|${m.text ?? ''}`);
     const survivors = bots.filter((b) => b !== victim);
     return {
       acceptedAtKill,
       inFlight,
       firstSendAfterMs: firstAfter ? firstAfter.time - killedAt : null,
       allDeliveredMs,
-      missing: chats.filter((id) => parts.get(id)!.size < allParts.size),
-      repeats: [...parts.values()].reduce((n, p) => n + [...p.values()].reduce((k, c) => k + c - 1, 0), 0),
+      missing,
+      repeats,
       survivorTookOver: survivors.some((b) => /"event":"fanout\.(takeover|lock_taken)"/.test(b.stderr())),
       outputs: outputs(),
     };

@@ -39,6 +39,8 @@ interface Request {
   query: URLSearchParams;
   body: Record<string, unknown>;
   files: RecordedFile[];
+  /** The `<tag>` of a `/client/<tag>` prefix, or null. */
+  client: string | null;
 }
 
 interface Reply {
@@ -89,7 +91,9 @@ export class FakeDiscordRest {
   /** Node request handler for everything under `/api/v10`. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
+    const pathname = decodeURIComponent(url.pathname);
+    const client = /^\/client\/([\w-]+)\//.exec(pathname)?.[1] ?? null;
+    const path = pathname.replace(/^\/client\/[\w-]+/, '').replace(/^\/api\/v\d+/, '');
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
     let status = 500;
@@ -129,7 +133,7 @@ export class FakeDiscordRest {
         return;
       }
       const parsed = await parseBody(req, raw);
-      const reply = await route.handle({ method, path, params, query: url.searchParams, body: parsed.body, files: parsed.files });
+      const reply = await route.handle({ method, path, params, query: url.searchParams, body: parsed.body, files: parsed.files, client });
       status = reply.status;
       send(res, reply.status, reply.body, headers);
     } catch (error) {
@@ -347,6 +351,8 @@ export class FakeDiscordRest {
       files: req.files,
       nonce: nonce === undefined ? null : String(nonce),
       pings: pingsOf(req.body),
+      client: req.client,
+      time: now,
     });
     return { status: 200, body: payload };
   }

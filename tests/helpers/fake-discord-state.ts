@@ -45,6 +45,13 @@ export interface RecordedMessage {
   nonce: string | null;
   /** Who it pinged, as Discord decides from the content and `allowed_mentions`. */
   pings: MessagePings;
+  /**
+   * Which client sent it: `<tag>` when the bot's API base was `${apiBase}/client/<tag>` with `/api`
+   * after it (several processes sharing one token tell themselves apart this way), else null.
+   */
+  client: string | null;
+  /** `Date.now()` when it was posted. */
+  time: number;
 }
 
 /** One answer to POST /interactions/:id/:token/callback. */

@@ -53,6 +53,11 @@ export interface SentMessage {
   paidBroadcast: boolean;
   /** Sent with `disable_notification: true`: members get it without a sound. */
   silent: boolean;
+  /**
+   * Which client sent it: `<tag>` when the bot's API root was `${apiRoot}/client/<tag>` (several
+   * processes sharing one token tell themselves apart this way; Telegram itself cannot), else null.
+   */
+  client: string | null;
 }
 
 /** A message as it stands now in its chat (after any edits). */
@@ -462,8 +467,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
-    const method = match?.[2] ?? '';
+    const match = /^(?:\/client\/([\w-]+))?\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
+    const method = match?.[3] ?? '';
+    const client = match?.[1] ?? null;
     const { params, files } = await readParams(req);
     if (hanging && (hanging.methods === null || hanging.methods.includes(method))) {
       fake.counters.hung += 1;
@@ -491,10 +497,10 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     };
     fake.counters.requests += 1;
     try {
-      if (!match || match[1] !== token) throw new ApiFailure(401, 'Unauthorized');
+      if (!match || match[2] !== token) throw new ApiFailure(401, 'Unauthorized');
       injectFault(method, params, res);
       if (res.headersSent) return record(res.statusCode);
-      const result = await run(method, params, files, res);
+      const result = await run(method, params, files, res, client);
       if (res.destroyed) return;
       const lost = lostAnswers.findIndex((l) => l.method === method && (l.chatId === undefined || l.chatId === String(params.chat_id)));
       if (lost >= 0) {
@@ -547,6 +553,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     params: Record<string, unknown>,
     files: Map<string, UploadedFile>,
     res: ServerResponse,
+    client: string | null,
   ): Promise<unknown> {
     switch (method) {
       case 'getMe':
@@ -621,7 +628,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
       }
       case 'sendMessage':
       case 'sendPhoto':
-        return send(method, params, files);
+        return send(method, params, files, client);
       default:
         throw new ApiFailure(404, 'Not Found: method not found');
     }
@@ -706,6 +713,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     method: 'sendMessage' | 'sendPhoto',
     params: Record<string, unknown>,
     files: Map<string, UploadedFile>,
+    client: string | null,
   ): { message_id: number; date: number; chat: { id: number; type: string }; photo?: PhotoSize[] } {
     const chat = resolveChat(params, true);
     const threadId = params.message_thread_id === undefined ? null : Number(params.message_thread_id);
@@ -760,7 +768,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
     if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
     const silent = params.disable_notification === true || params.disable_notification === 'true';
-    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup, paidBroadcast, silent };
+    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup, paidBroadcast, silent, client };
     fake.sent.push(message);
     stored.set(storedKey(chat.id, messageId), { chatId: chat.id, messageId, text, plainText, photo, replyMarkup, edits: 0 });
     fake.afterAccept?.(message);

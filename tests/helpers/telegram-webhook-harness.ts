@@ -132,6 +132,8 @@ export interface FakeLoadBalancer {
   url: string;
   /** Which backend (index) each request went to, in order. */
   readonly routed: number[];
+  /** The path of each request, in the same order as `routed`. */
+  readonly paths: string[];
   /**
    * The next `count` requests are forwarded and answered by the backend, but the answer never
    * reaches the caller (its connection is reset): the instance acted, Telegram saw no 200.
@@ -140,18 +142,26 @@ export interface FakeLoadBalancer {
   close(): Promise<void>;
 }
 
-/** Starts a load balancer on 127.0.0.1 forwarding to `backends` (http://host:port), one after the other. */
+/**
+ * Starts a load balancer on 127.0.0.1 forwarding to `backends` (http://host:port), one after the
+ * other; each path has its own turn (so Telegram's and Discord's requests each go round all backends).
+ */
 export async function startLoadBalancer(backends: () => readonly string[]): Promise<FakeLoadBalancer> {
-  let next = 0;
+  const turns = new Map<string, number>();
   let toLose = 0;
   const routed: number[] = [];
+  const paths: string[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const list = backends();
-      const index = next++ % list.length;
+      const pathname = (req.url ?? '/').split('?')[0]!;
+      const turn = turns.get(pathname) ?? 0;
+      turns.set(pathname, turn + 1);
+      const index = turn % list.length;
       routed.push(index);
+      paths.push(pathname);
       const target = new URL(req.url ?? '/', list[index]);
       const lose = toLose > 0;
       if (lose) toLose -= 1;
@@ -175,6 +185,7 @@ export async function startLoadBalancer(backends: () => readonly string[]): Prom
   return {
     url: `http://127.0.0.1:${port}`,
     routed,
+    paths,
     loseAnswers(count) {
       toLose += count;
     },

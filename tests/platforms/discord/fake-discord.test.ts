@@ -74,6 +74,19 @@ describe('fake Discord REST validation', () => {
     expect(res.json['errors']).toBeTypeOf('object');
   });
 
+  it('records which client posted a message: the tag of a /client/<tag> API base, else null', async () => {
+    const tagged = await fetch(api(`/channels/${TEXT}/messages`).replace('/api/', '/client/c/api/'), {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'from c' }),
+    });
+    expect(tagged.status).toBe(200);
+    const plain = await postJson(`/channels/${TEXT}/messages`, { content: 'untagged' });
+    const id = ((await tagged.json()) as { id: string }).id;
+    expect(fake.messages.find((m) => m.id === id)?.client).toBe('c');
+    expect(fake.messages.find((m) => m.id === plain.json['id'])?.client).toBeNull();
+  });
+
   it('accepts buttons at the limits: 5 rows of 5, custom_id of 100, label of 80, link buttons', async () => {
     const rows = Array.from({ length: L.actionRowsPerMessage }, (_, r) => ({
       type: 1,

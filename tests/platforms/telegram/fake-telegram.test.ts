@@ -36,6 +36,14 @@ describe('fake Telegram Bot API server', () => {
     expect((await refusal(wrong.getMe())).error_code).toBe(401);
   });
 
+  it('records which client sent a message: the tag of a /client/<tag> API root, else null', async () => {
+    const tagged = new Api(fake.token, { apiRoot: `${fake.apiRoot}/client/b` });
+    const viaTag = await tagged.sendMessage(10, 'from b');
+    const plain = await api.sendMessage(10, 'untagged');
+    expect(fake.sent.find((m) => m.messageId === viaTag.message_id)?.client).toBe('b');
+    expect(fake.sent.find((m) => m.messageId === plain.message_id)?.client).toBeNull();
+  });
+
   it('accepts valid HTML and counts its length after entity parsing', async () => {
     const ok = `<b>${'字'.repeat(4000)}</b>&amp;${'x'.repeat(95)}`; // 4096 units once parsed
     await api.sendMessage(10, ok, { parse_mode: 'HTML' });
