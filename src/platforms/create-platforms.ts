@@ -50,6 +50,8 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       color: config.digest.discordColor,
       mode: options.router ? (config.env.discordInteractions ?? 'gateway') : 'rest-only',
       publicKey: config.env.discordPublicKey ?? null,
+      // Interaction ids in the shared store: a replay is refused by whichever instance it reaches.
+      ...(options.claimUpdate ? { claimInteraction: (id: string) => options.claimUpdate!('discord', id) } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }

@@ -28,7 +28,7 @@ import { DiscordDigestRenderings } from './digest-renderings.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerInteraction } from './answer-interaction.ts';
 import type { CachedPermissions, InteractionDeps } from './handle-interaction.ts';
-import { answerHttpInteraction, RecentInteractions, type HttpInteractionAnswer } from './http-interactions.ts';
+import { answerHttpInteraction, RecentInteractions, type ClaimInteraction, type HttpInteractionAnswer } from './http-interactions.ts';
 import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
 import { postDiscordMessages } from './send-digest.ts';
@@ -55,6 +55,11 @@ export interface DiscordPlatformOptions {
   mode?: 'gateway' | 'http' | 'rest-only';
   /** DISCORD_PUBLIC_KEY (http mode): checked at start against the application's `verify_key`. */
   publicKey?: string | null;
+  /**
+   * Http mode: claims each interaction id in the store every instance shares, so a replayed
+   * request is refused whichever instance it reaches. Default: this process's memory only.
+   */
+  claimInteraction?: ClaimInteraction;
   /** See InteractionDeps.replyBudgetMs; default 1,500 ms, half of Discord's 3-second window. */
   replyBudgetMs?: number;
   /** Told of each 429 and each request discord.js sends again (the metrics). */
@@ -117,14 +122,16 @@ export class DiscordPlatform implements Platform {
    * to reach its cache.
    */
   readonly #raw = new Map<string, unknown>();
-  /** Interactions taken over HTTP lately (a replayed request is refused). */
-  readonly #recentHttp = new RecentInteractions();
+  /** Claims interactions taken over HTTP (a replayed request is refused). */
+  readonly #claimHttp: ClaimInteraction;
   #started = false;
   /** Digest renderings per fan-out (see DiscordDigestRenderings). */
   #renderings: DiscordDigestRenderings | null = null;
 
   constructor(options: DiscordPlatformOptions) {
     this.#options = options;
+    const recent = new RecentInteractions();
+    this.#claimHttp = options.claimInteraction ?? ((id) => Promise.resolve(recent.firstTime(id)));
     const pacer = new GlobalPacer(DISCORD_LIMITS.globalRequestsPerSecond);
     const restOptions: Partial<RESTOptions> = {
       retries: 2,
@@ -258,7 +265,7 @@ export class DiscordPlatform implements Platform {
    * the HTTP answer, within Discord's 3 seconds; edits and follow-ups go on through REST.
    */
   answerHttpInteraction(payload: unknown): Promise<HttpInteractionAnswer> {
-    return answerHttpInteraction(payload, this.#rest, this.#interactionDeps, this.#options.logger, this.#recentHttp);
+    return answerHttpInteraction(payload, this.#rest, this.#interactionDeps, this.#options.logger, this.#claimHttp);
   }
 
   onFatalError(listener: (error: PlatformStartError) => void): void {

@@ -33,9 +33,15 @@ async function afterAcknowledged(call: () => Promise<void>): Promise<void> {
 }
 
 /**
- * Interaction ids this process has taken lately. Discord never delivers an interaction twice, so
- * a repeat is a replayed request (signed, but captured on the way): refused, so a command does
- * not act twice. Bounded; the route refuses timestamps older than an interaction's lifetime.
+ * Claims an interaction id: true the first time any instance claims it. Discord never delivers an
+ * interaction twice, so a repeat is a replayed request (signed, but captured on the way): refused,
+ * so a command does not act twice. Rejects when it cannot tell (the store is down).
+ */
+export type ClaimInteraction = (id: string) => Promise<boolean>;
+
+/**
+ * Interaction ids this process has taken lately: the claim of a bot without a shared store (one
+ * instance). Bounded; the route refuses timestamps older than an interaction's lifetime.
  */
 export class RecentInteractions {
   readonly #ids = new Set<string>();
@@ -114,14 +120,22 @@ export async function answerHttpInteraction(
   rest: REST,
   deps: InteractionDeps,
   logger: Logger,
-  recent: RecentInteractions,
+  claim: ClaimInteraction,
 ): Promise<HttpInteractionAnswer> {
   if (payload !== null && typeof payload === 'object' && (payload as { type?: unknown }).type === InteractionType.Ping) {
     return { status: 200, body: { type: InteractionResponseType.Pong } };
   }
   const interaction = readRawInteraction(payload);
   if (interaction === null) return { status: 400, body: { error: 'not an interaction' } };
-  if (!recent.firstTime(interaction.id)) {
+  let claimed: boolean;
+  try {
+    claimed = await claim(interaction.id);
+  } catch (error) {
+    // Unknown whether another instance took it: nothing is done (Discord shows the user a failure).
+    logger.error({ event: 'discord-interaction-unclaimed', interaction: interaction.id, err: error }, 'could not record an interaction; not answered');
+    return { status: 500, body: { error: 'could not record the interaction' } };
+  }
+  if (!claimed) {
     logger.warn({ event: 'discord-interaction-replayed', interaction: interaction.id }, 'refused an interaction delivered before');
     return { status: 400, body: { error: 'interaction already received' } };
   }

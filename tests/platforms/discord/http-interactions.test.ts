@@ -65,6 +65,8 @@ beforeAll(async () => {
     mode: 'http',
     publicKey: fake.publicKey,
     replyBudgetMs: 300,
+    // As main.ts wires it: interaction ids claimed in the store every instance shares.
+    claimInteraction: (id) => harness.store.claimUpdate('discord', id),
   });
   await platform.start();
   const app = createHttpApp({
@@ -256,6 +258,44 @@ describe('Discord HTTP interactions', () => {
     expect(stale.status).toBe(401);
     expect(routed).toBe(routedBefore);
     expect((await harness.store.listSubscriptions({ platform: 'discord', activeOnly: true })).map((s) => s.chatId)).not.toContain(TEXT);
+  });
+
+  it('a replay sent to another instance on the same store is refused there too; a store that cannot record the id gets 500 and nothing acts', async () => {
+    let captured = '';
+    const id = command({ name: 'latest', channelId: TEXT, member: MEMBER, forge: (payload) => void (captured = JSON.stringify(payload)) });
+    await shown(id);
+    let storeDown = false;
+    const second = new DiscordPlatform({
+      token: fake.token,
+      apiBase: fake.apiBase,
+      guildId: GUILD,
+      router: harness.router,
+      logger: silentLogger(),
+      owners: [],
+      mode: 'http',
+      publicKey: fake.publicKey,
+      claimInteraction: (interactionId) => (storeDown ? Promise.reject(new Error('database not answering')) : harness.store.claimUpdate('discord', interactionId)),
+    });
+    await second.start();
+    const secondServer = await startHttpServer(
+      createHttpApp({ health: new ServiceHealth(), discordInteractions: { publicKey: fake.publicKey, answer: (payload) => second.answerHttpInteraction(payload) } }),
+      { port: 0, host: '127.0.0.1', logger: silentLogger() },
+    );
+    try {
+      fake.useInteractionsEndpoint(`${secondServer.url}/discord/interactions`);
+      const responsesBefore = fake.interactionResponses.length;
+      const messagesBefore = fake.messages.length;
+      expect((await fake.postSigned(captured)).status).toBe(400);
+      storeDown = true;
+      const unrecorded = await fake.postSigned(captured.replace(`"id":"${id}"`, '"id":"990000000000000001"'));
+      expect(unrecorded.status).toBe(500);
+      expect(fake.interactionResponses.length).toBe(responsesBefore);
+      expect(fake.messages.length).toBe(messagesBefore);
+    } finally {
+      fake.useInteractionsEndpoint(`${server.url}/discord/interactions`);
+      await secondServer.close(100);
+      await second.stop();
+    }
   });
 
   it('start-up in http mode: a refused token or a public key of another application is permanent', async () => {
