@@ -19,6 +19,9 @@ import { ServiceHealth } from '../../src/service-health.ts';
 import { HandledUpdates } from '../../src/store/handled-updates.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
+import { until } from './until.ts';
+
+export { until };
 
 const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 
@@ -207,12 +210,3 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves with the first truthy value `probe` gives, polling; rejects naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -6,6 +6,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { startFakeDiscord, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { MANAGER_PERMISSIONS } from '../helpers/fake-discord-harness.ts';
 import { ROOT_DIR, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
+import { until } from '../helpers/until.ts';
 
 /**
  * `npm start` with DISCORD_INTERACTIONS=http as a real child process: no gateway connection,
@@ -23,15 +24,6 @@ let tmp: string;
 let env: NodeJS.ProcessEnv;
 const running: NodeProcess[] = [];
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'discord-http-process-'));

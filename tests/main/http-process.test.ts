@@ -6,6 +6,7 @@ import { startFakeDiscord, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 import { parsePrometheusText, sampleValue } from '../http/prometheus-text.ts';
 import { ROOT_DIR, runCliProcess, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
+import { until } from '../helpers/until.ts';
 
 /**
  * `npm start` with HTTP_PORT and ADMIN_TOKEN as a real child process against the fake platforms:
@@ -21,15 +22,6 @@ const TEXT = '840000000000000010';
 
 const runCli = runCliProcess;
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 let telegram: FakeTelegram;
 let discord: FakeDiscord;

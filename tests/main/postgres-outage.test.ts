@@ -7,6 +7,11 @@ import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.t
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 import { startTcpProxy, throughProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { exitWithin, ROOT_DIR, startBot, waitForLog, waitUntilServing, type BotProcess } from './bot-process-helpers.ts';
+import { until as untilTrue } from '../helpers/until.ts';
+
+/** Waits as `untilTrue`, showing the bot's last log lines on a timeout. */
+const until = <T>(what: string, probe: Parameters<typeof untilTrue<T>>[1], timeoutMs = 30_000): Promise<T> =>
+  untilTrue(what, probe, timeoutMs, () => bot?.stderr().slice(-3000) ?? '');
 
 /**
  * `npm start` on PostgreSQL whose server becomes unreachable (a TCP proxy between them, cut and
@@ -40,15 +45,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${bot?.stderr().slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const countEvents = (event: string): number => (bot?.stderr() ?? '').split('\n').filter((line) => line.includes(`"event":"${event}"`)).length;
 
