@@ -270,12 +270,16 @@ async function run(shutdown: Shutdown): Promise<number> {
   }
   deliverer.ledger.close();
   const loss = ended.kind === 'lost' ? ended.loss : null;
+  const owners = new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms: platformTable, logger });
   if (loss) {
     health.set('store', false, loss.problem);
-    await new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms: platformTable, logger }).alert(
+    await owners.alert(
       `digest bot stopped: ${loss.problem}. ${loss.rescuedTo ? `Its data was saved to ${loss.rescuedTo}: move it back to ${config.databasePath} and start the bot again.` : 'Its data could not be saved; restore a backup.'}`,
     );
   }
+  // The owners hear of it from the bot, not only from a supervisor's restart log (bounded by the
+  // forced exit above: the platforms answer or not within the stop timeout).
+  if (unreachable) await owners.alert(`digest bot stopped: ${unreachable}.`);
   // Stop taking requests at once; those in flight get a few seconds (they may read the store).
   health.set('shutdown', false, 'shutting down');
   const httpClosed = http?.close(3000) ?? Promise.resolve();

@@ -21,6 +21,8 @@ const until = <T>(what: string, probe: Parameters<typeof untilTrue<T>>[1], timeo
  */
 const enabled = await runPostgresTests('postgres-outage-process');
 const GROUP = -1007500;
+/** The owners' chat: told why the bot stopped. */
+const OWNERS = -1007501;
 const OUTAGE_EXIT_SECONDS = 8;
 const schema = uniqueSchema('digest_outage_bot');
 let tmp: string;
@@ -33,6 +35,7 @@ beforeAll(async () => {
   if (!enabled) return;
   telegram = await startFakeTelegram();
   telegram.addChat({ id: GROUP, type: 'supergroup', title: 'AI' });
+  telegram.addChat({ id: OWNERS, type: 'group', title: 'owners' });
   const target = new URL(TEST_DATABASE_URL);
   proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
 });
@@ -61,7 +64,7 @@ describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
     const dueAt = new Date(Math.ceil((Date.now() + 55_000) / 1000) * 1000);
     const schedule = `${dueAt.getUTCSeconds()} ${dueAt.getUTCMinutes()} ${dueAt.getUTCHours()} * * *`;
     const configFile = path.join(tmp, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC' }));
+    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC', ownerChat: { telegram: String(OWNERS) } }));
     const direct = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 
     bot = startBot({
@@ -121,5 +124,7 @@ describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^ai-digest-bot: database .+ unreachable for longer than ${OUTAGE_EXIT_SECONDS} s \\(database unreachable for \\d+ s: .+\\); exiting so the supervisor restarts the bot$`));
     expect(countEvents('store.connection_gave_up')).toBe(1);
+    // The owners were told why, in their chat (the platform still answers; the database does not).
+    expect(telegram.sent.filter((m) => m.chatId === OWNERS).map((m) => m.text).filter((text) => text?.startsWith('digest bot stopped: database '))).toHaveLength(1);
   }, 180_000);
 });
