@@ -9,6 +9,7 @@ import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import type { CliCommand } from './io.ts';
 import { createProgress } from './progress.ts';
+import { isEditedAfterDelivery } from '../delivery/edited-after-delivery.ts';
 
 const HELP = `usage: digest check [DIR]
 
@@ -131,11 +132,12 @@ async function editedAfterDelivery(
   try {
     const lines: string[] = [];
     for (const { name, report } of parsed) {
-      const delivered = (await store.listDeliveries({ slug: report.slug })).filter((d) => d.status === 'delivered');
+      const mtimeMs = (await stat(report.file)).mtimeMs;
+      const delivered = (await store.listDeliveries({ slug: report.slug })).filter(
+        (d) => d.status === 'delivered' && isEditedAfterDelivery(d, report, mtimeMs),
+      );
       if (delivered.length === 0) continue;
       const last = delivered.reduce((max, d) => (d.updatedAt > max ? d.updatedAt : max), '');
-      const mtimeMs = (await stat(report.file)).mtimeMs;
-      if (mtimeMs <= Date.parse(last)) continue;
       lines.push(
         `warn ${name}: changed after it was delivered (to ${delivered.length} destination${delivered.length === 1 ? '' : 's'}, last at ${last}); readers have the earlier version: \`digest post ${report.dateStart} --repost\` sends it again`,
       );

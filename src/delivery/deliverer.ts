@@ -512,7 +512,7 @@ export class Deliverer {
         );
       }
       // The platform accepted it: from here on it must never be sent again, whatever the database says.
-      const ledgerProblem = await this.ledger.recordDelivered(row, destination, sent.messageIds);
+      const ledgerProblem = await this.ledger.recordDelivered(row, destination, sent.messageIds, digest.contentHash ?? null);
       this.failureStreak.delete(destinationKey(destination));
       return {
         destination,

@@ -10,6 +10,7 @@ import type { Deliverer, DeliveryReport } from './deliverer.ts';
 import { presentationsFor } from './presentation.ts';
 import { describeDestination } from './notices.ts';
 import { waitUntilSettled } from './report-settle.ts';
+import { isEditedAfterDelivery } from './edited-after-delivery.ts';
 
 /** The parts of ReportLibrary (src/report/library.ts) delivery reads. */
 export interface DeliveryLibrary {
@@ -198,7 +199,7 @@ export class Fanout implements Reposter {
     const stale: typeof skipped = [];
     for (const r of skipped) {
       const row = await this.deps.store.getDelivery(report.slug, r.destination, outcome.kind);
-      if (row !== null && Date.parse(row.updatedAt) < mtimeMs) stale.push(r);
+      if (row !== null && isEditedAfterDelivery(row, report, mtimeMs)) stale.push(r);
     }
     if (stale.length === 0) return;
     this.logger.warn(

@@ -23,6 +23,8 @@ interface HeldOutcome {
   /** As the fan-out asked for it (before any supergroup migration). */
   destination: Destination;
   messageIds: string[];
+  /** The report version delivered (sha256), or null when unknown. */
+  contentHash: string | null;
 }
 
 /** The ServiceHealth component a ledger that cannot record sets to not ready. */
@@ -103,13 +105,18 @@ export class LedgerWrites {
    * Marks a row delivered, writing again with backoff when the database refuses. Returns null
    * when recorded; otherwise the outcome is held (written again later) and the reason returned.
    */
-  async recordDelivered(row: Pick<Delivery, 'id' | 'slug' | 'kind'>, destination: Destination, messageIds: string[]): Promise<string | null> {
+  async recordDelivered(
+    row: Pick<Delivery, 'id' | 'slug' | 'kind'>,
+    destination: Destination,
+    messageIds: string[],
+    contentHash: string | null = null,
+  ): Promise<string | null> {
     const { id: rowId, slug, kind } = row;
     let delay = this.policy.delayMs;
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= this.policy.attempts; attempt++) {
       try {
-        await this.deps.store.markDelivered(rowId, messageIds);
+        await this.deps.store.markDelivered(rowId, messageIds, contentHash);
         if (this.held.size === 0 && this.downReason !== null) this.up();
         return null;
       } catch (error) {
@@ -125,7 +132,7 @@ export class LedgerWrites {
       }
     }
     const reason = `delivered but not recorded in the ledger: ${messageOf(lastError)}`;
-    this.held.set(rowId, { rowId, slug, kind, destination, messageIds });
+    this.held.set(rowId, { rowId, slug, kind, destination, messageIds, contentHash });
     this.down(reason, lastError);
     this.logger.error(
       { event: 'ledger.outcome_held', slug, destination: describeDestination(destination), messageIds, held: this.held.size },
@@ -150,7 +157,7 @@ export class LedgerWrites {
   private async flushHeld(): Promise<boolean> {
     for (const outcome of [...this.held.values()]) {
       try {
-        await this.deps.store.markDelivered(outcome.rowId, outcome.messageIds);
+        await this.deps.store.markDelivered(outcome.rowId, outcome.messageIds, outcome.contentHash);
         this.held.delete(outcome.rowId);
         this.logger.warn(
           { event: 'ledger.outcome_recorded', slug: outcome.slug, destination: describeDestination(outcome.destination) },

@@ -70,6 +70,7 @@ export function condenseReport(
 ): Digest {
   return {
     slug: report.slug,
+    contentHash: report.contentHash,
     dateStart: report.dateStart,
     dateEnd: report.dateEnd,
     title: digestTitle(options.titlePrefix, report.dateStart, report.dateEnd),

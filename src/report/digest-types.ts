@@ -15,6 +15,12 @@ export interface DigestImage {
 /** Platform-neutral digest of one report: what every platform renders. */
 export interface Digest {
   slug: string;
+  /**
+   * sha256 of the report file it was made from (Report.contentHash): the ledger records which
+   * version readers got, so an edit after delivery is told from a mere newer mtime. Absent in
+   * digests made by hand (tests).
+   */
+  contentHash?: string;
   dateStart: string;
   dateEnd: string;
   /** e.g. `Twitter AI 报告 · 2026-01-03` or `Twitter AI 报告 · 2026-01-05 至 2026-01-11`. */

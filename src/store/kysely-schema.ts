@@ -40,6 +40,8 @@ export interface StoreTables {
     requested_by: string | null;
     created_at: string;
     updated_at: string;
+    /** sha256 of the report file last delivered (v5); null before. */
+    content_hash: Generated<string | null>;
   };
   delivery_parts: {
     delivery_id: number;
@@ -138,6 +140,12 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
           PRIMARY KEY (platform, update_id)
         )`.execute(db);
       await sql`CREATE INDEX handled_updates_by_time ON handled_updates (handled_at)`.execute(db);
+    },
+  },
+  // v5: the report version a delivered row carried (see migrations.ts, v5).
+  '0005-delivery-content-hash': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE deliveries ADD COLUMN content_hash TEXT`.execute(db);
     },
   },
 };

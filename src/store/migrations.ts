@@ -95,4 +95,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX handled_updates_by_time ON handled_updates (handled_at);
     `);
   },
+  // v5: which version of the report file a delivered row carried (sha256), so "edited after
+  // delivery" compares contents, not the file's mtime (a fresh checkout touches every file).
+  (db) => {
+    db.exec(`ALTER TABLE deliveries ADD COLUMN content_hash TEXT;`);
+  },
 ];

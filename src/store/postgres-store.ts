@@ -97,6 +97,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     attempts: Number(row.attempts),
     lastError: row.last_error,
     requestedBy: row.requested_by,
+    contentHash: row.content_hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -436,9 +437,13 @@ export class PostgresStore implements Store {
     });
   }
 
-  async markDelivered(id: number, messageIds: string[]): Promise<void> {
+  async markDelivered(id: number, messageIds: string[], contentHash?: string | null): Promise<void> {
     await this.write('cannot mark delivered', (trx) =>
-      this.updateDelivery(trx, id, 'cannot mark delivered', { status: 'delivered', message_ids: JSON.stringify(messageIds.map(String)) }),
+      this.updateDelivery(trx, id, 'cannot mark delivered', {
+        status: 'delivered',
+        message_ids: JSON.stringify(messageIds.map(String)),
+        ...(contentHash ? { content_hash: contentHash } : {}),
+      }),
     );
   }
 

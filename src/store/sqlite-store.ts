@@ -51,6 +51,7 @@ interface DeliveryRow {
   requested_by: string | null;
   created_at: string;
   updated_at: string;
+  content_hash: string | null;
 }
 
 /** Destination → the stored key: "no thread" is '' so UNIQUE treats it as one value. */
@@ -102,6 +103,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     attempts: row.attempts,
     lastError: row.last_error,
     requestedBy: row.requested_by,
+    contentHash: row.content_hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -377,9 +379,10 @@ export class SqliteStore implements Store {
     this.updateDelivery(id, 'cannot record attempt', 'attempts = attempts + 1');
   }
 
-  async markDelivered(id: number, messageIds: string[]): Promise<void> {
-    this.updateDelivery(id, 'cannot mark delivered', `status = 'delivered', message_ids = @messageIds`, {
+  async markDelivered(id: number, messageIds: string[], contentHash?: string | null): Promise<void> {
+    this.updateDelivery(id, 'cannot mark delivered', `status = 'delivered', message_ids = @messageIds, content_hash = COALESCE(@contentHash, content_hash)`, {
       messageIds: JSON.stringify(messageIds.map(String)),
+      contentHash: contentHash ?? null,
     });
   }
 

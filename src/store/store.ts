@@ -74,6 +74,11 @@ export interface Delivery {
   lastError: string | null;
   /** Who asked for a repost (`discord:<user id>`, `cli`), or null for scheduled posts. */
   requestedBy: string | null;
+  /**
+   * sha256 of the report file last delivered on this row (what readers have), or null: not
+   * delivered yet, or delivered before the ledger recorded it (schema v5).
+   */
+  contentHash: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -131,7 +136,8 @@ export interface Store {
   }): Promise<{ delivery: Delivery; created: boolean }>;
   /** Records one more attempt on a row (before each send). */
   recordAttempt(id: number): Promise<void>;
-  markDelivered(id: number, messageIds: string[]): Promise<void>;
+  /** `contentHash`: the report file's sha256 as delivered (kept as it was when absent). */
+  markDelivered(id: number, messageIds: string[], contentHash?: string | null): Promise<void>;
   markFailed(id: number, error: string): Promise<void>;
   markDeactivated(id: number, reason: string): Promise<void>;
   getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Promise<Delivery | null>;

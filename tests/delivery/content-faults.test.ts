@@ -32,7 +32,8 @@ const CUT_IN_CHAR = (() => {
 /** Digests that carry the report's points, so a test sees how many went out. */
 const digests: DigestBuilder = {
   async forReport(report) {
-    return { ...testDigest(report.slug), points: report.points };
+    // As condenseReport does: the digest names the version of the file it was made from.
+    return { ...testDigest(report.slug), points: report.points, contentHash: report.contentHash };
   },
 };
 
@@ -138,6 +139,28 @@ describe('a delivered report that is edited afterwards', () => {
     const repost = await f.deliverReport(report, [tg('-1'), tg('-2')], { kind: 'repost', requestedBy: 'cli' });
     expect(repost.byPlatform.telegram.delivered).toBe(2);
     expect(telegram.delivered.at(-1)?.digest.points[0]?.title).toBe('编程工作流程的根本性变革');
+  });
+});
+
+describe('a delivered report whose file is only touched (a fresh checkout or deploy)', () => {
+  it('is not reported as edited: the ledger compares the delivered content, not the mtime', async () => {
+    writeOld(NEW_NAME, SEED);
+    const dbFile = path.join(dir, 'digest.db');
+    await store.close();
+    store = SqliteStore.open(dbFile, { now: () => new Date(Date.now() - 60_000) });
+    await store.subscribe({ ...tg('-1'), subscribedBy: 'cli' });
+    const { fanout: f } = await fanout(300);
+    await f.deliverNewest();
+    expect((await store.getDelivery('twitter_ai_20260103_20260103', tg('-1'), 'scheduled'))?.contentHash).toMatch(/^[0-9a-f]{64}$/);
+
+    // The same bytes written again, newer than the delivery (as `git clone` leaves every file).
+    writeOld(NEW_NAME, SEED, 10_000);
+    expect((await f.deliverNewest())?.byPlatform.telegram.skipped).toBe(1);
+    expect(logLines.filter((l) => l['event'] === 'report.edited_after_delivery')).toEqual([]);
+    let stdout = '';
+    const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env: { DATABASE_PATH: dbFile }, cwd: ROOT };
+    expect(await runCli(['check', dir], io)).toBe(0);
+    expect(stdout).not.toContain('changed after it was delivered');
   });
 });
 

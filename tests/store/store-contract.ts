@@ -245,6 +245,7 @@ export function storeContract(backend: StoreBackend): void {
           attempts: 0,
           lastError: null,
           requestedBy: null,
+          contentHash: null,
           createdAt: at(0),
           updatedAt: at(0),
         },
@@ -288,6 +289,18 @@ export function storeContract(backend: StoreBackend): void {
         attempts: 1,
         messageIds: ['1300000000000000001', '1300000000000000002'],
       });
+    });
+
+    it('records which version of the report a delivery carried; a mark without one keeps it', async () => {
+      const { delivery } = await store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
+      await store.markDelivered(delivery.id, ['1'], 'a'.repeat(64));
+      expect((await store.getDelivery('s', chat, 'scheduled'))?.contentHash).toBe('a'.repeat(64));
+      await store.restartDelivery(delivery.id, 'cli');
+      await store.markDelivered(delivery.id, ['2']);
+      expect((await store.getDelivery('s', chat, 'scheduled'))?.contentHash).toBe('a'.repeat(64));
+      await store.restartDelivery(delivery.id, 'cli');
+      await store.markDelivered(delivery.id, ['3'], 'b'.repeat(64));
+      expect((await store.getDelivery('s', chat, 'scheduled'))).toMatchObject({ messageIds: ['3'], contentHash: 'b'.repeat(64) });
     });
 
     it('records a deactivation with its reason', async () => {
