@@ -89,18 +89,7 @@ export async function runFailoverScenario(options: FailoverOptions): Promise<Fai
   const bots: NodeProcess[] = [];
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   try {
-    const contentDir = path.join(tmp, 'content');
-    cpSync(path.join(ROOT_DIR, 'content'), contentDir, { recursive: true });
-    const configFile = path.join(tmp, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        wordcloud: { cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 },
-        schedule: '0 0 * * *',
-        timezone: 'UTC',
-        delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50 },
-      }),
-    );
+    const { contentDir, configFile } = writeInstanceProject(tmp);
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     const seed = await PostgresStore.open(TEST_DATABASE_URL, { schema, now: () => twoDaysAgo });
     for (const id of chats) await seed.subscribe({ platform: 'telegram', chatId: String(id), threadId: null, subscribedBy: 'cli' });
@@ -176,4 +165,25 @@ export async function runFailoverScenario(options: FailoverOptions): Promise<Fai
     await dropSchema(bossSchema).catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The content folder (a copy of the seed reports) and config file every instance of a
+ * multi-instance test shares: no daily post falls inside a test (each sets its due times itself),
+ * and quick retries.
+ */
+export function writeInstanceProject(tmp: string): { contentDir: string; configFile: string } {
+  const contentDir = path.join(tmp, 'content');
+  cpSync(path.join(ROOT_DIR, 'content'), contentDir, { recursive: true });
+  const configFile = path.join(tmp, 'config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      wordcloud: { cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 },
+      schedule: '0 0 * * *',
+      timezone: 'UTC',
+      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50 },
+    }),
+  );
+  return { contentDir, configFile };
 }

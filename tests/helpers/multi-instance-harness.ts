@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { NEWEST_SLUG } from './crash-harness.ts';
-import { databaseUrlFor, ledgerIds } from './failover-harness.ts';
+import { databaseUrlFor, ledgerIds, writeInstanceProject } from './failover-harness.ts';
 import type { FakeDiscord } from './fake-discord.ts';
 import type { FakeTelegram, SentMessage } from './fake-telegram.ts';
 import { ROOT_DIR, startBotProcess, type NodeProcess } from './node-process.ts';
@@ -95,18 +95,7 @@ export async function startMultiInstanceBot(options: MultiInstanceOptions): Prom
   const lb = await startLoadBalancer(() => bases);
   discord.useInteractionsEndpoint(`${lb.url}/discord/interactions`);
 
-  const contentDir = path.join(tmp, 'content');
-  cpSync(path.join(ROOT_DIR, 'content'), contentDir, { recursive: true });
-  const configFile = path.join(tmp, 'config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      wordcloud: { cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 },
-      schedule: '0 0 * * *',
-      timezone: 'UTC',
-      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50 },
-    }),
-  );
+  const { contentDir, configFile } = writeInstanceProject(tmp);
   const seed = await PostgresStore.open(TEST_DATABASE_URL, { schema, now: () => options.subscribedAt });
   for (const id of options.chats) await seed.subscribe({ platform: 'telegram', chatId: String(id), threadId: null, subscribedBy: 'cli' });
   for (const id of options.channels) await seed.subscribe({ platform: 'discord', chatId: id, threadId: null, subscribedBy: 'cli' });
