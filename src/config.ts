@@ -282,8 +282,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   for (const key of ['discordApiBase', 'telegramApiRoot'] as const) {
     const value = envConfig[key];
-    if (value && !/^https?:\/\//.test(value)) {
-      problems.push(`${key === 'discordApiBase' ? 'DISCORD_API_BASE' : 'TELEGRAM_API_ROOT'}: must be an http(s) URL`);
+    // `http://` alone parses nowhere useful: the client would retry an address with no host forever.
+    if (value && !hasHttpHost(value)) {
+      problems.push(`${key === 'discordApiBase' ? 'DISCORD_API_BASE' : 'TELEGRAM_API_ROOT'}: must be an http(s) URL with a host (e.g. http://127.0.0.1:8081)`);
     }
   }
   const http = readHttpConfig(env, problems);
@@ -348,7 +349,22 @@ function readHttpConfig(env: NodeJS.ProcessEnv, problems: string[]): HttpConfig 
       port = null;
     }
   }
-  return { port, host: envString(env, 'HTTP_HOST') ?? '0.0.0.0', adminToken: envString(env, 'ADMIN_TOKEN') };
+  const adminToken = envString(env, 'ADMIN_TOKEN');
+  // Never echo the value: it is a secret.
+  if (adminToken !== null && adminToken.length < MIN_ADMIN_TOKEN_CHARS) {
+    problems.push(`ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN_CHARS} characters (e.g. openssl rand -hex 32): a short token can be guessed`);
+  }
+  return { port, host: envString(env, 'HTTP_HOST') ?? '0.0.0.0', adminToken };
+}
+
+/** The shortest ADMIN_TOKEN accepted: the status page is reachable by anyone who reaches the port. */
+const MIN_ADMIN_TOKEN_CHARS = 16;
+
+/** An absolute http(s) URL that names a host. */
+function hasHttpHost(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
 }
 
 /**
@@ -376,9 +392,7 @@ function readTelegramUpdates(env: NodeJS.ProcessEnv, problems: string[]): Telegr
 }
 
 function isAbsoluteHttpUrl(text: string): boolean {
-  if (!URL.canParse(text)) return false;
-  const url = new URL(text);
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.search === '' && url.hash === '' && !text.includes('?') && !text.includes('#');
+  return hasHttpHost(text) && !text.includes('?') && !text.includes('#');
 }
 
 /** Values that must never appear in logs or error messages. */

@@ -12,7 +12,8 @@ export function createLogger(options: {
   /** Anything with `write(line)`; default stderr. */
   destination?: { write(line: string): unknown };
 } = {}): Logger {
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
+  // Every secret, however short; longest first, so one that contains another is replaced whole.
+  const secrets = [...new Set(options.secrets ?? [])].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   const scrub = (text: string): string =>
     secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
   return pino(

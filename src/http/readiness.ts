@@ -11,20 +11,47 @@ export interface ReadinessBody {
 /** A live check: a throw or a rejection makes its component not ready, with the error as the reason. */
 export type ReadinessProbe = () => void | Promise<void>;
 
-/** The health registry's snapshot with the live probes applied. */
-export async function readiness(health: ServiceHealth, probes: Record<string, ReadinessProbe> = {}): Promise<ReadinessBody> {
+/**
+ * How long a live check may take. A database that accepts and never answers must not hang the
+ * probe: an orchestrator's readiness check gives up after about a second and learns nothing.
+ */
+export const PROBE_TIMEOUT_MS = 800;
+
+/**
+ * The health registry's snapshot with the live probes applied. The probes run side by side and
+ * each one that has not answered within `timeoutMs` counts as not ready, with that as the reason.
+ */
+export async function readiness(
+  health: ServiceHealth,
+  probes: Record<string, ReadinessProbe> = {},
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<ReadinessBody> {
   const snapshot = health.snapshot();
   const components: ReadinessBody['components'] = { ...snapshot.components };
-  for (const [name, probe] of Object.entries(probes)) {
-    try {
-      await probe();
-      components[name] ??= { ready: true, detail: null };
-    } catch (error) {
-      components[name] = { ready: false, detail: error instanceof Error ? error.message : String(error) };
-    }
+  const outcomes = await Promise.all(Object.entries(probes).map(async ([name, probe]) => ({ name, problem: await probeProblem(probe, timeoutMs) })));
+  for (const { name, problem } of outcomes) {
+    if (problem === null) components[name] ??= { ready: true, detail: null };
+    else components[name] = { ready: false, detail: problem };
   }
   const notReady = Object.entries(components)
     .filter(([, c]) => !c.ready)
     .map(([name]) => name);
   return { ready: Object.keys(components).length > 0 && notReady.length === 0, notReady, components };
+}
+
+/** Null when the probe passed in time; otherwise why not. */
+async function probeProblem(probe: ReadinessProbe, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+  });
+  const checked = (async () => {
+    await probe();
+    return null;
+  })().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+  try {
+    return await Promise.race([checked, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

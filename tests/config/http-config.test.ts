@@ -20,6 +20,19 @@ describe('HTTP_PORT, HTTP_HOST, ADMIN_TOKEN', () => {
     expect(loadConfig({ rootDir: root, env: { HTTP_PORT: '0' } }).http.port).toBe(0);
   });
 
+  it('an ADMIN_TOKEN shorter than 16 characters is refused at start, named and never echoed', () => {
+    let error: unknown;
+    try {
+      loadConfig({ rootDir: root, env: { ADMIN_TOKEN: 'short-admin-15c' } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/^ {2}- ADMIN_TOKEN: must be at least 16 characters/m);
+    expect((error as ConfigError).message).not.toContain('short-admin-15c');
+    expect(loadConfig({ rootDir: root, env: { ADMIN_TOKEN: 'sixteen-chars-ok' } }).http.adminToken).toBe('sixteen-chars-ok');
+  });
+
   it.each(['http', '-1', '65536', '80.5'])('HTTP_PORT=%s is a configuration error naming it', (value) => {
     let error: unknown;
     try {

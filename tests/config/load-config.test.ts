@@ -69,6 +69,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it.each([
+    ['DISCORD_API_BASE', 'http://'],
+    ['DISCORD_API_BASE', 'https://'],
+    ['TELEGRAM_API_ROOT', 'http://'],
+    ['TELEGRAM_API_ROOT', 'http:'],
+  ])('%s=%s (no host) is refused at start, naming the variable', (key, value) => {
+    const problems = problemsOf(() => loadConfig({ rootDir: root, env: { [key]: value } }));
+    expect(problems.join('\n')).toMatch(new RegExp(`^${key}: must be an http\\(s\\) URL with a host`, 'm'));
+    expect(loadConfig({ rootDir: root, env: { [key]: 'http://127.0.0.1:8081' } }).env).toBeDefined();
+  });
+
   it('stops within 8 s by default; shutdownTimeoutSeconds and SHUTDOWN_TIMEOUT_SECONDS change it, a bad value is named', async () => {
     expect(loadConfig({ rootDir: root, env: {} }).shutdownTimeoutSeconds).toBe(8);
     await writeJson('config/local.json', { shutdownTimeoutSeconds: 5 });
@@ -129,5 +140,16 @@ describe('secrets in logs', () => {
     expect(lines.join('')).not.toContain('SECRET');
     expect(lines.join('')).not.toContain('discord.secret.value');
     expect(lines.join('')).toContain('[redacted]');
+  });
+
+  it('replaces secrets of any length, and a secret inside a longer one never leaves part of the longer one', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ secrets: ['k9Z', 'pw-k9Z-tail'], destination: { write: (line: string) => lines.push(line) } });
+    logger.warn({ reason: 'auth pw-k9Z-tail refused' }, 'short one k9Z here');
+    const text = lines.join('');
+    expect(text).not.toContain('k9Z');
+    expect(text).not.toContain('tail');
+    expect(text).toContain('auth [redacted] refused');
+    expect(text).toContain('short one [redacted] here');
   });
 });

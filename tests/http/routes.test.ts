@@ -92,6 +92,20 @@ describe('/healthz and /readyz', () => {
     expect(closedBody.components['store']?.detail).toMatch(/database/i);
   });
 
+  it('answers 503 with the reason while a probe hangs (a database that accepts and never answers)', { timeout: 20_000 }, async () => {
+    const health = new ServiceHealth();
+    health.set('store', true);
+    const app = createHttpApp({ health, probes: { store: () => new Promise<void>(() => undefined) } });
+    const deadline = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref());
+    const response = await Promise.race([app.request('/readyz'), deadline]);
+    expect(response).not.toBe('hung');
+    const answered = response as Response;
+    expect(answered.status).toBe(503);
+    const body = (await answered.json()) as { notReady: string[]; components: Record<string, { detail: string | null }> };
+    expect(body.notReady).toEqual(['store']);
+    expect(body.components['store']?.detail).toMatch(/no answer within/);
+  });
+
   it('an empty health registry is not ready (nothing has said it is)', async () => {
     const response = await createHttpApp({ health: new ServiceHealth() }).request('/readyz');
     expect(response.status).toBe(503);
