@@ -17,7 +17,6 @@ import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/h
 import { createLogger, type Logger } from './log.ts';
 import { BotMetrics } from './metrics/bot-metrics.ts';
 import { createPlatforms } from './platforms/create-platforms.ts';
-import { DiscordPlatform } from './platforms/discord/discord-platform.ts';
 import type { Platform, PlatformStartError } from './platforms/platform.ts';
 import { PlatformStarter } from './platforms/platform-starter.ts';
 import { ReportLibrary } from './report/library.ts';
@@ -183,17 +182,12 @@ async function run(shutdown: Shutdown): Promise<number> {
       return store.ping();
     },
   };
-  const discord = platformTable.discord;
   const http = await startHttp(config, logger, {
     health,
     probes,
     metrics,
     logger,
-    discordInteractions:
-      discord instanceof DiscordPlatform && config.env.discordInteractions === 'http' && config.env.discordPublicKey
-        ? { publicKey: config.env.discordPublicKey, answer: (payload) => discord.answerHttpInteraction(payload) }
-        : null,
-    webhooks: { telegram: platformTable.telegram?.webhookHandler ?? null },
+    webhooks: platforms.flatMap((platform) => (platform.webhookRoute ? [platform.webhookRoute] : [])),
     admin: config.http.adminToken
       ? {
           token: config.http.adminToken,

@@ -7,9 +7,10 @@ import { silentLogger, type Logger } from '../log.ts';
 import type { BotMetrics } from '../metrics/bot-metrics.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import { mountAdmin, type AdminDeps } from './admin/admin-routes.ts';
-import { mountDiscordInteractions, type DiscordInteractionsEndpoint } from './discord-interactions-route.ts';
+import type { WebhookRoute } from '../platforms/webhook.ts';
+import { limitRequestBodies } from './body-limits.ts';
 import { readiness, type ReadinessProbe } from './readiness.ts';
-import { mountWebhooks, type WebhookRoutes } from './webhook-routes.ts';
+import { mountWebhooks } from './webhook-routes.ts';
 
 export interface HttpAppDeps {
   health: ServiceHealth;
@@ -22,20 +23,23 @@ export interface HttpAppDeps {
   metrics?: BotMetrics | null;
   /** Absent (no ADMIN_TOKEN): /admin is 404. */
   admin?: AdminDeps | null;
-  /** DISCORD_INTERACTIONS=http: `POST /discord/interactions` (absent: 404). Needs `logger`. */
-  discordInteractions?: DiscordInteractionsEndpoint | null;
-  /** For the webhook routes' refusals. */
+  /** For the refusals (bodies over their limit). */
   logger?: Logger;
-  /** The platforms' webhook handlers (TELEGRAM_UPDATES=webhook); absent ones are 404. */
-  webhooks?: WebhookRoutes;
+  /**
+   * The routes the platforms receive on (`POST /telegram/webhook` with TELEGRAM_UPDATES=webhook,
+   * `POST /discord/interactions` with DISCORD_INTERACTIONS=http); any path not here is 404.
+   */
+  webhooks?: readonly WebhookRoute[];
 }
 
 /**
- * The bot's one HTTP app: probes, metrics, the status page and the platforms' webhooks
- * (`POST /telegram/webhook`). A plain Hono app, so more surfaces mount on it as more routes.
+ * The bot's one HTTP app: probes, metrics, the status page and the platforms' webhooks. A plain
+ * Hono app, so more surfaces mount on it as more routes; every route, later ones included, gets
+ * the body limit of body-limits.ts before anything else runs.
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
+  app.use(limitRequestBodies(deps.logger ?? silentLogger()));
   app.get('/healthz', (c) => c.text('ok\n'));
   app.get('/readyz', async (c) => {
     const body = await readiness(deps.health, deps.probes);
@@ -48,8 +52,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.body(body, 200, { 'Content-Type': contentType });
   });
   mountAdmin(app, deps.admin ?? null);
-  if (deps.discordInteractions) mountDiscordInteractions(app, deps.discordInteractions, deps.logger ?? silentLogger());
-  mountWebhooks(app, deps.webhooks ?? {});
+  mountWebhooks(app, deps.webhooks ?? []);
   app.notFound((c) => c.text('404 Not Found\n', 404));
   return app;
 }

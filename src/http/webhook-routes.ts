@@ -1,28 +1,23 @@
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { TELEGRAM_WEBHOOK_PATH, type WebhookHandler } from '../platforms/webhook.ts';
-
-/** The platforms' webhook endpoints; an absent one is not mounted (404). */
-export interface WebhookRoutes {
-  telegram?: WebhookHandler | null;
-}
+import type { WebhookRoute } from '../platforms/webhook.ts';
 
 /**
- * Telegram updates are a few kilobytes; anything far bigger is not one, and is refused before it
- * is read into memory.
+ * Mounts each platform's `POST` route from the table the platforms declare (Telegram's webhook,
+ * Discord's HTTP interactions): a thin adapter from the hono request to the platform's handler,
+ * which authenticates, dedupes and hands the request to the platform library. A platform that
+ * receives otherwise declares none, and its path is 404. Body limits are applied before this
+ * (body-limits.ts).
  */
-const MAX_BODY_BYTES = 1024 * 1024;
-
-/**
- * Mounts `POST /telegram/webhook`: a thin adapter from the hono request to the platform's handler
- * (which checks the secret, dedupes and hands the update to the platform library).
- */
-export function mountWebhooks(app: Hono, routes: WebhookRoutes): void {
-  const telegram = routes.telegram;
-  if (!telegram) return;
-  app.post(TELEGRAM_WEBHOOK_PATH, bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text('body too large\n', 413) }), async (c) => {
-    const { status, body } = await telegram({ header: (name) => c.req.header(name), text: () => c.req.text() });
-    c.header('Cache-Control', 'no-store');
-    return c.text(body, status);
-  });
+export function mountWebhooks(app: Hono, routes: readonly WebhookRoute[]): void {
+  for (const route of routes) {
+    app.post(route.path, async (c) => {
+      const answer = await route.handler({
+        header: (name) => c.req.header(name),
+        text: () => c.req.text(),
+        bytes: async () => new Uint8Array(await c.req.arrayBuffer()),
+      });
+      c.header('Cache-Control', 'no-store');
+      return c.body(answer.body, answer.status, { 'Content-Type': answer.contentType ?? 'text/plain; charset=UTF-8' });
+    });
+  }
 }

@@ -1,6 +1,6 @@
 import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
-import type { WebhookHandler } from './webhook.ts';
+import type { WebhookRoute } from './webhook.ts';
 
 /** Every platform the bot speaks, in the order lists and reports show them. */
 export const PLATFORM_NAMES = ['discord', 'telegram'] as const;
@@ -159,10 +159,10 @@ export interface Platform {
    */
   statusDetail?(): string | null;
   /**
-   * The handler for the platform's webhook route, when it receives updates over HTTP (Telegram
-   * with TELEGRAM_UPDATES=webhook); absent or null otherwise.
+   * The route the HTTP server mounts for this platform when it receives over HTTP (Telegram with
+   * TELEGRAM_UPDATES=webhook, Discord with DISCORD_INTERACTIONS=http); absent or null otherwise.
    */
-  readonly webhookHandler?: WebhookHandler | null;
+  readonly webhookRoute?: WebhookRoute | null;
   /** Disconnects; pending sends are finished or abandoned. */
   stop(): Promise<void>;
   /**

@@ -88,7 +88,7 @@ export async function startWebhookInstance(options: {
   let platform: TelegramPlatform | null = null;
   const app = createHttpApp({
     health,
-    webhooks: { telegram: (request) => platform!.webhookHandler!(request) },
+    webhooks: [{ path: TELEGRAM_WEBHOOK_PATH, handler: (request) => platform!.webhookRoute!.handler(request) }],
   });
   const server = await startHttpServer(app, { port: 0, host: '127.0.0.1', logger });
   const handled = new HandledUpdates(options.store, { logger });

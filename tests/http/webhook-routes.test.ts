@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/http/http-server.ts';
 import { secretMatches } from '../../src/platforms/telegram/webhook-secret.ts';
-import type { WebhookRequest } from '../../src/platforms/webhook.ts';
+import { TELEGRAM_WEBHOOK_PATH, type WebhookRequest } from '../../src/platforms/webhook.ts';
 import { ServiceHealth } from '../../src/service-health.ts';
 
 describe('POST /telegram/webhook route', () => {
@@ -14,12 +14,15 @@ describe('POST /telegram/webhook route', () => {
     const seen: { secret: string | undefined; body: string }[] = [];
     const app = createHttpApp({
       health: new ServiceHealth(),
-      webhooks: {
-        telegram: async (request: WebhookRequest) => {
-          seen.push({ secret: request.header('x-telegram-bot-api-secret-token'), body: await request.text() });
-          return { status: 503, body: 'not ready\n' };
+      webhooks: [
+        {
+          path: TELEGRAM_WEBHOOK_PATH,
+          handler: async (request: WebhookRequest) => {
+            seen.push({ secret: request.header('x-telegram-bot-api-secret-token'), body: await request.text() });
+            return { status: 503, body: 'not ready\n' };
+          },
         },
-      },
+      ],
     });
     const response = await app.request('/telegram/webhook', { method: 'POST', headers: { 'X-Telegram-Bot-Api-Secret-Token': 's3' }, body: '{"update_id":1}' });
     expect(response.status).toBe(503);
@@ -33,7 +36,7 @@ describe('POST /telegram/webhook route', () => {
     let called = false;
     const app = createHttpApp({
       health: new ServiceHealth(),
-      webhooks: { telegram: async () => ((called = true), { status: 200, body: 'ok\n' }) },
+      webhooks: [{ path: TELEGRAM_WEBHOOK_PATH, handler: async () => ((called = true), { status: 200, body: 'ok\n' }) }],
     });
     const response = await app.request('/telegram/webhook', { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) });
     expect(response.status).toBe(413);

@@ -31,7 +31,9 @@ import type { CachedPermissions, InteractionDeps } from './handle-interaction.ts
 import { answerHttpInteraction, RecentInteractions, type ClaimInteraction, type HttpInteractionAnswer } from './http-interactions.ts';
 import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
+import { createDiscordInteractionsReceiver } from './receive-http-interactions.ts';
 import { postDiscordMessages } from './send-digest.ts';
+import { DISCORD_INTERACTIONS_PATH, type WebhookRoute } from '../webhook.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
 
 export interface DiscordPlatformOptions {
@@ -127,6 +129,11 @@ export class DiscordPlatform implements Platform {
   #started = false;
   /** Digest renderings per fan-out (see DiscordDigestRenderings). */
   #renderings: DiscordDigestRenderings | null = null;
+  /**
+   * Http mode: `POST /discord/interactions` for the HTTP server to mount (signature checked here,
+   * then answerHttpInteraction). Null in the other modes.
+   */
+  readonly webhookRoute: WebhookRoute | null;
 
   constructor(options: DiscordPlatformOptions) {
     this.#options = options;
@@ -165,6 +172,14 @@ export class DiscordPlatform implements Platform {
       color: options.color ?? DEFAULT_COLOR,
       replyBudgetMs: options.replyBudgetMs ?? 1500,
     };
+    const publicKey = options.publicKey;
+    this.webhookRoute =
+      this.#mode === 'http' && publicKey
+        ? {
+            path: DISCORD_INTERACTIONS_PATH,
+            handler: createDiscordInteractionsReceiver({ publicKey, answer: (payload) => this.answerHttpInteraction(payload), logger: options.logger }),
+          }
+        : null;
   }
 
   /**

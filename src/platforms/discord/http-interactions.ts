@@ -7,7 +7,7 @@ import { readRawInteraction, type RawInteraction } from './raw-interaction.ts';
 
 /** What the HTTP endpoint answers Discord: a status and a JSON body. */
 export interface HttpInteractionAnswer {
-  status: number;
+  status: 200 | 400 | 401 | 500;
   body: unknown;
 }
 
@@ -137,7 +137,8 @@ export async function answerHttpInteraction(
   }
   if (!claimed) {
     logger.warn({ event: 'discord-interaction-replayed', interaction: interaction.id }, 'refused an interaction delivered before');
-    return { status: 400, body: { error: 'interaction already received' } };
+    // 401 as for any request that is not a genuine new one from Discord (README: a replay is 401).
+    return { status: 401, body: { error: 'interaction already received' } };
   }
   let answer: (body: unknown) => void = () => undefined;
   const first = new Promise<unknown>((resolve) => (answer = resolve));

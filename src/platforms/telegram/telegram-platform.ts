@@ -19,7 +19,7 @@ import { DigestProgressMemory, sendTelegramDigest } from './send-digest.ts';
 import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
 import { throttleTransformer } from './throttle.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
-import type { WebhookHandler } from '../webhook.ts';
+import { TELEGRAM_WEBHOOK_PATH, type WebhookRoute } from '../webhook.ts';
 import { createTelegramWebhookReceiver } from './receive-webhook.ts';
 
 /** Receiving updates over a webhook instead of polling (TELEGRAM_UPDATES=webhook). */
@@ -91,10 +91,10 @@ export class TelegramPlatform implements Platform {
   /** Webhook mode: true between a successful start() and stop(). */
   private receiving = false;
   /**
-   * Webhook mode: the handler for `POST /telegram/webhook` (answers 503 until start() has set the
-   * webhook). Null in polling mode.
+   * Webhook mode: `POST /telegram/webhook` for the HTTP server to mount (answers 503 until start()
+   * has set the webhook). Null in polling mode.
    */
-  readonly webhookHandler: WebhookHandler | null;
+  readonly webhookRoute: WebhookRoute | null;
 
   constructor(options: TelegramPlatformOptions) {
     this.token = options.token;
@@ -142,14 +142,17 @@ export class TelegramPlatform implements Platform {
     receiveCallbacks(this.bot, interactive, this.running);
     receiveInlineQueries(this.bot, interactive, this.running);
     this.webhook = options.webhook ?? null;
-    this.webhookHandler = this.webhook
-      ? createTelegramWebhookReceiver(this.bot, {
-          secret: this.webhook.secret,
-          claimUpdate: this.webhook.claimUpdate,
-          isAccepting: () => this.receiving,
-          logger: this.logger,
-          ...(this.webhook.answerWithinMs === undefined ? {} : { answerWithinMs: this.webhook.answerWithinMs }),
-        })
+    this.webhookRoute = this.webhook
+      ? {
+          path: TELEGRAM_WEBHOOK_PATH,
+          handler: createTelegramWebhookReceiver(this.bot, {
+            secret: this.webhook.secret,
+            claimUpdate: this.webhook.claimUpdate,
+            isAccepting: () => this.receiving,
+            logger: this.logger,
+            ...(this.webhook.answerWithinMs === undefined ? {} : { answerWithinMs: this.webhook.answerWithinMs }),
+          }),
+        }
       : null;
   }
 

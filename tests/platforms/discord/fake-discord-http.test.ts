@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519PublicKey, verifyEd25519 } from '../../../src/http/ed25519-signature.ts';
+import { ed25519PublicKey, verifyEd25519 } from '../../../src/platforms/discord/ed25519-signature.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../helpers/fake-discord.ts';
 import { MEMBER_PERMISSIONS, SAMPLE_GUILD_IDS, sampleGuild } from '../../helpers/fake-discord-harness.ts';
 

@@ -71,7 +71,7 @@ beforeAll(async () => {
   await platform.start();
   const app = createHttpApp({
     health: new ServiceHealth(),
-    discordInteractions: { publicKey: fake.publicKey, answer: (payload) => platform.answerHttpInteraction(payload) },
+    webhooks: [platform.webhookRoute!],
   });
   server = await startHttpServer(app, { port: 0, host: '127.0.0.1', logger: silentLogger() });
   fake.useInteractionsEndpoint(`${server.url}/discord/interactions`);
@@ -253,7 +253,7 @@ describe('Discord HTTP interactions', () => {
     await harness.store.unsubscribe({ platform: 'discord', chatId: TEXT, threadId: null }, 'test');
     const routedBefore = routed;
     const replay = await fake.postSigned(captured);
-    expect(replay.status).toBe(400);
+    expect(replay.status).toBe(401);
     const stale = await fake.postSigned(captured.replace(`"id":"${id}"`, '"id":"1"'), { timestamp: Math.floor(Date.now() / 1000) - 16 * 60 });
     expect(stale.status).toBe(401);
     expect(routed).toBe(routedBefore);
@@ -278,14 +278,14 @@ describe('Discord HTTP interactions', () => {
     });
     await second.start();
     const secondServer = await startHttpServer(
-      createHttpApp({ health: new ServiceHealth(), discordInteractions: { publicKey: fake.publicKey, answer: (payload) => second.answerHttpInteraction(payload) } }),
+      createHttpApp({ health: new ServiceHealth(), webhooks: [second.webhookRoute!] }),
       { port: 0, host: '127.0.0.1', logger: silentLogger() },
     );
     try {
       fake.useInteractionsEndpoint(`${secondServer.url}/discord/interactions`);
       const responsesBefore = fake.interactionResponses.length;
       const messagesBefore = fake.messages.length;
-      expect((await fake.postSigned(captured)).status).toBe(400);
+      expect((await fake.postSigned(captured)).status).toBe(401);
       storeDown = true;
       const unrecorded = await fake.postSigned(captured.replace(`"id":"${id}"`, '"id":"990000000000000001"'));
       expect(unrecorded.status).toBe(500);

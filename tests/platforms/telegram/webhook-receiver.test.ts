@@ -12,6 +12,7 @@ function request(body: Update | string, secret: string | undefined = SECRET): We
   return {
     header: (name) => (name.toLowerCase() === TELEGRAM_SECRET_HEADER.toLowerCase() ? secret : undefined),
     text: async () => (typeof body === 'string' ? body : JSON.stringify(body)),
+    bytes: async () => new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)),
   };
 }
 
@@ -54,7 +55,7 @@ describe('the Telegram webhook receiver', () => {
     const claims = new Map<string, number>();
     const r = receiver(async () => undefined, claims);
     let read = false;
-    const answer = await r.handle({ header: () => 'nope', text: async () => ((read = true), '{}') });
+    const answer = await r.handle({ header: () => 'nope', text: async () => ((read = true), '{}'), bytes: async () => ((read = true), new Uint8Array()) });
     expect(answer.status).toBe(401);
     expect(read).toBe(false);
     expect(claims.size).toBe(0);
