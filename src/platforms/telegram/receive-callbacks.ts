@@ -12,6 +12,7 @@ import type { Destination } from '../platform.ts';
 import { photoKey, type PhotoFileIds } from './photo-file-ids.ts';
 import { sendTelegramCalls } from './send-calls.ts';
 import { sendTelegramDigest } from './send-digest.ts';
+import { runDetached } from './detached-tasks.ts';
 
 export interface CallbackReceiverOptions {
   router: CommandRouter;
@@ -31,8 +32,7 @@ export interface CallbackReceiverOptions {
  */
 export function receiveCallbacks(bot: Bot, options: CallbackReceiverOptions, running: Set<Promise<void>>): void {
   bot.on('callback_query:data', (ctx) => {
-    const task = answerPress(bot.api, ctx.callbackQuery, options).finally(() => running.delete(task));
-    running.add(task);
+    runDetached(running, () => answerPress(bot.api, ctx.callbackQuery, options), options.logger, ctx.update.update_id);
   });
 }
 

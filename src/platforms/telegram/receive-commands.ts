@@ -12,6 +12,7 @@ import { parseCommandText } from './parse-command.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
 import { sendTelegramCalls } from './send-calls.ts';
 import { sendTelegramDigest } from './send-digest.ts';
+import { runDetached } from './detached-tasks.ts';
 
 export interface CommandReceiverOptions {
   router: CommandRouter;
@@ -38,8 +39,7 @@ export function receiveCommands(bot: Bot, options: CommandReceiverOptions): Set<
     const known = options.router.definitions.some((d) => d.name === parsed.name);
     // In groups several bots share the `/` namespace: only answer our commands or ones addressed to us.
     if (!known && message.chat.type !== 'private' && !message.text.includes(`@${ctx.me.username}`)) return;
-    const task = handleCommand(bot, message, parsed.name, parsed.args, options).finally(() => running.delete(task));
-    running.add(task);
+    runDetached(running, () => handleCommand(bot, message, parsed.name, parsed.args, options), options.logger, ctx.update.update_id);
   });
   return running;
 }

@@ -7,6 +7,7 @@ import { TELEGRAM_LIMITS } from '../../render/limits.ts';
 import { renderTelegramInlineCaption, renderTelegramInlineText } from '../../render/telegram-inline.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import { photoKey, type PhotoFileIds } from './photo-file-ids.ts';
+import { runDetached } from './detached-tasks.ts';
 
 export interface InlineReceiverOptions {
   router: CommandRouter;
@@ -31,8 +32,7 @@ const DATE_LIKE = /^(?:\d|today$|yesterday$|今天$|昨天$)/i;
 export function receiveInlineQueries(bot: Bot, options: InlineReceiverOptions, running: Set<Promise<void>>): void {
   bot.on('inline_query', (ctx) => {
     const query = ctx.inlineQuery;
-    const task = answerInline(bot, query, options).finally(() => running.delete(task));
-    running.add(task);
+    runDetached(running, () => answerInline(bot, query, options), options.logger, ctx.update.update_id);
   });
 }
 

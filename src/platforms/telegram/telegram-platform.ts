@@ -21,6 +21,7 @@ import { throttleTransformer } from './throttle.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
 import { TELEGRAM_WEBHOOK_PATH, type WebhookRoute } from '../webhook.ts';
 import { createTelegramWebhookReceiver } from './receive-webhook.ts';
+import { dropMalformedUpdates } from './update-shape.ts';
 
 /** Receiving updates over a webhook instead of polling (TELEGRAM_UPDATES=webhook). */
 export interface TelegramWebhookOptions {
@@ -63,7 +64,7 @@ export interface TelegramPlatformOptions {
   paidBroadcast?: boolean;
   /**
    * Receive updates over this webhook (start() calls setWebhook and does not poll; the HTTP
-   * server routes `POST /telegram/webhook` to `webhookHandler`). Absent or null: long polling.
+   * server routes `POST /telegram/webhook` to `webhookRoute`). Absent or null: long polling.
    */
   webhook?: TelegramWebhookOptions | null;
 }
@@ -131,6 +132,8 @@ export class TelegramPlatform implements Platform {
     this.bot.catch((error) => {
       this.logger.error({ event: 'telegram-update-failed', reason: this.scrub(String(error.error)) }, 'update handling failed');
     });
+    // First of all middleware: an update the handlers cannot read never reaches them.
+    this.bot.use(dropMalformedUpdates(this.logger));
     this.running = receiveCommands(this.bot, {
       router: options.router,
       owners: options.owners,

@@ -1,0 +1,16 @@
+import type { Logger } from '../../log.ts';
+
+/**
+ * Runs one update's handling detached from grammY's one-update-at-a-time middleware (a reply may
+ * wait for pacing) and tracks it in `running` until it settles (stop() waits for them). A failure
+ * no handler anticipated is logged as that update's failure: a detached promise left to reject
+ * would end the process.
+ */
+export function runDetached(running: Set<Promise<void>>, work: () => Promise<void>, logger: Logger, updateId: number): void {
+  const task: Promise<void> = work()
+    .catch((error: unknown) => {
+      logger.error({ event: 'telegram-update-failed', update: updateId, reason: error instanceof Error ? error.message : String(error) }, 'update handling failed');
+    })
+    .finally(() => running.delete(task));
+  running.add(task);
+}
