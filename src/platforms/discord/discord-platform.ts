@@ -96,6 +96,9 @@ function classifyStartError(error: unknown): PlatformStartError {
   return new PlatformStartError('discord', false, `cannot reach Discord: ${message.split('\n')[0]}`, { cause: error });
 }
 
+/** What a bot token is made of: visible ASCII, no spaces or line breaks. */
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
 /** A rate limit longer than this is surfaced as SendError 'rate-limited' instead of waited out in-process. */
 const LONGEST_INLINE_WAIT_MS = 30_000;
 const DEFAULT_COLOR = 0x1d9bf0;
@@ -190,6 +193,11 @@ export class DiscordPlatform implements Platform {
    */
   async start(): Promise<void> {
     if (this.#mode === 'rest-only' || this.#started) return;
+    // Not a token Discord could ever accept, and not worth retrying: the HTTP client refuses such a
+    // header before any request, which would otherwise look like a network error, retried forever.
+    if (!TOKEN_CHARACTERS.test(this.#options.token)) {
+      throw new PlatformStartError('discord', true, 'DISCORD_TOKEN contains a line break, a space or another character no token has: copy it again (Developer Portal → Bot → Reset Token)');
+    }
     if (this.#mode === 'http') return this.#startHttp();
     const { logger } = this.#options;
     const client = new Client(this.#clientOptions);

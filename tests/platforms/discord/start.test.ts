@@ -17,11 +17,11 @@ afterEach(async () => {
   fake = null;
 });
 
-async function setUp(token?: string): Promise<{ fake: FakeDiscord; platform: DiscordPlatform }> {
+async function setUp(token?: string | ((valid: string) => string)): Promise<{ fake: FakeDiscord; platform: DiscordPlatform }> {
   fake = await startFakeDiscord();
   fake.addGuild(sampleGuild());
   platform = new DiscordPlatform({
-    token: token ?? fake.token,
+    token: typeof token === 'function' ? token(fake.token) : (token ?? fake.token),
     apiBase: fake.apiBase,
     guildId: SAMPLE_GUILD_IDS.guild,
     router: scriptedRouter(),
@@ -70,6 +70,21 @@ describe('DiscordPlatform.start', () => {
     const error = await startError(platform);
     expect(error?.permanent).toBe(true);
     expect(error?.message).toBe('discord: Discord refused the token (401 Unauthorized): check DISCORD_TOKEN');
+  });
+
+  it.each([
+    ['a line break', (token: string) => `${token.slice(0, 10)}\n${token.slice(10)}`],
+    ['a space', (token: string) => `${token.slice(0, 10)} ${token.slice(10)}`],
+    ['a control character', (token: string) => `${token}\u0007`],
+  ])('a token containing %s is a permanent failure naming DISCORD_TOKEN, without the token, before any request', async (_what, spoil) => {
+    const { fake, platform } = await setUp(spoil);
+    const token = spoil(fake.token);
+    const error = await startError(platform);
+    expect(error).toBeInstanceOf(PlatformStartError);
+    expect(error?.permanent).toBe(true);
+    expect(error?.message).toMatch(/^discord: DISCORD_TOKEN contains/);
+    expect(error?.message).not.toContain(token.slice(0, 10));
+    expect(fake.calls).toHaveLength(0);
   });
 
   it('the gateway refusing the token after start (close 4004) is reported as a fatal error, not left half-alive', async () => {
