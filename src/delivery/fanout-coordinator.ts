@@ -235,7 +235,7 @@ export class FanoutCoordinator implements Reposter {
 
   /**
    * A platform has started on this instance: it takes that platform's jobs from now on, and a
-   * catch-up job is enqueued (one per platform and minute, however many instances start).
+   * catch-up job is enqueued (one per start: see enqueueCatchUp).
    */
   platformStarted(platform: PlatformName): void {
     if (this.stopping || this.started.has(platform)) return;
@@ -255,15 +255,19 @@ export class FanoutCoordinator implements Reposter {
    */
   catchUp(platform: PlatformName): void {
     if (this.stopping || !this.boss || !this.started.has(platform)) return;
-    // Its own job id: a start-up catch-up of the same minute must not swallow it.
     this.enqueueCatchUp(this.boss, platform, 'restore');
   }
 
-  /** One catch-up job per platform, reason and minute, however many instances ask. */
+  /**
+   * A catch-up job of its own for every start and every restore (a fresh job id): a start always
+   * catches up, even one in the same minute as an earlier start whose catch-up job pg-boss still
+   * holds. Several instances starting together each enqueue one; they run one after another
+   * under the platform lock, and the later ones find the ledger complete and send nothing.
+   */
   private enqueueCatchUp(boss: PgBoss, platform: PlatformName, reason: 'catch-up' | 'restore'): void {
-    const minute = Math.floor(this.now().getTime() / 60_000);
     void boss
-      .send(queueOf(platform), { kind: 'catch-up' } satisfies FanoutJob, { id: jobIdOf(`${reason}|${platform}|${minute}`) })
+      .send(queueOf(platform), { kind: 'catch-up' } satisfies FanoutJob, { id: randomUUID() })
+      .then((job) => this.logger.info({ event: 'coordination.catch_up', platform, reason, job }, 'catch-up enqueued'))
       .catch((error: unknown) => this.logger.error({ err: error, platform }, 'could not enqueue the catch-up'));
   }
 

@@ -125,7 +125,7 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     a.coordinator.platformStarted('telegram');
     b.coordinator.platformStarted('telegram');
     await vi.waitFor(() => expect(chats.every((c) => deliveredCount([a, b], c.chatId) === 1)).toBe(true), { timeout: 30_000, interval: 100 });
-    // Let a second catch-up job (the two starts fell in different minutes) run too: still nothing twice.
+    // Let the other instance's own catch-up job run too: still nothing twice.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     for (const c of chats) expect(deliveredCount([a, b], c.chatId)).toBe(1);
     const senders = [a, b].filter((i) => i.telegram.delivered.length > 0);
@@ -173,8 +173,8 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     expect(a.telegram.delivered.map((r) => r.destination.chatId)).toEqual(['-101', '-102']);
     expect(b.telegram.delivered.map((r) => r.destination.chatId).sort()).toEqual(['-103', '-104', '-105', '-106']);
     expect(b.details).toContain('sending twitter_ai_20260103_20260103 (catch-up)');
-    // A's job is taken over and completed (B may first have run a catch-up job of its own, when
-    // the two starts fell in different minutes), not left for pg-boss's expiry hours later.
+    // A's job is taken over and completed (B may first have run its own start's catch-up job),
+    // not left for pg-boss's expiry hours later.
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     try {
@@ -190,6 +190,24 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
       await client.end();
     }
     for (const c of chats) expect(deliveredCount([a, b], c.chatId)).toBe(1);
+  });
+
+  it('a second start within the same minute still catches up (each start enqueues its own catch-up job)', { timeout: 60_000 }, async () => {
+    const { ledger, boss, library, chats } = await setUp(2);
+    // Both starts in the same minute, half an hour after the 09:00 due time (past the tick's window).
+    const at = (): Date => new Date('2026-01-03T09:30:00Z');
+    const first = await startInstance('first', ledger, boss, library, at);
+    first.coordinator.platformStarted('telegram');
+    await vi.waitFor(() => expect(chats.every((c) => first.telegram.deliveredTo(c.chatId) === 1)).toBe(true), { timeout: 30_000, interval: 100 });
+    await stopInstance(running.splice(running.indexOf(first), 1)[0]!);
+    // Between the two starts a chat subscribed that missed 09:00 (as one restored from a backup would).
+    const seed = await PostgresStore.open(TEST_DATABASE_URL, { schema: ledger, now: () => new Date('2026-01-01T00:00:00Z'), maxConnections: 1 });
+    await seed.subscribe({ platform: 'telegram', chatId: '-300', threadId: null, subscribedBy: 'test' });
+    await seed.close();
+    const second = await startInstance('second', ledger, boss, library, at);
+    second.coordinator.platformStarted('telegram');
+    await vi.waitFor(() => expect(second.telegram.deliveredTo('-300')).toBe(1), { timeout: 30_000, interval: 100 });
+    for (const c of chats) expect(second.telegram.deliveredTo(c.chatId)).toBe(0);
   });
 
   it('answers /repost from one instance with the fan-out another instance runs', { timeout: 60_000 }, async () => {

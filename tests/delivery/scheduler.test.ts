@@ -80,6 +80,20 @@ describe('catch-up after downtime', () => {
     expect(discord.delivered).toHaveLength(2);
   });
 
+  it('a second start within the same minute catches up again (nothing keyed by the minute swallows it)', async () => {
+    setUp('2026-01-05T02:00:00Z');
+    await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
+    const first = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
+    await first.catchUpWithRetry({ platform: 'telegram' });
+    expect(telegram.delivered.map((r) => r.destination.chatId)).toEqual(['-1']);
+    // Restarted a few seconds later, with a chat restored in between that missed the 09:00 post.
+    await subscribeAt('2025-12-30T00:00:00Z', tg('-2'));
+    clock = new Date('2026-01-05T02:00:20Z');
+    const second = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
+    await second.catchUpWithRetry({ platform: 'telegram' });
+    expect(telegram.delivered.map((r) => r.destination.chatId)).toEqual(['-1', '-2']);
+  });
+
   it('catches up one platform at a time (the bot runs it per platform once that platform has started)', async () => {
     setUp('2026-01-05T02:00:00Z');
     await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
