@@ -1,3 +1,4 @@
+import { DigestError } from '../errors.ts';
 import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
 import type { WebhookRoute } from './webhook.ts';
@@ -96,8 +97,8 @@ export type SendFailureKind =
   /** Any other refusal (400 …): a bug or bad payload, not worth retrying as is. */
   | 'rejected';
 
-/** A send that failed; carries the platform's own code and description. */
-export class SendError extends Error {
+/** A send that failed; carries the platform's own code and description. One of the DigestError family. */
+export class SendError extends DigestError {
   override name = 'SendError';
   constructor(
     readonly kind: SendFailureKind,
@@ -123,9 +124,9 @@ export class SendError extends Error {
  * configuration (a token it rejects, intents it disallows): retrying cannot help, the operator must
  * fix it, so the bot exits non-zero. Otherwise transient (network, 5xx, timeout): retried with
  * backoff while the other platform runs. The message is one line an operator can act on, with no
- * secret in it.
+ * secret in it. One of the DigestError family.
  */
-export class PlatformStartError extends Error {
+export class PlatformStartError extends DigestError {
   override name = 'PlatformStartError';
   constructor(
     readonly platform: PlatformName,
