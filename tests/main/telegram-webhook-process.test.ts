@@ -11,7 +11,8 @@ import { exitWithin } from './bot-process-helpers.ts';
 /**
  * `npm start` with TELEGRAM_UPDATES=webhook as a real child process against the fake Telegram:
  * it sets the webhook to PUBLIC_URL/telegram/webhook, answers commands the fake posts there,
- * refuses a wrong secret, ignores a replay, shows the mode on /readyz, never logs the secret;
+ * refuses a wrong secret, ignores a replay, drops an update it cannot read and keeps serving,
+ * shows the mode on /readyz, never logs the secret;
  * and without HTTP_PORT it refuses to start with one line.
  */
 
@@ -62,7 +63,7 @@ describe('npm start with TELEGRAM_UPDATES=webhook', () => {
     expect(telegram.calls.some((c) => c.method === 'setWebhook')).toBe(false);
   });
 
-  it('sets the webhook, answers a command posted to it, refuses a wrong secret, ignores a replay, and keeps the secret out of its logs', async () => {
+  it('sets the webhook, answers a command posted to it, refuses a wrong secret, ignores a replay, survives an unreadable update, and keeps the secret out of its logs', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     bot = startBotProcess({ ...env, HTTP_PORT: String(port), PUBLIC_URL: base });
@@ -85,6 +86,10 @@ describe('npm start with TELEGRAM_UPDATES=webhook', () => {
     const forged: Update = { ...update, update_id: update.update_id + 1000 };
     expect(await telegram.postToWebhook(forged, { secretToken: 'guess' })).toBe(401);
     expect(await telegram.postToWebhook(forged, { secretToken: null })).toBe(401);
+    // With the secret, an update the bot cannot read (a message without chat): 200 and dropped;
+    // the process keeps running and answers the next command (it used to exit 1 here).
+    const chatless = { update_id: update.update_id + 2000, message: { message_id: 99, date: 0, from: { id: USER, is_bot: false, first_name: 'U' }, text: '/latest' } } as unknown as Update;
+    expect(await telegram.postToWebhook(chatless)).toBe(200);
     // A later command's answer marks the end of anything the replay could have caused.
     telegram.sendText('/help', { chatId: USER, from: { id: USER } });
     await telegram.waitFor((sent) => sent.filter((m) => m.chatId === USER).length >= 2, 30_000);
@@ -99,5 +104,6 @@ describe('npm start with TELEGRAM_UPDATES=webhook', () => {
     expect(bot.stderr()).not.toContain(SECRET);
     expect(bot.stderr()).toContain('"outcome":"duplicate"');
     expect(bot.stderr()).toContain('"outcome":"unauthorized"');
+    expect(bot.stderr().split('\n').filter((line) => line.includes('"event":"telegram-update-dropped"'))).toHaveLength(1);
   }, 120_000);
 });
