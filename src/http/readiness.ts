@@ -39,16 +39,34 @@ export async function readiness(
   return { ready: Object.keys(components).length > 0 && notReady.length === 0, notReady, components };
 }
 
+/**
+ * Checks still waiting for an answer: the next probe waits on the same one instead of starting
+ * another, so a database that never answers is asked once, not once per probe.
+ */
+const unanswered = new WeakMap<ReadinessProbe, Promise<string | null>>();
+
+/** The probe's outcome: null when it passed, otherwise why not. */
+function check(probe: ReadinessProbe): Promise<string | null> {
+  let checked = unanswered.get(probe);
+  if (checked === undefined) {
+    checked = (async () => {
+      await probe();
+      return null;
+    })()
+      .catch((error: unknown) => (error instanceof Error ? error.message : String(error)))
+      .finally(() => unanswered.delete(probe));
+    unanswered.set(probe, checked);
+  }
+  return checked;
+}
+
 /** Null when the probe passed in time; otherwise why not. */
 async function probeProblem(probe: ReadinessProbe, timeoutMs: number): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
   });
-  const checked = (async () => {
-    await probe();
-    return null;
-  })().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+  const checked = check(probe);
   try {
     return await Promise.race([checked, late]);
   } finally {

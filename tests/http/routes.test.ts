@@ -95,7 +95,8 @@ describe('/healthz and /readyz', () => {
   it('answers 503 with the reason while a probe hangs (a database that accepts and never answers)', { timeout: 20_000 }, async () => {
     const health = new ServiceHealth();
     health.set('store', true);
-    const app = createHttpApp({ health, probes: { store: () => new Promise<void>(() => undefined) } });
+    let asked = 0;
+    const app = createHttpApp({ health, probes: { store: () => ((asked += 1), new Promise<void>(() => undefined)) } });
     const deadline = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref());
     const response = await Promise.race([app.request('/readyz'), deadline]);
     expect(response).not.toBe('hung');
@@ -104,6 +105,9 @@ describe('/healthz and /readyz', () => {
     const body = (await answered.json()) as { notReady: string[]; components: Record<string, { detail: string | null }> };
     expect(body.notReady).toEqual(['store']);
     expect(body.components['store']?.detail).toMatch(/no answer within/);
+    // Probed again while the first check still waits: the same check, not another query piling up.
+    expect((await app.request('/readyz')).status).toBe(503);
+    expect(asked).toBe(1);
   });
 
   it('an empty health registry is not ready (nothing has said it is)', async () => {
