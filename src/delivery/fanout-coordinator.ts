@@ -259,16 +259,29 @@ export class FanoutCoordinator implements Reposter {
   }
 
   /**
-   * A catch-up job of its own for every start and every restore (a fresh job id): a start always
-   * catches up, even one in the same minute as an earlier start whose catch-up job pg-boss still
-   * holds. Several instances starting together each enqueue one; they run one after another
-   * under the platform lock, and the later ones find the ledger complete and send nothing.
+   * A start (or a restore) always catches up: a catch-up job with a fresh id, unless one for the
+   * platform is still waiting (it plans from the ledger when it runs). At a start, one running
+   * counts too (a start changes nothing that is due, and one left running by a dead instance is
+   * run again by the takeover); after an outage it does not, since it may have planned before a
+   * due time the outage hid. A job id derived from the minute made a second start in the same
+   * minute find its catch-up already done. Instances starting at the same moment may each enqueue
+   * one; they run one after another under the platform lock, the later ones sending nothing.
    */
   private enqueueCatchUp(boss: PgBoss, platform: PlatformName, reason: 'catch-up' | 'restore'): void {
-    void boss
-      .send(queueOf(platform), { kind: 'catch-up' } satisfies FanoutJob, { id: randomUUID() })
-      .then((job) => this.logger.info({ event: 'coordination.catch_up', platform, reason, job }, 'catch-up enqueued'))
-      .catch((error: unknown) => this.logger.error({ err: error, platform }, 'could not enqueue the catch-up'));
+    const queue = queueOf(platform);
+    const states = reason === 'catch-up' ? ['created', 'retry', 'active'] : ['created', 'retry'];
+    void (async () => {
+      const { rows } = await boss
+        .getDb()
+        .executeSql(`SELECT id FROM ${this.schema}.job WHERE name = $1 AND state::text = ANY($2) AND data->>'kind' = 'catch-up' LIMIT 1`, [queue, states]);
+      const pending = (rows as Array<{ id: string }>)[0]?.id;
+      if (pending !== undefined) {
+        this.logger.info({ event: 'coordination.catch_up', platform, reason, job: pending, outcome: 'pending' }, 'a catch-up is already waiting or running');
+        return;
+      }
+      const job = await boss.send(queue, { kind: 'catch-up' } satisfies FanoutJob, { id: randomUUID() });
+      this.logger.info({ event: 'coordination.catch_up', platform, reason, job, outcome: 'enqueued' }, 'catch-up enqueued');
+    })().catch((error: unknown) => this.logger.error({ err: error, platform }, 'could not enqueue the catch-up'));
   }
 
   /** Enqueues the due fan-outs of the schedules that had a due time lately. */
