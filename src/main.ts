@@ -80,7 +80,14 @@ async function run(shutdown: Shutdown): Promise<number> {
   health.set('library', true, `${library.entries().length} reports indexed`);
   // Metrics exist only where they can be read: with the HTTP server.
   let readSubscriptions: () => ReturnType<Store['listSubscriptions']> = async () => [];
-  const metrics = config.http.port !== null ? new BotMetrics({ listSubscriptions: () => readSubscriptions() }) : null;
+  const metrics =
+    config.http.port !== null
+      ? new BotMetrics({
+          listSubscriptions: () => readSubscriptions(),
+          // Started (ready in the health registry) and connected now (the gateway may be reconnecting).
+          platformUp: (name) => health.get(name)?.ready === true && (platformTable[name]?.connected?.() ?? true),
+        })
+      : null;
   const images = new WordcloudService(
     { ...config.wordcloud, imagesDir: config.imagesDir },
     logger,

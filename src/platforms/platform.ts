@@ -159,6 +159,12 @@ export interface Platform {
    */
   statusDetail?(): string | null;
   /**
+   * Whether the started platform is receiving now (the gateway connected, polling running); a
+   * platform without a connection of its own (webhooks, HTTP interactions) is while started.
+   * Read by the `digest_platform_up` metric. Optional: absent counts as connected once started.
+   */
+  connected?(): boolean;
+  /**
    * The handler for the platform's webhook route, when it receives updates over HTTP (Telegram
    * with TELEGRAM_UPDATES=webhook); absent or null otherwise.
    */
