@@ -25,6 +25,8 @@ import { ServiceHealth } from './service-health.ts';
 import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
+import { serveStatusOnly } from './status-only.ts';
+import { logUpdateModes } from './update-modes.ts';
 import { unwritableProblem } from './store/database-file.ts';
 import { ConnectionWatch } from './store/connection-watch.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
@@ -96,7 +98,10 @@ async function run(shutdown: Shutdown): Promise<number> {
   const digests = createDigestBuilder(config, images, library);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
-    await printUnconfiguredHelp({ library, digests, config, out: (text) => process.stdout.write(text) });
+    const out = (text: string): void => void process.stdout.write(text);
+    // With HTTP_PORT: the probes and the status page (with its previews) serve, no bot runs.
+    if (config.http.port !== null) await serveStatusOnly({ config, logger, library, digests, health, metrics, shutdown, out });
+    else await printUnconfiguredHelp({ library, digests, config, out });
     await images.close();
     return 0;
   }
@@ -165,6 +170,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     }),
   );
   const platforms = Object.values(platformTable);
+  logUpdateModes(config, logger);
   for (const platform of platforms) health.expect(platform.name, 'starting');
   // PostgreSQL: a server restart or a network cut never leaves the bot up but idle. The pool
   // reconnects by itself; the watch says so (readiness, one error line), catches up what was due
