@@ -6,5 +6,10 @@ import { watchParent } from './watch-parent.mjs';
 
 // Started by npm: a stop of npm is a stop of the bot, even when npm cannot pass it on.
 if (process.env.npm_lifecycle_event) watchParent();
-await ensureBuilt();
+try {
+  await ensureBuilt();
+} catch (error) {
+  process.stderr.write(`ai-digest-bot: cannot compile src/ to dist/: ${error.message}\n`);
+  process.exit(1);
+}
 await import('../dist/main.js');

@@ -13,7 +13,8 @@ const SOURCES = path.join(ROOT, 'src');
 const DIST = path.join(ROOT, 'dist');
 /** Written after a successful build: its mtime is the build's, compared with the sources'. */
 const STAMP = path.join(DIST, '.built');
-const LOCK = path.join(ROOT, '.dist.lock');
+/** Inside dist/, so a service may keep the rest of the checkout read-only. */
+const LOCK = path.join(DIST, '.build.lock');
 /** A lock older than this belongs to a build that died (one takes seconds). */
 const STALE_LOCK_MS = 5 * 60_000;
 
@@ -42,7 +43,8 @@ export function isStale() {
 /** Runs tsc once (emit only: `npm run typecheck` checks types); throws with its output on failure. */
 function compile() {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  rmSync(STAMP, { force: true });
+  // A fresh output: a module deleted from src/ must not linger in dist/ (the lock stays).
+  for (const entry of readdirSync(DIST)) if (path.join(DIST, entry) !== LOCK) rmSync(path.join(DIST, entry), { recursive: true, force: true });
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${result.stdout}${result.stderr}`);
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
@@ -50,6 +52,7 @@ function compile() {
 
 /** Holds the build lock while `fn` runs, so two starts at once do not write dist/ together. */
 async function withLock(fn) {
+  mkdirSync(DIST, { recursive: true });
   for (;;) {
     try {
       mkdirSync(LOCK);
