@@ -100,7 +100,10 @@ async function run(shutdown: Shutdown): Promise<number> {
   if (!config.env.discordToken && !config.env.telegramToken) {
     const out = (text: string): void => void process.stdout.write(text);
     // With HTTP_PORT: the probes and the status page (with its previews) serve, no bot runs.
-    if (config.http.port !== null) await serveStatusOnly({ config, logger, library, digests, health, metrics, shutdown, out });
+    if (config.http.port !== null) {
+      const onStore = (store: Store): void => void (readSubscriptions = () => store.listSubscriptions());
+      await serveStatusOnly({ config, logger, library, digests, health, metrics, shutdown, out, onStore });
+    }
     else await printUnconfiguredHelp({ library, digests, config, out });
     await images.close();
     return 0;

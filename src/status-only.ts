@@ -7,6 +7,7 @@ import type { ReportLibrary } from './report/library.ts';
 import type { ServiceHealth } from './service-health.ts';
 import type { Shutdown } from './shutdown.ts';
 import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
 
 /** The /readyz detail of a bot with no platform token. */
 export const NO_PLATFORM = 'no platform is configured: set DISCORD_TOKEN and/or TELEGRAM_BOT_TOKEN';
@@ -26,12 +27,15 @@ export async function serveStatusOnly(input: {
   metrics: BotMetrics | null;
   shutdown: Shutdown;
   out: (text: string) => void;
+  /** Told the store once it is open (the metrics' subscriptions gauge reads it). */
+  onStore?: (store: Store) => void;
 }): Promise<void> {
   const { config, logger, library, digests, health, metrics, shutdown } = input;
   if (config.http.port === null) throw new Error('serveStatusOnly needs HTTP_PORT');
   // The page shows the subscriptions and deliveries of the database the bot will use.
   const { store, location } = await openStore(config);
   logger.info({ event: 'store.opened', path: location }, 'database ready');
+  input.onStore?.(store);
   health.set('store', true);
   health.set('platforms', false, NO_PLATFORM);
   const probes = { store: () => store.ping() };

@@ -59,6 +59,10 @@ describe.runIf(process.platform === 'linux')('npm start', () => {
       const port = await listeningPort(run);
       await until('telegram to start', () => run.stderr().includes('"event":"platform.started","platform":"telegram"'), 60_000, () => run.stderr().slice(-3000));
       expect(await healthz(port)).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('digest_platform_up{platform="telegram"} 1');
+      expect(metrics).toContain('digest_platform_up{platform="discord"} 0');
+      expect(metrics).toMatch(/^digest_build_info\{version="[^"]+",node="v\d+/m);
       const bot = descendantsOf(run.npm.pid!);
       botPids.push(...bot);
       expect(bot.length).toBeGreaterThan(0);
