@@ -103,8 +103,9 @@ async function run(shutdown: Shutdown): Promise<number> {
     if (config.http.port !== null) {
       const onStore = (store: Store): void => void (readSubscriptions = () => store.listSubscriptions());
       await serveStatusOnly({ config, logger, library, digests, health, metrics, shutdown, out, onStore });
+    } else {
+      await printUnconfiguredHelp({ library, digests, config, out });
     }
-    else await printUnconfiguredHelp({ library, digests, config, out });
     await images.close();
     return 0;
   }
