@@ -13,6 +13,7 @@ import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
 import { DigestError } from './errors.ts';
+import { adminDepsFor } from './http/admin/admin-deps.ts';
 import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { BotMetrics } from './metrics/bot-metrics.ts';
@@ -211,18 +212,7 @@ async function run(shutdown: Shutdown): Promise<number> {
         ? { publicKey: config.env.discordPublicKey, answer: (payload) => discord.answerHttpInteraction(payload) }
         : null,
     webhooks: { telegram: platformTable.telegram?.webhookHandler ?? null },
-    admin: config.http.adminToken
-      ? {
-          token: config.http.adminToken,
-          store,
-          config: { schedule: config.schedule, timezone: config.timezone, discordColor: config.digest.discordColor },
-          library,
-          digests,
-          health,
-          probes,
-          recentFanouts: () => recentFanouts.list(),
-        }
-      : null,
+    admin: adminDepsFor(config, { store, library, digests, health, probes, recentFanouts: () => recentFanouts.list() }),
   });
 
   // Draw word clouds for new or edited reports ahead of time, off the command-answering path.

@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { DigestBuilder } from './digest-builder.ts';
+import { adminDepsFor } from './http/admin/admin-deps.ts';
 import { createHttpApp, startHttpServer } from './http/http-server.ts';
 import type { Logger } from './log.ts';
 import type { BotMetrics } from './metrics/bot-metrics.ts';
@@ -39,18 +40,7 @@ export async function serveStatusOnly(input: {
   health.set('store', true);
   health.set('platforms', false, NO_PLATFORM);
   const probes = { store: () => store.ping() };
-  const admin = config.http.adminToken
-    ? {
-        token: config.http.adminToken,
-        store,
-        config: { schedule: config.schedule, timezone: config.timezone, discordColor: config.digest.discordColor },
-        library,
-        digests,
-        health,
-        probes,
-        recentFanouts: () => [],
-      }
-    : null;
+  const admin = adminDepsFor(config, { store, library, digests, health, probes, recentFanouts: () => [] });
   const http = await startHttpServer(createHttpApp({ health, probes, metrics, logger, admin }), {
     port: config.http.port,
     host: config.http.host,
