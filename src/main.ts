@@ -13,6 +13,7 @@ import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
 import { DigestError } from './errors.ts';
+import { adminDepsFor } from './http/admin/admin-deps.ts';
 import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { BotMetrics } from './metrics/bot-metrics.ts';
@@ -24,6 +25,8 @@ import { ServiceHealth } from './service-health.ts';
 import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
+import { serveStatusOnly } from './status-only.ts';
+import { logUpdateModes } from './update-modes.ts';
 import { unwritableProblem } from './store/database-file.ts';
 import { ConnectionWatch } from './store/connection-watch.ts';
 import { DatabaseGuard } from './store/database-guard.ts';
@@ -79,7 +82,14 @@ async function run(shutdown: Shutdown): Promise<number> {
   health.set('library', true, `${library.entries().length} reports indexed`);
   // Metrics exist only where they can be read: with the HTTP server.
   let readSubscriptions: () => ReturnType<Store['listSubscriptions']> = async () => [];
-  const metrics = config.http.port !== null ? new BotMetrics({ listSubscriptions: () => readSubscriptions() }) : null;
+  const metrics =
+    config.http.port !== null
+      ? new BotMetrics({
+          listSubscriptions: () => readSubscriptions(),
+          // Started (ready in the health registry) and connected now (the gateway may be reconnecting).
+          platformUp: (name) => health.get(name)?.ready === true && (platformTable[name]?.connected?.() ?? true),
+        })
+      : null;
   const images = new WordcloudService(
     { ...config.wordcloud, imagesDir: config.imagesDir },
     logger,
@@ -88,7 +98,14 @@ async function run(shutdown: Shutdown): Promise<number> {
   const digests = createDigestBuilder(config, images, library);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
-    await printUnconfiguredHelp({ library, digests, config, out: (text) => process.stdout.write(text) });
+    const out = (text: string): void => void process.stdout.write(text);
+    // With HTTP_PORT: the probes and the status page (with its previews) serve, no bot runs.
+    if (config.http.port !== null) {
+      const onStore = (store: Store): void => void (readSubscriptions = () => store.listSubscriptions());
+      await serveStatusOnly({ config, logger, library, digests, health, metrics, shutdown, out, onStore });
+    } else {
+      await printUnconfiguredHelp({ library, digests, config, out });
+    }
     await images.close();
     return 0;
   }
@@ -157,6 +174,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     }),
   );
   const platforms = Object.values(platformTable);
+  logUpdateModes(config, logger);
   for (const platform of platforms) health.expect(platform.name, 'starting');
   // PostgreSQL: a server restart or a network cut never leaves the bot up but idle. The pool
   // reconnects by itself; the watch says so (readiness, one error line), catches up what was due
@@ -188,18 +206,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     metrics,
     logger,
     webhooks: platforms.flatMap((platform) => (platform.webhookRoute ? [platform.webhookRoute] : [])),
-    admin: config.http.adminToken
-      ? {
-          token: config.http.adminToken,
-          store,
-          config: { schedule: config.schedule, timezone: config.timezone, discordColor: config.digest.discordColor },
-          library,
-          digests,
-          health,
-          probes,
-          recentFanouts: () => recentFanouts.list(),
-        }
-      : null,
+    admin: adminDepsFor(config, { store, library, digests, health, probes, recentFanouts: () => recentFanouts.list() }),
   });
 
   // Draw word clouds for new or edited reports ahead of time, off the command-answering path.

@@ -9,11 +9,17 @@ export interface ShutdownOptions {
   now?: () => number;
 }
 
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 const DEFAULT_TIMEOUT_MS = 8000;
+/**
+ * The same signal again this soon is the same request, not an impatient second one: under `npm
+ * start` a Ctrl-C reaches node from the terminal and again forwarded by npm, and systemd signals
+ * every process of the unit (npm and node) while npm forwards its own.
+ */
+const ECHO_WINDOW_MS = 1000;
 
 /**
- * SIGTERM / SIGINT handling, installed before anything else starts, so a stop during start-up
+ * SIGTERM / SIGINT / SIGHUP handling, installed before anything else starts, so a stop during start-up
  * (the catch-up fan-out included) is a stop and not a kill.
  *
  * On the first signal: `signal` aborts and the `onRequest` hooks run at once (delivery stops
@@ -21,7 +27,7 @@ const DEFAULT_TIMEOUT_MS = 8000;
  * armed: if winding down is not done within the stop timeout (a platform that does not answer),
  * the `beforeForcedExit` hooks run and the process exits 0 anyway: deliveries left unfinished are
  * `sending` in the ledger with their recorded parts, resumed at the next start. A second signal
- * exits at once the same way.
+ * exits at once the same way (the same signal within a second being an echo of the first).
  */
 export class Shutdown {
   private readonly controller = new AbortController();
@@ -45,7 +51,7 @@ export class Shutdown {
     this.requested = new Promise((resolve) => (this.resolveRequested = resolve));
   }
 
-  /** Listens for SIGTERM and SIGINT from now on. */
+  /** Listens for SIGTERM, SIGINT and SIGHUP from now on. */
   static install(options: ShutdownOptions = {}): Shutdown {
     const shutdown = new Shutdown(options);
     const target = options.process ?? process;
@@ -100,6 +106,7 @@ export class Shutdown {
 
   private handle(signal: NodeJS.Signals): void {
     if (this.received !== null) {
+      if (signal === this.received && this.elapsedMs() < ECHO_WINDOW_MS) return;
       this.logger?.warn({ event: 'shutdown.forced', signal, afterMs: this.elapsedMs() }, 'second signal: exiting now');
       this.forceExit();
       return;

@@ -152,7 +152,7 @@ export class FanoutCoordinator implements Reposter {
     this.schema = deps.schema ?? 'pgboss';
     if (!/^[a-z_][a-z0-9_]*$/.test(this.schema)) throw new Error(`pg-boss schema: not a schema name: "${this.schema}"`);
     for (const platform of deps.platforms) {
-      deps.health?.set(`fanout.${platform}`, true, 'not started');
+      deps.health?.set(`fanout.${platform}`, true, 'idle');
       deps.metrics?.fanoutActive(platform, false);
     }
     deps.lock.onChange((scope, held) => {
@@ -172,9 +172,7 @@ export class FanoutCoordinator implements Reposter {
       ? `sending ${doing ?? ''}`.trim()
       : doing
         ? `waiting: another instance is sending ${platform} (${doing})`
-        : this.started.has(platform)
-          ? 'idle'
-          : 'not started';
+        : 'idle'; // nothing to send here (a platform still starting says so in its own component)
     this.deps.health?.set(`fanout.${platform}`, true, detail);
   }
 

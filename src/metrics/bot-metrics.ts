@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { PLATFORM_NAMES, type PlatformName } from '../platforms/platform.ts';
 import type { Subscription } from '../store/store.ts';
 import type { FanoutOutcome, Telemetry } from '../telemetry.ts';
+import { BOT_VERSION } from '../version.ts';
 
 const OUTCOMES = ['delivered', 'failed', 'deactivated', 'skipped'] as const;
 
@@ -10,6 +11,10 @@ export interface BotMetricsOptions {
   listSubscriptions: () => Promise<readonly Pick<Subscription, 'platform' | 'active'>[]>;
   /** prom-client's default process metrics (CPU, memory, event loop lag, GC); default on. */
   defaultMetrics?: boolean;
+  /** Read at each scrape for `digest_platform_up`: started and connected (default: never). */
+  platformUp?: (platform: PlatformName) => boolean;
+  /** `digest_build_info`'s labels; default this package's version and the running Node. */
+  build?: { version: string; node: string };
 }
 
 /**
@@ -86,6 +91,23 @@ export class BotMetrics implements Telemetry {
       help: 'Time to draw one word cloud from a report text.',
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers,
+    });
+    const build = options.build ?? { version: BOT_VERSION, node: process.version };
+    new Gauge({
+      name: 'digest_build_info',
+      help: 'Always 1; the labels say which version of the bot runs on which Node.js.',
+      labelNames: ['version', 'node'],
+      registers,
+    }).set(build, 1);
+    const platformUp = options.platformUp ?? (() => false);
+    new Gauge({
+      name: 'digest_platform_up',
+      help: '1 while the platform has started on this instance and is connected (gateway up, polling or webhook set), else 0; 0 for a platform without a token.',
+      labelNames: ['platform'],
+      registers,
+      collect() {
+        for (const platform of PLATFORM_NAMES) this.set({ platform }, platformUp(platform) ? 1 : 0);
+      },
     });
     new Gauge({
       name: 'digest_subscriptions',

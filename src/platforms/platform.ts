@@ -160,6 +160,12 @@ export interface Platform {
    */
   statusDetail?(): string | null;
   /**
+   * Whether the started platform is receiving now (the gateway connected, polling running); a
+   * platform without a connection of its own (webhooks, HTTP interactions) is while started.
+   * Read by the `digest_platform_up` metric. Optional: absent counts as connected once started.
+   */
+  connected?(): boolean;
+  /**
    * The route the HTTP server mounts for this platform when it receives over HTTP (Telegram with
    * TELEGRAM_UPDATES=webhook, Discord with DISCORD_INTERACTIONS=http); absent or null otherwise.
    */

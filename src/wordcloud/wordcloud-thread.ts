@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DigestError } from '../errors.ts';
 import type { Report } from '../report/types.ts';
@@ -35,7 +36,8 @@ export interface WordcloudThreadOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_ENTRY = new URL('./wordcloud-worker.ts', import.meta.url);
+// Compiled (`dist/`, npm start) this file is .js and so is the worker beside it; under tsx both are .ts.
+const DEFAULT_ENTRY = new URL(`./wordcloud-worker${path.extname(import.meta.url)}`, import.meta.url);
 /** Far above a cold 1200×675 cloud on a busy 2-core machine (~2 s), far below "hung". */
 const DEFAULT_TIMEOUT_MS = 60_000;
 

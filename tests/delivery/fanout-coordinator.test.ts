@@ -122,6 +122,8 @@ describe.runIf(enabled)('FanoutCoordinator (pg-boss + per-platform lock)', () =>
     const { ledger, boss, library, chats } = await setUp(6);
     const a = await startInstance('a', ledger, boss, library);
     const b = await startInstance('b', ledger, boss, library);
+    // Nothing to send yet (the platform has not started here): readiness says idle (issue 18 §14).
+    expect(a.health.get('fanout.telegram')?.detail).toBe('idle');
     a.coordinator.platformStarted('telegram');
     b.coordinator.platformStarted('telegram');
     await vi.waitFor(() => expect(chats.every((c) => deliveredCount([a, b], c.chatId) === 1)).toBe(true), { timeout: 30_000, interval: 100 });

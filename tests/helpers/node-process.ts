@@ -34,7 +34,7 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv): NodeProcess {
   return { child, exit, stdout: () => stdout, stderr: () => stderr };
 }
 
-/** `npm start` as a child process. */
+/** The bot as a child process, from its sources through tsx (`npm start` runs the same code compiled: tests/main/npm-start.test.ts). */
 export const startBotProcess = (env: NodeJS.ProcessEnv): NodeProcess => spawnNode(['--import', 'tsx', MAIN], env);
 
 /** One `digest …` command run to its end. */

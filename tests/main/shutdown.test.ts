@@ -7,8 +7,9 @@ import { Shutdown } from '../../src/shutdown.ts';
 function setup(timeoutMs: number) {
   const emitter = new EventEmitter();
   const exits: number[] = [];
-  const shutdown = Shutdown.install({ process: emitter as unknown as NodeJS.Process, exit: (code) => void exits.push(code), timeoutMs });
-  return { emitter, exits, shutdown };
+  const clock = { now: 0 };
+  const shutdown = Shutdown.install({ process: emitter as unknown as NodeJS.Process, exit: (code) => void exits.push(code), timeoutMs, now: () => clock.now });
+  return { emitter, exits, shutdown, clock };
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,9 +47,28 @@ describe('Shutdown', () => {
   });
 
   it('a second signal exits at once', () => {
-    const { emitter, exits } = setup(10_000);
+    const { emitter, exits, clock } = setup(10_000);
     emitter.emit('SIGTERM');
     expect(exits).toEqual([]);
+    clock.now += 2000;
+    emitter.emit('SIGTERM');
+    expect(exits).toEqual([0]);
+  });
+
+  it('SIGHUP stops the bot like SIGTERM', async () => {
+    const { emitter, shutdown, exits } = setup(10_000);
+    emitter.emit('SIGHUP');
+    await expect(shutdown.requested).resolves.toBe('SIGHUP');
+    expect(exits).toEqual([]);
+  });
+
+  it('the same signal echoed at once (npm forwarding the Ctrl-C node also got) is one request, not a forced exit', () => {
+    const { emitter, exits, clock } = setup(10_000);
+    emitter.emit('SIGINT');
+    clock.now += 5;
+    emitter.emit('SIGINT');
+    expect(exits).toEqual([]);
+    // A different signal at once is a second request.
     emitter.emit('SIGTERM');
     expect(exits).toEqual([0]);
   });

@@ -227,7 +227,9 @@ type TdParse = (html: string) => FormattedText | { _: 'error'; code: number; mes
  * Where TDLib's `libtdjson` comes from: prebuilt-tdlib's Linux x86-64 (glibc) package, the one
  * build the npm registry serves here. The `prebuilt-tdlib` wrapper itself is not a dependency: it
  * lists every platform's build as optional dependencies, which the registry does not have, so the
- * lock file could not list them and `npm ci` would refuse it.
+ * lock file could not list them and `npm ci` would refuse it. Instead the development dependency
+ * `tdlib-for-tests` (tests/tdlib/) lists this one build as optional: `npm ci --omit=dev` leaves it
+ * out, and a machine it does not fit skips it.
  */
 const TDJSON_PACKAGE = '@prebuilt-tdlib/linux-x64-glibc';
 

@@ -11,6 +11,7 @@ import {
   GuildMember,
   REST,
   Routes,
+  Status,
   type GatewayDispatchPayload,
   type Interaction,
   type RateLimitData,
@@ -289,6 +290,12 @@ export class DiscordPlatform implements Platform {
    */
   answerHttpInteraction(payload: unknown): Promise<HttpInteractionAnswer> {
     return answerHttpInteraction(payload, this.#rest, this.#interactionDeps, this.#options.logger, this.#claimHttp);
+  }
+
+  /** Started, and (gateway mode) the gateway connection is up, not reconnecting. */
+  connected(): boolean {
+    if (!this.#started) return false;
+    return this.#mode !== 'gateway' || this.#client?.ws.status === Status.Ready;
   }
 
   onFatalError(listener: (error: PlatformStartError) => void): void {

@@ -159,6 +159,11 @@ export class TelegramPlatform implements Platform {
       : null;
   }
 
+  /** Polling running, or the webhook set and not yet deleted by stop(). */
+  connected(): boolean {
+    return this.webhook ? this.receiving : this.polling !== null && this.bot.isRunning();
+  }
+
   /** How updates arrive, for /readyz and the status page. */
   statusDetail(): string {
     return this.webhook ? `webhook ${this.webhook.url}` : 'polling';

@@ -64,6 +64,16 @@ describe('DiscordPlatform.start', () => {
     expect(fake.registeredCommands.some((set) => set.scope === SAMPLE_GUILD_IDS.guild)).toBe(true);
   });
 
+  it('connected() is true only between a started gateway and stop (digest_platform_up)', async () => {
+    const { fake, platform } = await setUp();
+    expect(platform.connected()).toBe(false);
+    await platform.start();
+    expect(fake.connectedSessions).toBe(1);
+    expect(platform.connected()).toBe(true);
+    await platform.stop();
+    expect(platform.connected()).toBe(false);
+  });
+
   it('a token Discord refuses is a permanent failure, without the token in the message', async () => {
     const wrong = 'fake.not-the-right-token';
     const { platform } = await setUp(wrong);
