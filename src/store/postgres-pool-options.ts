@@ -84,6 +84,19 @@ export function openBoundedClient(input: PostgresConnectionInput): pg.Client {
   return new (Client as typeof pg.Client)(options);
 }
 
+/**
+ * pg's reason for a failure, in the operator's terms where pg's are cryptic: a connection that
+ * was not answered in time says so, with the key that sets the limit.
+ */
+export function describePostgresFailure(error: unknown, timeouts: PostgresTimeouts = DEFAULT_POSTGRES_TIMEOUTS): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message === 'timeout expired' || message.startsWith('Connection terminated due to connection timeout')) {
+    return `no answer within ${timeouts.connectTimeoutMs / 1000} s (database.connectTimeoutSeconds): the server accepts connections but does not answer`;
+  }
+  if (message === READ_TIMEOUT) return `no answer within ${(timeouts.statementTimeoutMs + CLIENT_GRACE_MS) / 1000} s (database.statementTimeoutSeconds)`;
+  return message;
+}
+
 /** pg's own error for a query whose answer did not come within `query_timeout`. */
 const READ_TIMEOUT = 'Query read timeout';
 

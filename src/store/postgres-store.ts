@@ -2,7 +2,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type Selectable, type Transacti
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
 import type { Destination, PlatformName, SentPart } from '../platforms/platform.ts';
-import { postgresPoolOptions, type PostgresTimeouts } from './postgres-pool-options.ts';
+import { describePostgresFailure, postgresPoolOptions, type PostgresTimeouts } from './postgres-pool-options.ts';
 import { postgresMigrations, type StoreTables } from './kysely-schema.ts';
 import { columnsFromOptions, mergeOptions, optionsFromColumns } from './subscription-options.ts';
 import type {
@@ -180,7 +180,7 @@ export class PostgresStore implements Store {
       await db.destroy().catch(() => undefined);
       await probe.end().catch(() => undefined);
       if (error instanceof StoreError) throw error;
-      throw new StoreError(shown, `cannot open: ${messageOf(error)}`, { cause: error });
+      throw new StoreError(shown, `cannot open: ${describePostgresFailure(error, options.timeouts)}`, { cause: error });
     }
     return new PostgresStore(db, probe, shown, options.now ?? (() => new Date()));
   }
