@@ -20,6 +20,22 @@ const fileSchema = z
      * 0 = never exit, keep reconnecting.
      */
     databaseOutageExitSeconds: z.number().min(0).max(86_400).default(60),
+    /**
+     * PostgreSQL only: how long the bot waits on its server, so a server that stops answering
+     * (a network that drops packets, a listener that never replies) is an error, not a hang.
+     */
+    database: z
+      .object({
+        /** Opening a connection (TCP, TLS, authentication); opening the database at start fails after it. */
+        connectTimeoutSeconds: z.number().min(0.1).max(3600).default(10),
+        /** One statement (the server cancels it; the bot gives up on a server that does not answer). */
+        statementTimeoutSeconds: z.number().min(0.1).max(3600).default(15),
+        /** A session idle inside a transaction this long is ended by the server (its locks freed). */
+        idleInTransactionTimeoutSeconds: z.number().min(0.1).max(3600).default(30),
+        /** TCP keepalive probes start after this long idle, so a dead peer is noticed by the socket too. */
+        keepAliveSeconds: z.number().min(1).max(3600).default(10),
+      })
+      .prefault({}),
     /** IANA timezone for the schedule and for `today` / `yesterday`. */
     timezone: z
       .string()
@@ -78,6 +94,13 @@ const fileSchema = z
          * being written is waited for, never sent half-written); 0 turns the wait off.
          */
         reportSettleMs: z.number().int().min(0).max(600_000).default(3000),
+        /**
+         * Per platform, how many sends may be out whose outcome is not yet in the ledger (in
+         * flight, or accepted and held in memory while the database does not answer). A send
+         * starts only below it, so a database that goes silent mid-fan-out, followed by a restart,
+         * repeats at most this many messages. See README "Delivery guarantees".
+         */
+        maxUnrecordedSends: z.number().int().min(1).max(10_000).default(2),
       })
       .prefault({}),
     telegram: z
@@ -218,6 +241,12 @@ function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
+/** Environment names of the `database` timeouts. */
+const DATABASE_TIMEOUT_ENV = [
+  ['DATABASE_CONNECT_TIMEOUT_SECONDS', 'connectTimeoutSeconds'],
+  ['DATABASE_STATEMENT_TIMEOUT_SECONDS', 'statementTimeoutSeconds'],
+] as const;
+
 function envString(env: NodeJS.ProcessEnv, key: string): string | null {
   const value = env[key]?.trim();
   return value ? value : null;
@@ -260,6 +289,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const outageExit = envString(env, 'DATABASE_OUTAGE_EXIT_SECONDS');
   if (outageExit) envOverrides.databaseOutageExitSeconds = Number.isFinite(Number(outageExit)) ? Number(outageExit) : outageExit;
+  const database: Record<string, unknown> = {};
+  for (const [name, key] of DATABASE_TIMEOUT_ENV) {
+    const value = envString(env, name);
+    if (value) database[key] = Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  if (Object.keys(database).length > 0) envOverrides.database = database;
   raw = mergeDeep(raw, envOverrides);
 
   const parsed = fileSchema.safeParse(raw);

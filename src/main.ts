@@ -9,6 +9,7 @@ import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, serveProblem, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
+import { applyOutcomeJournal, OutcomeJournal } from './delivery/outcome-journal.ts';
 import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
@@ -115,6 +116,8 @@ async function run(shutdown: Shutdown): Promise<number> {
   const instanceLock = config.databaseUrl ? null : await InstanceLock.acquire(config.databasePath);
   // PostgreSQL when DATABASE_URL is set, otherwise SQLite at DATABASE_PATH.
   const { store, sqlite, location } = await openStore(config);
+  // Outcomes the ledger refused until the last stop are recorded before anything is sent again.
+  await applyJournalAtStart(store, config, logger);
   health.set('store', true);
   logger.info({ event: 'store.opened', path: location }, 'database ready');
   // SQLite only: a database file deleted or replaced under the bot stops it loudly (checked
@@ -142,6 +145,8 @@ async function run(shutdown: Shutdown): Promise<number> {
   const coordination = createCoordination({ config, fanout, deliverer, lock, store, library, logger, health, metrics });
   // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
   shutdown.onRequest(() => deliverer.stop());
+  // Outcomes still held when the stop timeout forces the exit go to the journal first.
+  shutdown.beforeForcedExit(() => void deliverer.ledger.journalHeld());
   // SqliteStore closes within the call (no await inside), so the forced exit right after is safe;
   // a PostgreSQL pool is simply dropped with the process (the server ends its sessions).
   shutdown.beforeForcedExit(() => void store.close().catch(() => undefined));
@@ -186,6 +191,8 @@ async function run(shutdown: Shutdown): Promise<number> {
         logger,
         outageLimitMs: config.databaseOutageExitSeconds * 1000,
         onRestored: () => {
+          // Outcomes held meanwhile are written now: their unrecorded-send slots hold up the sends.
+          void deliverer.ledger.flush();
           if (stopping) return;
           const started = platforms.filter((platform) => health.get(platform.name)?.ready).map((platform) => platform.name);
           logger.info({ event: 'store.catch_up', platforms: started }, 'catching up on what fell due while the database was unreachable');
@@ -265,6 +272,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     deliverer.stop();
     // Winding down may wait on the database (a send recording its outcome): bounded, like a stop.
     setTimeout(() => {
+      deliverer.ledger.journalHeld();
       process.stderr.write(`ai-digest-bot: ${unreachable}\n`);
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000).unref();
@@ -288,6 +296,9 @@ async function run(shutdown: Shutdown): Promise<number> {
   stopWarmingRecent();
   await search.stop();
   await coordination.stop();
+  // Sending has ended: held outcomes are written once more, and what is still refused is journaled.
+  if (loss || unreachable) deliverer.ledger.journalHeld();
+  else await deliverer.ledger.finish();
   await images.close();
   await starter.stop();
   await httpClosed;
@@ -305,6 +316,23 @@ async function run(shutdown: Shutdown): Promise<number> {
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
   return loss ? 1 : 0;
+}
+
+/**
+ * Records the outcomes journaled at the last stop (OutcomeJournal) before anything can send.
+ * Refuses to start while the ledger still refuses them: sending now would repeat those messages.
+ */
+async function applyJournalAtStart(store: Store, config: Config, logger: Logger): Promise<void> {
+  const journal = OutcomeJournal.besideDatabase(config.databasePath);
+  if (!journal) return;
+  try {
+    await applyOutcomeJournal(store, journal, logger);
+  } catch (error) {
+    throw new DigestError(
+      `cannot record the delivery outcomes kept in ${journal.file} at the last stop (${error instanceof Error ? error.message : String(error)}); not starting, since sending now would repeat those messages`,
+      { cause: error },
+    );
+  }
 }
 
 /** The HTTP server when HTTP_PORT is set (health, metrics, status page); none otherwise. */

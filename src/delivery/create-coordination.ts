@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { PlatformName } from '../platforms/platform.ts';
 import type { ServiceHealth } from '../service-health.ts';
+import { postgresTimeoutsOf } from '../store/postgres-pool-options.ts';
 import type { Store } from '../store/store.ts';
 import type { Deliverer } from './deliverer.ts';
 import type { FanoutLock } from './fanout-lock.ts';
@@ -32,7 +33,7 @@ export interface Coordination {
 
 /** The coordination for the configured store: Scheduler for SQLite, FanoutCoordinator for PostgreSQL. */
 export function createCoordination(input: {
-  config: Pick<Config, 'schedule' | 'timezone' | 'databaseUrl' | 'env'> & { coordinationSchema?: string };
+  config: Pick<Config, 'schedule' | 'timezone' | 'databaseUrl' | 'env'> & Partial<Pick<Config, 'database'>> & { coordinationSchema?: string };
   fanout: Fanout;
   deliverer: Pick<Deliverer, 'isStopping'>;
   lock: FanoutLock;
@@ -50,6 +51,7 @@ export function createCoordination(input: {
     ];
     const coordinator = new FanoutCoordinator({
       connectionString: config.databaseUrl,
+      ...(config.database ? { timeouts: postgresTimeoutsOf(config.database) } : {}),
       ...(config.coordinationSchema ? { schema: config.coordinationSchema } : {}),
       fanout,
       store,

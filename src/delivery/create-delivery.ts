@@ -2,10 +2,12 @@ import type { Config } from '../config.ts';
 import type { DigestBuilder } from '../digest-builder.ts';
 import type { Logger } from '../log.ts';
 import type { Platform, PlatformName } from '../platforms/platform.ts';
+import { postgresTimeoutsOf } from '../store/postgres-pool-options.ts';
 import type { Store } from '../store/store.ts';
 import { Deliverer, type DelivererDeps } from './deliverer.ts';
 import { fanoutLockFor, type FanoutLock, type FileFanoutLockOptions } from './fanout-lock.ts';
 import { Fanout, type DeliveryLibrary, type FanoutDeps } from './fanout.ts';
+import { OutcomeJournal } from './outcome-journal.ts';
 import { ChatOwnerNotifier } from './owner-notifier.ts';
 import { PostgresFanoutLock } from './postgres-fanout-lock.ts';
 
@@ -33,7 +35,10 @@ export interface DeliveryParts {
  * database so the two processes never send the same row at once.
  */
 export function createDelivery(input: {
-  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'> & Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema'>>;
+  config: Pick<Config, 'ownerChat' | 'databasePath'> &
+    Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema' | 'database'>> & {
+      delivery: Omit<Config['delivery'], 'maxUnrecordedSends'> & Partial<Pick<Config['delivery'], 'maxUnrecordedSends'>>;
+    };
   store: Store;
   library: DeliveryLibrary;
   digests: DigestBuilder;
@@ -52,6 +57,7 @@ export function createDelivery(input: {
   const lock: FanoutLock = config.databaseUrl
     ? new PostgresFanoutLock({
         connectionString: config.databaseUrl,
+        ...(config.database ? { timeouts: postgresTimeoutsOf(config.database) } : {}),
         // The instances of one bot (and its `digest post`) share the pg-boss schema; another bot on
         // the same server, with its own schema, never waits for this one's lock.
         namespace: config.coordinationSchema ?? 'pgboss',
@@ -74,6 +80,9 @@ export function createDelivery(input: {
     logger,
     lock,
     ...(config.telegram?.paidBroadcast ? { concurrency: { telegram: PAID_BROADCAST_CONCURRENCY } } : {}),
+    ...(config.delivery.maxUnrecordedSends !== undefined ? { maxUnrecordedSends: config.delivery.maxUnrecordedSends } : {}),
+    // Outcomes the ledger still refuses at a stop wait beside the database for the next start.
+    journal: OutcomeJournal.besideDatabase(config.databasePath),
     ...input.overrides,
   });
   const fanout = new Fanout({

@@ -10,7 +10,9 @@ import { LockStorageError, NO_LOCK, type FanoutLock } from './fanout-lock.ts';
 import { LedgerWrites, type LedgerRetryPolicy } from './ledger-writes.ts';
 import { describeDestination, type OwnerEvent } from './notices.ts';
 import type { OwnerNotifier } from './owner-notifier.ts';
+import type { OutcomeJournal } from './outcome-journal.ts';
 import { runPool } from './pool.ts';
+import { UnrecordedSends, type UnrecordedSlot } from './unrecorded-sends.ts';
 
 /** One report to many destinations, of one kind. */
 export interface DeliveryRequest {
@@ -102,7 +104,18 @@ export interface DelivererDeps {
   storeCheck?: () => string | null;
   /** Told as each destination finishes (progress display); never changes what is sent. */
   onResult?: (result: DestinationResult) => void;
+  /**
+   * Per platform, sends out whose outcome the ledger has not recorded yet (config
+   * `delivery.maxUnrecordedSends`): what a database that stops answering, then a restart, can
+   * repeat at most. Default 2.
+   */
+  maxUnrecordedSends?: number;
+  /** Where outcomes the ledger still refuses at a stop are kept for the next start (LedgerWrites). */
+  journal?: OutcomeJournal | null;
 }
+
+/** Sends of a platform allowed out unrecorded unless configured (`delivery.maxUnrecordedSends`). */
+export const DEFAULT_MAX_UNRECORDED_SENDS = 2;
 
 const DEFAULT_CONCURRENCY = 64;
 
@@ -154,8 +167,11 @@ export class Deliverer {
   /** Aborted by stop(): no new destination, part, retry or wait starts after it. */
   private readonly stopping = new AbortController();
   private readonly stopped: Promise<void>;
+  /** A send starts only while fewer than the bound of its platform's sends are unrecorded. */
+  readonly unrecorded: UnrecordedSends;
 
   constructor(private readonly deps: DelivererDeps) {
+    this.unrecorded = new UnrecordedSends(deps.maxUnrecordedSends ?? DEFAULT_MAX_UNRECORDED_SENDS);
     this.logger = deps.logger ?? silentLogger();
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = deps.random ?? Math.random;
@@ -166,6 +182,7 @@ export class Deliverer {
       ...(deps.health ? { health: deps.health } : {}),
       ...(deps.ledgerRetry ? { policy: deps.ledgerRetry } : {}),
       alert: (text) => void deps.notifier?.alert?.(text),
+      journal: deps.journal ?? null,
     });
     // Every send waiting for its turn listens (up to the pool width per platform): not a leak.
     setMaxListeners(0, this.stopping.signal);
@@ -420,18 +437,24 @@ export class Deliverer {
     const accepted = new Map<number, SentPart>(
       (await store.listDeliveryParts(row.id)).map(({ index, messageId, plan }) => [index, { index, messageId, plan }]),
     );
-    // Awaited by the platform adapter before it sends the next part: a part is recorded (or its
-    // refusal logged) before the next one goes out.
+    // The slot this destination's request in flight holds among its platform's unrecorded sends:
+    // taken right before a request leaves (after the chat's own pacing), given back once the part
+    // it posted is recorded (or held with it), or when the request failed.
+    let slot: UnrecordedSlot | null = null;
+    const beforeSend = async (): Promise<void> => {
+      slot ??= await this.unrecorded.acquire(platform.name, this.stopping.signal);
+    };
+    const giveBackSlot = (): void => {
+      slot?.release();
+      slot = null;
+    };
+    // Awaited by the platform adapter before it sends the next part: a part is recorded (or held,
+    // keeping its slot) before the next one goes out.
     const onPartAccepted = async (part: SentPart): Promise<void> => {
       accepted.set(part.index, part);
-      try {
-        await store.recordDeliveryPart(row.id, part);
-      } catch (error) {
-        this.logger.error(
-          { err: error, destination: destinationKey(target), slug: row.slug, part: part.index, messageId: part.messageId },
-          'could not record a sent part in the ledger',
-        );
-      }
+      const taken = slot;
+      slot = null;
+      await this.ledger.recordPart(row, target, part, taken);
     };
     const stoppedHere = (): DestinationResult => {
       this.logger.info(
@@ -455,10 +478,13 @@ export class Deliverer {
         sent = await platform.sendDigest(target, digest, idempotencyKey, {
           sentParts: [...accepted.values()],
           onPartAccepted,
+          beforeSend,
           signal: this.stopping.signal,
           ...(presentation ? { presentation } : {}),
         });
+        giveBackSlot();
       } catch (caught) {
+        giveBackSlot();
         // Stopping: whatever the failure, the row stays `sending` with its parts, for the next start.
         if (this.isStopping) return stoppedHere();
         const error = toSendError(caught, target);

@@ -5,6 +5,7 @@ import { DigestError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { ServiceHealth } from '../service-health.ts';
+import { postgresPoolOptions, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
 import { redactDatabaseUrl } from '../store/postgres-store.ts';
 import type { Store } from '../store/store.ts';
 import { catchUp, scheduleOf } from './catch-up.ts';
@@ -79,6 +80,8 @@ export function jobIdOf(text: string): string {
 export interface CoordinatorDeps {
   /** DATABASE_URL: pg-boss lives in the same database as the ledger. */
   connectionString: string;
+  /** How long the server may take to answer (config `database`); the defaults otherwise. */
+  timeouts?: PostgresTimeouts;
   /** pg-boss's schema; default `pgboss`. */
   schema?: string;
   fanout: Fanout;
@@ -194,9 +197,13 @@ export class FanoutCoordinator implements Reposter {
   private async startBoss(): Promise<void> {
     const t = this.timing;
     const boss = new PgBoss({
-      connectionString: this.deps.connectionString,
+      // pg-boss hands these to its own pg pool: its queries are bounded like the store's.
+      ...(postgresPoolOptions({
+        connectionString: this.deps.connectionString,
+        applicationName: 'ai-digest-bot pg-boss',
+        ...(this.deps.timeouts ? { timeouts: this.deps.timeouts } : {}),
+      }) as PgBoss.DatabaseOptions),
       schema: this.schema,
-      application_name: 'ai-digest-bot pg-boss',
       max: 4,
       maintenanceIntervalSeconds: t.maintenanceIntervalSeconds,
       cronMonitorIntervalSeconds: t.cronMonitorIntervalSeconds,

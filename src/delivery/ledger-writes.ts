@@ -1,8 +1,10 @@
 import { silentLogger, type Logger } from '../log.ts';
-import type { Destination } from '../platforms/platform.ts';
+import type { Destination, SentPart } from '../platforms/platform.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
 import { describeDestination } from './notices.ts';
+import type { JournalEntry, OutcomeJournal } from './outcome-journal.ts';
+import type { UnrecordedSlot } from './unrecorded-sends.ts';
 
 /** How a delivered outcome the ledger refused is written again. */
 export interface LedgerRetryPolicy {
@@ -16,7 +18,9 @@ export interface LedgerRetryPolicy {
 
 export const DEFAULT_LEDGER_RETRY: LedgerRetryPolicy = { attempts: 4, delayMs: 500, flushEveryMs: 15_000 };
 
-interface HeldOutcome {
+/** A row's `delivered` mark. */
+interface HeldDelivered {
+  type: 'delivered';
   rowId: number;
   slug: string;
   kind: DeliveryKind;
@@ -25,6 +29,28 @@ interface HeldOutcome {
   messageIds: string[];
   /** The report version delivered (sha256), or null when unknown. */
   contentHash: string | null;
+}
+
+/** One accepted part of a digest, with the unrecorded-send slot it keeps taken until written. */
+interface HeldPart {
+  type: 'part';
+  rowId: number;
+  slug: string;
+  destination: Destination;
+  part: SentPart;
+  slot: UnrecordedSlot | null;
+}
+
+type HeldOutcome = HeldDelivered | HeldPart;
+
+function heldKey(outcome: Pick<HeldOutcome, 'type' | 'rowId'> & { part?: SentPart }): string {
+  return outcome.type === 'part' ? `part:${outcome.rowId}:${outcome.part?.index ?? 0}` : `delivered:${outcome.rowId}`;
+}
+
+function journalEntryOf(outcome: HeldOutcome): JournalEntry {
+  return outcome.type === 'part'
+    ? { type: 'part', deliveryId: outcome.rowId, part: outcome.part }
+    : { type: 'delivered', deliveryId: outcome.rowId, messageIds: outcome.messageIds, contentHash: outcome.contentHash };
 }
 
 /** The ServiceHealth component a ledger that cannot record sets to not ready. */
@@ -38,11 +64,13 @@ export const STORE_COMPONENT = 'store';
  * last ledger write failed) the ledger counts as unavailable: the Deliverer starts no new send
  * whose outcome could not be recorded, readiness (`store`) is false, and the owners are told once.
  *
- * Held outcomes live in this process only: after a restart such a row is `sending` again and is
- * resent (Discord drops the repeat by its nonce; Telegram posts it again). README states it.
+ * A part of a digest whose record is refused is held the same way, and keeps its unrecorded-send
+ * slot (UnrecordedSends) until written: at most `delivery.maxUnrecordedSends` messages of a platform
+ * are ever out without their record. At a stop the held outcomes are written once more and what is
+ * still refused goes to the outcome journal beside the database, applied by the next start.
  */
 export class LedgerWrites {
-  private readonly held = new Map<number, HeldOutcome>();
+  private readonly held = new Map<string, HeldOutcome>();
   private downReason: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** The flush under way, shared by every caller meanwhile (one writer of the held outcomes at a time). */
@@ -59,6 +87,8 @@ export class LedgerWrites {
       policy?: Partial<LedgerRetryPolicy>;
       /** Told once when the ledger goes down and once when it works again; must not throw. */
       alert?: (text: string) => void;
+      /** Where outcomes still held at a stop are kept for the next start; none: they are logged. */
+      journal?: OutcomeJournal | null;
     },
   ) {
     this.logger = deps.logger ?? silentLogger();
@@ -79,7 +109,7 @@ export class LedgerWrites {
   isHeldFor(slug: string, kind: DeliveryKind, destination: Destination): boolean {
     const key = describeDestination(destination);
     for (const h of this.held.values()) {
-      if (h.slug === slug && h.kind === kind && describeDestination(h.destination) === key) return true;
+      if (h.type === 'delivered' && h.slug === slug && h.kind === kind && describeDestination(h.destination) === key) return true;
     }
     return false;
   }
@@ -132,7 +162,7 @@ export class LedgerWrites {
       }
     }
     const reason = `delivered but not recorded in the ledger: ${messageOf(lastError)}`;
-    this.held.set(rowId, { rowId, slug, kind, destination, messageIds, contentHash });
+    this.hold({ type: 'delivered', rowId, slug, kind, destination, messageIds, contentHash });
     this.down(reason, lastError);
     this.logger.error(
       { event: 'ledger.outcome_held', slug, destination: describeDestination(destination), messageIds, held: this.held.size },
@@ -140,6 +170,30 @@ export class LedgerWrites {
     );
     this.startBackgroundFlush();
     return reason;
+  }
+
+  /**
+   * Records a part the platform accepted, then gives back its unrecorded-send `slot`. When the
+   * database refuses (or does not answer in time) the part is held with its slot, written again
+   * in the background, and the ledger counts as unavailable meanwhile; never throws.
+   */
+  async recordPart(row: Pick<Delivery, 'id' | 'slug'>, destination: Destination, part: SentPart, slot: UnrecordedSlot | null): Promise<void> {
+    try {
+      await this.deps.store.recordDeliveryPart(row.id, part);
+      slot?.release();
+    } catch (error) {
+      this.logger.error(
+        { event: 'ledger.write_failed', err: error, destination: describeDestination(destination), slug: row.slug, part: part.index, messageId: part.messageId },
+        'could not record a sent part in the ledger; held until it can',
+      );
+      this.hold({ type: 'part', rowId: row.id, slug: row.slug, destination, part, slot });
+      this.down(`sent but not recorded in the ledger: ${messageOf(error)}`, error);
+      this.startBackgroundFlush();
+    }
+  }
+
+  private hold(outcome: HeldOutcome): void {
+    this.held.set(heldKey(outcome), outcome);
   }
 
   /**
@@ -155,10 +209,12 @@ export class LedgerWrites {
   }
 
   private async flushHeld(): Promise<boolean> {
-    for (const outcome of [...this.held.values()]) {
+    for (const [key, outcome] of [...this.held]) {
       try {
-        await this.deps.store.markDelivered(outcome.rowId, outcome.messageIds, outcome.contentHash);
-        this.held.delete(outcome.rowId);
+        if (outcome.type === 'part') await this.deps.store.recordDeliveryPart(outcome.rowId, outcome.part);
+        else await this.deps.store.markDelivered(outcome.rowId, outcome.messageIds, outcome.contentHash);
+        this.held.delete(key);
+        if (outcome.type === 'part') outcome.slot?.release();
         this.logger.warn(
           { event: 'ledger.outcome_recorded', slug: outcome.slug, destination: describeDestination(outcome.destination) },
           'held delivery outcome recorded',
@@ -177,6 +233,47 @@ export class LedgerWrites {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * At a clean stop, once sending has ended: writes the held outcomes once more and keeps those
+   * still refused in the journal. Returns how many were journaled. A caller bounded by the stop
+   * timeout calls `journalHeld` itself when this does not finish in time.
+   */
+  async finish(): Promise<number> {
+    this.close();
+    if (this.held.size === 0) return 0;
+    await this.flush();
+    return this.journalHeld();
+  }
+
+  /**
+   * Appends every held outcome not journaled yet to the journal (synchronously, fsynced: it may run
+   * right before a forced exit) and forgets them; returns how many. When there is no journal, or
+   * writing it fails too, each outcome is logged at error with its message ids instead.
+   */
+  journalHeld(): number {
+    const outcomes = [...this.held.values()];
+    if (outcomes.length === 0) return 0;
+    this.held.clear();
+    const journal = this.deps.journal ?? null;
+    try {
+      if (!journal) throw new Error('no journal (in-memory database)');
+      journal.append(outcomes.map(journalEntryOf));
+      this.logger.warn(
+        { event: 'ledger.outcomes_journaled', file: journal.file, outcomes: outcomes.length },
+        'delivery outcomes the ledger refused kept in the journal; the next start records them before sending',
+      );
+      return outcomes.length;
+    } catch (error) {
+      for (const outcome of outcomes) {
+        this.logger.error(
+          { event: 'ledger.outcome_lost', err: error, ...journalEntryOf(outcome), slug: outcome.slug, destination: describeDestination(outcome.destination) },
+          'a delivered outcome could be neither recorded nor journaled: the next start sends it again',
+        );
+      }
+      return 0;
+    }
   }
 
   /** Marks the ledger unavailable for a reason found before writing (an unusable database file). */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { DigestError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { openBoundedClient, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
 import type { FanoutLock } from './fanout-lock.ts';
 
 export interface PostgresFanoutLockOptions {
@@ -17,6 +18,8 @@ export interface PostgresFanoutLockOptions {
   /** How long to wait for another instance's fan-out before giving up. */
   timeoutMs?: number;
   logger?: Logger;
+  /** How long the server may take to answer (config `database`); the defaults otherwise. */
+  timeouts?: PostgresTimeouts;
   /** Called once per acquire that has to wait (e.g. `digest post` says "waiting for…"). */
   onWait?: (scope: string) => void;
 }
@@ -179,13 +182,12 @@ export class PostgresFanoutLock implements FanoutLock {
   private connect(): Promise<pg.Client> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const client = new pg.Client({
+      // A half-open connection (the instance's machine lost) is noticed by the server through
+      // its own tcp_keepalives settings; the keepalive and timeouts make this side notice a dead server too.
+      const client = openBoundedClient({
         connectionString: this.options.connectionString,
-        application_name: 'ai-digest-bot fanout-lock',
-        // A half-open connection (the instance's machine lost) is noticed by the server through
-        // its own tcp_keepalives settings; these make this side notice a dead server too.
-        keepAlive: true,
-        keepAliveInitialDelayMillis: 5000,
+        applicationName: 'ai-digest-bot fanout-lock',
+        ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
       });
       const lost = (reason: string): void => {
         if (this.client !== client) return;

@@ -80,6 +80,13 @@ export interface SendDigestOptions {
   onPartAccepted?: (part: SentPart) => void | Promise<void>;
   /** Once aborted (the bot is stopping), no further part is started; the send rejects. */
   signal?: AbortSignal;
+  /**
+   * Awaited right before each request that may post a part leaves for the platform, once the
+   * destination's own pacing (a chat's interval, a channel's bucket) lets it go, so that what it
+   * waits for never adds to a chat's interval. Delivery bounds here the sends whose outcome the
+   * ledger has not recorded yet. A rejection ends the send like an aborted `signal`.
+   */
+  beforeSend?: () => Promise<void>;
   /** The destination's options (role, silent, word cloud, language); default DEFAULT_PRESENTATION. */
   presentation?: DigestPresentation;
 }

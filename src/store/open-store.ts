@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { postgresTimeoutsOf } from './postgres-pool-options.ts';
 import { PostgresStore } from './postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { Store } from './store.ts';
@@ -15,9 +16,9 @@ export interface OpenedStore {
  * Opens the configured store: PostgreSQL when `DATABASE_URL` is set, otherwise SQLite at
  * `databasePath`; migrated either way. Rejects with StoreError.
  */
-export async function openStore(config: Pick<Config, 'databasePath' | 'databaseUrl'>): Promise<OpenedStore> {
+export async function openStore(config: Pick<Config, 'databasePath' | 'databaseUrl'> & Partial<Pick<Config, 'database'>>): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const store = await PostgresStore.open(config.databaseUrl);
+    const store = await PostgresStore.open(config.databaseUrl, config.database ? { timeouts: postgresTimeoutsOf(config.database) } : {});
     return { store, sqlite: null, location: store.path };
   }
   const sqlite = SqliteStore.open(config.databasePath);

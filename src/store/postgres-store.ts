@@ -2,6 +2,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type Selectable, type Transacti
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
 import type { Destination, PlatformName, SentPart } from '../platforms/platform.ts';
+import { describePostgresFailure, postgresPoolOptions, type PostgresTimeouts } from './postgres-pool-options.ts';
 import { postgresMigrations, type StoreTables } from './kysely-schema.ts';
 import { columnsFromOptions, mergeOptions, optionsFromColumns } from './subscription-options.ts';
 import type {
@@ -34,6 +35,8 @@ export interface PostgresStoreOptions {
    * connection watch notices a server that no longer answers on its own.
    */
   connectTimeoutMs?: number;
+  /** How long the server may take to answer (config `database`); DEFAULT_POSTGRES_TIMEOUTS otherwise. */
+  timeouts?: PostgresTimeouts;
 }
 
 type SubscriptionRow = Selectable<StoreTables['subscriptions']>;
@@ -132,13 +135,14 @@ export class PostgresStore implements Store {
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreError(shown, `not a schema name: "${schema}"`);
     const makePool = (max: number, connectTimeoutMs = options.connectTimeoutMs): pg.Pool => {
       const pool = new pg.Pool({
-        connectionString: url,
+        ...postgresPoolOptions({
+          connectionString: url,
+          applicationName: options.applicationName ?? 'ai-digest-bot',
+          ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+          ...(schema ? { schema } : {}),
+        }),
         max,
-        application_name: options.applicationName ?? 'ai-digest-bot',
         ...(connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMs }),
-        // A server gone without closing the socket (a network cut) is noticed by TCP, not never.
-        keepAlive: true,
-        ...(schema ? { options: `-c search_path=${schema}` } : {}),
       });
       // An idle client the server dropped (a server restart, pg_terminate_backend) must not crash
       // the process: the pool discards it and the next query opens a new connection. The outage
@@ -176,7 +180,7 @@ export class PostgresStore implements Store {
       await db.destroy().catch(() => undefined);
       await probe.end().catch(() => undefined);
       if (error instanceof StoreError) throw error;
-      throw new StoreError(shown, `cannot open: ${messageOf(error)}`, { cause: error });
+      throw new StoreError(shown, `cannot open: ${describePostgresFailure(error, options.timeouts)}`, { cause: error });
     }
     return new PostgresStore(db, probe, shown, options.now ?? (() => new Date()));
   }

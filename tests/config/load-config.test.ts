@@ -98,6 +98,20 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: '-1' } })).join('\n')).toContain('databaseOutageExitSeconds');
   });
 
+  it('database timeouts and delivery.maxUnrecordedSends have defaults; config keys and DATABASE_*_TIMEOUT_SECONDS change them; bad values named', async () => {
+    const defaults = loadConfig({ rootDir: root, env: {} });
+    expect(defaults.database).toEqual({ connectTimeoutSeconds: 10, statementTimeoutSeconds: 15, idleInTransactionTimeoutSeconds: 30, keepAliveSeconds: 10 });
+    expect(defaults.delivery.maxUnrecordedSends).toBe(2);
+    await writeJson('config/local.json', { database: { statementTimeoutSeconds: 5 }, delivery: { maxUnrecordedSends: 50 } });
+    const local = loadConfig({ rootDir: root, env: { DATABASE_CONNECT_TIMEOUT_SECONDS: '2.5' } });
+    expect(local.database).toMatchObject({ connectTimeoutSeconds: 2.5, statementTimeoutSeconds: 5 });
+    expect(local.delivery.maxUnrecordedSends).toBe(50);
+    expect(loadConfig({ rootDir: root, env: { DATABASE_STATEMENT_TIMEOUT_SECONDS: '7' } }).database.statementTimeoutSeconds).toBe(7);
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_CONNECT_TIMEOUT_SECONDS: 'never' } })).join('\n')).toContain('database.connectTimeoutSeconds');
+    await writeJson('config/local.json', { delivery: { maxUnrecordedSends: 0 } });
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('delivery.maxUnrecordedSends');
+  });
+
   it('telegram.paidBroadcast is off by default, turned on in a config file, and a non-boolean is named', async () => {
     expect(loadConfig({ rootDir: root, env: {} }).telegram.paidBroadcast).toBe(false);
     await writeJson('config/local.json', { telegram: { paidBroadcast: true } });

@@ -99,16 +99,24 @@ describe('the ledger per digest part (Telegram)', () => {
     expect(h.fake.sent[0]!.plainText).toContain('要点 1');
   });
 
-  it('a part whose ledger write failed is still not sent again by the retries of this process', async () => {
+  it('a part whose ledger write failed is held: no retry goes out meanwhile, and it is never sent again', async () => {
     const digest = sampleDigest({ imageBytes: 100 });
     const failing = Object.create(store) as SqliteStore;
-    failing.recordDeliveryPart = () => {
-      throw new Error('disk I/O error');
+    let refuse = true;
+    failing.recordDeliveryPart = (...args) => {
+      if (refuse) throw new Error('disk I/O error');
+      return store.recordDeliveryPart(...args);
     };
     h.fake.failNext('sendMessage', { chatId: CHAT, status: 500, times: 1 });
     const d = new Deliverer({ store: failing, platforms: { telegram: h.platform }, policy: { maxAttempts: 3, backoffBaseMs: 1, backoffCapMs: 2 }, sleep: async () => undefined });
-    const report = await d.deliver({ slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' });
-    expect(report.results[0]!.outcome).toBe('delivered');
+    const request = { slug: SLUG, digest, destinations: [to(CHAT)], kind: 'scheduled' as const };
+    const first = await d.deliver(request);
+    // The photo's record is held: the text's retry waits rather than go out unrecorded too.
+    expect(first.results[0]).toMatchObject({ outcome: 'failed', ledgerProblem: expect.stringContaining('disk I/O error') });
+    expect(d.ledger.heldCount).toBe(1);
+    refuse = false;
+    const second = await d.deliver(request);
+    expect(second.results[0]!.outcome).toBe('delivered');
     expect(h.fake.sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
   });
 

@@ -8,6 +8,14 @@ export interface TcpProxy {
   cut(): void;
   /** Accepts and forwards connections again. */
   restore(): void;
+  /**
+   * Stops forwarding without closing anything, as a network that drops packets silently: what
+   * either side sends from now on is lost, on the connections open now (for good: their streams
+   * have lost bytes) and on new ones accepted meanwhile. Closes still pass through.
+   */
+  dropSilently(): void;
+  /** New connections are forwarded again (those open during the drop stay dead). */
+  forwardAgain(): void;
   /** Connections forwarded so far. */
   readonly connections: number;
   close(): Promise<void>;
@@ -20,19 +28,29 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let open = true;
+  let silent = false;
+  /** Connections accepted during a silent drop: never forwarded. */
+  const limbo = new Set<net.Socket>();
   let connections = 0;
-  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  const pairs = new Set<{ client: net.Socket; upstream: net.Socket; dead: boolean }>();
   const server = net.createServer((client) => {
     client.on('error', () => undefined);
     if (!open) {
       client.resetAndDestroy();
       return;
     }
+    if (silent) {
+      // Accepted by nobody that answers: whatever it sends is lost.
+      limbo.add(client);
+      client.on('close', () => limbo.delete(client));
+      client.resume();
+      return;
+    }
     connections++;
     const upstream = net.connect(target.port, target.host);
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
-    const pair = { client, upstream };
+    const pair = { client, upstream, dead: false };
     pairs.add(pair);
     const drop = (): void => {
       pairs.delete(pair);
@@ -41,8 +59,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on('close', drop);
     upstream.on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (!pair.dead) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!pair.dead) client.write(chunk);
+    });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -53,6 +77,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       upstream.destroy();
     }
     pairs.clear();
+    for (const socket of limbo) socket.resetAndDestroy();
+    limbo.clear();
   };
   return {
     port,
@@ -62,6 +88,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     cut,
     restore() {
       open = true;
+    },
+    dropSilently() {
+      silent = true;
+      for (const pair of pairs) pair.dead = true;
+    },
+    forwardAgain() {
+      silent = false;
     },
     async close() {
       cut();

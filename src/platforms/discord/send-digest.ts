@@ -69,6 +69,7 @@ export async function postDiscordMessages(
       })) as { id: string };
       return created.id;
     };
+    await options.beforeSend?.();
     let id: string;
     try {
       let files: RawFile[] | null;

@@ -56,6 +56,8 @@ export interface DigestSendOptions extends SendDigestOptions {
   photos?: PhotoFileIds;
   /** Each call carries `allow_paid_broadcast: true` (digests to subscribers, config `telegram.paidBroadcast`). */
   paidBroadcast?: boolean;
+  /** Resolves once the chat may take its next message (SendPacer.whenChatReady): awaited before `beforeSend`. */
+  untilChatReady?: () => Promise<void>;
 }
 
 /** The digest was not finished because the caller is stopping (SendDigestOptions.signal). */
@@ -175,6 +177,9 @@ export async function sendTelegramDigest(
           continue;
         }
       }
+      // The chat's own interval first, then the caller's turn (SendDigestOptions.beforeSend).
+      await options.untilChatReady?.();
+      await options.beforeSend?.();
       let message;
       try {
         message =

@@ -128,6 +128,32 @@ export class SendPacer {
     });
   }
 
+  /**
+   * Resolves once `chatId` could take a message now (its interval since the last answer, any
+   * 429 rest, its group's minute), without taking a turn: a caller that must wait for something
+   * else before sending (delivery's unrecorded-sends bound) waits for the chat first, so that wait
+   * never adds to the chat's. Rejects with the signal's reason when it aborts first.
+   */
+  async whenChatReady(chatId: string, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const now = this.now();
+      const readyAt = this.chatReadyAt(chatId, now);
+      if (readyAt <= now) return;
+      // An unanswered message to the chat has no ready time yet: look again shortly.
+      const waitMs = Number.isFinite(readyAt) ? readyAt - now : 20;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(1, waitMs));
+        function done(): void {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
   /** Telegram answered 429 for `chatId`: nothing more goes there for `ms`. */
   penalize(chatId: string, ms: number): void {
     this.penalties.set(chatId, Math.max(this.penalties.get(chatId) ?? 0, this.now() + ms));

@@ -84,6 +84,8 @@ export class TelegramPlatform implements Platform {
   private readonly startTimeoutMs: number;
   private readonly paidBroadcast: boolean;
   private readonly progress = new DigestProgressMemory();
+  /** Every send's turn under Telegram's flood limits (the api's throttle transformer). */
+  private readonly pacer: SendPacer;
   /** Each word cloud is uploaded once; later sends, to any chat, pass Telegram's file_id. */
   private readonly photos: PhotoFileIds;
   private polling: Promise<void> | null = null;
@@ -113,6 +115,7 @@ export class TelegramPlatform implements Platform {
       },
     });
     const pacer = new SendPacer({ ...DEFAULT_PACING, ...options.pacing });
+    this.pacer = pacer;
     const telemetry = options.telemetry;
     // Innermost, so it sees every answer Telegram gives, retried or not.
     if (telemetry) this.bot.api.config.use(count429s(() => telemetry.rateLimited('telegram')));
@@ -288,6 +291,7 @@ export class TelegramPlatform implements Platform {
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
         paidBroadcast: this.paidBroadcast,
+        untilChatReady: () => this.pacer.whenChatReady(destination.chatId, options.signal),
       }),
     );
     const ambiguous = sent.ambiguous > 0 ? { ambiguousSends: sent.ambiguous } : {};

@@ -1,0 +1,123 @@
+/**
+ * What `delivery.maxUnrecordedSends` costs: one digest (photo + text) fanned out to Telegram
+ * through the real adapter, Deliverer and a SQLite ledger, against the fake Telegram enforcing the
+ * limits (on a worker thread), at the free ceiling (30/s) and with paid broadcast (1,000/s), with
+ * the bound at its default 2 and out of the way (10,000), on loopback and with `latency` ms added
+ * to every request's round trip (a delaying HTTP forwarder: real Telegram answers in tens to
+ * hundreds of ms). A send holds its place from the moment it leaves until its part is recorded,
+ * so the bound caps the rate near bound ÷ (round trip + ledger write).
+ *
+ *   node --import tsx bench/unrecorded-sends.ts [latencyMs=60] [free|paid|both]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { PAID_BROADCAST_CONCURRENCY } from '../src/delivery/create-delivery.ts';
+import { Deliverer } from '../src/delivery/deliverer.ts';
+import { silentLogger } from '../src/log.ts';
+import type { Destination } from '../src/platforms/platform.ts';
+import { TelegramPlatform } from '../src/platforms/telegram/telegram-platform.ts';
+import { renderTelegramCalls } from '../src/render/telegram.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { sampleDigest, scriptedRouter } from '../tests/helpers/fake-telegram-harness.ts';
+import type { TelegramWorkerEndpoint, TelegramWorkerFigures, TelegramWorkerRequest } from './fake-telegram-worker.ts';
+
+const latencyMs = Number(process.argv[2] ?? 60);
+const modes = process.argv[3] ?? 'both';
+const digest = sampleDigest({ imageBytes: 50_000 });
+const perChat = renderTelegramCalls(digest).length;
+
+function ask<T>(worker: Worker, request: TelegramWorkerRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.postMessage(request);
+  });
+}
+
+/** Forwards HTTP to `target`, holding each request and each answer `latency / 2` ms. */
+async function delayingForwarder(target: string, latency: number): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = new URL(target);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2000 });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      setTimeout(() => {
+        const out = http.request(
+          { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers, agent },
+          (answer) => {
+            const body: Buffer[] = [];
+            answer.on('data', (c: Buffer) => body.push(c));
+            answer.on('end', () => setTimeout(() => {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              res.end(Buffer.concat(body));
+            }, latency / 2));
+          },
+        );
+        out.on('error', () => res.destroy());
+        out.end(Buffer.concat(chunks));
+      }, latency / 2);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}${upstream.pathname === '/' ? '' : upstream.pathname}`,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+async function run(options: { paid: boolean; bound: number; latency: number; chats: number }): Promise<string> {
+  const workerUrl = new URL('./fake-telegram-worker.ts', import.meta.url).href;
+  const fake = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`, { eval: true });
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-unrecorded-'));
+  const store = SqliteStore.open(path.join(dir, 'digest.db'));
+  try {
+    const endpoint = await ask<TelegramWorkerEndpoint>(fake, { type: 'start', count: options.chats });
+    const forwarder = options.latency > 0 ? await delayingForwarder(endpoint.apiRoot, options.latency) : null;
+    const platform = new TelegramPlatform({
+      token: endpoint.token,
+      apiRoot: forwarder?.url ?? endpoint.apiRoot,
+      botInfo: endpoint.botInfo,
+      router: scriptedRouter(),
+      logger: silentLogger(),
+      owners: [],
+      paidBroadcast: options.paid,
+    });
+    const destinations = endpoint.chats.map((chatId): Destination => ({ platform: 'telegram', chatId, threadId: null }));
+    const deliverer = new Deliverer({
+      store,
+      platforms: { telegram: platform },
+      policy: { maxAttempts: 3, backoffBaseMs: 100, backoffCapMs: 1000 },
+      maxUnrecordedSends: options.bound,
+      ...(options.paid ? { concurrency: { telegram: PAID_BROADCAST_CONCURRENCY } } : {}),
+    });
+    const started = performance.now();
+    const report = await deliverer.deliver({ slug: 'twitter_ai_20260103_20260103', digest, destinations, kind: 'scheduled' });
+    const seconds = (performance.now() - started) / 1000;
+    await platform.stop();
+    await forwarder?.close();
+    const figures = await ask<TelegramWorkerFigures>(fake, { type: 'figures' });
+    const rate = figures.messages / seconds;
+    return (
+      `${options.paid ? 'paid 1,000/s' : 'free   30/s '} bound ${String(options.bound).padStart(5)} latency ${String(options.latency).padStart(3)} ms: ` +
+      `${figures.messages} messages in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} msg/s; 429s ${figures.rateLimited}; failed ${report.byPlatform.telegram.failed}`
+    );
+  } finally {
+    await store.close();
+    await fake.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`maxUnrecordedSends: ${perChat} messages per chat, SQLite ledger`);
+for (const paid of [false, true].filter((p) => modes === 'both' || modes === (p ? 'paid' : 'free'))) {
+  const chats = paid ? 2500 : 200;
+  for (const latency of [0, latencyMs]) {
+    for (const bound of [2, 10_000]) console.log(`  ${await run({ paid, bound, latency, chats })}`);
+  }
+}
