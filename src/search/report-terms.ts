@@ -1,4 +1,4 @@
-import { reportSentences } from './report-text.ts';
+import { reportIndexText } from './report-text.ts';
 import { indexTerms } from './tokenize.ts';
 
 /** A report's distinct index terms and how often each occurs (parallel lists). */
@@ -10,6 +10,6 @@ export interface ReportTerms {
 /** The terms a report file's markdown is indexed under, counted: the same on a worker thread or not. */
 export function reportTerms(markdown: string): ReportTerms {
   const counts = new Map<string, number>();
-  for (const term of indexTerms(reportSentences(markdown).join('\n'))) counts.set(term, (counts.get(term) ?? 0) + 1);
+  for (const term of indexTerms(reportIndexText(markdown))) counts.set(term, (counts.get(term) ?? 0) + 1);
   return { names: [...counts.keys()], counts: [...counts.values()] };
 }

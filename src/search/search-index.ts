@@ -3,10 +3,11 @@
  * BM25 ranking, newer reports first among equal scores, and "did you mean" terms for a query
  * that matches nothing.
  *
- * Hand-written rather than a library: MiniSearch 7.2, given the same jieba tokenizer, took 25 s
- * (about 3 s of it segmentation) in one synchronous `addAll` for 3,650 reports on the development
- * machine, and the bot must keep answering while it indexes. Postings are flat number arrays (document, count, document,
- * count …), so ten years of reports stay a few tens of MB.
+ * Hand-written rather than a library: MiniSearch 7.2, given the same jieba tokens, builds ten to
+ * twenty times slower than jieba segments the text, in one synchronous `addAll` that holds the
+ * bot's event loop throughout, and answers slower (bench/search.ts measures both side by side).
+ * Postings are flat number arrays (document, count, document, count …), so ten years of reports
+ * stay a few tens of MB.
  */
 
 /** What the index knows about a document besides its terms. */

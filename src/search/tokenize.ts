@@ -1,4 +1,4 @@
-import { cutChinese } from '../wordcloud/segment-terms.ts';
+import { cutChinese } from '../text/chinese-words.ts';
 
 /**
  * Folds text for matching: NFKC turns full-width forms into half-width ones (`ＧＰＴ－５` →

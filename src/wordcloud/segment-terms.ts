@@ -1,6 +1,5 @@
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
-import { AI_CHINESE_TERMS, AI_ENGLISH_PHRASES } from './ai-terms.ts';
+import { AI_ENGLISH_PHRASES } from '../text/ai-terms.ts';
+import { isAiWord, tagChinese } from '../text/chinese-words.ts';
 
 /**
  * An English/ASCII term: letters and digits joined by `.`, `-`, `_` or `+` without spaces, so
@@ -11,18 +10,6 @@ const ASCII_TERM = /[A-Za-z0-9](?:[A-Za-z0-9]|[.\-_+](?=[A-Za-z0-9]))*\+*/g;
 const HAS_HAN = /\p{Script=Han}/u;
 /** jieba tags worth a place in a cloud: nouns, names, idioms, abbreviations, noun-verbs. */
 const KEPT_TAGS = /^(?:n|nr|nrt|ns|nt|nz|vn|l|i|j|eng|x)$/;
-
-let jieba: Jieba | null = null;
-const userWords = new Set(AI_CHINESE_TERMS);
-
-function segmenter(): Jieba {
-  if (!jieba) {
-    jieba = Jieba.withDict(dict);
-    // A high frequency makes the user word win over the dictionary's split of it.
-    jieba.loadDict(Buffer.from(AI_CHINESE_TERMS.map((w) => `${w} 200000 n`).join('\n'), 'utf8'));
-  }
-  return jieba;
-}
 
 /** One term as it appeared in the text, with whether it is a segmented Chinese word. */
 export interface SegmentedTerm {
@@ -106,17 +93,9 @@ function mergeNames(words: string[], counts: Map<string, number>): string[] {
 
 function pushHan(segment: string, out: SegmentedTerm[]): void {
   if (!HAS_HAN.test(segment)) return;
-  for (const { word, tag } of segmenter().tag(segment, true)) {
+  for (const { word, tag } of tagChinese(segment)) {
     if (!HAS_HAN.test(word) || [...word].length < 2) continue;
-    if (userWords.has(word) || KEPT_TAGS.test(tag)) out.push({ text: word, han: true });
+    if (isAiWord(word) || KEPT_TAGS.test(tag)) out.push({ text: word, han: true });
   }
 }
 
-/**
- * Every word jieba finds in Chinese text, with the same dictionary and curated AI words the
- * clouds use (so search and clouds cut text alike). `forSearch` also yields the shorter words
- * inside long ones (`大语言模型` → `语言`, `模型`, `大语言模型`), for indexing.
- */
-export function cutChinese(text: string, forSearch: boolean): string[] {
-  return forSearch ? segmenter().cutForSearch(text, true) : segmenter().cut(text, true);
-}

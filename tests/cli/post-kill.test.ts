@@ -118,5 +118,5 @@ describe('digest post killed mid-fan-out', () => {
     expect(perChannel.size).toBe(1);
     expect((await store.listDeliveries({ slug: NEWEST, platform: 'discord' })).every((r) => r.status === 'delivered')).toBe(true);
     await store.close();
-  });
+  }, 180_000); // two child processes start (tsx) and a paced fan-out runs: a generous deadline
 });

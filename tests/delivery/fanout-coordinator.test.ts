@@ -90,7 +90,7 @@ async function stopInstance(instance: Instance): Promise<void> {
 
 afterEach(async () => {
   for (const instance of running.splice(0)) await stopInstance(instance);
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   for (const schema of schemas) await dropSchema(schema);
 });

@@ -363,7 +363,7 @@ export async function startFakeDiscord(
       ...(name === focused ? { focused: true } : {}),
     }));
 
-  const waitFor = <T>(probe: () => T | null | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> =>
+  const waitFor = <T>(probe: () => T | null | undefined | false, timeoutMs = 30_000, what = 'condition'): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const check = (): boolean => {
         const value = probe();
@@ -444,7 +444,7 @@ export async function startFakeDiscord(
       });
     },
     interactionToken: (id) => state.interactions.get(id)?.token,
-    waitForInteractionResponse: (id, timeoutMs = 5000) =>
+    waitForInteractionResponse: (id, timeoutMs = 30_000) =>
       waitFor(() => state.interactionResponses.find((r) => r.interactionId === id), timeoutMs, `a response to interaction ${id}`),
     waitFor,
     async goDown(mode) {

@@ -433,7 +433,7 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     get held() {
       return heldRequests.size;
     },
-    async waitFor(predicate, timeoutMs = 5000) {
+    async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(fake.sent)) {
         if (Date.now() > deadline) {

@@ -6,7 +6,7 @@
 export async function until<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
   context?: () => string,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -286,7 +286,7 @@ describe('/admin', () => {
     expect(fontResponse.headers.get('content-type')).toBe('font/woff2');
     expect((await app.request('/admin/assets/fonts/..%2Fpackage.json', { headers })).status).toBe(404);
     await store.close();
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('the listening server', () => {

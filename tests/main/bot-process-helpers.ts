@@ -19,7 +19,7 @@ export const startBot = startBotProcess;
 export const runCli = runCliProcess;
 
 /** Resolves once the bot's log (pino JSON lines on stderr) contains `text`; fails early if it exits. */
-export async function waitForLog(bot: BotProcess, text: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForLog(bot: BotProcess, text: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void bot.exit.then(() => (exited = true));
@@ -32,7 +32,7 @@ export async function waitForLog(bot: BotProcess, text: string, timeoutMs = 30_0
 }
 
 /** Resolves once the scheduler runs and each of `platforms` has started. */
-export async function waitUntilServing(bot: BotProcess, platforms: ReadonlyArray<'discord' | 'telegram'> = ['discord', 'telegram'], timeoutMs = 30_000): Promise<void> {
+export async function waitUntilServing(bot: BotProcess, platforms: ReadonlyArray<'discord' | 'telegram'> = ['discord', 'telegram'], timeoutMs = 120_000): Promise<void> {
   await waitForLog(bot, SCHEDULER_STARTED, timeoutMs);
   for (const platform of platforms) await waitForLog(bot, platformStarted(platform), timeoutMs);
 }

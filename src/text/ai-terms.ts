@@ -1,7 +1,7 @@
 /**
  * Curated AI vocabulary the general-purpose jieba dictionary splits wrongly (`智能/体`, `多/模态`,
- * `大/语言/模型`). Added to the segmenter as user words so each stays one term in the cloud.
- * Keep it short and factual: a word belongs here when the default dictionary cuts it apart.
+ * `大/语言/模型`). Added to the segmenter (`chinese-words.ts`) as user words, so each stays one
+ * term in the word cloud and in the search index. Keep it short and factual: a word belongs here when the default dictionary cuts it apart.
  */
 export const AI_CHINESE_TERMS: readonly string[] = [
   '智能体', '多智能体', '多模态', '大语言模型', '语言模型', '大模型', '开源', '闭源', '开源模型',
