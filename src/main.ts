@@ -2,7 +2,6 @@
  * The one place that wires concrete parts together: config → library → store → commands →
  * platforms → delivery → scheduler. Everything else receives its collaborators.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
 import { timeCommands } from './commands/timed-router.ts';
@@ -12,6 +11,7 @@ import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
+import { loadDotEnv } from './dot-env.ts';
 import { DigestError } from './errors.ts';
 import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -33,12 +33,6 @@ import { HandledUpdates } from './store/handled-updates.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
-
-function loadDotEnv(rootDir: string): void {
-  const file = path.join(rootDir, '.env');
-  // process.loadEnvFile exists from Node 20.12; variables already in the environment win.
-  if (existsSync(file) && typeof process.loadEnvFile === 'function') process.loadEnvFile(file);
-}
 
 /**
  * Draws the word clouds of the newest `count` reports ahead of time, newest first and one at a

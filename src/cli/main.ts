@@ -1,3 +1,4 @@
+import { withDotEnv } from '../dot-env.ts';
 import { processIo, type CliCommand, type CliIo } from './io.ts';
 
 /** Subcommands load lazily so `digest check` does not pay for discord.js or the canvas. */
@@ -51,7 +52,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
   try {
     const command = await entry.load();
-    return await command(rest, io);
+    // The same .env as `npm start` reads, so both see one database and the same tokens.
+    return await command(rest, { ...io, env: withDotEnv(io.env, io.cwd) });
   } catch (error) {
     // Last line of defence: a one-line reason, never a stack trace, for operators and scripts.
     io.stderr(`digest ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
