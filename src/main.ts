@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
 import { timeCommands } from './commands/timed-router.ts';
-import { loadConfig, secretsOf, serveProblem, type Config } from './config.ts';
+import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { createCoordination } from './delivery/create-coordination.ts';
@@ -60,15 +60,10 @@ function warmRecentReports(library: ReportLibrary, images: WordcloudService, cou
 
 async function run(shutdown: Shutdown): Promise<number> {
   loadDotEnv(process.cwd());
-  const config: Config = loadConfig();
-  const unservable = serveProblem(config);
-  if (unservable) throw new DigestError(unservable);
+  // Every problem at once, what only serving needs (HTTP_PORT) included.
+  const config: Config = loadConfig({ serve: true });
   const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
-  // Telegram posts webhook updates to the bot's HTTP server: without one nothing would arrive.
-  if (config.env.telegramToken && config.telegramUpdates.mode === 'webhook' && config.http.port === null) {
-    throw new DigestError('TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server');
-  }
   const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   health.set('library', true, `${library.entries().length} reports indexed`);

@@ -7,6 +7,7 @@ import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { Report } from '../report/types.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
+import { errorText } from './error-text.ts';
 import type { CliCommand } from './io.ts';
 import { createProgress } from './progress.ts';
 import { isEditedAfterDelivery } from '../delivery/edited-after-delivery.ts';
@@ -53,7 +54,7 @@ export const checkCommand: CliCommand = async (argv, io) => {
       .filter((name) => (REPORT_EXTENSIONS as readonly string[]).includes(path.extname(name).toLowerCase()))
       .sort();
   } catch (error) {
-    io.stderr(`digest check: ${oneLine((error as Error).message)}\n`);
+    io.stderr(`digest check: ${errorText(error)}\n`);
     return 1;
   }
   if (files.length === 0) {

@@ -1,4 +1,5 @@
 import { withDotEnv } from '../dot-env.ts';
+import { errorText } from './error-text.ts';
 import { processIo, type CliCommand, type CliIo } from './io.ts';
 
 /** Subcommands load lazily so `digest check` does not pay for discord.js or the canvas. */
@@ -56,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     return await command(rest, { ...io, env: withDotEnv(io.env, io.cwd) });
   } catch (error) {
     // Last line of defence: a one-line reason, never a stack trace, for operators and scripts.
-    io.stderr(`digest ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`digest ${name}: ${errorText(error)}\n`);
     return 1;
   }
 }

@@ -8,6 +8,7 @@ import { readReport } from '../report/read-report.ts';
 import type { Report } from '../report/types.ts';
 import { parseUserDate } from '../report/user-date.ts';
 import { generateWordcloud } from '../wordcloud/generate-wordcloud.ts';
+import { errorText } from './error-text.ts';
 import type { CliCommand, CliIo } from './io.ts';
 
 const USAGE = 'usage: digest wordcloud [DATE|FILE] [-o out.png] [--use-existing] [--width N] [--height N]';
@@ -80,7 +81,7 @@ export const wordcloudCommand: CliCommand = async (argv, io) => {
     );
     return 0;
   } catch (error) {
-    io.stderr(`digest wordcloud: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`digest wordcloud: ${errorText(error)}\n`);
     return 1;
   }
 };
