@@ -7,6 +7,7 @@ import type { Destination, PlatformName } from '../platforms/platform.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 import type { CliCommand, CliIo } from './io.ts';
+import { openExistingStore } from './open-existing-store.ts';
 
 const USAGE = [
   'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--role <id|none>] [--silent on|off]',
@@ -270,7 +271,8 @@ export const subsCommand: CliCommand = async (argv, io) => {
   }
 
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
-  const { store } = await openStore(config);
+  // Listing reads only: a missing database is reported, not created.
+  const { store } = await (args.action === 'list' ? openExistingStore(config) : openStore(config));
   try {
     if (args.action === 'list') return await list(store, args.json, io);
     if (!destination) throw new Error('unreachable: no destination for add/remove');
