@@ -7,6 +7,9 @@ import { fillReportUrl } from './report/condense.ts';
 
 const idList = z.array(z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(String));
 
+/** Bounds of a word cloud's width and height in pixels (config and `digest wordcloud` alike). */
+export const WORDCLOUD_SIZE = { min: 200, max: 4000 } as const;
+
 /** Schema of config/default.json (+ config/local.json). Every key has a sensible default. */
 const fileSchema = z
   .object({
@@ -51,8 +54,8 @@ const fileSchema = z
     wordcloud: z
       .object({
         enabled: z.boolean().default(true),
-        width: z.number().int().min(200).max(4000).default(1200),
-        height: z.number().int().min(200).max(4000).default(675),
+        width: z.number().int().min(WORDCLOUD_SIZE.min).max(WORDCLOUD_SIZE.max).default(1200),
+        height: z.number().int().min(WORDCLOUD_SIZE.min).max(WORDCLOUD_SIZE.max).default(675),
         cacheDir: z.string().min(1).default('data/wordclouds'),
         /** How many of the newest reports get their cloud drawn ahead of time at start-up. */
         warmRecent: z.number().int().min(0).default(30),
