@@ -24,6 +24,14 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliComm
     summary: 'status [--json]                subscriptions, recent deliveries, next due times',
     load: async () => (await import('./status-command.ts')).statusCommand,
   },
+  report: {
+    summary: 'report DATE                    what /report DATE answers in a chat',
+    load: async () => (await import('./ask-command.ts')).reportCliCommand,
+  },
+  search: {
+    summary: 'search WORDS…                  what /search WORDS answers in a chat',
+    load: async () => (await import('./ask-command.ts')).searchCliCommand,
+  },
   wordcloud: {
     summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
     load: async () => (await import('./wordcloud-command.ts')).wordcloudCommand,
