@@ -7,6 +7,9 @@ import { fillReportUrl } from './report/condense.ts';
 
 const idList = z.array(z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(String));
 
+/** Bounds of a word cloud's width and height in pixels (config and `digest wordcloud` alike). */
+export const WORDCLOUD_SIZE = { min: 200, max: 4000 } as const;
+
 /** Schema of config/default.json (+ config/local.json). Every key has a sensible default. */
 const fileSchema = z
   .object({
@@ -67,8 +70,8 @@ const fileSchema = z
     wordcloud: z
       .object({
         enabled: z.boolean().default(true),
-        width: z.number().int().min(200).max(4000).default(1200),
-        height: z.number().int().min(200).max(4000).default(675),
+        width: z.number().int().min(WORDCLOUD_SIZE.min).max(WORDCLOUD_SIZE.max).default(1200),
+        height: z.number().int().min(WORDCLOUD_SIZE.min).max(WORDCLOUD_SIZE.max).default(675),
         cacheDir: z.string().min(1).default('data/wordclouds'),
         /** How many of the newest reports get their cloud drawn ahead of time at start-up. */
         warmRecent: z.number().int().min(0).default(30),
@@ -242,11 +245,6 @@ function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>)
 }
 
 /** Environment names of the `database` timeouts. */
-const DATABASE_TIMEOUT_ENV = [
-  ['DATABASE_CONNECT_TIMEOUT_SECONDS', 'connectTimeoutSeconds'],
-  ['DATABASE_STATEMENT_TIMEOUT_SECONDS', 'statementTimeoutSeconds'],
-] as const;
-
 function envString(env: NodeJS.ProcessEnv, key: string): string | null {
   const value = env[key]?.trim();
   return value ? value : null;
@@ -256,6 +254,47 @@ export interface LoadConfigOptions {
   /** Project root; relative paths in the config resolve against it. Default: cwd. */
   rootDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * `npm start`: the configuration is to be served, so what only a running bot needs (HTTP_PORT
+   * for HTTP interactions and webhooks) is checked too, in the same list. The CLI opens no port.
+   */
+  serve?: boolean;
+}
+
+/**
+ * The settings an environment variable overrides: config path → variable name. A bad value is
+ * reported under the variable's name when the variable set it, under the key when a file did.
+ */
+export const ENV_OVERRIDES: ReadonlyArray<{ path: keyof FileConfig | `${keyof FileConfig}.${string}`; env: string; kind: 'string' | 'number' }> = [
+  { path: 'contentDir', env: 'CONTENT_DIR', kind: 'string' },
+  { path: 'databasePath', env: 'DATABASE_PATH', kind: 'string' },
+  { path: 'timezone', env: 'TIMEZONE', kind: 'string' },
+  { path: 'logLevel', env: 'LOG_LEVEL', kind: 'string' },
+  { path: 'shutdownTimeoutSeconds', env: 'SHUTDOWN_TIMEOUT_SECONDS', kind: 'number' },
+  { path: 'databaseOutageExitSeconds', env: 'DATABASE_OUTAGE_EXIT_SECONDS', kind: 'number' },
+  { path: 'database.connectTimeoutSeconds', env: 'DATABASE_CONNECT_TIMEOUT_SECONDS', kind: 'number' },
+  { path: 'database.statementTimeoutSeconds', env: 'DATABASE_STATEMENT_TIMEOUT_SECONDS', kind: 'number' },
+];
+
+/** The overrides the environment sets, and which variable set each config path. */
+function readEnvOverrides(env: NodeJS.ProcessEnv, problems: string[]): { overrides: Record<string, unknown>; setFromEnv: Map<string, string> } {
+  const overrides: Record<string, unknown> = {};
+  const setFromEnv = new Map<string, string>();
+  for (const entry of ENV_OVERRIDES) {
+    const text = envString(env, entry.env);
+    if (text === null) continue;
+    if (entry.kind === 'number' && !Number.isFinite(Number(text))) {
+      problems.push(`${entry.env}: must be a number, not "${text}"`);
+      continue;
+    }
+    // A dotted path ('database.connectTimeoutSeconds') sets a key inside its section.
+    const keys = entry.path.split('.');
+    let section = overrides;
+    for (const key of keys.slice(0, -1)) section = (section[key] ??= {}) as Record<string, unknown>;
+    section[keys[keys.length - 1]!] = entry.kind === 'number' ? Number(text) : text;
+    setFromEnv.set(entry.path, entry.env);
+  }
+  return { overrides, setFromEnv };
 }
 
 /**
@@ -273,35 +312,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     problems.push(`DIGEST_CONFIG: no such file ${overridePath}`);
   }
   let raw = mergeDeep(defaults, readJson(path.resolve(rootDir, overridePath), problems));
-  const envOverrides: Record<string, unknown> = {};
-  const contentDir = envString(env, 'CONTENT_DIR');
-  if (contentDir) envOverrides.contentDir = contentDir;
-  const databasePath = envString(env, 'DATABASE_PATH');
-  if (databasePath) envOverrides.databasePath = databasePath;
-  const timezone = envString(env, 'TIMEZONE');
-  if (timezone) envOverrides.timezone = timezone;
-  const logLevel = envString(env, 'LOG_LEVEL');
-  if (logLevel) envOverrides.logLevel = logLevel;
-  const shutdownTimeout = envString(env, 'SHUTDOWN_TIMEOUT_SECONDS');
-  if (shutdownTimeout) {
-    // A non-number is kept as the string, so the schema names the key in its message.
-    envOverrides.shutdownTimeoutSeconds = Number.isFinite(Number(shutdownTimeout)) ? Number(shutdownTimeout) : shutdownTimeout;
-  }
-  const outageExit = envString(env, 'DATABASE_OUTAGE_EXIT_SECONDS');
-  if (outageExit) envOverrides.databaseOutageExitSeconds = Number.isFinite(Number(outageExit)) ? Number(outageExit) : outageExit;
-  const database: Record<string, unknown> = {};
-  for (const [name, key] of DATABASE_TIMEOUT_ENV) {
-    const value = envString(env, name);
-    if (value) database[key] = Number.isFinite(Number(value)) ? Number(value) : value;
-  }
-  if (Object.keys(database).length > 0) envOverrides.database = database;
+  const { overrides: envOverrides, setFromEnv } = readEnvOverrides(env, problems);
   raw = mergeDeep(raw, envOverrides);
 
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path.join('.') || '(root)';
-      problems.push(`${key}: ${issue.message}`);
+      // The operator set the variable, not the key: name what they can find in their .env.
+      problems.push(`${setFromEnv.get(key) ?? key}: ${issue.message}`);
     }
   }
   const envConfig: EnvConfig = {
@@ -328,6 +347,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!databaseUrl.success) problems.push(`DATABASE_URL: ${databaseUrl.error.issues[0]?.message ?? 'invalid'}`);
   const coordinationSchema = envString(env, 'PGBOSS_SCHEMA') ?? 'pgboss';
   if (!/^[a-z_][a-z0-9_]*$/.test(coordinationSchema)) problems.push(`PGBOSS_SCHEMA: not a schema name (a-z, 0-9, _): "${coordinationSchema}"`);
+  if (options.serve) problems.push(...serveProblems({ env: envConfig, http, telegramUpdates }));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const file = parsed.data;
@@ -363,15 +383,19 @@ function readDiscordInteractions(env: NodeJS.ProcessEnv, problems: string[]): Re
 }
 
 /**
- * Why `npm start` cannot serve this configuration, or null: HTTP interactions arrive at the HTTP
- * server, so DISCORD_INTERACTIONS=http needs HTTP_PORT. Not checked by loadConfig, since the
- * `digest` CLI reads the same configuration and never opens a port.
+ * Why `npm start` cannot serve this configuration (checked by loadConfig with `serve`, since the
+ * `digest` CLI reads the same configuration and never opens a port): HTTP interactions and
+ * Telegram webhooks arrive at the HTTP server, so they need HTTP_PORT.
  */
-export function serveProblem(config: Pick<Config, 'env' | 'http'>): string | null {
+export function serveProblems(config: Pick<Config, 'env' | 'http' | 'telegramUpdates'>): string[] {
+  const problems: string[] = [];
   if (config.env.discordToken && config.env.discordInteractions === 'http' && config.http.port === null) {
-    return 'DISCORD_INTERACTIONS=http needs the HTTP server: set HTTP_PORT (Discord posts interactions to PUBLIC_URL/discord/interactions)';
+    problems.push('HTTP_PORT: required with DISCORD_INTERACTIONS=http (Discord posts interactions to PUBLIC_URL/discord/interactions, served by the bot\'s HTTP server)');
   }
-  return null;
+  if (config.env.telegramToken && config.telegramUpdates.mode === 'webhook' && config.http.port === null) {
+    problems.push('HTTP_PORT: required with TELEGRAM_UPDATES=webhook (Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server)');
+  }
+  return problems;
 }
 
 function readHttpConfig(env: NodeJS.ProcessEnv, problems: string[]): HttpConfig {
@@ -419,11 +443,21 @@ function readTelegramUpdates(env: NodeJS.ProcessEnv, problems: string[]): Telegr
   // Never echo the value: it is a secret.
   if (secret !== null && !WEBHOOK_SECRET.test(secret)) problems.push('TELEGRAM_WEBHOOK_SECRET: must be 1-256 characters of A-Z, a-z, 0-9, _ and - (as Telegram requires)');
   if (mode === 'webhook') {
+    if (publicUrl !== null && isPlainHttpElsewhere(publicUrl)) {
+      problems.push('PUBLIC_URL: must be https:// with TELEGRAM_UPDATES=webhook (Telegram refuses plain http webhooks; http:// only for 127.0.0.1, localhost or ::1)');
+    }
     if (publicUrl === null) problems.push('PUBLIC_URL: required with TELEGRAM_UPDATES=webhook (Telegram posts updates to PUBLIC_URL/telegram/webhook)');
     if (secret === null) problems.push('TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_UPDATES=webhook (e.g. openssl rand -hex 32)');
   }
   if (mode !== 'webhook' || problems.length > before || publicUrl === null || secret === null) return { mode: 'polling' };
   return { mode: 'webhook', publicUrl: publicUrl.replace(/\/+$/, ''), secret };
+}
+
+/** An http:// URL to a host other than this machine's loopback. */
+function isPlainHttpElsewhere(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 function isAbsoluteHttpUrl(text: string): boolean {

@@ -2,17 +2,17 @@
  * The one place that wires concrete parts together: config → library → store → commands →
  * platforms → delivery → scheduler. Everything else receives its collaborators.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
 import { timeCommands } from './commands/timed-router.ts';
-import { loadConfig, secretsOf, serveProblem, type Config } from './config.ts';
+import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { applyOutcomeJournal, OutcomeJournal } from './delivery/outcome-journal.ts';
 import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
+import { loadDotEnv } from './dot-env.ts';
 import { DigestError } from './errors.ts';
 import { adminDepsFor } from './http/admin/admin-deps.ts';
 import { createHttpApp, startHttpServer, type RunningHttpServer } from './http/http-server.ts';
@@ -36,12 +36,6 @@ import { HandledUpdates } from './store/handled-updates.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
-
-function loadDotEnv(rootDir: string): void {
-  const file = path.join(rootDir, '.env');
-  // process.loadEnvFile exists from Node 20.12; variables already in the environment win.
-  if (existsSync(file) && typeof process.loadEnvFile === 'function') process.loadEnvFile(file);
-}
 
 /**
  * Draws the word clouds of the newest `count` reports ahead of time, newest first and one at a
@@ -69,15 +63,10 @@ function warmRecentReports(library: ReportLibrary, images: WordcloudService, cou
 
 async function run(shutdown: Shutdown): Promise<number> {
   loadDotEnv(process.cwd());
-  const config: Config = loadConfig();
-  const unservable = serveProblem(config);
-  if (unservable) throw new DigestError(unservable);
+  // Every problem at once, what only serving needs (HTTP_PORT) included.
+  const config: Config = loadConfig({ serve: true });
   const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
-  // Telegram posts webhook updates to the bot's HTTP server: without one nothing would arrive.
-  if (config.env.telegramToken && config.telegramUpdates.mode === 'webhook' && config.http.port === null) {
-    throw new DigestError('TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server');
-  }
   const health = new ServiceHealth();
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   health.set('library', true, `${library.entries().length} reports indexed`);

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { readReport } from '../report/read-report.ts';
 import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { Report } from '../report/types.ts';
-import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
+import { errorText } from './error-text.ts';
+import { openExistingStore } from './open-existing-store.ts';
 import type { CliCommand } from './io.ts';
 import { createProgress } from './progress.ts';
 import { isEditedAfterDelivery } from '../delivery/edited-after-delivery.ts';
@@ -53,7 +53,7 @@ export const checkCommand: CliCommand = async (argv, io) => {
       .filter((name) => (REPORT_EXTENSIONS as readonly string[]).includes(path.extname(name).toLowerCase()))
       .sort();
   } catch (error) {
-    io.stderr(`digest check: ${oneLine((error as Error).message)}\n`);
+    io.stderr(`digest check: ${errorText(error)}\n`);
     return 1;
   }
   if (files.length === 0) {
@@ -121,12 +121,13 @@ async function editedAfterDelivery(
   databaseUrl: string | null,
 ): Promise<string[]> {
   // Only an existing database is read: `digest check` never creates one.
-  if (parsed.length === 0) return [];
-  if (!databaseUrl && (databasePath === ':memory:' || !existsSync(databasePath))) return [];
+  if (parsed.length === 0 || (!databaseUrl && databasePath === ':memory:')) return [];
   let store: Store;
   try {
-    ({ store } = await openStore({ databasePath, databaseUrl }));
+    ({ store } = await openExistingStore({ databasePath, databaseUrl }));
   } catch {
+    // No database yet (nothing delivered, so nothing changed after delivery) or none readable:
+    // the lint of the files goes on without it.
     return [];
   }
   try {

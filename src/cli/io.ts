@@ -6,6 +6,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Project root (config/ and relative paths resolve against it). */
   cwd: string;
+  /** Reads all of standard input (for `digest subs import -`); absent where there is none. */
+  readStdin?: () => Promise<string>;
   /** How long-running commands show progress on stderr; plain periodic lines when absent. */
   progress?: ProgressIo;
 }
@@ -31,6 +33,11 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     progress: { isTTY: process.stderr.isTTY === true, stream: process.stderr, stdoutIsTTY: process.stdout.isTTY === true },
   };
 }

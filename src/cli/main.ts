@@ -1,3 +1,5 @@
+import { withDotEnv } from '../dot-env.ts';
+import { errorText } from './error-text.ts';
 import { processIo, type CliCommand, type CliIo } from './io.ts';
 
 /** Subcommands load lazily so `digest check` does not pay for discord.js or the canvas. */
@@ -21,6 +23,14 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliComm
   status: {
     summary: 'status [--json]                subscriptions, recent deliveries, next due times',
     load: async () => (await import('./status-command.ts')).statusCommand,
+  },
+  report: {
+    summary: 'report DATE                    what /report DATE answers in a chat',
+    load: async () => (await import('./ask-command.ts')).reportCliCommand,
+  },
+  search: {
+    summary: 'search WORDS…                  what /search WORDS answers in a chat',
+    load: async () => (await import('./ask-command.ts')).searchCliCommand,
   },
   wordcloud: {
     summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
@@ -51,10 +61,11 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
   try {
     const command = await entry.load();
-    return await command(rest, io);
+    // The same .env as `npm start` reads, so both see one database and the same tokens.
+    return await command(rest, { ...io, env: withDotEnv(io.env, io.cwd) });
   } catch (error) {
     // Last line of defence: a one-line reason, never a stack trace, for operators and scripts.
-    io.stderr(`digest ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`digest ${name}: ${errorText(error)}\n`);
     return 1;
   }
 }

@@ -14,7 +14,7 @@ import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { createProgress, type Progress } from './progress.ts';
 
-const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost]
+const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost] [--verbose]
 
 Delivers a report (default: the newest) now to every active subscription that has not had it,
 through the same ledger as the running bot (safe to run beside it: nothing is posted twice).
@@ -22,6 +22,7 @@ DATE      2026-01-03, 20260103, 2026/1/3, today, yesterday (in the configured ti
 --platform  only this platform (its token must be set)
 --to ID     only this subscription (Discord channel id or Telegram chat id)
 --repost    post again even where already delivered (recorded as a repost by "cli")
+--verbose   log each attempt and retry on stderr (JSON lines), not only the outcome
 Prints one summary line per platform (with the sends whose answer was lost and that may show
 twice, when any). Exit codes: 0 every destination delivered, skipped or deactivated (with a
 reason); 1 any failed, any the ledger could not record, or bad usage / configuration.
@@ -34,6 +35,7 @@ interface PostOptions {
   platform: PlatformName | undefined;
   to: string | undefined;
   repost: boolean;
+  verbose: boolean;
 }
 
 function parse(argv: string[]): PostOptions | 'help' | string {
@@ -46,6 +48,7 @@ function parse(argv: string[]): PostOptions | 'help' | string {
         platform: { type: 'string' },
         to: { type: 'string' },
         repost: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -56,7 +59,7 @@ function parse(argv: string[]): PostOptions | 'help' | string {
       return `--platform must be discord or telegram, not "${platform}"`;
     }
     if (values.to !== undefined && !/^-?\d+$/.test(values.to)) return `--to must be a numeric chat or channel id, not "${values.to}"`;
-    return { date: positionals[0], platform, to: values.to, repost: values.repost === true };
+    return { date: positionals[0], platform, to: values.to, repost: values.repost === true, verbose: values.verbose === true };
   } catch (error) {
     return (error as Error).message;
   }
@@ -100,7 +103,8 @@ export const postCommand: CliCommand = async (argv, io) => {
   }
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
   const logger = createLogger({
-    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    // Each attempt's warning is detail: the outcome is printed once per destination below.
+    level: options.verbose ? (config.logLevel === 'info' ? 'warn' : config.logLevel) : quietLevel(config.logLevel),
     secrets: secretsOf(config),
     destination: { write: (line: string) => (io.stderr(line), true) } as unknown as NodeJS.WritableStream,
   });
@@ -163,7 +167,7 @@ export const postCommand: CliCommand = async (argv, io) => {
         requestedBy: options.repost ? 'cli' : null,
       })
       .finally(() => progress?.stop());
-    printOutcome(outcome, inScope, io);
+    printOutcome(outcome, inScope, io, options.verbose);
     const unrecorded = outcome.results.some((r) => r.ledgerProblem !== null);
     return unrecorded || inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
   } finally {
@@ -190,14 +194,32 @@ function chooseDestinations(
   return `--to ${options.to}: no active subscription with that id${options.platform ? ` on ${options.platform}` : ''} (to post to an unsubscribed chat, use --repost with --platform)`;
 }
 
-function printOutcome(outcome: DeliveryReport, inScope: readonly PlatformName[], io: CliIo): void {
+/** Without --verbose only errors are logged, unless the operator asked for more detail (debug, trace). */
+function quietLevel(level: string): string {
+  return level === 'debug' || level === 'trace' ? level : 'error';
+}
+
+/** The reason without the destination the line already starts with. */
+export function reasonFor(where: string, reason: string | null): string {
+  return (reason ?? 'no reason recorded').split(`${where}: `).join('');
+}
+
+function printOutcome(outcome: DeliveryReport, inScope: readonly PlatformName[], io: CliIo, verbose: boolean): void {
   for (const platform of inScope) io.stdout(`${summaryLine(platform, outcome.byPlatform[platform], summaryExtras(outcome, platform))}\n`);
+  let transient = 0;
   for (const r of outcome.results) {
+    const where = describeDestination(r.deliveredTo);
     if (r.outcome === 'failed' || r.outcome === 'deactivated') {
-      io.stderr(`  ${describeDestination(r.deliveredTo)}: ${r.outcome}: ${r.reason ?? ''}\n`);
+      if (r.reason?.startsWith('transient:')) transient += 1;
+      io.stderr(`  ${where}: ${r.outcome}: ${reasonFor(where, r.reason)}\n`);
     } else if (r.ledgerProblem !== null) {
-      io.stderr(`  ${describeDestination(r.deliveredTo)}: ${r.outcome}, but ${r.ledgerProblem}\n`);
+      io.stderr(`  ${where}: ${r.outcome}, but ${r.ledgerProblem}\n`);
     }
+  }
+  if (transient > 0) {
+    io.stderr(
+      `  ${transient} failed on transient errors after every retry (network, 5xx, timeouts): the next due time or \`digest post\` tries again${verbose ? '' : '; --verbose logs each attempt'}\n`,
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import { buildDigestPreview } from '../digest-preview.ts';
 import type { PreviewJson } from '../render/preview-json.ts';
 import { parseTelegramHtml } from '../render/telegram-html.ts';
 import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
+import { errorText } from './error-text.ts';
 import type { CliCommand, CliIo } from './io.ts';
 
 const HELP = `usage: digest preview [DATE|FILE] [--json]
@@ -81,8 +82,7 @@ export const previewCommand: CliCommand = async (argv, io) => {
     io.stdout(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
     return 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`digest preview: ${message.replace(/\s*\n\s*/g, '; ')}\n`);
+    io.stderr(`digest preview: ${errorText(error)}\n`);
     return 1;
   }
 };

@@ -2,14 +2,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { PLATFORM_NAMES } from '../platforms/platform.ts';
 import { collectStatus, toStatusJson, type StatusFacts } from '../status/collect-status.ts';
-import { openStore } from '../store/open-store.ts';
 import type { CliCommand } from './io.ts';
+import { openExistingStore } from './open-existing-store.ts';
 
 const HELP = `usage: digest status [--json]
 
 What the bot's status page shows, from the database: subscriptions per platform (active and
 deactivated with the reason), the newest reports' deliveries with failures, and when each
-subscription is next due (in its own timezone and in UTC). Read-only; safe beside the bot.
+subscription is next due (in its own timezone and in UTC). Read-only (never creates a database); safe beside the bot.
 --json  one JSON object: { subscriptions: { discord: { active, inactive }, telegram: { … } },
         lastFanout: { slug, finishedAt, delivered, failed } | null, nextDue: [{ platform, chatId, at }] }
 Exit codes: 0 shown, 1 bad usage / configuration / unreadable database.
@@ -37,7 +37,7 @@ export const statusCommand: CliCommand = async (argv, io) => {
     return 1;
   }
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
-  const { store } = await openStore(config);
+  const { store } = await openExistingStore(config);
   try {
     const facts = await collectStatus({ store, config, now: new Date() });
     io.stdout(json ? `${JSON.stringify(toStatusJson(facts), null, 2)}\n` : formatStatus(facts));

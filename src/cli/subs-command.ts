@@ -1,28 +1,40 @@
-import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { readDeliveryOptions } from '../commands/delivery-option-args.ts';
 import { CommandInputError } from '../commands/input-error.ts';
 import { loadConfig } from '../config.ts';
+import { readScheduleArgs, type ScheduleChoice } from '../commands/schedule-args.ts';
 import { messages } from '../i18n/index.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 import type { CliCommand, CliIo } from './io.ts';
+import { applyAdd, describe, describeSchedule, type AddRequest } from './subs-add.ts';
+import { importSubscriptions } from './subs-import.ts';
+import { openExistingStore } from './open-existing-store.ts';
+import { parseCliArgs, UsageError } from './parse-cli-args.ts';
 
 const USAGE = [
-  'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--role <id|none>] [--silent on|off]',
-  '                      [--wordcloud on|off] [--language zh|en|default]',
+  'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--time HH:MM [--tz ZONE]] [--role <id|none>]',
+  '                      [--silent on|off] [--wordcloud on|off] [--language zh|en|default]',
+  '       digest subs import FILE|-',
   '       digest subs remove <discord|telegram> <id> [--thread <id>]',
   '       digest subs list [--json]',
 ].join('\n');
 
 const HELP = `${USAGE}
 
-Manages the subscriptions in the bot's database (config databasePath, or DATABASE_PATH).
-Safe to run while the bot runs: both share the same SQLite file.
+Manages the subscriptions in the bot's database: PostgreSQL when DATABASE_URL is set, otherwise
+the SQLite file at DATABASE_PATH (config databasePath); both read from .env as \`npm start\` does.
+Safe to run while the bot runs: both share the same database.
 
   add     subscribe a Discord channel/thread or a Telegram chat/forum topic (or reactivate it);
-          with delivery options (as /settings), set those on it, new or already active:
-          --role (Discord only) --silent --wordcloud --language
+          --time HH:MM [--tz ZONE] its own daily time (as /subscribe; the zone defaults to the
+          configured timezone); with delivery options (as /settings), set those on it, new or
+          already active: --role (Discord only) --silent --wordcloud --language
+  import  many at once, from FILE or standard input (-): one subscription a line,
+          "<platform> <id> [options as for add]" ('#' starts a comment); prints per line whether
+          it was added, updated, unchanged or refused; exits 1 when any line was refused
   remove  deactivate it; exits 0 even when it was not subscribed, so scripts can ensure absence
   list    every subscription, active or not; --json prints one JSON array of
           { "platform", "chatId", "threadId", "active", "reason",
@@ -40,15 +52,22 @@ const ID_PATTERNS: Record<PlatformName, RegExp> = {
 };
 const THREAD_PATTERN = /^\d{1,20}$/;
 
-/** A wrong invocation: reported on stderr with the usage, exit 1. */
-class UsageError extends Error {}
+const OPTIONS = {
+  thread: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  time: { type: 'string' },
+  tz: { type: 'string' },
+  role: { type: 'string' },
+  silent: { type: 'string' },
+  wordcloud: { type: 'string' },
+  language: { type: 'string' },
+} as const;
 
-// parseArgs reads `-100123` as short options; shells cannot pass NUL in argv, so a NUL prefix
-// safely marks negative numbers as plain values until parsing is done.
-const NEGATIVE_NUMBER = /^-\d+$/;
-const MARK = '\u0000';
-const protect = (arg: string) => (NEGATIVE_NUMBER.test(arg) ? MARK + arg : arg);
-const unprotect = (arg: string) => (arg.startsWith(MARK) ? arg.slice(MARK.length) : arg);
+/** The chat syntax of shared explanations (`for example silent:off`) as flags (`--silent off`). */
+export function asFlags(text: string): string {
+  return text.replace(/\b(time|tz|role|silent|wordcloud|language):(\S+?)(?=[.,;]?(\s|$))/g, '--$1 $2');
+}
 
 interface Parsed {
   action: string | undefined;
@@ -60,34 +79,18 @@ interface Parsed {
   options: Partial<SubscriptionOptions>;
   /** Whether any delivery option flag was given. */
   optionsGiven: boolean;
+  /** `--time` / `--tz` as given (checked against the configured timezone once it is loaded). */
+  schedule: { time?: string; tz?: string };
 }
 
-function parse(argv: string[]): Parsed {
-  let result;
-  try {
-    result = parseArgs({
-      args: argv.map(protect),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        thread: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        role: { type: 'string' },
-        silent: { type: 'string' },
-        wordcloud: { type: 'string' },
-        language: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const [action, ...positionals] = result.positionals.map(unprotect);
-  const thread = result.values.thread === undefined ? undefined : unprotect(result.values.thread);
-  const { role, silent, wordcloud, language } = result.values;
+function parse(argv: readonly string[]): Parsed {
+  const result = parseCliArgs(argv, { options: OPTIONS });
+  const [action, ...positionals] = result.positionals;
+  const { role, silent, wordcloud, language, time, tz } = result.values;
   const given = { role, silent, wordcloud, language };
   const optionsGiven = Object.values(given).some((v) => v !== undefined);
   if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud and --language only apply to "add"');
+  if ((time !== undefined || tz !== undefined) && action !== 'add') throw new UsageError('--time and --tz only apply to "add"');
   let options: Partial<SubscriptionOptions> = {};
   if (optionsGiven) {
     const platform = positionals[0] === 'discord' ? 'discord' : 'telegram';
@@ -96,11 +99,22 @@ function parse(argv: string[]): Parsed {
       // The same rules and explanations as /settings (a role only on Discord).
       options = readDeliveryOptions(args, { platform }, messages('en'));
     } catch (error) {
-      if (error instanceof CommandInputError) throw new UsageError(error.reply);
+      if (error instanceof CommandInputError) throw new UsageError(asFlags(error.reply));
       throw error;
     }
   }
-  return { action, positionals, thread, json: result.values.json, help: result.values.help, options, optionsGiven };
+  const schedule = { ...(time === undefined ? {} : { time }), ...(tz === undefined ? {} : { tz }) };
+  return { action, positionals, thread: result.values.thread, json: result.values.json, help: result.values.help, options, optionsGiven, schedule };
+}
+
+/** `--time` / `--tz` as /subscribe reads them, or null when neither was given. */
+function readSchedule(args: Parsed, timezone: string): ScheduleChoice | null {
+  try {
+    return readScheduleArgs(args.schedule, timezone, messages('en'));
+  } catch (error) {
+    if (error instanceof CommandInputError) throw new UsageError(asFlags(error.reply));
+    throw error;
+  }
 }
 
 function parseDestination(args: Parsed): Destination {
@@ -124,9 +138,6 @@ function parseDestination(args: Parsed): Destination {
   return { platform, chatId, threadId: args.thread ?? null };
 }
 
-function describe(destination: Destination): string {
-  return `${destination.platform} ${destination.chatId}${destination.threadId ? ` thread ${destination.threadId}` : ''}`;
-}
 
 /** `role 123 silent on wordcloud off language en` for the add output. */
 function describeOptions(options: SubscriptionOptions): string {
@@ -138,22 +149,19 @@ function describeOptions(options: SubscriptionOptions): string {
   ].join(', ');
 }
 
-async function add(store: Store, destination: Destination, io: CliIo, options: Partial<SubscriptionOptions>, optionsGiven: boolean): Promise<number> {
-  const before = await store.getSubscription(destination);
-  if (before?.active) {
-    io.stdout(`already active: ${describe(destination)} (since ${before.subscribedAt}, by ${before.subscribedBy})\n`);
-    if (optionsGiven) {
-      const updated = await store.setSubscriptionOptions(destination, options);
-      if (updated) io.stdout(`options: ${describeOptions(updated.options)}\n`);
-    }
-    return 0;
+async function add(store: Store, request: AddRequest, io: CliIo): Promise<number> {
+  const { destination, optionsGiven, schedule } = request;
+  const { outcome, before, saved } = await applyAdd(store, request);
+  const when = schedule ? describeSchedule(saved) : '';
+  if (outcome === 'unchanged' || outcome === 'updated') {
+    io.stdout(`already active: ${describe(destination)} (since ${before?.subscribedAt}, by ${before?.subscribedBy})${when ? `; daily${when}` : ''}\n`);
+  } else {
+    io.stdout(
+      outcome === 'reactivated'
+        ? `reactivated: ${describe(destination)}${when} (was inactive: ${before?.reason ?? 'no reason recorded'})\n`
+        : `added: ${describe(destination)}${when}\n`,
+    );
   }
-  const saved = await store.subscribe({ ...destination, subscribedBy: 'cli', ...(optionsGiven ? { options } : {}) });
-  io.stdout(
-    before
-      ? `reactivated: ${describe(destination)} (was inactive: ${before.reason ?? 'no reason recorded'})\n`
-      : `added: ${describe(destination)}\n`,
-  );
   if (optionsGiven) io.stdout(`options: ${describeOptions(saved.options)}\n`);
   return 0;
 }
@@ -245,7 +253,7 @@ async function list(store: Store, json: boolean, io: CliIo): Promise<number> {
   return 0;
 }
 
-/** `digest subs add|remove|list`: operator access to the subscriptions, on the bot's own database. */
+/** `digest subs add|import|remove|list`: operator access to the subscriptions, on the bot's own database. */
 export const subsCommand: CliCommand = async (argv, io) => {
   let args: Parsed;
   let destination: Destination | null = null;
@@ -257,8 +265,10 @@ export const subsCommand: CliCommand = async (argv, io) => {
     }
     if (args.action === 'add' || args.action === 'remove') {
       destination = parseDestination(args);
-    } else if (args.action === 'list') {
-      if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    } else if (args.action === 'list' || args.action === 'import') {
+      const expected = args.action === 'import' ? 1 : 0;
+      if (args.positionals.length > expected) throw new UsageError(`unexpected argument "${args.positionals[expected]}"`);
+      if (args.action === 'import' && args.positionals.length === 0) throw new UsageError('"import" needs a FILE (or - for standard input)');
       if (args.thread !== undefined) throw new UsageError('--thread only applies to "add" and "remove"');
     } else {
       throw new UsageError(args.action === undefined ? 'missing action' : `unknown action "${args.action}"`);
@@ -270,14 +280,47 @@ export const subsCommand: CliCommand = async (argv, io) => {
   }
 
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
-  const { store } = await openStore(config);
+  let schedule: ScheduleChoice | null = null;
+  let lines: string | null = null;
+  try {
+    if (args.action === 'add') schedule = readSchedule(args, config.timezone);
+    if (args.action === 'import') lines = await readImportSource(args.positionals[0] ?? '-', io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`digest subs: ${error.message}\n`);
+    return 1;
+  }
+  // Listing reads only: a missing database is reported, not created.
+  const { store } = await (args.action === 'list' ? openExistingStore(config) : openStore(config));
   try {
     if (args.action === 'list') return await list(store, args.json, io);
+    if (lines !== null) return await importSubscriptions(store, lines, (line) => parseImportLine(line, config.timezone), io);
     if (!destination) throw new Error('unreachable: no destination for add/remove');
     return await (args.action === 'add'
-      ? add(store, destination, io, args.options, args.optionsGiven)
+      ? add(store, { destination, options: args.options, optionsGiven: args.optionsGiven, schedule }, io)
       : remove(store, destination, io));
   } finally {
     await store.close();
   }
 };
+
+/** One import line as `add` arguments: the same parser, the same explanations. */
+function parseImportLine(line: string, timezone: string): AddRequest {
+  const args = parse(['add', ...line.trim().split(/\s+/)]);
+  return { destination: parseDestination(args), options: args.options, optionsGiven: args.optionsGiven, schedule: readSchedule(args, timezone) };
+}
+
+/** The import's text: the file, or standard input for `-`. */
+async function readImportSource(source: string, io: CliIo): Promise<string> {
+  if (source === '-') {
+    if (!io.readStdin) throw new UsageError('no standard input to read');
+    return io.readStdin();
+  }
+  const file = path.resolve(io.cwd, source);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `no such file: ${source}` : `cannot read ${source}: ${(error as Error).message}`);
+  }
+}

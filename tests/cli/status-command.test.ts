@@ -21,6 +21,7 @@ describe('digest status', () => {
   it('--json: subscriptions per platform, the last fan-out from the ledger, every active subscription next due', async () => {
     const dbPath = path.join(mkdtempSync(path.join(tmpdir(), 'status-')), 'bot.db');
     const env = { DATABASE_PATH: dbPath, TIMEZONE: 'Asia/Shanghai' };
+    await SqliteStore.open(dbPath).close();
     const empty = await status(['--json'], env);
     expect(empty.code).toBe(0);
     expect(JSON.parse(empty.stdout)).toEqual({

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,7 +97,8 @@ describe('digest subs', () => {
     const result = await p.run(...argv);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(words);
-    expect((await p.run('list', '--json')).stdout).toBe('[]\n');
+    // Refused before the database is opened: nothing was created, let alone added.
+    expect(existsSync(p.dbPath)).toBe(false);
   });
 
   it('writes to the same database the bot opens', async () => {
@@ -154,6 +155,8 @@ describe('digest subs', () => {
 
   it('list on an empty database', async () => {
     const p = await project();
+    mkdirSync(path.dirname(p.dbPath), { recursive: true });
+    await SqliteStore.open(p.dbPath).close();
     expect((await p.run('list')).stdout).toBe('no subscriptions\n');
     expect((await p.run('list', '--json')).stdout).toBe('[]\n');
   });
@@ -195,7 +198,7 @@ describe('digest subs', () => {
 
   it('a corrupt database is a one-line error, not a stack trace', async () => {
     const p = await project();
-    await p.run('list'); // creates the folder
+    mkdirSync(path.dirname(p.dbPath), { recursive: true });
     writeFileSync(p.dbPath, 'not a database at all '.repeat(300));
     const result = await p.run('list');
     expect(result.code).toBe(1);

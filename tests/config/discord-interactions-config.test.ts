@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, serveProblem } from '../../src/config.ts';
+import { loadConfig, serveProblems } from '../../src/config.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'discord-interactions-config-'));
@@ -24,13 +24,13 @@ describe('DISCORD_INTERACTIONS, DISCORD_PUBLIC_KEY', () => {
     const config = loadConfig({ rootDir: root, env: {} });
     expect(config.env.discordInteractions).toBe('gateway');
     expect(config.env.discordPublicKey).toBeNull();
-    expect(serveProblem(config)).toBeNull();
+    expect(serveProblems(config)).toEqual([]);
   });
 
   it('http with a 64-hex key and HTTP_PORT is accepted', () => {
     const config = loadConfig({ rootDir: root, env: { DISCORD_TOKEN: 't', DISCORD_INTERACTIONS: 'http', DISCORD_PUBLIC_KEY: KEY, HTTP_PORT: '8080' } });
     expect(config.env).toMatchObject({ discordInteractions: 'http', discordPublicKey: KEY });
-    expect(serveProblem(config)).toBeNull();
+    expect(serveProblems(config)).toEqual([]);
   });
 
   it('http without a key, a key that is not 64 hex, or an unknown mode are named', () => {
@@ -41,8 +41,21 @@ describe('DISCORD_INTERACTIONS, DISCORD_PUBLIC_KEY', () => {
 
   it('http without HTTP_PORT cannot be served: one line naming HTTP_PORT (the CLI, which opens no port, still loads it)', () => {
     const config = loadConfig({ rootDir: root, env: { DISCORD_TOKEN: 't', DISCORD_INTERACTIONS: 'http', DISCORD_PUBLIC_KEY: KEY } });
-    const problem = serveProblem(config);
-    expect(problem).toMatch(/DISCORD_INTERACTIONS=http needs the HTTP server: set HTTP_PORT/);
-    expect(problem).not.toContain('\n');
+    const problems = serveProblems(config);
+    expect(problems).toEqual([expect.stringMatching(/^HTTP_PORT: required with DISCORD_INTERACTIONS=http/)]);
+    expect(problems[0]).not.toContain('\n');
+  });
+
+  it('npm start (serve) reports a missing key and a missing port together, not one per try', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig({ rootDir: root, env: { DISCORD_TOKEN: 't', DISCORD_INTERACTIONS: 'http' }, serve: true });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^DISCORD_PUBLIC_KEY: required with DISCORD_INTERACTIONS=http/),
+      expect.stringMatching(/^HTTP_PORT: required with DISCORD_INTERACTIONS=http/),
+    ]);
   });
 });

@@ -80,13 +80,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ rootDir: root, env: { [key]: 'http://127.0.0.1:8081' } }).env).toBeDefined();
   });
 
+  it('every variable that overrides a setting is named in its own problem, all reported together', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ rootDir: root, env: { TIMEZONE: 'Mars/Olympus', LOG_LEVEL: 'loud', SHUTDOWN_TIMEOUT_SECONDS: '9999', DATABASE_OUTAGE_EXIT_SECONDS: 'x' } }),
+    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_OUTAGE_EXIT_SECONDS', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_SECONDS', 'TIMEZONE']);
+  });
+
   it('stops within 8 s by default; shutdownTimeoutSeconds and SHUTDOWN_TIMEOUT_SECONDS change it, a bad value is named', async () => {
     expect(loadConfig({ rootDir: root, env: {} }).shutdownTimeoutSeconds).toBe(8);
     await writeJson('config/local.json', { shutdownTimeoutSeconds: 5 });
     expect(loadConfig({ rootDir: root, env: {} }).shutdownTimeoutSeconds).toBe(5);
     expect(loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: '2.5' } }).shutdownTimeoutSeconds).toBe(2.5);
-    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: 'soon' } })).join('\n')).toContain('shutdownTimeoutSeconds');
-    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: '0' } })).join('\n')).toContain('shutdownTimeoutSeconds');
+    // Named as the operator set it: the variable, not the key.
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: 'soon' } }))).toEqual(['SHUTDOWN_TIMEOUT_SECONDS: must be a number, not "soon"']);
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SHUTDOWN_TIMEOUT_SECONDS: '0' } }))).toEqual([expect.stringMatching(/^SHUTDOWN_TIMEOUT_SECONDS: /)]);
+    // Set in a file, the key is what the operator wrote.
+    await writeJson('config/local.json', { shutdownTimeoutSeconds: 0 });
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: {} }))).toEqual([expect.stringMatching(/^shutdownTimeoutSeconds: /)]);
   });
 
   it('exits after 60 s of database outage by default; databaseOutageExitSeconds and DATABASE_OUTAGE_EXIT_SECONDS change it, 0 allowed, a bad value named', async () => {
@@ -94,8 +105,8 @@ describe('loadConfig', () => {
     await writeJson('config/local.json', { databaseOutageExitSeconds: 0 });
     expect(loadConfig({ rootDir: root, env: {} }).databaseOutageExitSeconds).toBe(0);
     expect(loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: '90' } }).databaseOutageExitSeconds).toBe(90);
-    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: 'soon' } })).join('\n')).toContain('databaseOutageExitSeconds');
-    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: '-1' } })).join('\n')).toContain('databaseOutageExitSeconds');
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: 'soon' } }))).toEqual(['DATABASE_OUTAGE_EXIT_SECONDS: must be a number, not "soon"']);
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_OUTAGE_EXIT_SECONDS: '-1' } }))).toEqual([expect.stringMatching(/^DATABASE_OUTAGE_EXIT_SECONDS: /)]);
   });
 
   it('database timeouts and delivery.maxUnrecordedSends have defaults; config keys and DATABASE_*_TIMEOUT_SECONDS change them; bad values named', async () => {
@@ -107,7 +118,7 @@ describe('loadConfig', () => {
     expect(local.database).toMatchObject({ connectTimeoutSeconds: 2.5, statementTimeoutSeconds: 5 });
     expect(local.delivery.maxUnrecordedSends).toBe(50);
     expect(loadConfig({ rootDir: root, env: { DATABASE_STATEMENT_TIMEOUT_SECONDS: '7' } }).database.statementTimeoutSeconds).toBe(7);
-    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_CONNECT_TIMEOUT_SECONDS: 'never' } })).join('\n')).toContain('database.connectTimeoutSeconds');
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { DATABASE_CONNECT_TIMEOUT_SECONDS: 'never' } }))).toEqual(['DATABASE_CONNECT_TIMEOUT_SECONDS: must be a number, not "never"']);
     await writeJson('config/local.json', { delivery: { maxUnrecordedSends: 0 } });
     expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('delivery.maxUnrecordedSends');
   });

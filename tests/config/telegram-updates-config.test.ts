@@ -65,4 +65,15 @@ describe('TELEGRAM_UPDATES, PUBLIC_URL, TELEGRAM_WEBHOOK_SECRET', () => {
       expect(config.telegramUpdates).toMatchObject({ mode: 'webhook', secret });
     }
   });
+
+  it('refuses a plain http:// PUBLIC_URL for webhooks (Telegram does), except on this machine\'s loopback', () => {
+    for (const value of ['http://bot.example.com', 'http://10.0.0.5:8080']) {
+      expect(problemsOf({ TELEGRAM_UPDATES: 'webhook', PUBLIC_URL: value, TELEGRAM_WEBHOOK_SECRET: SECRET })).toEqual([
+        expect.stringMatching(/^PUBLIC_URL: must be https:\/\/ with TELEGRAM_UPDATES=webhook/),
+      ]);
+    }
+    for (const value of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080', 'https://bot.example.com']) {
+      expect(loadConfig({ rootDir: root, env: { TELEGRAM_UPDATES: 'webhook', PUBLIC_URL: value, TELEGRAM_WEBHOOK_SECRET: SECRET } }).telegramUpdates.mode).toBe('webhook');
+    }
+  });
 });

@@ -18,9 +18,9 @@ export interface NodeProcess {
  * Spawns node (asynchronously: the fakes it talks to run in this process) with only what the bot
  * reads: nothing of the developer's own environment or .env leaks in.
  */
-export function spawnNode(args: string[], env: NodeJS.ProcessEnv): NodeProcess {
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): NodeProcess {
   const child = spawn(process.execPath, args, {
-    cwd: ROOT_DIR,
+    cwd: options.cwd ?? ROOT_DIR,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -38,8 +38,12 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv): NodeProcess {
 export const startBotProcess = (env: NodeJS.ProcessEnv): NodeProcess => spawnNode(['--import', 'tsx', MAIN], env);
 
 /** One `digest …` command run to its end. */
-export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnNode([BIN, ...args], env);
+export async function runCliProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = spawnNode([BIN, ...args], env, options);
   const { code } = await run.exit;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

@@ -62,14 +62,14 @@ afterAll(async () => {
 });
 
 describe('npm start with DISCORD_INTERACTIONS=http', () => {
-  it('without HTTP_PORT it refuses to start with one line naming HTTP_PORT', async () => {
+  it('without HTTP_PORT it refuses to start with a configuration problem naming HTTP_PORT', async () => {
     const { HTTP_PORT: _port, ...withoutPort } = env;
     const bot = startBotProcess(withoutPort);
     running.push(bot);
     const exit = await bot.exit;
     expect(exit.code).toBe(1);
     const lines = bot.stderr().trim().split('\n').filter((line) => !line.startsWith('{'));
-    expect(lines).toEqual([expect.stringMatching(/^ai-digest-bot: DISCORD_INTERACTIONS=http needs the HTTP server: set HTTP_PORT/)]);
+    expect(lines).toEqual(['ai-digest-bot: invalid configuration:', expect.stringMatching(/^ {2}- HTTP_PORT: required with DISCORD_INTERACTIONS=http/)]);
     expect(discord.calls).toEqual([]);
   });
 

@@ -53,12 +53,13 @@ afterAll(async () => {
 });
 
 describe('npm start with TELEGRAM_UPDATES=webhook', () => {
-  it('without HTTP_PORT it refuses to start with one line naming HTTP_PORT', async () => {
+  it('without HTTP_PORT it refuses to start with a configuration problem naming HTTP_PORT', async () => {
     const refused = startBotProcess({ ...env, PUBLIC_URL: 'https://bot.example.com' });
     const exit = await exitWithin(refused, 30_000);
     expect(exit.code).toBe(1);
     expect(refused.stderr().trim().split('\n')).toEqual([
-      "ai-digest-bot: TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot's HTTP server",
+      'ai-digest-bot: invalid configuration:',
+      "  - HTTP_PORT: required with TELEGRAM_UPDATES=webhook (Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot's HTTP server)",
     ]);
     expect(telegram.calls.some((c) => c.method === 'setWebhook')).toBe(false);
   });
