@@ -11,6 +11,15 @@ const idList = z.array(z.union([z.string().regex(/^-?\d+$/), z.number().int()]).
 const fileSchema = z
   .object({
     contentDir: z.string().min(1).default('content'),
+    content: z
+      .object({
+        /**
+         * A report file larger than this is refused (logged, shown by `digest check` and the
+         * status page) and never read: a daily report is a few KB, a 47 MB one is a mistake.
+         */
+        maxReportBytes: z.number().int().min(1024).default(2 * 1024 * 1024),
+      })
+      .prefault({}),
     /** Extra folder searched for `wordcloud_<slug>.jpg` when it is not beside the report. */
     imagesDir: z.string().min(1).nullable().default(null),
     databasePath: z.string().min(1).default('data/digest.db'),
@@ -78,6 +87,12 @@ const fileSchema = z
          * being written is waited for, never sent half-written); 0 turns the wait off.
          */
         reportSettleMs: z.number().int().min(0).max(600_000).default(3000),
+        /**
+         * The schedule and the start-up catch-up never send a report whose last day is more than
+         * this many days before the due date (an 11-month-old report is not "today's digest");
+         * `digest post DATE` and `/repost` still can.
+         */
+        maxReportAgeDays: z.number().int().min(0).default(7),
       })
       .prefault({}),
     telegram: z

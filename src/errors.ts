@@ -21,6 +21,21 @@ export class ReportParseError extends DigestError {
   }
 }
 
+/**
+ * A report held back from delivery because it has fewer core points than it announces (a file
+ * still being written in parts); `digest post DATE --force` sends it as it is.
+ */
+export class ReportHeldError extends DigestError {
+  override name = 'ReportHeldError';
+  constructor(
+    readonly slug: string,
+    readonly date: string,
+    readonly reason: string,
+  ) {
+    super(`report ${slug} is held: ${reason}; it goes out once complete (digest post ${date} --force sends it as it is)`);
+  }
+}
+
 /** A requested date that has no report; names the nearest dates that do. */
 export class ReportNotFoundError extends DigestError {
   override name = 'ReportNotFoundError';

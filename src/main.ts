@@ -76,7 +76,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     throw new DigestError('TELEGRAM_UPDATES=webhook needs HTTP_PORT: Telegram posts updates to PUBLIC_URL/telegram/webhook, served by the bot\'s HTTP server');
   }
   const health = new ServiceHealth();
-  const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
+  const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger, maxReportBytes: config.content.maxReportBytes });
   health.set('library', true, `${library.entries().length} reports indexed`);
   // Metrics exist only where they can be read: with the HTTP server.
   let readSubscriptions: () => ReturnType<Store['listSubscriptions']> = async () => [];

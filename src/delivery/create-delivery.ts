@@ -33,7 +33,11 @@ export interface DeliveryParts {
  * database so the two processes never send the same row at once.
  */
 export function createDelivery(input: {
-  config: Pick<Config, 'delivery' | 'ownerChat' | 'databasePath'> & Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema'>>;
+  config: Pick<Config, 'ownerChat' | 'databasePath'> &
+    Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema' | 'timezone'>> & {
+      /** Without `maxReportAgeDays`, due times send reports of any age. */
+      delivery: Omit<Config['delivery'], 'maxReportAgeDays'> & { maxReportAgeDays?: number };
+    };
   store: Store;
   library: DeliveryLibrary;
   digests: DigestBuilder;
@@ -83,6 +87,9 @@ export function createDelivery(input: {
     deliverer,
     logger,
     settleMs: config.delivery.reportSettleMs,
+    ...(config.delivery.maxReportAgeDays !== undefined
+      ? { ageLimit: { maxReportAgeDays: config.delivery.maxReportAgeDays, timezone: config.timezone ?? 'UTC' } }
+      : {}),
     ...(input.onFanoutFinished ? { onFinished: input.onFanoutFinished } : {}),
   });
   return { deliverer, fanout, lock };
