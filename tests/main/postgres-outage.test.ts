@@ -64,7 +64,7 @@ describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
     const dueAt = new Date(Math.ceil((Date.now() + 55_000) / 1000) * 1000);
     const schedule = `${dueAt.getUTCSeconds()} ${dueAt.getUTCMinutes()} ${dueAt.getUTCHours()} * * *`;
     const configFile = path.join(tmp, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC', ownerChat: { telegram: String(OWNERS) } }));
+    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC', ownerChat: { telegram: String(OWNERS) }, delivery: { maxReportAgeDays: 36500 } }));
     const direct = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 
     bot = startBot({
