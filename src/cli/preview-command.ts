@@ -97,6 +97,7 @@ export function formatPreview(preview: PreviewJson): string {
     `${report.title}`,
     `${report.points.length} points · image: ${report.image ?? 'none'}${report.image && report.imageGenerated ? ' (generated)' : ''}`,
     ...report.warnings.map((w) => `warning: ${w}`),
+    ...report.notes.map((n) => `note: ${n}`),
     '',
     rule(`Discord: ${preview.discord.length} message(s)`),
   ];
