@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +13,12 @@ import { ROOT_DIR, platformStarted, startBot, stopBot, waitForLog, type BotProce
  * The bot's own delivery path (the start-up catch-up, the content-folder watch, the real grammY
  * client against the fake Telegram) in front of two kinds of report it must not send as the day's
  * digest: one still being written in two parts (issue 16 §5: held until whole), and one eleven
- * months old (issue 18 §9: delivery.maxReportAgeDays, left at its default of 7 here).
+ * months old (issue 18 §9: delivery.maxReportAgeDays, left at its default of 7 here). And a 47 MB
+ * newest file (issue 16 §7: content.maxReportBytes) is refused without being read.
  */
 
 const GROUP = -1007700;
+const USER = 7700001;
 const SEED = readFileSync(path.join(ROOT_DIR, 'content', 'twitter_ai_20260122_20260122.md'), 'utf8');
 /** The seed's tenth point title: present in the digest only when the whole report went out. */
 const TENTH_TITLE = /\n10\.\s+\*\*(.+?)\*\*/.exec(SEED)?.[1] ?? '';
@@ -34,6 +36,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'content-gates-'));
   telegram = await startFakeTelegram();
   telegram.addChat({ id: GROUP, type: 'supergroup', title: 'AI' });
+  telegram.addChat({ id: USER, type: 'private' });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((bot) => (bot.child.exitCode === null ? stopBot(bot) : bot.exit)));
@@ -124,5 +127,40 @@ describe('an eleven-month-old newest report', () => {
     expect(await runCli(['post', old], io)).toBe(0);
     expect(stdout).toContain('telegram: 1 delivered');
     expect(toGroup().map((m) => m.text ?? '').join('\n')).toContain(TENTH_TITLE);
+  }, 120_000);
+});
+
+/** The peak resident memory of a running process (Linux VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
+}
+
+describe('a 47 MB newest report file', () => {
+  it('is refused in one log line and never read: /latest answers from the newest acceptable report, memory stays low', async () => {
+    const { contentDir, env } = await project('huge');
+    writeSettled(path.join(contentDir, 'twitter_ai_20260122_20260122.md'), SEED);
+    // A real report's text, its overview padded to 47 MB: parsed, it would take gigabytes.
+    const huge = path.join(contentDir, `twitter_ai_${compact(dayOffset(0))}_${compact(dayOffset(0))}.md`);
+    writeFileSync(huge, SEED.slice(0, SEED.indexOf('###')));
+    const paragraph = `${'AI 智能体与推理成本的讨论持续升温，开源模型与闭源模型之间的竞争日益激烈。'.repeat(40)}\n\n`;
+    const chunk = paragraph.repeat(Math.ceil((1024 * 1024) / Buffer.byteLength(paragraph)));
+    for (let mb = 0; mb < 47; mb++) appendFileSync(huge, chunk);
+    appendFileSync(huge, SEED.slice(SEED.indexOf('###')));
+    writeSettled(huge, readFileSync(huge, 'utf8'));
+
+    const bot = startBot(env);
+    running.push(bot);
+    await waitForLog(bot, platformStarted('telegram'), 60_000);
+    telegram.sendText('/latest', { chatId: USER, from: { id: USER } });
+    await until('the /latest answer', () => telegram.sent.some((m) => m.chatId === USER), 60_000, () => bot.stderr().slice(-3000));
+    // Generous: the bot idles at about 250 MB; reading and parsing the file took it past 1.7 GB.
+    expect(peakRssMb(bot.child.pid!)).toBeLessThan(700);
+    expect(telegram.sent.filter((m) => m.chatId === USER).map((m) => m.text ?? '').join('\n')).toContain('Twitter AI 报告 · 2026-01-22');
+    const refused = logLines(bot, 'report.unindexed').filter((l) => l.includes(path.basename(huge)));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toContain('too large to be a report');
+    expect(refused[0]).toContain('content.maxReportBytes');
+    expect((await stopBot(bot)).code).toBe(0);
   }, 120_000);
 });
