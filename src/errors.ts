@@ -30,9 +30,10 @@ export class ReportHeldError extends DigestError {
   constructor(
     readonly slug: string,
     readonly date: string,
-    readonly reason: string,
+    readonly points: number,
+    readonly expected: number,
   ) {
-    super(`report ${slug} is held: ${reason}; it goes out once complete (digest post ${date} --force sends it as it is)`);
+    super(`report ${slug} is held: only ${points} of ${expected} core points; it goes out once complete (digest post ${date} --force sends it as it is)`);
   }
 }
 

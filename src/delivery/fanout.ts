@@ -223,7 +223,7 @@ export class Fanout implements Reposter {
         `report held, not delivered: ${reason}; it goes out once complete (digest post ${report.dateStart} --force sends it as it is)`,
       ),
     );
-    throw new ReportHeldError(report.slug, report.dateStart, reason);
+    throw new ReportHeldError(report.slug, report.dateStart, missing.points, missing.expected);
   }
 
   /** Delivers `report` (with an optional note) to `destinations` through the ledger. */
