@@ -136,4 +136,3 @@ export async function catchUp(deps: {
   }
   return reports;
 }
-
