@@ -14,6 +14,15 @@ export const WORDCLOUD_SIZE = { min: 200, max: 4000 } as const;
 const fileSchema = z
   .object({
     contentDir: z.string().min(1).default('content'),
+    content: z
+      .object({
+        /**
+         * A report file larger than this is refused (logged, shown by `digest check` and the
+         * status page) and never read: a daily report is a few KB, a 47 MB one is a mistake.
+         */
+        maxReportBytes: z.number().int().min(1024).default(2 * 1024 * 1024),
+      })
+      .prefault({}),
     /** Extra folder searched for `wordcloud_<slug>.jpg` when it is not beside the report. */
     imagesDir: z.string().min(1).nullable().default(null),
     databasePath: z.string().min(1).default('data/digest.db'),
@@ -104,6 +113,12 @@ const fileSchema = z
          * repeats at most this many messages. See README "Delivery guarantees".
          */
         maxUnrecordedSends: z.number().int().min(1).max(10_000).default(2),
+        /**
+         * The schedule and the start-up catch-up never send a report whose last day is more than
+         * this many days before the due date (an 11-month-old report is not "today's digest");
+         * `digest post DATE` and `/repost` still can.
+         */
+        maxReportAgeDays: z.number().int().min(0).default(7),
       })
       .prefault({}),
     telegram: z

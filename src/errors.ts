@@ -21,6 +21,22 @@ export class ReportParseError extends DigestError {
   }
 }
 
+/**
+ * A report held back from delivery because it has fewer core points than it announces (a file
+ * still being written in parts); `digest post DATE --force` sends it as it is.
+ */
+export class ReportHeldError extends DigestError {
+  override name = 'ReportHeldError';
+  constructor(
+    readonly slug: string,
+    readonly date: string,
+    readonly points: number,
+    readonly expected: number,
+  ) {
+    super(`report ${slug} is held: only ${points} of ${expected} core points; it goes out once complete (digest post ${date} --force sends it as it is)`);
+  }
+}
+
 /** A requested date that has no report; names the nearest dates that do. */
 export class ReportNotFoundError extends DigestError {
   override name = 'ReportNotFoundError';

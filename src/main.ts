@@ -68,7 +68,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   shutdown.configure(logger, config.shutdownTimeoutSeconds * 1000);
   const health = new ServiceHealth();
-  const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
+  const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger, maxReportBytes: config.content.maxReportBytes });
   health.set('library', true, `${library.entries().length} reports indexed`);
   // Metrics exist only where they can be read: with the HTTP server.
   let readSubscriptions: () => ReturnType<Store['listSubscriptions']> = async () => [];

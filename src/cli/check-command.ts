@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
+import { describeIncomplete, incompleteness } from '../report/completeness.ts';
+import { missingImageNote } from '../report/image-note.ts';
 import { readReport } from '../report/read-report.ts';
 import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { Report } from '../report/types.ts';
@@ -14,9 +16,10 @@ import { isEditedAfterDelivery } from '../delivery/edited-after-delivery.ts';
 const HELP = `usage: digest check [DIR]
 
 Parses every .md / .markdown report in DIR (default: the configured contentDir) and prints one line per file:
-  ok  <file> (N points)
+  ok  <file> (N points)[ · info: <notes that need no action, e.g. a word cloud drawn instead of a missing image>]
   warn <file>: <warnings>
-  error <file>: <reason>
+  held <file>: <fewer core points than the heading announces: not delivered until complete>
+  error <file>: <reason> (a file over content.maxReportBytes is refused without being read)
 Also warns (one more line per file) when two files cover the same dates (only the name that
 sorts first is delivered and shown) and when a report changed after it was delivered (readers
 have the earlier version; \`digest post DATE --repost\` sends it again).
@@ -40,11 +43,15 @@ export const checkCommand: CliCommand = async (argv, io) => {
   let dir: string;
   let files: string[];
   let imagesDir: string | null;
+  let maxBytes: number;
+  let wordcloudEnabled: boolean;
   let databasePath: string;
   let databaseUrl: string | null;
   try {
     const config = loadConfig({ rootDir: io.cwd, env: io.env });
     imagesDir = config.imagesDir;
+    maxBytes = config.content.maxReportBytes;
+    wordcloudEnabled = config.wordcloud.enabled;
     databasePath = config.databasePath;
     databaseUrl = config.databaseUrl;
     dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : config.contentDir;
@@ -66,13 +73,9 @@ export const checkCommand: CliCommand = async (argv, io) => {
   const parsed: Array<{ name: string; report: Report }> = [];
   for (const name of files) {
     try {
-      const report = await readReport(path.join(dir, name), { imagesDir });
+      const report = await readReport(path.join(dir, name), { imagesDir, maxBytes });
       parsed.push({ name, report });
-      progress.print(
-        report.warnings.length > 0
-          ? `warn ${name}: ${oneLine(report.warnings.join('; '))}\n`
-          : `ok  ${name} (${report.points.length} points)\n`,
-      );
+      progress.print(`${reportLine(name, report, wordcloudEnabled)}\n`);
       progress.tick('reports', false);
     } catch (error) {
       errors += 1;
@@ -86,6 +89,23 @@ export const checkCommand: CliCommand = async (argv, io) => {
   for (const line of await editedAfterDelivery(parsed, databasePath, databaseUrl)) io.stdout(`${line}\n`);
   return errors > 0 ? 1 : 0;
 };
+
+/**
+ * One report's line: `held` when it has fewer points than it announces (the bot waits for the
+ * rest), `warn` when something needs a look, else `ok`, with information that needs no action.
+ */
+export function reportLine(name: string, report: Report, wordcloudEnabled: boolean): string {
+  const image = missingImageNote(report, { drawn: wordcloudEnabled });
+  const warnings = [...report.warnings, ...(image?.level === 'warning' ? [image.text] : [])];
+  const missing = incompleteness(report);
+  if (missing !== null) {
+    // The point-count warning says the same as the held line.
+    const others = warnings.filter((w) => !/core points instead of/.test(w));
+    return `held ${name}: ${describeIncomplete(missing)}; not delivered until complete (digest post ${report.dateStart} --force sends it as it is)${others.length > 0 ? `; ${oneLine(others.join('; '))}` : ''}`;
+  }
+  if (warnings.length > 0) return `warn ${name}: ${oneLine(warnings.join('; '))}`;
+  return `ok  ${name} (${report.points.length} points)${image ? ` · info: ${image.text}` : ''}`;
+}
 
 /**
  * Files covering the same dates: the library serves one of them (for a date, the report that

@@ -14,7 +14,7 @@ import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { createProgress, type Progress } from './progress.ts';
 
-const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost] [--verbose]
+const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost] [--force] [--verbose]
 
 Delivers a report (default: the newest) now to every active subscription that has not had it,
 through the same ledger as the running bot (safe to run beside it: nothing is posted twice).
@@ -23,6 +23,9 @@ DATE      2026-01-03, 20260103, 2026/1/3, today, yesterday (in the configured ti
 --to ID     only this subscription (Discord channel id or Telegram chat id)
 --repost    post again even where already delivered (recorded as a repost by "cli")
 --verbose   log each attempt and retry on stderr (JSON lines), not only the outcome
+--force     send a report that is held as incomplete (fewer core points than its heading
+            announces) as it is
+A report older than delivery.maxReportAgeDays is sent too: the limit is for due times only.
 Prints one summary line per platform (with the sends whose answer was lost and that may show
 twice, when any). Exit codes: 0 every destination delivered, skipped or deactivated (with a
 reason); 1 any failed, any the ledger could not record, or bad usage / configuration.
@@ -36,6 +39,7 @@ interface PostOptions {
   to: string | undefined;
   repost: boolean;
   verbose: boolean;
+  force: boolean;
 }
 
 function parse(argv: string[]): PostOptions | 'help' | string {
@@ -49,6 +53,7 @@ function parse(argv: string[]): PostOptions | 'help' | string {
         to: { type: 'string' },
         repost: { type: 'boolean' },
         verbose: { type: 'boolean' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -59,7 +64,7 @@ function parse(argv: string[]): PostOptions | 'help' | string {
       return `--platform must be discord or telegram, not "${platform}"`;
     }
     if (values.to !== undefined && !/^-?\d+$/.test(values.to)) return `--to must be a numeric chat or channel id, not "${values.to}"`;
-    return { date: positionals[0], platform, to: values.to, repost: values.repost === true, verbose: values.verbose === true };
+    return { date: positionals[0], platform, to: values.to, repost: values.repost === true, verbose: values.verbose === true, force: values.force === true };
   } catch (error) {
     return (error as Error).message;
   }
@@ -123,7 +128,7 @@ export const postCommand: CliCommand = async (argv, io) => {
   const platforms = createPlatforms({ config, logger, only: inScope });
   let closeLock = (): Promise<void> => Promise.resolve();
   try {
-    const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
+    const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger, maxReportBytes: config.content.maxReportBytes });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     let progress: Progress | null = null;
     const { fanout, lock } = createDelivery({
@@ -165,6 +170,7 @@ export const postCommand: CliCommand = async (argv, io) => {
       .deliverReport(report, destinations, {
         kind: options.repost ? 'repost' : 'scheduled',
         requestedBy: options.repost ? 'cli' : null,
+        force: options.force,
       })
       .finally(() => progress?.stop());
     printOutcome(outcome, inScope, io, options.verbose);

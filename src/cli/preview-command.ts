@@ -36,9 +36,9 @@ function looksLikeFile(arg: string, cwd: string): boolean {
 
 async function loadReport(target: string | undefined, config: Config, io: CliIo): Promise<Report> {
   if (target !== undefined && looksLikeFile(target, io.cwd)) {
-    return readReport(path.resolve(io.cwd, target), { imagesDir: config.imagesDir });
+    return readReport(path.resolve(io.cwd, target), { imagesDir: config.imagesDir, maxBytes: config.content.maxReportBytes });
   }
-  const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir });
+  const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, maxReportBytes: config.content.maxReportBytes });
   if (target === undefined) {
     const latest = await library.latest();
     if (!latest) throw new PreviewError(`no reports in ${config.contentDir}`);
@@ -97,6 +97,7 @@ export function formatPreview(preview: PreviewJson): string {
     `${report.title}`,
     `${report.points.length} points · image: ${report.image ?? 'none'}${report.image && report.imageGenerated ? ' (generated)' : ''}`,
     ...report.warnings.map((w) => `warning: ${w}`),
+    ...report.notes.map((n) => `note: ${n}`),
     '',
     rule(`Discord: ${preview.discord.length} message(s)`),
   ];

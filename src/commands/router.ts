@@ -1,4 +1,4 @@
-import { InvalidDateError, ReportNotFoundError, ReportParseError } from '../errors.ts';
+import { InvalidDateError, ReportHeldError, ReportNotFoundError, ReportParseError } from '../errors.ts';
 import { messages, type Messages } from '../i18n/index.ts';
 import { parseUserDate } from '../report/user-date.ts';
 import { datesCommand } from './dates.ts';
@@ -26,6 +26,7 @@ type Outcome =
   | 'invalid-date'
   | 'not-found'
   | 'unreadable-report'
+  | 'held'
   | 'failed';
 
 /** Keeps only the arguments a command declares, so e.g. `all` can never reach /subscribe. */
@@ -73,6 +74,7 @@ function replyForError(error: unknown, m: Messages): { reply: CommandReply; outc
     };
   }
   if (error instanceof ReportParseError) return { reply: text(m.report.unreadable), outcome: 'unreadable-report' };
+  if (error instanceof ReportHeldError) return { reply: text(m.repost.held(error.date, error.points, error.expected)), outcome: 'held' };
   return { reply: text(m.errors.apology), outcome: 'failed' };
 }
 

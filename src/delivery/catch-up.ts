@@ -39,6 +39,8 @@ export interface CatchUpPlan {
   subscription: Subscription;
   /** Report dates the destination missed besides the newest, newest first. */
   missedDates: string[];
+  /** The due time it missed (its schedule's latest): the report's age is judged against it. */
+  due: Date;
 }
 
 /**
@@ -72,9 +74,13 @@ export async function planCatchUp(input: {
     (await store.getDelivery(newest.slug, d, 'repost'))?.status === 'delivered';
 
   const due: Subscription[] = [];
+  const dueAt = new Map<Subscription, number>();
   for (const s of await store.listSubscriptions({ activeOnly: true, ...(input.platform ? { platform: input.platform } : {}) })) {
     const lastDue = dueFor(scheduleOf(s, input.global));
-    if (lastDue !== null && lastDue >= reportAt && lastDue > Date.parse(s.subscribedAt) && !(await had(s))) due.push(s);
+    if (lastDue !== null && lastDue >= reportAt && lastDue > Date.parse(s.subscribedAt) && !(await had(s))) {
+      due.push(s);
+      dueAt.set(s, lastDue);
+    }
   }
   if (due.length === 0) return [];
 
@@ -97,14 +103,15 @@ export async function planCatchUp(input: {
       .filter((e) => e.slug !== newest.slug && e.dateEnd < newest.dateEnd)
       .filter((e) => (floor !== undefined ? e.dateEnd > floor : e.dateEnd >= subscribedDay))
       .map((e) => e.dateStart === e.dateEnd ? e.dateEnd : `${e.dateStart}~${e.dateEnd}`);
-    return { subscription, missedDates };
+    return { subscription, missedDates, due: new Date(dueAt.get(subscription) ?? now.getTime()) };
   });
 }
 
 /**
  * Start-up catch-up: posts the newest report once to every subscription that missed it, with a
  * note naming the other missed dates (in each subscription's language). Destinations sharing a
- * note share one digest.
+ * note share one digest. A report too old for the due time it missed (`delivery.maxReportAgeDays`)
+ * goes nowhere; the fan-out says so once in the log.
  */
 export async function catchUp(deps: {
   fanout: Fanout;
@@ -116,7 +123,8 @@ export async function catchUp(deps: {
 }): Promise<DeliveryReport[]> {
   const newest = await deps.fanout.newestReport();
   if (newest === null) return [];
-  const plans = await planCatchUp({ ...deps, newest });
+  const planned = await planCatchUp({ ...deps, newest });
+  const plans = planned.filter((plan) => !deps.fanout.tooOld(newest, plan.due, planned.length));
   const byNote = new Map<string, Subscription[]>();
   for (const plan of plans) {
     const note = plan.missedDates.length > 0 ? missedDatesNote(plan.missedDates, plan.subscription.options.language ?? DEFAULT_LOCALE) : '';

@@ -36,8 +36,9 @@ export interface DeliveryParts {
  */
 export function createDelivery(input: {
   config: Pick<Config, 'ownerChat' | 'databasePath'> &
-    Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema' | 'database'>> & {
-      delivery: Omit<Config['delivery'], 'maxUnrecordedSends'> & Partial<Pick<Config['delivery'], 'maxUnrecordedSends'>>;
+    Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema' | 'database' | 'timezone'>> & {
+      /** Without `maxReportAgeDays`, due times send reports of any age. */
+      delivery: Omit<Config['delivery'], 'maxUnrecordedSends' | 'maxReportAgeDays'> & Partial<Pick<Config['delivery'], 'maxUnrecordedSends' | 'maxReportAgeDays'>>;
     };
   store: Store;
   library: DeliveryLibrary;
@@ -92,6 +93,9 @@ export function createDelivery(input: {
     deliverer,
     logger,
     settleMs: config.delivery.reportSettleMs,
+    ...(config.delivery.maxReportAgeDays !== undefined
+      ? { ageLimit: { maxReportAgeDays: config.delivery.maxReportAgeDays, timezone: config.timezone ?? 'UTC' } }
+      : {}),
     ...(input.onFanoutFinished ? { onFinished: input.onFanoutFinished } : {}),
   });
   return { deliverer, fanout, lock };

@@ -1,9 +1,10 @@
 import type { RepostOutcome, RepostRequest, Reposter } from '../commands/types.ts';
 import type { DigestBuilder } from '../digest-builder.ts';
 import { stat } from 'node:fs/promises';
-import { DigestError, ReportParseError } from '../errors.ts';
+import { DigestError, ReportHeldError, ReportParseError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
+import { describeIncomplete, incompleteness } from '../report/completeness.ts';
 import type { Report } from '../report/types.ts';
 import type { DeliveryKind, Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 import type { Deliverer, DeliveryReport } from './deliverer.ts';
@@ -11,6 +12,7 @@ import { presentationsFor } from './presentation.ts';
 import { describeDestination } from './notices.ts';
 import { waitUntilSettled } from './report-settle.ts';
 import { isEditedAfterDelivery } from './edited-after-delivery.ts';
+import { staleAge, type AgeLimit } from './report-age.ts';
 
 /** The parts of ReportLibrary (src/report/library.ts) delivery reads. */
 export interface DeliveryLibrary {
@@ -37,6 +39,20 @@ export interface FanoutDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Told of every completed fan-out (the metrics, the status page's recent fan-outs). */
   onFinished?: (report: DeliveryReport, timing: { startedAt: Date; finishedAt: Date }) => void;
+  /**
+   * Due times (the schedule, the catch-up) send no report older than this (config
+   * `delivery.maxReportAgeDays`, in `timezone`); unset = no limit. `digest post` and `/repost` are not limited.
+   */
+  ageLimit?: AgeLimit;
+}
+
+/** How a fan-out treats the report it is given. */
+export interface DeliverOptions {
+  kind: DeliveryKind;
+  requestedBy: string | null;
+  note?: string | null;
+  /** Send an incomplete report as it is (`digest post DATE --force`); otherwise it is held. */
+  force?: boolean;
 }
 
 /** How long the point count of a report read earlier is remembered to catch one that shrinks. */
@@ -59,6 +75,8 @@ export class Fanout implements Reposter {
   private readonly logger: Logger;
   /** The most points each report had when read recently: a report that loses points is not sent. */
   private readonly pointsSeen = new Map<string, { points: number; at: number }>();
+  /** Reports already logged as held or too old (slug and content hash): each is said once. */
+  private readonly said = new Set<string>();
 
   constructor(private readonly deps: FanoutDeps) {
     this.logger = deps.logger ?? silentLogger();
@@ -147,23 +165,75 @@ export class Fanout implements Reposter {
     this.pointsSeen.set(report.slug, { points: fresh ? Math.max(seen.points, report.points.length) : report.points.length, at: this.now() });
   }
 
-  /** Delivers the newest report to the active subscriptions matching `filter` that have not had it. */
+  /**
+   * Delivers the newest report to the active subscriptions matching `filter` that have not had it
+   * (a due time). A report older than the age limit goes nowhere (said once in the log): null.
+   */
   async deliverNewest(filter: AudienceFilter = {}): Promise<DeliveryReport | null> {
     const report = await this.newestReport();
     if (report === null) {
       this.logger.warn('no report to deliver: the content folder has none that parses');
       return null;
     }
-    return this.deliverReport(report, await this.audience(filter), { kind: 'scheduled', requestedBy: null });
+    const audience = await this.audience(filter);
+    if (this.tooOld(report, new Date(this.now()), audience.length)) return null;
+    return this.deliverReport(report, audience, { kind: 'scheduled', requestedBy: null });
+  }
+
+  /**
+   * Whether `report` is too old to go out on its own at `due` (config `delivery.maxReportAgeDays`).
+   * The first time a report is found too old, the log says so once, with how to send it anyway;
+   * `destinations` (how many it would have gone to) goes in that line.
+   */
+  tooOld(report: Report, due: Date, destinations: number): boolean {
+    const limit = this.deps.ageLimit;
+    const age = limit ? staleAge(report, due, limit) : null;
+    if (age === null || !limit) return false;
+    this.sayOnce(`stale|${report.slug}`, () =>
+      this.logger.warn(
+        { event: 'report.too_old', slug: report.slug, dateEnd: report.dateEnd, ageDays: age, maxReportAgeDays: limit.maxReportAgeDays, destinations },
+        `nothing sent: the newest report (${report.dateEnd}) is ${age} days old, more than delivery.maxReportAgeDays (${limit.maxReportAgeDays}); \`digest post ${report.dateStart}\` sends it anyway`,
+      ),
+    );
+    return true;
+  }
+
+  private sayOnce(key: string, say: () => void): void {
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    say();
+  }
+
+  /**
+   * Refuses an incomplete report (fewer core points than its heading announces), unless forced:
+   * logged once per version of the file, and thrown as ReportHeldError so the caller waits for
+   * the rest (the scheduler tries again when the file changes).
+   */
+  private holdIfIncomplete(report: Report, force: boolean): void {
+    const missing = incompleteness(report);
+    if (missing === null) return;
+    const reason = describeIncomplete(missing);
+    if (force) {
+      this.logger.warn({ event: 'report.forced_incomplete', slug: report.slug, points: missing.points, expected: missing.expected }, `sending an incomplete report as asked (--force): ${reason}`);
+      return;
+    }
+    this.sayOnce(`held|${report.slug}|${report.contentHash}`, () =>
+      this.logger.warn(
+        { event: 'report.held', slug: report.slug, file: report.file, points: missing.points, expected: missing.expected },
+        `report held, not delivered: ${reason}; it goes out once complete (digest post ${report.dateStart} --force sends it as it is)`,
+      ),
+    );
+    throw new ReportHeldError(report.slug, report.dateStart, missing.points, missing.expected);
   }
 
   /** Delivers `report` (with an optional note) to `destinations` through the ledger. */
   async deliverReport(
     report: Report,
     destinations: readonly (Destination & { options?: SubscriptionOptions })[],
-    options: { kind: DeliveryKind; requestedBy: string | null; note?: string | null },
+    options: DeliverOptions,
   ): Promise<DeliveryReport> {
     const current = await this.settled(report);
+    this.holdIfIncomplete(current, options.force === true);
     // The scheduler waits for the word cloud: a daily post goes out with its image.
     const startedAt = new Date();
     const digest = await this.deps.digests.forReport(current, { note: options.note ?? null, waitForImage: true });

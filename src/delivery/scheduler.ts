@@ -1,4 +1,5 @@
 import cron from 'node-cron';
+import { ReportHeldError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { PlatformName } from '../platforms/platform.ts';
 import type { Store, Subscription } from '../store/store.ts';
@@ -75,6 +76,11 @@ export class Scheduler {
   private readonly running = new Set<Promise<unknown>>();
   /** A pending retry per schedule key. */
   private readonly retries = new Map<string, NodeJS.Timeout>();
+  /**
+   * Fan-outs whose report was held (incomplete), by schedule key: run again as soon as the
+   * content folder changes (the rest of the report written), not on a backoff timer.
+   */
+  private readonly heldRetries = new Map<string, () => void>();
   private readonly dueRetry: DueRetryPolicy;
   private stopped = false;
 
@@ -102,6 +108,7 @@ export class Scheduler {
     this.stopWatching =
       this.deps.library.watch?.((change) => {
         for (const entry of change.added) this.logger.info({ slug: entry.slug }, 'new report; it goes out at the next due time');
+        this.runHeld();
       }) ?? null;
     return caught;
   }
@@ -135,6 +142,7 @@ export class Scheduler {
         return reports;
       },
       (error: unknown) => {
+        if (this.waitForChange(key, error, () => void this.catchUpWithRetry(filter, retry))) return [];
         this.logger.error({ err: error, ...filter }, 'catch-up failed');
         again(error instanceof Error ? error.message : String(error));
         return [];
@@ -217,10 +225,29 @@ export class Scheduler {
         return report;
       })
       .catch((error: unknown) => {
+        if (this.waitForChange(key, error, () => void this.tick(schedule, retry))) return null;
         this.logger.error({ err: error, schedule: key }, 'scheduled delivery failed');
         this.retryLater(key, retry, error instanceof Error ? error.message : String(error), (next) => void this.tick(schedule, next));
         return null;
       });
+  }
+
+  /**
+   * A fan-out whose report is held (incomplete: the fan-out has logged it once) runs again when
+   * the content folder next changes, so the whole report goes out as soon as it is written.
+   * Returns false for any other error.
+   */
+  private waitForChange(key: string, error: unknown, again: () => void): boolean {
+    if (!(error instanceof ReportHeldError)) return false;
+    if (!this.stopped) this.heldRetries.set(key, again);
+    return true;
+  }
+
+  private runHeld(): void {
+    if (this.stopped) return;
+    const pending = [...this.heldRetries.values()];
+    this.heldRetries.clear();
+    for (const again of pending) again();
   }
 
   /** Runs `again(retry + 1)` after a capped exponential delay, unless stopped or out of retries. */
@@ -244,6 +271,7 @@ export class Scheduler {
     this.stopped = true;
     for (const timer of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
+    this.heldRetries.clear();
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.resyncTimer = null;
     this.stopWatching?.();

@@ -113,6 +113,8 @@ export const en: Messages = {
     done: (date: string, delivered: number, failed: number, deactivated: number) =>
       `Posted the report for ${date} again: ${delivered} delivered, ${failed} failed, ${deactivated} deactivated.`,
     moreErrors: (count: number) => `…and ${count} more errors`,
+    held: (date: string, points: number, expected: number) =>
+      `The report for ${date} is not complete yet (${points} of ${expected} core points), so it was not posted. It goes out on its own once complete; an operator can send it as it is with: digest post ${date} --force`,
   },
   refusals: {
     unverifiedMember: 'Discord did not say who you are in this server, so the command was not run.',

@@ -109,6 +109,8 @@ export const zh = {
     done: (date: string, delivered: number, failed: number, deactivated: number) =>
       `已重新发送 ${date} 的报告：成功 ${delivered}，失败 ${failed}，已停用 ${deactivated}。`,
     moreErrors: (count: number) => `……另有 ${count} 个错误`,
+    held: (date: string, points: number, expected: number) =>
+      `${date} 的报告还没有写完（核心信息 ${points}/${expected} 条），所以没有发送。写完后会自动发出；运维也可以用 digest post ${date} --force 按现状发送。`,
   },
   refusals: {
     unverifiedMember: '无法确认你在这个服务器中的身份，命令没有执行。',

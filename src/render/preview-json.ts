@@ -1,4 +1,6 @@
+import { describeIncomplete, incompleteness } from '../report/completeness.ts';
 import type { Digest } from '../report/digest-types.ts';
+import { missingImageNote } from '../report/image-note.ts';
 import type { Report } from '../report/types.ts';
 import type { DiscordMessage, DiscordMessageBody, TelegramCall } from './payload-types.ts';
 
@@ -21,7 +23,10 @@ export interface PreviewJson {
     image: string | null;
     /** True when that image was drawn from the report text (false for the report's own file). */
     imageGenerated: boolean;
+    /** Things to act on: parse problems, a report held as incomplete, a digest without its image. */
     warnings: string[];
+    /** Information that needs no action (a missing image a word cloud is drawn in place of). */
+    notes: string[];
   };
   /** Each message body as POSTed, plus the files uploaded with it. */
   discord: (DiscordMessageBody & { files: PreviewFile[] })[];
@@ -45,7 +50,7 @@ export function buildPreviewJson(
       points: report.points.map((p) => ({ title: p.title, detail: p.detail })),
       image: digest.image?.name ?? null,
       imageGenerated: digest.image?.generated ?? false,
-      warnings: [...report.warnings],
+      ...warningsAndNotes(report, digest),
     },
     discord: discord.map(({ body, files }) => ({
       ...body,
@@ -57,4 +62,15 @@ export function buildPreviewJson(
         : { method: call.method, params: { ...call.params } },
     ),
   };
+}
+
+/** The report's warnings plus what only the digest knows: whether a missing image was drawn instead. */
+function warningsAndNotes(report: Report, digest: Digest): { warnings: string[]; notes: string[] } {
+  const warnings = [...report.warnings];
+  const notes: string[] = [];
+  const missing = incompleteness(report);
+  if (missing !== null) warnings.push(`held, not delivered until complete: ${describeIncomplete(missing)}`);
+  const image = missingImageNote(report, { drawn: digest.image?.generated === true });
+  if (image) (image.level === 'info' ? notes : warnings).push(image.text);
+  return { warnings, notes };
 }

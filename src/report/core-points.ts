@@ -50,7 +50,34 @@ function isAllBold(inline: Token | undefined): boolean {
 export interface CorePointsResult {
   /** Null when the report has no core-points heading at all. */
   points: CorePoint[] | null;
+  /** How many points the heading announces (`核心信息（10个信息点概述）` → 10), or null when it names no number. */
+  announced: number | null;
   warnings: string[];
+}
+
+const CHINESE_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** `10`, `１０` (full-width), `十`, `十二`, `二十`: the numbers a heading writes before `个`. */
+function readCount(text: string): number | null {
+  if (/^\d+$/.test(text)) return Number(text);
+  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
+  if (!m || text === '') return null;
+  const [, tens, ten, ones] = m;
+  if (!ten) return tens && !ones ? (CHINESE_DIGITS[tens] ?? null) : null;
+  return (tens ? (CHINESE_DIGITS[tens] ?? 1) : 1) * 10 + (ones ? (CHINESE_DIGITS[ones] ?? 0) : 0);
+}
+
+/**
+ * The number of points a core-points heading announces: `核心信息（10个信息点概述）`, with
+ * full-width or ASCII parentheses, spaces, full-width digits or Chinese numerals (`十个`), or
+ * null when it names none (`### 核心信息`).
+ */
+export function announcedCount(heading: string): number | null {
+  const text = heading.normalize('NFKC');
+  const after = text.slice(Math.max(0, text.indexOf(CORE_MARKER) + CORE_MARKER.length));
+  const m = /(\d+|[一二两三四五六七八九十]+)\s*个/.exec(after);
+  const count = m?.[1] !== undefined ? readCount(m[1]) : null;
+  return count !== null && count > 0 ? count : null;
 }
 
 /**
@@ -59,8 +86,13 @@ export interface CorePointsResult {
  * starts a new list in CommonMark); a paragraph after a list ends the points.
  */
 export function extractCorePoints(tokens: readonly Token[]): CorePointsResult {
-  const section = findSection(tokens, (text) => text.includes(CORE_MARKER));
-  if (!section) return { points: null, warnings: [] };
+  let heading = '';
+  const section = findSection(tokens, (text) => {
+    if (!text.includes(CORE_MARKER)) return false;
+    heading = text;
+    return true;
+  });
+  if (!section) return { points: null, announced: null, warnings: [] };
   const warnings: string[] = [];
   const points: CorePoint[] = [];
   let sawList = false;
@@ -76,7 +108,7 @@ export function extractCorePoints(tokens: readonly Token[]): CorePointsResult {
       break;
     }
   }
-  return { points, warnings };
+  return { points, announced: announcedCount(heading), warnings };
 }
 
 function readListItems(

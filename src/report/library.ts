@@ -4,7 +4,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { DigestError, InvalidDateError, ReportNotFoundError, ReportParseError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { LruCache } from './lru-cache.ts';
-import { readReport } from './read-report.ts';
+import { readReport, tooLargeReason } from './read-report.ts';
 import { datesFromName, REPORT_EXTENSIONS } from './report-dates.ts';
 import type { Report } from './types.ts';
 import { addDays, isCalendarDate } from './user-date.ts';
@@ -42,6 +42,18 @@ interface FileStat {
   file: string;
   mtimeMs: number;
   size: number;
+}
+
+/** Options of {@link ReportLibrary.open}. */
+export interface LibraryOptions {
+  imagesDir?: string | null;
+  logger?: Logger;
+  cacheSize?: number;
+  /**
+   * Files larger than this (config `content.maxReportBytes`) are refused: listed in `problems()`
+   * and logged once, never read. Unset = no limit.
+   */
+  maxReportBytes?: number;
 }
 
 const DEFAULT_CACHE_SIZE = 16;
@@ -85,6 +97,7 @@ const isChange = (c: LibraryChange): boolean =>
 export class ReportLibrary {
   readonly dir: string;
   readonly #imagesDir: string | null;
+  readonly #maxReportBytes: number | undefined;
   readonly #logger: Logger;
   readonly #cache: LruCache<string, Report>;
   #byFile = new Map<string, ReportEntry>();
@@ -103,9 +116,10 @@ export class ReportLibrary {
   /** Stops the one shared fs.watch + poll; null while nobody watches. */
   #stopWatcher: (() => void) | null = null;
 
-  private constructor(dir: string, options: { imagesDir?: string | null; logger?: Logger; cacheSize?: number }) {
+  private constructor(dir: string, options: LibraryOptions) {
     this.dir = dir;
     this.#imagesDir = options.imagesDir ?? null;
+    this.#maxReportBytes = options.maxReportBytes;
     this.#logger = options.logger ?? silentLogger();
     this.#cache = new LruCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
   }
@@ -115,10 +129,7 @@ export class ReportLibrary {
    *
    * @throws DigestError naming the folder when it does not exist or is not a folder.
    */
-  static async open(
-    dir: string,
-    options: { imagesDir?: string | null; logger?: Logger; cacheSize?: number } = {},
-  ): Promise<ReportLibrary> {
+  static async open(dir: string, options: LibraryOptions = {}): Promise<ReportLibrary> {
     const library = new ReportLibrary(resolve(dir), options);
     await library.refresh();
     return library;
@@ -184,7 +195,7 @@ export class ReportLibrary {
     const key = `${current.file}\u0000${current.mtimeMs}\u0000${current.size}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    const report = await readReport(entry.file, { imagesDir: this.#imagesDir });
+    const report = await readReport(entry.file, this.#readOptions());
     this.#cache.set(key, report);
     return report;
   }
@@ -332,14 +343,21 @@ export class ReportLibrary {
     return stats.filter((s): s is FileStat => s !== null);
   }
 
+  #readOptions(): { imagesDir: string | null; maxBytes?: number } {
+    return { imagesDir: this.#imagesDir, ...(this.#maxReportBytes !== undefined ? { maxBytes: this.#maxReportBytes } : {}) };
+  }
+
   async #index(file: FileStat): Promise<ReportEntry | ProblemRecord> {
+    // Judged by the size the listing's stat gave: an oversized file is never opened.
+    const tooLarge = tooLargeReason(file.size, this.#maxReportBytes);
+    if (tooLarge) return { file: file.file, reason: tooLarge, mtimeMs: file.mtimeMs, size: file.size };
     const slug = basename(file.file, extname(file.file));
     const fromName = datesFromName(slug);
     if (fromName.kind === 'found') {
       return { slug, file: file.file, dateStart: fromName.range.start, dateEnd: fromName.range.end, mtimeMs: file.mtimeMs, size: file.size };
     }
     try {
-      const report = await readReport(file.file, { imagesDir: this.#imagesDir });
+      const report = await readReport(file.file, this.#readOptions());
       return { slug, file: file.file, dateStart: report.dateStart, dateEnd: report.dateEnd, mtimeMs: file.mtimeMs, size: file.size };
     } catch (error) {
       const reason = error instanceof ReportParseError ? error.reason : String(error);

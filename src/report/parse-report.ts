@@ -20,7 +20,7 @@ export interface ParseOptions {
   imagesDir?: string | null;
 }
 
-/** How many core points a well-formed report has; other counts are kept, with a warning. */
+/** How many core points a report has when its heading announces no number; other counts are kept, with a warning. */
 export const EXPECTED_POINTS = 10;
 
 /**
@@ -65,8 +65,9 @@ export function parseReport(text: string, file: string, options: ParseOptions = 
   const points = core.points as CorePoint[];
   if (points.length === 0) fail('the core points section has no list items');
   warnings.push(...core.warnings);
-  if (points.length !== EXPECTED_POINTS) {
-    warnings.push(`${points.length} core points instead of ${EXPECTED_POINTS}`);
+  const expectedPoints = core.announced ?? EXPECTED_POINTS;
+  if (points.length !== expectedPoints) {
+    warnings.push(`${points.length} core points instead of ${expectedPoints}`);
   }
 
   const headline = findHeadline(tokens);
@@ -74,6 +75,7 @@ export function parseReport(text: string, file: string, options: ParseOptions = 
 
   const published = front.time;
   if (published?.note) warnings.push(published.note);
+  const image = resolveImage(tokens, path, options.imagesDir ?? null);
 
   return {
     slug,
@@ -84,7 +86,9 @@ export function parseReport(text: string, file: string, options: ParseOptions = 
     headline,
     overview: findOverview(tokens),
     points,
-    image: resolveImage(tokens, path, options.imagesDir ?? null, warnings),
+    expectedPoints,
+    image: image.path,
+    missingImage: image.missing,
     warnings,
     contentHash: createHash('sha256').update(text, 'utf8').digest('hex'),
   };
@@ -182,19 +186,19 @@ function* images(tokens: readonly Token[]): Generator<Token> {
 /**
  * The word cloud (an image whose src mentions `wordcloud`, else the first local image), resolved
  * beside the report, or in `imagesDir` when it is there instead. A missing file keeps the
- * report-relative path and adds a warning; the word-cloud step decides what to draw instead.
+ * report-relative path and names the file in `missing` (not a warning: the word-cloud step draws
+ * one from the text instead).
  */
 function resolveImage(
   tokens: readonly Token[],
   reportPath: string,
   imagesDir: string | null,
-  warnings: string[],
-): string | null {
+): { path: string | null; missing: string | null } {
   const local = [...images(tokens)]
     .map((img) => String(img.attrGet('src') ?? ''))
     .filter((src) => src !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(src));
   const src = local.find((s) => /word-?cloud/i.test(s)) ?? local[0];
-  if (src === undefined) return null;
+  if (src === undefined) return { path: null, missing: null };
 
   let decoded = src;
   try {
@@ -210,7 +214,6 @@ function resolveImage(
     candidates.push(join(resolve(imagesDir), decoded), join(resolve(imagesDir), basename(decoded)));
   }
   const found = candidates.find((candidate) => existsSync(candidate));
-  if (found) return found;
-  warnings.push(`image not found: ${basename(decoded)}`);
-  return candidates[0] ?? null;
+  if (found) return { path: found, missing: null };
+  return { path: candidates[0] ?? null, missing: basename(decoded) };
 }

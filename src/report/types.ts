@@ -34,8 +34,19 @@ export interface Report {
   overview: string;
   /** The core points in report order. */
   points: CorePoint[];
+  /**
+   * How many points the report should hold: the number its core heading announces
+   * (`核心信息（8个信息点概述）` → 8), else ten. A report with fewer is incomplete (still being
+   * written) and held back from delivery. Absent on reports not read from markdown (not judged).
+   */
+  expectedPoints?: number;
   /** Absolute path of the referenced word-cloud image (it may not exist), or null if none is referenced. */
   image: string | null;
+  /**
+   * The file name of the referenced image when no such file exists (the word-cloud step draws one
+   * from the text instead: information, not a warning), else null or absent.
+   */
+  missingImage?: string | null;
   /** Things that were odd but survivable (e.g. "9 core points instead of 10"). */
   warnings: string[];
   /** sha256 (hex) of the file's bytes: a changed file gets a new hash. */

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,13 +28,49 @@ afterAll(async () => {
 });
 
 describe('digest check', () => {
-  it('passes on content/: one line per report file, exit 0', async () => {
+  it('passes on content/: one ok line per report file, no warning for the images a word cloud replaces, exit 0', async () => {
     const { code, stdout, stderr } = await run(['check', 'content']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(5);
-    for (const line of lines) expect(line).toMatch(/^(ok  \S+\.md \(10 points\)|warn \S+\.md: .+)$/);
+    for (const line of lines) {
+      expect(line).toMatch(/^ok  (\S+)\.md \(10 points\) · info: image wordcloud_\1\.jpg not found: a word cloud is drawn from the text instead$/);
+    }
+  });
+
+  it('warns about a missing image only when word clouds are off (the digest goes without a picture)', async () => {
+    await writeFile(path.join(temp, 'no-clouds.json'), JSON.stringify({ wordcloud: { enabled: false } }));
+    const { code, stdout } = await run(['check', 'content'], { DIGEST_CONFIG: path.join(temp, 'no-clouds.json') });
+    expect(code).toBe(0);
+    for (const line of stdout.trimEnd().split('\n')) expect(line).toMatch(/^warn \S+\.md: image \S+ not found and word clouds are off/);
+  });
+
+  it('names a report with fewer points than its heading announces as held, with the way to send it anyway', async () => {
+    const dir = path.join(temp, 'partial');
+    await mkdir(dir);
+    const seed = await readFile(path.join(ROOT, 'content', 'twitter_ai_20260103_20260103.md'), 'utf8');
+    await writeFile(path.join(dir, 'twitter_ai_20260103_20260103.md'), seed.slice(0, seed.indexOf('\n4. **')));
+    const { code, stdout } = await run(['check', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      'held twitter_ai_20260103_20260103.md: only 3 of 10 core points; not delivered until complete (digest post 2026-01-03 --force sends it as it is)\n',
+    );
+  });
+
+  it('refuses a report file over content.maxReportBytes in one line without reading it', async () => {
+    const dir = path.join(temp, 'huge');
+    await mkdir(dir);
+    await copyFile(path.join(ROOT, 'content', 'twitter_ai_20260103_20260103.md'), path.join(dir, 'twitter_ai_20260103_20260103.md'));
+    // 47 MB, sparse: no disk, and reading it would show in memory.
+    const huge = path.join(dir, 'twitter_ai_20260104_20260104.md');
+    await writeFile(huge, '');
+    await truncate(huge, 47 * 1024 * 1024);
+    const { code, stdout } = await run(['check', dir]);
+    expect(code).toBe(1);
+    expect(stdout.split('\n')[1]).toBe(
+      'error twitter_ai_20260104_20260104.md: too large to be a report: 47.0 MB, the limit is 2.0 MB (content.maxReportBytes); not read',
+    );
   });
 
   it('defaults to the configured content folder', async () => {
@@ -61,7 +97,7 @@ describe('digest check', () => {
     await writeFile(path.join(images, 'wordcloud_twitter_ai_20260103_20260103.jpg'), Buffer.alloc(10, 1));
     await writeFile(path.join(temp, 'config.json'), JSON.stringify({ imagesDir: images }));
     const without = await run(['check', dir]);
-    expect(without.stdout).toMatch(/^warn twitter_ai_20260103_20260103\.md: .*image/);
+    expect(without.stdout).toMatch(/^ok  twitter_ai_20260103_20260103\.md \(10 points\) · info: image .* not found/);
     const { code, stdout } = await run(['check', dir], { DIGEST_CONFIG: path.join(temp, 'config.json') });
     expect(code).toBe(0);
     expect(stdout).toBe('ok  twitter_ai_20260103_20260103.md (10 points)\n');

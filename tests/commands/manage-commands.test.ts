@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ReportHeldError } from '../../src/errors.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
 import { DISCORD_LIMITS } from '../../src/render/limits.ts';
 import { contextFor, createHarness, run, textOf, type Harness } from './command-harness.ts';
@@ -203,6 +204,16 @@ describe('/repost', () => {
     expect(text).toContain('chat 4: 400');
     expect(text).not.toContain('chat 5: 400');
     expect(text).toContain('2 more');
+  });
+
+  it('says why a report held as incomplete was not posted, and how to send it anyway', async () => {
+    h.reposter.repost = async () => {
+      throw new ReportHeldError('twitter_ai_20260103_20260103', '2026-01-03', 3, 10);
+    };
+    const text = textOf(await run(h, 'repost', { date: '20260103' }, contextFor({ manages: true, locale: 'en' })));
+    expect(text).toContain('not complete yet (3 of 10 core points)');
+    expect(text).toContain('digest post 2026-01-03 --force');
+    expect(h.logs.some((l) => l['outcome'] === 'held')).toBe(true);
   });
 
   it('cuts very long failure lines so the reply stays short', async () => {

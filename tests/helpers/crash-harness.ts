@@ -158,7 +158,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         wordcloud: { cacheDir: options.wordcloudCache, warmRecent: 0 },
         schedule: '0 0 * * *',
         timezone: 'UTC',
-        delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50 },
+        delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, maxReportAgeDays: 36500 },
       }),
     );
     const dbPath = path.join(dir, 'data', 'bot.db');

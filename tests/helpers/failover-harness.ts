@@ -185,7 +185,7 @@ export function writeInstanceProject(tmp: string): { contentDir: string; configF
       wordcloud: { cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 },
       schedule: '0 0 * * *',
       timezone: 'UTC',
-      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50 },
+      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, maxReportAgeDays: 36500 },
     }),
   );
   return { contentDir, configFile };

@@ -84,7 +84,7 @@ beforeAll(async () => {
       schedule: '0 0 1 1 *',
       owners: { telegram: [TG_OWNER] },
       ownerChat: { telegram: String(TG_OWNER) },
-      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50 },
+      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, maxReportAgeDays: 36500 },
     }),
   );
   env = {

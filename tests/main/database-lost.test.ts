@@ -39,6 +39,7 @@ beforeAll(async () => {
       wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 },
       schedule: '0 0 1 1 *',
       ownerChat: { telegram: String(OWNER) },
+      delivery: { maxReportAgeDays: 36500 },
     }),
   );
   env = {

@@ -38,7 +38,7 @@ beforeAll(async () => {
   await store.subscribe({ platform: 'discord', chatId: TEXT, threadId: null, subscribedBy: 'cli' });
   await store.close();
   const configFile = path.join(tmp, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ wordcloud: { cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 1 }, schedule: '0 0 * * *' }));
+  writeFileSync(configFile, JSON.stringify({ wordcloud: { cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 1 }, schedule: '0 0 * * *', delivery: { maxReportAgeDays: 36500 } }));
   env = {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_BASE: discord.apiBase,

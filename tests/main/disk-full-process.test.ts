@@ -55,7 +55,7 @@ describe.skipIf(!mounted)('the disk holding the database fills up before a due t
         // A due time every two seconds (node-cron's seconds field).
         schedule: '*/2 * * * * *',
         ownerChat: { telegram: String(OWNER) },
-        delivery: { maxAttempts: 2, backoffBaseMs: 10, backoffCapMs: 50, reportSettleMs: 0 },
+        delivery: { maxAttempts: 2, backoffBaseMs: 10, backoffCapMs: 50, reportSettleMs: 0, maxReportAgeDays: 36500 },
       }),
     );
     const env = {

@@ -45,7 +45,7 @@ beforeAll(async () => {
       wordcloud: { cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 1 },
       schedule: '0 0 1 1 *',
       owners: { telegram: [TG_OWNER] },
-      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50 },
+      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, maxReportAgeDays: 36500 },
     }),
   );
   env = {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await store.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
   await store.close();
   const configFile = path.join(tmp, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule: '0 0 1 1 *' }));
+  writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule: '0 0 1 1 *', delivery: { maxReportAgeDays: 36500 } }));
   env = {
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,

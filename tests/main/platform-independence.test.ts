@@ -60,7 +60,7 @@ beforeAll(async () => {
       // start-up catch-up posts it.
       schedule: '0 0 * * *',
       // Short backoff: a platform that failed to start is retried within a second or so.
-      delivery: { maxAttempts: 3, backoffBaseMs: 200, backoffCapMs: 1000 },
+      delivery: { maxAttempts: 3, backoffBaseMs: 200, backoffCapMs: 1000, maxReportAgeDays: 36500 },
     }),
   );
 });

@@ -46,7 +46,7 @@ describe.runIf(enabled)('the bot on PostgreSQL', () => {
     await seed.subscribe({ platform: 'telegram', chatId: String(TG_GROUP), threadId: null, subscribedBy: 'cli' });
     await seed.close();
     const configFile = path.join(tmp, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ wordcloud: { cacheDir: path.join(tmp, 'wordclouds') }, schedule: '0 0 * * *' }));
+    writeFileSync(configFile, JSON.stringify({ wordcloud: { cacheDir: path.join(tmp, 'wordclouds') }, schedule: '0 0 * * *', delivery: { maxReportAgeDays: 36500 } }));
     const databasePath = path.join(tmp, 'data', 'bot.db');
     const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 

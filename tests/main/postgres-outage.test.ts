@@ -67,7 +67,7 @@ describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
     const far = new Date(Date.now() + 12 * 3_600_000);
     const schedule = `0 ${far.getUTCMinutes()} ${far.getUTCHours()} * * *`;
     const configFile = path.join(tmp, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC', ownerChat: { telegram: String(OWNERS) } }));
+    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 }, schedule, timezone: 'UTC', ownerChat: { telegram: String(OWNERS) }, delivery: { maxReportAgeDays: 36500 } }));
     const direct = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 
     bot = startBot({

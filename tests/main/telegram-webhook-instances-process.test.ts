@@ -51,7 +51,7 @@ describe.runIf(enabled)('two bot processes taking Telegram updates by webhook', 
     const contentDir = path.join(tmp, 'content');
     cpSync(path.join(ROOT_DIR, 'content'), contentDir, { recursive: true });
     const configFile = path.join(tmp, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, warmRecent: 0 }, schedule: '0 0 1 1 *' }));
+    writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, warmRecent: 0 }, schedule: '0 0 1 1 *', delivery: { maxReportAgeDays: 36500 } }));
     const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     // One after the other, as a rolling deployment would: the first one migrates the schema.
     for (const name of ['a', 'b']) {

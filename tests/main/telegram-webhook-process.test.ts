@@ -31,7 +31,7 @@ beforeAll(async () => {
   telegram = await startFakeTelegram();
   telegram.addChat({ id: USER, type: 'private' });
   const configFile = path.join(tmp, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, warmRecent: 0 }, schedule: '0 0 1 1 *' }));
+  writeFileSync(configFile, JSON.stringify({ wordcloud: { enabled: false, warmRecent: 0 }, schedule: '0 0 1 1 *', delivery: { maxReportAgeDays: 36500 } }));
   env = {
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,

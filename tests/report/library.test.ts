@@ -1,8 +1,9 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DigestError, InvalidDateError, ReportNotFoundError, ReportParseError } from '../../src/errors.ts';
+import { createLogger } from '../../src/log.ts';
 import { ReportLibrary, type LibraryChange } from '../../src/report/library.ts';
 import { fixture } from './fixture-path.ts';
 
@@ -37,6 +38,26 @@ async function eventually<T>(check: () => T | undefined, timeoutMs = 10_000): Pr
 }
 
 describe('ReportLibrary', () => {
+  it('refuses a file over maxReportBytes without reading it: not indexed, listed in problems(), logged once; latest() is the newest acceptable one', async () => {
+    const huge = join(dir, 'twitter_ai_20260301_20260301.md');
+    writeFileSync(huge, '');
+    truncateSync(huge, 47 * 1024 * 1024);
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => lines.push(l) } });
+    const library = await ReportLibrary.open(dir, { maxReportBytes: 2 * 1024 * 1024, logger });
+    expect(library.entries().map((e) => e.file)).not.toContain(huge);
+    expect((await library.latest())?.slug).toBe('twitter_ai_20260122_20260122');
+    await expect(library.findByDate('2026-03-01')).rejects.toThrow(ReportNotFoundError);
+    expect(library.problems()).toContainEqual({ file: huge, reason: 'too large to be a report: 47.0 MB, the limit is 2.0 MB (content.maxReportBytes); not read' });
+    await library.refresh();
+    expect(lines.filter((l) => l.includes(huge))).toHaveLength(1);
+
+    // A served report that grows past the limit is refused on its next load, not read.
+    const seed = library.findEntry('2026-01-03')!;
+    truncateSync(seed.file, 3 * 1024 * 1024);
+    await expect(library.load(seed)).rejects.toThrow(/too large to be a report: 3\.0 MB/);
+  });
+
   it('refuses a missing folder with an error naming it', async () => {
     const missing = join(dir, 'nope');
     const error = await ReportLibrary.open(missing).catch((e: unknown) => e);

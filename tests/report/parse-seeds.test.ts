@@ -93,8 +93,11 @@ describe('parseReport on the seed reports', () => {
       expect(report.publishedAt).toBe(meta.publishedAt);
       expect(report.headline).toBe(meta.headline);
       expect(report.image).toBe(join(seeds, `wordcloud_${slug}.jpg`));
-      // The seeds ship without their images; that is a warning, nothing else is.
-      expect(report.warnings).toEqual([`image not found: wordcloud_${slug}.jpg`]);
+      // The seeds ship without their images: noted (a word cloud is drawn instead), not a warning.
+      expect(report.warnings).toEqual([]);
+      expect(report.missingImage).toBe(`wordcloud_${slug}.jpg`);
+      // Each announces its ten points and holds them: none is held back as incomplete.
+      expect(report.expectedPoints).toBe(10);
       expect(report.contentHash).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
       for (const point of report.points) {
         expect(point.title).not.toMatch(/\*|：$/);

@@ -85,17 +85,18 @@ describe('parseReport tolerates what real files do', () => {
     expect(eleven.warnings).toContain('11 core points instead of 10');
   });
 
-  it('keeps a missing image path and warns; finds the image in imagesDir when it is there', async () => {
+  it('keeps a missing image path and names the missing file (not a warning); finds the image in imagesDir when it is there', async () => {
     const missing = await readReport(variant('twitter_ai_20260119_20260119.md'), { imagesDir: images });
     expect(missing.image).toBe(variant('wordcloud_missing.jpg'));
-    expect(missing.warnings).toContain('image not found: wordcloud_missing.jpg');
+    expect(missing.missingImage).toBe('wordcloud_missing.jpg');
+    expect(missing.warnings.some((w) => w.includes('image'))).toBe(false);
 
     const inImagesDir = await readReport(variant('twitter_ai_20260120_20260120.md'), { imagesDir: images });
     expect(inImagesDir.image).toBe(join(images, 'wordcloud_in_images_dir.jpg'));
-    expect(inImagesDir.warnings.some((w) => w.startsWith('image not found'))).toBe(false);
+    expect(inImagesDir.missingImage).toBeNull();
 
     const withoutImagesDir = await readReport(variant('twitter_ai_20260120_20260120.md'));
-    expect(withoutImagesDir.warnings).toContain('image not found: wordcloud_in_images_dir.jpg');
+    expect(withoutImagesDir.missingImage).toBe('wordcloud_in_images_dir.jpg');
   });
 
   it('resolves the image relative to the report file', async () => {
@@ -149,6 +150,28 @@ describe('parseReport tolerates what real files do', () => {
         expect(report.points[0]).toEqual({ title: '点1', detail: '细节1' });
         expect(report.points[9]).toEqual({ title: '点10', detail: '细节10' });
         expect(report.warnings).toEqual([]);
+      });
+    }
+  });
+
+  describe('the point count a heading announces', () => {
+    const EIGHT = Array.from({ length: 8 }, (_, i) => `${i + 1}. **点${i + 1}**：细节${i + 1}`).join('\n');
+    const cases: Array<[string, number]> = [
+      ['### 核心信息（10个信息点概述）', 10],
+      ['### 核心信息 (8个信息点概述)', 8],
+      ['### 核心信息（8 个信息点概述）', 8],
+      ['### 核心信息(８个信息点)', 8],
+      ['### 核心信息（八个信息点概述）', 8],
+      ['### 核心信息（十二个信息点概述）', 12],
+      ['### 核心信息', 10],
+      ['## 核心信息：', 10],
+    ];
+    for (const [heading, expected] of cases) {
+      it(`"${heading}" expects ${expected}`, () => {
+        const report = parseReport(body(heading, EIGHT), '/reports/twitter_ai_20260110_20260110.md');
+        expect(report.expectedPoints).toBe(expected);
+        const countWarning = report.warnings.filter((w) => w.includes('core points instead of'));
+        expect(countWarning).toEqual(expected === 8 ? [] : [`8 core points instead of ${expected}`]);
       });
     }
   });

@@ -58,6 +58,7 @@ input, select, button { font: inherit; padding: .25rem .4rem; }
 pre.raw { white-space: pre-wrap; font-size: .8rem; }
 p, li { overflow-wrap: anywhere; }
 .warnings { background: #fff8c5; border: 1px solid #d4a72c; padding: .5rem .8rem; border-radius: 6px; }
+.notes { background: #ddf4ff; border: 1px solid #54aeff; padding: .5rem .8rem; border-radius: 6px; }
 @media (max-width: 40rem) { main { padding: .5rem; } th, td { padding: .25rem .3rem; } }
 `;
 

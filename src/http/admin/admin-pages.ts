@@ -5,6 +5,7 @@ import type { PreviewJson } from '../../render/preview-json.ts';
 import type { ReadinessBody } from '../readiness.ts';
 import type { StatusFacts } from '../../status/collect-status.ts';
 import { formatLocal } from '../../status/collect-status.ts';
+import type { ContentStatus } from '../../status/content-status.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
 import type { Delivery, Subscription } from '../../store/store.ts';
 import { discordMarkdownToSafeHtml, telegramHtmlToSafeHtml } from './payload-html.ts';
@@ -131,6 +132,17 @@ function scheduleSection(facts: StatusFacts): Html {
 <div class="scroll"><table><tr><th>platform</th><th>destination</th><th>next (local)</th><th>timezone</th><th>next (UTC)</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="muted">no active subscription</td></tr>`}</table></div>`;
 }
 
+/** Reports held back or refused: shown only when there is something to say. */
+function contentSection(content: ContentStatus | undefined): Html | '' {
+  if (!content || (content.held === null && content.refused.length === 0)) return '';
+  const name = (file: string): string => file.split(/[\\/]/).pop() ?? file;
+  return html`<h2 id="content">Reports</h2>
+<div class="warnings"><ul id="content-problems">
+${content.held ? html`<li>held <b>${name(content.held.file)}</b>: ${content.held.reason}; not delivered until complete (<code>digest post ${content.held.dateStart} --force</code> sends it as it is)</li>` : ''}
+${content.refused.map((p) => html`<li>refused <b>${name(p.file)}</b>: ${p.reason}</li>`)}
+</ul></div>`;
+}
+
 function previewPicker(dates: readonly string[], current: string | null): Html {
   return html`<form class="inline" method="get" action="/admin/preview">
 <label>report date<input type="date" name="date" value="${current ?? dates[0] ?? ''}" required></label>
@@ -146,11 +158,14 @@ export function overviewPage(input: {
   recent: readonly RecentFanout[];
   filter: SubscriptionFilter;
   dates: readonly string[];
+  /** The content folder's held and refused reports (absent: nothing shown). */
+  content?: ContentStatus;
 }): Html {
   return layout(
     'Status',
     html`<p class="muted">As of ${input.facts.generatedAt}</p>
 ${readiness(input.health)}
+${contentSection(input.content)}
 ${subscriptionsSection(input.facts, input.filter)}
 ${deliveriesSection(input.facts, input.recent)}
 ${scheduleSection(input.facts)}
@@ -216,6 +231,7 @@ ${embed.footer ? html`<div class="footer">${embed.footer.text}${embed.timestamp 
     html`<h2>Preview: ${report.title}</h2>
 <p>${report.slug} · ${report.dateStart}${report.dateEnd !== report.dateStart ? ` 至 ${report.dateEnd}` : ''} · ${report.points.length} points · image: ${report.image ?? 'none'}${report.image && report.imageGenerated ? ' (drawn from the text)' : ''}</p>
 ${warnings.length > 0 ? html`<div class="warnings"><b>Warnings</b><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : html`<p class="ok">No parse warnings.</p>`}
+${report.notes.length > 0 ? html`<div class="notes"><b>Notes</b><ul>${report.notes.map((n) => html`<li>${n}</li>`)}</ul></div>` : ''}
 ${previewPicker(input.dates, input.date)}
 <div class="platforms">
 <section><h3>Discord · ${preview.discord.length} message(s)</h3><div class="discord" id="discord-preview">${discord}</div></section>

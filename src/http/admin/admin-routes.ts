@@ -9,6 +9,7 @@ import type { Report } from '../../report/types.ts';
 import { parseUserDate } from '../../report/user-date.ts';
 import type { ServiceHealth } from '../../service-health.ts';
 import { collectStatus } from '../../status/collect-status.ts';
+import { collectContentStatus, type ContentStatusLibrary } from '../../status/content-status.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
 import type { Store } from '../../store/store.ts';
 import { readiness, type ReadinessProbe } from '../readiness.ts';
@@ -22,7 +23,7 @@ export interface AdminDeps {
   token: string;
   store: Store;
   config: { schedule: string; timezone: string; discordColor: number };
-  library: { entries(): ReadonlyArray<{ dateStart: string }>; findByDate(date: string): Promise<Report> };
+  library: ContentStatusLibrary & { findByDate(date: string): Promise<Report> };
   digests: DigestBuilder;
   health: ServiceHealth;
   /** The readiness probe's live checks, so the page shows what /readyz answers. */
@@ -59,7 +60,8 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
       state: state === 'active' || state === 'inactive' ? state : null,
     };
     const facts = await collectStatus({ store: deps.store, config: deps.config, now: now() });
-    return c.html(overviewPage({ facts, health: await readiness(deps.health, deps.probes), recent: deps.recentFanouts(), filter, dates: dates() }));
+    const content = await collectContentStatus(deps.library);
+    return c.html(overviewPage({ facts, health: await readiness(deps.health, deps.probes), recent: deps.recentFanouts(), filter, dates: dates(), content }));
   });
 
   app.get('/admin/destinations/:platform/:chatId', async (c) => {
