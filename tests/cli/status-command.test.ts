@@ -29,7 +29,7 @@ describe('digest status', () => {
       nextDue: [],
     });
 
-    const store = SqliteStore.open(dbPath);
+    const store = await SqliteStore.open(dbPath);
     await store.subscribe({ platform: 'telegram', chatId: '-100', threadId: null, subscribedBy: 'cli', timeOfDay: '08:30', timezone: 'Europe/Berlin' });
     await store.subscribe({ platform: 'discord', chatId: '900', threadId: null, subscribedBy: 'cli' });
     await store.subscribe({ platform: 'telegram', chatId: '-200', threadId: null, subscribedBy: 'cli' });
