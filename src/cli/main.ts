@@ -22,6 +22,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliComm
     summary: 'status [--json]                subscriptions, recent deliveries, next due times',
     load: async () => (await import('./status-command.ts')).statusCommand,
   },
+  db: {
+    summary: 'db copy <from> <to> [--merge]   copy a bot\'s database (SQLite file ↔ postgres:// URL)',
+    load: async () => (await import('./db-command.ts')).dbCommand,
+  },
   wordcloud: {
     summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
     load: async () => (await import('./wordcloud-command.ts')).wordcloudCommand,
