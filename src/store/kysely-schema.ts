@@ -1,5 +1,5 @@
 import { sql, type Generated, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 import type { DeliveryKind, DeliveryStatus } from './store.ts';
 
 /** The tables as Kysely sees them: the same columns on SQLite and PostgreSQL. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { StoreError } from '../errors.ts';
-import type { Destination, PlatformName, SentPart } from '../platforms/platform.ts';
+import type { Destination, PlatformName, SentPart } from '../words.ts';
 import type { StoreTables } from './kysely-schema.ts';
 import { readRows, TargetNotEmpty, writeRows, type CopyCounts } from './copy-rows.ts';
 import type { StoreDialect } from './store-dialect.ts';
