@@ -76,7 +76,7 @@ try {
     ...telegramChats.map((chatId): Destination => ({ platform: 'telegram', chatId, threadId: null })),
   ];
 
-  const store = SqliteStore.open(join(dir, 'bench.db'));
+  const store = await SqliteStore.open(join(dir, 'bench.db'));
   const platforms = {
     telegram: new TelegramPlatform({ token: telegram.token, apiRoot: telegram.apiRoot, router: noRouter, logger, owners: [], botInfo: telegram.botInfo }),
     discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'rest-only' }),

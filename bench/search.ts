@@ -85,7 +85,7 @@ function peer(texts: ReadonlyArray<{ id: string; text: string }>): { buildMs: nu
 
 /** `/search` and `/dates` answered end to end, alternately, through the Telegram adapter and the fake. */
 async function commandLatency(library: ReportLibrary, search: ReportSearch): Promise<{ search: number[]; dates: number[] }> {
-  const store = SqliteStore.open(':memory:');
+  const store = await SqliteStore.open(':memory:');
   const digests = createDigestBuilder(
     { digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } },
     { imageFor: async () => null, cachedImageFor: () => null },

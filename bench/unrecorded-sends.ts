@@ -75,7 +75,7 @@ async function run(options: { paid: boolean; bound: number; latency: number; cha
   const workerUrl = new URL('./fake-telegram-worker.ts', import.meta.url).href;
   const fake = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`, { eval: true });
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-unrecorded-'));
-  const store = SqliteStore.open(path.join(dir, 'digest.db'));
+  const store = await SqliteStore.open(path.join(dir, 'digest.db'));
   try {
     const endpoint = await ask<TelegramWorkerEndpoint>(fake, { type: 'start', count: options.chats });
     const forwarder = options.latency > 0 ? await delayingForwarder(endpoint.apiRoot, options.latency) : null;

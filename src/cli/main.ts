@@ -32,6 +32,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliComm
     summary: 'search WORDS…                  what /search WORDS answers in a chat',
     load: async () => (await import('./ask-command.ts')).searchCliCommand,
   },
+  db: {
+    summary: 'db copy <from> <to> [--merge]   copy a bot\'s database (SQLite file ↔ postgres:// URL)',
+    load: async () => (await import('./db-command.ts')).dbCommand,
+  },
   wordcloud: {
     summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
     load: async () => (await import('./wordcloud-command.ts')).wordcloudCommand,

@@ -1,3 +1,4 @@
+import { describeDestination } from '../words.ts';
 import type { Destination } from '../platforms/platform.ts';
 import type { CommandArgs, CommandContext } from './types.ts';
 
@@ -25,8 +26,4 @@ export function requesterOf(context: CommandContext): string {
   return `${context.platform}:${context.userId ?? 'anonymous'}`;
 }
 
-/** `telegram:-100123/42` — a destination in one token, for logs. */
-export function describeDestination(destination: Destination): string {
-  const thread = destination.threadId === null ? '' : `/${destination.threadId}`;
-  return `${destination.platform}:${destination.chatId}${thread}`;
-}
+export { describeDestination };

@@ -1,3 +1,4 @@
+import { describeDestination } from '../words.ts';
 import { messages } from '../i18n/index.ts';
 import { DEFAULT_LOCALE, type Locale } from '../locale.ts';
 import type { Destination } from '../platforms/platform.ts';
@@ -17,11 +18,6 @@ export function missedDatesNote(dates: readonly string[], locale: Locale = DEFAU
   return m.missedDates(shown, dates.length > MISSED_DATES_SHOWN ? dates.length : null);
 }
 
-/** `telegram:-100123` / `discord:123/456` for notices and logs. */
-export function describeDestination(destination: Destination): string {
-  const thread = destination.threadId ? `/${destination.threadId}` : '';
-  return `${destination.platform}:${destination.chatId}${thread}`;
-}
 
 /** What the owners are told about. */
 export type OwnerEvent =
@@ -38,3 +34,5 @@ export function describeOwnerEvent(event: OwnerEvent): string {
       return `${where}: ${event.slug} ${event.repeated ? 'failed again' : 'failed'} (${event.reason}); retried at the next due time`;
   }
 }
+
+export { describeDestination };

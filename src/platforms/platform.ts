@@ -1,20 +1,10 @@
 import { DigestError } from '../errors.ts';
 import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
+import type { Destination, PlatformName, SentPart } from '../words.ts';
 import type { WebhookRoute } from './webhook.ts';
 
-/** Every platform the bot speaks, in the order lists and reports show them. */
-export const PLATFORM_NAMES = ['discord', 'telegram'] as const;
-export type PlatformName = (typeof PLATFORM_NAMES)[number];
-
-/** Where a digest goes: a Discord channel or thread, a Telegram chat or forum topic. */
-export interface Destination {
-  platform: PlatformName;
-  /** Discord channel id or Telegram chat id, as a string (ids exceed 2^53). */
-  chatId: string;
-  /** Discord thread id or Telegram forum topic id, or null. */
-  threadId: string | null;
-}
+export { PLATFORM_NAMES, type Destination, type PlatformName, type SentPart } from '../words.ts';
 
 /** What a successful send produced: the platform's message ids, in order. */
 export interface SendResult {
@@ -26,20 +16,6 @@ export interface SendResult {
    * show as a repeated message. Only platforms without an idempotency key (Telegram) report it.
    */
   ambiguousSends?: number;
-}
-
-/**
- * One part of a digest the platform accepted: the Telegram photo or one text chunk, one Discord
- * message. Indexes count from 0 in the order the parts go out.
- */
-export interface SentPart {
-  index: number;
-  messageId: string;
-  /**
-   * The rendering the part belongs to: '' by default; Telegram's 'text-only' when the picture was
-   * dropped (its text parts are laid out differently), so a resume continues the same rendering.
-   */
-  plan: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 import type { Store } from './store.ts';
 
 /**

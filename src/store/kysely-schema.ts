@@ -1,8 +1,8 @@
 import { sql, type Generated, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 import type { DeliveryKind, DeliveryStatus } from './store.ts';
 
-/** The tables as Kysely sees them (the same columns as the SQLite schema in migrations.ts). */
+/** The tables as Kysely sees them: the same columns on SQLite and PostgreSQL. */
 export interface StoreTables {
   subscriptions: {
     id: Generated<number>;
@@ -40,7 +40,7 @@ export interface StoreTables {
     requested_by: string | null;
     created_at: string;
     updated_at: string;
-    /** sha256 of the report file last delivered (v5); null before. */
+    /** sha256 of the report file last delivered (0005); null before. */
     content_hash: Generated<string | null>;
   };
   delivery_parts: {
@@ -58,18 +58,34 @@ export interface StoreTables {
 }
 
 /**
- * The PostgreSQL schema steps, named so they sort in order. Kysely's Migrator records each in
- * `kysely_migration` and runs the pending ones in a transaction (PostgreSQL has transactional
- * DDL), so a failed step leaves the schema as it was. Never edit a released step: append one.
- * Times are ISO 8601 UTC text, as in SQLite, so both compare and sort them the same way.
+ * What the schema steps need to know of the database they run on: the little DDL that differs,
+ * and the history kept before the Migrator (SQLite's `PRAGMA user_version`, steps 1 to 5).
  */
-export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
-  // v1: subscriptions and the delivery ledger.
-  '0001-subscriptions-and-deliveries': {
-    async up(db: Kysely<unknown>) {
+export interface SchemaFlavour {
+  /** The key column of a table with generated ids (`INTEGER PRIMARY KEY` / `SERIAL PRIMARY KEY`). */
+  readonly generatedId: string;
+  /** The steps applied before the Migrator kept the history (0 where there was no such history). */
+  legacyVersion(db: Kysely<unknown>): Promise<number>;
+  /** Called after step `step` ran or was adopted, in the same transaction. */
+  afterStep(db: Kysely<unknown>, step: number): Promise<void>;
+}
+
+type Step = (db: Kysely<unknown>, flavour: SchemaFlavour) => Promise<void>;
+
+/**
+ * The schema steps, in order; the name is what the Migrator records in `kysely_migration`. Never
+ * edit a released step: append one. Times are ISO 8601 UTC text on both databases, so both
+ * compare and sort them the same way. Ids are TEXT: Discord snowflakes and Telegram supergroup
+ * ids exceed 2^53. thread_id is '' (not NULL) for "no thread": NULLs are distinct in UNIQUE,
+ * which would let the same chat be subscribed twice.
+ */
+const STEPS: readonly (readonly [name: string, step: Step])[] = [
+  [
+    '0001-subscriptions-and-deliveries',
+    async (db, flavour) => {
       await sql`
         CREATE TABLE subscriptions (
-          id            SERIAL  PRIMARY KEY,
+          id            ${sql.raw(flavour.generatedId)},
           platform      TEXT    NOT NULL CHECK (platform IN ('discord', 'telegram')),
           chat_id       TEXT    NOT NULL CHECK (chat_id <> ''),
           thread_id     TEXT    NOT NULL DEFAULT '',
@@ -86,7 +102,7 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
         )`.execute(db);
       await sql`
         CREATE TABLE deliveries (
-          id           SERIAL  PRIMARY KEY,
+          id           ${sql.raw(flavour.generatedId)},
           slug         TEXT    NOT NULL,
           platform     TEXT    NOT NULL CHECK (platform IN ('discord', 'telegram')),
           chat_id      TEXT    NOT NULL CHECK (chat_id <> ''),
@@ -103,10 +119,14 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
         )`.execute(db);
       await sql`CREATE INDEX deliveries_by_destination ON deliveries (platform, chat_id, thread_id)`.execute(db);
     },
-  },
-  // v2: the accepted parts of each delivery (see migrations.ts, v2).
-  '0002-delivery-parts': {
-    async up(db: Kysely<unknown>) {
+  ],
+  // The parts of each delivery the platform accepted (a Telegram photo, each text chunk, each
+  // Discord message), recorded one by one as the answers arrive, so a crash repeats at most the
+  // part in flight. `plan` names the rendering a part belongs to ('' by default; Telegram's
+  // 'text-only' once the picture was dropped), so a resume continues the same rendering.
+  [
+    '0002-delivery-parts',
+    async (db) => {
       await sql`
         CREATE TABLE delivery_parts (
           delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
@@ -117,21 +137,25 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
           PRIMARY KEY (delivery_id, part_index)
         )`.execute(db);
     },
-  },
-  // v3: per-subscription delivery options (see migrations.ts, v3).
-  '0003-subscription-options': {
-    async up(db: Kysely<unknown>) {
-      await sql`
-        ALTER TABLE subscriptions
-          ADD COLUMN mention_role_id TEXT,
-          ADD COLUMN silent    INTEGER NOT NULL DEFAULT 0 CHECK (silent IN (0, 1)),
-          ADD COLUMN wordcloud INTEGER NOT NULL DEFAULT 1 CHECK (wordcloud IN (0, 1)),
-          ADD COLUMN language  TEXT CHECK (language IN ('zh', 'en'))`.execute(db);
+  ],
+  // Per-subscription delivery options (`/subscribe` options, `/settings`). Defaults keep every
+  // existing subscription as it was: no role, not silent, word cloud on, the default language.
+  // One column a statement: SQLite adds one at a time.
+  [
+    '0003-subscription-options',
+    async (db) => {
+      await sql`ALTER TABLE subscriptions ADD COLUMN mention_role_id TEXT`.execute(db);
+      await sql`ALTER TABLE subscriptions ADD COLUMN silent INTEGER NOT NULL DEFAULT 0 CHECK (silent IN (0, 1))`.execute(db);
+      await sql`ALTER TABLE subscriptions ADD COLUMN wordcloud INTEGER NOT NULL DEFAULT 1 CHECK (wordcloud IN (0, 1))`.execute(db);
+      await sql`ALTER TABLE subscriptions ADD COLUMN language TEXT CHECK (language IN ('zh', 'en'))`.execute(db);
     },
-  },
-  // v4: handled webhook updates (see migrations.ts, v4).
-  '0004-handled-updates': {
-    async up(db: Kysely<unknown>) {
+  ],
+  // Handled webhook updates (Telegram `update_id`s, as text so any platform's ids fit): the
+  // primary key makes a claim succeed once, whichever process tries; `handled_at` lets old claims
+  // be pruned.
+  [
+    '0004-handled-updates',
+    async (db) => {
       await sql`
         CREATE TABLE handled_updates (
           platform   TEXT NOT NULL CHECK (platform IN ('discord', 'telegram')),
@@ -141,16 +165,35 @@ export const POSTGRES_MIGRATIONS: Record<string, Migration> = {
         )`.execute(db);
       await sql`CREATE INDEX handled_updates_by_time ON handled_updates (handled_at)`.execute(db);
     },
-  },
-  // v5: the report version a delivered row carried (see migrations.ts, v5).
-  '0005-delivery-content-hash': {
-    async up(db: Kysely<unknown>) {
+  ],
+  // Which version of the report file a delivered row carried (sha256), so "edited after
+  // delivery" compares contents, not the file's mtime (a fresh checkout touches every file).
+  [
+    '0005-delivery-content-hash',
+    async (db) => {
       await sql`ALTER TABLE deliveries ADD COLUMN content_hash TEXT`.execute(db);
     },
-  },
-};
+  ],
+];
 
-/** The migrations above, for Kysely's Migrator. */
-export const postgresMigrations: MigrationProvider = {
-  getMigrations: async () => POSTGRES_MIGRATIONS,
-};
+/** The names of the schema steps this version knows, in order. */
+export const STORE_MIGRATION_NAMES: readonly string[] = STEPS.map(([name]) => name);
+
+/**
+ * The schema steps for Kysely's Migrator on one database. A step the legacy history already
+ * applied (a SQLite file at `user_version` ≥ its number) is recorded without running again, so
+ * an old file joins the Migrator's history in place, in the Migrator's one transaction.
+ */
+export function storeMigrations(flavour: SchemaFlavour): MigrationProvider {
+  const migrations: Record<string, Migration> = {};
+  STEPS.forEach(([name, step], index) => {
+    const number = index + 1;
+    migrations[name] = {
+      async up(db: Kysely<unknown>) {
+        if ((await flavour.legacyVersion(db)) < number) await step(db, flavour);
+        await flavour.afterStep(db, number);
+      },
+    };
+  });
+  return { getMigrations: async () => migrations };
+}

@@ -3,7 +3,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.ts';
 import { orphanedSidecars } from './database-file.ts';
-import { MIGRATIONS, type Migration } from './migrations.ts';
 
 /** How long a writer waits for another process's lock (the CLI beside the running bot). */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -81,34 +80,6 @@ function ensureParentDirectory(file: string): void {
 }
 
 /**
- * Brings the schema up to `migrations.length`. Each step runs in its own IMMEDIATE transaction
- * and re-reads the version inside it, so two processes starting on a fresh file cannot both
- * apply the same step.
- */
-export function migrate(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
-  const target = migrations.length;
-  const readVersion = (): number => db.pragma('user_version', { simple: true }) as number;
-  for (;;) {
-    const step = db.transaction((): boolean => {
-      const version = readVersion();
-      if (version > target) {
-        throw new StoreError(
-          file,
-          `schema version ${version} is newer than this bot understands (${target}); upgrade the bot or use a different DATABASE_PATH`,
-        );
-      }
-      const migration = migrations[version];
-      if (version === target || !migration) return false;
-      guardStorage(file, `migration to schema version ${version + 1} failed`, () => migration(db));
-      // PRAGMA values cannot be bound parameters; `version` is a number we computed.
-      db.pragma(`user_version = ${version + 1}`);
-      return true;
-    });
-    if (!step.immediate()) return;
-  }
-}
-
-/**
  * Runs `fn` again while SQLite answers SQLITE_BUSY, up to the busy timeout. Switching a fresh file
  * to WAL needs an exclusive lock, and when two processes open the same new file at once SQLite may
  * answer BUSY at once instead of calling the busy handler (it would otherwise deadlock), so the
@@ -129,11 +100,11 @@ function retryWhileBusy<T>(fn: () => T): T {
 }
 
 /**
- * Opens (creating if needed) the SQLite file at `file` and migrates it. WAL + busy timeout let the
- * `digest` CLI and the running bot share the file. Every failure is a StoreError with a one-line
- * reason (corrupt file, a directory in the way, unwritable folder, a newer schema).
+ * Opens (creating if needed) the SQLite file at `file`, not yet migrated (see migrateStore). WAL +
+ * busy timeout let the `digest` CLI and the running bot share the file. Every failure is a
+ * StoreError with a one-line reason (corrupt file, a directory in the way, unwritable folder).
  */
-export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+export function openDatabase(file: string): Database.Database {
   const inMemory = file === ':memory:';
   if (!inMemory) ensureParentDirectory(file);
   const db = guardStorage(file, 'cannot open', () => new Database(file));
@@ -147,7 +118,6 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new StoreError(file, `the database file is corrupt (quick_check: ${String(check)})`);
     });
-    migrate(db, file, migrations);
     return db;
   } catch (error) {
     db.close();

@@ -1,5 +1,5 @@
 import type { Locale } from '../locale.ts';
-import type { Destination, PlatformName, SentPart } from '../platforms/platform.ts';
+import type { Destination, PlatformName, SentPart } from '../words.ts';
 
 /**
  * How a subscription wants its digest delivered (`/subscribe` options, `/settings`). Every field

@@ -31,7 +31,7 @@ describe('digest post of a report with fewer points than its heading announces',
     writeFileSync(file, seed.slice(0, seed.search(/\n4\.\s+\*\*/)));
     const when = new Date(Date.now() - 60_000);
     utimesSync(file, when, when);
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     await store.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
     await store.close();
 

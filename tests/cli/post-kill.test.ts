@@ -88,7 +88,7 @@ afterAll(async () => {
 describe('digest post killed mid-fan-out', () => {
   it('completes on the next run with no Discord channel posted twice', async () => {
     const p = postProject(root, 'kill', { discord });
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     for (const chatId of CHANNELS) await store.subscribe({ platform: 'discord', chatId, threadId: null, subscribedBy: 'cli' });
     const env = { ...p.env, DISCORD_API_BASE: proxy.base };
 

@@ -48,7 +48,7 @@ function postInChild(args: string[], env: NodeJS.ProcessEnv, cwd: string): { exi
 describe('the fan-out lock is per platform', () => {
   it('Telegram not answering in the middle of a fan-out does not hold up `digest post --platform discord` in another process', async () => {
     const p = postProject(root, 'lock', { telegram, discord });
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     await store.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
     await store.subscribe({ platform: 'discord', chatId: CHANNEL, threadId: null, subscribedBy: 'cli' });
     await store.close();

@@ -17,7 +17,7 @@ afterAll(async () => {
 /** -1001 recovers after two 500s, -1002 answers 502 to every try, -1003 refuses with a 400. */
 async function failingProject(name: string) {
   const p = postProject(root, name, { telegram }, { logLevel: 'info' });
-  const store = SqliteStore.open(p.dbPath);
+  const store = await SqliteStore.open(p.dbPath);
   for (const chatId of ['-1001', '-1002', '-1003']) await store.subscribe({ platform: 'telegram', chatId, threadId: null, subscribedBy: 'cli' });
   await store.close();
   telegram.clearFaults();

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function subscribe(dbPath: string, subs: Array<{ platform: 'telegram' | 'discord'; chatId: string }>): Promise<void> {
-  const store = SqliteStore.open(dbPath);
+  const store = await SqliteStore.open(dbPath);
   for (const s of subs) await store.subscribe({ ...s, threadId: null, subscribedBy: 'cli' });
   await store.close();
 }
@@ -114,7 +114,7 @@ describe('digest post', () => {
       expect(discord.messages.filter((m) => m.channelId === channel).flatMap((m) => m.files)).toHaveLength(1);
     }
 
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     try {
       expect(await store.getSubscription({ platform: 'telegram', chatId: '-1009', threadId: null })).toMatchObject({
         active: false,
@@ -140,7 +140,7 @@ describe('digest post', () => {
     expect(repost.stdout).toBe('discord: 1 delivered, 0 skipped (already delivered), 0 deactivated, 1 failed\n');
     expect(repost.stderr).toContain(`discord:${CH(6)}: failed`);
     expect(repost.code).toBe(1);
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     try {
       expect(await store.getDelivery(NEWEST, { platform: 'discord', chatId: CH(5), threadId: null }, 'repost')).toMatchObject({
         status: 'delivered',

@@ -73,7 +73,7 @@ describe('progress of long work', () => {
     try {
       for (const id of [-2001, -2002, -2003, -2004]) telegram.addChat({ id, type: 'supergroup', title: `g${id}` });
       const project = postProject(tempRoot('post-progress-'), 'p', { telegram });
-      const store = SqliteStore.open(project.dbPath);
+      const store = await SqliteStore.open(project.dbPath);
       for (const id of ['-2001', '-2002', '-2003', '-2004']) await store.subscribe({ platform: 'telegram', chatId: id, threadId: null, subscribedBy: 'cli' });
       await store.close();
       let stdout = '';

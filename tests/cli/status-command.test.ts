@@ -21,7 +21,7 @@ describe('digest status', () => {
   it('--json: subscriptions per platform, the last fan-out from the ledger, every active subscription next due', async () => {
     const dbPath = path.join(mkdtempSync(path.join(tmpdir(), 'status-')), 'bot.db');
     const env = { DATABASE_PATH: dbPath, TIMEZONE: 'Asia/Shanghai' };
-    await SqliteStore.open(dbPath).close();
+    await (await SqliteStore.open(dbPath)).close();
     const empty = await status(['--json'], env);
     expect(empty.code).toBe(0);
     expect(JSON.parse(empty.stdout)).toEqual({
@@ -30,7 +30,7 @@ describe('digest status', () => {
       nextDue: [],
     });
 
-    const store = SqliteStore.open(dbPath);
+    const store = await SqliteStore.open(dbPath);
     await store.subscribe({ platform: 'telegram', chatId: '-100', threadId: null, subscribedBy: 'cli', timeOfDay: '08:30', timezone: 'Europe/Berlin' });
     await store.subscribe({ platform: 'discord', chatId: '900', threadId: null, subscribedBy: 'cli' });
     await store.subscribe({ platform: 'telegram', chatId: '-200', threadId: null, subscribedBy: 'cli' });

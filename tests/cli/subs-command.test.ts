@@ -104,7 +104,7 @@ describe('digest subs', () => {
   it('writes to the same database the bot opens', async () => {
     const p = await project();
     await p.run('add', 'discord', '42', '--thread', '43');
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     expect(await store.listSubscriptions({ activeOnly: true })).toMatchObject([
       { platform: 'discord', chatId: '42', threadId: '43', subscribedBy: 'cli', active: true },
     ]);
@@ -140,7 +140,7 @@ describe('digest subs', () => {
   it('prints a readable table, CJK titles aligned, one line per subscription', async () => {
     const p = await project();
     await p.run('add', 'discord', '123');
-    const store = SqliteStore.open(p.dbPath, { now: () => new Date('2026-01-03T01:00:00Z') });
+    const store = await SqliteStore.open(p.dbPath, { now: () => new Date('2026-01-03T01:00:00Z') });
     await store.subscribe({ platform: 'telegram', chatId: '-100200', threadId: '9', title: 'AI 群\n聊', subscribedBy: 'cli' });
     await store.deactivate({ platform: 'discord', chatId: '123', threadId: null }, '403 Missing Access');
     await store.close();
@@ -156,7 +156,7 @@ describe('digest subs', () => {
   it('list on an empty database', async () => {
     const p = await project();
     mkdirSync(path.dirname(p.dbPath), { recursive: true });
-    await SqliteStore.open(p.dbPath).close();
+    await (await SqliteStore.open(p.dbPath)).close();
     expect((await p.run('list')).stdout).toBe('no subscriptions\n');
     expect((await p.run('list', '--json')).stdout).toBe('[]\n');
   });

@@ -37,7 +37,7 @@ describe('digest subs add --time/--tz', () => {
     expect((await p.run(['add', 'discord', '555', '--time', '07:00'])).stdout).toBe('added: discord 555 at 07:00 Asia/Shanghai\n');
     // Active already: the time changes, the rest is kept.
     expect((await p.run(['add', 'telegram', '-100', '--time', '09:15'])).stdout).toMatch(/^already active: telegram -100 \(since .*\); daily at 09:15 Asia\/Shanghai\n$/);
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     expect((await store.getSubscription({ platform: 'telegram', chatId: '-100', threadId: null }))).toMatchObject({ timeOfDay: '09:15', timezone: 'Asia/Shanghai' });
     await store.close();
 
@@ -91,7 +91,7 @@ describe('digest subs import', () => {
       '',
     ]);
     expect(result.code).toBe(1);
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     expect((await store.getSubscription({ platform: 'discord', chatId: '555', threadId: null }))?.options).toMatchObject({ silent: true, language: 'en' });
     expect((await store.getSubscription({ platform: 'telegram', chatId: '-7', threadId: null }))?.options.wordcloud).toBe(false);
     await store.close();
@@ -111,7 +111,7 @@ describe('digest subs import', () => {
     console.log(`subs import of 10,000 lines: ${seconds.toFixed(2)} s`);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').at(-2)).toBe('10000 added, 0 reactivated, 0 updated, 0 unchanged, 0 refused');
-    const store = SqliteStore.open(p.dbPath);
+    const store = await SqliteStore.open(p.dbPath);
     expect(await store.listSubscriptions()).toHaveLength(10_000);
     await store.close();
   }, 300_000);

@@ -102,7 +102,7 @@ export async function createHarness(
   } = {},
 ): Promise<Harness> {
   const library = options.library ?? (await contentLibrary());
-  const store = SqliteStore.open(':memory:');
+  const store = await SqliteStore.open(':memory:');
   const reposter = new RecordingReposter();
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({

@@ -58,7 +58,7 @@ function writeOld(name: string, bytes: Buffer, agoMs = 60_000): void {
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'content-faults-'));
-  store = SqliteStore.open(':memory:');
+  store = await SqliteStore.open(':memory:');
   telegram = new ScriptedPlatform('telegram');
   logLines = [];
   for (const chatId of ['-1', '-2']) await store.subscribe({ ...tg(chatId), subscribedBy: 'cli' });
@@ -114,7 +114,7 @@ describe('a delivered report that is edited afterwards', () => {
     const dbFile = path.join(dir, 'digest.db');
     await store.close();
     // The ledger's clock runs a minute behind, so "delivered, then edited" fits in a fast test.
-    store = SqliteStore.open(dbFile, { now: () => new Date(Date.now() - 60_000) });
+    store = await SqliteStore.open(dbFile, { now: () => new Date(Date.now() - 60_000) });
     for (const chatId of ['-1', '-2']) await store.subscribe({ ...tg(chatId), subscribedBy: 'cli' });
     const { fanout: f } = await fanout(300);
     await f.deliverNewest();
@@ -147,7 +147,7 @@ describe('a delivered report whose file is only touched (a fresh checkout or dep
     writeOld(NEW_NAME, SEED);
     const dbFile = path.join(dir, 'digest.db');
     await store.close();
-    store = SqliteStore.open(dbFile, { now: () => new Date(Date.now() - 60_000) });
+    store = await SqliteStore.open(dbFile, { now: () => new Date(Date.now() - 60_000) });
     await store.subscribe({ ...tg('-1'), subscribedBy: 'cli' });
     const { fanout: f } = await fanout(300);
     await f.deliverNewest();

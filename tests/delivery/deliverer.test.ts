@@ -45,8 +45,8 @@ function scheduled(destinations: Destination[], slug = SLUG) {
   return { slug, digest: testDigest(slug), destinations, kind: 'scheduled' as const };
 }
 
-beforeEach(() => {
-  store = SqliteStore.open(':memory:');
+beforeEach(async () => {
+  store = await SqliteStore.open(':memory:');
   telegram = new ScriptedPlatform('telegram');
   discord = new ScriptedPlatform('discord');
   notifier = new RecordingNotifier();

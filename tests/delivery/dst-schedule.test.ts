@@ -50,7 +50,7 @@ describe('due times on daylight-saving days', () => {
       vi.useFakeTimers({ now: new Date(t.from), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
       const [hh, mm] = t.time.split(':').map(Number) as [number, number];
       const global = { schedule: `${mm} ${hh} * * *`, timezone: t.zone };
-      store = SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
+      store = await SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
       const own = { platform: 'telegram', chatId: '-1', threadId: null } as const;
       const byGlobal = { platform: 'discord', chatId: '2', threadId: null } as const;
       await store.subscribe({ ...own, subscribedBy: 'cli', timeOfDay: t.time, timezone: t.zone });

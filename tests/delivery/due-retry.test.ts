@@ -22,7 +22,7 @@ afterEach(async () => {
 
 describe('a due fan-out the database cannot record', () => {
   it('is tried again with backoff and goes out once the database is writable, with no operator', async () => {
-    sqlite = SqliteStore.open(':memory:');
+    sqlite = await SqliteStore.open(':memory:');
     for (const chatId of ['-1', '-2', '-3']) await sqlite.subscribe({ platform: 'telegram', chatId, threadId: null, subscribedBy: 'cli' });
     const faulty = new FaultyStore(sqlite, 'SQLITE_READONLY');
     faulty.fail('claimDelivery', 'recordAttempt', 'markDelivered');
@@ -54,7 +54,7 @@ describe('a due fan-out the database cannot record', () => {
 
 describe('the start-up catch-up when the newest report cannot be read', () => {
   it('does not stop the bot from starting, and is tried again until it can run', async () => {
-    sqlite = SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
+    sqlite = await SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
     await sqlite.subscribe({ platform: 'telegram', chatId: '-1', threadId: null, subscribedBy: 'cli' });
     const telegram = new ScriptedPlatform('telegram');
     const deliverer = new Deliverer({ store: sqlite, platforms: { telegram }, policy: { maxAttempts: 1, backoffBaseMs: 1, backoffCapMs: 1 } });

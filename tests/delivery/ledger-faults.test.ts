@@ -44,7 +44,7 @@ function deliverer(overrides: Partial<DelivererDeps> = {}): Deliverer {
 const scheduled = (destinations: Destination[]) => ({ slug: SLUG, digest: testDigest(SLUG), destinations, kind: 'scheduled' as const });
 
 beforeEach(async () => {
-  sqlite = SqliteStore.open(':memory:');
+  sqlite = await SqliteStore.open(':memory:');
   faulty = new FaultyStore(sqlite);
   telegram = new ScriptedPlatform('telegram');
   notifier = new RecordingNotifier();

@@ -33,7 +33,7 @@ beforeEach(async () => {
   h = await startTelegramHarness({ retry: { maxAttempts: 1 } });
   for (const id of CHATS) h.fake.addChat({ id, type: 'supergroup', title: `g${id}` });
   dir = mkdtempSync(path.join(tmpdir(), 'outcome-journal-'));
-  sqlite = SqliteStore.open(path.join(dir, 'digest.db'));
+  sqlite = await SqliteStore.open(path.join(dir, 'digest.db'));
   for (const id of CHATS) await sqlite.subscribe({ ...to(id), subscribedBy: 'cli' });
 });
 afterEach(async () => {

@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 beforeEach(async () => {
   h.fake.resetRecordings();
-  store = SqliteStore.open(':memory:');
+  store = await SqliteStore.open(':memory:');
   await store.subscribe({ ...to(CHAT), subscribedBy: 'cli' });
 });
 

@@ -54,7 +54,7 @@ function deliverer(): Deliverer {
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'report-gates-'));
-  store = SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
+  store = await SqliteStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
   telegram = new ScriptedPlatform('telegram');
   logLines = [];
   for (const chatId of ['-1', '-2']) await store.subscribe({ ...tg(chatId), subscribedBy: 'cli' });

@@ -19,9 +19,9 @@ let discord: ScriptedPlatform;
 let library: MemoryLibrary;
 let fanout: Fanout;
 
-function setUp(now: string): void {
+async function setUp(now: string): Promise<void> {
   clock = new Date(now);
-  store = SqliteStore.open(':memory:', { now: () => clock });
+  store = await SqliteStore.open(':memory:', { now: () => clock });
   telegram = new ScriptedPlatform('telegram');
   discord = new ScriptedPlatform('discord');
   const deliverer = new Deliverer({
@@ -55,7 +55,7 @@ afterEach(async () => {
 
 describe('catch-up after downtime', () => {
   it('posts only the newest missed report, once, with a note naming the other missed dates', async () => {
-    setUp('2026-01-01T00:00:00Z');
+    await setUp('2026-01-01T00:00:00Z');
     await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
     await subscribeAt('2025-12-30T00:00:00Z', dc('7'));
     // Both got 2026-01-01 before the bot went down.
@@ -95,7 +95,7 @@ describe('catch-up after downtime', () => {
   });
 
   it('catches up one platform at a time (the bot runs it per platform once that platform has started)', async () => {
-    setUp('2026-01-05T02:00:00Z');
+    await setUp('2026-01-05T02:00:00Z');
     await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
     await subscribeAt('2025-12-30T00:00:00Z', dc('7'));
     const scheduler = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
@@ -110,7 +110,7 @@ describe('catch-up after downtime', () => {
   });
 
   it('waits for the next due time when the newest report appeared after the last one', async () => {
-    setUp('2026-01-04T00:00:00Z');
+    await setUp('2026-01-04T00:00:00Z');
     await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
     // 2026-01-04 14:00 Shanghai report; now 2026-01-04 20:00 Shanghai: last due 09:00 was before it.
     const plans = await planCatchUp({
@@ -124,7 +124,7 @@ describe('catch-up after downtime', () => {
   });
 
   it('does not catch up a subscription made after the last due time', async () => {
-    setUp('2026-01-05T02:00:00Z');
+    await setUp('2026-01-05T02:00:00Z');
     await subscribeAt('2026-01-05T01:30:00Z', tg('-1'));
     const plans = await planCatchUp({
       newest: testReport('2026-01-04', '2026-01-04T14:00:00+08:00'),
@@ -137,7 +137,7 @@ describe('catch-up after downtime', () => {
   });
 
   it('uses a subscription’s own time and timezone for its due time', async () => {
-    setUp('2026-01-05T02:00:00Z');
+    await setUp('2026-01-05T02:00:00Z');
     await subscribeAt('2025-12-30T00:00:00Z', tg('-1'), { timeOfDay: '08:30', timezone: 'Europe/Berlin' });
     const newest = testReport('2026-01-04', '2026-01-04T14:00:00+08:00');
     // 03:00 Berlin on 01-05: its last due (01-04 08:30 Berlin = 07:30Z) came after the report (06:00Z).
@@ -151,7 +151,7 @@ describe('Scheduler ticks (fake clock)', () => {
   it('fires a per-subscription 08:30 Europe/Berlin at 07:30Z and the global job at 09:00 Shanghai, once each', async () => {
     vi.useFakeTimers({ now: new Date('2026-01-15T07:29:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     library.add(testReport('2026-01-15', '2026-01-15T13:00:00+08:00')); // 05:00Z: after 01:00Z, before 07:30Z
-    setUp('2026-01-15T07:29:00Z');
+    await setUp('2026-01-15T07:29:00Z');
     await subscribeAt('2026-01-01T00:00:00Z', tg('-100'), { timeOfDay: '08:30', timezone: 'Europe/Berlin' });
     await subscribeAt('2026-01-01T00:00:00Z', dc('42'));
     const scheduler = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => new Date() });
@@ -176,7 +176,7 @@ describe('Scheduler ticks (fake clock)', () => {
   });
 
   it('picks up a new report without a restart, and re-syncs jobs when subscriptions change', async () => {
-    setUp('2026-01-05T02:00:00Z');
+    await setUp('2026-01-05T02:00:00Z');
     await subscribeAt('2026-01-01T00:00:00Z', tg('-1'));
     const scheduler = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
     await scheduler.resync();

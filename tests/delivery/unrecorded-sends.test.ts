@@ -59,7 +59,7 @@ let inner: SqliteStore;
 beforeEach(async () => {
   h = await startTelegramHarness({ retry: { maxAttempts: 1 } });
   for (const id of CHATS) h.fake.addChat({ id, type: 'supergroup', title: `g${id}` });
-  inner = SqliteStore.open(':memory:');
+  inner = await SqliteStore.open(':memory:');
   for (const id of CHATS) await inner.subscribe({ ...to(id), subscribedBy: 'cli' });
 });
 afterEach(async () => {

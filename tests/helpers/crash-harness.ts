@@ -163,7 +163,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     );
     const dbPath = path.join(dir, 'data', 'bot.db');
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
-    const store = SqliteStore.open(dbPath, { now: () => twoDaysAgo });
+    const store = await SqliteStore.open(dbPath, { now: () => twoDaysAgo });
     for (const id of chats) await store.subscribe({ platform: 'telegram', chatId: String(id), threadId: null, subscribedBy: 'cli' });
     await store.close();
     const env: NodeJS.ProcessEnv = {

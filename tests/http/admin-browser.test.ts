@@ -50,7 +50,7 @@ beforeAll(async () => {
   const io: CliIo = { stdout: () => undefined, stderr: (t) => void (stderr += t), env, cwd: ROOT };
   expect(await runCli(['subs', 'add', 'telegram', CHAT, '--thread', '42'], io), stderr).toBe(0);
 
-  store = SqliteStore.open(dbPath);
+  store = await SqliteStore.open(dbPath);
   library = await ReportLibrary.open(contentDir);
   images = new WordcloudService({ enabled: true, width: 1200, height: 675, cacheDir: path.join(tmp, 'wordclouds'), imagesDir: null }, silentLogger());
   const digests = createDigestBuilder({ digest: { detailMaxChars: 90, reportUrlTemplate: 'https://example.com/{yyyy}/{mm}/{dd}/{slug}.html', titlePrefix: 'Twitter AI 报告' } }, images);

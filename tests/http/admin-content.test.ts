@@ -36,9 +36,9 @@ function app(library: ReportLibrary, digests: DigestBuilder) {
   });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'admin-content-'));
-  store = SqliteStore.open(':memory:');
+  store = await SqliteStore.open(':memory:');
 });
 afterAll(async () => {
   await store.close();

@@ -62,7 +62,7 @@ function adminDeps(store: SqliteStore, health: ServiceHealth) {
 
 describe('/healthz and /readyz', () => {
   it('healthz answers ok; readyz is 503 naming a platform that has not started, 200 once it has, 503 again when the store is closed', async () => {
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     const health = new ServiceHealth();
     health.set('library', true, '5 reports indexed');
     health.set('store', true);
@@ -135,7 +135,7 @@ describe('/metrics after a fan-out to the fake platforms', () => {
   });
 
   it('parses as Prometheus text, and the delivered count equals what the fakes received; 429s and retries move', async () => {
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     for (const chatId of ['-1001', '-1002', '-1003']) await store.subscribe({ platform: 'telegram', chatId, threadId: null, subscribedBy: 'cli' });
     for (const chatId of CHANNELS) await store.subscribe({ platform: 'discord', chatId, threadId: null, subscribedBy: 'cli' });
     const metrics = new BotMetrics({ listSubscriptions: () => store.listSubscriptions() });
@@ -231,7 +231,7 @@ describe('/metrics after a fan-out to the fake platforms', () => {
 
 describe('/admin', () => {
   it('is 404 everywhere without ADMIN_TOKEN', async () => {
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     const app = createHttpApp({ health: new ServiceHealth(), admin: null });
     for (const url of ['/admin', '/admin/', '/admin/preview/2026-01-03', '/admin/assets/admin.css']) {
       const response = await app.request(url, { headers: { authorization: basic(TOKEN) } });
@@ -241,7 +241,7 @@ describe('/admin', () => {
   });
 
   it('401 with a Basic challenge without the token or with a wrong one; 200 with it (Basic or Bearer), chat titles escaped', async () => {
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     await store.subscribe({ platform: 'telegram', chatId: '-100777', threadId: null, title: '<script>alert(1)</script> 群', subscribedBy: 'telegram:1' });
     const app = createHttpApp({ health: new ServiceHealth(), admin: adminDeps(store, new ServiceHealth()) });
     for (const headers of [{}, { authorization: basic('wrong') }, { authorization: 'Bearer wrong' }, { authorization: basic(`${TOKEN}x`) }, { authorization: 'Basic !!!' }]) {
@@ -263,7 +263,7 @@ describe('/admin', () => {
   });
 
   it('previews a seed date from the exact payloads, 404 for a date without a report, serves the font', async () => {
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     const app = createHttpApp({ health: new ServiceHealth(), admin: adminDeps(store, new ServiceHealth()) });
     const headers = { authorization: `Bearer ${TOKEN}` };
     const report = await library.findByDate('2026-01-03');

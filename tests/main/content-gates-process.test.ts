@@ -53,7 +53,7 @@ async function project(name: string): Promise<{ contentDir: string; env: NodeJS.
   const contentDir = path.join(dir, 'content');
   mkdirSync(contentDir);
   const databasePath = path.join(dir, 'data', 'bot.db');
-  const store = SqliteStore.open(databasePath, { now: () => new Date(Date.now() - 2 * 86_400_000) });
+  const store = await SqliteStore.open(databasePath, { now: () => new Date(Date.now() - 2 * 86_400_000) });
   await store.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
   await store.close();
   const configFile = path.join(dir, 'config.json');

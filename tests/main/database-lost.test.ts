@@ -29,7 +29,7 @@ beforeAll(async () => {
   telegram = await startFakeTelegram();
   telegram.addChat({ id: OWNER, type: 'private' });
   dbPath = path.join(tmp, 'data', 'bot.db');
-  const store = SqliteStore.open(dbPath);
+  const store = await SqliteStore.open(dbPath);
   for (let i = 0; i < 40; i++) await store.subscribe({ platform: 'telegram', chatId: String(-1007200 - i), threadId: null, subscribedBy: 'cli' });
   await store.close();
   const configFile = path.join(tmp, 'config.json');
@@ -85,7 +85,7 @@ describe('the database file deleted while the bot runs', () => {
     // Nothing lost: the 40 subscriptions are in the rescued copy.
     const rescuedName = readdirSync(path.dirname(dbPath)).find((name) => name.startsWith('bot.db.rescued-'));
     expect(rescuedName).toBeDefined();
-    const rescued = SqliteStore.open(path.join(path.dirname(dbPath), rescuedName!));
+    const rescued = await SqliteStore.open(path.join(path.dirname(dbPath), rescuedName!));
     expect(await rescued.listSubscriptions({ activeOnly: true })).toHaveLength(40);
     await rescued.close();
 

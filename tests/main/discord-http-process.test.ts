@@ -34,7 +34,7 @@ beforeAll(async () => {
   const databasePath = path.join(tmp, 'data', 'bot.db');
   mkdirSync(path.dirname(databasePath), { recursive: true });
   // Subscribed since January: the newest report is due, so the start-up catch-up posts it.
-  const store = SqliteStore.open(databasePath, { now: () => new Date('2026-01-01T00:00:00Z') });
+  const store = await SqliteStore.open(databasePath, { now: () => new Date('2026-01-01T00:00:00Z') });
   await store.subscribe({ platform: 'discord', chatId: TEXT, threadId: null, subscribedBy: 'cli' });
   await store.close();
   const configFile = path.join(tmp, 'config.json');
@@ -102,7 +102,7 @@ describe('npm start with DISCORD_INTERACTIONS=http', () => {
 
     bot.child.kill('SIGTERM');
     expect(await bot.exit).toEqual({ code: 0, signal: null });
-    const store = SqliteStore.open(env['DATABASE_PATH']!);
+    const store = await SqliteStore.open(env['DATABASE_PATH']!);
     try {
       expect((await store.listSubscriptions({ platform: 'discord' })).map((s) => s.chatId).sort()).toEqual([TEXT, OTHER].sort());
     } finally {

@@ -67,7 +67,7 @@ describe.skipIf(!mounted)('disk full mid-fan-out, space freed, restart at once (
     );
     const dbPath = path.join(mountPoint, 'bot.db');
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
-    const seed = SqliteStore.open(dbPath, { now: () => twoDaysAgo });
+    const seed = await SqliteStore.open(dbPath, { now: () => twoDaysAgo });
     for (const id of CHATS) await seed.subscribe({ platform: 'telegram', chatId: String(id), threadId: null, subscribedBy: 'cli' });
     await seed.close();
     const env = {

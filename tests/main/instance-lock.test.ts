@@ -37,7 +37,7 @@ beforeAll(async () => {
   telegram = await startFakeTelegram();
   telegram.addChat({ id: GROUP, type: 'supergroup', title: 'AI' });
   dbPath = path.join(tmp, 'data', 'bot.db');
-  const store = SqliteStore.open(dbPath);
+  const store = await SqliteStore.open(dbPath);
   await store.subscribe({ platform: 'telegram', chatId: String(GROUP), threadId: null, subscribedBy: 'cli' });
   await store.close();
   const configFile = path.join(tmp, 'config.json');

@@ -83,7 +83,7 @@ async function project(name: string): Promise<NodeJS.ProcessEnv> {
   const dir = mkdtempSync(path.join(tmp, `${name}-`));
   const databasePath = path.join(dir, 'data', 'bot.db');
   mkdirSync(path.dirname(databasePath), { recursive: true });
-  const store = SqliteStore.open(databasePath, { now: () => new Date('2026-01-01T00:00:00Z') });
+  const store = await SqliteStore.open(databasePath, { now: () => new Date('2026-01-01T00:00:00Z') });
   await store.subscribe({ platform: 'telegram', chatId: String(TG_GROUP), threadId: null, subscribedBy: 'cli' });
   await store.subscribe({ platform: 'discord', chatId: TEXT, threadId: null, subscribedBy: 'cli' });
   await store.close();

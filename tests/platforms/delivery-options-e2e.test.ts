@@ -62,8 +62,8 @@ describe('per-subscription delivery options, from the store through the fan-out 
     await discord.stop();
     await fakeDiscord.close();
   });
-  beforeEach(() => {
-    store = SqliteStore.open(':memory:');
+  beforeEach(async () => {
+    store = await SqliteStore.open(':memory:');
     telegram.fake.resetRecordings();
     fakeDiscord.messages.length = 0;
   });

@@ -10,7 +10,7 @@ process.stdout.write('ready\n');
 await once(process.stdin, 'data');
 process.stdin.destroy();
 
-const store = SqliteStore.open(file);
+const store = await SqliteStore.open(file);
 const created: number[] = [];
 for (let i = 0; i < Number(countText); i++) {
   const { created: mine } = await store.claimDelivery({

@@ -40,8 +40,8 @@ function startWorker(file: string, count: number) {
 describe('two stores on one file', () => {
   it('see each other’s writes and never both create the same ledger row', async () => {
     const file = path.join(root, 'shared.db');
-    const bot = SqliteStore.open(file);
-    const cli = SqliteStore.open(file);
+    const bot = await SqliteStore.open(file);
+    const cli = await SqliteStore.open(file);
     await cli.subscribe({ ...dest, subscribedBy: 'cli' });
     expect((await bot.getSubscription(dest))?.active).toBe(true);
     const a = await bot.claimDelivery({ slug: 's', destination: dest, kind: 'scheduled' });
@@ -62,7 +62,7 @@ describe('two stores on one file', () => {
     const all = [...(first ?? []), ...(second ?? [])].sort((x, y) => x - y);
     // Every slug created once, by one process or the other; never by both, never by neither.
     expect(all).toEqual(Array.from({ length: count }, (_, i) => i));
-    const store = SqliteStore.open(file);
+    const store = await SqliteStore.open(file);
     expect(await store.listDeliveries()).toHaveLength(count);
     await store.close();
     console.log(`claims created per process: ${first?.length} / ${second?.length}`);

@@ -18,7 +18,7 @@ async function fortySubscriptions(store: SqliteStore): Promise<void> {
 describe('the database file deleted or replaced under a running process', () => {
   it('refuses writes to a deleted file instead of saying "saved", and names the problem', async () => {
     const file = fresh();
-    const store = SqliteStore.open(file);
+    const store = await SqliteStore.open(file);
     await fortySubscriptions(store);
     expect(store.fileProblem()).toBeNull();
     unlinkSync(file);
@@ -30,8 +30,8 @@ describe('the database file deleted or replaced under a running process', () => 
 
   it('notices a file replaced by another one (same path, other inode)', async () => {
     const file = fresh();
-    const store = SqliteStore.open(file);
-    const other = SqliteStore.open(`${file}.other`);
+    const store = await SqliteStore.open(file);
+    const other = await SqliteStore.open(`${file}.other`);
     await other.close();
     renameSync(`${file}.other`, file);
     expect(store.fileProblem()).toContain('replaced by another file');
@@ -40,7 +40,7 @@ describe('the database file deleted or replaced under a running process', () => 
 
   it('rescues the deleted database through its open connection: all 40 subscriptions and the ledger', async () => {
     const file = fresh();
-    const store = SqliteStore.open(file);
+    const store = await SqliteStore.open(file);
     await fortySubscriptions(store);
     const { delivery } = await store.claimDelivery({ slug: 's', destination: chat('-1000'), kind: 'scheduled' });
     await store.markDelivered(delivery.id, ['7']);
@@ -48,7 +48,7 @@ describe('the database file deleted or replaced under a running process', () => 
     const copy = store.rescue();
     await store.close();
     expect(copy.startsWith(`${file}.rescued-`)).toBe(true);
-    const rescued = SqliteStore.open(copy);
+    const rescued = await SqliteStore.open(copy);
     expect(await rescued.listSubscriptions()).toHaveLength(40);
     expect(await rescued.listDeliveries()).toEqual([expect.objectContaining({ status: 'delivered', messageIds: ['7'] })]);
     await rescued.close();
@@ -56,11 +56,11 @@ describe('the database file deleted or replaced under a running process', () => 
 
   it('does not open a fresh empty database where the file vanished but its -wal / -shm are still there', async () => {
     const file = fresh();
-    const running = SqliteStore.open(file);
+    const running = await SqliteStore.open(file);
     await fortySubscriptions(running);
     unlinkSync(file);
     // What `digest subs list` or a restarted bot would do while the first process still runs.
-    expect(() => SqliteStore.open(file)).toThrow(/database file is missing but digest\.db-wal and digest\.db-shm are still there/);
+    await expect(SqliteStore.open(file)).rejects.toThrow(/database file is missing but digest\.db-wal and digest\.db-shm are still there/);
     expect(existsSync(file)).toBe(false);
     await running.close();
   });
@@ -69,7 +69,7 @@ describe('the database file deleted or replaced under a running process', () => 
     const file = fresh();
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(path.join(path.dirname(file), 'unrelated.txt'), 'x');
-    const store = SqliteStore.open(file);
+    const store = await SqliteStore.open(file);
     expect(await store.listSubscriptions()).toEqual([]);
     await store.close();
   });

@@ -7,7 +7,7 @@ describe('HandledUpdates', () => {
   it('prunes claims older than the retention after a claim, at most once an hour', async () => {
     let now = Date.UTC(2026, 0, 10, 12, 0, 0);
     const clock = () => new Date(now);
-    const store = SqliteStore.open(':memory:', { now: clock });
+    const store = await SqliteStore.open(':memory:', { now: clock });
     const prunes: string[] = [];
     const spy = { claimUpdate: store.claimUpdate.bind(store), pruneUpdates: (before: string) => (prunes.push(before), store.pruneUpdates(before)) };
     const handled = new HandledUpdates(spy, { logger: silentLogger(), now: clock });

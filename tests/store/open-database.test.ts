@@ -4,25 +4,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.ts';
-import { MIGRATIONS } from '../../src/store/migrations.ts';
-import { migrate, openDatabase } from '../../src/store/open-database.ts';
+import { STORE_MIGRATION_NAMES } from '../../src/store/kysely-schema.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'digest-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const fresh = (name = 'digest.db') => path.join(root, `case-${++n}`, name);
-
-/** Runs `fn`, expecting a StoreError; returns it for message assertions. */
-function storeErrorOf(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(StoreError);
-    return error as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
 
 async function rejectionOf(promise: Promise<unknown>): Promise<StoreError> {
   const error = await promise.then(
@@ -36,19 +24,20 @@ async function rejectionOf(promise: Promise<unknown>): Promise<StoreError> {
 describe('opening a database file', () => {
   it('creates missing parent folders, migrates from empty, and uses WAL', async () => {
     const file = fresh(path.join('nested', 'deeper', 'digest.db'));
-    const store = SqliteStore.open(file);
+    const store = await SqliteStore.open(file);
     await store.close();
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('user_version', { simple: true })).toBe(STORE_MIGRATION_NAMES.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['deliveries', 'delivery_parts', 'handled_updates', 'subscriptions']);
+    expect(tables).toEqual(['deliveries', 'delivery_parts', 'handled_updates', 'kysely_migration', 'kysely_migration_lock', 'subscriptions']);
+    expect(db.prepare('SELECT name FROM kysely_migration ORDER BY name').pluck().all()).toEqual(STORE_MIGRATION_NAMES);
     db.close();
   });
 
   it('loses nothing across close and reopen', async () => {
     const file = fresh();
-    const first = SqliteStore.open(file);
+    const first = await SqliteStore.open(file);
     await first.subscribe({ platform: 'telegram', chatId: '-1001', threadId: '7', title: '群', subscribedBy: 'cli' });
     await first.subscribe({ platform: 'discord', chatId: '2', threadId: null, subscribedBy: 'cli' });
     await first.unsubscribe({ platform: 'discord', chatId: '2', threadId: null }, 'unsubscribed by cli');
@@ -62,7 +51,7 @@ describe('opening a database file', () => {
     const deliveries = await first.listDeliveries();
     await first.close();
 
-    const second = SqliteStore.open(file);
+    const second = await SqliteStore.open(file);
     expect(await second.listSubscriptions()).toEqual(subs);
     expect(await second.listDeliveries()).toEqual(deliveries);
     expect(deliveries[0]?.messageIds).toEqual(['10', '11']);
@@ -71,50 +60,30 @@ describe('opening a database file', () => {
 
   it('reopening an up-to-date database runs no migration again', async () => {
     const file = fresh();
-    await SqliteStore.open(file).close();
-    let ran = 0;
-    const counted = MIGRATIONS.map((m) => (db: Database.Database) => {
-      ran++;
-      m(db);
-    });
-    openDatabase(file, counted).close();
-    expect(ran).toBe(0);
-  });
-
-  it('applies only the missing steps, each in its own transaction', async () => {
-    const file = fresh();
-    await SqliteStore.open(file).close();
-    const extra = [
-      ...MIGRATIONS,
-      (db: Database.Database) => db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)'),
-      (db: Database.Database) => {
-        db.exec('CREATE TABLE half_done (id INTEGER PRIMARY KEY)');
-        throw new Error('boom');
-      },
-    ];
-    const error = storeErrorOf(() => openDatabase(file, extra));
-    expect(error.message).toContain(`migration to schema version ${MIGRATIONS.length + 2} failed: boom`);
-    const db = new Database(file, { readonly: true });
-    // The good step stuck; the failed one rolled back entirely.
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-    expect(tables).toContain('notes');
-    expect(tables).not.toContain('half_done');
-    db.close();
+    await (await SqliteStore.open(file)).close();
+    const recorded = () => {
+      const db = new Database(file, { readonly: true });
+      const rows = db.prepare('SELECT name, timestamp FROM kysely_migration ORDER BY name').all();
+      db.close();
+      return rows;
+    };
+    const before = recorded();
+    await (await SqliteStore.open(file)).close();
+    expect(recorded()).toEqual(before);
   });
 
   it('refuses a database from a newer schema version and leaves it untouched', async () => {
     const file = fresh();
-    await SqliteStore.open(file).close();
+    await (await SqliteStore.open(file)).close();
     const raw = new Database(file);
-    raw.pragma(`user_version = ${MIGRATIONS.length + 3}`);
+    raw.pragma(`user_version = ${STORE_MIGRATION_NAMES.length + 3}`);
     raw.close();
-    const error = storeErrorOf(() => SqliteStore.open(file));
+    const error = (await rejectionOf(SqliteStore.open(file)));
     expect(error.message).toBe(
-      `database ${file}: schema version ${MIGRATIONS.length + 3} is newer than this bot understands (${MIGRATIONS.length}); upgrade the bot or use a different DATABASE_PATH`,
+      `database ${file}: schema version ${STORE_MIGRATION_NAMES.length + 3} is newer than this bot understands (${STORE_MIGRATION_NAMES.length}); upgrade the bot or use a different DATABASE_PATH`,
     );
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 3);
+    expect(check.pragma('user_version', { simple: true })).toBe(STORE_MIGRATION_NAMES.length + 3);
     check.close();
   });
 
@@ -122,74 +91,46 @@ describe('opening a database file', () => {
     ['random bytes', () => Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256))],
     ['a text file', () => Buffer.from('date,title\n2026-01-03,hello\n'.repeat(200))],
     ['a SQLite header over garbage', () => Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0xab)])],
-  ])('refuses %s with "not a SQLite database"', (_what, bytes) => {
+  ])('refuses %s with "not a SQLite database"', async (_what, bytes) => {
     const file = fresh();
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, bytes());
-    const error = storeErrorOf(() => SqliteStore.open(file));
+    const error = (await rejectionOf(SqliteStore.open(file)));
     expect(error.message).toBe(`database ${file}: cannot open: not a SQLite database (the file is corrupt or something else entirely)`);
     expect(error.cause).toBeDefined();
   });
 
-  it('says when a directory is in the way of the database file', () => {
+  it('says when a directory is in the way of the database file', async () => {
     const file = fresh();
     mkdirSync(file, { recursive: true });
-    expect(storeErrorOf(() => SqliteStore.open(file)).message).toBe(
+    expect((await rejectionOf(SqliteStore.open(file))).message).toBe(
       `database ${file}: the path is a directory, not a database file`,
     );
   });
 
-  it('says when the folder cannot be created because a file is in the way', () => {
+  it('says when the folder cannot be created because a file is in the way', async () => {
     const blocker = fresh('not-a-folder');
     mkdirSync(path.dirname(blocker), { recursive: true });
     writeFileSync(blocker, 'x');
     const file = path.join(blocker, 'data', 'digest.db');
-    const message = storeErrorOf(() => SqliteStore.open(file)).message;
+    const message = (await rejectionOf(SqliteStore.open(file))).message;
     expect(message).toBe(
       `database ${file}: cannot create directory ${path.dirname(file)}: a part of the path is a file, not a directory`,
     );
   });
 
-  it('says when the database file is where a folder should be', () => {
+  it('says when the database file is where a folder should be', async () => {
     const blocker = fresh('data');
     mkdirSync(path.dirname(blocker), { recursive: true });
     writeFileSync(blocker, 'x');
     const file = path.join(blocker, 'digest.db');
-    expect(storeErrorOf(() => SqliteStore.open(file)).message).toMatch(/^database .*: cannot create directory .*: a file is in the way$/);
+    expect((await rejectionOf(SqliteStore.open(file))).message).toMatch(/^database .*: cannot create directory .*: a file is in the way$/);
   });
 
   it('turns a failure after opening into a StoreError naming what was being done', async () => {
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     await store.close();
     const error = await rejectionOf(store.listSubscriptions());
     expect(error.message).toMatch(/^database :memory:: cannot list subscriptions: The database connection is not open$/);
-  });
-
-  it('migrate() on a fresh in-memory handle is idempotent', () => {
-    const db = new Database(':memory:');
-    migrate(db, ':memory:');
-    migrate(db, ':memory:');
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    db.close();
-  });
-});
-
-describe('the delivery options step (subscriptions made before options existed)', () => {
-  it('a subscription from a database before the step reads with the default options, and can be given some', async () => {
-    const file = fresh();
-    // The schema as it was just before the step (the steps after it build on it).
-    const before = openDatabase(file, MIGRATIONS.slice(0, MIGRATIONS.findIndex((step) => step.name === 'addSubscriptionOptions')));
-    before
-      .prepare(
-        `INSERT INTO subscriptions (platform, chat_id, thread_id, subscribed_by, subscribed_at, updated_at)
-         VALUES ('discord', '555', '', 'cli', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
-      )
-      .run();
-    before.close();
-    const store = SqliteStore.open(file);
-    const destination = { platform: 'discord' as const, chatId: '555', threadId: null };
-    expect((await store.getSubscription(destination))?.options).toEqual({ mentionRoleId: null, silent: false, wordcloud: true, language: null });
-    expect((await store.setSubscriptionOptions(destination, { language: 'en' }))?.options.language).toBe('en');
-    await store.close();
   });
 });

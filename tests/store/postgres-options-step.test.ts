@@ -1,7 +1,7 @@
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POSTGRES_MIGRATIONS } from '../../src/store/kysely-schema.ts';
+import { storeMigrations } from '../../src/store/kysely-schema.ts';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 
@@ -17,7 +17,8 @@ describe.runIf(enabled)('PostgreSQL 0003-subscription-options', () => {
     try {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
       // The schema as it was just before the step (the steps after it build on it).
-      const before = Object.fromEntries(Object.entries(POSTGRES_MIGRATIONS).filter(([name]) => name < '0003-subscription-options'));
+      const all = await storeMigrations({ generatedId: 'SERIAL PRIMARY KEY', legacyVersion: async () => 0, afterStep: async () => undefined }).getMigrations();
+      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0003-subscription-options'));
       const { error } = await new Migrator({ db, provider: { getMigrations: async () => before }, migrationTableSchema: schema }).migrateToLatest();
       expect(error).toBeUndefined();
       await sql`INSERT INTO subscriptions (platform, chat_id, thread_id, subscribed_by, subscribed_at, updated_at)

@@ -27,7 +27,7 @@ describe.skipIf(!mounted)('a disk that fills up mid-fan-out (real tmpfs)', () =>
   it('never sends a chat the digest twice, and records every delivery once space is back', async () => {
     const file = path.join(mountPoint, 'digest.db');
     const filler = path.join(mountPoint, 'filler');
-    store = SqliteStore.open(file);
+    store = await SqliteStore.open(file);
     const chats = Array.from({ length: 40 }, (_, i) => ({ platform: 'telegram' as const, chatId: String(-1000 - i), threadId: null }));
     for (const c of chats) await store.subscribe({ ...c, subscribedBy: 'cli' });
     const telegram = new ScriptedPlatform('telegram');
@@ -73,7 +73,7 @@ describe.skipIf(!mounted)('a database on a read-only file system (real tmpfs rem
     const { execFileSync } = await import('node:child_process');
     const { unwritableProblem } = await import('../../src/store/database-file.ts');
     const file = path.join(mountPoint, 'readonly.db');
-    await SqliteStore.open(file).close();
+    await (await SqliteStore.open(file)).close();
     expect(unwritableProblem(file)).toBeNull();
     execFileSync('mount', ['-o', 'remount,ro', mountPoint], { stdio: 'ignore' });
     try {

@@ -1,3 +1,4 @@
+import { describeDestination } from '../../words.ts';
 import type { Bot } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
@@ -62,7 +63,7 @@ async function handleCommand(
   const line = {
     event: 'telegram-command',
     command: name,
-    destination: `telegram:${context.destination.chatId}${context.destination.threadId ? `/${context.destination.threadId}` : ''}`,
+    destination: describeDestination(context.destination),
     user: context.userId,
   };
   let reply: CommandReply;

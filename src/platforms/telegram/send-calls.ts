@@ -1,3 +1,4 @@
+import { describeDestination } from '../../words.ts';
 import { stat } from 'node:fs/promises';
 import { GrammyError, InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
@@ -41,7 +42,7 @@ export async function sendTelegramCall(
   const abort = signal as Parameters<Api['sendMessage']>[3];
   const line = {
     event: 'telegram-send',
-    destination: describe(destination),
+    destination: describeDestination(destination),
     method: call.method,
     ...(call.method === 'sendPhoto' ? { photo: photoFileId === undefined ? 'upload' : 'file-id' } : {}),
   };
@@ -101,6 +102,3 @@ export async function photoProblem(call: TelegramCall): Promise<string | null> {
   }
 }
 
-function describe(destination: Destination): string {
-  return `telegram:${destination.chatId}${destination.threadId === null ? '' : `/${destination.threadId}`}`;
-}

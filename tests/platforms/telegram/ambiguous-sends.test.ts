@@ -24,7 +24,7 @@ describe('a Telegram answer lost after the request reached Telegram', () => {
 
   it('is sent again (a possible repeat Telegram gives no way to avoid), counted and logged, not reported as a clean run', async () => {
     for (const chatId of LOST) h.fake.loseAnswerNext('sendMessage', { chatId });
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     const deliverer = new Deliverer({
       store,
       platforms: { telegram: h.platform },

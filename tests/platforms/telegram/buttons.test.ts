@@ -58,7 +58,7 @@ describe('Telegram previous / next buttons', () => {
 
   beforeAll(async () => {
     const library = await ReportLibrary.open(CONTENT_DIR);
-    store = SqliteStore.open(':memory:');
+    store = await SqliteStore.open(':memory:');
     const dir = mkdtempSync(path.join(tmpdir(), 'tg-buttons-'));
     for (const [slug, fill] of [['twitter_ai_20260102_20260102', 2], ['twitter_ai_20260103_20260103', 3]] as const) {
       const file = path.join(dir, `wordcloud_${slug}.png`);

@@ -34,7 +34,7 @@ describe('Telegram end to end with the real router', () => {
 
   beforeAll(async () => {
     library = await ReportLibrary.open(CONTENT_DIR);
-    store = SqliteStore.open(':memory:');
+    store = await SqliteStore.open(':memory:');
     const dir = mkdtempSync(path.join(tmpdir(), 'tg-e2e-'));
     const cloud = path.join(dir, 'wordcloud_twitter_ai_20260103_20260103.png');
     writeFileSync(cloud, Buffer.alloc(4096, 3));

@@ -25,7 +25,7 @@ describe('Telegram inline mode', () => {
     const library = await contentLibrary();
     search = new ReportSearch(library);
     await search.start();
-    store = SqliteStore.open(':memory:');
+    store = await SqliteStore.open(':memory:');
     const dir = mkdtempSync(path.join(tmpdir(), 'tg-inline-'));
     const cloud = path.join(dir, 'wordcloud_twitter_ai_20260103_20260103.png');
     writeFileSync(cloud, Buffer.alloc(3000, 7));

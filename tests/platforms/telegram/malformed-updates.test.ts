@@ -94,7 +94,7 @@ describe('malformed Telegram updates over the webhook', () => {
     fake = await startFakeTelegram({ enforceRateLimits: false });
     fake.addChat({ id: USER, type: 'private' });
     fake.webhookOptions.retryDelayMs = 10;
-    store = SqliteStore.open(':memory:');
+    store = await SqliteStore.open(':memory:');
     logs = captureLogs();
     bot = await startWebhookInstance({ fake, store, router: await webhookTestRouter(store), logger: logs.logger });
     await bot.start();

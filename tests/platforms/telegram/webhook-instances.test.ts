@@ -40,7 +40,7 @@ describe(`two webhook instances on one ${usePostgres ? 'PostgreSQL' : 'SQLite'} 
     } else {
       const dir = mkdtempSync(path.join(tmpdir(), 'webhook-instances-'));
       const file = path.join(dir, 'bot.db');
-      stores = [SqliteStore.open(file), SqliteStore.open(file)];
+      stores = [await SqliteStore.open(file), await SqliteStore.open(file)];
       cleanup = async () => rmSync(dir, { recursive: true, force: true });
     }
     instances = [];

@@ -27,7 +27,7 @@ describe('Telegram over a webhook', () => {
     fake.addChat({ id: USER, type: 'private' });
     fake.addChat({ id: GROUP, type: 'supergroup', title: 'AI 讨论组' });
     fake.webhookOptions.retryDelayMs = 10;
-    store = SqliteStore.open(':memory:');
+    store = await SqliteStore.open(':memory:');
     router = await webhookTestRouter(store);
     bot = await startWebhookInstance({ fake, store, router });
   });
@@ -148,7 +148,7 @@ describe('Telegram webhook when the store cannot record the update', () => {
     const fake = await startFakeTelegram({ enforceRateLimits: false });
     fake.addChat({ id: USER, type: 'private' });
     fake.webhookOptions.retryDelayMs = 10;
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     let failures = 2;
     const bot = await startWebhookInstance({
       fake,
@@ -226,7 +226,7 @@ describe('polling after a webhook', () => {
   it('polling mode removes a webhook left by an earlier run (getUpdates would get 409) and answers commands', async () => {
     const fake = await startFakeTelegram({ enforceRateLimits: false });
     fake.addChat({ id: USER, type: 'private' });
-    const store = SqliteStore.open(':memory:');
+    const store = await SqliteStore.open(':memory:');
     const register = await fetch(`${fake.apiRoot}/bot${fake.token}/setWebhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
