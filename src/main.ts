@@ -7,6 +7,8 @@ import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
 import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, serveProblem, type Config } from './config.ts';
+import { createArchiveRoutes } from './archive/create-archive.ts';
+import { withArchiveLinks } from './archive/report-links.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { createCoordination } from './delivery/create-coordination.ts';
@@ -86,7 +88,8 @@ async function run(shutdown: Shutdown): Promise<number> {
     logger,
     metrics ? { onDrawn: (seconds) => metrics.wordcloudDrawn(seconds) } : {},
   );
-  const digests = createDigestBuilder(config, images, library);
+  // With PUBLIC_URL and no reportUrlTemplate, "full report" links point at the archive's pages.
+  const digests = createDigestBuilder(withArchiveLinks(config), images, library);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
     await printUnconfiguredHelp({ library, digests, config, out: (text) => process.stdout.write(text) });
@@ -194,6 +197,7 @@ async function run(shutdown: Shutdown): Promise<number> {
         ? { publicKey: config.env.discordPublicKey, answer: (payload) => discord.answerHttpInteraction(payload) }
         : null,
     webhooks: { telegram: platformTable.telegram?.webhookHandler ?? null },
+    archive: createArchiveRoutes(config, { library, digests, images, search, logger }),
     admin: config.http.adminToken
       ? {
           token: config.http.adminToken,

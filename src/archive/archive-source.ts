@@ -11,6 +11,7 @@ import type { ReportSearcher, SearchOutcome } from '../search/types.ts';
 export interface ArchiveLibrary {
   entries(): readonly ReportEntry[];
   dates(): string[];
+  findEntry(date: string): ReportEntry | null;
   findByDate(date: string): Promise<Report>;
   load(entry: ReportEntry): Promise<Report>;
 }
@@ -68,6 +69,16 @@ export class ArchiveSource {
     return this.#deps.library.entries();
   }
 
+  /** The index entry covering a `YYYY-MM-DD` day (what its page's cache is keyed by), or null. */
+  entryFor(date: string): ReportEntry | null {
+    return this.#deps.library.findEntry(date);
+  }
+
+  /** The neighbouring reports' first days around a report. */
+  navigation(dateStart: string): DigestNavigation {
+    return navigationFor(dateStart, this.#deps.library.dates());
+  }
+
   /** Page `page` (from 1) of the index; a page past the end is empty. */
   page(page: number, pageSize: number): ArchivePage {
     const all = this.entries();
@@ -123,12 +134,17 @@ export class ArchiveSource {
     return this.#deps.images.cachedImageFor(report) !== null || this.#deps.drawsClouds;
   }
 
+  /** The file name of the picture already available for a report (`….png`, `….jpg`), or null. */
+  cachedImageName(report: Report): string | null {
+    return this.#deps.images.cachedImageFor(report)?.name ?? null;
+  }
+
   async #view(report: Report): Promise<ArchivedReport> {
     const digest = await this.#deps.digests.forReport(report, { navigation: false });
     return {
       report,
       title: digest.title,
-      navigation: navigationFor(report.dateStart, this.#deps.library.dates()),
+      navigation: this.navigation(report.dateStart),
       sourceUrl: this.#deps.sourceUrlTemplate ? fillReportUrl(this.#deps.sourceUrlTemplate, report) : null,
     };
   }

@@ -22,6 +22,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliComm
     summary: 'status [--json]                subscriptions, recent deliveries, next due times',
     load: async () => (await import('./status-command.ts')).statusCommand,
   },
+  mcp: {
+    summary: 'mcp                            serve the report archive to an AI client (MCP over stdio)',
+    load: async () => (await import('./mcp-command.ts')).mcpCommand,
+  },
   wordcloud: {
     summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
     load: async () => (await import('./wordcloud-command.ts')).wordcloudCommand,

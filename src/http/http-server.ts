@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { mountArchive, type ArchiveRoutesDeps } from '../archive/archive-routes.ts';
 import { DigestError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { BotMetrics } from '../metrics/bot-metrics.ts';
@@ -28,6 +29,8 @@ export interface HttpAppDeps {
   logger?: Logger;
   /** The platforms' webhook handlers (TELEGRAM_UPDATES=webhook); absent ones are 404. */
   webhooks?: WebhookRoutes;
+  /** The open archive (pages, feeds, `/mcp`); absent or null: none of its paths exist. */
+  archive?: ArchiveRoutesDeps | null;
 }
 
 /**
@@ -50,6 +53,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   mountAdmin(app, deps.admin ?? null);
   if (deps.discordInteractions) mountDiscordInteractions(app, deps.discordInteractions, deps.logger ?? silentLogger());
   mountWebhooks(app, deps.webhooks ?? {});
+  mountArchive(app, deps.archive ?? null);
   app.notFound((c) => c.text('404 Not Found\n', 404));
   return app;
 }
