@@ -11,7 +11,7 @@ import { buildFeeds, FEED_ENTRIES } from './archive-feeds.ts';
 import { ARCHIVE_CSS, describePoints, indexPage, messagePage, reportPage, searchPage, SITE_NAME, type PageMeta } from './archive-pages.ts';
 import type { ArchiveSource } from './archive-source.ts';
 import { etagOf, ResponseCache, sendCached, type CachedBody } from './cached-response.ts';
-import { ARCHIVE_BODY_LIMIT, archiveBodyLimit, archiveSecurityHeaders, concurrencyLimit } from './load-guard.ts';
+import { ARCHIVE_BODY_LIMIT, archiveBodyLimit, archiveSecurityHeaders, concurrencyLimit, refuseHostilePaths } from './load-guard.ts';
 import { createArchiveMcpServer } from './mcp-server.ts';
 import { reportPagePath } from './report-links.ts';
 
@@ -53,7 +53,8 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
   const limit = concurrencyLimit(deps.maxConcurrent, deps.onBusy);
   const body = archiveBodyLimit();
   const headers = archiveSecurityHeaders();
-  for (const route of ARCHIVE_PATHS) app.use(route, headers, limit, body);
+  const paths = refuseHostilePaths();
+  for (const route of ARCHIVE_PATHS) app.use(route, headers, paths, limit, body);
 
   const originOf = (c: Context): string => deps.publicUrl ?? new URL(c.req.url).origin;
   const meta = (c: Context, title: string, description: string, pathName: string, image: string | null = null): PageMeta => ({

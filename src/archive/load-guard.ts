@@ -48,3 +48,21 @@ export function archiveSecurityHeaders(): MiddlewareHandler {
     c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
   };
 }
+
+/** Dot segments (plain or encoded), NUL and encoded slashes or backslashes in a request's raw path. */
+const HOSTILE_PATH = /(^|\/|%2f|%5c|\\)(\.|%2e){2}($|\/|%2f|%5c|\\|\?)|%00|%2f|%5c|\\/i;
+
+/**
+ * 400 for a request whose path, as sent, holds `..` / `%2e%2e`, `%00` or an encoded slash. The
+ * URL parser quietly resolves dot segments (`/reports/%2e%2e` arrives as `/`), so the raw request
+ * line is checked (Node's `incoming.url`, when the adapter exposes it).
+ */
+export function refuseHostilePaths(): MiddlewareHandler {
+  return async (c, next) => {
+    const raw = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? new URL(c.req.url).pathname;
+    const pathPart = raw.split('?')[0] ?? '';
+    if (HOSTILE_PATH.test(pathPart)) return c.text('400 Bad Request: path not allowed\n', 400);
+    await next();
+    return undefined;
+  };
+}
