@@ -8,7 +8,7 @@
  *
  * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
  *
- *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200]
+ *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,7 @@ import { buildReportFolder } from './fixtures.ts';
 
 const count = Number(process.argv[2] ?? 300);
 const readers = Number(process.argv[3] ?? 200);
+const maxConcurrent = Number(process.argv[4] ?? 64);
 const REPORTS = 3650;
 const logger = silentLogger();
 const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
@@ -84,7 +85,7 @@ try {
   const library = await ReportLibrary.open(contentDir, { logger });
   const images = new WordcloudService({ enabled: true, width: 1200, height: 675, cacheDir: join(dir, 'wordclouds'), imagesDir: null }, logger);
   const config = {
-    archive: { enabled: true, pageSize: 30, maxConcurrent: 64 },
+    archive: { enabled: true, pageSize: 30, maxConcurrent },
     digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' },
     wordcloud: { enabled: false },
     timezone: 'Asia/Shanghai',
@@ -160,7 +161,7 @@ try {
     await fakes.terminate();
 
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(`${label}:`);
+    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}):`);
     console.log(`  telegram: ${(figures.telegram.messages / tg.seconds).toFixed(1)} msg/s (${figures.telegram.messages} in ${tg.seconds.toFixed(1)} s, delivered ${tg.counts.delivered}, failed ${tg.counts.failed}, 429s ${figures.telegram.rateLimited})`);
     console.log(`  discord:  ${(figures.discord.requests / dc.seconds).toFixed(1)} req/s (${figures.discord.requests} in ${dc.seconds.toFixed(1)} s, delivered ${dc.counts.delivered}, failed ${dc.counts.failed}, 429s ${figures.discord.rateLimited})`);
     console.log(`  /report (${REPORTS} reports): p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms (${sorted.length} samples)`);
