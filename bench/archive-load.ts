@@ -9,6 +9,17 @@
  * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
  *
  *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
+ *
+ * Measured 2026-12-07 on the shared 2-core machine (load average 5–19, readers on the same cores),
+ * 300 + 300 destinations:
+ *   maxConcurrent 64: alone  telegram 11.1 msg/s, discord 10.4 req/s, /report p50 18.9 ms p99 5.7 s;
+ *                     readers telegram  4.8 msg/s, discord 14.6 req/s, /report p50 849 ms p99 5.2 s;
+ *                     211 answers/s (21,603 × 200, 42,456 × 503), p50 212 ms.
+ *   maxConcurrent 8:  alone  telegram 17.9 msg/s, discord 23.1 req/s, /report p50 10.9 ms p99 627 ms;
+ *                     readers telegram  8.3 msg/s, discord  9.8 req/s, /report p50 1,002 ms p99 3.4 s;
+ *                     138 answers/s (2,259 × 200, 35,878 × 503), p50 446 ms.
+ * Not yet "unchanged": answering a flood (even with 503s) on the bot's event loop costs the fan-out
+ * about half its rate here. Next steps: the archive on its own worker thread or port, per-client limits.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
