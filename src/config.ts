@@ -131,6 +131,16 @@ const fileSchema = z
         paidBroadcast: z.boolean().default(false),
       })
       .prefault({}),
+    /** The open archive on the HTTP server: public report pages, feeds and `/mcp` (see src/archive). */
+    archive: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Reports per page of the index. */
+        pageSize: z.number().int().min(5).max(200).default(30),
+        /** Archive requests served at once; beyond it they are answered 503 at once (the bot's own work first). */
+        maxConcurrent: z.number().int().min(1).max(10_000).default(64),
+      })
+      .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /**
      * How long a SIGTERM/SIGINT may take: sends in flight get this long to finish, then the bot
@@ -170,6 +180,10 @@ export interface HttpConfig {
   host: string;
   /** ADMIN_TOKEN; null = no /admin page (404). Secret: never logged. */
   adminToken: string | null;
+  /** PUBLIC_URL (no trailing slash) when valid: absolute links of the archive pages, feeds and digests. */
+  publicUrl?: string | null;
+  /** MCP_TOKEN: when set, `POST /mcp` needs it as a Bearer token. Secret: never logged. */
+  mcpToken?: string | null;
 }
 
 /**
@@ -428,7 +442,15 @@ function readHttpConfig(env: NodeJS.ProcessEnv, problems: string[]): HttpConfig 
   if (adminToken !== null && adminToken.length < MIN_ADMIN_TOKEN_CHARS) {
     problems.push(`ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN_CHARS} characters (e.g. openssl rand -hex 32): a short token can be guessed`);
   }
-  return { port, host: envString(env, 'HTTP_HOST') ?? '0.0.0.0', adminToken };
+  // A bad PUBLIC_URL is reported by readTelegramUpdates (one message whatever the mode).
+  const publicUrl = envString(env, 'PUBLIC_URL');
+  return {
+    port,
+    host: envString(env, 'HTTP_HOST') ?? '0.0.0.0',
+    adminToken,
+    publicUrl: publicUrl !== null && isAbsoluteHttpUrl(publicUrl) ? publicUrl.replace(/\/+$/, '') : null,
+    mcpToken: envString(env, 'MCP_TOKEN'),
+  };
 }
 
 /** The shortest ADMIN_TOKEN accepted: the status page is reachable by anyone who reaches the port. */
@@ -481,11 +503,11 @@ function isAbsoluteHttpUrl(text: string): boolean {
 
 /** Values that must never appear in logs or error messages. */
 export function secretsOf(
-  config: Pick<Config, 'env'> & { http?: Pick<HttpConfig, 'adminToken'>; databaseUrl?: string | null; telegramUpdates?: TelegramUpdatesConfig },
+  config: Pick<Config, 'env'> & { http?: Pick<HttpConfig, 'adminToken' | 'mcpToken'>; databaseUrl?: string | null; telegramUpdates?: TelegramUpdatesConfig },
 ): string[] {
   const databasePassword = config.databaseUrl ? passwordOf(config.databaseUrl) : null;
   const webhookSecret = config.telegramUpdates?.mode === 'webhook' ? config.telegramUpdates.secret : null;
-  return [config.env.discordToken, config.env.telegramToken, config.http?.adminToken ?? null, databasePassword, webhookSecret].filter((s): s is string => !!s);
+  return [config.env.discordToken, config.env.telegramToken, config.http?.adminToken ?? null, config.http?.mcpToken ?? null, databasePassword, webhookSecret].filter((s): s is string => !!s);
 }
 
 /** The password in a database URL (decoded), or null. */

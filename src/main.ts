@@ -6,6 +6,8 @@ import path from 'node:path';
 import { createCommandRouter } from './commands/router.ts';
 import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, type Config } from './config.ts';
+import { createArchiveRoutes } from './archive/create-archive.ts';
+import { withArchiveLinks } from './archive/report-links.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { applyOutcomeJournal, OutcomeJournal } from './delivery/outcome-journal.ts';
@@ -85,7 +87,8 @@ async function run(shutdown: Shutdown): Promise<number> {
     logger,
     metrics ? { onDrawn: (seconds) => metrics.wordcloudDrawn(seconds) } : {},
   );
-  const digests = createDigestBuilder(config, images, library);
+  // With PUBLIC_URL and no reportUrlTemplate, "full report" links point at the archive's pages.
+  const digests = createDigestBuilder(withArchiveLinks(config), images, library);
 
   if (!config.env.discordToken && !config.env.telegramToken) {
     const out = (text: string): void => void process.stdout.write(text);
@@ -202,6 +205,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     metrics,
     logger,
     webhooks: platforms.flatMap((platform) => (platform.webhookRoute ? [platform.webhookRoute] : [])),
+    archive: createArchiveRoutes(config, { library, digests, images, search, logger }),
     admin: adminDepsFor(config, { store, library, digests, health, probes, recentFanouts: () => recentFanouts.list() }),
   });
 

@@ -36,6 +36,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<CliComm
     summary: 'db copy <from> <to> [--merge]   copy a bot\'s database (SQLite file ↔ postgres:// URL)',
     load: async () => (await import('./db-command.ts')).dbCommand,
   },
+  mcp: {
+    summary: 'mcp                            serve the report archive to an AI client (MCP over stdio)',
+    load: async () => (await import('./mcp-command.ts')).mcpCommand,
+  },
   wordcloud: {
     summary: 'wordcloud [DATE|FILE] -o out.png   draw the word cloud for a report',
     load: async () => (await import('./wordcloud-command.ts')).wordcloudCommand,

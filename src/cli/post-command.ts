@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { withArchiveLinks } from '../archive/report-links.ts';
 import { loadConfig, secretsOf } from '../config.ts';
 import { createDigestBuilder } from '../digest-builder.ts';
 import { createDelivery } from '../delivery/create-delivery.ts';
@@ -135,7 +136,7 @@ export const postCommand: CliCommand = async (argv, io) => {
       config,
       store,
       library,
-      digests: createDigestBuilder(config, images, library),
+      digests: createDigestBuilder(withArchiveLinks(config), images, library),
       platforms,
       logger,
       // With DATABASE_URL this is the per-platform PostgreSQL lock the bot's instances take.

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { withArchiveLinks } from '../archive/report-links.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createDigestBuilder } from '../digest-builder.ts';
 import { createLogger } from '../log.ts';
@@ -76,7 +77,7 @@ export const previewCommand: CliCommand = async (argv, io) => {
     const report = await loadReport(positionals[0], config, io);
     const logger = createLogger({ level: 'warn', destination: { write: io.stderr } });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
-    const { preview } = await buildDigestPreview(report, createDigestBuilder(config, images), {
+    const { preview } = await buildDigestPreview(report, createDigestBuilder(withArchiveLinks(config), images), {
       discordColor: config.digest.discordColor,
     }).finally(() => images.close());
     io.stdout(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));

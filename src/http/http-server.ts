@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { mountArchive, type ArchiveRoutesDeps } from '../archive/archive-routes.ts';
 import { DigestError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { BotMetrics } from '../metrics/bot-metrics.ts';
@@ -30,6 +31,8 @@ export interface HttpAppDeps {
    * `POST /discord/interactions` with DISCORD_INTERACTIONS=http); any path not here is 404.
    */
   webhooks?: readonly WebhookRoute[];
+  /** The open archive (pages, feeds, `/mcp`); absent or null: none of its paths exist. */
+  archive?: ArchiveRoutesDeps | null;
 }
 
 /**
@@ -53,6 +56,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   });
   mountAdmin(app, deps.admin ?? null);
   mountWebhooks(app, deps.webhooks ?? []);
+  mountArchive(app, deps.archive ?? null);
   app.notFound((c) => c.text('404 Not Found\n', 404));
   return app;
 }

@@ -10,12 +10,12 @@ mkdirSync(path.join(root, 'config'));
 
 describe('HTTP_PORT, HTTP_HOST, ADMIN_TOKEN', () => {
   it('no server, no admin page by default', () => {
-    expect(loadConfig({ rootDir: root, env: {} }).http).toEqual({ port: null, host: '0.0.0.0', adminToken: null });
+    expect(loadConfig({ rootDir: root, env: {} }).http).toEqual({ port: null, host: '0.0.0.0', adminToken: null, publicUrl: null, mcpToken: null });
   });
 
   it('reads them, and the admin token is a secret', () => {
     const config = loadConfig({ rootDir: root, env: { HTTP_PORT: ' 8080 ', HTTP_HOST: '127.0.0.1', ADMIN_TOKEN: 's3cret-admin-token' } });
-    expect(config.http).toEqual({ port: 8080, host: '127.0.0.1', adminToken: 's3cret-admin-token' });
+    expect(config.http).toEqual({ port: 8080, host: '127.0.0.1', adminToken: 's3cret-admin-token', publicUrl: null, mcpToken: null });
     expect(secretsOf(config)).toContain('s3cret-admin-token');
     expect(loadConfig({ rootDir: root, env: { HTTP_PORT: '0' } }).http.port).toBe(0);
   });

@@ -12,16 +12,24 @@ function fontDir(): string {
 }
 
 /**
- * The font CSS for the page: the package's own @font-face rules (one per unicode-range subset,
- * so a browser fetches only the subsets a page uses) for regular and bold, pointed at our route.
+ * The font CSS for a page: the package's own @font-face rules (one per unicode-range subset,
+ * so a browser fetches only the subsets a page uses) for regular and bold, pointed at `fontsPath`
+ * (where {@link readFontFile} is served; the archive pages share it).
  */
-function fontCss(): string {
+export function fontCss(fontsPath = '/admin/assets/fonts'): string {
   const dir = fontDir();
   return ['400.css', '700.css']
     .map((file) => readFileSync(path.join(dir, file), 'utf8'))
     .join('\n')
     // Only woff2 (every current browser); the woff fallbacks are dropped.
-    .replace(/url\(\.\/files\/([^)]+?)\.woff2\) format\('woff2'\),\s*url\(\.\/files\/[^)]+?\.woff\) format\('woff'\)/g, "url(/admin/assets/fonts/$1.woff2) format('woff2')");
+    .replace(/url\(\.\/files\/([^)]+?)\.woff2\) format\('woff2'\),\s*url\(\.\/files\/[^)]+?\.woff\) format\('woff'\)/g, "url(" + fontsPath + "/$1.woff2) format('woff2')");
+}
+
+/** A Noto Sans SC woff2 file by its name, or null for any other name (nothing else is ever read). */
+export async function readFontFile(file: string): Promise<Uint8Array<ArrayBuffer> | null> {
+  const full = path.join(fontDir(), 'files', file);
+  if (!FONT_FILE.test(file) || !existsSync(full)) return null;
+  return new Uint8Array(await readFile(full));
 }
 
 export const ADMIN_CSS = `
@@ -71,10 +79,8 @@ export function mountAdminAssets(app: Hono): void {
     return c.body(css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'private, max-age=86400' });
   });
   app.get('/admin/assets/fonts/:file', async (c) => {
-    const file = c.req.param('file');
-    const full = path.join(fontDir(), 'files', file);
-    if (!FONT_FILE.test(file) || !existsSync(full)) return c.text('not found\n', 404);
-    const bytes = await readFile(full);
-    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': 'font/woff2', 'Cache-Control': 'private, max-age=86400' });
+    const bytes = await readFontFile(c.req.param('file'));
+    if (bytes === null) return c.text('not found\n', 404);
+    return c.body(bytes, 200, { 'Content-Type': 'font/woff2', 'Cache-Control': 'private, max-age=86400' });
   });
 }

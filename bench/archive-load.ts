@@ -1,0 +1,194 @@
+/**
+ * Archive under load: does a crowd of readers slow the bot's own work? One digest fans out to
+ * N Telegram chats and N Discord channels on the fake platforms (limits enforced, real adapters,
+ * Deliverer and SQLite ledger) while `/report` answers are timed, twice: alone, then with 200
+ * concurrent readers requesting archive pages (`/`, `/reports/<date>`, `/feed.xml`) from the
+ * bot's HTTP server without pause. Prints the fan-out rates and `/report` p50/p99 of both runs,
+ * and what the readers got (answers per second, 200 / 304 / 503, latency).
+ *
+ * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
+ *
+ *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
+ *
+ * Measured 2026-12-07 on the shared 2-core machine (load average 5–19, readers on the same cores),
+ * 300 + 300 destinations:
+ *   maxConcurrent 64: alone  telegram 11.1 msg/s, discord 10.4 req/s, /report p50 18.9 ms p99 5.7 s;
+ *                     readers telegram  4.8 msg/s, discord 14.6 req/s, /report p50 849 ms p99 5.2 s;
+ *                     211 answers/s (21,603 × 200, 42,456 × 503), p50 212 ms.
+ *   maxConcurrent 8:  alone  telegram 17.9 msg/s, discord 23.1 req/s, /report p50 10.9 ms p99 627 ms;
+ *                     readers telegram  8.3 msg/s, discord  9.8 req/s, /report p50 1,002 ms p99 3.4 s;
+ *                     138 answers/s (2,259 × 200, 35,878 × 503), p50 446 ms.
+ * Not yet "unchanged": answering a flood (even with 503s) on the bot's event loop costs the fan-out
+ * about half its rate here. Next steps: the archive on its own worker thread or port, per-client limits.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { createArchiveRoutes } from '../src/archive/create-archive.ts';
+import { createCommandRouter } from '../src/commands/router.ts';
+import type { CommandContext, Reposter } from '../src/commands/types.ts';
+import { Deliverer } from '../src/delivery/deliverer.ts';
+import { createDigestBuilder } from '../src/digest-builder.ts';
+import { createHttpApp, startHttpServer } from '../src/http/http-server.ts';
+import { silentLogger } from '../src/log.ts';
+import { DiscordPlatform } from '../src/platforms/discord/discord-platform.ts';
+import type { Destination } from '../src/platforms/platform.ts';
+import { TelegramPlatform } from '../src/platforms/telegram/telegram-platform.ts';
+import { ReportLibrary } from '../src/report/library.ts';
+import { ServiceHealth } from '../src/service-health.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
+import type { FakeEndpoints, FakeFigures, WorkerRequest } from './fake-platforms-worker.ts';
+import { buildReportFolder } from './fixtures.ts';
+
+const count = Number(process.argv[2] ?? 300);
+const readers = Number(process.argv[3] ?? 200);
+const maxConcurrent = Number(process.argv[4] ?? 64);
+const REPORTS = 3650;
+const logger = silentLogger();
+const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+
+function ask<T>(worker: Worker, request: WorkerRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.postMessage(request);
+  });
+}
+
+const tsWorker = (file: string): Worker =>
+  new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL(file, import.meta.url).href)}); })`, { eval: true });
+
+/** The readers: `readers` loops fetching archive pages back to back until told to stop. */
+const READERS_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, readers, dates } = workerData;
+let stop = false;
+const statuses = {};
+const latencies = [];
+parentPort.on('message', () => { stop = true; });
+const paths = (i) => (i % 10 === 0 ? '/' : i % 10 === 1 ? '/feed.xml' : '/reports/' + dates[(i * 7919) % dates.length]);
+(async () => {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: readers }, async (_, r) => {
+    for (let i = r; !stop; i += readers) {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(url + paths(i));
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      } catch { statuses.error = (statuses.error ?? 0) + 1; }
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  parentPort.postMessage({ statuses, latencies, seconds: (performance.now() - started) / 1000 });
+})();
+`;
+
+const dir = await mkdtemp(join(tmpdir(), 'bench-archive-'));
+try {
+  const contentDir = join(dir, 'content');
+  await buildReportFolder(contentDir, REPORTS);
+  const library = await ReportLibrary.open(contentDir, { logger });
+  const images = new WordcloudService({ enabled: true, width: 1200, height: 675, cacheDir: join(dir, 'wordclouds'), imagesDir: null }, logger);
+  const config = {
+    archive: { enabled: true, pageSize: 30, maxConcurrent },
+    digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' },
+    wordcloud: { enabled: false },
+    timezone: 'Asia/Shanghai',
+    http: { publicUrl: null, mcpToken: null },
+  };
+  const digests = createDigestBuilder(config, images, library);
+  const report = await library.latest();
+  if (!report) throw new Error('no report generated');
+  const digest = await digests.forReport(report, { waitForImage: true });
+  const http = await startHttpServer(
+    createHttpApp({ health: new ServiceHealth(), archive: createArchiveRoutes(config, { library, digests, images, search: null }) }),
+    { port: 0, host: '127.0.0.1', logger },
+  );
+  const dates = library.dates();
+  const context: CommandContext = {
+    platform: 'telegram',
+    destination: { platform: 'telegram', chatId: '1', threadId: null },
+    chatTitle: null,
+    guildId: null,
+    userId: '1',
+    locale: 'zh',
+    isPrivateChat: true,
+    isOwner: false,
+    canManage: async () => false,
+  };
+
+  /** One fan-out on fresh fakes and a fresh ledger, `/report` timed meanwhile; readers optional. */
+  const phase = async (label: string, withReaders: boolean): Promise<void> => {
+    const fakes = tsWorker('./fake-platforms-worker.ts');
+    const { telegram, discord, telegramChats, discordChannels } = await ask<FakeEndpoints>(fakes, { type: 'start', count });
+    const store = await SqliteStore.open(join(dir, `${label}.db`));
+    const platforms = {
+      telegram: new TelegramPlatform({ token: telegram.token, apiRoot: telegram.apiRoot, router: noRouter, logger, owners: [], botInfo: telegram.botInfo }),
+      discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'rest-only' }),
+    };
+    const deliverer = new Deliverer({ store, platforms, policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 }, logger });
+    const reposter: Reposter = { repost: async () => ({ delivered: 0, failed: 0, deactivated: 0, errors: [] }) };
+    const router = createCommandRouter({ library, digests, store, reposter, timezone: 'Asia/Shanghai', now: () => new Date(), logger });
+    const load = withReaders ? new Worker(READERS_SOURCE, { eval: true, workerData: { url: http.url, readers, dates } }) : null;
+    const loadResult = load ? new Promise<{ statuses: Record<string, number>; latencies: number[]; seconds: number }>((resolve) => load.once('message', resolve)) : null;
+    if (load) await new Promise((r) => setTimeout(r, 1000)); // the readers are at full pace before the fan-out starts
+
+    const latencies: number[] = [];
+    let done = false;
+    const probe = (async () => {
+      let i = 0;
+      while (!done || latencies.length < 200) {
+        const date = dates[(i++ * 7919) % dates.length] as string;
+        const t0 = performance.now();
+        await router.handle('report', { date }, context);
+        latencies.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const timed = async (platform: 'telegram' | 'discord') => {
+      const t0 = performance.now();
+      const destinations: Destination[] =
+        platform === 'telegram'
+          ? telegramChats.map((chatId) => ({ platform, chatId, threadId: null }))
+          : discordChannels.map((chatId) => ({ platform, chatId, threadId: null }));
+      const result = await deliverer.deliver({ slug: digest.slug, digest, destinations, kind: 'scheduled' });
+      return { counts: result.byPlatform[platform], seconds: (performance.now() - t0) / 1000 };
+    };
+    const [tg, dc] = await Promise.all([timed('telegram'), timed('discord')]);
+    done = true;
+    await probe;
+    load?.postMessage('stop');
+    const readersOut = await loadResult;
+    await load?.terminate();
+    await Promise.all([platforms.telegram.stop(), platforms.discord.stop()]);
+    await store.close();
+    const figures = await ask<FakeFigures>(fakes, { type: 'figures' });
+    await fakes.terminate();
+
+    const sorted = [...latencies].sort((a, b) => a - b);
+    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}):`);
+    console.log(`  telegram: ${(figures.telegram.messages / tg.seconds).toFixed(1)} msg/s (${figures.telegram.messages} in ${tg.seconds.toFixed(1)} s, delivered ${tg.counts.delivered}, failed ${tg.counts.failed}, 429s ${figures.telegram.rateLimited})`);
+    console.log(`  discord:  ${(figures.discord.requests / dc.seconds).toFixed(1)} req/s (${figures.discord.requests} in ${dc.seconds.toFixed(1)} s, delivered ${dc.counts.delivered}, failed ${dc.counts.failed}, 429s ${figures.discord.rateLimited})`);
+    console.log(`  /report (${REPORTS} reports): p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms (${sorted.length} samples)`);
+    if (readersOut) {
+      const l = [...readersOut.latencies].sort((a, b) => a - b);
+      const total = l.length;
+      console.log(
+        `  archive readers (${readers} concurrent): ${(total / readersOut.seconds).toFixed(0)} answers/s; statuses ${JSON.stringify(readersOut.statuses)}; latency p50 ${percentile(l, 0.5).toFixed(1)} ms, p99 ${percentile(l, 0.99).toFixed(1)} ms`,
+      );
+    }
+  };
+
+  await phase('fan-out alone', false);
+  await phase(`fan-out with ${readers} concurrent archive readers`, true);
+  await http.close(100);
+  await images.close();
+} finally {
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
