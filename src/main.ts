@@ -23,6 +23,9 @@ import { ReportLibrary } from './report/library.ts';
 import { ServiceHealth } from './service-health.ts';
 import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
+import { platformRoles } from './status/instance-info.ts';
+import { PostgresFanoutLock } from './delivery/postgres-fanout-lock.ts';
+import type { PlatformName } from './platforms/platform.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { unwritableProblem } from './store/database-file.ts';
 import { ConnectionWatch } from './store/connection-watch.ts';
@@ -198,6 +201,14 @@ async function run(shutdown: Shutdown): Promise<number> {
           health,
           probes,
           recentFanouts: () => recentFanouts.list(),
+          reposter: coordination.reposter,
+          logger,
+          // PostgreSQL: `sending` while this instance holds the platform's fan-out lock.
+          roles: () =>
+            platformRoles({
+              configured: platforms.map((platform) => platform.name),
+              ...(lock instanceof PostgresFanoutLock ? { holds: (name: PlatformName) => lock.holds(name) } : {}),
+            }),
         }
       : null,
   });
