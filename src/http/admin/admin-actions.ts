@@ -87,10 +87,10 @@ export function mountAdminActions(app: Hono, deps: AdminActionDeps): void {
   ];
 
   run('repost', async (form, who) => {
-    const date = parseUserDate(form['date'] ?? '', { timezone: deps.timezone, now: deps.now() });
-    const report = await deps.library.findByDate(date);
     const target = form['target'] === 'all' ? 'all-subscriptions' : destinationOf(form);
     if (target === null) throw new ActionInputError('choose a destination or "all subscriptions"');
+    const date = parseUserDate(form['date'] ?? '', { timezone: deps.timezone, now: deps.now() });
+    const report = await deps.library.findByDate(date);
     const outcome = await reposter().repost({ slug: report.slug, target, requestedBy: who });
     return { title: `Reposted ${date} to ${target === 'all-subscriptions' ? 'all subscriptions' : describe(target)}`, lines: outcomeLines(outcome) };
   });
