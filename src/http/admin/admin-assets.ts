@@ -64,7 +64,20 @@ button.small { font-size: .8rem; padding: .1rem .4rem; margin-top: .2rem; }
 form.inline-button { display: inline; }
 .pager { display: flex; gap: 1rem; flex-wrap: wrap; margin: .5rem 0; }
 input[type="search"], input[type="text"] { min-width: 0; max-width: 100%; }
-@media (max-width: 40rem) { main { padding: .5rem; } th, td { padding: .25rem .3rem; } }
+@media (max-width: 40rem) {
+  main { padding: .5rem; } th, td { padding: .25rem .3rem; }
+  /* On a phone a wide table becomes one card per row, each value labelled: nothing is cut off. */
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
+  table.cards tr:has(th) { display: none; }
+  table.cards tr { border-bottom: 1px solid var(--line); padding: .3rem 0; }
+  table.cards td { border: none; padding: .05rem .3rem; overflow-wrap: anywhere; }
+  table.cards td:empty { display: none; }
+  table.cards td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+  table.cards td form { display: inline; margin-left: .5rem; }
+  /* The ledger's counts: side by side, each platform's run starting on its own line. */
+  table.cards td.num { display: inline-block; width: auto; text-align: left; margin-right: .6rem; }
+  table.cards td.num[data-label$=" delivered"] { display: block; width: fit-content; float: none; }
+}
 `;
 
 /** The tab icon: a speech bubble with a dot, in the header's colours (SVG, every current browser). */

@@ -63,10 +63,10 @@ const where = (d: { chatId: string; threadId: string | null }): string => `${d.c
 
 function readiness(health: ReadinessBody): Html {
   const rows = Object.entries(health.components).map(
-    ([name, c]) => html`<tr><td>${name}</td><td class="${c.ready ? 'ok' : 'bad'}">${c.ready ? 'ready' : 'not ready'}</td><td>${c.detail ?? ''}</td><td class="muted">${c.since ?? ''}</td></tr>`,
+    ([name, c]) => html`<tr><td data-label="component">${name}</td><td class="${c.ready ? 'ok' : 'bad'}" data-label="state">${c.ready ? 'ready' : 'not ready'}</td><td data-label="detail">${c.detail ?? ''}</td><td class="muted" data-label="since">${c.since ?? ''}</td></tr>`,
   );
   return html`<h2 id="health">Health: <span class="${health.ready ? 'ok' : 'bad'}">${health.ready ? 'ready' : 'not ready'}</span></h2>
-<div class="scroll"><table><tr><th>component</th><th>state</th><th>detail</th><th>since</th></tr>${rows}</table></div>`;
+<div class="scroll"><table class="cards"><tr><th>component</th><th>state</th><th>detail</th><th>since</th></tr>${rows}</table></div>`;
 }
 
 /** The list's query as a URL (`/admin?…#subscriptions`), for the pager's links. */
@@ -85,12 +85,12 @@ function subscriptionsSection(facts: StatusFacts, query: SubscriptionQuery, list
     html`<option value="${value}"${current === value || (value === '' && current === null) ? raw(' selected') : ''}>${label}</option>`;
   const rows = list.rows.map(
     (s: Subscription) => html`<tr>
-<td>${s.platform}</td>
-<td><span lang="zh-Hans">${s.title ?? ''}</span><br><a class="muted" href="${destinationHref(s)}">${s.chatId}</a></td>
-<td>${s.threadId ?? ''}</td>
-<td>${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : html`<span class="muted">global</span>`}</td>
-<td>${s.active ? html`<span class="ok">active</span><form method="post" action="/admin/actions/deactivate">${csrfField(csrf)}${destinationFields(s)}<button type="submit" class="small">Deactivate</button></form>` : html`<span class="bad">deactivated</span><br>${s.reason ?? ''}`}</td>
-<td>${s.subscribedBy}<br><span class="muted">${localTime(s.subscribedAt, timezone)}</span></td>
+<td data-label="platform">${s.platform}</td>
+<td data-label="chat"><span lang="zh-Hans">${s.title ?? ''}</span><br><a class="muted" href="${destinationHref(s)}">${s.chatId}</a></td>
+<td data-label="thread">${s.threadId ?? ''}</td>
+<td data-label="time of day">${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : html`<span class="muted">global</span>`}</td>
+<td data-label="state">${s.active ? html`<span class="ok">active</span><form method="post" action="/admin/actions/deactivate">${csrfField(csrf)}${destinationFields(s)}<button type="submit" class="small">Deactivate</button></form>` : html`<span class="bad">deactivated</span><br>${s.reason ?? ''}`}</td>
+<td data-label="subscribed by">${s.subscribedBy}<br><span class="muted">${localTime(s.subscribedAt, timezone)}</span></td>
 </tr>`,
   );
   const counts = PLATFORM_NAMES.map((p) => `${p}: ${facts.counts[p].active} active, ${facts.counts[p].inactive} deactivated`).join(' · ');
@@ -103,7 +103,7 @@ function subscriptionsSection(facts: StatusFacts, query: SubscriptionQuery, list
 <button type="submit">Filter</button>
 </form>
 <p class="muted" id="subscription-count">${list.matching} matching${list.pages > 1 ? ` · page ${list.page} of ${list.pages}` : ''}</p>
-<div class="scroll"><table id="subscription-table">
+<div class="scroll"><table id="subscription-table" class="cards">
 <tr><th>platform</th><th>chat / channel</th><th>thread / topic</th><th>time of day</th><th>state</th><th>subscribed by</th></tr>
 ${rows.length > 0 ? rows : html`<tr><td colspan="6" class="muted">none</td></tr>`}
 </table></div>
@@ -124,7 +124,7 @@ function deliveriesSection(facts: StatusFacts, recent: readonly RecentFanout[], 
   const ledgerRows = facts.reports.map((r) => {
     const cells = PLATFORM_NAMES.map((p) => {
       const c = r.counts[p];
-      return html`<td class="num">${c.delivered}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td><td class="num">${c.sending}</td>`;
+      return html`<td class="num" data-label="${p} delivered">${c.delivered}</td><td class="num" data-label="failed">${c.failed}</td><td class="num" data-label="deactivated">${c.deactivated}</td><td class="num" data-label="sending">${c.sending}</td>`;
     });
     return html`<tr><td>${r.slug}<br><span class="muted">${localTime(r.lastAt, timezone)}</span></td>${cells}</tr>
 ${r.failures.length > 0 ? html`<tr><td colspan="9"><ul>${failureRows(r.failures, timezone, csrf)}</ul></td></tr>` : ''}`;
@@ -132,7 +132,7 @@ ${r.failures.length > 0 ? html`<tr><td colspan="9"><ul>${failureRows(r.failures,
   const recentRows = recent.map(({ report, startedAt, finishedAt }) => {
     const cells = PLATFORM_NAMES.map((p) => {
       const c = report.byPlatform[p];
-      return html`<td class="num">${c.delivered}</td><td class="num">${c.skipped}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td>`;
+      return html`<td class="num" data-label="${p} delivered">${c.delivered}</td><td class="num" data-label="skipped">${c.skipped}</td><td class="num" data-label="failed">${c.failed}</td><td class="num" data-label="deactivated">${c.deactivated}</td>`;
     });
     const problems = report.results.filter((r) => r.outcome === 'failed' || r.outcome === 'deactivated');
     return html`<tr><td>${report.slug} <span class="muted">(${report.kind})</span><br><span class="muted">${localTime(finishedAt.toISOString(), timezone)}, ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(1)} s</span></td>${cells}</tr>
@@ -143,9 +143,9 @@ ${problems.length > 0 ? html`<tr><td colspan="9"><ul>${problems.map((p) => html`
   return html`<h2 id="deliveries">Deliveries</h2>
 <p>${facts.lastFanout ? html`Last fan-out: <b>${facts.lastFanout.slug}</b>, finished ${localTime(facts.lastFanout.finishedAt, timezone)}: ${facts.lastFanout.delivered} delivered, ${facts.lastFanout.failed} failed.` : 'No delivery recorded yet.'}</p>
 <h3>Newest reports in the ledger</h3>
-<div class="scroll"><table id="ledger-table">${head(['delivered', 'failed', 'deactivated', 'sending'])}${ledgerRows.length > 0 ? ledgerRows : html`<tr><td colspan="9" class="muted">none</td></tr>`}</table></div>
+<div class="scroll"><table id="ledger-table" class="cards">${head(['delivered', 'failed', 'deactivated', 'sending'])}${ledgerRows.length > 0 ? ledgerRows : html`<tr><td colspan="9" class="muted">none</td></tr>`}</table></div>
 <h3>Fan-outs of this process (skipped included)</h3>
-<div class="scroll"><table>${head(['delivered', 'skipped', 'failed', 'deactivated'])}${recentRows.length > 0 ? recentRows : html`<tr><td colspan="9" class="muted">none since start</td></tr>`}</table></div>`;
+<div class="scroll"><table class="cards">${head(['delivered', 'skipped', 'failed', 'deactivated'])}${recentRows.length > 0 ? recentRows : html`<tr><td colspan="9" class="muted">none since start</td></tr>`}</table></div>`;
 }
 
 /** Rows of the schedule table (soonest first); the rest are counted. */
@@ -156,13 +156,13 @@ function scheduleSection(facts: StatusFacts, roles: Record<PlatformName, Platfor
   const unconfigured = PLATFORM_NAMES.filter((p) => roles[p] === 'not configured');
   const due = facts.nextDue.filter((d) => roles[d.platform] !== 'not configured');
   const rows = due.slice(0, SCHEDULE_ROWS).map(
-    (d) => html`<tr><td>${d.platform}</td><td>${d.title ?? ''} <a class="muted" href="${destinationHref(d)}">${where(d)}</a></td><td>${d.local}</td><td>${d.timezone}</td><td>${d.at}</td></tr>`,
+    (d) => html`<tr><td data-label="platform">${d.platform}</td><td data-label="destination">${d.title ?? ''} <a class="muted" href="${destinationHref(d)}">${where(d)}</a></td><td data-label="next (local)">${d.local}</td><td data-label="timezone">${d.timezone}</td><td data-label="next (UTC)">${d.at}</td></tr>`,
   );
   return html`<h2 id="schedule">Schedule</h2>
 <p>${facts.nextGlobal ? html`Global schedule <code>${facts.nextGlobal.schedule}</code>: next ${facts.nextGlobal.local} ${facts.nextGlobal.timezone} = ${facts.nextGlobal.at} UTC` : 'The global schedule does not fire within 400 days.'}</p>
 ${unconfigured.map((p) => html`<p class="muted" id="schedule-${p}">${p}: <b>not configured</b> (no token), so ${facts.counts[p].active} active subscription(s) get nothing until it is.</p>`)}
 ${due.length > SCHEDULE_ROWS ? html`<p class="muted">The soonest ${SCHEDULE_ROWS} of ${due.length}.</p>` : ''}
-<div class="scroll"><table><tr><th>platform</th><th>destination</th><th>next (local)</th><th>timezone</th><th>next (UTC)</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="muted">no active subscription</td></tr>`}</table></div>`;
+<div class="scroll"><table class="cards"><tr><th>platform</th><th>destination</th><th>next (local)</th><th>timezone</th><th>next (UTC)</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="muted">no active subscription</td></tr>`}</table></div>`;
 }
 
 function previewPicker(dates: readonly string[], current: string | null): Html {
@@ -238,7 +238,7 @@ export function destinationPage(input: {
   const s = input.subscription;
   const { csrf } = input;
   const rows = input.deliveries.map(
-    (d) => html`<tr><td>${d.slug}</td><td>${d.kind}</td><td class="${d.status === 'delivered' ? 'ok' : d.status === 'sending' ? 'warn' : 'bad'}">${d.status}</td><td class="num">${d.attempts}</td><td>${d.messageIds.join(', ')}</td><td>${d.lastError ?? ''}${d.status === 'failed' ? retryForm(d, csrf) : ''}</td><td>${d.requestedBy ?? ''}</td><td>${formatLocal(Date.parse(d.updatedAt), input.timezone)}<br><span class="muted">${d.updatedAt}</span></td></tr>`,
+    (d) => html`<tr><td data-label="report">${d.slug}</td><td data-label="kind">${d.kind}</td><td class="${d.status === 'delivered' ? 'ok' : d.status === 'sending' ? 'warn' : 'bad'}" data-label="status">${d.status}</td><td class="num" data-label="attempts">${d.attempts}</td><td data-label="message ids">${d.messageIds.join(', ')}</td><td data-label="last error">${d.lastError ?? ''}${d.status === 'failed' ? retryForm(d, csrf) : ''}</td><td data-label="requested by">${d.requestedBy ?? ''}</td><td data-label="updated">${formatLocal(Date.parse(d.updatedAt), input.timezone)}<br><span class="muted">${d.updatedAt}</span></td></tr>`,
   );
   return layout(
     `${input.platform} ${input.chatId}`,
@@ -248,7 +248,7 @@ ${s?.active ? html`<form method="post" action="/admin/actions/deactivate">${csrf
 <h3>Repost a report here</h3>
 ${repostForm(csrf, input.dates, input)}
 <h3>History (newest first)</h3>
-<div class="scroll"><table><tr><th>report</th><th>kind</th><th>status</th><th class="num">attempts</th><th>message ids</th><th>last error</th><th>requested by</th><th>updated (${input.timezone})</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="8" class="muted">nothing sent here yet</td></tr>`}</table></div>`,
+<div class="scroll"><table class="cards"><tr><th>report</th><th>kind</th><th>status</th><th class="num">attempts</th><th>message ids</th><th>last error</th><th>requested by</th><th>updated (${input.timezone})</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="8" class="muted">nothing sent here yet</td></tr>`}</table></div>`,
   );
 }
 
