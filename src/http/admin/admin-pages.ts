@@ -61,9 +61,9 @@ const csrfField = (csrf: string): Html => html`<input type="hidden" name="csrf" 
 
 const where = (d: { chatId: string; threadId: string | null }): string => `${d.chatId}${d.threadId ? ` / ${d.threadId}` : ''}`;
 
-function readiness(health: ReadinessBody): Html {
+function readiness(health: ReadinessBody, timezone: string): Html {
   const rows = Object.entries(health.components).map(
-    ([name, c]) => html`<tr><td data-label="component">${name}</td><td class="${c.ready ? 'ok' : 'bad'}" data-label="state">${c.ready ? 'ready' : 'not ready'}</td><td data-label="detail">${c.detail ?? ''}</td><td class="muted" data-label="since">${c.since ?? ''}</td></tr>`,
+    ([name, c]) => html`<tr><td data-label="component">${name}</td><td class="${c.ready ? 'ok' : 'bad'}" data-label="state">${c.ready ? 'ready' : 'not ready'}</td><td data-label="detail">${c.detail ?? ''}</td><td class="muted" data-label="since">${c.since ? localTime(c.since, timezone) : ''}</td></tr>`,
   );
   return html`<h2 id="health">Health: <span class="${health.ready ? 'ok' : 'bad'}">${health.ready ? 'ready' : 'not ready'}</span></h2>
 <div class="scroll"><table class="cards"><tr><th>component</th><th>state</th><th>detail</th><th>since</th></tr>${rows}</table></div>`;
@@ -213,7 +213,7 @@ export function overviewPage(input: {
     'Status',
     html`<p class="muted">As of ${localTime(input.facts.generatedAt, timezone)}</p>
 ${instanceSection(input.instance, input.roles, input.now, timezone)}
-${readiness(input.health)}
+${readiness(input.health, timezone)}
 ${subscriptionsSection(input.facts, input.query, input.list, timezone, csrf)}
 ${deliveriesSection(input.facts, input.recent, timezone, csrf)}
 <h3>Repost a report to every active subscription</h3>
