@@ -27,6 +27,9 @@ import { ReportLibrary } from './report/library.ts';
 import { ServiceHealth } from './service-health.ts';
 import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
+import { platformRoles } from './status/instance-info.ts';
+import { PostgresFanoutLock } from './delivery/postgres-fanout-lock.ts';
+import type { PlatformName } from './platforms/platform.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { serveStatusOnly } from './status-only.ts';
 import { logUpdateModes } from './update-modes.ts';
@@ -206,7 +209,22 @@ async function run(shutdown: Shutdown): Promise<number> {
     logger,
     webhooks: platforms.flatMap((platform) => (platform.webhookRoute ? [platform.webhookRoute] : [])),
     archive: createArchiveRoutes(config, { library, digests, images, search, logger }),
-    admin: adminDepsFor(config, { store, library, digests, health, probes, recentFanouts: () => recentFanouts.list() }),
+    admin: adminDepsFor(config, {
+      store,
+      library,
+      digests,
+      health,
+      probes,
+      recentFanouts: () => recentFanouts.list(),
+      reposter: coordination.reposter,
+      logger,
+      // PostgreSQL: `sending` while this instance holds the platform's fan-out lock.
+      roles: () =>
+        platformRoles({
+          configured: platforms.map((platform) => platform.name),
+          ...(lock instanceof PostgresFanoutLock ? { holds: (name: PlatformName) => lock.holds(name) } : {}),
+        }),
+    }),
   });
 
   // Draw word clouds for new or edited reports ahead of time, off the command-answering path.

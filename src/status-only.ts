@@ -1,3 +1,4 @@
+import { platformRoles } from './status/instance-info.ts';
 import type { Config } from './config.ts';
 import type { DigestBuilder } from './digest-builder.ts';
 import { adminDepsFor } from './http/admin/admin-deps.ts';
@@ -40,7 +41,7 @@ export async function serveStatusOnly(input: {
   health.set('store', true);
   health.set('platforms', false, NO_PLATFORM);
   const probes = { store: () => store.ping() };
-  const admin = adminDepsFor(config, { store, library, digests, health, probes, recentFanouts: () => [] });
+  const admin = adminDepsFor(config, { store, library, digests, health, probes, recentFanouts: () => [], roles: () => platformRoles({ configured: [] }) });
   const http = await startHttpServer(createHttpApp({ health, probes, metrics, logger, admin }), {
     port: config.http.port,
     host: config.http.host,

@@ -67,13 +67,36 @@ pre.raw { white-space: pre-wrap; font-size: .8rem; }
 p, li { overflow-wrap: anywhere; }
 .warnings { background: #fff8c5; border: 1px solid #d4a72c; padding: .5rem .8rem; border-radius: 6px; }
 .notes { background: #ddf4ff; border: 1px solid #54aeff; padding: .5rem .8rem; border-radius: 6px; }
-@media (max-width: 40rem) { main { padding: .5rem; } th, td { padding: .25rem .3rem; } }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: 0; }
+.facts dt { color: var(--muted); } .facts dd { margin: 0; overflow-wrap: anywhere; }
+button.small { font-size: .8rem; padding: .1rem .4rem; margin-top: .2rem; }
+form.inline-button { display: inline; }
+.pager { display: flex; gap: 1rem; flex-wrap: wrap; margin: .5rem 0; }
+input[type="search"], input[type="text"] { min-width: 0; max-width: 100%; }
+@media (max-width: 40rem) {
+  main { padding: .5rem; } th, td { padding: .25rem .3rem; }
+  /* On a phone a wide table becomes one card per row, each value labelled: nothing is cut off. */
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
+  table.cards tr:has(th) { display: none; }
+  table.cards tr { border-bottom: 1px solid var(--line); padding: .3rem 0; }
+  table.cards td { border: none; padding: .05rem .3rem; overflow-wrap: anywhere; }
+  table.cards td:empty { display: none; }
+  table.cards td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+  table.cards td form { display: inline; margin-left: .5rem; }
+  /* The ledger's counts: side by side, each platform's run starting on its own line. */
+  table.cards td.num { display: inline-block; width: auto; text-align: left; margin-right: .6rem; }
+  table.cards td.num[data-label$=" delivered"] { display: block; width: fit-content; float: none; }
+}
 `;
 
-/** Mounts `/admin/assets/*`: the stylesheet, the font CSS and the font files. */
+/** The tab icon: a speech bubble with a dot, in the header's colours (SVG, every current browser). */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="4" width="28" height="20" rx="5" fill="#24292f"/><path d="M9 24l-3 6 9-6z" fill="#24292f"/><circle cx="16" cy="14" r="5" fill="#1d9bf0"/></svg>`;
+
+/** Mounts `/admin/assets/*`: the stylesheet, the favicon, the font CSS and the font files. */
 export function mountAdminAssets(app: Hono): void {
   let css: string | null = null;
   app.get('/admin/assets/admin.css', (c) => c.body(ADMIN_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/admin/assets/favicon.svg', (c) => c.body(FAVICON_SVG, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'private, max-age=86400' }));
   app.get('/admin/assets/font.css', (c) => {
     css ??= fontCss();
     return c.body(css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'private, max-age=86400' });

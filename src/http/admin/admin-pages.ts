@@ -6,6 +6,8 @@ import type { ReadinessBody } from '../readiness.ts';
 import type { StatusFacts } from '../../status/collect-status.ts';
 import { formatLocal } from '../../status/collect-status.ts';
 import type { ContentStatus } from '../../status/content-status.ts';
+import { formatUptime, type InstanceInfo, type PlatformRole } from '../../status/instance-info.ts';
+import type { SubscriptionPage, SubscriptionQuery } from '../../status/subscription-page.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
 import type { Delivery, Subscription } from '../../store/store.ts';
 import { discordMarkdownToSafeHtml, telegramHtmlToSafeHtml } from './payload-html.ts';
@@ -19,13 +21,18 @@ import { discordMarkdownToSafeHtml, telegramHtmlToSafeHtml } from './payload-htm
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 
+/**
+ * The page around every admin view. The interface is English (`lang="en"`); report text inside
+ * it is marked `lang="zh-Hans"` where it appears, so a browser picks Chinese glyphs for it.
+ */
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>
-<html lang="zh-Hans">
+<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ai-digest-bot</title>
+<link rel="icon" type="image/svg+xml" href="/admin/assets/favicon.svg">
 <link rel="stylesheet" href="/admin/assets/font.css">
 <link rel="stylesheet" href="/admin/assets/admin.css">
 </head>
@@ -41,95 +48,122 @@ ${body}
 const destinationHref = (d: { platform: PlatformName; chatId: string; threadId: string | null }): string =>
   `/admin/destinations/${d.platform}/${encodeURIComponent(d.chatId)}${d.threadId ? `?thread=${encodeURIComponent(d.threadId)}` : ''}`;
 
+/** A stored ISO time as the operator reads it: local to the bot's timezone, the zone named. */
+const localTime = (iso: string, timezone: string): string => {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : `${formatLocal(ms, timezone)} ${timezone}`;
+};
+
+/** The hidden fields naming one destination in an action form. */
+const destinationFields = (d: { platform: PlatformName; chatId: string; threadId: string | null }): Html =>
+  html`<input type="hidden" name="platform" value="${d.platform}"><input type="hidden" name="chat" value="${d.chatId}">${d.threadId ? html`<input type="hidden" name="thread" value="${d.threadId}">` : ''}`;
+
+const csrfField = (csrf: string): Html => html`<input type="hidden" name="csrf" value="${csrf}">`;
+
 const where = (d: { chatId: string; threadId: string | null }): string => `${d.chatId}${d.threadId ? ` / ${d.threadId}` : ''}`;
 
-function readiness(health: ReadinessBody): Html {
+function readiness(health: ReadinessBody, timezone: string): Html {
   const rows = Object.entries(health.components).map(
-    ([name, c]) => html`<tr><td>${name}</td><td class="${c.ready ? 'ok' : 'bad'}">${c.ready ? 'ready' : 'not ready'}</td><td>${c.detail ?? ''}</td><td class="muted">${c.since ?? ''}</td></tr>`,
+    ([name, c]) => html`<tr><td data-label="component">${name}</td><td class="${c.ready ? 'ok' : 'bad'}" data-label="state">${c.ready ? 'ready' : 'not ready'}</td><td data-label="detail">${c.detail ?? ''}</td><td class="muted" data-label="since">${c.since ? localTime(c.since, timezone) : ''}</td></tr>`,
   );
   return html`<h2 id="health">Health: <span class="${health.ready ? 'ok' : 'bad'}">${health.ready ? 'ready' : 'not ready'}</span></h2>
-<div class="scroll"><table><tr><th>component</th><th>state</th><th>detail</th><th>since</th></tr>${rows}</table></div>`;
+<div class="scroll"><table class="cards"><tr><th>component</th><th>state</th><th>detail</th><th>since</th></tr>${rows}</table></div>`;
 }
 
-export interface SubscriptionFilter {
-  platform: PlatformName | null;
-  state: 'active' | 'inactive' | null;
+/** The list's query as a URL (`/admin?…#subscriptions`), for the pager's links. */
+function subscriptionsHref(query: SubscriptionQuery, page: number): string {
+  const params = new URLSearchParams();
+  if (query.platform) params.set('platform', query.platform);
+  if (query.state) params.set('state', query.state);
+  if (query.q) params.set('q', query.q);
+  if (page > 1) params.set('page', String(page));
+  const text = params.toString();
+  return `/admin${text ? `?${text}` : ''}#subscriptions`;
 }
 
-const SUBSCRIPTION_ROWS = 500;
-
-function subscriptionsSection(facts: StatusFacts, filter: SubscriptionFilter): Html {
-  const shown = facts.subscriptions.filter(
-    (s) => (filter.platform === null || s.platform === filter.platform) && (filter.state === null || s.active === (filter.state === 'active')),
-  );
+function subscriptionsSection(facts: StatusFacts, query: SubscriptionQuery, list: SubscriptionPage, timezone: string, csrf: string): Html {
   const option = (value: string, current: string | null, label: string): Html =>
     html`<option value="${value}"${current === value || (value === '' && current === null) ? raw(' selected') : ''}>${label}</option>`;
-  const rows = shown.slice(0, SUBSCRIPTION_ROWS).map(
+  const rows = list.rows.map(
     (s: Subscription) => html`<tr>
-<td>${s.platform}</td>
-<td>${s.title ?? ''}<br><a class="muted" href="${destinationHref(s)}">${s.chatId}</a></td>
-<td>${s.threadId ?? ''}</td>
-<td>${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : html`<span class="muted">global</span>`}</td>
-<td>${s.active ? html`<span class="ok">active</span>` : html`<span class="bad">deactivated</span><br>${s.reason ?? ''}`}</td>
-<td>${s.subscribedBy}<br><span class="muted">${s.subscribedAt}</span></td>
+<td data-label="platform">${s.platform}</td>
+<td data-label="chat"><span lang="zh-Hans">${s.title ?? ''}</span><br><a class="muted" href="${destinationHref(s)}">${s.chatId}</a></td>
+<td data-label="thread">${s.threadId ?? ''}</td>
+<td data-label="time of day">${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : html`<span class="muted">global</span>`}</td>
+<td data-label="state">${s.active ? html`<span class="ok">active</span><form method="post" action="/admin/actions/deactivate">${csrfField(csrf)}${destinationFields(s)}<button type="submit" class="small">Deactivate</button></form>` : html`<span class="bad">deactivated</span><br>${s.reason ?? ''}`}</td>
+<td data-label="subscribed by">${s.subscribedBy}<br><span class="muted">${localTime(s.subscribedAt, timezone)}</span></td>
 </tr>`,
   );
   const counts = PLATFORM_NAMES.map((p) => `${p}: ${facts.counts[p].active} active, ${facts.counts[p].inactive} deactivated`).join(' · ');
   return html`<h2 id="subscriptions">Subscriptions</h2>
 <p>${counts}</p>
 <form class="inline" method="get" action="/admin#subscriptions">
-<label>platform<select name="platform">${option('', filter.platform, 'all')}${PLATFORM_NAMES.map((p) => option(p, filter.platform, p))}</select></label>
-<label>state<select name="state">${option('', filter.state, 'all')}${option('active', filter.state, 'active')}${option('inactive', filter.state, 'deactivated')}</select></label>
+<label>search<input type="search" name="q" value="${query.q}" placeholder="chat id, title, thread, who"></label>
+<label>platform<select name="platform">${option('', query.platform, 'all')}${PLATFORM_NAMES.map((p) => option(p, query.platform, p))}</select></label>
+<label>state<select name="state">${option('', query.state, 'all')}${option('active', query.state, 'active')}${option('inactive', query.state, 'deactivated')}</select></label>
 <button type="submit">Filter</button>
 </form>
-${shown.length > SUBSCRIPTION_ROWS ? html`<p class="muted">Showing ${SUBSCRIPTION_ROWS} of ${shown.length}; filter to narrow.</p>` : ''}
-<div class="scroll"><table id="subscription-table">
+<p class="muted" id="subscription-count">${list.matching} matching${list.pages > 1 ? ` · page ${list.page} of ${list.pages}` : ''}</p>
+<div class="scroll"><table id="subscription-table" class="cards">
 <tr><th>platform</th><th>chat / channel</th><th>thread / topic</th><th>time of day</th><th>state</th><th>subscribed by</th></tr>
 ${rows.length > 0 ? rows : html`<tr><td colspan="6" class="muted">none</td></tr>`}
-</table></div>`;
+</table></div>
+${list.pages > 1 ? html`<nav class="pager" aria-label="subscription pages">${list.page > 1 ? html`<a rel="prev" href="${subscriptionsHref(query, list.page - 1)}">← previous</a>` : ''} <span>page ${list.page} of ${list.pages}</span> ${list.page < list.pages ? html`<a rel="next" href="${subscriptionsHref(query, list.page + 1)}">next →</a>` : ''}</nav>` : ''}`;
 }
 
-function failureRows(failures: readonly Delivery[]): Html {
+/** The retry button of one failed ledger row: the report again to that destination. */
+const retryForm = (f: Delivery, csrf: string): Html =>
+  html`<form class="inline-button" method="post" action="/admin/actions/retry">${csrfField(csrf)}${destinationFields(f)}<input type="hidden" name="slug" value="${f.slug}"><button type="submit" class="small">Retry</button></form>`;
+
+function failureRows(failures: readonly Delivery[], timezone: string, csrf: string): Html {
   return html`${failures.map(
-    (f) => html`<li><a href="${destinationHref(f)}">${f.platform} ${where(f)}</a>: <span class="${f.status === 'failed' ? 'bad' : 'warn'}">${f.status}</span> ${f.lastError ?? ''} <span class="muted">${f.updatedAt}</span></li>`,
+    (f) => html`<li><a href="${destinationHref(f)}">${f.platform} ${where(f)}</a>: <span class="${f.status === 'failed' ? 'bad' : 'warn'}">${f.status}</span> ${f.lastError ?? ''} <span class="muted">${localTime(f.updatedAt, timezone)}</span> ${f.status === 'failed' ? retryForm(f, csrf) : ''}</li>`,
   )}`;
 }
 
-function deliveriesSection(facts: StatusFacts, recent: readonly RecentFanout[]): Html {
+function deliveriesSection(facts: StatusFacts, recent: readonly RecentFanout[], timezone: string, csrf: string): Html {
   const ledgerRows = facts.reports.map((r) => {
     const cells = PLATFORM_NAMES.map((p) => {
       const c = r.counts[p];
-      return html`<td class="num">${c.delivered}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td><td class="num">${c.sending}</td>`;
+      return html`<td class="num" data-label="${p} delivered">${c.delivered}</td><td class="num" data-label="failed">${c.failed}</td><td class="num" data-label="deactivated">${c.deactivated}</td><td class="num" data-label="sending">${c.sending}</td>`;
     });
-    return html`<tr><td>${r.slug}<br><span class="muted">${r.lastAt}</span></td>${cells}</tr>
-${r.failures.length > 0 ? html`<tr><td colspan="9"><ul>${failureRows(r.failures)}</ul></td></tr>` : ''}`;
+    return html`<tr><td>${r.slug}<br><span class="muted">${localTime(r.lastAt, timezone)}</span></td>${cells}</tr>
+${r.failures.length > 0 ? html`<tr><td colspan="9"><ul>${failureRows(r.failures, timezone, csrf)}</ul></td></tr>` : ''}`;
   });
   const recentRows = recent.map(({ report, startedAt, finishedAt }) => {
     const cells = PLATFORM_NAMES.map((p) => {
       const c = report.byPlatform[p];
-      return html`<td class="num">${c.delivered}</td><td class="num">${c.skipped}</td><td class="num">${c.failed}</td><td class="num">${c.deactivated}</td>`;
+      return html`<td class="num" data-label="${p} delivered">${c.delivered}</td><td class="num" data-label="skipped">${c.skipped}</td><td class="num" data-label="failed">${c.failed}</td><td class="num" data-label="deactivated">${c.deactivated}</td>`;
     });
     const problems = report.results.filter((r) => r.outcome === 'failed' || r.outcome === 'deactivated');
-    return html`<tr><td>${report.slug} <span class="muted">(${report.kind})</span><br><span class="muted">${finishedAt.toISOString()}, ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(1)} s</span></td>${cells}</tr>
+    return html`<tr><td>${report.slug} <span class="muted">(${report.kind})</span><br><span class="muted">${localTime(finishedAt.toISOString(), timezone)}, ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(1)} s</span></td>${cells}</tr>
 ${problems.length > 0 ? html`<tr><td colspan="9"><ul>${problems.map((p) => html`<li><a href="${destinationHref(p.deliveredTo)}">${p.deliveredTo.platform} ${where(p.deliveredTo)}</a>: ${p.outcome}: ${p.reason ?? ''}</li>`)}</ul></td></tr>` : ''}`;
   });
   const head = (labels: string[]): Html =>
     html`<tr><th rowspan="2">report</th>${PLATFORM_NAMES.map((p) => html`<th colspan="4">${p}</th>`)}</tr><tr>${PLATFORM_NAMES.map(() => labels.map((l) => html`<th class="num">${l}</th>`))}</tr>`;
   return html`<h2 id="deliveries">Deliveries</h2>
-<p>${facts.lastFanout ? html`Last fan-out: <b>${facts.lastFanout.slug}</b>, finished ${facts.lastFanout.finishedAt}: ${facts.lastFanout.delivered} delivered, ${facts.lastFanout.failed} failed.` : 'No delivery recorded yet.'}</p>
+<p>${facts.lastFanout ? html`Last fan-out: <b>${facts.lastFanout.slug}</b>, finished ${localTime(facts.lastFanout.finishedAt, timezone)}: ${facts.lastFanout.delivered} delivered, ${facts.lastFanout.failed} failed.` : 'No delivery recorded yet.'}</p>
 <h3>Newest reports in the ledger</h3>
-<div class="scroll"><table id="ledger-table">${head(['delivered', 'failed', 'deactivated', 'sending'])}${ledgerRows.length > 0 ? ledgerRows : html`<tr><td colspan="9" class="muted">none</td></tr>`}</table></div>
+<div class="scroll"><table id="ledger-table" class="cards">${head(['delivered', 'failed', 'deactivated', 'sending'])}${ledgerRows.length > 0 ? ledgerRows : html`<tr><td colspan="9" class="muted">none</td></tr>`}</table></div>
 <h3>Fan-outs of this process (skipped included)</h3>
-<div class="scroll"><table>${head(['delivered', 'skipped', 'failed', 'deactivated'])}${recentRows.length > 0 ? recentRows : html`<tr><td colspan="9" class="muted">none since start</td></tr>`}</table></div>`;
+<div class="scroll"><table class="cards">${head(['delivered', 'skipped', 'failed', 'deactivated'])}${recentRows.length > 0 ? recentRows : html`<tr><td colspan="9" class="muted">none since start</td></tr>`}</table></div>`;
 }
 
-function scheduleSection(facts: StatusFacts): Html {
-  const rows = facts.nextDue.slice(0, SUBSCRIPTION_ROWS).map(
-    (d) => html`<tr><td>${d.platform}</td><td>${d.title ?? ''} <a class="muted" href="${destinationHref(d)}">${where(d)}</a></td><td>${d.local}</td><td>${d.timezone}</td><td>${d.at}</td></tr>`,
+/** Rows of the schedule table (soonest first); the rest are counted. */
+const SCHEDULE_ROWS = 100;
+
+function scheduleSection(facts: StatusFacts, roles: Record<PlatformName, PlatformRole>): Html {
+  // A platform without its token sends nothing: its subscriptions have no "next" time.
+  const unconfigured = PLATFORM_NAMES.filter((p) => roles[p] === 'not configured');
+  const due = facts.nextDue.filter((d) => roles[d.platform] !== 'not configured');
+  const rows = due.slice(0, SCHEDULE_ROWS).map(
+    (d) => html`<tr><td data-label="platform">${d.platform}</td><td data-label="destination">${d.title ?? ''} <a class="muted" href="${destinationHref(d)}">${where(d)}</a></td><td data-label="next (local)">${d.local}</td><td data-label="timezone">${d.timezone}</td><td data-label="next (UTC)">${d.at}</td></tr>`,
   );
   return html`<h2 id="schedule">Schedule</h2>
 <p>${facts.nextGlobal ? html`Global schedule <code>${facts.nextGlobal.schedule}</code>: next ${facts.nextGlobal.local} ${facts.nextGlobal.timezone} = ${facts.nextGlobal.at} UTC` : 'The global schedule does not fire within 400 days.'}</p>
-<div class="scroll"><table><tr><th>platform</th><th>destination</th><th>next (local)</th><th>timezone</th><th>next (UTC)</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="muted">no active subscription</td></tr>`}</table></div>`;
+${unconfigured.map((p) => html`<p class="muted" id="schedule-${p}">${p}: <b>not configured</b> (no token), so ${facts.counts[p].active} active subscription(s) get nothing until it is.</p>`)}
+${due.length > SCHEDULE_ROWS ? html`<p class="muted">The soonest ${SCHEDULE_ROWS} of ${due.length}.</p>` : ''}
+<div class="scroll"><table class="cards"><tr><th>platform</th><th>destination</th><th>next (local)</th><th>timezone</th><th>next (UTC)</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="muted">no active subscription</td></tr>`}</table></div>`;
 }
 
 /** Reports held back or refused: shown only when there is something to say. */
@@ -151,24 +185,55 @@ function previewPicker(dates: readonly string[], current: string | null): Html {
 <p class="dates">${dates.map((d) => html`<a href="/admin/preview/${d}">${d}</a>`)}</p>`;
 }
 
-/** `/admin`: health, subscriptions, deliveries, schedule, and the preview picker. */
+function instanceSection(instance: InstanceInfo, roles: Record<PlatformName, PlatformRole>, now: Date, timezone: string): Html {
+  const role = (r: PlatformRole): Html => html`<span class="${r === 'sending' ? 'ok' : r === 'idle' ? 'muted' : 'warn'}">${r}</span>`;
+  return html`<h2 id="instance">This instance</h2>
+<dl class="facts">
+<dt>host</dt><dd>${instance.host}</dd>
+<dt>pid</dt><dd>${instance.pid}</dd>
+<dt>version</dt><dd>${instance.version}</dd>
+<dt>up</dt><dd>${formatUptime(instance.startedAt, now)} <span class="muted">(since ${localTime(instance.startedAt, timezone)})</span></dd>
+${PLATFORM_NAMES.map((p) => html`<dt>${p}</dt><dd id="role-${p}">${role(roles[p])}</dd>`)}
+</dl>`;
+}
+
+function repostForm(csrf: string, dates: readonly string[], target: { platform: PlatformName; chatId: string; threadId: string | null } | null): Html {
+  return html`<form class="inline" method="post" action="/admin/actions/repost" id="repost-form">
+${csrfField(csrf)}
+<label>report date<input type="text" name="date" value="${dates[0] ?? ''}" required inputmode="numeric" placeholder="2026-01-03, 20260103, today"></label>
+${target ? html`${destinationFields(target)}<input type="hidden" name="target" value="one">` : html`<input type="hidden" name="target" value="all">`}
+<button type="submit">${target ? 'Repost here' : 'Repost to all subscriptions'}</button>
+</form>`;
+}
+
+/** `/admin`: this instance, health, subscriptions, deliveries, schedule, and the preview picker. */
 export function overviewPage(input: {
   facts: StatusFacts;
   health: ReadinessBody;
   recent: readonly RecentFanout[];
-  filter: SubscriptionFilter;
+  query: SubscriptionQuery;
+  list: SubscriptionPage;
   dates: readonly string[];
   /** The content folder's held and refused reports (absent: nothing shown). */
   content?: ContentStatus;
+  instance: InstanceInfo;
+  roles: Record<PlatformName, PlatformRole>;
+  timezone: string;
+  now: Date;
+  csrf: string;
 }): Html {
+  const { timezone, csrf } = input;
   return layout(
     'Status',
-    html`<p class="muted">As of ${input.facts.generatedAt}</p>
-${readiness(input.health)}
+    html`<p class="muted">As of ${localTime(input.facts.generatedAt, timezone)}</p>
+${instanceSection(input.instance, input.roles, input.now, timezone)}
+${readiness(input.health, timezone)}
 ${contentSection(input.content)}
-${subscriptionsSection(input.facts, input.filter)}
-${deliveriesSection(input.facts, input.recent)}
-${scheduleSection(input.facts)}
+${subscriptionsSection(input.facts, input.query, input.list, timezone, csrf)}
+${deliveriesSection(input.facts, input.recent, timezone, csrf)}
+<h3>Repost a report to every active subscription</h3>
+${repostForm(csrf, input.dates, null)}
+${scheduleSection(input.facts, input.roles)}
 <h2 id="preview">Preview</h2>
 ${previewPicker(input.dates, null)}`,
   );
@@ -182,17 +247,23 @@ export function destinationPage(input: {
   subscription: Subscription | null;
   deliveries: readonly Delivery[];
   timezone: string;
+  dates: readonly string[];
+  csrf: string;
 }): Html {
   const s = input.subscription;
+  const { csrf } = input;
   const rows = input.deliveries.map(
-    (d) => html`<tr><td>${d.slug}</td><td>${d.kind}</td><td class="${d.status === 'delivered' ? 'ok' : d.status === 'sending' ? 'warn' : 'bad'}">${d.status}</td><td class="num">${d.attempts}</td><td>${d.messageIds.join(', ')}</td><td>${d.lastError ?? ''}</td><td>${d.requestedBy ?? ''}</td><td>${formatLocal(Date.parse(d.updatedAt), input.timezone)}<br><span class="muted">${d.updatedAt}</span></td></tr>`,
+    (d) => html`<tr><td data-label="report">${d.slug}</td><td data-label="kind">${d.kind}</td><td class="${d.status === 'delivered' ? 'ok' : d.status === 'sending' ? 'warn' : 'bad'}" data-label="status">${d.status}</td><td class="num" data-label="attempts">${d.attempts}</td><td data-label="message ids">${d.messageIds.join(', ')}</td><td data-label="last error">${d.lastError ?? ''}${d.status === 'failed' ? retryForm(d, csrf) : ''}</td><td data-label="requested by">${d.requestedBy ?? ''}</td><td data-label="updated">${formatLocal(Date.parse(d.updatedAt), input.timezone)}<br><span class="muted">${d.updatedAt}</span></td></tr>`,
   );
   return layout(
     `${input.platform} ${input.chatId}`,
     html`<h2>${input.platform} ${where(input)}${s?.title ? ` · ${s.title}` : ''}</h2>
-<p>${s ? html`${s.active ? html`<span class="ok">active</span>` : html`<span class="bad">deactivated</span>: ${s.reason ?? ''}`} · ${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : 'global schedule'} · subscribed by ${s.subscribedBy} at ${s.subscribedAt}` : 'Not subscribed.'}</p>
+<p>${s ? html`${s.active ? html`<span class="ok">active</span>` : html`<span class="bad">deactivated</span>: ${s.reason ?? ''}`} · ${s.timeOfDay ? `${s.timeOfDay} ${s.timezone ?? ''}` : 'global schedule'} · subscribed by ${s.subscribedBy} at ${localTime(s.subscribedAt, input.timezone)}` : 'Not subscribed.'}</p>
+${s?.active ? html`<form method="post" action="/admin/actions/deactivate">${csrfField(csrf)}${destinationFields(input)}<button type="submit">Deactivate this subscription</button></form>` : ''}
+<h3>Repost a report here</h3>
+${repostForm(csrf, input.dates, input)}
 <h3>History (newest first)</h3>
-<div class="scroll"><table><tr><th>report</th><th>kind</th><th>status</th><th class="num">attempts</th><th>message ids</th><th>last error</th><th>requested by</th><th>updated (${input.timezone})</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="8" class="muted">nothing sent here yet</td></tr>`}</table></div>`,
+<div class="scroll"><table class="cards"><tr><th>report</th><th>kind</th><th>status</th><th class="num">attempts</th><th>message ids</th><th>last error</th><th>requested by</th><th>updated (${input.timezone})</th></tr>${rows.length > 0 ? rows : html`<tr><td colspan="8" class="muted">nothing sent here yet</td></tr>`}</table></div>`,
   );
 }
 
@@ -228,12 +299,12 @@ ${embed.footer ? html`<div class="footer">${embed.footer.text}${embed.timestamp 
   const warnings = [...report.warnings, ...problems];
   return layout(
     `Preview ${input.date}`,
-    html`<h2>Preview: ${report.title}</h2>
+    html`<h2>Preview: <span lang="zh-Hans">${report.title}</span></h2>
 <p>${report.slug} · ${report.dateStart}${report.dateEnd !== report.dateStart ? ` 至 ${report.dateEnd}` : ''} · ${report.points.length} points · image: ${report.image ?? 'none'}${report.image && report.imageGenerated ? ' (drawn from the text)' : ''}</p>
 ${warnings.length > 0 ? html`<div class="warnings"><b>Warnings</b><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : html`<p class="ok">No parse warnings.</p>`}
 ${report.notes.length > 0 ? html`<div class="notes"><b>Notes</b><ul>${report.notes.map((n) => html`<li>${n}</li>`)}</ul></div>` : ''}
 ${previewPicker(input.dates, input.date)}
-<div class="platforms">
+<div class="platforms" lang="zh-Hans">
 <section><h3>Discord · ${preview.discord.length} message(s)</h3><div class="discord" id="discord-preview">${discord}</div></section>
 <section><h3>Telegram · ${preview.telegram.length} call(s)</h3><div class="telegram" id="telegram-preview">${telegram}</div></section>
 </div>
@@ -244,4 +315,9 @@ ${previewPicker(input.dates, input.date)}
 /** A plain message page (not found, bad date). */
 export function messagePage(title: string, message: string, dates: readonly string[]): Html {
   return layout(title, html`<h2>${title}</h2><p>${message}</p>${previewPicker(dates, null)}`);
+}
+
+/** What an action on the page did (or why it was refused), with the way back. */
+export function actionPage(title: string, lines: readonly string[]): Html {
+  return layout(title, html`<h2 id="action-result">${title}</h2><ul>${lines.map((line) => html`<li>${line}</li>`)}</ul><p><a href="/admin">Back to the status page</a></p>`);
 }

@@ -11,13 +11,22 @@ import type { ServiceHealth } from '../../service-health.ts';
 import { collectStatus } from '../../status/collect-status.ts';
 import { collectContentStatus, type ContentStatusLibrary } from '../../status/content-status.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
+import { describeThisInstance, platformRoles, type InstanceInfo, type PlatformRole } from '../../status/instance-info.ts';
+import { pageSubscriptions, type SubscriptionQuery } from '../../status/subscription-page.ts';
 import type { Store } from '../../store/store.ts';
+import type { Reposter } from '../../commands/types.ts';
+import { silentLogger, type Logger } from '../../log.ts';
 import { readiness, type ReadinessProbe } from '../readiness.ts';
 import { requireAdminToken } from './admin-auth.ts';
 import { mountAdminAssets } from './admin-assets.ts';
-import { destinationPage, messagePage, overviewPage, previewPage, type SubscriptionFilter } from './admin-pages.ts';
+import { mountAdminActions } from './admin-actions.ts';
+import { issueCsrfToken } from './admin-csrf.ts';
+import { destinationPage, messagePage, overviewPage, previewPage } from './admin-pages.ts';
 
-/** What the status page reads. Read-only: nothing here changes the store or sends anything. */
+/**
+ * What the status page reads, and the core its actions go through (the chat's /repost and
+ * /unsubscribe use the same Reposter and Store.unsubscribe).
+ */
 export interface AdminDeps {
   /** ADMIN_TOKEN. */
   token: string;
@@ -30,6 +39,14 @@ export interface AdminDeps {
   probes?: Record<string, ReadinessProbe>;
   recentFanouts: () => readonly RecentFanout[];
   now?: () => Date;
+  /** What /repost goes through; absent (no platform configured): repost and retry answer with why not. */
+  reposter?: Reposter | null;
+  /** Each platform's role on this instance; default: every platform configured, sent here. */
+  roles?: () => Record<PlatformName, PlatformRole>;
+  /** Default: this process. */
+  instance?: InstanceInfo;
+  /** The actions are logged here (who and what). */
+  logger?: Logger;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -51,17 +68,46 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
   app.use('/admin/*', auth);
   mountAdminAssets(app);
   const dates = (): string[] => [...new Set(deps.library.entries().map((e) => e.dateStart))].slice(0, 60);
+  const instance = deps.instance ?? describeThisInstance();
+  const roles = deps.roles ?? (() => platformRoles({ configured: PLATFORM_NAMES }));
+  mountAdminActions(app, {
+    token: deps.token,
+    store: deps.store,
+    reposter: deps.reposter ?? null,
+    library: deps.library,
+    timezone: deps.config.timezone,
+    logger: deps.logger ?? silentLogger(),
+    now,
+  });
 
   app.get('/admin', async (c) => {
     const platform = c.req.query('platform');
     const state = c.req.query('state');
-    const filter: SubscriptionFilter = {
+    const query: SubscriptionQuery = {
       platform: PLATFORM_NAMES.includes(platform as PlatformName) ? (platform as PlatformName) : null,
       state: state === 'active' || state === 'inactive' ? state : null,
+      q: (c.req.query('q') ?? '').slice(0, 200),
+      page: Number(c.req.query('page') ?? '1'),
     };
-    const facts = await collectStatus({ store: deps.store, config: deps.config, now: now() });
+    const at = now();
     const content = await collectContentStatus(deps.library);
-    return c.html(overviewPage({ facts, health: await readiness(deps.health, deps.probes), recent: deps.recentFanouts(), filter, dates: dates(), content }));
+    const facts = await collectStatus({ store: deps.store, config: deps.config, now: at });
+    return c.html(
+      overviewPage({
+        facts,
+        health: await readiness(deps.health, deps.probes),
+        recent: deps.recentFanouts(),
+        query,
+        list: pageSubscriptions(facts.subscriptions, query),
+        dates: dates(),
+        instance,
+        roles: roles(),
+        timezone: deps.config.timezone,
+        now: at,
+        csrf: issueCsrfToken(deps.token, at),
+        content,
+      }),
+    );
   });
 
   app.get('/admin/destinations/:platform/:chatId', async (c) => {
@@ -76,6 +122,8 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
         subscription: await deps.store.getSubscription(destination),
         deliveries: await deps.store.listDeliveriesTo(destination, 200),
         timezone: deps.config.timezone,
+        dates: dates(),
+        csrf: issueCsrfToken(deps.token, now()),
       }),
     );
   });
@@ -106,6 +154,14 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
 
   app.get('/admin/preview/:date', async (c) => {
     const date = c.req.param('date');
+    // `20260103`, `today`, `2026/1/3`: the forms the picker takes, sent on to the stable URL.
+    if (!ISO_DATE.test(date)) {
+      try {
+        return c.redirect(`/admin/preview/${parseUserDate(date, { timezone: deps.config.timezone, now: now() })}`, 303);
+      } catch (error) {
+        return c.html(messagePage('Bad date', (error as Error).message, dates()), 400);
+      }
+    }
     try {
       const { preview, digest } = await previewFor(date);
       const imageUrl = digest.image ? `/admin/preview/${date}/image` : null;
