@@ -29,6 +29,8 @@ import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { platformRoles } from './status/instance-info.ts';
 import { PostgresFanoutLock } from './delivery/postgres-fanout-lock.ts';
+import { listPostgresPeers, type PeerInstance } from './delivery/postgres-peers.ts';
+import { postgresTimeoutsOf } from './store/postgres-pool-options.ts';
 import type { PlatformName } from './platforms/platform.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { serveStatusOnly } from './status-only.ts';
@@ -224,6 +226,7 @@ async function run(shutdown: Shutdown): Promise<number> {
           configured: platforms.map((platform) => platform.name),
           ...(lock instanceof PostgresFanoutLock ? { holds: (name: PlatformName) => lock.holds(name) } : {}),
         }),
+      ...(config.databaseUrl ? { peers: peersOf(config.databaseUrl, config) } : {}),
     }),
   });
 
@@ -372,3 +375,13 @@ run(shutdown).then(
     setTimeout(() => process.exit(1), 2000).unref();
   },
 );
+
+/** The status page's list of live instances on the shared database (the fan-out lock's namespace). */
+function peersOf(databaseUrl: string, config: Config): () => Promise<readonly PeerInstance[]> {
+  return () =>
+    listPostgresPeers({
+      connectionString: databaseUrl,
+      namespace: config.coordinationSchema ?? 'pgboss',
+      timeouts: postgresTimeoutsOf(config.database),
+    });
+}

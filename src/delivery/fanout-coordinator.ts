@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { RepostOutcome, RepostRequest, Reposter } from '../commands/types.ts';
 import { DigestError } from '../errors.ts';
+import { taggedApplicationName } from '../instance-tag.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { Destination, PlatformName } from '../platforms/platform.ts';
 import type { ServiceHealth } from '../service-health.ts';
@@ -200,7 +201,7 @@ export class FanoutCoordinator implements Reposter {
       // pg-boss hands these to its own pg pool: its queries are bounded like the store's.
       ...(postgresPoolOptions({
         connectionString: this.deps.connectionString,
-        applicationName: 'ai-digest-bot pg-boss',
+        applicationName: taggedApplicationName('ai-digest-bot pg-boss'),
         ...(this.deps.timeouts ? { timeouts: this.deps.timeouts } : {}),
       }) as PgBoss.DatabaseOptions),
       schema: this.schema,

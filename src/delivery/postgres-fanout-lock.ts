@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { DigestError } from '../errors.ts';
+import { taggedApplicationName } from '../instance-tag.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { openBoundedClient, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
 import type { FanoutLock } from './fanout-lock.ts';
@@ -186,7 +187,7 @@ export class PostgresFanoutLock implements FanoutLock {
       // its own tcp_keepalives settings; the keepalive and timeouts make this side notice a dead server too.
       const client = openBoundedClient({
         connectionString: this.options.connectionString,
-        applicationName: 'ai-digest-bot fanout-lock',
+        applicationName: taggedApplicationName('ai-digest-bot fanout-lock'),
         ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
       });
       const lost = (reason: string): void => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.ts';
+import { taggedApplicationName } from '../instance-tag.ts';
 import { postgresTimeoutsOf } from './postgres-pool-options.ts';
 import { StoreError } from '../errors.ts';
 import type { KyselyStore } from './kysely-store.ts';
@@ -21,7 +22,10 @@ export interface OpenedStore {
  */
 export async function openStore(config: Pick<Config, 'databasePath' | 'databaseUrl'> & Partial<Pick<Config, 'database'>>): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const store = await PostgresStore.open(config.databaseUrl, config.database ? { timeouts: postgresTimeoutsOf(config.database) } : {});
+    const store = await PostgresStore.open(config.databaseUrl, {
+      applicationName: taggedApplicationName('ai-digest-bot'),
+      ...(config.database ? { timeouts: postgresTimeoutsOf(config.database) } : {}),
+    });
     return { store, sqlite: null, location: store.path };
   }
   const sqlite = await SqliteStore.open(config.databasePath);

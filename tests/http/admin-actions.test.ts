@@ -178,6 +178,24 @@ describe('the status page', () => {
     await store.close();
   });
 
+  it('lists the other live instances on PostgreSQL and which one sends each platform; says so when they cannot be listed', async () => {
+    const store = await SqliteStore.open(':memory:');
+    const instance = { host: 'bot-a', pid: 11, version: '1.0.0', startedAt: new Date().toISOString() };
+    const peers = [
+      { tag: 'bot-a:11', connectedSince: '2026-12-07T01:00:00.000Z', sending: [] },
+      { tag: 'bot-b:22', connectedSince: '2026-12-07T02:00:00.000Z', sending: ['telegram'] },
+    ];
+    const listed = await (await setUp(store, { instance, peers: async () => peers }).app.request('/admin', { headers })).text();
+    const table = listed.slice(listed.indexOf('id="instances-table"'), listed.indexOf('</table>', listed.indexOf('id="instances-table"')));
+    expect(table).toMatch(/bot-a:11 <span class="muted">\(this one\)<\/span>[\s\S]*idle/);
+    expect(table).toMatch(/bot-b:22<\/td><td data-label="connected since">2026-12-07 10:00[^<]*<\/td><td data-label="sending">telegram/);
+    const failing = await (await setUp(store, { instance, peers: async () => { throw new Error('no answer within 10 s'); } }).app.request('/admin', { headers })).text();
+    expect(failing).toContain('could not list them: no answer within 10 s');
+    // SQLite: one instance per file, no list.
+    expect(await (await setUp(store, { instance }).app.request('/admin', { headers })).text()).not.toContain('id="instances"');
+    await store.close();
+  });
+
   it('/admin/preview/<date> takes the picker’s date forms: 20260103 and today go to the ISO URL, nonsense is 400', async () => {
     const store = await SqliteStore.open(':memory:');
     const { app } = setUp(store, { now: () => new Date('2026-01-03T02:00:00Z') });

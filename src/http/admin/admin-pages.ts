@@ -1,6 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { PLATFORM_NAMES, type PlatformName } from '../../platforms/platform.ts';
+import type { PeerInstance } from '../../delivery/postgres-peers.ts';
 import type { PreviewJson } from '../../render/preview-json.ts';
 import type { ReadinessBody } from '../readiness.ts';
 import type { StatusFacts } from '../../status/collect-status.ts';
@@ -197,6 +198,20 @@ ${PLATFORM_NAMES.map((p) => html`<dt>${p}</dt><dd id="role-${p}">${role(roles[p]
 </dl>`;
 }
 
+function peersSection(peers: readonly PeerInstance[] | string | null, self: InstanceInfo, timezone: string): Html | '' {
+  if (peers === null) return '';
+  if (typeof peers === 'string') return html`<h2 id="instances">Instances on this database</h2><p class="warn">could not list them: ${peers}</p>`;
+  const selfTag = `${self.host.slice(0, 30)}:${self.pid}`;
+  return html`<h2 id="instances">Instances on this database</h2>
+<table class="cards" id="instances-table">
+<tr><th>instance</th><th>connected since</th><th>sending</th></tr>
+${peers.map(
+  (peer) => html`<tr><td data-label="instance">${peer.tag}${peer.tag === selfTag ? html` <span class="muted">(this one)</span>` : ''}</td><td data-label="connected since">${localTime(peer.connectedSince, timezone)}</td><td data-label="sending">${peer.sending.length > 0 ? peer.sending.join(', ') : html`<span class="muted">idle</span>`}</td></tr>`,
+)}
+</table>
+<p class="muted">Each platform is sent by the instance holding its fan-out lock while a fan-out runs; between fan-outs every instance is idle.</p>`;
+}
+
 function repostForm(csrf: string, dates: readonly string[], target: { platform: PlatformName; chatId: string; threadId: string | null } | null): Html {
   return html`<form class="inline" method="post" action="/admin/actions/repost" id="repost-form">
 ${csrfField(csrf)}
@@ -221,12 +236,15 @@ export function overviewPage(input: {
   timezone: string;
   now: Date;
   csrf: string;
+  /** The live instances on a shared PostgreSQL, or why they could not be listed; null on SQLite. */
+  peers?: readonly PeerInstance[] | string | null;
 }): Html {
   const { timezone, csrf } = input;
   return layout(
     'Status',
     html`<p class="muted">As of ${localTime(input.facts.generatedAt, timezone)}</p>
 ${instanceSection(input.instance, input.roles, input.now, timezone)}
+${peersSection(input.peers ?? null, input.instance, timezone)}
 ${readiness(input.health, timezone)}
 ${contentSection(input.content)}
 ${subscriptionsSection(input.facts, input.query, input.list, timezone, csrf)}

@@ -1,3 +1,4 @@
+import type { PeerInstance } from '../../delivery/postgres-peers.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Hono } from 'hono';
@@ -47,6 +48,8 @@ export interface AdminDeps {
   instance?: InstanceInfo;
   /** The actions are logged here (who and what). */
   logger?: Logger;
+  /** PostgreSQL: every live instance on the shared database and what it sends; absent on SQLite. */
+  peers?: () => Promise<readonly PeerInstance[]>;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -106,6 +109,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
         now: at,
         csrf: issueCsrfToken(deps.token, at),
         content,
+        peers: deps.peers ? await deps.peers().catch((error: unknown) => (error instanceof Error ? error.message : String(error))) : null,
       }),
     );
   });
