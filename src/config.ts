@@ -110,7 +110,7 @@ const fileSchema = z
          * Per platform, how many sends may be out whose outcome is not yet in the ledger (in
          * flight, or accepted and held in memory while the database does not answer). A send
          * starts only below it, so a database that goes silent mid-fan-out, followed by a restart,
-         * repeats at most this many messages. See README "Delivery guarantees".
+         * repeats at most this many messages. See docs/delivery-guarantees.md.
          */
         maxUnrecordedSends: z.number().int().min(1).max(10_000).default(2),
         /**
