@@ -23,11 +23,18 @@ export async function openExistingStore(config: Pick<Config, 'databasePath' | 'd
         "has no bot tables (DATABASE_URL): the bot creates them on its first start, as does `digest subs add`; check the URL and its schema",
       );
     }
-  } else if (config.databasePath !== ':memory:' && !existsSync(config.databasePath)) {
+  } else if (config.databasePath !== ':memory:' && !existsSync(config.databasePath) && !hasSidecarFiles(config.databasePath)) {
+    // With its -wal or -shm still there the file was lost, not never made: the store's own file
+    // guard says so (and refuses) below, which tells the operator more than "no such file".
     throw new NoDatabaseError(
       config.databasePath,
       'no such file (DATABASE_PATH): the bot creates it on its first start, as does `digest subs add`; check the path',
     );
   }
   return openStore(config);
+}
+
+/** Whether SQLite's write-ahead log or shared-memory file of `databasePath` is there. */
+function hasSidecarFiles(databasePath: string): boolean {
+  return existsSync(`${databasePath}-wal`) || existsSync(`${databasePath}-shm`);
 }

@@ -81,7 +81,7 @@ describe('catch-up after downtime', () => {
   });
 
   it('a second start within the same minute catches up again (nothing keyed by the minute swallows it)', async () => {
-    setUp('2026-01-05T02:00:00Z');
+    await setUp('2026-01-05T02:00:00Z');
     await subscribeAt('2025-12-30T00:00:00Z', tg('-1'));
     const first = new Scheduler({ fanout, store, library, config: GLOBAL, now: () => clock });
     await first.catchUpWithRetry({ platform: 'telegram' });

@@ -62,7 +62,7 @@ describe.skipIf(!mounted)('disk full mid-fan-out, space freed, restart at once (
         wordcloud: { enabled: false, cacheDir: path.join(tmp, 'wordclouds'), warmRecent: 0 },
         schedule: '0 0 * * *',
         timezone: 'UTC',
-        delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, reportSettleMs: 0 },
+        delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, reportSettleMs: 0, maxReportAgeDays: 36_500 },
       }),
     );
     const dbPath = path.join(mountPoint, 'bot.db');

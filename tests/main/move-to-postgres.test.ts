@@ -72,7 +72,7 @@ describe.runIf(enabled)('moving a SQLite bot onto PostgreSQL', () => {
     const heldBack = path.join(tmp, path.basename(next.file));
     renameSync(next.file, heldBack);
     const configFile = path.join(tmp, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ wordcloud: { cacheDir: path.join(tmp, 'wordclouds') }, schedule: '0 0 * * *' }));
+    writeFileSync(configFile, JSON.stringify({ wordcloud: { cacheDir: path.join(tmp, 'wordclouds') }, schedule: '0 0 * * *', delivery: { maxReportAgeDays: 36_500 } }));
     const databasePath = path.join(tmp, 'data', 'digest.db');
     const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     const env = { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot, CONTENT_DIR: contentDir, DIGEST_CONFIG: configFile, LOG_LEVEL: 'info' };

@@ -71,7 +71,7 @@ async function prepare(name: string, firstChat: number): Promise<Scenario> {
       wordcloud: { enabled: false, cacheDir: path.join(dir, 'wordclouds'), warmRecent: 0 },
       schedule: '0 0 * * *',
       timezone: 'UTC',
-      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, reportSettleMs: 0 },
+      delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, reportSettleMs: 0, maxReportAgeDays: 36_500 },
       database: { connectTimeoutSeconds: 2, statementTimeoutSeconds: 1 },
     }),
   );

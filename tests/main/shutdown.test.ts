@@ -36,16 +36,21 @@ describe('Shutdown', () => {
     // A fake clock: on a real one a loaded machine can sleep past the whole timeout between steps.
     vi.useFakeTimers();
     try {
-      const { emitter, shutdown, exits } = setup(10_000);
+      const { emitter, shutdown, exits, clock } = setup(10_000);
+      // The shutdown's own clock moves with the fake timers.
+      const advance = async (ms: number): Promise<void> => {
+        clock.now += ms;
+        await vi.advanceTimersByTimeAsync(ms);
+      };
       const closed: string[] = [];
       shutdown.beforeForcedExit(() => closed.push('store closed'));
       emitter.emit('SIGINT');
-      await vi.advanceTimersByTimeAsync(30);
+      await advance(30);
       // The configured timeout counts from the signal, even when configured after it.
       shutdown.configure(silentLogger(), 100);
-      await vi.advanceTimersByTimeAsync(60);
+      await advance(60);
       expect(exits).toEqual([]);
-      await vi.advanceTimersByTimeAsync(10);
+      await advance(10);
       expect(closed).toEqual(['store closed']);
       expect(exits).toEqual([0]);
     } finally {

@@ -51,6 +51,6 @@ describe('digest wordcloud', () => {
   it('exits 1 on a bad option', async () => {
     const cli = io();
     expect(await wordcloudCommand(['--width', 'wide'], cli)).toBe(1);
-    expect(cli.err.join('')).toMatch(/--width must be a positive whole number/);
+    expect(cli.err.join('')).toMatch(/--width must be a whole number of pixels/);
   });
 });
