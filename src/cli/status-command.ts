@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { PLATFORM_NAMES } from '../platforms/platform.ts';
+import { PLATFORM_NAMES } from '../words.ts';
 import { collectStatus, toStatusJson, type StatusFacts } from '../status/collect-status.ts';
 import type { CliCommand } from './io.ts';
 import { openExistingStore } from './open-existing-store.ts';

@@ -1,5 +1,5 @@
 import type { ScheduleChoice } from '../commands/schedule-args.ts';
-import type { Destination } from '../platforms/platform.ts';
+import type { Destination } from '../words.ts';
 import type { Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 
 /** `telegram -100… thread 42`. */

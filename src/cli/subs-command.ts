@@ -5,7 +5,7 @@ import { CommandInputError } from '../commands/input-error.ts';
 import { loadConfig } from '../config.ts';
 import { readScheduleArgs, type ScheduleChoice } from '../commands/schedule-args.ts';
 import { messages } from '../i18n/index.ts';
-import type { Destination, PlatformName } from '../platforms/platform.ts';
+import type { Destination, PlatformName } from '../words.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 import type { CliCommand, CliIo } from './io.ts';

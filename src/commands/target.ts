@@ -1,5 +1,5 @@
 import { describeDestination } from '../words.ts';
-import type { Destination } from '../platforms/platform.ts';
+import type { Destination } from '../words.ts';
 import type { CommandArgs, CommandContext } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 import type { CommandRouter } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Destination, PlatformName } from '../platforms/platform.ts';
+import type { Destination, PlatformName } from '../words.ts';
 import type { Digest } from '../report/digest-types.ts';
 import type { SearchOutcome } from '../search/types.ts';
 

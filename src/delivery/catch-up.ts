@@ -1,4 +1,4 @@
-import type { Destination, PlatformName } from '../platforms/platform.ts';
+import type { Destination, PlatformName } from '../words.ts';
 import { DEFAULT_LOCALE } from '../locale.ts';
 import type { Report } from '../report/types.ts';
 import type { Store, Subscription } from '../store/store.ts';

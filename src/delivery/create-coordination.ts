@@ -1,7 +1,7 @@
 import type { Reposter } from '../commands/types.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import { postgresTimeoutsOf } from '../store/postgres-pool-options.ts';
 import type { Store } from '../store/store.ts';

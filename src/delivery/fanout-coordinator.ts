@@ -4,7 +4,7 @@ import type { RepostOutcome, RepostRequest, Reposter } from '../commands/types.t
 import { DigestError } from '../errors.ts';
 import { taggedApplicationName } from '../instance-tag.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import type { Destination, PlatformName } from '../platforms/platform.ts';
+import type { Destination, PlatformName } from '../words.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import { postgresPoolOptions, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
 import { redactDatabaseUrl } from '../store/postgres-store.ts';

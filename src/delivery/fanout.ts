@@ -3,7 +3,7 @@ import type { DigestBuilder } from '../digest-builder.ts';
 import { stat } from 'node:fs/promises';
 import { DigestError, ReportHeldError, ReportParseError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import type { Destination, PlatformName } from '../platforms/platform.ts';
+import type { Destination, PlatformName } from '../words.ts';
 import { describeIncomplete, incompleteness } from '../report/completeness.ts';
 import type { Report } from '../report/types.ts';
 import type { DeliveryKind, Store, Subscription, SubscriptionOptions } from '../store/store.ts';

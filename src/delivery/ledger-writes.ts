@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '../log.ts';
-import type { Destination, SentPart } from '../platforms/platform.ts';
+import type { Destination, SentPart } from '../words.ts';
 import type { ServiceHealth } from '../service-health.ts';
 import type { Delivery, DeliveryKind, Store } from '../store/store.ts';
 import { describeDestination } from './notices.ts';

@@ -1,7 +1,7 @@
 import { describeDestination } from '../words.ts';
 import { messages } from '../i18n/index.ts';
 import { DEFAULT_LOCALE, type Locale } from '../locale.ts';
-import type { Destination } from '../platforms/platform.ts';
+import type { Destination } from '../words.ts';
 
 /**
  * Text delivery writes itself: the catch-up note shown in a digest (the subscription's language,

@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../log.ts';
-import type { SentPart } from '../platforms/platform.ts';
+import type { SentPart } from '../words.ts';
 import type { Store } from '../store/store.ts';
 
 /** A delivery outcome the platform accepted and the ledger could not record before the bot stopped. */

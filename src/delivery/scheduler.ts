@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import { ReportHeldError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import { catchUp, scheduleOf } from './catch-up.ts';
 import type { DeliveryReport } from './deliverer.ts';

@@ -1,4 +1,4 @@
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 
 /** One send's place among the unrecorded ones; give it back once its outcome is in the ledger. */
 export interface UnrecordedSlot {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PLATFORM_NAMES, type PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../words.ts';
 import type { Subscription } from '../store/store.ts';
 import type { FanoutOutcome, Telemetry } from '../telemetry.ts';
 import { BOT_VERSION } from '../version.ts';

@@ -1,7 +1,7 @@
 import { scheduleOf } from '../delivery/catch-up.ts';
 import { localPartsAt, scheduleKey, type DueSchedule } from '../delivery/due-times.ts';
 import { nextDue } from '../delivery/due-times.ts';
-import { PLATFORM_NAMES, type PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../words.ts';
 import type { DeliverySummary, Store, Subscription } from '../store/store.ts';
 
 

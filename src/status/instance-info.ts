@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { PLATFORM_NAMES, type PlatformName } from '../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../words.ts';
 
 /** Which process answers: the status page's first lines. */
 export interface InstanceInfo {

@@ -1,4 +1,4 @@
-import type { PlatformName } from '../platforms/platform.ts';
+import type { PlatformName } from '../words.ts';
 import type { Subscription } from '../store/store.ts';
 
 /** What the status page's subscription list is asked for (`?platform=&state=&q=&page=`). */

@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { Reposter } from '../../commands/types.ts';
 import { DigestError, InvalidDateError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { PLATFORM_NAMES, type Destination, type PlatformName } from '../../platforms/platform.ts';
+import { PLATFORM_NAMES, type Destination, type PlatformName } from '../../words.ts';
 import type { Report } from '../../report/types.ts';
 import { parseUserDate } from '../../report/user-date.ts';
 import type { Store } from '../../store/store.ts';

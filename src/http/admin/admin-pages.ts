@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { PLATFORM_NAMES, type PlatformName } from '../../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../../words.ts';
 import type { PeerInstance } from '../../delivery/postgres-peers.ts';
 import type { PreviewJson } from '../../render/preview-json.ts';
 import type { ReadinessBody } from '../readiness.ts';

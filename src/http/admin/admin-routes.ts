@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import type { DigestBuilder } from '../../digest-builder.ts';
 import { buildDigestPreview } from '../../digest-preview.ts';
 import { DigestError, InvalidDateError, ReportNotFoundError } from '../../errors.ts';
-import { PLATFORM_NAMES, type PlatformName } from '../../platforms/platform.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../../words.ts';
 import type { Report } from '../../report/types.ts';
 import { parseUserDate } from '../../report/user-date.ts';
 import type { ServiceHealth } from '../../service-health.ts';
