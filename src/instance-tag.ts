@@ -7,7 +7,12 @@ import { hostname } from 'node:os';
  * its own: an instance that dies leaves the list as its connections end.
  */
 export function instanceTag(): string {
-  return `${hostname().slice(0, 30)}:${process.pid}`;
+  return tagOf(hostname(), process.pid);
+}
+
+/** The tag of the instance on `host` with `pid` (the host cut to 30 characters, as every tag is). */
+export function tagOf(host: string, pid: number): string {
+  return `${host.slice(0, 30)}:${pid}`;
 }
 
 /** `application_name` of one of this instance's connections: `<role>@<host>:<pid>`, within 63 bytes. */

@@ -2,6 +2,7 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { PLATFORM_NAMES, type PlatformName } from '../../words.ts';
 import type { PeerInstance } from '../../delivery/postgres-peers.ts';
+import { tagOf } from '../../instance-tag.ts';
 import type { PreviewJson } from '../../render/preview-json.ts';
 import type { ReadinessBody } from '../readiness.ts';
 import type { StatusFacts } from '../../status/collect-status.ts';
@@ -201,7 +202,7 @@ ${PLATFORM_NAMES.map((p) => html`<dt>${p}</dt><dd id="role-${p}">${role(roles[p]
 function peersSection(peers: readonly PeerInstance[] | string | null, self: InstanceInfo, timezone: string): Html | '' {
   if (peers === null) return '';
   if (typeof peers === 'string') return html`<h2 id="instances">Instances on this database</h2><p class="warn">could not list them: ${peers}</p>`;
-  const selfTag = `${self.host.slice(0, 30)}:${self.pid}`;
+  const selfTag = tagOf(self.host, self.pid);
   return html`<h2 id="instances">Instances on this database</h2>
 <table class="cards" id="instances-table">
 <tr><th>instance</th><th>connected since</th><th>sending</th></tr>
