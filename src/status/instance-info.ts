@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import path from 'node:path';
+import { BOT_VERSION } from '../version.ts';
 import { PLATFORM_NAMES, type PlatformName } from '../words.ts';
 
 /** Which process answers: the status page's first lines. */
@@ -16,23 +15,12 @@ export interface InstanceInfo {
 /** What this instance does for one platform right now. */
 export type PlatformRole = 'not configured' | 'sending' | 'idle';
 
-let packageVersion: string | null = null;
-
-/** package.json's `version`, read once. */
-export function readPackageVersion(): string {
-  if (packageVersion === null) {
-    const file = path.resolve(import.meta.dirname, '../../package.json');
-    packageVersion = String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? 'unknown');
-  }
-  return packageVersion;
-}
-
 /** This process: host name, pid, version and start time (from the process's own uptime). */
 export function describeThisInstance(now: Date = new Date()): InstanceInfo {
   return {
     host: hostname(),
     pid: process.pid,
-    version: readPackageVersion(),
+    version: BOT_VERSION,
     startedAt: new Date(now.getTime() - process.uptime() * 1000).toISOString(),
   };
 }
