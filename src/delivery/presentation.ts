@@ -10,6 +10,10 @@ export function presentationOf(options: SubscriptionOptions): DigestPresentation
     silent: options.silent,
     withImage: options.wordcloud,
     locale: options.language ?? DEFAULT_LOCALE,
+    layout: options.layout,
+    forumTagId: options.forumTagId,
+    publish: options.publish,
+    collapseDetails: options.collapseDetails,
   };
 }
 

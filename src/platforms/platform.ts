@@ -31,6 +31,14 @@ export interface DigestPresentation {
   withImage: boolean;
   /** Language of the digest's own labels; the report's text is never translated. */
   locale: Locale;
+  /** Discord: Components V2 or embeds; null / absent = the adapter's configured default. */
+  layout?: 'components' | 'embeds' | null;
+  /** Discord forum / media channels: the forum tag id for each post; null / absent = none. */
+  forumTagId?: string | null;
+  /** Discord announcement channels: publish each digest; null / absent = yes. */
+  publish?: boolean | null;
+  /** Telegram: details in expandable blockquotes; null / absent = the configured default. */
+  collapseDetails?: boolean | null;
 }
 
 /** The presentation of a digest to a destination without options: as before options existed. */

@@ -24,6 +24,11 @@ export interface StoreTables {
     silent: Generated<number>;
     wordcloud: Generated<number>;
     language: string | null;
+    /** Platform options (0006-platform-options); null = the configured default. */
+    layout: string | null;
+    forum_tag_id: string | null;
+    publish: number | null;
+    collapse_details: number | null;
   };
   deliveries: {
     id: Generated<number>;
@@ -172,6 +177,19 @@ const STEPS: readonly (readonly [name: string, step: Step])[] = [
     '0005-delivery-content-hash',
     async (db) => {
       await sql`ALTER TABLE deliveries ADD COLUMN content_hash TEXT`.execute(db);
+    },
+  ],
+  // Per-platform subscription options, NULL meaning "the configured default" so a change of the
+  // default reaches every subscription that never chose: Discord's layout (Components V2 or
+  // embeds), the forum tag applied to each post, publishing in announcement channels; Telegram's
+  // collapsed details.
+  [
+    '0006-platform-options',
+    async (db) => {
+      await sql`ALTER TABLE subscriptions ADD COLUMN layout TEXT CHECK (layout IN ('components', 'embeds'))`.execute(db);
+      await sql`ALTER TABLE subscriptions ADD COLUMN forum_tag_id TEXT`.execute(db);
+      await sql`ALTER TABLE subscriptions ADD COLUMN publish INTEGER CHECK (publish IN (0, 1))`.execute(db);
+      await sql`ALTER TABLE subscriptions ADD COLUMN collapse_details INTEGER CHECK (collapse_details IN (0, 1))`.execute(db);
     },
   ],
 ];

@@ -14,7 +14,19 @@ export interface SubscriptionOptions {
   wordcloud: boolean;
   /** Language of the digest's own labels (never the report's text); null = the bot's default (zh). */
   language: Locale | null;
+  /** Discord: Components V2 (`components`) or the embed layout; null = `discord.layout`. */
+  layout: DiscordLayout | null;
+  /** Discord forum / media channels: the id of the forum tag put on each post; null = none. */
+  forumTagId: string | null;
+  /** Discord announcement channels: publish (crosspost) each digest; null = yes there. */
+  publish: boolean | null;
+  /** Telegram: the points' details in expandable blockquotes; null = `telegram.collapseDetails`. */
+  collapseDetails: boolean | null;
 }
+
+/** How a Discord digest is laid out: one Components V2 message, or the embed layout. */
+export type DiscordLayout = 'components' | 'embeds';
+export const DISCORD_LAYOUTS: readonly DiscordLayout[] = ['components', 'embeds'];
 
 /** The options of a subscription nobody has set any for. */
 export const DEFAULT_SUBSCRIPTION_OPTIONS: Readonly<SubscriptionOptions> = Object.freeze({
@@ -22,6 +34,10 @@ export const DEFAULT_SUBSCRIPTION_OPTIONS: Readonly<SubscriptionOptions> = Objec
   silent: false,
   wordcloud: true,
   language: null,
+  layout: null,
+  forumTagId: null,
+  publish: null,
+  collapseDetails: null,
 });
 
 /** A destination that receives the daily digest. */

@@ -46,7 +46,7 @@ describe.runIf(enabled)('the digest CLI on PostgreSQL (DATABASE_URL)', () => {
     expect(await run('subs', 'add', 'telegram', '-1001234567890123')).toMatchObject({ code: 0, stdout: 'added: telegram -1001234567890123\n' });
     expect(await run('subs', 'add', 'discord', '1234567890123456789', '--role', '223456789012345678')).toMatchObject({ code: 0 });
     const listed = await run('subs', 'list', '--json');
-    const options = { mentionRoleId: null, silent: false, wordcloud: true, language: null };
+    const options = { mentionRoleId: null, silent: false, wordcloud: true, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null };
     expect(JSON.parse(listed.stdout)).toEqual([
       { platform: 'telegram', chatId: '-1001234567890123', threadId: null, active: true, reason: null, options },
       { platform: 'discord', chatId: '1234567890123456789', threadId: null, active: true, reason: null, options: { ...options, mentionRoleId: '223456789012345678' } },

@@ -47,7 +47,7 @@ describe('digest subs', () => {
     expect(listed.code).toBe(0);
     expect(listed.stderr).toBe('');
     // Every field of before, plus the delivery options (defaults here).
-    const options = { mentionRoleId: null, silent: false, wordcloud: true, language: null };
+    const options = { mentionRoleId: null, silent: false, wordcloud: true, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null };
     expect(JSON.parse(listed.stdout)).toEqual([
       { platform: 'telegram', chatId: '-1001234567890123', threadId: null, active: true, reason: null, options },
       { platform: 'telegram', chatId: '-1001234567890123', threadId: '42', active: true, reason: null, options },
@@ -82,8 +82,8 @@ describe('digest subs', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('options: role none, silent on, wordcloud off, language default');
     expect(JSON.parse((await p.run('list', '--json')).stdout)).toEqual([
-      expect.objectContaining({ chatId: '555', options: { mentionRoleId: '223456789012345678', silent: false, wordcloud: true, language: 'en' } }),
-      expect.objectContaining({ chatId: '-100777', options: { mentionRoleId: null, silent: true, wordcloud: false, language: null } }),
+      expect.objectContaining({ chatId: '555', options: { mentionRoleId: '223456789012345678', silent: false, wordcloud: true, language: 'en', layout: null, forumTagId: null, publish: null, collapseDetails: null } }),
+      expect.objectContaining({ chatId: '-100777', options: { mentionRoleId: null, silent: true, wordcloud: false, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null } }),
     ]);
   });
 

@@ -10,7 +10,7 @@ beforeEach(async () => {
 const group: Destination = { platform: 'telegram', chatId: '-1001234', threadId: null };
 const channel: Destination = { platform: 'discord', chatId: '555', threadId: null };
 const discordAdmin = () => contextFor({ platform: 'discord', destination: channel, guildId: '900', manages: true, locale: 'en' });
-const defaults = { mentionRoleId: null, silent: false, wordcloud: true, language: null };
+const defaults = { mentionRoleId: null, silent: false, wordcloud: true, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null };
 
 describe('/settings', () => {
   it('tells a chat that is not subscribed so, and stores nothing', async () => {

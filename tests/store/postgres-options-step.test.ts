@@ -29,7 +29,7 @@ describe.runIf(enabled)('PostgreSQL 0003-subscription-options', () => {
     const store = await PostgresStore.open(TEST_DATABASE_URL, { schema, maxConnections: 2 });
     try {
       const destination = { platform: 'telegram' as const, chatId: '-100555', threadId: null };
-      expect((await store.getSubscription(destination))?.options).toEqual({ mentionRoleId: null, silent: false, wordcloud: true, language: null });
+      expect((await store.getSubscription(destination))?.options).toEqual({ mentionRoleId: null, silent: false, wordcloud: true, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null });
       expect((await store.setSubscriptionOptions(destination, { silent: true }))?.options.silent).toBe(true);
     } finally {
       await store.close();

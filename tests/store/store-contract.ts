@@ -49,7 +49,7 @@ export function storeContract(backend: StoreBackend): void {
         reason: null,
         timeOfDay: null,
         timezone: null,
-        options: { mentionRoleId: null, silent: false, wordcloud: true, language: null },
+        options: { mentionRoleId: null, silent: false, wordcloud: true, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null },
       });
       expect(await store.getSubscription(channel)).toEqual(sub);
     });
@@ -127,7 +127,7 @@ export function storeContract(backend: StoreBackend): void {
   });
 
   describe('delivery options', () => {
-    const defaults = { mentionRoleId: null, silent: false, wordcloud: true, language: null };
+    const defaults = { mentionRoleId: null, silent: false, wordcloud: true, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null };
 
     it('a subscribe may set options; the others take their defaults', async () => {
       const sub = await store.subscribe({ ...channel, subscribedBy: 'cli', options: { mentionRoleId: '223456789012345678', language: 'en' } });
@@ -159,6 +159,16 @@ export function storeContract(backend: StoreBackend): void {
       expect((await store.getSubscription(channel))?.options).toEqual({ ...defaults, silent: true });
       // Who and when are not a settings change.
       expect(cleared).toMatchObject({ subscribedBy: 'cli', subscribedAt: at(0), active: true });
+    });
+
+    it('the platform options (layout, forum tag, publish, collapsed details) round-trip, false kept apart from null', async () => {
+      await store.subscribe({ ...channel, subscribedBy: 'cli', options: { layout: 'embeds', forumTagId: '1300000000000000001' } });
+      const set = await store.setSubscriptionOptions(channel, { publish: false, collapseDetails: false });
+      const expected = { ...defaults, layout: 'embeds', forumTagId: '1300000000000000001', publish: false, collapseDetails: false };
+      expect(set?.options).toEqual(expected);
+      expect((await store.getSubscription(channel))?.options).toEqual(expected);
+      const back = await store.setSubscriptionOptions(channel, { layout: null, forumTagId: null, publish: null, collapseDetails: true });
+      expect(back?.options).toEqual({ ...defaults, collapseDetails: true });
     });
 
     it('setSubscriptionOptions returns null, changing nothing, without an active subscription', async () => {
