@@ -111,14 +111,14 @@ describe('/settings and /subscribe options over Discord', () => {
   it('subscribe with a role picked, then /settings shows and changes it; the reply mentions the role without pinging it', async () => {
     await answerTo({ name: 'subscribe', options: { role: ROLE, language: 'en' }, guildId: GUILD, channelId: OTHER, member: manager });
     const destination = { platform: 'discord' as const, chatId: OTHER, threadId: null };
-    expect((await harness.store.getSubscription(destination))?.options).toEqual({ mentionRoleId: ROLE, silent: false, wordcloud: true, language: 'en' });
+    expect((await harness.store.getSubscription(destination))?.options).toEqual({ mentionRoleId: ROLE, silent: false, wordcloud: true, language: 'en', layout: null, forumTagId: null, publish: null, collapseDetails: null });
 
     const shown = await answerTo({ name: 'settings', guildId: GUILD, channelId: OTHER, member: manager, locale: 'en-US' });
     expect(shown.body['content']).toContain(`Role mentioned: <@&${ROLE}>`);
     expect(shown.body['allowed_mentions']).toEqual({ parse: [] });
 
     await answerTo({ name: 'settings', options: { silent: true, wordcloud: false }, guildId: GUILD, channelId: OTHER, member: manager });
-    expect((await harness.store.getSubscription(destination))?.options).toEqual({ mentionRoleId: ROLE, silent: true, wordcloud: false, language: 'en' });
+    expect((await harness.store.getSubscription(destination))?.options).toEqual({ mentionRoleId: ROLE, silent: true, wordcloud: false, language: 'en', layout: null, forumTagId: null, publish: null, collapseDetails: null });
     // The role picker gives ids only: stopping the mention is its own switch.
     await answerTo({ name: 'settings', options: { clear_role: true }, guildId: GUILD, channelId: OTHER, member: manager });
     expect((await harness.store.getSubscription(destination))?.options.mentionRoleId).toBeNull();

@@ -143,11 +143,11 @@ describe('Telegram end to end with the real router', () => {
     await ask('/subscribe wordcloud:off');
     expect(await ask('/settings')).toBe(['Delivery settings here:', 'Silent delivery: off', 'Word cloud: not sent', 'Language: default (Chinese)'].join('\n'));
     expect(await ask('/settings silent:on language:en wordcloud:on')).toContain('Silent delivery: on');
-    expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en' });
+    expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en', layout: null, forumTagId: null, publish: null, collapseDetails: null });
 
     expect(await ask('/settings role:@AI-news')).toContain('Telegram has no roles');
     expect(await ask('/settings silent:off', MEMBER)).toContain('administrator');
-    expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en' });
+    expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en', layout: null, forumTagId: null, publish: null, collapseDetails: null });
   });
 
   it('/help lists /settings', async () => {
