@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Corrections } from '../../src/delivery/corrections.ts';
+import { Corrections, type EditingPlatform } from '../../src/delivery/corrections.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { Fanout } from '../../src/delivery/fanout.ts';
 import type { DigestBuilder } from '../../src/digest-builder.ts';
 import { DigestError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import { DiscordPlatform } from '../../src/platforms/discord/discord-platform.ts';
-import type { Destination } from '../../src/platforms/platform.ts';
+import type { Destination, PlatformName } from '../../src/platforms/platform.ts';
 import { condenseReport } from '../../src/report/condense.ts';
 import type { DigestImage } from '../../src/report/digest-types.ts';
 import { parseReport } from '../../src/report/parse-report.ts';
@@ -68,7 +68,7 @@ describe('corrections edited in place, through the real clients to the fakes', (
     fakeDiscord.messageEdits.length = 0;
   });
 
-  const platforms = () => new Map([['discord', discord], ['telegram', telegram.platform]] as const);
+  const platforms = () => new Map<PlatformName, EditingPlatform>([['discord', discord], ['telegram', telegram.platform]]);
   const correctionsOf = (report: Report) => new Corrections({ library: new MemoryLibrary(report), digests, store, platforms: platforms(), logger: silentLogger() });
 
   async function deliver(report: Report): Promise<void> {

@@ -330,10 +330,9 @@ export class DiscordPlatform implements Platform {
     this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
     const rendered = this.#renderings.messagesFor(digest, presentation ?? DEFAULT_PRESENTATION);
     const result = await editDiscordMessages(this.#rest, destination, rendered, delivered);
-    this.#options.logger.info(
-      { event: 'discord-digest-edited', destination: destination.chatId, slug: digest.slug, outcome: result.status, edited: result.edited },
-      result.status === 'edited' ? 'digest corrected in place' : `digest not corrected: ${result.reason}`,
-    );
+    const line = { event: 'discord-digest-edited', destination: destination.chatId, slug: digest.slug, outcome: result.status, edited: result.edited };
+    if (result.status === 'edited') this.#options.logger.info(line, 'digest corrected in place');
+    else this.#options.logger.warn({ ...line, reason: result.reason }, 'a delivered digest could not be corrected in place');
     return result;
   }
 
