@@ -135,6 +135,16 @@ const fileSchema = z
          * each message over the free 30 a second. Command answers never carry it.
          */
         paidBroadcast: z.boolean().default(false),
+        /**
+         * Each point's detail in an expandable blockquote, so a chat sees the ten titles at a
+         * glance and opens the ones it wants; a subscription may choose otherwise (`/settings collapse`).
+         */
+        collapseDetails: z.boolean().default(true),
+        /**
+         * The digest's last message previews the full-report link (`digest.reportUrlTemplate`);
+         * off, digests show no link preview at all. A link inside a point never previews.
+         */
+        previewReportLink: z.boolean().default(false),
       })
       .prefault({}),
     /** The open archive on the HTTP server: public report pages, feeds and `/mcp` (see src/archive). */

@@ -161,6 +161,7 @@ async function run(shutdown: Shutdown): Promise<number> {
     store,
     reposter: coordination.reposter,
     timezone: config.timezone,
+    schedule: config.schedule,
     now: () => new Date(),
     logger,
   });

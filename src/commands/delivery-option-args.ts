@@ -11,6 +11,7 @@ export const DELIVERY_OPTIONS: readonly CommandOption[] = [
   { name: 'silent', type: 'boolean', required: false, description: bothLocales((m) => m.options.silent) },
   { name: 'wordcloud', type: 'boolean', required: false, description: bothLocales((m) => m.options.wordcloud) },
   { name: 'language', type: 'string', required: false, choices: ['zh', 'en'], description: bothLocales((m) => m.options.language) },
+  { name: 'collapse', type: 'boolean', required: false, description: bothLocales((m) => m.options.collapse) },
 ];
 
 const ON = new Set(['on', 'true', 'yes', '1', '开', '是']);
@@ -20,7 +21,7 @@ const NONE = new Set(['none', 'off', 'default', 'no', '-', '无', '默认']);
 /** A role as Discord's picker gives it (an id) or as typed (`<@&id>`). */
 const ROLE = /^(?:<@&)?(\d{5,25})>?$/;
 
-function readSwitch(name: 'silent' | 'wordcloud' | 'clear_role', input: string, m: Messages): boolean {
+function readSwitch(name: 'silent' | 'wordcloud' | 'clear_role' | 'collapse', input: string, m: Messages): boolean {
   const value = input.trim().toLowerCase();
   if (ON.has(value)) return true;
   if (OFF.has(value)) return false;
@@ -30,8 +31,8 @@ function readSwitch(name: 'silent' | 'wordcloud' | 'clear_role', input: string, 
 /**
  * The delivery options given with a command, only those given. Throws CommandInputError with an
  * explanation for a bad value, and for a role on Telegram (it has no roles: refused rather than
- * stored and silently ignored). Silence and the word cloud are taken on both platforms (Discord:
- * `@silent` messages, a digest without its picture).
+ * stored and silently ignored), and likewise for `collapse` on Discord. Silence and the word cloud
+ * are taken on both platforms (Discord: `@silent` messages, a digest without its picture).
  */
 export function readDeliveryOptions(args: CommandArgs, context: Pick<CommandContext, 'platform'>, m: Messages): Partial<SubscriptionOptions> {
   const options: Partial<SubscriptionOptions> = {};
@@ -60,6 +61,12 @@ export function readDeliveryOptions(args: CommandArgs, context: Pick<CommandCont
     else if (isLocale(input)) options.language = input;
     else throw new CommandInputError(m.settings.invalidLanguage(quotedInput(args.language)));
   }
+  if (args.collapse !== undefined) {
+    // Discord shows a digest's details in full: refused rather than stored and silently ignored.
+    if (context.platform !== 'telegram') throw new CommandInputError(m.settings.collapseOnDiscord);
+    const input = args.collapse.trim().toLowerCase();
+    options.collapseDetails = input === 'default' || input === '默认' ? null : readSwitch('collapse', args.collapse, m);
+  }
   return options;
 }
 
@@ -72,5 +79,7 @@ export function describeDeliveryOptions(options: SubscriptionOptions, context: P
   ];
   // Telegram has no roles: the line would only confuse.
   if (context.platform === 'discord') lines.unshift(m.settings.role(options.mentionRoleId === null ? null : `<@&${options.mentionRoleId}>`));
+  // Folded details are Telegram's alone.
+  if (context.platform === 'telegram') lines.push(m.settings.collapse(options.collapseDetails));
   return lines;
 }

@@ -16,7 +16,8 @@ export type CommandName =
   | 'subscribe'
   | 'unsubscribe'
   | 'repost'
-  | 'settings';
+  | 'settings'
+  | 'status';
 
 /** Arguments as the user gave them (strings); each command validates its own. */
 export interface CommandArgs {
@@ -48,6 +49,8 @@ export interface CommandArgs {
   wordcloud?: string;
   /** `/settings`, `/subscribe`: `zh`, `en` or `default`. */
   language?: string;
+  /** `/settings`, `/subscribe`: `on` / `off` / `default`: Telegram points' details folded; refused on Discord. */
+  collapse?: string;
 }
 
 /** Who asked, where, and what they may do. Built by the platform adapter; neutral from here on. */
@@ -83,7 +86,7 @@ export type CommandReply =
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language' | 'collapse';
   /** `role`: a Discord role picker (Telegram has none; typed as `role:…` there). */
   type: 'string' | 'channel' | 'boolean' | 'role';
   required: boolean;

@@ -16,6 +16,7 @@ export const en: Messages = {
     unsubscribe: 'Stop the daily report digest here',
     repost: 'Post a report again here (or to every subscription)',
     settings: 'Show or change how the digest is delivered here',
+    status: 'Is the digest subscribed here, when is the next one, did the last one arrive',
   },
   options: {
     reportDate: 'Date, e.g. 2026-01-03, 20260103, 2026/1/3, today, yesterday',
@@ -32,6 +33,7 @@ export const en: Messages = {
     silent: 'Silent delivery: no notification sound',
     wordcloud: 'Send the word cloud with the digest',
     language: 'Language of the digest labels and buttons (reports are not translated)',
+    collapse: 'Fold each point\'s details so the ten titles show at a glance (Telegram only)',
   },
   help: {
     intro: 'I post the daily "Twitter AI 报告" digest and can show any past report.',
@@ -47,7 +49,8 @@ export const en: Messages = {
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
       repost: '/repost [date] — post a report here again (needs admin rights)',
       settings:
-        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] — show or change delivery here (needs admin rights; /subscribe takes the same options)',
+        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [collapse:on|off] — show or change delivery here (needs admin rights; /subscribe takes the same options; collapse: Telegram only)',
+      status: '/status — subscribed here or not, when the next digest comes, whether the last one arrived',
     },
     dateForms: (timezone: string) =>
       `Dates can be 2026-01-03, 20260103, 2026/1/3, today or yesterday (today / yesterday in ${timezone}).`,
@@ -131,11 +134,50 @@ export const en: Messages = {
     silent: (on: boolean) => `Silent delivery: ${on ? 'on' : 'off'}`,
     wordcloud: (on: boolean) => `Word cloud: ${on ? 'sent' : 'not sent'}`,
     language: (language: string | null) => `Language: ${language === 'en' ? 'English (en)' : language === 'zh' ? 'Chinese (zh)' : 'default (Chinese)'}`,
-    roleOnTelegram: 'Telegram has no roles, so role cannot be set here. Options on Telegram: silent, wordcloud, language.',
+    roleOnTelegram: 'Telegram has no roles, so role cannot be set here. Options on Telegram: silent, wordcloud, language, collapse.',
+    collapse: (on: boolean | null) => `Details: ${on === true ? 'folded' : on === false ? 'shown in full' : 'default'}`,
+    collapseOnDiscord: 'Discord digests always show the details in full, so collapse cannot be set here. Options on Discord: role, clear_role, silent, wordcloud, language.',
     invalidSwitch: (option: string, input: string) => `"${input}" is not a value for ${option}: write on or off, for example ${option}:off.`,
     roleAndClearRole: 'role and clear_role contradict each other: pick a role, or stop mentioning one.',
     invalidLanguage: (input: string) => `"${input}" is not a language I speak: write zh or en, for example language:en.`,
     invalidRole: (input: string) => `"${input}" is not a role: pick one, for example role:@AI-news; role:none stops mentioning.`,
+  },
+  status: {
+    notSubscribed: 'Not subscribed: the daily report digest does not come here. A channel manager can start it with /subscribe.',
+    unsubscribed: 'Not subscribed: the subscription here was stopped with /unsubscribe. A channel manager can start it again with /subscribe.',
+    stopped: (date: string | null, cause: string) =>
+      `Not subscribed: the subscription here was stopped${date ? ` on ${date}` : ''} because ${cause}. Once that is fixed, a channel manager can start it again with /subscribe.`,
+    subscribedSince: (date: string) => `Subscribed since ${date}.`,
+    nextDue: (time: string, timezone: string) => `Next digest: ${time} (${timezone}), when there is a new report.`,
+    nextDueUnknown: 'Next digest: at the bot\'s usual time.',
+    lastNone: 'No digest has been sent here yet.',
+    delivered: (date: string, at: string, repost: boolean, attempts: number, earlier: string | null) =>
+      `Last digest: the report of ${date}, delivered at ${at}${repost ? ' (sent again on request)' : ''}${attempts > 1 ? `, after ${attempts} attempts${earlier ? ` (earlier: ${earlier})` : ''}` : ''}.`,
+    sending: (date: string, at: string) =>
+      `Last digest: the report of ${date} is being sent (last progress ${at}); if the bot stopped meanwhile, it carries on where it stopped when it starts again.`,
+    failed: (date: string, at: string, attempts: number, cause: string) =>
+      `Last digest: the report of ${date} failed at ${at} after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${cause}.`,
+    deactivated: (date: string, at: string, cause: string) => `Last digest: the report of ${date} did not arrive (${at}): ${cause}, so the subscription was stopped.`,
+    fixPermission: (platform: string) =>
+      platform === 'Discord'
+        ? 'Give the bot View Channel, Send Messages, Embed Links and Attach Files here.'
+        : 'Let the bot post here (in a channel: make it an administrator that may post messages).',
+    retry: (next: string | null, date: string) =>
+      `It is tried again ${next ? `at the next due time (${next})` : 'at the next due time'}, carrying on where it stopped (unless a newer report is out by then); a channel manager can send it now with /repost ${date}.`,
+    held: (date: string, points: number, expected: number) =>
+      `The report of ${date} is held: only ${points} of ${expected} core points so far. It goes out on its own once complete.`,
+    waiting: (date: string, next: string | null) => `The report of ${date} has not been sent here yet; it goes out ${next ? `at ${next}` : 'at the next due time'}.`,
+    notReady: (due: string) => `At the last due time (${due}) there was no new report; the next one goes out at the next due time once it is ready.`,
+    causes: {
+      'missing-permission': (platform: string) => `the bot lacks the permission to post here (${platform})`,
+      blocked: (_platform: string) => 'the bot was blocked by the user',
+      removed: (_platform: string) => 'the bot was removed, or this chat, channel or topic no longer exists',
+      'rate-limited': (platform: string) => `${platform} kept asking the bot to slow down; it waited and retried, without success`,
+      unreachable: (platform: string) => `${platform} could not be reached (retried, without success)`,
+      refused: (platform: string) => `${platform} refused the message`,
+      unsubscribed: (_platform: string) => 'it was unsubscribed',
+      other: (_platform: string) => 'of an internal problem (the operator finds the details in the log)',
+    },
   },
   errors: {
     unknownCommand: (name: string) => `There is no /${name} command. Send /help to see the commands.`,

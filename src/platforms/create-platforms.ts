@@ -15,7 +15,7 @@ const SEND_ONLY_ROUTER: CommandRouter = {
 };
 
 export interface CreatePlatformsOptions {
-  config: Pick<Config, 'env' | 'owners' | 'digest'> & Partial<Pick<Config, 'telegram' | 'telegramUpdates'>>;
+  config: Pick<Config, 'env' | 'owners' | 'digest'> & { telegram?: Partial<Config['telegram']> } & Partial<Pick<Config, 'telegramUpdates'>>;
   logger: Logger;
   /** The command router for a bot that answers commands; absent = send-only (no gateway, no polling). */
   router?: CommandRouter;
@@ -78,6 +78,8 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       logger,
       owners: config.owners.telegram,
       paidBroadcast: config.telegram?.paidBroadcast ?? false,
+      collapseDetails: config.telegram?.collapseDetails ?? true,
+      previewReportLink: config.telegram?.previewReportLink ?? false,
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }

@@ -179,6 +179,7 @@ export function readArgs(interaction: RawInteraction): CommandArgs {
       case 'silent':
       case 'wordcloud':
       case 'clear_role':
+      case 'collapse':
         // Neutral switches are words (Telegram types them): a Discord boolean becomes on / off.
         args[option.name] = value === true ? 'on' : value === false ? 'off' : String(value);
         break;

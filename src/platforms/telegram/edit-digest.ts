@@ -4,7 +4,7 @@ import type { TelegramCall } from '../../render/payload-types.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import { describeDestination } from '../../words.ts';
 import { DEFAULT_PRESENTATION, type Destination, type DigestEditResult, type DigestPresentation, type SentPart } from '../platform.ts';
-import { TEXT_ONLY_PLAN, planOf, rendered, withPhotoReference } from './send-digest.ts';
+import { TEXT_ONLY_PLAN, planOf, renderChoiceOf, rendered, withPhotoReference, type TelegramRendering } from './send-digest.ts';
 
 /** Telegram's refusal of an edit that would change nothing: the message shows the digest already. */
 export function isNotModified(error: unknown): boolean {
@@ -47,9 +47,10 @@ export async function editTelegramDigest(
   delivered: readonly SentPart[],
   logger: Logger,
   presentation: DigestPresentation = DEFAULT_PRESENTATION,
+  configured: TelegramRendering = {},
 ): Promise<DigestEditResult> {
   const textOnly = delivered.some((part) => part.plan === TEXT_ONLY_PLAN) || !presentation.withImage;
-  const { calls } = rendered(digest, { locale: presentation.locale, withImage: !textOnly });
+  const { calls } = rendered(digest, { ...renderChoiceOf(presentation, configured), withImage: !textOnly });
   const sorted = [...delivered].sort((a, b) => a.index - b.index);
   const deliveredPlan = textOnly ? TEXT_ONLY_PLAN : sorted[0]?.plan ?? '';
   if (calls.length !== sorted.length || planOf(calls) !== deliveredPlan) {

@@ -20,6 +20,8 @@ export interface CallbackReceiverOptions {
   owners: readonly string[];
   logger: Logger;
   photos?: PhotoFileIds;
+  /** How the digest a press shows is rendered (folded details, the report link's preview); defaults: neither. */
+  rendering?: { collapseDetails: boolean; previewReportLink: boolean };
 }
 
 /**
@@ -117,14 +119,14 @@ async function showInPlace(
   const photoMessageId = action.photoMessageId;
   if (photoMessageId !== undefined) await editPhoto(api, chatId, Number(photoMessageId), digest, options);
 
-  const texts = renderTelegramCalls({ ...digest, image: null }).filter((call) => call.method === 'sendMessage');
+  const texts = renderTelegramCalls({ ...digest, image: null }, options.rendering ?? {}).filter((call) => call.method === 'sendMessage');
   const [first, ...rest] = texts;
   if (!first || first.method !== 'sendMessage') return;
   const keyboard = telegramNavigationKeyboard(digest, photoMessageId);
   await ignoreNotModified(
     api.editMessageText(chatId, messageId, first.params.text, {
       parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
+      link_preview_options: first.params.link_preview_options,
       ...(keyboard ? { reply_markup: keyboard } : {}),
     }),
   );

@@ -22,6 +22,8 @@ export interface CommandReceiverOptions {
   token: string;
   /** File_ids of pictures already uploaded, so a `/report` reply reuses them. */
   photos?: PhotoFileIds;
+  /** How a digest reply is shown (folded details, the report link's preview); defaults: neither. */
+  rendering?: { collapseDetails: boolean; previewReportLink: boolean };
 }
 
 /**
@@ -87,8 +89,8 @@ async function handleCommand(
 }
 
 async function sendReply(bot: Bot, destination: Destination, reply: CommandReply, options: CommandReceiverOptions, locale: Locale): Promise<void> {
-  const { logger, photos } = options;
-  if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger, photos ? { photos } : {});
+  const { logger, photos, rendering } = options;
+  if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger, { ...(photos ? { photos } : {}), ...rendering });
   else if (reply.kind === 'search') await sendTelegramCalls(bot.api, destination, [renderTelegramSearch(reply.result, messages(locale).search)], logger);
   else await sendTelegramCalls(bot.api, destination, renderTelegramText(reply.text), logger);
 }

@@ -64,6 +64,13 @@ export interface TelegramPlatformOptions {
    */
   paidBroadcast?: boolean;
   /**
+   * Each point's detail in an expandable blockquote unless a subscription says otherwise (config
+   * `telegram.collapseDetails`, default true); command replies and button edits follow it too.
+   */
+  collapseDetails?: boolean;
+  /** The digest's last message previews the full-report link (config `telegram.previewReportLink`). */
+  previewReportLink?: boolean;
+  /**
    * Receive updates over this webhook (start() calls setWebhook and does not poll; the HTTP
    * server routes `POST /telegram/webhook` to `webhookRoute`). Absent or null: long polling.
    */
@@ -84,6 +91,8 @@ export class TelegramPlatform implements Platform {
   private readonly running: Set<Promise<void>>;
   private readonly startTimeoutMs: number;
   private readonly paidBroadcast: boolean;
+  /** How digests are shown where nothing else decides (see TelegramPlatformOptions). */
+  private readonly rendering: { collapseDetails: boolean; previewReportLink: boolean };
   private readonly progress = new DigestProgressMemory();
   /** Every send's turn under Telegram's flood limits (the api's throttle transformer). */
   private readonly pacer: SendPacer;
@@ -105,6 +114,7 @@ export class TelegramPlatform implements Platform {
     this.router = options.router;
     this.startTimeoutMs = options.startTimeoutMs ?? 15_000;
     this.paidBroadcast = options.paidBroadcast ?? false;
+    this.rendering = { collapseDetails: options.collapseDetails ?? true, previewReportLink: options.previewReportLink ?? false };
     this.photos = new PhotoFileIds(options.photoFileIds);
     this.logger = options.logger.child({ platform: 'telegram' });
     this.bot = new Bot(options.token, {
@@ -144,8 +154,9 @@ export class TelegramPlatform implements Platform {
       logger: this.logger,
       token: options.token,
       photos: this.photos,
+      rendering: this.rendering,
     });
-    const interactive = { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos };
+    const interactive = { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos, rendering: this.rendering };
     receiveCallbacks(this.bot, interactive, this.running);
     receiveInlineQueries(this.bot, interactive, this.running);
     this.webhook = options.webhook ?? null;
@@ -292,6 +303,7 @@ export class TelegramPlatform implements Platform {
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
         paidBroadcast: this.paidBroadcast,
+        ...this.rendering,
         untilChatReady: () => this.pacer.whenChatReady(destination.chatId, options.signal),
       }),
     );
@@ -317,7 +329,7 @@ export class TelegramPlatform implements Platform {
 
   async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {
     try {
-      return await editTelegramDigest(this.bot.api, destination, digest, delivered, this.logger, presentation);
+      return await editTelegramDigest(this.bot.api, destination, digest, delivered, this.logger, presentation, this.rendering);
     } catch (error) {
       throw classifyTelegramError(error, destination, this.token);
     }
