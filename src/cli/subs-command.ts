@@ -16,7 +16,7 @@ import { parseCliArgs, UsageError } from './parse-cli-args.ts';
 
 const USAGE = [
   'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--time HH:MM [--tz ZONE]] [--role <id|none>]',
-  '                      [--silent on|off] [--wordcloud on|off] [--language zh|en|default]',
+  '                      [--silent on|off] [--wordcloud on|off] [--language zh|en|default] [--collapse|--no-collapse]',
   '       digest subs import FILE|-',
   '       digest subs remove <discord|telegram> <id> [--thread <id>]',
   '       digest subs list [--json]',
@@ -32,6 +32,7 @@ Safe to run while the bot runs: both share the same database.
           --time HH:MM [--tz ZONE] its own daily time (as /subscribe; the zone defaults to the
           configured timezone); with delivery options (as /settings), set those on it, new or
           already active: --role (Discord only) --silent --wordcloud --language
+          --collapse / --no-collapse (Telegram only: the points' details folded or in full)
   import  many at once, from FILE or standard input (-): one subscription a line,
           "<platform> <id> [options as for add]" ('#' starts a comment); prints per line whether
           it was added, updated, unchanged or refused; exits 1 when any line was refused
@@ -62,6 +63,8 @@ const OPTIONS = {
   silent: { type: 'string' },
   wordcloud: { type: 'string' },
   language: { type: 'string' },
+  collapse: { type: 'boolean' },
+  'no-collapse': { type: 'boolean' },
 } as const;
 
 /** The chat syntax of shared explanations (`for example silent:off`) as flags (`--silent off`). */
@@ -87,9 +90,11 @@ function parse(argv: readonly string[]): Parsed {
   const result = parseCliArgs(argv, { options: OPTIONS });
   const [action, ...positionals] = result.positionals;
   const { role, silent, wordcloud, language, time, tz } = result.values;
-  const given = { role, silent, wordcloud, language };
+  if (result.values.collapse && result.values['no-collapse']) throw new UsageError('--collapse and --no-collapse contradict each other: give one');
+  const collapse = result.values.collapse ? 'on' : result.values['no-collapse'] ? 'off' : undefined;
+  const given = { role, silent, wordcloud, language, collapse };
   const optionsGiven = Object.values(given).some((v) => v !== undefined);
-  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud and --language only apply to "add"');
+  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud, --language and --collapse only apply to "add"');
   if ((time !== undefined || tz !== undefined) && action !== 'add') throw new UsageError('--time and --tz only apply to "add"');
   let options: Partial<SubscriptionOptions> = {};
   if (optionsGiven) {
@@ -146,6 +151,8 @@ function describeOptions(options: SubscriptionOptions): string {
     `silent ${options.silent ? 'on' : 'off'}`,
     `wordcloud ${options.wordcloud ? 'on' : 'off'}`,
     `language ${options.language ?? 'default'}`,
+    // Only once set (Telegram): the line stays as it was for everyone else.
+    ...(options.collapseDetails === null ? [] : [`collapse ${options.collapseDetails ? 'on' : 'off'}`]),
   ].join(', ');
 }
 
