@@ -3,7 +3,7 @@ import type { Digest } from './report/digest-types.ts';
 import type { Report } from './report/types.ts';
 import { renderDiscordMessages } from './render/discord.ts';
 import { buildPreviewJson, type PreviewJson } from './render/preview-json.ts';
-import { renderTelegramCalls } from './render/telegram.ts';
+import { renderTelegramCalls, type TelegramRenderOptions } from './render/telegram.ts';
 
 /**
  * The digest of `report` and the exact payloads each platform would get, as `digest preview
@@ -12,7 +12,11 @@ import { renderTelegramCalls } from './render/telegram.ts';
 export async function buildDigestPreview(
   report: Report,
   digests: DigestBuilder,
-  options: { discordColor: number },
+  options: {
+    discordColor: number;
+    /** Config `telegram.collapseDetails` / `previewReportLink`: the Telegram payloads as a chat without options of its own gets them. */
+    telegram?: Pick<TelegramRenderOptions, 'collapseDetails' | 'previewReportLink'>;
+  },
 ): Promise<{ preview: PreviewJson; digest: Digest }> {
   // The same digest the bot posts: the report's own word cloud, or one drawn (and cached) from its text.
   const digest = await digests.forReport(report, { waitForImage: true });
@@ -20,7 +24,7 @@ export async function buildDigestPreview(
     report,
     digest,
     renderDiscordMessages(digest, { color: options.discordColor }),
-    renderTelegramCalls(digest),
+    renderTelegramCalls(digest, options.telegram ?? {}),
   );
   return { preview, digest };
 }

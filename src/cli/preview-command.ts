@@ -79,6 +79,7 @@ export const previewCommand: CliCommand = async (argv, io) => {
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     const { preview } = await buildDigestPreview(report, createDigestBuilder(withArchiveLinks(config), images), {
       discordColor: config.digest.discordColor,
+      telegram: config.telegram,
     }).finally(() => images.close());
     io.stdout(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
     return 0;
