@@ -11,7 +11,7 @@ export const DELIVERY_OPTIONS: readonly CommandOption[] = [
   { name: 'silent', type: 'boolean', required: false, description: bothLocales((m) => m.options.silent) },
   { name: 'wordcloud', type: 'boolean', required: false, description: bothLocales((m) => m.options.wordcloud) },
   { name: 'language', type: 'string', required: false, choices: ['zh', 'en'], description: bothLocales((m) => m.options.language) },
-  { name: 'collapse', type: 'boolean', required: false, description: bothLocales((m) => m.options.collapse) },
+  { name: 'collapse', type: 'boolean', required: false, platforms: ['telegram'], description: bothLocales((m) => m.options.collapse) },
 ];
 
 const ON = new Set(['on', 'true', 'yes', '1', '开', '是']);

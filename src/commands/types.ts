@@ -93,6 +93,11 @@ export interface CommandOption {
   autocomplete?: boolean;
   /** Fixed values a string option offers (Discord shows them as choices). */
   choices?: readonly string[];
+  /**
+   * The platforms whose menus offer the option (absent: all). Elsewhere it is not registered, and
+   * the command still refuses it with a reason should it arrive (typed, or from the CLI).
+   */
+  platforms?: readonly PlatformName[];
   description: Record<Locale, string>;
 }
 
