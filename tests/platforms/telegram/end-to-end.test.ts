@@ -128,16 +128,21 @@ describe('Telegram end to end with the real router', () => {
     expect(reply).toContain('2026-01-22');
   });
 
+  /** Sends a command to `chatId` as an English-speaking user (the admin by default); the reply's text. */
+  const askIn =
+    (chatId: number) =>
+    async (text: string, from = ADMIN): Promise<string> => {
+      const before = h.fake.sent.length;
+      h.fake.sendText(text, { chatId, from: { id: from, language_code: 'en' } });
+      await h.fake.waitFor((s) => s.length > before);
+      return h.fake.sent.slice(before).map((m) => m.plainText).join('\n');
+    };
+
   it('/settings: not subscribed → says so; shows, then changes silent / wordcloud / language; refuses a role', async () => {
     const OTHER = -1007001;
     h.fake.addChat({ id: OTHER, type: 'supergroup', title: 'Other', admins: [ADMIN] });
     const other = { platform: 'telegram' as const, chatId: String(OTHER), threadId: null };
-    const ask = async (text: string, from = ADMIN): Promise<string> => {
-      const before = h.fake.sent.length;
-      h.fake.sendText(text, { chatId: OTHER, from: { id: from, language_code: 'en' } });
-      await h.fake.waitFor((s) => s.length > before);
-      return h.fake.sent.slice(before).map((m) => m.plainText).join('\n');
-    };
+    const ask = askIn(OTHER);
     expect(await ask('/settings silent:on')).toContain('There is no subscription here');
     expect(await store.getSubscription(other)).toBeNull();
 
@@ -155,12 +160,7 @@ describe('Telegram end to end with the real router', () => {
     const THIRD = -1007002;
     h.fake.addChat({ id: THIRD, type: 'supergroup', title: 'Third', admins: [ADMIN] });
     const third = { platform: 'telegram' as const, chatId: String(THIRD), threadId: null };
-    const ask = async (text: string, from = ADMIN): Promise<string> => {
-      const before = h.fake.sent.length;
-      h.fake.sendText(text, { chatId: THIRD, from: { id: from, language_code: 'en' } });
-      await h.fake.waitFor((s) => s.length > before);
-      return h.fake.sent.slice(before).map((m) => m.plainText).join('\n');
-    };
+    const ask = askIn(THIRD);
     expect(await ask('/status', MEMBER)).toContain('Not subscribed');
     await ask('/subscribe 08:30 Europe/Berlin collapse:off');
     expect((await store.getSubscription(third))?.options.collapseDetails).toBe(false);
