@@ -157,7 +157,7 @@ export const en: Messages = {
       `Last digest: the report of ${date} is being sent (last progress ${at}); if the bot stopped meanwhile, it carries on where it stopped when it starts again.`,
     failed: (date: string, at: string, attempts: number, cause: string) =>
       `Last digest: the report of ${date} failed at ${at} after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${cause}.`,
-    deactivated: (date: string, at: string, cause: string) => `Last digest: the report of ${date} did not arrive (${at}): ${cause}, so the subscription was stopped.`,
+    deactivated: (date: string, at: string, cause: string) => `Last digest: the report of ${date} did not arrive (${at}): ${cause}, so the subscription was stopped then.`,
     fixPermission: (platform: string) =>
       platform === 'Discord'
         ? 'Give the bot View Channel, Send Messages, Embed Links and Attach Files here.'

@@ -151,7 +151,7 @@ export const zh = {
     sending: (date: string, at: string) => `上一期：${date} 的报告正在发送（最近进展 ${at}）；如果机器人中途停止，下次启动时会从中断处继续。`,
     failed: (date: string, at: string, attempts: number, cause: string) =>
       `上一期：${date} 的报告发送失败（${at}，尝试 ${attempts} 次）：${cause}。`,
-    deactivated: (date: string, at: string, cause: string) => `上一期：${date} 的报告没有送达（${at}）：${cause}，订阅因此停止。`,
+    deactivated: (date: string, at: string, cause: string) => `上一期：${date} 的报告没有送达（${at}）：${cause}，订阅当时因此停止。`,
     fixPermission: (platform: string): string =>
       platform === 'Discord'
         ? '请给机器人在这里的「查看频道」「发送消息」「嵌入链接」「附加文件」权限。'

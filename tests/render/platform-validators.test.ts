@@ -325,6 +325,7 @@ describe.skipIf('why' in tdlib)(`Telegram payloads through TDLib's parseTextEnti
         if ('url' in preview && !parsed.entities.some((e) => e.type.url === new URL(preview.url).href)) problems.push(`${where}: previews ${preview.url}, a link it does not hold`);
       });
     }
+    console.info(`[platform-validators] compact: ${compact.reduce((n, c) => n + c.calls.length, 0)} Telegram calls, ${quotes} expandable quotes through TDLib`);
     expect(quotes).toBeGreaterThanOrEqual(200);
     expect(problems).toEqual([]);
   });
