@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Destination, DigestPresentation } from '../../../src/platforms/platform.ts';
+import type { Destination, DigestPresentation, SentPart } from '../../../src/platforms/platform.ts';
 import { sampleDigest, startTelegramHarness, type TelegramHarness } from '../../helpers/fake-telegram-harness.ts';
 
 /**
@@ -49,6 +49,17 @@ describe('Telegram compact digests', () => {
     t.fake.resetRecordings();
     await t.platform.sendDigest(to, sampleDigest(), 'c-4', { presentation: { ...base, collapseDetails: null } });
     expect(texts(t).join('')).not.toContain('blockquote');
+  });
+
+  it('a correction edits a folded digest into the corrected one, still folded', async () => {
+    const t = await harness();
+    const parts: SentPart[] = [];
+    await t.platform.sendDigest(to, sampleDigest(), 'c-7', { presentation: base, sentParts: [], onPartAccepted: (p) => void parts.push(p) });
+    const corrected = { ...sampleDigest(), points: sampleDigest().points.map((p, i) => (i === 0 ? { ...p, detail: '更正后的细节' } : p)) };
+    expect(await t.platform.editDigest!(to, corrected, parts, base)).toMatchObject({ status: 'edited' });
+    const text = t.fake.message(GROUP, Number(parts[0]!.messageId))?.text ?? '';
+    expect(text).toContain('<blockquote expandable>更正后的细节</blockquote>');
+    expect(text.split('<blockquote expandable>')).toHaveLength(11);
   });
 
   it('telegram.previewReportLink: the message with the full-report link previews that link, large; a point\'s link never', async () => {
