@@ -28,6 +28,11 @@ export interface DeliveryState {
   previousDue: Date | null;
   /** The ledger row that changed last (any kind: scheduled or repost), or null. */
   last: Delivery | null;
+  /**
+   * When `last` went out, if delivered: its last part's acceptance (a correction in place later
+   * changes the row, not this), else the row's last change. Null without a delivered row.
+   */
+  deliveredAt: string | null;
   /** The newest report, when this destination has no ledger row of it; null otherwise. */
   pending: PendingReport | null;
   /** The zone times are shown in: the subscription's own, else the bot's. */
@@ -56,6 +61,12 @@ export async function readDeliveryState(
   // latest activity is the last change.
   const last = rows.reduce<Delivery | null>((latest, row) => (latest === null || row.updatedAt > latest.updatedAt ? row : latest), null);
 
+  let deliveredAt: string | null = null;
+  if (last?.status === 'delivered') {
+    const parts = await deps.store.listDeliveryParts(last.id);
+    deliveredAt = parts.map((part) => part.sentAt).sort().at(-1) ?? last.updatedAt;
+  }
+
   let schedule: DueSchedule | null = null;
   if (subscription?.active) {
     // Its own time of day needs nothing more; the bot's schedule is known only when given.
@@ -77,6 +88,7 @@ export async function readDeliveryState(
     nextDue: schedule ? nextDue(schedule, now) : null,
     previousDue: schedule ? previousDue(schedule, now) : null,
     last,
+    deliveredAt,
     pending,
     timezone: schedule?.timezone ?? subscription?.timezone ?? deps.timezone,
   };

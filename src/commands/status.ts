@@ -73,7 +73,7 @@ function describeLast(state: DeliveryState, context: Pick<CommandContext, 'platf
   const next = state.nextDue ? localMinute(state.nextDue, timezone) : null;
   const lines: string[] = [];
   if (last === null) lines.push(s.lastNone);
-  else lines.push(describeRow(last, timezone, context, m));
+  else lines.push(describeRow(last, state.deliveredAt ?? last.updatedAt, timezone, context, m));
 
   if (active && last !== null && last.status === 'failed') {
     const cause = failureCauseOf(last.lastError);
@@ -100,10 +100,11 @@ function notReadyAt(due: Date, state: DeliveryState): boolean {
   return state.last !== null && state.last.createdAt < dueAt && state.last.updatedAt < dueAt;
 }
 
-function describeRow(row: Delivery, timezone: string, context: Pick<CommandContext, 'platform'>, m: Messages): string {
+/** One ledger row in words; `when` is its delivery (or last change) time. */
+function describeRow(row: Delivery, when: string, timezone: string, context: Pick<CommandContext, 'platform'>, m: Messages): string {
   const s = m.status;
   const date = reportDateOf(row.slug);
-  const at = localTime(row.updatedAt, timezone);
+  const at = localTime(when, timezone);
   const platform = platformLabel(context.platform);
   switch (row.status) {
     case 'delivered': {

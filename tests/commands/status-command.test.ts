@@ -73,6 +73,21 @@ describe('/status', () => {
     ]);
   });
 
+  it('a correction in place later does not move the delivery time: it is the last part\'s', async () => {
+    await subscribe(group, '2026-01-20T10:00:00Z');
+    const { delivery } = await store.claimDelivery({ slug: SLUG, destination: group, kind: 'scheduled' });
+    await store.recordAttempt(delivery.id);
+    clock = new Date('2026-01-22T01:00:02Z');
+    await store.recordDeliveryPart(delivery.id, { index: 0, messageId: '5', plan: '' });
+    clock = new Date('2026-01-22T01:00:04Z');
+    await store.recordDeliveryPart(delivery.id, { index: 1, messageId: '6', plan: '' });
+    await store.markDelivered(delivery.id, ['5', '6'], 'a'.repeat(64));
+    clock = new Date('2026-01-22T01:40:00Z');
+    expect(await store.recordCorrection(delivery.id, 'a'.repeat(64), 'b'.repeat(64))).toBe(true);
+    const text = textOf(await status(contextFor({ locale: 'en' }), '2026-01-22T02:00:00Z'));
+    expect(text).toContain('delivered at 2026-01-22 09:00:04.');
+  });
+
   it('delivered after a rate limit: how many attempts, and why the first did not go through', async () => {
     await subscribe(group, '2026-01-20T10:00:00Z');
     await ledgerRow(group, '2026-01-22T01:00:41Z', 2, async (id) => {
