@@ -33,6 +33,8 @@ import { answerHttpInteraction, RecentInteractions, type ClaimInteraction, type 
 import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
 import { createDiscordInteractionsReceiver } from './receive-http-interactions.ts';
+import { ChannelFactsCache } from './channel-facts.ts';
+import { placeDigest, type PlacementDeps } from './place-digest.ts';
 import { postDiscordMessages } from './send-digest.ts';
 import { DISCORD_INTERACTIONS_PATH, type WebhookRoute } from '../webhook.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
@@ -120,6 +122,8 @@ export class DiscordPlatform implements Platform {
   readonly #mode: 'gateway' | 'http' | 'rest-only';
   readonly #clientOptions: ConstructorParameters<typeof Client>[0];
   readonly #rest: REST;
+  /** Where digests go and how (channel kinds, forum posts, publishing); see placeDigest. */
+  readonly #placement: PlacementDeps;
   readonly #fatalListeners: Array<(error: PlatformStartError) => void> = [];
   readonly #interactionDeps: InteractionDeps;
   /**
@@ -166,6 +170,22 @@ export class DiscordPlatform implements Platform {
     this.#rest = new REST(restOptions);
     // Sends work before (or without) login.
     this.#rest.setToken(options.token);
+    // Opening a forum post has no nonce: its request is never repeated by discord.js (see ForumDeps).
+    const restOnce = new REST({ ...restOptions, retries: 0 }).setToken(options.token);
+    let botUserId: Promise<string> | null = null;
+    this.#placement = {
+      rest: this.#rest,
+      restOnce,
+      channels: new ChannelFactsCache(this.#rest),
+      botUserId: () => {
+        const known = this.#client?.user?.id;
+        if (known) return Promise.resolve(known);
+        botUserId ??= (this.#rest.get(Routes.user()) as Promise<{ id: string }>).then((user) => user.id);
+        // A failed lookup is asked again next time.
+        botUserId.catch(() => (botUserId = null));
+        return botUserId;
+      },
+    };
     this.#rest.on('rateLimited', (data) =>
       options.logger.debug({ event: 'discord-rate-limited', route: data.route, global: data.global, retryAfterMs: data.retryAfter }, 'waiting for a Discord rate limit'),
     );
@@ -308,6 +328,8 @@ export class DiscordPlatform implements Platform {
     this.#client = null;
     this.#rest.clearHashSweeper();
     this.#rest.clearHandlerSweeper();
+    this.#placement.restOnce.clearHashSweeper();
+    this.#placement.restOnce.clearHandlerSweeper();
   }
 
   /** Drops a gateway client whose start failed; the REST client keeps its token for sends. */
@@ -322,7 +344,7 @@ export class DiscordPlatform implements Platform {
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
     this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
     const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
-    return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
+    return placeDigest(this.#placement, destination, digest, rendered, idempotencyKey, options);
   }
 
   async sendNotice(destination: Destination, text: string): Promise<void> {
