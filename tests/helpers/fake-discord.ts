@@ -11,6 +11,8 @@ import {
   type RecordedCall,
   type RecordedFollowup,
   type RecordedInteractionResponse,
+  type RecordedCrosspost,
+  type RecordedForumPost,
   type RecordedMessage,
   type RegisteredCommandSet,
 } from './fake-discord-state.ts';
@@ -116,6 +118,12 @@ export interface FakeDiscord {
   /** Gateway WebSocket connections ever opened. */
   readonly gatewayConnectionsOpened: number;
   readonly messages: RecordedMessage[];
+  /** Posts opened in forum and media channels, in order. */
+  readonly forumPosts: RecordedForumPost[];
+  /** Messages published in announcement channels, in order. */
+  readonly crossposts: RecordedCrosspost[];
+  /** Publishes allowed per announcement channel and window (Discord: about 10 an hour). */
+  setPublishLimit(perWindow: number, windowMs: number): void;
   readonly interactionResponses: RecordedInteractionResponse[];
   readonly followups: RecordedFollowup[];
   readonly registeredCommands: RegisteredCommandSet[];
@@ -408,6 +416,11 @@ export async function startFakeDiscord(
       return gateway.connectionsOpened;
     },
     messages: state.messages,
+    forumPosts: state.forumPosts,
+    crossposts: state.crossposts,
+    setPublishLimit(perWindow, windowMs) {
+      state.publishLimit = { perWindow, windowMs };
+    },
     interactionResponses: state.interactionResponses,
     followups: state.followups,
     registeredCommands: state.registeredCommands,
