@@ -36,6 +36,11 @@ export interface FaultSpec {
   retryAfter?: number;
   /** Let this many matching requests through before failing (e.g. fail the second message of a digest). */
   after?: number;
+  /**
+   * Carry the request out, then answer `status` anyway: Discord has it, the bot never learns so
+   * (an answer lost on the way back, as when the bot dies the moment Discord accepts).
+   */
+  loseAnswer?: boolean;
 }
 
 interface Request {
@@ -126,7 +131,7 @@ export class FakeDiscordRest {
         return;
       }
       const fault = this.#takeFault(route.key, params);
-      if (fault) {
+      if (fault && !fault.loseAnswer) {
         status = fault.status;
         if (fault.status === 429) {
           this.state.rateLimited += 1;
@@ -141,6 +146,11 @@ export class FakeDiscordRest {
       }
       const parsed = await parseBody(req, raw);
       const reply = await route.handle({ method, path, params, query: url.searchParams, body: parsed.body, files: parsed.files, client });
+      if (fault?.loseAnswer) {
+        status = fault.status;
+        send(res, fault.status, faultBody(fault), headers);
+        return;
+      }
       status = reply.status;
       send(res, reply.status, reply.body, { ...headers, ...reply.headers });
     } catch (error) {
