@@ -32,6 +32,8 @@ export const en: Messages = {
     silent: 'Silent delivery: no notification sound',
     wordcloud: 'Send the word cloud with the digest',
     language: 'Language of the digest labels and buttons (reports are not translated)',
+    tag: 'Forum channels: name of the tag each post gets (Discord only; none removes it)',
+    publish: 'Announcement channels: publish each digest to following servers (Discord only; default on)',
   },
   help: {
     intro: 'I post the daily "Twitter AI 报告" digest and can show any past report.',
@@ -104,6 +106,16 @@ export const en: Messages = {
     invalidTimezone: (input: string) =>
       `"${input}" is not a timezone I know: use an IANA name such as tz:Asia/Shanghai or tz:Europe/Berlin.`,
     timezoneWithoutTime: 'A timezone alone is not enough: give a time too, for example time:08:30 tz:Europe/Berlin.',
+    missingPermissions: (place: string, permissions: string) =>
+      `I cannot post ${place}: I am missing ${permissions}. Give me these permissions in the channel settings, then subscribe again.`,
+    permissionNames: {
+      'view-channel': 'View Channel',
+      'send-messages': 'Send Messages',
+      'create-posts': 'Create Posts',
+      'send-in-threads': 'Send Messages in Threads',
+      'embed-links': 'Embed Links',
+      'attach-files': 'Attach Files',
+    },
   },
   unsubscribe: {
     unsubscribed: (place: string) => `Unsubscribed: the daily report digest will no longer arrive ${place}.`,
@@ -136,6 +148,13 @@ export const en: Messages = {
     roleAndClearRole: 'role and clear_role contradict each other: pick a role, or stop mentioning one.',
     invalidLanguage: (input: string) => `"${input}" is not a language I speak: write zh or en, for example language:en.`,
     invalidRole: (input: string) => `"${input}" is not a role: pick one, for example role:@AI-news; role:none stops mentioning.`,
+    tag: (name: string | null) => `Forum tag: ${name ?? 'none'}`,
+    publish: (on: boolean | null) => `Publish in announcement channel: ${on === false ? 'off' : on === true ? 'on' : 'default (on)'}`,
+    discordOnly: (option: string) => `${option} applies on Discord only.`,
+    tagNotForum: 'tag applies to forum and media channels only, and this is not one.',
+    unknownTag: (input: string, tags: string[]) =>
+      tags.length === 0 ? `This forum has no tag "${input}": it has no tags at all.` : `This forum has no tag "${input}". Its tags: ${tags.join(', ')}.`,
+    tagUnchecked: "Could not read this channel's tags from Discord just now; please try again.",
   },
   errors: {
     unknownCommand: (name: string) => `There is no /${name} command. Send /help to see the commands.`,

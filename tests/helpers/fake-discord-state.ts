@@ -265,6 +265,25 @@ export class FakeDiscordState {
     return [role(guild.id, '@everyone', 0, '68608'), role(fakeBotRoleId(guild.id), 'AI Digest', 1, guild.botRolePermissions)];
   }
 
+  /**
+   * The bot's permissions in a channel as Discord sends them in `app_permissions`: @everyone's and
+   * its role's, then the channel's overwrites for @everyone, its role and itself (a thread takes
+   * its parent's). Null for a channel the fake does not know.
+   */
+  botPermissionsIn(channelId: string): string | null {
+    let channel = this.channel(channelId);
+    if (channel?.parentId && (channel.type === 11 || channel.type === 12)) channel = this.channel(channel.parentId) ?? channel;
+    const guild = channel ? this.guild(channel.guildId) : undefined;
+    if (!channel || !guild) return null;
+    let bits = 68608n | BigInt(guild.botRolePermissions);
+    if ((bits & 8n) !== 0n) return String((1n << 53n) - 1n);
+    for (const id of [guild.id, fakeBotRoleId(guild.id), this.botUserId]) {
+      const o = channel.overwrites.find((w) => w.id === id);
+      if (o) bits = (bits & ~BigInt(o.deny)) | BigInt(o.allow);
+    }
+    return String(bits);
+  }
+
   /** The bot as a guild member (GET /guilds/:id/members/:user). */
   botMemberPayload(guild: FakeGuild): Record<string, unknown> {
     return { user: this.botUser(), roles: [fakeBotRoleId(guild.id)], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };

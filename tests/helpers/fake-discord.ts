@@ -11,6 +11,7 @@ import {
   type RecordedCall,
   type RecordedFollowup,
   type RecordedInteractionResponse,
+  type FakeChannel,
   type RecordedCrosspost,
   type RecordedForumPost,
   type RecordedMessage,
@@ -133,6 +134,8 @@ export interface FakeDiscord {
   /** Connections that identified or resumed on the gateway. */
   readonly connectedSessions: number;
   addGuild(guild: FakeGuildInput): FakeGuild;
+  /** A channel of the fake, to change (its overwrites, its tags) as an admin would. */
+  channel(id: string): FakeChannel | undefined;
   failNext(route: FakeRoute, spec: FaultSpec): void;
   /** Gateway payloads clients sent (op 2 identify, op 6 resume, op 1 heartbeat …), in order. */
   readonly gatewayReceived: readonly { op: number; d: unknown }[];
@@ -343,7 +346,7 @@ export async function startFakeDiscord(
             context: 0,
           }
         : { user, context: 1 }),
-      app_permissions: '2248473465835073',
+      app_permissions: state.botPermissionsIn(input.channelId) ?? '2248473465835073',
       locale: input.locale ?? 'zh-CN',
       entitlements: [],
       authorizing_integration_owners: input.guildId ? { '0': input.guildId } : { '1': member.userId },
@@ -436,6 +439,7 @@ export async function startFakeDiscord(
       if (gateway.connectedSessions > 0) gateway.announceGuild(added);
       return added;
     },
+    channel: (id) => state.channel(id),
     gatewayReceived: gateway.received,
     disconnectGateway: (code = 4000) => gateway.disconnectAll(code),
     failNext: (route, spec) => rest.failNext(route, spec),

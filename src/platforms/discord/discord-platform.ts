@@ -33,6 +33,7 @@ import { answerHttpInteraction, RecentInteractions, type ClaimInteraction, type 
 import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
 import { createDiscordInteractionsReceiver } from './receive-http-interactions.ts';
+import { inspectTarget } from './bot-permissions.ts';
 import { ChannelFactsCache } from './channel-facts.ts';
 import { placeDigest, type PlacementDeps } from './place-digest.ts';
 import { postDiscordMessages } from './send-digest.ts';
@@ -195,6 +196,8 @@ export class DiscordPlatform implements Platform {
       owners: options.owners,
       color: options.color ?? DEFAULT_COLOR,
       replyBudgetMs: options.replyBudgetMs ?? 1500,
+      inspect: (target, withImage, known) =>
+        inspectTarget({ ...this.#placement, cached: (channelId) => this.#cachedBotPermissions(channelId) }, target, withImage, known),
     };
     const publicKey = options.publicKey;
     this.webhookRoute =
@@ -350,6 +353,14 @@ export class DiscordPlatform implements Platform {
   async sendNotice(destination: Destination, text: string): Promise<void> {
     // A notice is not retried by a ledger, so a random key is enough: the nonce only guards discord.js's own retries.
     await postDiscordMessages(this.#rest, destination, renderDiscordText(text), `notice:${randomUUID()}`);
+  }
+
+  /** The bot's permissions in a channel from the gateway's cache (overwrites and its roles), or null. */
+  #cachedBotPermissions(channelId: string): bigint | null {
+    const client = this.#client;
+    const channel = client?.channels.cache.get(channelId);
+    if (!client?.user || !channel || channel.isDMBased() || !('permissionsFor' in channel)) return null;
+    return channel.permissionsFor(client.user)?.bitfield ?? null;
   }
 
   async #registerCommands(applicationId: string): Promise<void> {
