@@ -1,7 +1,7 @@
-import { PermissionFlagsBits, PermissionsBitField, Routes, type REST } from 'discord.js';
+import { PermissionFlagsBits, PermissionsBitField, REST, Routes } from 'discord.js';
 import type { PostingPermission, TargetInspection } from '../../commands/types.ts';
 import type { Destination } from '../platform.ts';
-import type { ChannelFacts, ChannelFactsCache, PermissionOverwrite } from './channel-facts.ts';
+import { ChannelFactsCache, type ChannelFacts, type PermissionOverwrite } from './channel-facts.ts';
 
 /** A role as `GET /guilds/{id}/roles` lists it. */
 interface RoleRow {
@@ -90,4 +90,20 @@ export async function inspectTarget(deps: InspectDeps, target: Destination, with
   const missingPermissions =
     permissions === null ? [] : requiredFor(kind, withImage).filter(([, flag]) => (permissions & flag) === 0n).map(([name]) => name);
   return { kind, forumTags: kind === 'forum' ? channel.availableTags : [], missingPermissions };
+}
+
+/**
+ * A one-off inspection through REST alone (the CLI, which has no gateway): `target` as
+ * inspectTarget finds it, with the token (and REST root) the bot uses. Rejects when Discord
+ * cannot be asked.
+ */
+export async function inspectThroughRest(token: string, apiBase: string | null, target: Destination, withImage: boolean): Promise<TargetInspection> {
+  const rest = new REST({ retries: 1, timeout: 15_000, ...(apiBase ? { api: apiBase } : {}) }).setToken(token);
+  try {
+    const botUserId = async () => ((await rest.get(Routes.user())) as { id: string }).id;
+    return await inspectTarget({ rest, channels: new ChannelFactsCache(rest), botUserId }, target, withImage, null);
+  } finally {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
 }
