@@ -83,9 +83,11 @@ export function readChannelFacts(payload: unknown): ChannelFacts | null {
 const KIND_TTL_MS = 60 * 60 * 1000;
 
 /**
- * The channels' facts through REST (`GET /channels/{id}`), each remembered for an hour: a fan-out
- * asks once per channel, and a channel turned into an announcement channel is noticed within the
- * hour. Errors are discord.js's (the sender classifies them as it does a refused message).
+ * The channels' facts: from the gateway's cache when the bot is connected (kept current by
+ * Discord's CHANNEL_UPDATE events, no request at all), else through REST (`GET /channels/{id}`),
+ * each remembered for an hour: a fan-out asks once per channel, and a channel turned into an
+ * announcement channel is noticed within the hour. Errors are discord.js's (the sender classifies
+ * them as it does a refused message).
  */
 export class ChannelFactsCache {
   readonly #facts = new Map<string, { facts: ChannelFacts; at: number }>();
@@ -93,10 +95,14 @@ export class ChannelFactsCache {
   constructor(
     private readonly rest: REST,
     private readonly now: () => number = Date.now,
+    /** The gateway's copy of a channel, or null (not connected, not cached). */
+    private readonly fromGateway: (channelId: string) => ChannelFacts | null = () => null,
   ) {}
 
-  /** The channel's facts, from memory when fresh. */
+  /** The channel's facts, from the gateway's cache or from memory when fresh. */
   async get(channelId: string): Promise<ChannelFacts> {
+    const live = this.fromGateway(channelId);
+    if (live) return live;
     const known = this.#facts.get(channelId);
     if (known && this.now() - known.at < KIND_TTL_MS) return known.facts;
     return this.refresh(channelId);

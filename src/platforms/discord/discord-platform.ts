@@ -34,7 +34,7 @@ import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
 import { createDiscordInteractionsReceiver } from './receive-http-interactions.ts';
 import { inspectTarget } from './bot-permissions.ts';
-import { ChannelFactsCache } from './channel-facts.ts';
+import { ChannelFactsCache, kindOfChannelType, type ChannelFacts } from './channel-facts.ts';
 import { placeDigest, type PlacementDeps } from './place-digest.ts';
 import { postDiscordMessages } from './send-digest.ts';
 import { DISCORD_INTERACTIONS_PATH, type WebhookRoute } from '../webhook.ts';
@@ -177,7 +177,7 @@ export class DiscordPlatform implements Platform {
     this.#placement = {
       rest: this.#rest,
       restOnce,
-      channels: new ChannelFactsCache(this.#rest),
+      channels: new ChannelFactsCache(this.#rest, Date.now, (channelId) => this.#cachedChannelFacts(channelId)),
       botUserId: () => {
         const known = this.#client?.user?.id;
         if (known) return Promise.resolve(known);
@@ -353,6 +353,22 @@ export class DiscordPlatform implements Platform {
   async sendNotice(destination: Destination, text: string): Promise<void> {
     // A notice is not retried by a ledger, so a random key is enough: the nonce only guards discord.js's own retries.
     await postDiscordMessages(this.#rest, destination, renderDiscordText(text), `notice:${randomUUID()}`);
+  }
+
+  /** A guild channel as the gateway's cache holds it (what sending needs: kind, guild, tags), or null. */
+  #cachedChannelFacts(channelId: string): ChannelFacts | null {
+    const channel = this.#client?.channels.cache.get(channelId);
+    if (!channel || channel.isDMBased()) return null;
+    return {
+      id: channel.id,
+      kind: kindOfChannelType(channel.type),
+      type: channel.type,
+      guildId: channel.guildId,
+      parentId: channel.parentId,
+      availableTags: 'availableTags' in channel ? channel.availableTags.map((t) => ({ id: t.id, name: t.name })) : [],
+      // Only inspectTarget reads overwrites, and it asks Discord afresh (ChannelFactsCache.refresh).
+      permissionOverwrites: [],
+    };
   }
 
   /** The bot's permissions in a channel from the gateway's cache (overwrites and its roles), or null. */

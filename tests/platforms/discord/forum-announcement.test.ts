@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DiscordAPIError, REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandRouter } from '../../../src/commands/types.ts';
 import { silentLogger } from '../../../src/log.ts';
@@ -155,6 +156,19 @@ describe('forum and media channels', () => {
     const result = await platform.sendDigest(at(FORUM, opened.messageIds[0]!), makeDigest(), 'forum:into-thread');
     expect(postsIn(FORUM).length).toBe(posts);
     expect(messagesIn(opened.messageIds[0]!).map((m) => m.id)).toContain(result.messageIds[0]);
+  });
+});
+
+describe('the fake refuses what Discord refuses', () => {
+  it('a plain message into a forum (50008), a post in a text channel and a crosspost outside an announcement channel (50024)', async () => {
+    const rest = new REST({ api: fake.apiBase, retries: 0 }).setToken(fake.token);
+    const codeOf = (request: Promise<unknown>) => request.then(() => null, (error: unknown) => (error instanceof DiscordAPIError ? error.code : error));
+    expect(await codeOf(rest.post(Routes.channelMessages(FORUM), { body: { content: 'hello' } }))).toBe(50008);
+    expect(await codeOf(rest.post(Routes.threads(TEXT), { body: { name: 'x', message: { content: 'hello' } } }))).toBe(50024);
+    const [message] = (await platformForTest().sendDigest(at(TEXT), makeDigest(), 'text:fidelity')).messageIds;
+    expect(await codeOf(rest.post(Routes.channelMessageCrosspost(TEXT, message!)))).toBe(50024);
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
   });
 });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectTarget } from '../../../src/platforms/discord/bot-permissions.ts';
 import { ChannelFactsCache } from '../../../src/platforms/discord/channel-facts.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
+import { makeDigest } from '../../render/digest-factory.ts';
 import type { FakeDiscord, SlashCommandInput } from '../../helpers/fake-discord.ts';
 import { startDiscordHarness, type DiscordHarness, MANAGER_PERMISSIONS } from '../../helpers/fake-discord-harness.ts';
 import { fakeBotRoleId } from '../../helpers/fake-discord-state.ts';
@@ -133,5 +134,15 @@ describe('the bot\'s permissions read through REST (no gateway cache, no app_per
     expect(muted.missingPermissions).toEqual(['send-messages']);
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();
+  });
+});
+
+describe('sending while connected to the gateway', () => {
+  it("a forum post goes out knowing the channel's kind from the gateway's cache: no GET /channels request", async () => {
+    const before = fake.calls.length;
+    const result = await discord.platform.sendDigest(here(FORUM), makeDigest(), 'gateway:forum');
+    expect(fake.forumPosts.map((p) => p.threadId)).toContain(result.messageIds[0]);
+    expect(fake.calls.slice(before).map((c) => `${c.method} ${c.path}`)).toContain(`POST /channels/${FORUM}/threads`);
+    expect(fake.calls.slice(before).filter((c) => c.method === 'GET' && c.path === `/channels/${FORUM}`)).toEqual([]);
   });
 });
