@@ -49,7 +49,7 @@ export const en: Messages = {
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
       repost: '/repost [date] — post a report here again (needs admin rights)',
       settings:
-        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] — show or change delivery here (needs admin rights; /subscribe takes the same options)',
+        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [tag:forum tag] [publish:on|off] — show or change delivery here (needs admin rights; /subscribe takes the same options)',
     },
     dateForms: (timezone: string) =>
       `Dates can be 2026-01-03, 20260103, 2026/1/3, today or yesterday (today / yesterday in ${timezone}).`,

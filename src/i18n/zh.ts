@@ -47,7 +47,7 @@ export const zh = {
       unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
       repost: '/repost [日期] — 把一期报告重新发送到这里（需要管理权限）',
       settings:
-        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面）',
+        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [tag:论坛标签] [publish:on|off] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面）',
     },
     dateForms: (timezone: string) =>
       `日期可写作 2026-01-03、20260103、2026/1/3、today 或 yesterday（today / yesterday 按 ${timezone} 时区计算）。`,
