@@ -13,8 +13,9 @@ const ALREADY_CROSSPOSTED = 40033;
  *
  * Discord allows about ten publishes an hour per channel. A 429 is waited out by discord.js when
  * short; a longer one rejects (RateLimitError, classified 'rate-limited' with its `retry_after`)
- * and delivery waits or tries later: the messages are in the ledger, so that attempt only
- * publishes, it never posts them again. The delivery counts as done once all are published.
+ * and delivery waits it out or leaves the row failed for its next run: the messages are in the
+ * ledger, so that run only publishes, it never posts them again. The delivery counts as done once
+ * all are published.
  */
 export async function publishMessages(
   rest: REST,
