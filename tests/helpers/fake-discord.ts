@@ -15,6 +15,7 @@ import {
   type RecordedCrosspost,
   type RecordedForumPost,
   type RecordedMessage,
+  type RecordedMessageEdit,
   type RegisteredCommandSet,
 } from './fake-discord-state.ts';
 
@@ -125,6 +126,8 @@ export interface FakeDiscord {
   readonly crossposts: RecordedCrosspost[];
   /** Publishes allowed per announcement channel and window (Discord: about 10 an hour). */
   setPublishLimit(perWindow: number, windowMs: number): void;
+  /** Accepted edits of channel messages, in order (remove a message from `messages` to delete it). */
+  readonly messageEdits: RecordedMessageEdit[];
   readonly interactionResponses: RecordedInteractionResponse[];
   readonly followups: RecordedFollowup[];
   readonly registeredCommands: RegisteredCommandSet[];
@@ -424,6 +427,7 @@ export async function startFakeDiscord(
     setPublishLimit(perWindow, windowMs) {
       state.publishLimit = { perWindow, windowMs };
     },
+    messageEdits: state.messageEdits,
     interactionResponses: state.interactionResponses,
     followups: state.followups,
     registeredCommands: state.registeredCommands,
