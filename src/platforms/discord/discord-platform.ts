@@ -354,7 +354,9 @@ export class DiscordPlatform implements Platform {
   async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {
     this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
     const rendered = this.#renderings.messagesFor(digest, presentation ?? DEFAULT_PRESENTATION);
-    const result = await editDiscordMessages(this.#rest, destination, rendered, delivered);
+    // A forum's digest lives in the post it opened; a channel that cannot be looked up is edited as is (and says why it cannot be).
+    const inForumPost = destination.threadId === null && (await this.#placement.channels.get(destination.chatId).catch(() => null))?.kind === 'forum';
+    const result = await editDiscordMessages(this.#rest, destination, rendered, delivered, inForumPost);
     const line = { event: 'discord-digest-edited', destination: destination.chatId, slug: digest.slug, outcome: result.status, edited: result.edited };
     if (result.status === 'edited') this.#options.logger.info(line, 'digest corrected in place');
     else this.#options.logger.warn({ ...line, reason: result.reason }, 'a delivered digest could not be corrected in place');

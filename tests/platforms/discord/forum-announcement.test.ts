@@ -159,6 +159,24 @@ describe('forum and media channels', () => {
   });
 });
 
+describe('corrections in place', () => {
+  it("edits a forum post's messages inside the post and a published digest's messages; the ledger's marks are not messages", async () => {
+    const platform = platformForTest();
+    const digest = makeDigest({ points: oversizedPoints(12, 900), title: 'Twitter AI 报告 · 2026-01-13' });
+    const corrected = { ...digest, headline: `${digest.headline}（更正）` };
+    for (const channel of [FORUM, NEWS]) {
+      const ledger = memoryLedger();
+      const sent = await platform.sendDigest(at(channel), digest, `correct:${channel}`, { sentParts: [], onPartAccepted: ledger.record });
+      expect(ledger.parts.length).toBeGreaterThan(sent.messageIds.length);
+      const before = fake.messageEdits.length;
+      const result = await platform.editDigest!(at(channel), corrected, ledger.parts);
+      expect(result).toEqual({ status: 'edited', edited: sent.messageIds.length, unchanged: 0 });
+      const where = channel === FORUM ? sent.messageIds[0]! : NEWS;
+      expect(fake.messageEdits.slice(before).map((e) => [e.channelId, e.id])).toEqual(sent.messageIds.map((id) => [where, id]));
+    }
+  });
+});
+
 describe('the fake refuses what Discord refuses', () => {
   it('a plain message into a forum (50008), a post in a text channel and a crosspost outside an announcement channel (50024)', async () => {
     const rest = new REST({ api: fake.apiBase, retries: 0 }).setToken(fake.token);
@@ -175,9 +193,10 @@ describe('the fake refuses what Discord refuses', () => {
 describe('announcement channels', () => {
   it('publishes every message of the digest, in order, once, and marks each in the ledger', async () => {
     const ledger = memoryLedger();
+    const before = fake.crossposts.length;
     const result = await platformForTest().sendDigest(at(NEWS), makeDigest({ points: oversizedPoints(12, 900) }), 'news:1', { sentParts: [], onPartAccepted: ledger.record });
     expect(result.messageIds.length).toBeGreaterThan(1);
-    expect(fake.crossposts.filter((c) => c.channelId === NEWS).map((c) => c.messageId)).toEqual(result.messageIds);
+    expect(fake.crossposts.slice(before).map((c) => [c.channelId, c.messageId])).toEqual(result.messageIds.map((id) => [NEWS, id]));
     expect(ledger.parts.filter((p) => p.plan === 'published').map((p) => p.messageId)).toEqual(result.messageIds);
   });
 
