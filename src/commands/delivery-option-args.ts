@@ -12,6 +12,8 @@ export const DELIVERY_OPTIONS: readonly CommandOption[] = [
   { name: 'wordcloud', type: 'boolean', required: false, description: bothLocales((m) => m.options.wordcloud) },
   { name: 'language', type: 'string', required: false, choices: ['zh', 'en'], description: bothLocales((m) => m.options.language) },
   { name: 'collapse', type: 'boolean', required: false, platforms: ['telegram'], description: bothLocales((m) => m.options.collapse) },
+  { name: 'tag', type: 'string', required: false, description: bothLocales((m) => m.options.tag) },
+  { name: 'publish', type: 'boolean', required: false, description: bothLocales((m) => m.options.publish) },
 ];
 
 const ON = new Set(['on', 'true', 'yes', '1', '开', '是']);
@@ -21,7 +23,7 @@ const NONE = new Set(['none', 'off', 'default', 'no', '-', '无', '默认']);
 /** A role as Discord's picker gives it (an id) or as typed (`<@&id>`). */
 const ROLE = /^(?:<@&)?(\d{5,25})>?$/;
 
-function readSwitch(name: 'silent' | 'wordcloud' | 'clear_role' | 'collapse', input: string, m: Messages): boolean {
+function readSwitch(name: 'silent' | 'wordcloud' | 'clear_role' | 'collapse' | 'publish', input: string, m: Messages): boolean {
   const value = input.trim().toLowerCase();
   if (ON.has(value)) return true;
   if (OFF.has(value)) return false;
@@ -55,6 +57,12 @@ export function readDeliveryOptions(args: CommandArgs, context: Pick<CommandCont
   }
   if (args.silent !== undefined) options.silent = readSwitch('silent', args.silent, m);
   if (args.wordcloud !== undefined) options.wordcloud = readSwitch('wordcloud', args.wordcloud, m);
+  if (args.publish !== undefined) {
+    if (context.platform !== 'discord') throw new CommandInputError(m.settings.discordOnly('publish'));
+    options.publish = readSwitch('publish', args.publish, m);
+  }
+  // `tag` names a forum tag: resolved against the channel's tags by checkPostingTarget.
+  if (args.tag !== undefined && context.platform !== 'discord') throw new CommandInputError(m.settings.discordOnly('tag'));
   if (args.language !== undefined) {
     const input = args.language.trim().toLowerCase();
     if (NONE.has(input)) options.language = null;
@@ -70,16 +78,29 @@ export function readDeliveryOptions(args: CommandArgs, context: Pick<CommandCont
   return options;
 }
 
-/** The settings as lines for a reply (`@role` as a mention Discord shows without pinging). */
-export function describeDeliveryOptions(options: SubscriptionOptions, context: Pick<CommandContext, 'platform'>, m: Messages): string[] {
+/**
+ * The settings as lines for a reply (`@role` as a mention Discord shows without pinging). The
+ * forum tag and publishing are shown on Discord once set (`tagName`: the tag's name when known,
+ * else its id).
+ */
+export function describeDeliveryOptions(
+  options: SubscriptionOptions,
+  context: Pick<CommandContext, 'platform'>,
+  m: Messages,
+  tagName: string | null = null,
+): string[] {
   const lines = [
     m.settings.silent(options.silent),
     m.settings.wordcloud(options.wordcloud),
     m.settings.language(options.language),
   ];
-  // Telegram has no roles: the line would only confuse.
-  if (context.platform === 'discord') lines.unshift(m.settings.role(options.mentionRoleId === null ? null : `<@&${options.mentionRoleId}>`));
   // Folded details are Telegram's alone.
   if (context.platform === 'telegram') lines.push(m.settings.collapse(options.collapseDetails));
+  // Telegram has no roles, forum tags or announcement channels: the lines would only confuse.
+  if (context.platform === 'discord') {
+    lines.unshift(m.settings.role(options.mentionRoleId === null ? null : `<@&${options.mentionRoleId}>`));
+    if (options.forumTagId !== null) lines.push(m.settings.tag(tagName ?? options.forumTagId));
+    if (options.publish !== null) lines.push(m.settings.publish(options.publish));
+  }
   return lines;
 }

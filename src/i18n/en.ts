@@ -34,6 +34,8 @@ export const en: Messages = {
     wordcloud: 'Send the word cloud with the digest',
     language: 'Language of the digest labels and buttons (reports are not translated)',
     collapse: 'Fold each point\'s details so the ten titles show at a glance (Telegram only)',
+    tag: 'Forum channels: name of the tag each post gets (Discord only; none removes it)',
+    publish: 'Announcement channels: publish each digest to following servers (Discord only; default on)',
   },
   help: {
     intro: 'I post the daily "Twitter AI 报告" digest and can show any past report.',
@@ -49,7 +51,7 @@ export const en: Messages = {
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
       repost: '/repost [date] — post a report here again (needs admin rights)',
       settings:
-        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [collapse:on|off] — show or change delivery here (needs admin rights; /subscribe takes the same options; collapse: Telegram only)',
+        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [collapse:on|off] [tag:forum tag] [publish:on|off] — show or change delivery here (needs admin rights; /subscribe takes the same options; collapse: Telegram only; tag, publish: Discord only)',
       status: '/status — subscribed here or not, when the next digest comes, whether the last one arrived',
     },
     dateForms: (timezone: string) =>
@@ -107,6 +109,16 @@ export const en: Messages = {
     invalidTimezone: (input: string) =>
       `"${input}" is not a timezone I know: use an IANA name such as tz:Asia/Shanghai or tz:Europe/Berlin.`,
     timezoneWithoutTime: 'A timezone alone is not enough: give a time too, for example time:08:30 tz:Europe/Berlin.',
+    missingPermissions: (place: string, permissions: string) =>
+      `I cannot post ${place}: I am missing ${permissions}. Give me these permissions in the channel settings, then subscribe again.`,
+    permissionNames: {
+      'view-channel': 'View Channel',
+      'send-messages': 'Send Messages',
+      'create-posts': 'Create Posts',
+      'send-in-threads': 'Send Messages in Threads',
+      'embed-links': 'Embed Links',
+      'attach-files': 'Attach Files',
+    },
   },
   unsubscribe: {
     unsubscribed: (place: string) => `Unsubscribed: the daily report digest will no longer arrive ${place}.`,
@@ -141,6 +153,13 @@ export const en: Messages = {
     roleAndClearRole: 'role and clear_role contradict each other: pick a role, or stop mentioning one.',
     invalidLanguage: (input: string) => `"${input}" is not a language I speak: write zh or en, for example language:en.`,
     invalidRole: (input: string) => `"${input}" is not a role: pick one, for example role:@AI-news; role:none stops mentioning.`,
+    tag: (name: string | null) => `Forum tag: ${name ?? 'none'}`,
+    publish: (on: boolean | null) => `Publish in announcement channel: ${on === false ? 'off' : on === true ? 'on' : 'default (on)'}`,
+    discordOnly: (option: string) => `${option} applies on Discord only.`,
+    tagNotForum: 'tag applies to forum and media channels only, and this is not one.',
+    unknownTag: (input: string, tags: string[]) =>
+      tags.length === 0 ? `This forum has no tag "${input}": it has no tags at all.` : `This forum has no tag "${input}". Its tags: ${tags.join(', ')}.`,
+    tagUnchecked: "Could not read this channel's tags from Discord just now; please try again.",
   },
   status: {
     notSubscribed: 'Not subscribed: the daily report digest does not come here. A channel manager can start it with /subscribe.',

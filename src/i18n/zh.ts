@@ -32,6 +32,8 @@ export const zh = {
     wordcloud: '是否随摘要发送词云图',
     language: '摘要标签和按钮的语言（报告正文不翻译）',
     collapse: '把每条信息的细节折叠起来，一眼看到十个标题（仅 Telegram）',
+    tag: '论坛频道：每篇帖子加上的标签名（仅 Discord；none 取消）',
+    publish: '公告频道：发布每期摘要给关注的服务器（仅 Discord；默认开）',
   },
   help: {
     intro: '我每天发布「Twitter AI 报告」摘要，也可以随时查看往期报告。',
@@ -47,7 +49,7 @@ export const zh = {
       unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
       repost: '/repost [日期] — 把一期报告重新发送到这里（需要管理权限）',
       settings:
-        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [collapse:on|off] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面；collapse 仅 Telegram）',
+        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [collapse:on|off] [tag:论坛标签] [publish:on|off] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面；collapse 仅 Telegram；tag、publish 仅 Discord）',
       status: '/status — 这里是否订阅、下一期何时发送、上一期是否送达',
     },
     dateForms: (timezone: string) =>
@@ -103,6 +105,16 @@ export const zh = {
     invalidTimezone: (input: string) =>
       `时区「${input}」无效：请用 IANA 时区名，例如 tz:Asia/Shanghai 或 tz:Europe/Berlin。`,
     timezoneWithoutTime: '只给出时区不够：请同时给出时间，例如 time:08:30 tz:Europe/Berlin。',
+    missingPermissions: (place: string, permissions: string) =>
+      `我无法在${place}发帖：缺少权限 ${permissions}。请在频道设置里给我这些权限，然后再订阅一次。`,
+    permissionNames: {
+      'view-channel': '查看频道',
+      'send-messages': '发送消息',
+      'create-posts': '创建帖子',
+      'send-in-threads': '在子区中发送消息',
+      'embed-links': '嵌入链接',
+      'attach-files': '附加文件',
+    },
   },
   unsubscribe: {
     unsubscribed: (place: string) => `已取消订阅：${place}不会再收到每日报告摘要。`,
@@ -136,6 +148,13 @@ export const zh = {
     roleAndClearRole: 'role 和 clear_role 不能同时使用：要么选择一个身份组，要么取消提及。',
     invalidLanguage: (input: string) => `语言「${input}」无效：请写 zh 或 en，例如 language:en。`,
     invalidRole: (input: string) => `身份组「${input}」无效：请选择一个身份组，例如 role:@AI-news；写 role:none 可取消提及。`,
+    tag: (name: string | null) => `论坛标签：${name ?? '无'}`,
+    publish: (on: boolean | null) => `在公告频道发布：${on === false ? '关' : on === true ? '开' : '默认（开）'}`,
+    discordOnly: (option: string) => `${option} 只适用于 Discord。`,
+    tagNotForum: 'tag 只适用于论坛频道和媒体频道，这里不是。',
+    unknownTag: (input: string, tags: string[]) =>
+      tags.length === 0 ? `这个论坛没有标签「${input}」，它没有任何标签。` : `这个论坛没有标签「${input}」。可用的标签：${tags.join('、')}。`,
+    tagUnchecked: '现在无法从 Discord 读取这个频道的标签，请稍后再试。',
   },
   status: {
     notSubscribed: '这里没有订阅每日报告摘要。管理员可以用 /subscribe 订阅。',

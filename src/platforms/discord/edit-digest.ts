@@ -3,6 +3,7 @@ import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
 import type { DiscordMessage, DiscordMessageBody } from '../../render/payload-types.ts';
 import type { Destination, DigestEditResult, SentPart } from '../platform.ts';
 import { classifyDiscordError } from './classify-error.ts';
+import { readEarlierAttempt } from './ledger-marks.ts';
 
 /** Codes that mean this message can no longer be edited: a correction reports them, never resends. */
 const NOT_EDITABLE_CODES = new Set([
@@ -41,15 +42,18 @@ async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
  * corrected rendering `messages`, one PATCH per message through discord.js's REST client (which
  * waits out 429s). The corrected digest must fit the same number of messages: Discord cannot turn
  * one message into two by editing. A message that is gone or no longer the bot's to edit ends the
- * correction with its reason; other failures throw SendError. Nothing is posted anew.
+ * correction with its reason; other failures throw SendError. Nothing is posted anew. The ledger's
+ * marks (a forum post's opening, publishes) are not messages and are passed over. `inForumPost`: the
+ * digest opened a forum post, whose messages live in the post (its id is the first message's).
  */
 export async function editDiscordMessages(
   rest: REST,
   destination: Destination,
   messages: readonly DiscordMessage[],
   delivered: readonly SentPart[],
+  inForumPost = false,
 ): Promise<DigestEditResult> {
-  const sorted = [...delivered].sort((a, b) => a.index - b.index);
+  const sorted = [...readEarlierAttempt(delivered).messages].sort(([a], [b]) => a - b).map(([, messageId]) => ({ messageId }));
   if (messages.length !== sorted.length) {
     return {
       status: 'not-editable',
@@ -57,7 +61,7 @@ export async function editDiscordMessages(
       reason: `the corrected digest needs ${messages.length} message(s) where ${sorted.length} were delivered; Discord cannot add or remove messages by editing`,
     };
   }
-  const channelId = destination.threadId ?? destination.chatId;
+  const channelId = destination.threadId ?? (inForumPost && sorted[0] ? sorted[0].messageId : destination.chatId);
   let edited = 0;
   for (const [index, message] of messages.entries()) {
     const messageId = sorted[index]!.messageId;

@@ -96,6 +96,8 @@ describe('/settings and /subscribe options over Discord', () => {
       ['silent', 5],
       ['wordcloud', 5],
       ['language', 3],
+      ['tag', 3],
+      ['publish', 5],
     ]);
     expect(options.find((o) => o.name === 'language')!.choices!.map((c) => c.value)).toEqual(['zh', 'en']);
     expect(settings['default_member_permissions']).not.toBeNull();
