@@ -10,7 +10,11 @@
  * - `/search` against `/dates` end to end (update in → reply accepted by the fake Telegram,
  *   through the real grammY adapter and the real command router) at p50 / p90 / p99.
  *
- *   node --import tsx bench/search.ts [count]
+ *   node --import tsx bench/search.ts [count] [--only=commands] [--rounds=N]
+ *
+ * `--only=commands` skips the floor, the first index and the peer (index from the cache only) and
+ * measures the commands alone, `--rounds` times each (200 by default): for profiling the /search
+ * path with `node --cpu-prof --import tsx bench/search.ts 3650 --only=commands`.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +34,11 @@ import { cutChinese } from '../src/text/chinese-words.ts';
 import { startTelegramHarness } from '../tests/helpers/fake-telegram-harness.ts';
 import { buildReportFolder } from './fixtures.ts';
 
-const count = Number(process.argv[2] ?? 3650);
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const count = Number(positional[0] ?? 3650);
+const onlyCommands = flags.includes('--only=commands');
+const commandRounds = Number(flags.find((f) => f.startsWith('--rounds='))?.slice('--rounds='.length) ?? 200);
 const rounds = 25;
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const s = (n: number): string => `${(n / 1000).toFixed(2)} s`;
@@ -120,7 +128,7 @@ async function commandLatency(library: ReportLibrary, search: ReportSearch): Pro
       });
     const searches = ['/search 模型', '/search Claude Code', '/search 智能体 推理', '/search 开源 模型 发布', '/search RLM'];
     for (let i = 0; i < 5; i++) await ask('/dates'); // warm-up: adapter, router, first replies
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < commandRounds; i++) {
       times.dates.push(await ask('/dates'));
       times.search.push(await ask(searches[i % searches.length]!));
     }
@@ -129,6 +137,55 @@ async function commandLatency(library: ReportLibrary, search: ReportSearch): Pro
     await store.close();
   }
   return times;
+}
+
+/** The floor, our first index and the peer's build, side by side; then query times, ours against the peer's. */
+async function compareWithFloorAndPeer(library: ReportLibrary, texts: ReadonlyArray<{ id: string; text: string }>, search: ReportSearch): Promise<void> {
+  // Alternately, twice, keeping each one's best: the ratio is of two runs under the same load.
+  let floorMs = Infinity;
+  let first = { ms: Infinity, loopP99: 0, loopMax: 0, size: 0 };
+  const before = process.memoryUsage();
+  for (let round = 0; round < 2; round++) {
+    floorMs = Math.min(floorMs, segmentAll(texts.map((t) => t.text)));
+    const built = await firstIndex(library);
+    if (built.ms < first.ms) first = built;
+  }
+  // Once: it holds the event loop (and the machine) for many seconds.
+  const { buildMs: peerBuildMs, mini } = peer(texts);
+  console.log(`floor: jieba segmenting the Chinese text of ${count} reports: ${s(floorMs)} (${(floorMs / count).toFixed(3)} ms each)`);
+  console.log(
+    `index, first start (reads, strips, segments, counts, posts every report in 15 ms slices): ${first.size} reports in ${s(first.ms)} ` +
+      `= ${(first.ms / floorMs).toFixed(2)} × the floor; event loop delay p99 ${ms(first.loopP99)}, max ${ms(first.loopMax)}`,
+  );
+  console.log(`peer: MiniSearch 7 with the same jieba tokens, one addAll: ${s(peerBuildMs)} = ${(peerBuildMs / floorMs).toFixed(2)} × the floor (event loop held throughout)`);
+  const after = process.memoryUsage();
+  console.log(`memory after the builds: heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)}`);
+
+  // Query time, index only (no snippets), ours against the peer's, then ours with snippets.
+  const index = new SearchIndex();
+  for (const { id, text } of texts) {
+    const terms = new Map<string, number>();
+    for (const term of indexTerms(reportIndexText(text))) terms.set(term, (terms.get(term) ?? 0) + 1);
+    index.add({ slug: id, dateStart: id, dateEnd: id }, terms);
+  }
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const withSnippets: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const query of QUERIES) {
+      let t = performance.now();
+      index.search(queryTerms(query), 10);
+      ours.push(performance.now() - t);
+      t = performance.now();
+      mini.search(query).slice(0, 10);
+      theirs.push(performance.now() - t);
+      t = performance.now();
+      await search.search(query);
+      withSnippets.push(performance.now() - t);
+    }
+  }
+  console.log(`query, index only (${ours.length} queries): ours ${spread(ours)}; MiniSearch ${spread(theirs)}`);
+  console.log(`search with snippets (what /search calls): ${spread(withSnippets)}`);
 }
 
 async function main(): Promise<void> {
@@ -141,62 +198,18 @@ async function main(): Promise<void> {
     queryTerms('加载词典');
     console.log(`jieba dictionary load: ${ms(performance.now() - start)}`);
 
-    // Alternately, twice, keeping each one's best: the ratio is of two runs under the same load.
-    let floorMs = Infinity;
-    let first = { ms: Infinity, loopP99: 0, loopMax: 0, size: 0 };
-    const before = process.memoryUsage();
-    for (let round = 0; round < 2; round++) {
-      floorMs = Math.min(floorMs, segmentAll(texts.map((t) => t.text)));
-      const built = await firstIndex(library);
-      if (built.ms < first.ms) first = built;
-    }
-    // Once: it holds the event loop (and the machine) for many seconds.
-    const { buildMs: peerBuildMs, mini } = peer(texts);
-    console.log(`floor: jieba segmenting the Chinese text of ${count} reports: ${s(floorMs)} (${(floorMs / count).toFixed(3)} ms each)`);
-    console.log(
-      `index, first start (reads, strips, segments, counts, posts every report in 15 ms slices): ${first.size} reports in ${s(first.ms)} ` +
-        `= ${(first.ms / floorMs).toFixed(2)} × the floor; event loop delay p99 ${ms(first.loopP99)}, max ${ms(first.loopMax)}`,
-    );
-    console.log(`peer: MiniSearch 7 with the same jieba tokens, one addAll: ${s(peerBuildMs)} = ${(peerBuildMs / floorMs).toFixed(2)} × the floor (event loop held throughout)`);
-
     const cacheFile = join(dir, 'cache', 'search-index.bin');
     {
+      // The cache file the restart (and --only=commands) reads.
       const cold = new ReportSearch(library, { cacheFile });
       await cold.start();
       await cold.stop();
-      const after = process.memoryUsage();
-      console.log(`memory after both indexes: heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)}`);
     }
     const search = new ReportSearch(library, { cacheFile });
     start = performance.now();
     await search.start();
     console.log(`index, restart (terms from the cache file): ${search.size} reports in ${ms(performance.now() - start)}`);
-
-    // Query time, index only (no snippets), ours against the peer's, then ours with snippets.
-    const index = new SearchIndex();
-    for (const { id, text } of texts) {
-      const terms = new Map<string, number>();
-      for (const term of indexTerms(reportIndexText(text))) terms.set(term, (terms.get(term) ?? 0) + 1);
-      index.add({ slug: id, dateStart: id, dateEnd: id }, terms);
-    }
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    const withSnippets: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      for (const query of QUERIES) {
-        let t = performance.now();
-        index.search(queryTerms(query), 10);
-        ours.push(performance.now() - t);
-        t = performance.now();
-        mini.search(query).slice(0, 10);
-        theirs.push(performance.now() - t);
-        t = performance.now();
-        await search.search(query);
-        withSnippets.push(performance.now() - t);
-      }
-    }
-    console.log(`query, index only (${ours.length} queries): ours ${spread(ours)}; MiniSearch ${spread(theirs)}`);
-    console.log(`search with snippets (what /search calls): ${spread(withSnippets)}`);
+    if (!onlyCommands) await compareWithFloorAndPeer(library, texts, search);
 
     const latency = await commandLatency(library, search);
     const p90 = (times: number[]): number => percentile([...times].sort((a, b) => a - b), 0.9);
