@@ -162,23 +162,30 @@ export class SearchIndex {
     const scores = new Float64Array(this.#docs.length);
     const masks = new Uint32Array(this.#docs.length);
     const touched: number[] = [];
-    used.forEach((term, t) => {
-      const list = this.#postings.get(term);
-      if (!list) return;
-      let df = 0;
-      for (let i = 0; i < list.length; i += 2) if (this.#docs[list[i]!]!.live) df += 1;
-      if (df === 0) return;
+    const docs = this.#docs;
+    // No removed document waiting to be compacted away: every posting counts, none is checked.
+    const allLive = this.#dead === 0;
+    for (let t = 0; t < used.length; t++) {
+      const list = this.#postings.get(used[t]!);
+      if (!list) continue;
+      let df = list.length / 2;
+      if (!allLive) {
+        df = 0;
+        for (let i = 0; i < list.length; i += 2) if (docs[list[i]!]!.live) df += 1;
+      }
+      if (df === 0) continue;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const bit = 1 << t;
       for (let i = 0; i < list.length; i += 2) {
         const id = list[i]!;
-        const doc = this.#docs[id]!;
-        if (!doc.live) continue;
+        const doc = docs[id]!;
+        if (!allLive && !doc.live) continue;
         const tf = list[i + 1]!;
         if (masks[id] === 0) touched.push(id);
         scores[id]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / avgLength));
-        masks[id]! |= 1 << t;
+        masks[id]! |= bit;
       }
-    });
+    }
     const bits = (mask: number): number => {
       let count = 0;
       for (let m = mask; m !== 0; m &= m - 1) count += 1;
@@ -219,10 +226,10 @@ export class SearchIndex {
     const maxDistance = chars.length <= 4 ? 1 : 2;
     const candidates: { term: string; distance: number; df: number }[] = [];
     for (const [candidate, list] of this.#postings) {
-      if (candidate === term || [...candidate].length < 2) continue;
+      // Cheap tests first: this runs over every indexed term.
       const lengthGap = Math.abs(candidate.length - term.length);
-      const prefix = chars.length >= 2 && (candidate.startsWith(term) || (candidate.length >= 2 && term.startsWith(candidate)));
-      if (!prefix && lengthGap > maxDistance) continue;
+      const prefix = candidate.startsWith(term) || (candidate.length >= 2 && term.startsWith(candidate));
+      if ((!prefix && lengthGap > maxDistance) || candidate === term || isOneCharacter(candidate)) continue;
       const distance = prefix ? Math.min(lengthGap, maxDistance + 1) : editDistance(term, candidate, maxDistance);
       if (distance > maxDistance + 1 || (!prefix && distance > maxDistance)) continue;
       let df = 0;
@@ -276,6 +283,11 @@ function topK(items: readonly number[], k: number, compare: (a: number, b: numbe
     if (top.length > k) top.pop();
   }
   return top;
+}
+
+/** Whether `text` is a single character (one UTF-16 unit or one surrogate pair), or empty. */
+function isOneCharacter(text: string): boolean {
+  return text.length < 2 || (text.length === 2 && (text.codePointAt(0) ?? 0) > 0xffff);
 }
 
 /** Levenshtein distance of two strings (by UTF-16 unit), giving up above `max` (returns max + 1). */

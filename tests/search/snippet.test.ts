@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { clipAround, findHighlights } from '../../src/search/highlight.ts';
 import { reportBody, reportSentences } from '../../src/search/report-text.ts';
 import { bestSnippet, SNIPPET_CHARS, snippetSource } from '../../src/search/snippet.ts';
-import { foldText, queryTerms } from '../../src/search/tokenize.ts';
+import { foldCharacter, foldText, queryTerms } from '../../src/search/tokenize.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/reports');
 const CONTENT = path.resolve(import.meta.dirname, '../../content');
@@ -69,5 +69,15 @@ describe('bestSnippet', () => {
     expect(clipped.text.endsWith('…')).toBe(true);
     // Touching highlights are merged into one.
     expect(clipped.highlights.map(([s, e]) => clipped.text.slice(s, e))).toEqual(['开源模型', '发布']);
+  });
+});
+
+describe('foldCharacter', () => {
+  it('folds every character of the Basic Multilingual Plane as foldText does', () => {
+    for (let code = 0; code <= 0xffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const char = String.fromCharCode(code);
+      if (foldCharacter(char) !== foldText(char)) expect(foldCharacter(char), `U+${code.toString(16)}`).toBe(foldText(char));
+    }
   });
 });
