@@ -69,6 +69,9 @@ export class SearchIndex {
   #totalLength = 0;
   /** Postings of removed documents, dropped once they are a large share of the index. */
   #dead = 0;
+  /** Scratch space of search(): each document's score and which query terms it holds; zero between searches. */
+  #scores = new Float64Array(0);
+  #masks = new Uint32Array(0);
 
   /** An index holding `state` as exported by {@link exportState}. */
   static fromState(state: SearchIndexState): SearchIndex {
@@ -156,62 +159,75 @@ export class SearchIndex {
     const n = this.#liveCount;
     if (n === 0 || terms.length === 0) return { hits: [], total: 0 };
     // Typed arrays per document number instead of an object per match: a word found in every
-    // report of ten years costs no allocation per report.
+    // report of ten years costs no allocation per report. Kept from one search to the next (and
+    // zeroed where touched): fresh ones are allocated outside the heap and, at a search per
+    // command, bring on garbage collections of their own.
     const avgLength = this.#totalLength / n || 1;
     const used = terms.slice(0, 32);
-    const scores = new Float64Array(this.#docs.length);
-    const masks = new Uint32Array(this.#docs.length);
+    if (this.#scores.length < this.#docs.length) {
+      this.#scores = new Float64Array(this.#docs.length * 2);
+      this.#masks = new Uint32Array(this.#docs.length * 2);
+    }
+    const scores = this.#scores;
+    const masks = this.#masks;
     const touched: number[] = [];
-    const docs = this.#docs;
-    // No removed document waiting to be compacted away: every posting counts, none is checked.
-    const allLive = this.#dead === 0;
-    for (let t = 0; t < used.length; t++) {
-      const list = this.#postings.get(used[t]!);
-      if (!list) continue;
-      let df = list.length / 2;
-      if (!allLive) {
-        df = 0;
-        for (let i = 0; i < list.length; i += 2) if (docs[list[i]!]!.live) df += 1;
+    try {
+      const docs = this.#docs;
+      // No removed document waiting to be compacted away: every posting counts, none is checked.
+      const allLive = this.#dead === 0;
+      for (let t = 0; t < used.length; t++) {
+        const list = this.#postings.get(used[t]!);
+        if (!list) continue;
+        let df = list.length / 2;
+        if (!allLive) {
+          df = 0;
+          for (let i = 0; i < list.length; i += 2) if (docs[list[i]!]!.live) df += 1;
+        }
+        if (df === 0) continue;
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        const bit = 1 << t;
+        for (let i = 0; i < list.length; i += 2) {
+          const id = list[i]!;
+          const doc = docs[id]!;
+          if (!allLive && !doc.live) continue;
+          const tf = list[i + 1]!;
+          if (masks[id] === 0) touched.push(id);
+          scores[id]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / avgLength));
+          masks[id]! |= bit;
+        }
       }
-      if (df === 0) continue;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      const bit = 1 << t;
-      for (let i = 0; i < list.length; i += 2) {
-        const id = list[i]!;
-        const doc = docs[id]!;
-        if (!allLive && !doc.live) continue;
-        const tf = list[i + 1]!;
-        if (masks[id] === 0) touched.push(id);
-        scores[id]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / avgLength));
-        masks[id]! |= bit;
-      }
-    }
-    const bits = (mask: number): number => {
-      let count = 0;
-      for (let m = mask; m !== 0; m &= m - 1) count += 1;
-      return count;
-    };
-    for (const id of touched) {
-      const coverage = bits(masks[id]!) / used.length;
-      scores[id]! *= coverage * coverage;
-    }
-    const before = (a: number, b: number): number => {
-      const gap = scores[b]! - scores[a]!;
-      if (Math.abs(gap) > SCORE_EPSILON) return gap;
-      const da = this.#docs[a]!;
-      const db = this.#docs[b]!;
-      if (da.dateEnd !== db.dateEnd) return da.dateEnd < db.dateEnd ? 1 : -1;
-      return da.dateStart < db.dateStart ? 1 : da.dateStart > db.dateStart ? -1 : 0;
-    };
-    const hits = topK(touched, Math.max(0, limit), before).map((id) => {
-      const doc = this.#docs[id]!;
-      return {
-        doc: { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd },
-        score: scores[id]!,
-        matched: used.filter((_, t) => (masks[id]! & (1 << t)) !== 0),
+      const bits = (mask: number): number => {
+        let count = 0;
+        for (let m = mask; m !== 0; m &= m - 1) count += 1;
+        return count;
       };
-    });
-    return { hits, total: touched.length };
+      for (const id of touched) {
+        const coverage = bits(masks[id]!) / used.length;
+        scores[id]! *= coverage * coverage;
+      }
+      const before = (a: number, b: number): number => {
+        const gap = scores[b]! - scores[a]!;
+        if (Math.abs(gap) > SCORE_EPSILON) return gap;
+        const da = this.#docs[a]!;
+        const db = this.#docs[b]!;
+        if (da.dateEnd !== db.dateEnd) return da.dateEnd < db.dateEnd ? 1 : -1;
+        return da.dateStart < db.dateStart ? 1 : da.dateStart > db.dateStart ? -1 : 0;
+      };
+      const hits = topK(touched, Math.max(0, limit), before).map((id) => {
+        const doc = this.#docs[id]!;
+        return {
+          doc: { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd },
+          score: scores[id]!,
+          matched: used.filter((_, t) => (masks[id]! & (1 << t)) !== 0),
+        };
+      });
+      return { hits, total: touched.length };
+    } finally {
+      for (const id of touched) {
+        scores[id] = 0;
+        masks[id] = 0;
+      }
+    }
   }
 
   /**
