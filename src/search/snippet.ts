@@ -11,14 +11,23 @@ export interface Snippet {
   highlights: Array<[number, number]>;
 }
 
+/** A sentence of a report and the same folded. */
+interface Sentence {
+  text: string;
+  folded: string;
+}
+
 /**
  * A report's text made ready for snippets: its lines (front matter left out, as the index leaves it
- * out) and the same lines folded. Worth keeping for a report shown often: decoding the file's
- * UTF-8 and folding it cost more than everything else a snippet does.
+ * out), the same lines folded, and each line's sentences once they have been needed. Worth keeping
+ * for a report shown often: decoding the file's UTF-8, folding it and cutting its lines into
+ * sentences cost more than everything else a snippet does.
  */
 export interface SnippetSource {
-  lines: readonly string[];
-  folded: readonly string[];
+  readonly lines: readonly string[];
+  readonly folded: readonly string[];
+  /** Line `i`'s sentences, cut on first use. */
+  readonly sentences: Array<readonly Sentence[] | undefined>;
 }
 
 /** The report file's text as {@link bestSnippet} reads it. */
@@ -27,7 +36,16 @@ export function snippetSource(markdown: string): SnippetSource {
   // Folded once as a whole (NFKC keeps line breaks), not line by line.
   let folded = foldText(lines.join('\n')).split('\n');
   if (folded.length !== lines.length) folded = lines.map(foldText);
-  return { lines, folded };
+  return { lines, folded, sentences: [] };
+}
+
+function sentencesOf(source: SnippetSource, line: number): readonly Sentence[] {
+  let sentences = source.sentences[line];
+  if (!sentences) {
+    sentences = reportSentences(source.lines[line]!).map((text) => ({ text, folded: foldText(text) }));
+    source.sentences[line] = sentences;
+  }
+  return sentences;
 }
 
 /**
@@ -44,12 +62,12 @@ export function bestSnippet(source: SnippetSource, matched: readonly string[]): 
   lines: for (let i = 0; i < source.lines.length; i++) {
     const foldedLine = source.folded[i]!;
     if (!matched.some((term) => foldedLine.includes(term))) continue;
-    for (const sentence of reportSentences(source.lines[i]!)) {
-      first ??= sentence;
-      const folded = foldText(sentence);
-      const found = matched.filter((term) => folded.includes(term)).length;
+    for (const sentence of sentencesOf(source, i)) {
+      first ??= sentence.text;
+      let found = 0;
+      for (const term of matched) if (sentence.folded.includes(term)) found += 1;
       if (found === 0 || (best && found <= best.found)) continue;
-      best = { text: sentence, found };
+      best = { text: sentence.text, found };
       if (found === matched.length) break lines;
     }
   }
