@@ -91,8 +91,15 @@ function peer(texts: ReadonlyArray<{ id: string; text: string }>): { buildMs: nu
   return { buildMs: performance.now() - start, mini };
 }
 
-/** `/search` and `/dates` answered end to end, alternately, through the Telegram adapter and the fake. */
-async function commandLatency(library: ReportLibrary, search: ReportSearch): Promise<{ search: number[]; dates: number[] }> {
+/**
+ * `/search` and `/dates` answered end to end, alternately, through the Telegram adapter and the
+ * fake: wall time per command, and the process's CPU time per command (bot and fake together),
+ * which a loaded machine stretches far less than the wall time.
+ */
+async function commandLatency(
+  library: ReportLibrary,
+  search: ReportSearch,
+): Promise<{ search: number[]; dates: number[]; cpu: { search: number; dates: number } }> {
   const store = await SqliteStore.open(':memory:');
   const digests = createDigestBuilder(
     { digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } },
@@ -113,7 +120,11 @@ async function commandLatency(library: ReportLibrary, search: ReportSearch): Pro
   const chatId = 4242;
   h.fake.addChat({ id: chatId, type: 'private' });
   await h.platform.start();
-  const times = { search: [] as number[], dates: [] as number[] };
+  const times = { search: [] as number[], dates: [] as number[], cpu: { search: 0, dates: 0 } };
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
   try {
     const ask = (text: string): Promise<number> =>
       new Promise((resolve) => {
@@ -129,8 +140,12 @@ async function commandLatency(library: ReportLibrary, search: ReportSearch): Pro
     const searches = ['/search 模型', '/search Claude Code', '/search 智能体 推理', '/search 开源 模型 发布', '/search RLM'];
     for (let i = 0; i < 5; i++) await ask('/dates'); // warm-up: adapter, router, first replies
     for (let i = 0; i < commandRounds; i++) {
+      let cpu = process.cpuUsage();
       times.dates.push(await ask('/dates'));
+      times.cpu.dates += cpuMs(cpu);
+      cpu = process.cpuUsage();
       times.search.push(await ask(searches[i % searches.length]!));
+      times.cpu.search += cpuMs(cpu);
     }
   } finally {
     await h.close();
@@ -224,6 +239,9 @@ async function main(): Promise<void> {
     const p90 = (times: number[]): number => percentile([...times].sort((a, b) => a - b), 0.9);
     console.log(`end to end through the Telegram adapter (${latency.dates.length} each, alternately): /dates ${spread(latency.dates)}`);
     console.log(`  /search ${spread(latency.search)}; p90 ratio /search : /dates = ${(p90(latency.search) / p90(latency.dates)).toFixed(2)}`);
+    const cpuSearch = latency.cpu.search / latency.search.length;
+    const cpuDates = latency.cpu.dates / latency.dates.length;
+    console.log(`  CPU time per command (bot and fake Telegram together): /dates ${ms(cpuDates)}, /search ${ms(cpuSearch)} = ${(cpuSearch / cpuDates).toFixed(2)} × /dates`);
     await search.stop();
   } finally {
     await rm(dir, { recursive: true, force: true });
