@@ -28,7 +28,12 @@ export interface SnippetSource {
   readonly folded: readonly string[];
   /** Line `i`'s sentences, cut on first use. */
   readonly sentences: Array<readonly Sentence[] | undefined>;
+  /** Snippets already chosen, by their query terms: a common query shows the same reports again. */
+  readonly chosen: Map<string, Snippet>;
 }
+
+/** At most this many snippets are remembered per report (then they are forgotten all at once). */
+const CHOSEN_PER_SOURCE = 32;
 
 /** The report file's text as {@link bestSnippet} reads it. */
 export function snippetSource(markdown: string): SnippetSource {
@@ -36,7 +41,7 @@ export function snippetSource(markdown: string): SnippetSource {
   // Folded once as a whole (NFKC keeps line breaks), not line by line.
   let folded = foldText(lines.join('\n')).split('\n');
   if (folded.length !== lines.length) folded = lines.map(foldText);
-  return { lines, folded, sentences: [] };
+  return { lines, folded, sentences: [], chosen: new Map() };
 }
 
 function sentencesOf(source: SnippetSource, line: number): readonly Sentence[] {
@@ -57,6 +62,18 @@ function sentencesOf(source: SnippetSource, line: number): readonly Sentence[] {
  * link's target, say): the first sentence of those lines, unhighlighted.
  */
 export function bestSnippet(source: SnippetSource, matched: readonly string[]): Snippet {
+  const key = matched.join('\n');
+  let snippet = source.chosen.get(key);
+  if (!snippet) {
+    snippet = chooseSnippet(source, matched);
+    if (source.chosen.size >= CHOSEN_PER_SOURCE) source.chosen.clear();
+    source.chosen.set(key, snippet);
+  }
+  // A copy: the caller owns what it is given.
+  return { text: snippet.text, highlights: snippet.highlights.map(([start, end]): [number, number] => [start, end]) };
+}
+
+function chooseSnippet(source: SnippetSource, matched: readonly string[]): Snippet {
   let first: string | undefined;
   let best: { text: string; found: number } | null = null;
   lines: for (let i = 0; i < source.lines.length; i++) {

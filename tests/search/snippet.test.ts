@@ -72,6 +72,17 @@ describe('bestSnippet', () => {
   });
 });
 
+describe('bestSnippet remembered per report', () => {
+  it('a query asked again gets the same snippet, and what a caller does with one is not seen by the next', () => {
+    const source = snippetSource(['只讲模型。', '开源模型首次发布。'].join('\n'));
+    const first = bestSnippet(source, ['开源', '模型']);
+    first.highlights.push([0, 1]);
+    first.highlights[0]![0] = 99;
+    expect(bestSnippet(source, ['开源', '模型'])).toEqual({ text: '开源模型首次发布。', highlights: [[0, 4]] });
+    expect(bestSnippet(source, ['模型'])).toEqual({ text: '只讲模型。', highlights: [[2, 4]] });
+  });
+});
+
 describe('foldCharacter', () => {
   it('folds every character of the Basic Multilingual Plane as foldText does', () => {
     for (let code = 0; code <= 0xffff; code++) {
