@@ -6,9 +6,11 @@
  *   multiple of the floor, and how long the event loop was held meanwhile;
  * - a peer: MiniSearch given the same jieba tokens, its build and its query time next to ours;
  * - the restart from the cache file, query latency (median / p90 / p99 over a mix of Chinese,
- *   English, multi-word, no-match and 2,000-character queries, snippets included) and memory;
+ *   English, multi-word, no-match and 2,000-character queries, snippets included; and again with
+ *   no report texts kept for snippets, every hit's file read) and memory;
  * - `/search` against `/dates` end to end (update in → reply accepted by the fake Telegram,
- *   through the real grammY adapter and the real command router) at p50 / p90 / p99.
+ *   through the real grammY adapter and the real command router) at p50 / p90 / p99, and the CPU
+ *   time each takes (bot and fake together), which a loaded machine stretches far less.
  *
  *   node --import tsx bench/search.ts [count] [--only=commands] [--rounds=N]
  *
