@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { instanceTag, taggedApplicationName } from '../instance-tag.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -116,6 +116,12 @@ export class PostgresRateBudget implements RateBudget {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Number.POSITIVE_INFINITY;
+  /**
+   * Names this budget's leases (`<instance tag>/<random>#<n>`, unique per statement): the seats a
+   * statement leased are the ones that carry its name. The random part tells apart two budgets of
+   * one process (tests, or a CLI beside the bot).
+   */
+  private readonly holderPrefix = `${instanceTag()}/${randomBytes(4).toString('hex')}`;
   private sequence = 0;
   /** Until when tokens are granted locally because the database failed. */
   private outageUntil = 0;
@@ -215,7 +221,8 @@ export class PostgresRateBudget implements RateBudget {
       if (this.stock.length < this.demand) nextInMs = waitMs;
       else if (this.stock.length > 0) nextInMs = this.holdMs;
     } catch (error) {
-      this.outage(error);
+      // A statement cut short by close() is no outage.
+      if (!this.closed) this.outage(error);
     } finally {
       this.running = false;
       if (this.again) nextInMs = 0;
@@ -230,7 +237,7 @@ export class PostgresRateBudget implements RateBudget {
    */
   private async lease(client: pg.Client, want: number): Promise<{ granted: number; waitMs: number }> {
     const returns = this.returns.splice(0);
-    const holder = `${instanceTag()}#${++this.sequence}`;
+    const holder = `${this.holderPrefix}#${++this.sequence}`;
     let rows: Array<{ now: number; busy_until: number[]; holders: string[] }>;
     try {
       ({ rows } = await client.query(LEASE, [
