@@ -24,6 +24,12 @@ export interface PostgresRateBudgetOptions {
    * request may run (grammY's 75 s timeout), so only a token of an instance that died expires.
    */
   leaseMs?: number;
+  /**
+   * A seat whose window ends within this long may be leased already (default 150 ms): it is
+   * handed out once its window has ended, so the statement's round trip overlaps the window's
+   * end instead of adding to every seat's turn.
+   */
+  lookaheadMs?: number;
   /** Leased tokens unused this long, with nothing waiting for them, are given back (default 250 ms). */
   holdMs?: number;
   /**
@@ -40,8 +46,8 @@ export interface PostgresRateBudgetOptions {
 interface Seat {
   index: number;
   holder: string;
-  /** When it was leased (local clock), for giving back what sits unused. */
-  since: number;
+  /** When it may be used (performance.now()): once the window of its last request has ended. */
+  usableAt: number;
 }
 
 /** The table's key for a token's budget: a hash, never the token; the figures in it, so instances configured alike share. */
@@ -50,43 +56,51 @@ export function budgetKeyOf(token: string, capacity: number, windowMs: number): 
   return `${digest.slice(0, 32)}:${capacity}/${windowMs}`;
 }
 
+/**
+ * Per seat: until when it is busy (a lease, or the window after an answer), from when its holder
+ * may use it (the end of the window before), and who holds it ('' when nobody).
+ */
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS rate_budget_seats (
   budget_key text PRIMARY KEY,
   busy_until float8[] NOT NULL,
+  usable_from float8[] NOT NULL,
   holders text[] NOT NULL
 )`;
 
-const CREATE_ROW = `INSERT INTO rate_budget_seats (budget_key, busy_until, holders)
-VALUES ($1, array_fill(0::float8, ARRAY[$2::int]), array_fill(''::text, ARRAY[$2::int]))
+const CREATE_ROW = `INSERT INTO rate_budget_seats (budget_key, busy_until, usable_from, holders)
+VALUES ($1, array_fill(0::float8, ARRAY[$2::int]), array_fill(0::float8, ARRAY[$2::int]), array_fill(''::text, ARRAY[$2::int]))
 ON CONFLICT (budget_key) DO NOTHING`;
 
 /**
  * One statement, atomic on the budget's row (a concurrent one waits for the row lock and is then
  * evaluated again on the row as that one left it): gives back seats ($4 index, $5 holder, $6 age:
  * ms since the platform answered, busy for the rest of the window ($8); an unused seat has an age
- * of a whole window, free now), then leases up to $3 free seats to holder $2 (busy for $7 ms: the
- * lease). Times are the database's clock in ms; an age is a duration this instance measured up to
- * sending the statement, which the database runs later, so the window it leaves is never short
- * (only the clocks' rates are assumed alike, never their settings). Returns that clock and the seats.
+ * of a whole window: free from when it was usable), then leases up to $3 seats free now or within
+ * $9 ms, soonest first, to holder $2 (busy for $7 ms: the lease; usable from the end of the
+ * window before). Times are the database's clock in ms; an age is a duration this instance
+ * measured up to sending the statement, which the database runs later, so the window it leaves
+ * is never short (only the clocks' rates are assumed alike, never their settings). Returns that
+ * clock and the seats.
  */
 const LEASE = `UPDATE rate_budget_seats AS b
-SET (busy_until, holders) = (
+SET (busy_until, usable_from, holders) = (
   SELECT array_agg(CASE WHEN t.pick THEN t.now + $7 ELSE t.busy END ORDER BY t.i),
+         array_agg(CASE WHEN t.pick THEN GREATEST(t.busy, t.now) ELSE t.usable END ORDER BY t.i),
          array_agg(CASE WHEN t.pick THEN $2 ELSE t.holder END ORDER BY t.i)
   FROM (
-    SELECT r.*, r.busy <= r.now AND row_number() OVER (PARTITION BY r.busy <= r.now ORDER BY r.i) <= $3 AS pick
+    SELECT r.*, r.busy <= r.now + $9 AND row_number() OVER (PARTITION BY r.busy <= r.now + $9 ORDER BY r.busy, r.i) <= $3 AS pick
     FROM (
-      SELECT s.i, c.now,
-        CASE WHEN g.age IS NULL THEN s.busy ELSE c.now + GREATEST(0, LEAST($8, $8 - g.age)) END AS busy,
+      SELECT s.i, c.now, s.usable,
+        CASE WHEN g.age IS NULL THEN s.busy ELSE GREATEST(s.usable, c.now + $8 - LEAST($8, GREATEST(0, g.age))) END AS busy,
         CASE WHEN g.age IS NULL THEN s.holder ELSE '' END AS holder
-      FROM unnest(b.busy_until, b.holders) WITH ORDINALITY AS s(busy, holder, i)
+      FROM unnest(b.busy_until, b.usable_from, b.holders) WITH ORDINALITY AS s(busy, usable, holder, i)
       CROSS JOIN (SELECT extract(epoch FROM clock_timestamp()) * 1000 AS now) c
       LEFT JOIN unnest($4::int[], $5::text[], $6::float8[]) AS g(i, holder, age) ON g.i = s.i AND g.holder = s.holder
     ) r
   ) t
 )
 WHERE b.budget_key = $1
-RETURNING (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now, b.busy_until, b.holders`;
+RETURNING (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now, b.busy_until, b.usable_from, b.holders`;
 
 /**
  * A bot token's rate budget shared by every instance on one PostgreSQL database: a row per
@@ -105,6 +119,9 @@ export class PostgresRateBudget implements RateBudget {
   private readonly leaseSize: number;
   private readonly leaseMs: number;
   private readonly holdMs: number;
+  private readonly lookaheadMs: number;
+  /** Tells the caller when the first seat leased ahead becomes usable. */
+  private usableTimer: NodeJS.Timeout | null = null;
   private readonly outageRetryMs: number;
   private readonly logger: Logger;
   private readonly listeners = new Set<() => void>();
@@ -142,20 +159,24 @@ export class PostgresRateBudget implements RateBudget {
     this.leaseSize = Math.max(1, Math.min(options.leaseSize ?? 1, options.capacity));
     this.leaseMs = options.leaseMs ?? 90_000;
     this.holdMs = options.holdMs ?? 250;
+    this.lookaheadMs = options.lookaheadMs ?? 150;
     this.outageRetryMs = options.outageRetryMs ?? 5000;
     this.logger = options.logger ?? silentLogger();
   }
 
   tryTake(wanted = 1): BudgetToken | null {
     if (this.closed || Date.now() < this.outageUntil) return LOCAL_TOKEN;
-    const seat = this.stock.shift();
+    const seat = this.stock[0] && this.stock[0].usableAt <= performance.now() ? this.stock.shift() : undefined;
     // At most a lease ahead: a pacer's queue may be long, but it sends no faster than the budget.
     this.demand = Math.min(this.leaseSize, Math.max(0, wanted - (seat ? 1 : 0)));
     this.askedAt = Date.now();
     if (this.stock.length < this.demand) this.schedule(0);
     else if (this.stock.length > 0) this.schedule(this.holdMs);
     this.starved = !seat;
-    if (!seat) return null;
+    if (!seat) {
+      this.notifyWhenUsable();
+      return null;
+    }
     let answered = false;
     return {
       answered: () => {
@@ -177,6 +198,7 @@ export class PostgresRateBudget implements RateBudget {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.usableTimer) clearTimeout(this.usableTimer);
     this.timer = null;
     this.demand = 0;
     for (const seat of this.stock.splice(0)) this.returns.push({ seat, answeredAt: null });
@@ -184,6 +206,16 @@ export class PostgresRateBudget implements RateBudget {
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
+  }
+
+  /** A seat leased ahead and not usable yet: tell the caller when it is. */
+  private notifyWhenUsable(): void {
+    const first = this.stock[0];
+    if (!first || this.usableTimer || this.closed) return;
+    this.usableTimer = setTimeout(() => {
+      this.usableTimer = null;
+      this.notify();
+    }, Math.max(0, Math.ceil(first.usableAt - performance.now())));
   }
 
   /** Runs a statement in `ms` (or sooner if one is already due sooner). */
@@ -210,14 +242,14 @@ export class PostgresRateBudget implements RateBudget {
     this.again = false;
     let nextInMs: number | null = null;
     try {
-      const now = Date.now();
       // A caller told "none" waits to be notified; one that got a token and has not asked for a
       // while has nothing more to send (its waiting sends were sent or withdrawn).
-      if (!this.starved && now - this.askedAt >= this.holdMs) this.demand = 0;
+      if (!this.starved && Date.now() - this.askedAt >= this.holdMs) this.demand = 0;
       // Nothing waiting: seats leased ahead and left unused go back for the other instances.
       if (this.demand === 0) {
-        const stale = this.stock.filter((seat) => now - seat.since >= this.holdMs);
-        this.stock = this.stock.filter((seat) => now - seat.since < this.holdMs);
+        const now = performance.now();
+        const stale = this.stock.filter((seat) => now - seat.usableAt >= this.holdMs);
+        this.stock = this.stock.filter((seat) => now - seat.usableAt < this.holdMs);
         for (const seat of stale) this.returns.push({ seat, answeredAt: null });
       }
       const want = Math.min(this.leaseSize, Math.max(0, this.demand - this.stock.length));
@@ -227,7 +259,10 @@ export class PostgresRateBudget implements RateBudget {
       }
       const client = await this.connect();
       const { granted, waitMs } = await this.lease(client, want);
-      if (granted > 0) this.notify();
+      if (granted > 0) {
+        this.notify();
+        if (this.starved) this.notifyWhenUsable();
+      }
       if (this.stock.length < this.demand) nextInMs = waitMs;
       else if (this.stock.length > 0) nextInMs = this.holdMs;
     } catch (error) {
@@ -249,7 +284,7 @@ export class PostgresRateBudget implements RateBudget {
     const returns = this.returns.splice(0);
     const holder = `${this.holderPrefix}#${++this.sequence}`;
     const sentAt = performance.now();
-    let rows: Array<{ now: number; busy_until: number[]; holders: string[] }>;
+    let rows: Array<{ now: number; busy_until: number[]; usable_from: number[]; holders: string[] }>;
     try {
       ({ rows } = await client.query(LEASE, [
         this.key,
@@ -260,6 +295,7 @@ export class PostgresRateBudget implements RateBudget {
         returns.map((r) => (r.answeredAt === null ? this.options.windowMs : sentAt - r.answeredAt)),
         this.leaseMs,
         this.options.windowMs,
+        this.lookaheadMs,
       ]));
     } catch (error) {
       // Telling again is harmless: a seat no longer ours (or already told) matches nothing.
@@ -273,18 +309,21 @@ export class PostgresRateBudget implements RateBudget {
       this.returns.unshift(...returns);
       return { granted: 0, waitMs: 0 };
     }
-    const since = Date.now();
+    // Waits measured from here are at least as long as the database's: it answered before now.
+    const received = performance.now();
     let granted = 0;
     let nextFree = row.now + this.options.windowMs;
     row.holders.forEach((seatHolder, i) => {
       if (seatHolder === holder) {
-        this.stock.push({ index: i + 1, holder, since });
+        this.stock.push({ index: i + 1, holder, usableAt: received + Math.max(0, row.usable_from[i]! - row.now) });
         granted += 1;
       } else {
         nextFree = Math.min(nextFree, row.busy_until[i]!);
       }
     });
-    return { granted, waitMs: Math.min(250, Math.max(5, nextFree - row.now)) };
+    this.stock.sort((x, y) => x.usableAt - y.usableAt);
+    // Ask again when the next seat comes within reach of the lookahead.
+    return { granted, waitMs: Math.min(250, Math.max(5, nextFree - this.lookaheadMs - row.now)) };
   }
 
   private connect(): Promise<pg.Client> {
