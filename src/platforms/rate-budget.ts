@@ -17,6 +17,10 @@ export interface BudgetToken {
  * Taking is synchronous so a pacer can ask while it picks the next send (its own order, priority
  * lanes included, decides who gets the token): a budget with no token at hand says null, fetches
  * more and tells its `onAvailable` listeners when asking again may succeed.
+ *
+ * Telegram's paid broadcast (`allow_paid_broadcast`, up to 1,000 a second) takes no token: only
+ * the instance holding the fan-out lock sends it, at a rate a shared budget could not keep up with,
+ * and it keeps to the paid ceiling alone.
  */
 export interface RateBudget {
   /**
