@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresRateBudget, type PostgresRateBudgetOptions } from '../../src/delivery/postgres-rate-budget.ts';
 import { createLogger } from '../../src/log.ts';
 import { databaseUrlFor } from '../helpers/failover-harness.ts';
-import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
+import { createSchema, dropSchema, runPostgresTests, uniqueSchema } from '../helpers/postgres.ts';
 import { takeToken } from '../helpers/rate-budget-takers.ts';
 
 // The rate budget several instances share on one PostgreSQL database (issue 19 §2). The suite
@@ -34,10 +34,7 @@ async function query<T extends pg.QueryResultRow>(text: string): Promise<T[]> {
 
 beforeAll(async () => {
   if (!enabled) return;
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  await client.query(`CREATE SCHEMA "${schema}"`);
-  await client.end();
+  await createSchema(schema);
 });
 afterEach(async () => {
   for (const budget of opened.splice(0)) await budget.close();

@@ -2,10 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresRateBudget } from '../../src/delivery/postgres-rate-budget.ts';
 import { MemoryRateBudget, type RateBudget } from '../../src/platforms/rate-budget.ts';
 import { databaseUrlFor } from '../helpers/failover-harness.ts';
-import { dropSchema, runPostgresTests, uniqueSchema } from '../helpers/postgres.ts';
+import { createSchema, dropSchema, runPostgresTests, uniqueSchema } from '../helpers/postgres.ts';
 import { takeToken } from '../helpers/rate-budget-takers.ts';
-import pg from 'pg';
-import { TEST_DATABASE_URL } from '../helpers/postgres.ts';
 
 /**
  * One contract for every RateBudget (STYLE: one contract, several backends): at most `capacity`
@@ -20,10 +18,7 @@ const opened: RateBudget[] = [];
 
 beforeAll(async () => {
   if (!postgres) return;
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  await client.query(`CREATE SCHEMA "${schema}"`);
-  await client.end();
+  await createSchema(schema);
 });
 afterEach(async () => {
   for (const budget of opened.splice(0)) await budget.close();
