@@ -202,7 +202,16 @@ export class PostgresRateBudget implements RateBudget {
     this.timer = null;
     this.demand = 0;
     for (const seat of this.stock.splice(0)) this.returns.push({ seat, answeredAt: null });
-    if (this.returns.length > 0 && this.client && !this.running) await this.lease(this.client, 0).catch(() => undefined);
+    // Best effort and brief (a stop must not wait on a database that stopped answering): what is
+    // not given back expires with its lease.
+    if (this.returns.length > 0 && this.client && !this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.lease(this.client, 0).catch(() => undefined),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000))),
+      ]);
+      clearTimeout(timer);
+    }
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
