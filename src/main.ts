@@ -31,6 +31,8 @@ import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { platformRoles } from './status/instance-info.ts';
 import { PostgresFanoutLock } from './delivery/postgres-fanout-lock.ts';
+import { PostgresRateBudget } from './delivery/postgres-rate-budget.ts';
+import { TELEGRAM_LIMITS } from './render/limits.ts';
 import { listPostgresPeers, type PeerInstance } from './delivery/postgres-peers.ts';
 import { postgresTimeoutsOf } from './store/postgres-pool-options.ts';
 import type { PlatformName } from './platforms/platform.ts';
@@ -168,6 +170,8 @@ async function run(shutdown: Shutdown): Promise<number> {
   const router = metrics ? timeCommands(commandRouter, (platform, command, seconds) => metrics.commandAnswered(platform, command, seconds)) : commandRouter;
   // Webhook updates already handled, shared by every instance through the store.
   const handledUpdates = new HandledUpdates(store, { logger });
+  // PostgreSQL: every instance sending with the Telegram token shares its rate budget.
+  const telegramBudget = config.databaseUrl && config.env.telegramToken ? sharedTelegramBudget(config.databaseUrl, config.env.telegramToken, config, logger) : null;
   Object.assign(
     platformTable,
     createPlatforms({
@@ -175,6 +179,7 @@ async function run(shutdown: Shutdown): Promise<number> {
       logger,
       router,
       claimUpdate: (platform, updateId) => handledUpdates.claim(platform, updateId),
+      ...(telegramBudget ? { telegramRateBudget: telegramBudget } : {}),
       ...(metrics ? { telemetry: metrics } : {}),
     }),
   );
@@ -329,6 +334,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   else await deliverer.ledger.finish();
   await images.close();
   await starter.stop();
+  await telegramBudget?.close();
   await httpClosed;
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
@@ -398,4 +404,16 @@ function peersOf(databaseUrl: string, config: Config): () => Promise<readonly Pe
       namespace: config.coordinationSchema ?? 'pgboss',
       timeouts: postgresTimeoutsOf(config.database),
     });
+}
+
+/** The Telegram token's budget on the shared database: TELEGRAM_LIMITS' broadcast rate for all instances together. */
+function sharedTelegramBudget(databaseUrl: string, token: string, config: Config, logger: Logger): PostgresRateBudget {
+  return new PostgresRateBudget({
+    connectionString: databaseUrl,
+    token,
+    capacity: TELEGRAM_LIMITS.broadcastPerSecond,
+    windowMs: 1000,
+    timeouts: postgresTimeoutsOf(config.database),
+    logger,
+  });
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { DiscordPlatform } from './discord/discord-platform.ts';
 import type { Platform, PlatformName } from './platform.ts';
+import type { RateBudget } from './rate-budget.ts';
 import { TelegramPlatform } from './telegram/telegram-platform.ts';
 import type { PlatformTelemetry } from '../telemetry.ts';
 import { TELEGRAM_WEBHOOK_PATH } from './webhook.ts';
@@ -28,6 +29,8 @@ export interface CreatePlatformsOptions {
    * Needed for TELEGRAM_UPDATES=webhook on a bot that answers commands.
    */
   claimUpdate?: (platform: PlatformName, updateId: string) => Promise<boolean>;
+  /** The Telegram bot token's rate budget shared by the instances (DATABASE_URL); none: this process alone. */
+  telegramRateBudget?: RateBudget;
 }
 
 /**
@@ -80,6 +83,7 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       paidBroadcast: config.telegram?.paidBroadcast ?? false,
       collapseDetails: config.telegram?.collapseDetails ?? true,
       previewReportLink: config.telegram?.previewReportLink ?? false,
+      ...(options.telegramRateBudget ? { rateBudget: options.telegramRateBudget } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }

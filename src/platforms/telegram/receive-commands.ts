@@ -1,5 +1,5 @@
 import { describeDestination } from '../../words.ts';
-import type { Bot } from 'grammy';
+import { GrammyError, type Bot } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
@@ -8,6 +8,7 @@ import { renderTelegramText } from '../../render/telegram.ts';
 import { messages } from '../../i18n/index.ts';
 import type { Destination } from '../platform.ts';
 import { classifyTelegramError } from './classify-error.ts';
+import { sendAsCommandAnswer } from './command-answer-scope.ts';
 import { buildCommandContext } from './command-context.ts';
 import { parseCommandText } from './parse-command.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
@@ -77,9 +78,17 @@ async function handleCommand(
     return;
   }
   try {
-    await sendReply(bot, context.destination, reply, options, context.locale);
+    await sendAsCommandAnswer(() => sendReply(bot, context.destination, reply, options, context.locale));
     options.logger.info({ ...line, reply: reply.kind, outcome: 'replied', ms: Date.now() - started }, 'telegram command');
   } catch (error) {
+    if (error instanceof GrammyError && error.error_code === 429) {
+      // Still refused after the retries' bound (DEFAULT_RETRY.commandAnswerWithinMs): given up.
+      options.logger.warn(
+        { ...line, chat: context.destination.chatId, reply: reply.kind, outcome: 'reply-lost', ms: Date.now() - started },
+        'telegram command answer lost: still rate limited',
+      );
+      return;
+    }
     const failure = classifyTelegramError(error, context.destination, options.token);
     options.logger.warn(
       { ...line, reply: reply.kind, outcome: 'reply-failed', kind: failure.kind, reason: failure.message },

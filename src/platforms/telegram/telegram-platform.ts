@@ -21,6 +21,7 @@ import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
 import { throttleTransformer } from './throttle.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
 import { TELEGRAM_WEBHOOK_PATH, type WebhookRoute } from '../webhook.ts';
+import type { RateBudget } from '../rate-budget.ts';
 import { createTelegramWebhookReceiver } from './receive-webhook.ts';
 import { dropMalformedUpdates } from './update-shape.ts';
 
@@ -48,6 +49,11 @@ export interface TelegramPlatformOptions {
   botInfo?: UserFromGetMe;
   /** Flood-control figures to pace under; TELEGRAM_LIMITS by default. */
   pacing?: Partial<PacingLimits>;
+  /**
+   * The bot token's rate budget shared with the other instances (PostgresRateBudget with
+   * DATABASE_URL); absent: this process alone sends with the token, the pacer's limits suffice.
+   */
+  rateBudget?: RateBudget;
   /** In-place retries of single calls (429, 5xx, network). */
   retry?: Partial<RetryOptions>;
   /** Per-request timeout; must exceed the 30 s long-polling wait. */
@@ -125,7 +131,7 @@ export class TelegramPlatform implements Platform {
         timeoutSeconds: options.requestTimeoutSeconds ?? 75,
       },
     });
-    const pacer = new SendPacer({ ...DEFAULT_PACING, ...options.pacing });
+    const pacer = new SendPacer({ ...DEFAULT_PACING, ...options.pacing }, Date.now, options.rateBudget);
     this.pacer = pacer;
     const telemetry = options.telemetry;
     // Innermost, so it sees every answer Telegram gives, retried or not.
