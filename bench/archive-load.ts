@@ -160,7 +160,13 @@ try {
       const result = await deliverer.deliver({ slug: digest.slug, digest, destinations, kind: 'scheduled' });
       return { counts: result.byPlatform[platform], seconds: (performance.now() - t0) / 1000 };
     };
+    const elu0 = performance.eventLoopUtilization();
+    const cpu0 = process.cpuUsage();
+    const wall0 = performance.now();
     const [tg, dc] = await Promise.all([timed('telegram'), timed('discord')]);
+    const elu = performance.eventLoopUtilization(elu0).utilization;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
     done = true;
     await probe;
     load?.postMessage('stop');
@@ -175,7 +181,8 @@ try {
     console.log(`${label} (archive.maxConcurrent ${maxConcurrent}):`);
     console.log(`  telegram: ${(figures.telegram.messages / tg.seconds).toFixed(1)} msg/s (${figures.telegram.messages} in ${tg.seconds.toFixed(1)} s, delivered ${tg.counts.delivered}, failed ${tg.counts.failed}, 429s ${figures.telegram.rateLimited})`);
     console.log(`  discord:  ${(figures.discord.requests / dc.seconds).toFixed(1)} req/s (${figures.discord.requests} in ${dc.seconds.toFixed(1)} s, delivered ${dc.counts.delivered}, failed ${dc.counts.failed}, 429s ${figures.discord.rateLimited})`);
-    console.log(`  /report (${REPORTS} reports): p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms (${sorted.length} samples)`);
+    console.log(`  bot event loop busy ${(elu * 100).toFixed(0)}% of the fan-out; the process (all threads) used ${cpuShare.toFixed(2)} cores`);
+    console.log(`  /report (${REPORTS} reports): p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p90 ${percentile(sorted, 0.9).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms (${sorted.length} samples)`);
     if (readersOut) {
       const l = [...readersOut.latencies].sort((a, b) => a - b);
       const total = l.length;
