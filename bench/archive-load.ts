@@ -46,6 +46,8 @@ import { buildReportFolder } from './fixtures.ts';
 const count = Number(process.argv[2] ?? 300);
 const readers = Number(process.argv[3] ?? 200);
 const maxConcurrent = Number(process.argv[4] ?? 64);
+const maxConcurrentPerClient = Number(process.argv[5] ?? 8);
+const maxLoopShare = Number(process.argv[6] ?? 0.5);
 const REPORTS = 3650;
 const logger = silentLogger();
 const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
@@ -96,7 +98,7 @@ try {
   const library = await ReportLibrary.open(contentDir, { logger });
   const images = new WordcloudService({ enabled: true, width: 1200, height: 675, cacheDir: join(dir, 'wordclouds'), imagesDir: null }, logger);
   const config = {
-    archive: { enabled: true, pageSize: 30, maxConcurrent },
+    archive: { enabled: true, pageSize: 30, maxConcurrent, maxConcurrentPerClient, maxWaiting: 256, maxWaitMs: 1000, maxLoopShare },
     digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' },
     wordcloud: { enabled: false },
     timezone: 'Asia/Shanghai',
