@@ -39,9 +39,13 @@ export class Admission {
   #active = 0;
   #recheck: NodeJS.Timeout | null = null;
 
-  constructor(limits: AdmissionLimits, pressure: LoopPressure) {
+  readonly #onWait: () => void;
+
+  /** `onWait` is told of each request put in line (metrics, tests). */
+  constructor(limits: AdmissionLimits, pressure: LoopPressure, onWait: () => void = () => undefined) {
     this.#limits = limits;
     this.#pressure = pressure;
+    this.#onWait = onWait;
   }
 
   /** Requests being served now. */
@@ -69,6 +73,7 @@ export class Admission {
       };
       waiter.timer.unref();
       this.#line.push(waiter);
+      this.#onWait();
       this.#scheduleRecheck();
     });
   }

@@ -34,6 +34,8 @@ export interface ArchiveRoutesDeps {
   logger?: Logger;
   /** Told of each request refused for being over the concurrency limit (metrics, the bench). */
   onBusy?: () => void;
+  /** Told of each request put in line to wait for a turn (metrics, tests). */
+  onWaiting?: () => void;
 }
 
 const PAGE_CACHE = 'public, max-age=300';
@@ -58,7 +60,7 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
   const logger = deps.logger ?? silentLogger();
   const cache = new ResponseCache(256);
   const feedCache = new ResponseCache<{ atom: CachedBody; json: CachedBody }>(4);
-  const admission = new Admission(deps.limits, deps.pressure ?? (deps.maxLoopShare >= 1 ? NEVER_BUSY : eventLoopPressure(deps.maxLoopShare)));
+  const admission = new Admission(deps.limits, deps.pressure ?? (deps.maxLoopShare >= 1 ? NEVER_BUSY : eventLoopPressure(deps.maxLoopShare)), deps.onWaiting);
   const limit = concurrencyLimit(admission, deps.onBusy);
   const body = archiveBodyLimit();
   const headers = archiveSecurityHeaders();

@@ -43,6 +43,8 @@ export interface ArchiveServerOptions {
   maxWaitMs?: number;
   /** Replaces the event-loop measurement (never busy unless given). */
   pressure?: LoopPressure;
+  /** Told of each archive request put in line. */
+  onWaiting?: () => void;
   enabled?: boolean;
   /** Replaces the real search index (to hold requests open). */
   search?: ReportSearcher;
@@ -72,7 +74,11 @@ export async function startArchiveServer(contentDir: string, cacheDir: string, o
   };
   const digests = createDigestBuilder(withArchiveLinks(config), images, library);
   const created = createArchiveRoutes(config, { library, digests, images, search: options.search ?? search });
-  const archive: ArchiveRoutesDeps | null = created && options.pressure ? { ...created, pressure: options.pressure } : created;
+  const archive: ArchiveRoutesDeps | null = created && {
+    ...created,
+    ...(options.pressure ? { pressure: options.pressure } : {}),
+    ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+  };
   const app = createHttpApp({ health: new ServiceHealth(), archive });
   const server: RunningHttpServer = await startHttpServer(app, { port: 0, host: '127.0.0.1', logger: silentLogger() });
   return {
