@@ -9,6 +9,7 @@
  * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
  *
  *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
+ *     [maxConcurrentPerClient=8] [maxLoopShare=0.5] [rounds=1]
  *
  * Measured 2026-12-07 on the shared 2-core machine (load average 5–19, readers on the same cores),
  * 300 + 300 destinations:
@@ -48,9 +49,18 @@ const readers = Number(process.argv[3] ?? 200);
 const maxConcurrent = Number(process.argv[4] ?? 64);
 const maxConcurrentPerClient = Number(process.argv[5] ?? 8);
 const maxLoopShare = Number(process.argv[6] ?? 0.5);
+const rounds = Number(process.argv[7] ?? 1);
 const REPORTS = 3650;
 const logger = silentLogger();
 const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
+
+/** One phase's rates (messages or requests a second) and `/report` latencies (ms). */
+interface PhaseFigures {
+  telegram: number;
+  discord: number;
+  p50: number;
+  p90: number;
+}
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 
@@ -83,7 +93,7 @@ const paths = (i) => (i % 10 === 0 ? '/' : i % 10 === 1 ? '/feed.xml' : '/report
         const res = await fetch(url + paths(i));
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      } catch { statuses.error = (statuses.error ?? 0) + 1; }
+      } catch (e) { const k = 'error ' + (e?.cause?.code ?? e?.name); statuses[k] = (statuses[k] ?? 0) + 1; }
       latencies.push(performance.now() - t0);
     }
   }));
@@ -126,7 +136,7 @@ try {
   };
 
   /** One fan-out on fresh fakes and a fresh ledger, `/report` timed meanwhile; readers optional. */
-  const phase = async (label: string, withReaders: boolean): Promise<void> => {
+  const phase = async (label: string, withReaders: boolean): Promise<PhaseFigures> => {
     const fakes = tsWorker('./fake-platforms-worker.ts');
     const { telegram, discord, telegramChats, discordChannels } = await ask<FakeEndpoints>(fakes, { type: 'start', count });
     const store = await SqliteStore.open(join(dir, `${label}.db`));
@@ -180,7 +190,7 @@ try {
     await fakes.terminate();
 
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}):`);
+    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}, perClient ${maxConcurrentPerClient}, maxLoopShare ${maxLoopShare}):`);
     console.log(`  telegram: ${(figures.telegram.messages / tg.seconds).toFixed(1)} msg/s (${figures.telegram.messages} in ${tg.seconds.toFixed(1)} s, delivered ${tg.counts.delivered}, failed ${tg.counts.failed}, 429s ${figures.telegram.rateLimited})`);
     console.log(`  discord:  ${(figures.discord.requests / dc.seconds).toFixed(1)} req/s (${figures.discord.requests} in ${dc.seconds.toFixed(1)} s, delivered ${dc.counts.delivered}, failed ${dc.counts.failed}, 429s ${figures.discord.rateLimited})`);
     console.log(`  bot event loop busy ${(elu * 100).toFixed(0)}% of the fan-out; the process (all threads) used ${cpuShare.toFixed(2)} cores`);
@@ -192,10 +202,26 @@ try {
         `  archive readers (${readers} concurrent): ${(total / readersOut.seconds).toFixed(0)} answers/s; statuses ${JSON.stringify(readersOut.statuses)}; latency p50 ${percentile(l, 0.5).toFixed(1)} ms, p99 ${percentile(l, 0.99).toFixed(1)} ms`,
       );
     }
+    return {
+      telegram: figures.telegram.messages / tg.seconds,
+      discord: figures.discord.requests / dc.seconds,
+      p50: percentile(sorted, 0.5),
+      p90: percentile(sorted, 0.9),
+    };
   };
 
-  await phase('fan-out alone', false);
-  await phase(`fan-out with ${readers} concurrent archive readers`, true);
+  // Alone and with readers alternate, so a burst of other work on the machine hits both alike.
+  const ratios: PhaseFigures[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const alone = await phase(`round ${round}: fan-out alone`, false);
+    const loaded = await phase(`round ${round}: fan-out with ${readers} concurrent archive readers`, true);
+    ratios.push({ telegram: loaded.telegram / alone.telegram, discord: loaded.discord / alone.discord, p50: loaded.p50 / alone.p50, p90: loaded.p90 / alone.p90 });
+  }
+  const median = (pick: (r: PhaseFigures) => number): string => {
+    const values = ratios.map(pick).sort((a, b) => a - b);
+    return `${(values[Math.floor((values.length - 1) / 2)] ?? Number.NaN).toFixed(2)}× (${values.map((v) => v.toFixed(2)).join(', ')})`;
+  };
+  console.log(`with readers / alone, median of ${rounds} rounds: telegram rate ${median((r) => r.telegram)}, discord rate ${median((r) => r.discord)}, /report p50 ${median((r) => r.p50)}, p90 ${median((r) => r.p90)}`);
   await http.close(100);
   await images.close();
 } finally {
