@@ -6,8 +6,20 @@ import type { Admission } from './admission.ts';
 /** Request bodies larger than this are refused (413) before they are read. */
 export const ARCHIVE_BODY_LIMIT = 64 * 1024;
 
+/** The archive's response headers: a strict CSP (no scripts at all), no sniffing, no framing. */
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ['Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+];
+
 /** The answer to a refused request: built from plain strings, no page, no lookup. */
-const BUSY_HEADERS = { 'Retry-After': '1', 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' };
+const BUSY_HEADERS: Record<string, string> = {
+  ...Object.fromEntries(SECURITY_HEADERS),
+  'Retry-After': '1',
+  'Cache-Control': 'no-store',
+  'Content-Type': 'text/plain; charset=utf-8',
+};
 const BUSY_TEXT = '503 Service Unavailable: the archive is busy, try again in a moment\n';
 
 /** The peer's address as the socket has it (a proxy in front makes every reader one client). */
@@ -47,13 +59,8 @@ export function archiveBodyLimit(): MiddlewareHandler {
   return (c, next) => (hasNoBody(c.req.method) ? next() : guard(c, next));
 }
 
-const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
-  ['Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
-];
 
-/** The archive's response headers: a strict CSP (no scripts at all), no sniffing, no framing. */
+/** Sets {@link SECURITY_HEADERS} on every archive response. */
 export function archiveSecurityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     // Set before the handler runs, they join the response it builds; `c.header` after it would

@@ -235,6 +235,7 @@ describe('archive load guard', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers['retry-after']).toBe('1');
       expect(refused.headers['cache-control']).toBe('no-store');
+      expect(refused.headers['x-content-type-options']).toBe('nosniff');
       // Another address (Linux routes all of 127/8 to the loopback) still has its turns.
       expect((await getFrom(small.server.port, '/reports/2026-01-03', '127.0.0.2')).status).toBe(200);
       release();
