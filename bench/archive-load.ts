@@ -9,7 +9,7 @@
  * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
  *
  *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
- *     [maxConcurrentPerClient=8] [maxLoopShare=0.5] [rounds=1]
+ *     [maxConcurrentPerClient=8] [maxLoopShare=0.25] [rounds=1]
  *
  * Measured 2026-12-07 on the shared 2-core machine (load average 5–19, readers on the same cores),
  * 300 + 300 destinations:
@@ -48,7 +48,7 @@ const count = Number(process.argv[2] ?? 300);
 const readers = Number(process.argv[3] ?? 200);
 const maxConcurrent = Number(process.argv[4] ?? 64);
 const maxConcurrentPerClient = Number(process.argv[5] ?? 8);
-const maxLoopShare = Number(process.argv[6] ?? 0.5);
+const maxLoopShare = Number(process.argv[6] ?? 0.25);
 const rounds = Number(process.argv[7] ?? 1);
 const REPORTS = 3650;
 const logger = silentLogger();

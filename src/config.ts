@@ -152,7 +152,7 @@ const fileSchema = z
          * Archive requests wait while the bot's event loop was busier than this share of the
          * last 100 ms (the fan-out and commands first); 1 turns the check off.
          */
-        maxLoopShare: z.number().gt(0).max(1).default(0.5),
+        maxLoopShare: z.number().gt(0).max(1).default(0.25),
       })
       .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
