@@ -1,26 +1,25 @@
 /**
  * Archive under load: does a crowd of readers slow the bot's own work? One digest fans out to
  * N Telegram chats and N Discord channels on the fake platforms (limits enforced, real adapters,
- * Deliverer and SQLite ledger) while `/report` answers are timed, twice: alone, then with 200
+ * Deliverer and SQLite ledger) while `/report` answers are timed: alone, then with 200
  * concurrent readers requesting archive pages (`/`, `/reports/<date>`, `/feed.xml`) from the
- * bot's HTTP server without pause. Prints the fan-out rates and `/report` p50/p99 of both runs,
- * and what the readers got (answers per second, 200 / 304 / 503, latency).
+ * bot's HTTP server without pause (a 503 asked again at once), alternating for [rounds] rounds.
+ * Prints per phase the fan-out rates, `/report` p50/p90/p99, the bot's event-loop use and what
+ * the readers got (answers per second, 200 / 304 / 503, latency), then the median ratios.
  *
  * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
  *
  *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
  *     [maxConcurrentPerClient=8] [maxLoopShare=0.25] [rounds=1]
  *
- * Measured 2026-12-07 on the shared 2-core machine (load average 5–19, readers on the same cores),
- * 300 + 300 destinations:
- *   maxConcurrent 64: alone  telegram 11.1 msg/s, discord 10.4 req/s, /report p50 18.9 ms p99 5.7 s;
- *                     readers telegram  4.8 msg/s, discord 14.6 req/s, /report p50 849 ms p99 5.2 s;
- *                     211 answers/s (21,603 × 200, 42,456 × 503), p50 212 ms.
- *   maxConcurrent 8:  alone  telegram 17.9 msg/s, discord 23.1 req/s, /report p50 10.9 ms p99 627 ms;
- *                     readers telegram  8.3 msg/s, discord  9.8 req/s, /report p50 1,002 ms p99 3.4 s;
- *                     138 answers/s (2,259 × 200, 35,878 × 503), p50 446 ms.
- * Not yet "unchanged": answering a flood (even with 503s) on the bot's event loop costs the fan-out
- * about half its rate here. Next steps: the archive on its own worker thread or port, per-client limits.
+ * Measured 2026-12-07 on the shared 2-core machine (load average 13–30 from other sessions),
+ * 200 + 200 destinations, 3 rounds, with readers / alone (median, range):
+ *   before (main, maxConcurrent 64, 503 at once): telegram 0.20× (0.15–0.20), discord 0.12× (0.04–0.15),
+ *     /report p50 47× (35–131), p90 10× (7.6–34); with readers p50 1.0–1.2 s.
+ *   after, maxLoopShare 0.5:  telegram 0.74× (0.74–0.87), discord 0.80× (0.43–0.83), /report p50 2.6×, p90 3.2×.
+ *   after, maxLoopShare 0.25 (the default; 2 rounds): telegram 0.75–0.84×, discord 0.65–0.79×,
+ *     /report p50 1.1–1.8×, p90 0.55–1.7×; the readers got 215–787 pages and ~3,000–4,000 503s a phase.
+ * Not yet "unchanged" (≥ 0.9× the rate): see docs/benchmarks.md for what is left to try.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
