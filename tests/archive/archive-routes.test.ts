@@ -24,6 +24,22 @@ afterAll(async () => {
 
 const get = (pathName: string, headers: Record<string, string> = {}) => fetch(`${bot.server.url}${pathName}`, { headers });
 
+/** A search index whose answers wait for `release()`: `inside` resolves once a search has begun. */
+function heldSearch(): { slow: ReportSearcher; inside: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  const slow: ReportSearcher = {
+    async search(query): Promise<SearchOutcome> {
+      entered();
+      await gate;
+      return { query, terms: [query], hits: [], total: 0, suggestions: [] };
+    },
+  };
+  return { slow, inside, release };
+}
+
 /** A GET from a chosen local address (the archive tells clients apart by theirs). */
 function getFrom(port: number, pathName: string, localAddress: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
@@ -186,17 +202,7 @@ describe('archive feeds', () => {
 
 describe('archive load guard', () => {
   it('answers 503 at once beyond the concurrency limit, and serves again once requests finish', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const slow: ReportSearcher = {
-      async search(query): Promise<SearchOutcome> {
-        entered();
-        await gate;
-        return { query, terms: [query], hits: [], total: 0, suggestions: [] };
-      },
-    };
+    const { slow, inside, release } = heldSearch();
     const small = await startArchiveServer(content.contentDir, path.join(content.dir, 'clouds'), { maxConcurrent: 1, search: slow });
     try {
       const held = fetch(`${small.server.url}/search?q=x`);
@@ -216,17 +222,7 @@ describe('archive load guard', () => {
   });
 
   it('one client address at its own limit is refused (503, Retry-After) while another address is served', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const slow: ReportSearcher = {
-      async search(query): Promise<SearchOutcome> {
-        entered();
-        await gate;
-        return { query, terms: [query], hits: [], total: 0, suggestions: [] };
-      },
-    };
+    const { slow, inside, release } = heldSearch();
     const small = await startArchiveServer(content.contentDir, path.join(content.dir, 'clouds'), { maxConcurrent: 64, maxConcurrentPerClient: 1, search: slow });
     try {
       const held = getFrom(small.server.port, '/search?q=x', '127.0.0.1');
@@ -269,17 +265,7 @@ describe('archive load guard', () => {
   });
 
   it('a request waiting in line is served when the request ahead of it finishes', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const slow: ReportSearcher = {
-      async search(query): Promise<SearchOutcome> {
-        entered();
-        await gate;
-        return { query, terms: [query], hits: [], total: 0, suggestions: [] };
-      },
-    };
+    const { slow, inside, release } = heldSearch();
     let queued!: () => void;
     const inLine = new Promise<void>((resolve) => (queued = resolve));
     const small = await startArchiveServer(content.contentDir, path.join(content.dir, 'clouds'), {
