@@ -153,8 +153,22 @@ const fileSchema = z
         enabled: z.boolean().default(true),
         /** Reports per page of the index. */
         pageSize: z.number().int().min(5).max(200).default(30),
-        /** Archive requests served at once; beyond it they are answered 503 at once (the bot's own work first). */
+        /** Archive requests served at once; beyond it they wait (maxWaitMs), then 503 (the bot's own work first). */
         maxConcurrent: z.number().int().min(1).max(10_000).default(64),
+        /**
+         * Of those, the most one client address may have at once, so one crawler cannot take
+         * them all. Behind a reverse proxy every reader is the proxy's address: raise it.
+         */
+        maxConcurrentPerClient: z.number().int().min(1).max(10_000).default(8),
+        /** Archive requests waiting for a turn; one more is answered 503 at once. */
+        maxWaiting: z.number().int().min(0).max(100_000).default(256),
+        /** How long a request waits for a turn before its 503 (0: refused at once). */
+        maxWaitMs: z.number().int().min(0).max(60_000).default(1000),
+        /**
+         * Archive requests wait while the bot's event loop was busier than this share of the
+         * last 100 ms (the fan-out and commands first); 1 turns the check off.
+         */
+        maxLoopShare: z.number().gt(0).max(1).default(0.25),
       })
       .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -13,6 +13,8 @@ import type { ArchiveSource } from './archive-source.ts';
 import { etagOf, ResponseCache, sendCached, type CachedBody } from './cached-response.ts';
 import { ARCHIVE_BODY_LIMIT, archiveBodyLimit, archiveSecurityHeaders, concurrencyLimit, refuseHostilePaths } from './load-guard.ts';
 import { createArchiveMcpServer } from './mcp-server.ts';
+import { Admission, type AdmissionLimits } from './admission.ts';
+import { eventLoopPressure, NEVER_BUSY, type LoopPressure } from './loop-pressure.ts';
 import { reportPagePath } from './report-links.ts';
 
 /** What the archive's routes need: the archive and how it is exposed. */
@@ -23,10 +25,17 @@ export interface ArchiveRoutesDeps {
   /** MCP_TOKEN: required as a Bearer token at `/mcp` when set. */
   mcpToken: string | null;
   pageSize: number;
-  maxConcurrent: number;
+  /** Turns for archive requests: in all, per client address, waiting (see Admission). */
+  limits: AdmissionLimits;
+  /** Above this share of the bot's event loop in use, archive requests wait for a turn (1: never). */
+  maxLoopShare: number;
+  /** Replaces the event-loop measurement (tests). */
+  pressure?: LoopPressure;
   logger?: Logger;
   /** Told of each request refused for being over the concurrency limit (metrics, the bench). */
   onBusy?: () => void;
+  /** Told of each request put in line to wait for a turn (metrics, tests). */
+  onWaiting?: () => void;
 }
 
 const PAGE_CACHE = 'public, max-age=300';
@@ -41,7 +50,8 @@ const HTML = 'text/html; charset=utf-8';
  * Mounts the open archive on the bot's HTTP app: `/` (the index), `/reports/<date>` (a report,
  * its `wordcloud.png`), `/search?q=`, `/feed.xml` (Atom), `/feed.json` (JSON Feed), `POST /mcp`
  * (Streamable HTTP) and `/assets/*`. Read-only and public (`/mcp` behind MCP_TOKEN when set);
- * at most `maxConcurrent` requests at once (503 beyond), bodies over 64 KB refused unread,
+ * requests take turns (limits in all and per client, none while the bot's loop is busy, a short
+ * wait, 503 beyond), bodies over 64 KB refused unread,
  * rendered pages and feeds cached per report version. Without `deps` nothing is mounted.
  */
 export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
@@ -50,11 +60,13 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
   const logger = deps.logger ?? silentLogger();
   const cache = new ResponseCache(256);
   const feedCache = new ResponseCache<{ atom: CachedBody; json: CachedBody }>(4);
-  const limit = concurrencyLimit(deps.maxConcurrent, deps.onBusy);
+  const admission = new Admission(deps.limits, deps.pressure ?? (deps.maxLoopShare >= 1 ? NEVER_BUSY : eventLoopPressure(deps.maxLoopShare)), deps.onWaiting);
+  const limit = concurrencyLimit(admission, deps.onBusy);
   const body = archiveBodyLimit();
   const headers = archiveSecurityHeaders();
   const paths = refuseHostilePaths();
-  for (const route of ARCHIVE_PATHS) app.use(route, headers, paths, limit, body);
+  // The limit first: a refusal is the cheapest answer the archive gives.
+  for (const route of ARCHIVE_PATHS) app.use(route, limit, headers, paths, body);
 
   const originOf = (c: Context): string => deps.publicUrl ?? new URL(c.req.url).origin;
   const meta = (c: Context, title: string, description: string, pathName: string, image: string | null = null): PageMeta => ({

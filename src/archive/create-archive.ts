@@ -6,7 +6,15 @@ import { ArchiveSource, type ArchiveLibrary } from './archive-source.ts';
 
 /** The configuration the archive reads. */
 export interface ArchiveConfig {
-  archive: { enabled: boolean; pageSize: number; maxConcurrent: number };
+  archive: {
+    enabled: boolean;
+    pageSize: number;
+    maxConcurrent: number;
+    maxConcurrentPerClient: number;
+    maxWaiting: number;
+    maxWaitMs: number;
+    maxLoopShare: number;
+  };
   digest: { reportUrlTemplate: string | null };
   wordcloud: { enabled: boolean };
   timezone: string;
@@ -37,7 +45,13 @@ export function createArchiveRoutes(
     publicUrl: config.http.publicUrl ?? null,
     mcpToken: config.http.mcpToken ?? null,
     pageSize: config.archive.pageSize,
-    maxConcurrent: config.archive.maxConcurrent,
+    limits: {
+      maxConcurrent: config.archive.maxConcurrent,
+      maxConcurrentPerClient: config.archive.maxConcurrentPerClient,
+      maxWaiting: config.archive.maxWaiting,
+      maxWaitMs: config.archive.maxWaitMs,
+    },
+    maxLoopShare: config.archive.maxLoopShare,
     ...(parts.logger ? { logger: parts.logger } : {}),
   };
 }

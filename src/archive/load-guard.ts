@@ -1,28 +1,50 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { hasNoBody } from '../http/body-limits.ts';
+import type { Admission } from './admission.ts';
 
 /** Request bodies larger than this are refused (413) before they are read. */
 export const ARCHIVE_BODY_LIMIT = 64 * 1024;
 
+/** The archive's response headers: a strict CSP (no scripts at all), no sniffing, no framing. */
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ['Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+];
+
+/** The answer to a refused request: built from plain strings, no page, no lookup. */
+const BUSY_HEADERS: Record<string, string> = {
+  ...Object.fromEntries(SECURITY_HEADERS),
+  'Retry-After': '1',
+  'Cache-Control': 'no-store',
+  'Content-Type': 'text/plain; charset=utf-8',
+};
+const BUSY_TEXT = '503 Service Unavailable: the archive is busy, try again in a moment\n';
+
+/** The peer's address as the socket has it (a proxy in front makes every reader one client). */
+function clientOf(c: Context): string {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
 /**
- * At most `max` archive requests are served at once; one more is answered 503 with
- * `Retry-After: 1` at once, without queueing, so a crowd of readers never takes the event loop
- * (and the database) from the bot's own work: the fan-out and the commands come first.
+ * Archive requests take turns from `admission` (see Admission: limits in all and per client
+ * address, a short wait in line, none while the bot's event loop is busy); a request refused a
+ * turn is answered 503 with `Retry-After: 1`, so a crowd of readers (or one greedy crawler)
+ * never takes the event loop (and the database) from the bot's own work: the fan-out and the
+ * commands come first. Mounted first, so a refusal costs no more than its few headers.
  */
-export function concurrencyLimit(max: number, onRefused: () => void = () => undefined): MiddlewareHandler {
-  let active = 0;
+export function concurrencyLimit(admission: Admission, onRefused: () => void = () => undefined): MiddlewareHandler {
   return async (c, next) => {
-    if (active >= max) {
+    const turn = await admission.request(clientOf(c));
+    if (turn === null) {
       onRefused();
-      c.header('Retry-After', '1');
-      c.header('Cache-Control', 'no-store');
-      return c.text('503 Service Unavailable: the archive is busy, try again in a moment\n', 503);
+      return c.body(BUSY_TEXT, 503, BUSY_HEADERS);
     }
-    active += 1;
     try {
       await next();
     } finally {
-      active -= 1;
+      turn.done();
     }
     return undefined;
   };
@@ -30,22 +52,24 @@ export function concurrencyLimit(max: number, onRefused: () => void = () => unde
 
 /** 413 for a body over {@link ARCHIVE_BODY_LIMIT}: by its Content-Length before reading, else while it streams in. */
 export function archiveBodyLimit(): MiddlewareHandler {
-  return bodyLimit({
+  const guard = bodyLimit({
     maxSize: ARCHIVE_BODY_LIMIT,
     onError: (c) => c.text(`413 Payload Too Large: request bodies are limited to ${ARCHIVE_BODY_LIMIT} bytes\n`, 413),
   });
+  return (c, next) => (hasNoBody(c.req.method) ? next() : guard(c, next));
 }
 
-/** The archive's response headers: a strict CSP (no scripts at all), no sniffing, no framing. */
+
+/** Sets {@link SECURITY_HEADERS} on every archive response. */
 export function archiveSecurityHeaders(): MiddlewareHandler {
   return async (c, next) => {
+    // Set before the handler runs, they join the response it builds; `c.header` after it would
+    // turn the adapter's light response into a full Fetch Response (a stream) on every request.
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
     await next();
-    c.header(
-      'Content-Security-Policy',
-      "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    );
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
+    // A handler that returns a Response of its own (the MCP transport) gets them here.
+    const headers = c.res.headers;
+    if (!headers.has('Content-Security-Policy')) for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
   };
 }
 

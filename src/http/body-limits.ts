@@ -38,6 +38,15 @@ export function bodyLimitFor(pathname: string, limits: readonly BodyLimit[] = BO
 }
 
 /**
+ * GET and HEAD requests carry no body the app reads (the Node adapter gives them none), so the
+ * guard lets them through without asking for one: asking (`c.req.raw.body`) builds a full Fetch
+ * Request (headers, AbortSignal, stream) per request, the largest cost of a page served from cache.
+ */
+export function hasNoBody(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
+}
+
+/**
  * Middleware, mounted before every route: a body over its route's limit is answered 413 before
  * any handler, signature check or authentication runs. A declared `Content-Length` over the limit
  * is refused without reading a byte; a chunked body is counted as it streams in and refused at the
@@ -61,5 +70,5 @@ export function limitRequestBodies(logger: Logger, limits: readonly BodyLimit[] 
     }
     return guard;
   };
-  return (c, next) => guardFor(bodyLimitFor(c.req.path, limits))(c, next);
+  return (c, next) => (hasNoBody(c.req.method) ? next() : guardFor(bodyLimitFor(c.req.path, limits))(c, next));
 }

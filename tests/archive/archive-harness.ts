@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ArchiveRoutesDeps } from '../../src/archive/archive-routes.ts';
 import { createArchiveRoutes, type ArchiveConfig } from '../../src/archive/create-archive.ts';
+import type { LoopPressure } from '../../src/archive/loop-pressure.ts';
 import { withArchiveLinks } from '../../src/archive/report-links.ts';
 import { createDigestBuilder } from '../../src/digest-builder.ts';
 import { createHttpApp, startHttpServer, type RunningHttpServer } from '../../src/http/http-server.ts';
@@ -37,6 +38,13 @@ export interface ArchiveServerOptions {
   reportUrlTemplate?: string | null;
   mcpToken?: string | null;
   maxConcurrent?: number;
+  maxConcurrentPerClient?: number;
+  maxWaiting?: number;
+  maxWaitMs?: number;
+  /** Replaces the event-loop measurement (never busy unless given). */
+  pressure?: LoopPressure;
+  /** Told of each archive request put in line. */
+  onWaiting?: () => void;
   enabled?: boolean;
   /** Replaces the real search index (to hold requests open). */
   search?: ReportSearcher;
@@ -49,14 +57,28 @@ export async function startArchiveServer(contentDir: string, cacheDir: string, o
   const search = new ReportSearch(library);
   await search.start();
   const config: ArchiveConfig & { digest: { detailMaxChars: number; reportUrlTemplate: string | null; titlePrefix: string } } = {
-    archive: { enabled: options.enabled ?? true, pageSize: 30, maxConcurrent: options.maxConcurrent ?? 64 },
+    archive: {
+      enabled: options.enabled ?? true,
+      pageSize: 30,
+      maxConcurrent: options.maxConcurrent ?? 64,
+      maxConcurrentPerClient: options.maxConcurrentPerClient ?? 64,
+      // Refused at once unless a test asks for a line, and never held back by this machine's load.
+      maxWaiting: options.maxWaiting ?? 0,
+      maxWaitMs: options.maxWaitMs ?? 0,
+      maxLoopShare: 1,
+    },
     digest: { detailMaxChars: 90, reportUrlTemplate: options.reportUrlTemplate ?? null, titlePrefix: 'Twitter AI 报告' },
     wordcloud: { enabled: true },
     timezone: 'Asia/Shanghai',
     http: { publicUrl: options.publicUrl ?? null, mcpToken: options.mcpToken ?? null },
   };
   const digests = createDigestBuilder(withArchiveLinks(config), images, library);
-  const archive: ArchiveRoutesDeps | null = createArchiveRoutes(config, { library, digests, images, search: options.search ?? search });
+  const created = createArchiveRoutes(config, { library, digests, images, search: options.search ?? search });
+  const archive: ArchiveRoutesDeps | null = created && {
+    ...created,
+    ...(options.pressure ? { pressure: options.pressure } : {}),
+    ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+  };
   const app = createHttpApp({ health: new ServiceHealth(), archive });
   const server: RunningHttpServer = await startHttpServer(app, { port: 0, host: '127.0.0.1', logger: silentLogger() });
   return {

@@ -24,6 +24,34 @@ afterAll(async () => {
 
 const get = (pathName: string, headers: Record<string, string> = {}) => fetch(`${bot.server.url}${pathName}`, { headers });
 
+/** A search index whose answers wait for `release()`: `inside` resolves once a search has begun. */
+function heldSearch(): { slow: ReportSearcher; inside: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  const slow: ReportSearcher = {
+    async search(query): Promise<SearchOutcome> {
+      entered();
+      await gate;
+      return { query, terms: [query], hits: [], total: 0, suggestions: [] };
+    },
+  };
+  return { slow, inside, release };
+}
+
+/** A GET from a chosen local address (the archive tells clients apart by theirs). */
+function getFrom(port: number, pathName: string, localAddress: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: pathName, method: 'GET', localAddress, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** A request sent byte for byte as written (fetch and URL would normalise `..`). */
 function rawGet(pathName: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -174,17 +202,7 @@ describe('archive feeds', () => {
 
 describe('archive load guard', () => {
   it('answers 503 at once beyond the concurrency limit, and serves again once requests finish', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const slow: ReportSearcher = {
-      async search(query): Promise<SearchOutcome> {
-        entered();
-        await gate;
-        return { query, terms: [query], hits: [], total: 0, suggestions: [] };
-      },
-    };
+    const { slow, inside, release } = heldSearch();
     const small = await startArchiveServer(content.contentDir, path.join(content.dir, 'clouds'), { maxConcurrent: 1, search: slow });
     try {
       const held = fetch(`${small.server.url}/search?q=x`);
@@ -200,6 +218,92 @@ describe('archive load guard', () => {
     } finally {
       release();
       await small.close();
+    }
+  });
+
+  it('one client address at its own limit is refused (503, Retry-After) while another address is served', async () => {
+    const { slow, inside, release } = heldSearch();
+    const small = await startArchiveServer(content.contentDir, path.join(content.dir, 'clouds'), { maxConcurrent: 64, maxConcurrentPerClient: 1, search: slow });
+    try {
+      const held = getFrom(small.server.port, '/search?q=x', '127.0.0.1');
+      await inside;
+      const refused = await getFrom(small.server.port, '/reports/2026-01-03', '127.0.0.1');
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expect(refused.headers['x-content-type-options']).toBe('nosniff');
+      // Another address (Linux routes all of 127/8 to the loopback) still has its turns.
+      expect((await getFrom(small.server.port, '/reports/2026-01-03', '127.0.0.2')).status).toBe(200);
+      release();
+      expect((await held).status).toBe(200);
+      expect((await getFrom(small.server.port, '/reports/2026-01-03', '127.0.0.1')).status).toBe(200);
+    } finally {
+      release();
+      await small.close();
+    }
+  });
+
+  it('while the bot\'s event loop is busy, requests wait in line and get a 503 with Retry-After; served again once it is not', async () => {
+    let busy = true;
+    const small = await startArchiveServer(content.contentDir, path.join(content.dir, 'clouds'), {
+      maxWaiting: 8,
+      maxWaitMs: 50,
+      pressure: { isBusy: () => busy },
+    });
+    try {
+      const refused = await fetch(`${small.server.url}/reports/2026-01-03`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.text()).toMatch(/busy/);
+      // The bot's own routes never wait.
+      expect((await fetch(`${small.server.url}/healthz`)).status).toBe(200);
+      busy = false;
+      expect((await fetch(`${small.server.url}/reports/2026-01-03`)).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a request waiting in line is served when the request ahead of it finishes', async () => {
+    const { slow, inside, release } = heldSearch();
+    let queued!: () => void;
+    const inLine = new Promise<void>((resolve) => (queued = resolve));
+    const small = await startArchiveServer(content.contentDir, path.join(content.dir, 'clouds'), {
+      maxConcurrent: 1,
+      maxWaiting: 8,
+      maxWaitMs: 600_000,
+      search: slow,
+      onWaiting: () => queued(),
+    });
+    try {
+      const held = fetch(`${small.server.url}/search?q=x`);
+      await inside;
+      const waiting = fetch(`${small.server.url}/reports/2026-01-03`);
+      await inLine;
+      release();
+      expect((await held).status).toBe(200);
+      const served = await waiting;
+      expect(served.status).toBe(200);
+      expect(await served.text()).toContain('2026-01-03');
+    } finally {
+      release();
+      await small.close();
+    }
+  });
+
+  it('security headers are on pages, 304s and the MCP endpoint\'s own responses', async () => {
+    const page = await get('/reports/2026-01-03');
+    const again = await get('/reports/2026-01-03', { 'If-None-Match': page.headers.get('etag') ?? '' });
+    expect(again.status).toBe(304);
+    const mcp = await fetch(`${bot.server.url}/mcp`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(mcp.status).toBe(200);
+    for (const res of [page, again, mcp]) {
+      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     }
   });
 

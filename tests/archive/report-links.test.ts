@@ -23,7 +23,7 @@ describe('full-report links', () => {
 
   it('the digest buttons and links of a configured bot point at PUBLIC_URL/reports/<date>', async () => {
     const config = loadConfig({ rootDir: emptyRoot(), env: { PUBLIC_URL: 'https://bot.example.org/', CONTENT_DIR: path.join(ROOT, 'content') } });
-    expect(config.archive).toEqual({ enabled: true, pageSize: 30, maxConcurrent: 64 });
+    expect(config.archive).toEqual({ enabled: true, pageSize: 30, maxConcurrent: 64, maxConcurrentPerClient: 8, maxWaiting: 256, maxWaitMs: 1000, maxLoopShare: 0.25 });
     expect(config.http.publicUrl).toBe('https://bot.example.org');
     const library = await ReportLibrary.open(config.contentDir);
     const digest = await createDigestBuilder(withArchiveLinks(config), NO_IMAGES).forReport(await library.findByDate('2026-01-03'));
