@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { TargetNotEmpty, type CopyCounts } from '../store/copy-rows.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
 import { isDatabaseUrl, openStoreAt } from '../store/open-store.ts';
-import { redactDatabaseUrl } from '../store/postgres-store.ts';
+import { redactDatabaseUrl } from '../backend/postgres/postgres-store.ts';
 import type { CliCommand } from './io.ts';
 
 const HELP = `usage: digest db copy <from> <to> [--merge]

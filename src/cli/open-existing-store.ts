@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { StoreError } from '../errors.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
-import { redactDatabaseUrl } from '../store/postgres-store.ts';
-import { postgresTablesExist } from '../store/postgres-tables-exist.ts';
+import { redactDatabaseUrl } from '../backend/postgres/postgres-store.ts';
+import { postgresTablesExist } from '../backend/postgres/postgres-tables-exist.ts';
 
 /** The database read-only commands find missing: said plainly, never created in its place. */
 export class NoDatabaseError extends StoreError {

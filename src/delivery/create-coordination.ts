@@ -3,13 +3,13 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { PlatformName } from '../words.ts';
 import type { ServiceHealth } from '../service-health.ts';
-import { postgresTimeoutsOf } from '../store/postgres-pool-options.ts';
+import { postgresTimeoutsOf } from '../backend/postgres/postgres-pool-options.ts';
 import type { Store } from '../store/store.ts';
 import type { Deliverer } from './deliverer.ts';
 import type { FanoutLock } from './fanout-lock.ts';
-import { FanoutCoordinator } from './fanout-coordinator.ts';
+import { FanoutCoordinator } from '../backend/postgres/fanout-coordinator.ts';
 import type { Fanout } from './fanout.ts';
-import { PostgresFanoutLock } from './postgres-fanout-lock.ts';
+import { PostgresFanoutLock } from '../backend/postgres/postgres-fanout-lock.ts';
 import { Scheduler, type SchedulerDeps } from './scheduler.ts';
 
 /**

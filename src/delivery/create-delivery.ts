@@ -2,14 +2,14 @@ import type { Config } from '../config.ts';
 import type { DigestBuilder } from '../digest-builder.ts';
 import type { Logger } from '../log.ts';
 import type { Platform, PlatformName } from '../platforms/platform.ts';
-import { postgresTimeoutsOf } from '../store/postgres-pool-options.ts';
+import { postgresTimeoutsOf } from '../backend/postgres/postgres-pool-options.ts';
 import type { Store } from '../store/store.ts';
 import { Deliverer, type DelivererDeps } from './deliverer.ts';
 import { fanoutLockFor, type FanoutLock, type FileFanoutLockOptions } from './fanout-lock.ts';
 import { Fanout, type DeliveryLibrary, type FanoutDeps } from './fanout.ts';
 import { OutcomeJournal } from './outcome-journal.ts';
 import { ChatOwnerNotifier } from './owner-notifier.ts';
-import { PostgresFanoutLock } from './postgres-fanout-lock.ts';
+import { PostgresFanoutLock } from '../backend/postgres/postgres-fanout-lock.ts';
 
 /**
  * Telegram destinations in flight with paid broadcast on. Each chat takes a message at most once

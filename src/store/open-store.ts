@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { taggedApplicationName } from '../instance-tag.ts';
-import { postgresTimeoutsOf } from './postgres-pool-options.ts';
+import { postgresTimeoutsOf } from '../backend/postgres/postgres-pool-options.ts';
 import { StoreError } from '../errors.ts';
 import type { KyselyStore } from './kysely-store.ts';
-import { PostgresStore } from './postgres-store.ts';
+import { PostgresStore } from '../backend/postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { Store } from './store.ts';
 

@@ -1,6 +1,6 @@
-import { PLATFORM_NAMES, type PlatformName } from '../words.ts';
-import { tagOfApplicationName } from '../instance-tag.ts';
-import { openBoundedClient, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../../words.ts';
+import { tagOfApplicationName } from '../../instance-tag.ts';
+import { openBoundedClient, type PostgresTimeouts } from './postgres-pool-options.ts';
 import { advisoryKeyOf } from './postgres-fanout-lock.ts';
 
 /** One live instance of the bot on the shared database, as the status page lists it. */
