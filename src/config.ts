@@ -119,6 +119,12 @@ const fileSchema = z
          * `digest post DATE` and `/repost` still can.
          */
         maxReportAgeDays: z.number().int().min(0).default(7),
+        /**
+         * A report edited after it was delivered is corrected where it was posted (the delivered
+         * messages edited in place, nothing sent anew) once its file settles, while the bot runs.
+         * `digest post DATE --edit` does it at once either way.
+         */
+        editOnCorrection: z.boolean().default(true),
       })
       .prefault({}),
     telegram: z

@@ -10,6 +10,8 @@ import { createArchiveRoutes } from './archive/create-archive.ts';
 import { withArchiveLinks } from './archive/report-links.ts';
 import { openBackend } from './backend/open-backend.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
+import { Corrections } from './delivery/corrections.ts';
+import { watchCorrections } from './delivery/correction-watch.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { applyOutcomeJournal, OutcomeJournal } from './delivery/outcome-journal.ts';
 import { createDigestBuilder } from './digest-builder.ts';
@@ -216,6 +218,16 @@ async function run(shutdown: Shutdown): Promise<number> {
   });
   const stopWarmingRecent = warmRecentReports(library, images, config.wordcloud.warmRecent);
 
+  // A report edited after delivery is corrected where it was posted, once its file settles.
+  const stopCorrections = config.delivery.editOnCorrection
+    ? watchCorrections({
+        library,
+        corrections: new Corrections({ library, digests, store, platforms: new Map(platforms.map((platform) => [platform.name, platform])), logger }),
+        settleMs: config.delivery.reportSettleMs,
+        logger,
+      })
+    : () => undefined;
+
   // Each platform starts on its own and a transient failure is retried in the background, so one
   // platform's outage never stops the other or the daily posts. A platform catches up on missed
   // posts once it has started (its scheduled posts meanwhile fail and are retried like any send,
@@ -269,6 +281,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const httpClosed = http?.close(3000) ?? Promise.resolve();
   stopWarming();
   stopWarmingRecent();
+  stopCorrections();
   await search.stop();
   await coordination.stop();
   // Sending has ended: held outcomes are written once more, and what is still refused is journaled.

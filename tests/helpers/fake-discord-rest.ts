@@ -14,6 +14,7 @@ export type FakeRoute =
   | 'PUT /applications/:app/guilds/:guild/commands'
   | 'GET /channels/:id'
   | 'POST /channels/:id/messages'
+  | 'PATCH /channels/:id/messages/:message'
   | 'POST /interactions/:id/:token/callback'
   | 'POST /webhooks/:app/:token'
   | 'PATCH /webhooks/:app/:token/messages/@original'
@@ -249,6 +250,14 @@ export class FakeDiscordRest {
         handle: (req) => this.#createMessage(req),
       },
       {
+        key: 'PATCH /channels/:id/messages/:message',
+        method: 'PATCH',
+        pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+        auth: true,
+        bucket: generic('channel-message-edit', (p) => p[0] ?? ''),
+        handle: (req) => this.#editMessage(req),
+      },
+      {
         key: 'POST /interactions/:id/:token/callback',
         method: 'POST',
         pattern: /^\/interactions\/(\d+)\/([^/]+)\/callback$/,
@@ -355,6 +364,34 @@ export class FakeDiscordRest {
       time: now,
     });
     return { status: 200, body: payload };
+  }
+
+  /**
+   * Edits a message the bot posted, as Discord does: an unknown (or deleted) message is 10008, the
+   * edited message must still be valid as a whole (the fields sent replace the stored ones), and
+   * an explicit `attachments` list keeps only the files it names, the new uploads included.
+   */
+  #editMessage(req: Request): Reply {
+    const [channelId, messageId] = [req.params[0]!, req.params[1]!];
+    const channel = this.state.channel(channelId);
+    if (!channel) return refusal({ status: 404, body: { code: 10003, message: 'Unknown Channel' } });
+    if (channel.state === 'noAccess') return refusal({ status: 403, body: { code: 50001, message: 'Missing Access' } });
+    const message = this.state.messages.find((m) => m.id === messageId && m.channelId === channelId);
+    if (!message) return refusal({ status: 404, body: { code: 10008, message: 'Unknown Message' } });
+    const flags = Number(req.body['flags'] ?? 0);
+    if (flags & (1 << 12)) {
+      return refusal({ status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: { flags: { _errors: [{ code: 'MESSAGE_FLAGS_INVALID', message: 'Invalid flags' }] } } } });
+    }
+    const merged: Record<string, unknown> = { ...message.body, ...req.body };
+    delete merged['nonce'];
+    delete merged['enforce_nonce'];
+    const files = req.body['attachments'] === undefined ? message.files : req.files;
+    const invalid = validateMessage(merged, files);
+    if (invalid) return refusal(invalid);
+    message.body = merged;
+    message.files = files;
+    this.state.messageEdits.push({ id: messageId, channelId, body: req.body, files: req.files, time: Date.now() });
+    return { status: 200, body: this.state.messagePayload(messageId, channelId, merged, files) };
   }
 
   #interactionCallback(req: Request): Reply {

@@ -54,6 +54,16 @@ export interface RecordedMessage {
   time: number;
 }
 
+/** One accepted PATCH /channels/:id/messages/:id (the message's body is updated in `messages` too). */
+export interface RecordedMessageEdit {
+  id: string;
+  channelId: string;
+  /** The PATCH body as sent. */
+  body: Record<string, unknown>;
+  files: RecordedFile[];
+  time: number;
+}
+
 /** One answer to POST /interactions/:id/:token/callback. */
 export interface RecordedInteractionResponse {
   interactionId: string;
@@ -119,6 +129,7 @@ export class FakeDiscordState {
   readonly nextId = createIdSource();
   readonly guilds: FakeGuild[] = [];
   readonly messages: RecordedMessage[] = [];
+  readonly messageEdits: RecordedMessageEdit[] = [];
   readonly interactionResponses: RecordedInteractionResponse[] = [];
   readonly followups: RecordedFollowup[] = [];
   readonly registeredCommands: RegisteredCommandSet[] = [];

@@ -12,6 +12,7 @@ import {
   type RecordedFollowup,
   type RecordedInteractionResponse,
   type RecordedMessage,
+  type RecordedMessageEdit,
   type RegisteredCommandSet,
 } from './fake-discord-state.ts';
 
@@ -116,6 +117,8 @@ export interface FakeDiscord {
   /** Gateway WebSocket connections ever opened. */
   readonly gatewayConnectionsOpened: number;
   readonly messages: RecordedMessage[];
+  /** Accepted edits of channel messages, in order (remove a message from `messages` to delete it). */
+  readonly messageEdits: RecordedMessageEdit[];
   readonly interactionResponses: RecordedInteractionResponse[];
   readonly followups: RecordedFollowup[];
   readonly registeredCommands: RegisteredCommandSet[];
@@ -408,6 +411,7 @@ export async function startFakeDiscord(
       return gateway.connectionsOpened;
     },
     messages: state.messages,
+    messageEdits: state.messageEdits,
     interactionResponses: state.interactionResponses,
     followups: state.followups,
     registeredCommands: state.registeredCommands,

@@ -179,6 +179,8 @@ export interface FakeTelegram {
   readonly inlineAnswers: InlineAnswer[];
   /** A message as it stands now (after edits), or undefined. */
   message(chatId: number, messageId: number): StoredMessage | undefined;
+  /** Someone in the chat deletes a message: editing it is refused from now on ("message to edit not found"). */
+  deleteMessage(chatId: number, messageId: number): void;
   /**
    * A user presses an inline keyboard button of a message the bot sent: pushes a `callback_query`
    * update and returns its id. Throws when that message carries no button with this data (a
@@ -329,6 +331,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     message(chatId, messageId) {
       return stored.get(storedKey(chatId, messageId));
+    },
+    deleteMessage(chatId, messageId) {
+      stored.delete(storedKey(chatId, messageId));
     },
     pressButton(input) {
       const message = stored.get(storedKey(input.chatId, input.messageId));

@@ -22,7 +22,7 @@ import type { Logger } from '../../log.ts';
 import { renderDiscordText } from '../../render/discord.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type DigestEditResult, type DigestPresentation, type Platform, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
 import { DiscordDigestRenderings } from './digest-renderings.ts';
@@ -34,6 +34,7 @@ import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
 import { createDiscordInteractionsReceiver } from './receive-http-interactions.ts';
 import { postDiscordMessages } from './send-digest.ts';
+import { editDiscordMessages } from './edit-digest.ts';
 import { DISCORD_INTERACTIONS_PATH, type WebhookRoute } from '../webhook.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
 
@@ -323,6 +324,16 @@ export class DiscordPlatform implements Platform {
     this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
     const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
     return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
+  }
+
+  async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {
+    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
+    const rendered = this.#renderings.messagesFor(digest, presentation ?? DEFAULT_PRESENTATION);
+    const result = await editDiscordMessages(this.#rest, destination, rendered, delivered);
+    const line = { event: 'discord-digest-edited', destination: destination.chatId, slug: digest.slug, outcome: result.status, edited: result.edited };
+    if (result.status === 'edited') this.#options.logger.info(line, 'digest corrected in place');
+    else this.#options.logger.warn({ ...line, reason: result.reason }, 'a delivered digest could not be corrected in place');
+    return result;
   }
 
   async sendNotice(destination: Destination, text: string): Promise<void> {

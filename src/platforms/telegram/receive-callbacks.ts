@@ -13,6 +13,7 @@ import { photoKey, type PhotoFileIds } from './photo-file-ids.ts';
 import { sendTelegramCalls } from './send-calls.ts';
 import { sendTelegramDigest } from './send-digest.ts';
 import { runDetached } from './detached-tasks.ts';
+import { isNotModified } from './edit-digest.ts';
 
 export interface CallbackReceiverOptions {
   router: CommandRouter;
@@ -90,10 +91,6 @@ async function answerPress(api: Api, query: CallbackQuery, options: CallbackRece
   }
 }
 
-/** Telegram's refusal of an edit that would change nothing (a double press): nothing to do. */
-function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && /message is not modified/i.test(error.description);
-}
 
 async function ignoreNotModified(edit: Promise<unknown>): Promise<void> {
   try {

@@ -66,7 +66,7 @@ export class DigestSendStopped extends Error {
 }
 
 /** What changes a Telegram rendering: the labels' language and whether the picture is in it. */
-interface RenderChoice {
+export interface RenderChoice {
   locale: Locale;
   withImage: boolean;
 }
@@ -80,7 +80,7 @@ interface RenderChoice {
  */
 const renderings = new WeakMap<Digest, Map<string, { calls: readonly TelegramCall[]; fingerprint: string }>>();
 
-function rendered(digest: Digest, choice: RenderChoice): { calls: readonly TelegramCall[]; fingerprint: string } {
+export function rendered(digest: Digest, choice: RenderChoice): { calls: readonly TelegramCall[]; fingerprint: string } {
   let byChoice = renderings.get(digest);
   if (!byChoice) {
     byChoice = new Map();
@@ -96,7 +96,7 @@ function rendered(digest: Digest, choice: RenderChoice): { calls: readonly Teleg
   return entry;
 }
 
-function planOf(calls: readonly TelegramCall[]): string {
+export function planOf(calls: readonly TelegramCall[]): string {
   return calls[0]?.method === 'sendPhoto' ? WITH_IMAGE_PLAN : TEXT_ONLY_PLAN;
 }
 
@@ -215,7 +215,7 @@ function withFlags(call: TelegramCall, flags: { paidBroadcast: boolean; silent: 
 }
 
 /** Navigation buttons name the digest's photo message (sent first), so a press can edit it too. */
-function withPhotoReference(call: TelegramCall, plan: readonly TelegramCall[], done: ReadonlyMap<number, SentPart>): TelegramCall {
+export function withPhotoReference(call: TelegramCall, plan: readonly TelegramCall[], done: ReadonlyMap<number, SentPart>): TelegramCall {
   const photoId = plan[0]?.method === 'sendPhoto' ? done.get(0)?.messageId : undefined;
   if (call.method !== 'sendMessage' || !call.params.reply_markup || photoId === undefined) return call;
   return { ...call, params: { ...call.params, reply_markup: withPhotoMessage(call.params.reply_markup, photoId) } };

@@ -4,7 +4,8 @@ import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { PlatformStartError, type Destination, type DigestEditResult, type DigestPresentation, type Platform, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
+import { editTelegramDigest } from './edit-digest.ts';
 import { countAmbiguousSends } from './ambiguous-sends.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { ALLOWED_UPDATES } from './allowed-updates.ts';
@@ -311,6 +312,14 @@ export class TelegramPlatform implements Platform {
         'digest not sent',
       );
       throw failure;
+    }
+  }
+
+  async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {
+    try {
+      return await editTelegramDigest(this.bot.api, destination, digest, delivered, this.logger, presentation);
+    } catch (error) {
+      throw classifyTelegramError(error, destination, this.token);
     }
   }
 
