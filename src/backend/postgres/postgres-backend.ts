@@ -144,7 +144,7 @@ export async function openPostgresForCli(
   config: Pick<PostgresBackendConfig, 'databaseUrl' | 'database' | 'coordinationSchema'>,
   options: { mustExist?: boolean; logger?: Logger; onLockWait?: (who: string) => void } = {},
 ): Promise<CliBackend> {
-  if (options.mustExist && !(await postgresTablesExist(config.databaseUrl))) {
+  if (options.mustExist && !(await postgresTablesExist(config.databaseUrl, timeoutsOf(config.database).timeouts))) {
     throw new NoDatabaseError(
       redactDatabaseUrl(config.databaseUrl),
       'has no bot tables (DATABASE_URL): the bot creates them on its first start, as does `digest subs add`; check the URL and its schema',
