@@ -80,3 +80,8 @@ export class StoreError extends DigestError {
     super(`database ${path}: ${reason}`, options);
   }
 }
+
+/** The database a read-only command needs is not there: said plainly, never created in its place. */
+export class NoDatabaseError extends StoreError {
+  override name = 'NoDatabaseError';
+}

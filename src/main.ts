@@ -8,12 +8,12 @@ import { timeCommands } from './commands/timed-router.ts';
 import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createArchiveRoutes } from './archive/create-archive.ts';
 import { withArchiveLinks } from './archive/report-links.ts';
+import { openBackend } from './backend/open-backend.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
 import { Corrections } from './delivery/corrections.ts';
 import { watchCorrections } from './delivery/correction-watch.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { applyOutcomeJournal, OutcomeJournal } from './delivery/outcome-journal.ts';
-import { createCoordination } from './delivery/create-coordination.ts';
 import { createDigestBuilder } from './digest-builder.ts';
 import { ReportSearch } from './search/report-search.ts';
 import { loadDotEnv } from './dot-env.ts';
@@ -30,21 +30,11 @@ import { ServiceHealth } from './service-health.ts';
 import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { platformRoles } from './status/instance-info.ts';
-import { PostgresFanoutLock } from './delivery/postgres-fanout-lock.ts';
-import { PostgresRateBudget } from './delivery/postgres-rate-budget.ts';
 import { TELEGRAM_LIMITS } from './render/limits.ts';
-import { listPostgresPeers, type PeerInstance } from './delivery/postgres-peers.ts';
-import { postgresTimeoutsOf } from './store/postgres-pool-options.ts';
-import type { PlatformName } from './platforms/platform.ts';
 import { printUnconfiguredHelp } from './unconfigured-help.ts';
 import { serveStatusOnly } from './status-only.ts';
 import { logUpdateModes } from './update-modes.ts';
-import { unwritableProblem } from './store/database-file.ts';
-import { ConnectionWatch } from './store/connection-watch.ts';
-import { DatabaseGuard } from './store/database-guard.ts';
-import { InstanceLock } from './store/instance-lock.ts';
 import { HandledUpdates } from './store/handled-updates.ts';
-import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { WordcloudService } from './wordcloud/wordcloud-service.ts';
 
@@ -112,38 +102,51 @@ async function run(shutdown: Shutdown): Promise<number> {
     return 0;
   }
 
-  // SQLite: one bot per database file (its scheduler and pollers run in-process), so a second
-  // `npm start` on it is refused here, before it opens anything; PostgreSQL allows several.
-  const instanceLock = config.databaseUrl ? null : await InstanceLock.acquire(config.databasePath);
-  // PostgreSQL when DATABASE_URL is set, otherwise SQLite at DATABASE_PATH.
-  const { store, sqlite, location } = await openStore(config);
+  // PostgreSQL when DATABASE_URL is set (any number of instances), otherwise SQLite at
+  // DATABASE_PATH (one bot per file: a second `npm start` on it is refused before it opens anything).
+  const backend = await openBackend(config, { logger });
+  const { store, location } = backend;
   // Outcomes the ledger refused until the last stop are recorded before anything is sent again.
   await applyJournalAtStart(store, config, logger);
   health.set('store', true);
   logger.info({ event: 'store.opened', path: location }, 'database ready');
-  // SQLite only: a database file deleted or replaced under the bot stops it loudly (checked
-  // periodically and before every fan-out), instead of "saving" into an unlinked file until the next restart.
-  const databaseGuard = sqlite ? new DatabaseGuard(sqlite, { logger }) : null;
   // The router needs the reposter and the platforms need the router: the fan-out's platform table
   // is filled in right after the platforms exist, before anything is started.
   const platformTable: Partial<Record<'discord' | 'telegram', Platform>> = {};
   readSubscriptions = () => store.listSubscriptions();
   const recentFanouts = new RecentFanouts();
-  const { fanout, deliverer, lock } = createDelivery({
+  const { fanout, deliverer } = createDelivery({
     config,
     store,
+    lock: backend.fanoutLock,
     library,
     digests,
     platforms: platformTable,
     logger,
-    overrides: { health, storeCheck: () => (databaseGuard ? (databaseGuard.check() ?? unwritableProblem(config.databasePath)) : null) },
+    // A SQLite file deleted or replaced under the bot is refused before every fan-out.
+    overrides: { health, storeCheck: () => backend.storeProblem() },
     onFanoutFinished: (report, timing) => {
       recentFanouts.add(report, timing);
       metrics?.fanoutFinished(report, (timing.finishedAt.getTime() - timing.startedAt.getTime()) / 1000, timing.finishedAt);
     },
   });
   // SQLite: the in-process scheduler; PostgreSQL: pg-boss jobs and a per-platform lock across instances.
-  const coordination = createCoordination({ config, fanout, deliverer, lock, store, library, logger, health, metrics });
+  const coordination = backend.coordinate({
+    fanout,
+    deliverer,
+    library,
+    health,
+    metrics,
+    // The database answers again after an outage: outcomes held meanwhile are written now (their
+    // unrecorded-send slots hold up the sends), and what fell due meanwhile is caught up.
+    onRestored: () => {
+      void deliverer.ledger.flush();
+      if (stopping) return;
+      const started = platforms.filter((platform) => health.get(platform.name)?.ready).map((platform) => platform.name);
+      logger.info({ event: 'store.catch_up', platforms: started }, 'catching up on what fell due while the database was unreachable');
+      for (const name of started) coordination.catchUp(name);
+    },
+  });
   // A stop starts no new send (the start-up catch-up included); rows left unfinished stay resumable.
   shutdown.onRequest(() => deliverer.stop());
   // Outcomes still held when the stop timeout forces the exit go to the journal first.
@@ -171,7 +174,9 @@ async function run(shutdown: Shutdown): Promise<number> {
   // Webhook updates already handled, shared by every instance through the store.
   const handledUpdates = new HandledUpdates(store, { logger });
   // PostgreSQL: every instance sending with the Telegram token shares its rate budget.
-  const telegramBudget = config.databaseUrl && config.env.telegramToken ? sharedTelegramBudget(config.databaseUrl, config.env.telegramToken, config, logger) : null;
+  // With several instances on one database, the Telegram token's rate is shared by all of them.
+  const telegramBudget =
+    config.env.telegramToken && backend.sharedRateBudget ? backend.sharedRateBudget(config.env.telegramToken, TELEGRAM_LIMITS.broadcastPerSecond, logger) : null;
   Object.assign(
     platformTable,
     createPlatforms({
@@ -186,32 +191,8 @@ async function run(shutdown: Shutdown): Promise<number> {
   const platforms = Object.values(platformTable);
   logUpdateModes(config, logger);
   for (const platform of platforms) health.expect(platform.name, 'starting');
-  // PostgreSQL: a server restart or a network cut never leaves the bot up but idle. The pool
-  // reconnects by itself; the watch says so (readiness, one error line), catches up what was due
-  // meanwhile once the server answers, and ends the process when the outage outlasts the limit.
-  const connectionWatch = sqlite
-    ? null
-    : new ConnectionWatch({
-        ping: () => store.ping(),
-        logger,
-        outageLimitMs: config.databaseOutageExitSeconds * 1000,
-        onRestored: () => {
-          // Outcomes held meanwhile are written now: their unrecorded-send slots hold up the sends.
-          void deliverer.ledger.flush();
-          if (stopping) return;
-          const started = platforms.filter((platform) => health.get(platform.name)?.ready).map((platform) => platform.name);
-          logger.info({ event: 'store.catch_up', platforms: started }, 'catching up on what fell due while the database was unreachable');
-          for (const name of started) coordination.catchUp(name);
-        },
-      });
-  // Asked at each readiness probe: a closed or broken database shows at once, not at the next write.
-  const probes = {
-    store: () => {
-      const outage = connectionWatch?.problem;
-      if (outage) throw new Error(outage);
-      return store.ping();
-    },
-  };
+  // Asked at each readiness probe: a closed, broken or unreachable database shows at once, not at the next write.
+  const probes = { store: () => backend.supervision.probe() };
   const http = await startHttp(config, logger, {
     health,
     probes,
@@ -228,13 +209,9 @@ async function run(shutdown: Shutdown): Promise<number> {
       recentFanouts: () => recentFanouts.list(),
       reposter: coordination.reposter,
       logger,
-      // PostgreSQL: `sending` while this instance holds the platform's fan-out lock.
-      roles: () =>
-        platformRoles({
-          configured: platforms.map((platform) => platform.name),
-          ...(lock instanceof PostgresFanoutLock ? { holds: (name: PlatformName) => lock.holds(name) } : {}),
-        }),
-      ...(config.databaseUrl ? { peers: peersOf(config.databaseUrl, config) } : {}),
+      // Several instances: `sending` while this instance holds the platform's fan-out lock.
+      roles: () => platformRoles({ configured: platforms.map((platform) => platform.name), ...(backend.holds ? { holds: backend.holds } : {}) }),
+      ...(backend.peers ? { peers: backend.peers } : {}),
     }),
   });
 
@@ -276,30 +253,21 @@ async function run(shutdown: Shutdown): Promise<number> {
   if (!shutdown.isRequested) {
     starter.start();
     await coordination.start();
-    connectionWatch?.start();
+    backend.supervision.start();
   }
 
   const ended = await Promise.race([
     shutdown.requested.then(() => ({ kind: 'signal' as const })),
     starter.fatal.catch((error: PlatformStartError) => ({ kind: 'refused' as const, error })),
-    ...(databaseGuard ? [databaseGuard.lost.then((loss) => ({ kind: 'lost' as const, loss }))] : []),
-    ...(instanceLock ? [instanceLock.lost.then((owner) => ({ kind: 'displaced' as const, owner }))] : []),
-    ...(connectionWatch ? [connectionWatch.lost.then((outage) => ({ kind: 'unreachable' as const, outage }))] : []),
-    // Another instance may be sending this one's platform now: stop at once, non-zero (restarted).
-    ...(coordination.lost ? [coordination.lost.then((reason) => ({ kind: 'lock-lost' as const, reason }))] : []),
+    // The database lost or unreachable, or this instance's lock taken over or gone with its connection.
+    backend.supervision.lost.then((loss) => ({ kind: 'lost' as const, loss })),
   ]);
   stopping = true;
-  databaseGuard?.stop();
-  connectionWatch?.stop();
-  // The database gone for too long, or this instance's fan-out lock gone with its connection
-  // (another instance may be sending its platform now): stop sending at once and exit non-zero
-  // with one line, for the supervisor to restart the bot.
-  const unreachable =
-    ended.kind === 'unreachable'
-      ? `database ${location} unreachable for longer than ${config.databaseOutageExitSeconds} s (${ended.outage.problem}); exiting so the supervisor restarts the bot`
-      : ended.kind === 'lock-lost'
-        ? `${ended.reason}; exiting so the supervisor restarts the bot (another instance resumes the fan-out)`
-        : null;
+  backend.supervision.stop();
+  const loss = ended.kind === 'lost' ? ended.loss : null;
+  // Another instance may be sending this one's platforms now, or the server is gone: stop sending
+  // at once and exit non-zero with one line, for the supervisor to restart the bot.
+  const unreachable = loss?.urgent ? loss.reason : null;
   if (unreachable) {
     deliverer.stop();
     // Winding down may wait on the database (a send recording its outcome): bounded, like a stop.
@@ -310,17 +278,11 @@ async function run(shutdown: Shutdown): Promise<number> {
     }, config.shutdownTimeoutSeconds * 1000).unref();
   }
   deliverer.ledger.close();
-  const loss = ended.kind === 'lost' ? ended.loss : null;
   const owners = new ChatOwnerNotifier({ ownerChat: config.ownerChat, platforms: platformTable, logger });
-  if (loss) {
-    health.set('store', false, loss.problem);
-    await owners.alert(
-      `digest bot stopped: ${loss.problem}. ${loss.rescuedTo ? `Its data was saved to ${loss.rescuedTo}: move it back to ${config.databasePath} and start the bot again.` : 'Its data could not be saved; restore a backup.'}`,
-    );
-  }
+  if (loss?.storeProblem) health.set('store', false, loss.storeProblem);
   // The owners hear of it from the bot, not only from a supervisor's restart log (bounded by the
-  // forced exit above: the platforms answer or not within the stop timeout).
-  if (unreachable) await owners.alert(`digest bot stopped: ${unreachable}.`);
+  // forced exit above when urgent: the platforms answer or not within the stop timeout).
+  if (loss?.alert) await owners.alert(loss.alert);
   // Stop taking requests at once; those in flight get a few seconds (they may read the store).
   health.set('shutdown', false, 'shutting down');
   const httpClosed = http?.close(3000) ?? Promise.resolve();
@@ -330,22 +292,15 @@ async function run(shutdown: Shutdown): Promise<number> {
   await search.stop();
   await coordination.stop();
   // Sending has ended: held outcomes are written once more, and what is still refused is journaled.
-  if (loss || unreachable) deliverer.ledger.journalHeld();
+  if (loss?.storeGone) deliverer.ledger.journalHeld();
   else await deliverer.ledger.finish();
   await images.close();
   await starter.stop();
   await telegramBudget?.close();
   await httpClosed;
-  // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
-  // by now belong to a new database at that path. The process exits right after.
-  // An unreachable server's pool is dropped with the process: closing it would wait for it.
-  if (!loss && !unreachable) await store.close();
-  instanceLock?.release();
-  if (unreachable) throw new DigestError(unreachable);
-  if (ended.kind === 'displaced') {
-    const { pid, host } = ended.owner;
-    throw new DigestError(`the instance lock of ${config.databasePath} was taken over by pid ${pid} on host ${host} (this process looked dead); stopped so the schedule is not doubled`);
-  }
+  // Closes the store unless the loss left it unusable, and gives back the instance lock.
+  await backend.close();
+  if (loss && !loss.logged) throw new DigestError(loss.reason);
   // A refused token is a configuration error: one clear line and a non-zero exit (below).
   if (ended.kind === 'refused') throw new DigestError(ended.error.message, { cause: ended.error });
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
@@ -395,25 +350,3 @@ run(shutdown).then(
     setTimeout(() => process.exit(1), 2000).unref();
   },
 );
-
-/** The status page's list of live instances on the shared database (the fan-out lock's namespace). */
-function peersOf(databaseUrl: string, config: Config): () => Promise<readonly PeerInstance[]> {
-  return () =>
-    listPostgresPeers({
-      connectionString: databaseUrl,
-      namespace: config.coordinationSchema ?? 'pgboss',
-      timeouts: postgresTimeoutsOf(config.database),
-    });
-}
-
-/** The Telegram token's budget on the shared database: TELEGRAM_LIMITS' broadcast rate for all instances together. */
-function sharedTelegramBudget(databaseUrl: string, token: string, config: Config, logger: Logger): PostgresRateBudget {
-  return new PostgresRateBudget({
-    connectionString: databaseUrl,
-    token,
-    capacity: TELEGRAM_LIMITS.broadcastPerSecond,
-    windowMs: 1000,
-    timeouts: postgresTimeoutsOf(config.database),
-    logger,
-  });
-}

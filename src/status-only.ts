@@ -8,7 +8,7 @@ import type { BotMetrics } from './metrics/bot-metrics.ts';
 import type { ReportLibrary } from './report/library.ts';
 import type { ServiceHealth } from './service-health.ts';
 import type { Shutdown } from './shutdown.ts';
-import { openStore } from './store/open-store.ts';
+import { openBackendForCli } from './backend/open-backend.ts';
 import type { Store } from './store/store.ts';
 
 /** The /readyz detail of a bot with no platform token. */
@@ -35,7 +35,8 @@ export async function serveStatusOnly(input: {
   const { config, logger, library, digests, health, metrics, shutdown } = input;
   if (config.http.port === null) throw new Error('serveStatusOnly needs HTTP_PORT');
   // The page shows the subscriptions and deliveries of the database the bot will use.
-  const { store, location } = await openStore(config);
+  const backend = await openBackendForCli(config);
+  const { store, location } = backend;
   logger.info({ event: 'store.opened', path: location }, 'database ready');
   input.onStore?.(store);
   health.set('store', true);
@@ -54,6 +55,6 @@ export async function serveStatusOnly(input: {
   if (!shutdown.isRequested) await shutdown.requested;
   health.set('shutdown', false, 'shutting down');
   await http.close(3000);
-  await store.close();
+  await backend.close();
   logger.info({ event: 'shutdown.done', ms: shutdown.elapsedMs() }, 'stopped');
 }

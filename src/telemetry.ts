@@ -1,4 +1,4 @@
-import type { PlatformName } from './platforms/platform.ts';
+import type { PlatformName } from './words.ts';
 
 /**
  * What the running bot tells its metrics. Neutral on purpose (no metrics library here): the

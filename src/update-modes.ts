@@ -1,6 +1,6 @@
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import type { PlatformName } from './platforms/platform.ts';
+import type { PlatformName } from './words.ts';
 
 /** How each configured platform receives commands, and what follows for running several instances. */
 export interface UpdateModes {

@@ -1,14 +1,14 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { describeIncomplete, incompleteness } from '../report/completeness.ts';
 import { missingImageNote } from '../report/image-note.ts';
 import { readReport } from '../report/read-report.ts';
 import { REPORT_EXTENSIONS } from '../report/report-dates.ts';
 import type { Report } from '../report/types.ts';
-import type { Store } from '../store/store.ts';
+import type { CliBackend } from '../backend/backend.ts';
 import { errorText } from './error-text.ts';
-import { openExistingStore } from './open-existing-store.ts';
+import { openBackendForCli } from '../backend/open-backend.ts';
 import type { CliCommand } from './io.ts';
 import { createProgress } from './progress.ts';
 import { isEditedAfterDelivery } from '../delivery/edited-after-delivery.ts';
@@ -45,15 +45,13 @@ export const checkCommand: CliCommand = async (argv, io) => {
   let imagesDir: string | null;
   let maxBytes: number;
   let wordcloudEnabled: boolean;
-  let databasePath: string;
-  let databaseUrl: string | null;
+  let database: DatabaseConfig;
   try {
     const config = loadConfig({ rootDir: io.cwd, env: io.env });
     imagesDir = config.imagesDir;
     maxBytes = config.content.maxReportBytes;
     wordcloudEnabled = config.wordcloud.enabled;
-    databasePath = config.databasePath;
-    databaseUrl = config.databaseUrl;
+    database = config;
     dir = argv[0] !== undefined ? path.resolve(io.cwd, argv[0]) : config.contentDir;
     if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
     files = (await readdir(dir))
@@ -86,7 +84,7 @@ export const checkCommand: CliCommand = async (argv, io) => {
   }
   progress.stop();
   for (const line of sameDates(parsed)) io.stdout(`${line}\n`);
-  for (const line of await editedAfterDelivery(parsed, databasePath, databaseUrl)) io.stdout(`${line}\n`);
+  for (const line of await editedAfterDelivery(parsed, database)) io.stdout(`${line}\n`);
   return errors > 0 ? 1 : 0;
 };
 
@@ -134,22 +132,25 @@ export function sameDates(parsed: ReadonlyArray<{ name: string; report: Report }
   return lines;
 }
 
+/** Which database `digest check` reads the ledger of. */
+type DatabaseConfig = Pick<Config, 'databasePath' | 'databaseUrl' | 'database' | 'coordinationSchema'>;
+
 /** Reports whose file changed after the last time the ledger says they were delivered. */
 async function editedAfterDelivery(
   parsed: ReadonlyArray<{ name: string; report: Report }>,
-  databasePath: string,
-  databaseUrl: string | null,
+  database: DatabaseConfig,
 ): Promise<string[]> {
-  // Only an existing database is read: `digest check` never creates one.
-  if (parsed.length === 0 || (!databaseUrl && databasePath === ':memory:')) return [];
-  let store: Store;
+  if (parsed.length === 0) return [];
+  let backend: CliBackend;
   try {
-    ({ store } = await openExistingStore({ databasePath, databaseUrl }));
+    // Only an existing database is read: `digest check` never creates one.
+    backend = await openBackendForCli(database, { mustExist: true });
   } catch {
     // No database yet (nothing delivered, so nothing changed after delivery) or none readable:
     // the lint of the files goes on without it.
     return [];
   }
+  const { store } = backend;
   try {
     const lines: string[] = [];
     for (const { name, report } of parsed) {
@@ -165,6 +166,6 @@ async function editedAfterDelivery(
     }
     return lines;
   } finally {
-    await store.close();
+    await backend.close();
   }
 }

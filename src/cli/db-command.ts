@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { TargetNotEmpty, type CopyCounts } from '../store/copy-rows.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
-import { isDatabaseUrl, openStoreAt } from '../store/open-store.ts';
-import { redactDatabaseUrl } from '../store/postgres-store.ts';
+import { openStoreAt, shownLocation as shown } from '../backend/open-backend.ts';
+import { loadConfig } from '../config.ts';
 import type { CliCommand } from './io.ts';
 
 const HELP = `usage: digest db copy <from> <to> [--merge]
@@ -14,11 +14,6 @@ portable backup. Stop the bot first. Everything is written in one transaction on
 --merge  copy into a database that already holds rows: the rows already there win
 Exit codes: 0 copied, 1 refused (target not empty, no database, unreachable, newer schema).
 `;
-
-/** A location for messages: a URL without its password. */
-function shown(location: string): string {
-  return isDatabaseUrl(location) ? redactDatabaseUrl(location) : location;
-}
 
 function formatCounts(counts: CopyCounts, merge: boolean): string {
   const lines = Object.entries(counts).map(([table, { copied, skipped }]) => {
@@ -60,9 +55,12 @@ export const dbCommand: CliCommand = async (argv, io) => {
   let source: KyselyStore | null = null;
   let target: KyselyStore | null = null;
   try {
-    source = await openStoreAt(from, { mustExist: true });
-    target = await openStoreAt(to);
-    const counts = await source.copyTo(target, { merge });
+    // PostgreSQL is opened as the bot opens it: its application name and the configured timeouts.
+    const { database } = loadConfig({ rootDir: io.cwd, env: io.env });
+    source = await openStoreAt(from, { mustExist: true, database });
+    const opened = await openStoreAt(to, { database });
+    target = opened;
+    const counts = await source.copyTo(opened, { merge });
     io.stdout(`copied ${shown(from)} → ${shown(to)}\n${formatCounts(counts, merge)}`);
     return 0;
   } catch (error) {

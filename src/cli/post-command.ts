@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { withArchiveLinks } from '../archive/report-links.ts';
+import { openBackendForCli } from '../backend/open-backend.ts';
 import { loadConfig, secretsOf } from '../config.ts';
 import { createDigestBuilder } from '../digest-builder.ts';
 import { createDelivery } from '../delivery/create-delivery.ts';
@@ -11,7 +12,6 @@ import { createPlatforms } from '../platforms/create-platforms.ts';
 import { PLATFORM_NAMES, type Destination, type Platform, type PlatformName } from '../platforms/platform.ts';
 import { ReportLibrary } from '../report/library.ts';
 import { parseUserDate } from '../report/user-date.ts';
-import { openStore } from '../store/open-store.ts';
 import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -140,26 +140,25 @@ export const postCommand: CliCommand = async (argv, io) => {
     return 1;
   }
 
-  const { store } = await openStore(config);
+  // The fan-out lock is the one the bot's instances take: a fan-out of theirs is let finish first.
+  const backend = await openBackendForCli(config, { logger, onLockWait: (who) => io.stderr(`digest post: waiting for a delivery in progress (${who})…\n`) });
+  const { store } = backend;
   const platforms = createPlatforms({ config, logger, only: inScope });
-  let closeLock = (): Promise<void> => Promise.resolve();
   try {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger, maxReportBytes: config.content.maxReportBytes });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     let progress: Progress | null = null;
     const digests = createDigestBuilder(withArchiveLinks(config), images, library);
-    const { fanout, lock } = createDelivery({
+    const { fanout } = createDelivery({
       config,
       store,
+      lock: backend.fanoutLock,
       library,
       digests,
       platforms,
       logger,
-      // With DATABASE_URL this is the per-platform PostgreSQL lock the bot's instances take.
-      onLockWait: (who) => io.stderr(`digest post: waiting for a delivery in progress (${who})…\n`),
       overrides: { onResult: (r) => progress?.tick(r.destination.platform, r.outcome === 'failed') },
     });
-    closeLock = () => lock.close?.() ?? Promise.resolve();
     // Without a DATE: the newest report, as the scheduler picks it (never an older one in its place).
     const report = options.date
       ? await library.findByDate(parseUserDate(options.date, { timezone: config.timezone, now: new Date() }))
@@ -203,8 +202,7 @@ export const postCommand: CliCommand = async (argv, io) => {
     return unrecorded || inScope.some((p) => outcome.byPlatform[p].failed > 0) ? 1 : 0;
   } finally {
     await stopAll(platforms);
-    await closeLock();
-    await store.close();
+    await backend.close();
   }
 };
 

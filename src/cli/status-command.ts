@@ -3,7 +3,7 @@ import { loadConfig } from '../config.ts';
 import { PLATFORM_NAMES } from '../words.ts';
 import { collectStatus, toStatusJson, type StatusFacts } from '../status/collect-status.ts';
 import type { CliCommand } from './io.ts';
-import { openExistingStore } from './open-existing-store.ts';
+import { openBackendForCli } from '../backend/open-backend.ts';
 
 const HELP = `usage: digest status [--json]
 
@@ -37,13 +37,14 @@ export const statusCommand: CliCommand = async (argv, io) => {
     return 1;
   }
   const config = loadConfig({ rootDir: io.cwd, env: io.env });
-  const { store } = await openExistingStore(config);
+  const backend = await openBackendForCli(config, { mustExist: true });
+  const { store } = backend;
   try {
     const facts = await collectStatus({ store, config, now: new Date() });
     io.stdout(json ? `${JSON.stringify(toStatusJson(facts), null, 2)}\n` : formatStatus(facts));
     return 0;
   } finally {
-    await store.close();
+    await backend.close();
   }
 };
 

@@ -6,13 +6,12 @@ import { loadConfig } from '../config.ts';
 import { readScheduleArgs, type ScheduleChoice } from '../commands/schedule-args.ts';
 import { messages } from '../i18n/index.ts';
 import type { Destination, PlatformName } from '../words.ts';
-import { openStore } from '../store/open-store.ts';
+import { openBackendForCli } from '../backend/open-backend.ts';
 import type { Store, Subscription, SubscriptionOptions } from '../store/store.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { applyAdd, describe, describeSchedule, type AddRequest } from './subs-add.ts';
 import { importSubscriptions } from './subs-import.ts';
 import { resolveTagForCli } from './subs-tag.ts';
-import { openExistingStore } from './open-existing-store.ts';
 import { parseCliArgs, UsageError } from './parse-cli-args.ts';
 
 const USAGE = [
@@ -316,7 +315,9 @@ export const subsCommand: CliCommand = async (argv, io) => {
     return 1;
   }
   // Listing reads only: a missing database is reported, not created.
-  const { store } = await (args.action === 'list' ? openExistingStore(config) : openStore(config));
+  // `list` only reads: a database that is not there is reported, never created.
+  const backend = await openBackendForCli(config, { mustExist: args.action === 'list' });
+  const { store } = backend;
   try {
     if (args.action === 'list') return await list(store, args.json, io);
     if (lines !== null) return await importSubscriptions(store, lines, (line) => parseImportLine(line, config.timezone), io);
@@ -325,7 +326,7 @@ export const subsCommand: CliCommand = async (argv, io) => {
       ? add(store, { destination, options: args.options, optionsGiven: args.optionsGiven, schedule }, io)
       : remove(store, destination, io));
   } finally {
-    await store.close();
+    await backend.close();
   }
 };
 

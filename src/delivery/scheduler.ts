@@ -2,11 +2,11 @@ import cron from 'node-cron';
 import { ReportHeldError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { PlatformName } from '../words.ts';
-import type { Store, Subscription } from '../store/store.ts';
-import { catchUp, scheduleOf } from './catch-up.ts';
+import type { Store } from '../store/store.ts';
 import type { DeliveryReport } from './deliverer.ts';
 import { nextDue, scheduleKey, type DueSchedule } from './due-times.ts';
 import type { DeliveryLibrary, Fanout } from './fanout.ts';
+import { deliverCatchUp, deliverDue, retryReason, wantedSchedules, type FanoutJobDeps } from './fanout-jobs.ts';
 
 export interface SchedulerDeps {
   fanout: Fanout;
@@ -35,11 +35,6 @@ export interface DueRetryPolicy {
 }
 
 export const DEFAULT_DUE_RETRY: DueRetryPolicy = { baseMs: 30_000, capMs: 15 * 60_000, maxRetries: 16 };
-
-/** Why a due fan-out must be tried again (the ledger could not record it), or null. */
-function retryReason(report: DeliveryReport | null): string | null {
-  return report?.results.find((r) => r.ledgerProblem !== null)?.ledgerProblem ?? null;
-}
 
 interface Job {
   schedule: DueSchedule;
@@ -70,7 +65,6 @@ export class Scheduler {
   private readonly jobs = new Map<string, Job>();
   private readonly logger: Logger;
   private readonly now: () => Date;
-  private readonly global: DueSchedule;
   private resyncTimer: NodeJS.Timeout | null = null;
   private stopWatching: (() => void) | null = null;
   private readonly running = new Set<Promise<unknown>>();
@@ -87,7 +81,6 @@ export class Scheduler {
   constructor(private readonly deps: SchedulerDeps) {
     this.logger = deps.logger ?? silentLogger();
     this.now = deps.now ?? (() => new Date());
-    this.global = { kind: 'cron', expression: deps.config.schedule, timezone: deps.config.timezone };
     this.dueRetry = { ...DEFAULT_DUE_RETRY, ...deps.dueRetry };
     if (!cron.validate(deps.config.schedule)) throw new Error(`schedule: not a cron expression: "${deps.config.schedule}"`);
   }
@@ -115,16 +108,7 @@ export class Scheduler {
 
   /** Start-up catch-up (also callable on its own), for every platform or one. */
   catchUp(filter: { platform?: PlatformName } = {}): Promise<DeliveryReport[]> {
-    return this.track(
-      catchUp({
-        fanout: this.deps.fanout,
-        library: this.deps.library,
-        store: this.deps.store,
-        global: this.deps.config,
-        now: this.now(),
-        ...(filter.platform ? { platform: filter.platform } : {}),
-      }),
-    );
+    return this.track(deliverCatchUp(this.jobDeps(), filter.platform));
   }
 
   /**
@@ -137,7 +121,7 @@ export class Scheduler {
     const again = (reason: string): void => this.retryLater(key, retry, reason, (next) => void this.catchUpWithRetry(filter, next));
     return this.catchUp(filter).then(
       (reports) => {
-        const reason = reports.map(retryReason).find((r) => r !== null) ?? null;
+        const reason = retryReason(reports);
         if (reason !== null) again(reason);
         return reports;
       },
@@ -157,11 +141,7 @@ export class Scheduler {
 
   /** Adds a job for every schedule some active subscription needs and drops the unused ones. */
   async resync(): Promise<void> {
-    const wanted = new Map<string, DueSchedule>([[scheduleKey(this.global), this.global]]);
-    for (const s of await this.deps.store.listSubscriptions({ activeOnly: true })) {
-      const schedule = this.scheduleFor(s);
-      wanted.set(scheduleKey(schedule), schedule);
-    }
+    const wanted = await wantedSchedules(this.deps.store, this.deps.config);
     for (const [key, job] of this.jobs) {
       if (!wanted.has(key)) {
         if (job.timer) clearTimeout(job.timer);
@@ -218,9 +198,9 @@ export class Scheduler {
     if (pending) clearTimeout(pending);
     this.retries.delete(key);
     this.logger.info({ schedule: key, ...(retry > 0 ? { retry } : {}) }, 'due time');
-    return this.track(this.deps.fanout.deliverNewest({ where: (s) => scheduleKey(this.scheduleFor(s)) === key }))
+    return this.track(deliverDue(this.deps, schedule))
       .then((report) => {
-        const reason = retryReason(report);
+        const reason = retryReason([report]);
         if (reason !== null) this.retryLater(key, retry, reason, (next) => void this.tick(schedule, next));
         return report;
       })
@@ -281,8 +261,8 @@ export class Scheduler {
     await Promise.allSettled([...this.running]);
   }
 
-  private scheduleFor(subscription: Subscription): DueSchedule {
-    return scheduleOf(subscription, this.deps.config);
+  private jobDeps(): FanoutJobDeps {
+    return { fanout: this.deps.fanout, store: this.deps.store, library: this.deps.library, config: this.deps.config, now: this.now };
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

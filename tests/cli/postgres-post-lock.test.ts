@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { PostgresFanoutLock } from '../../src/delivery/postgres-fanout-lock.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { PostgresFanoutLock } from '../../src/backend/postgres/postgres-fanout-lock.ts';
+import { PostgresStore } from '../../src/backend/postgres/postgres-store.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 import { postProject, tempRoot } from './post-helpers.ts';

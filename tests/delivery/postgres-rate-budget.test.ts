@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresRateBudget, type PostgresRateBudgetOptions } from '../../src/delivery/postgres-rate-budget.ts';
+import { PostgresRateBudget, type PostgresRateBudgetOptions } from '../../src/backend/postgres/postgres-rate-budget.ts';
 import { createLogger } from '../../src/log.ts';
 import { databaseUrlFor } from '../helpers/failover-harness.ts';
 import { createSchema, dropSchema, runPostgresTests, uniqueSchema } from '../helpers/postgres.ts';

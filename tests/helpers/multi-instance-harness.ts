@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { PostgresStore } from '../../src/backend/postgres/postgres-store.ts';
 import { NEWEST_SLUG } from './crash-harness.ts';
 import { databaseUrlFor, ledgerIds, writeInstanceProject } from './failover-harness.ts';
 import type { FakeDiscord } from './fake-discord.ts';

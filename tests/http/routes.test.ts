@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDelivery } from '../../src/delivery/create-delivery.ts';
+import { NO_LOCK } from '../../src/delivery/fanout-lock.ts';
 import type { DigestBuilder } from '../../src/digest-builder.ts';
 import { createDigestBuilder } from '../../src/digest-builder.ts';
 import { createHttpApp, startHttpServer } from '../../src/http/http-server.ts';
@@ -148,6 +149,7 @@ describe('/metrics after a fan-out to the fake platforms', () => {
     const { fanout } = createDelivery({
       config: { delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 20, reportSettleMs: 0 }, ownerChat: { discord: null, telegram: null }, databasePath: ':memory:' },
       store,
+      lock: NO_LOCK,
       library,
       digests: withImage(),
       platforms,

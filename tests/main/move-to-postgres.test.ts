@@ -7,7 +7,7 @@ import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { ReportLibrary } from '../../src/report/library.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { PostgresStore } from '../../src/backend/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 import { ROOT_DIR, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { PostgresStore } from '../../src/backend/postgres/postgres-store.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 import { freePort, startLoadBalancer, until, type FakeLoadBalancer } from '../helpers/telegram-webhook-harness.ts';
 import { stopBot } from './bot-process-helpers.ts';

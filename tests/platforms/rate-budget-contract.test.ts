@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresRateBudget } from '../../src/delivery/postgres-rate-budget.ts';
+import { PostgresRateBudget } from '../../src/backend/postgres/postgres-rate-budget.ts';
 import { MemoryRateBudget, type RateBudget } from '../../src/platforms/rate-budget.ts';
 import { databaseUrlFor } from '../helpers/failover-harness.ts';
 import { createSchema, dropSchema, runPostgresTests, uniqueSchema } from '../helpers/postgres.ts';

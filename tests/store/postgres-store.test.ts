@@ -1,5 +1,5 @@
 import { afterAll, describe } from 'vitest';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { PostgresStore } from '../../src/backend/postgres/postgres-store.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 import { storeContract } from './store-contract.ts';
 

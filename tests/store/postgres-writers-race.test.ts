@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Destination } from '../../src/platforms/platform.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { PostgresStore } from '../../src/backend/postgres/postgres-store.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 
 // Two writers on one PostgreSQL database, as two bot instances are: each its own pool, racing for

@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { PLATFORM_NAMES, type PlatformName } from '../../words.ts';
-import type { PeerInstance } from '../../delivery/postgres-peers.ts';
+import type { PeerInstance } from '../../backend/backend.ts';
 import { tagOf } from '../../instance-tag.ts';
 import type { PreviewJson } from '../../render/preview-json.ts';
 import type { ReadinessBody } from '../readiness.ts';

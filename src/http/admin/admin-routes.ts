@@ -1,4 +1,4 @@
-import type { PeerInstance } from '../../delivery/postgres-peers.ts';
+import type { PeerInstance } from '../../backend/backend.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Hono } from 'hono';

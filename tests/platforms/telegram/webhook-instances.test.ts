@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../../src/store/postgres-store.ts';
+import { PostgresStore } from '../../../src/backend/postgres/postgres-store.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../../helpers/fake-telegram.ts';

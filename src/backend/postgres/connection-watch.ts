@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '../log.ts';
+import { silentLogger, type Logger } from '../../log.ts';
 
 /** How the process learns that its database stayed unreachable for too long. */
 export interface ConnectionOutage {

@@ -1,17 +1,8 @@
-import { PLATFORM_NAMES, type PlatformName } from '../words.ts';
-import { tagOfApplicationName } from '../instance-tag.ts';
-import { openBoundedClient, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
+import { PLATFORM_NAMES, type PlatformName } from '../../words.ts';
+import { tagOfApplicationName } from '../../instance-tag.ts';
+import { openBoundedClient, type PostgresTimeouts } from './postgres-pool-options.ts';
 import { advisoryKeyOf } from './postgres-fanout-lock.ts';
-
-/** One live instance of the bot on the shared database, as the status page lists it. */
-export interface PeerInstance {
-  /** `<host>:<pid>` (see instance-tag.ts). */
-  tag: string;
-  /** When its oldest open connection was made (ISO 8601): about when it started. */
-  connectedSince: string;
-  /** The platforms whose fan-out lock it holds now: it is the one sending them. */
-  sending: PlatformName[];
-}
+import type { PeerInstance } from '../backend.ts';
 
 /**
  * The instances connected to the database now, read from `pg_stat_activity` (each connection's

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { DigestError } from '../errors.ts';
-import { taggedApplicationName } from '../instance-tag.ts';
-import { silentLogger, type Logger } from '../log.ts';
-import { openBoundedClient, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
-import type { FanoutLock } from './fanout-lock.ts';
+import { DigestError } from '../../errors.ts';
+import { taggedApplicationName } from '../../instance-tag.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import { openBoundedClient, type PostgresTimeouts } from './postgres-pool-options.ts';
+import type { FanoutLock } from '../../delivery/fanout-lock.ts';
 
 export interface PostgresFanoutLockOptions {
   /** The database every instance shares (DATABASE_URL). */

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PostgresFanoutLock } from '../../src/delivery/postgres-fanout-lock.ts';
-import { runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
+import { PostgresFanoutLock } from '../../../src/backend/postgres/postgres-fanout-lock.ts';
+import { runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.ts';
 
 // The per-platform fan-out lock of several instances on one PostgreSQL database. Each test uses a
 // namespace of its own (advisory locks are database-wide), so parallel runs never meet.

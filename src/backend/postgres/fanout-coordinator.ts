@@ -1,26 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import type { RepostOutcome, RepostRequest, Reposter } from '../commands/types.ts';
-import { DigestError } from '../errors.ts';
-import { taggedApplicationName } from '../instance-tag.ts';
-import { silentLogger, type Logger } from '../log.ts';
-import type { Destination, PlatformName } from '../words.ts';
-import type { ServiceHealth } from '../service-health.ts';
-import { postgresPoolOptions, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
-import { redactDatabaseUrl } from '../store/postgres-store.ts';
-import type { Store } from '../store/store.ts';
-import { catchUp, scheduleOf } from './catch-up.ts';
-import type { DeliveryReport } from './deliverer.ts';
-import { previousDue, scheduleKey, type DueSchedule } from './due-times.ts';
-import { repostOutcomeOf, type DeliveryLibrary, type Fanout } from './fanout.ts';
+import type { RepostOutcome, RepostRequest, Reposter } from '../../commands/types.ts';
+import { DigestError } from '../../errors.ts';
+import { taggedApplicationName } from '../../instance-tag.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import type { PlatformName } from '../../words.ts';
+import type { ServiceHealth } from '../../service-health.ts';
+import { postgresPoolOptions, type PostgresTimeouts } from './postgres-pool-options.ts';
+import { redactDatabaseUrl } from './postgres-store.ts';
+import type { Store } from '../../store/store.ts';
+import { previousDue } from '../../delivery/due-times.ts';
+import type { DeliveryLibrary, Fanout } from '../../delivery/fanout.ts';
+import { retryReason, runFanoutJob, wantedSchedules, type FanoutJob } from '../../delivery/fanout-jobs.ts';
 import { ensureQueue } from './pgboss-queues.ts';
 import type { PostgresFanoutLock } from './postgres-fanout-lock.ts';
 
-/** One fan-out to do for one platform: what a job on `digest-fanout-<platform>` carries. */
-export type FanoutJob =
-  | { kind: 'catch-up' }
-  | { kind: 'due'; schedule: DueSchedule; dueAt: string }
-  | { kind: 'repost'; slug: string; target: Destination | 'all-subscriptions'; requestedBy: string; askedAt: string };
+export type { FanoutJob };
 
 /**
  * The pg-boss and failover settings. Failover after an instance dies takes at most
@@ -106,15 +101,6 @@ export interface CoordinatorDeps {
 
 /** A fan-out cut short by this instance's stop: left active so another instance takes it over. */
 class LeftForTakeover extends Error {}
-
-/** Why a fan-out must be tried again (the ledger could not record it), or null. */
-function retryReason(reports: ReadonlyArray<DeliveryReport | null>): string | null {
-  for (const report of reports) {
-    const reason = report?.results.find((r) => r.ledgerProblem !== null)?.ledgerProblem;
-    if (reason) return reason;
-  }
-  return null;
-}
 
 /**
  * Coordinates the fan-outs of several instances on one PostgreSQL database with pg-boss:
@@ -294,13 +280,7 @@ export class FanoutCoordinator implements Reposter {
   async tick(): Promise<void> {
     const boss = this.requireBoss();
     const now = this.now();
-    const global: DueSchedule = { kind: 'cron', expression: this.deps.config.schedule, timezone: this.deps.config.timezone };
-    const schedules = new Map<string, DueSchedule>([[scheduleKey(global), global]]);
-    for (const s of await this.deps.store.listSubscriptions({ activeOnly: true })) {
-      const schedule = scheduleOf(s, this.deps.config);
-      schedules.set(scheduleKey(schedule), schedule);
-    }
-    for (const [key, schedule] of schedules) {
+    for (const [key, schedule] of await wantedSchedules(this.deps.store, this.deps.config)) {
       const due = previousDue(schedule, now);
       if (due === null || now.getTime() - due.getTime() > TICK_WINDOW_MS) continue;
       const dueAt = due.toISOString();
@@ -418,35 +398,10 @@ export class FanoutCoordinator implements Reposter {
     return job.kind === 'due' ? `${newest} (due ${job.dueAt})` : `${newest} (catch-up)`;
   }
 
-  /** The fan-out a job stands for: the same code paths as the SQLite scheduler and `/repost`. */
+  /** The fan-out a job stands for: the same job code as the SQLite scheduler's (fanout-jobs.ts). */
   private async run(platform: PlatformName, job: FanoutJob): Promise<object> {
-    const { fanout, store } = this.deps;
-    let reports: Array<DeliveryReport | null>;
-    let output: object;
-    if (job.kind === 'catch-up') {
-      reports = await catchUp({ fanout, library: this.deps.library, store, global: this.deps.config, now: this.now(), platform });
-      output = { fanouts: reports.length };
-    } else if (job.kind === 'due') {
-      const key = scheduleKey(job.schedule);
-      const report = await fanout.deliverNewest({ platform, where: (s) => scheduleKey(scheduleOf(s, this.deps.config)) === key });
-      reports = [report];
-      output = { slug: report?.slug ?? null, ...(report?.byPlatform[platform] ?? {}) };
-    } else {
-      const report = await fanout.reportBySlug(job.slug);
-      const asked = job.target === 'all-subscriptions' ? await fanout.audience({ platform }) : [job.target];
-      // Run again after its instance died: what that run delivered since the request is not posted twice.
-      const todo: Destination[] = [];
-      let already = 0;
-      for (const d of asked) {
-        const row = await store.getDelivery(job.slug, d, 'repost');
-        if (row?.status === 'delivered' && row.updatedAt >= job.askedAt) already++;
-        else todo.push(d);
-      }
-      const delivered = todo.length > 0 ? await fanout.deliverReport(report, todo, { kind: 'repost', requestedBy: job.requestedBy }) : null;
-      reports = [delivered];
-      const outcome = delivered ? repostOutcomeOf(delivered) : { delivered: 0, failed: 0, deactivated: 0, errors: [] };
-      output = { ...outcome, delivered: outcome.delivered + already };
-    }
+    const { fanout, store, library, config } = this.deps;
+    const { reports, output } = await runFanoutJob({ fanout, store, library, config, now: () => this.now() }, platform, job);
     if (this.cutShort()) throw new LeftForTakeover();
     const reason = retryReason(reports);
     if (reason !== null) throw new Error(reason);

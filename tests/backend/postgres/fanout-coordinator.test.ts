@@ -1,16 +1,16 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { Deliverer } from '../../src/delivery/deliverer.ts';
-import { FanoutCoordinator, queueOf } from '../../src/delivery/fanout-coordinator.ts';
-import { Fanout } from '../../src/delivery/fanout.ts';
-import { PostgresFanoutLock } from '../../src/delivery/postgres-fanout-lock.ts';
-import type { Destination } from '../../src/platforms/platform.ts';
-import { BotMetrics } from '../../src/metrics/bot-metrics.ts';
-import { ServiceHealth } from '../../src/service-health.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
-import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
-import { MemoryLibrary, testDigests, testReport } from './fixtures.ts';
-import { ScriptedPlatform } from './scripted-platform.ts';
+import { Deliverer } from '../../../src/delivery/deliverer.ts';
+import { FanoutCoordinator, queueOf } from '../../../src/backend/postgres/fanout-coordinator.ts';
+import { Fanout } from '../../../src/delivery/fanout.ts';
+import { PostgresFanoutLock } from '../../../src/backend/postgres/postgres-fanout-lock.ts';
+import type { Destination } from '../../../src/platforms/platform.ts';
+import { BotMetrics } from '../../../src/metrics/bot-metrics.ts';
+import { ServiceHealth } from '../../../src/service-health.ts';
+import { PostgresStore } from '../../../src/backend/postgres/postgres-store.ts';
+import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.ts';
+import { MemoryLibrary, testDigests, testReport } from '../../delivery/fixtures.ts';
+import { ScriptedPlatform } from '../../delivery/scripted-platform.ts';
 
 // Two bot instances in one test process, each with its own store pool, fan-out lock connection
 // and pg-boss, on one PostgreSQL database (the ledger in one schema, pg-boss in another).

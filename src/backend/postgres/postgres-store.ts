@@ -1,11 +1,11 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { StoreError } from '../errors.ts';
-import type { SchemaFlavour, StoreTables } from './kysely-schema.ts';
+import { StoreError } from '../../errors.ts';
+import type { SchemaFlavour, StoreTables } from '../../store/kysely-schema.ts';
 import { describePostgresFailure, postgresPoolOptions, type PostgresTimeouts } from './postgres-pool-options.ts';
-import { KyselyStore } from './kysely-store.ts';
-import { migrateStore } from './migrate-store.ts';
-import type { StoreDialect } from './store-dialect.ts';
+import { KyselyStore } from '../../store/kysely-store.ts';
+import { migrateStore } from '../../store/migrate-store.ts';
+import type { StoreDialect } from '../../store/store-dialect.ts';
 
 export interface PostgresStoreOptions {
   /** Clock for every stored time; tests pin it. Default: the system clock. */

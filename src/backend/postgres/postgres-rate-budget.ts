@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { instanceTag, taggedApplicationName } from '../instance-tag.ts';
-import { silentLogger, type Logger } from '../log.ts';
-import type { BudgetToken, RateBudget } from '../platforms/rate-budget.ts';
-import { describePostgresFailure, openBoundedClient, type PostgresTimeouts } from '../store/postgres-pool-options.ts';
+import { instanceTag, taggedApplicationName } from '../../instance-tag.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import type { BudgetToken, RateBudget } from '../../platforms/rate-budget.ts';
+import { describePostgresFailure, openBoundedClient, type PostgresTimeouts } from './postgres-pool-options.ts';
 
 export interface PostgresRateBudgetOptions {
   /** The database every instance shares (DATABASE_URL); the table goes in its current schema. */

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import { describe, expect, it } from 'vitest';
-import { ensureQueue } from '../../src/delivery/pgboss-queues.ts';
-import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
+import { ensureQueue } from '../../../src/backend/postgres/pgboss-queues.ts';
+import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.ts';
 
 // Several instances of a new deployment start at once on a fresh pg-boss schema and create the same
 // queues: with pg-boss's own createQueue, all but one died with "deadlock detected" (found by

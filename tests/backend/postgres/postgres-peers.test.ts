@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PostgresFanoutLock } from '../../src/delivery/postgres-fanout-lock.ts';
-import { listPostgresPeers } from '../../src/delivery/postgres-peers.ts';
-import { instanceTag, tagOfApplicationName, taggedApplicationName } from '../../src/instance-tag.ts';
-import { runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
+import { PostgresFanoutLock } from '../../../src/backend/postgres/postgres-fanout-lock.ts';
+import { listPostgresPeers } from '../../../src/backend/postgres/postgres-peers.ts';
+import { instanceTag, tagOfApplicationName, taggedApplicationName } from '../../../src/instance-tag.ts';
+import { runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.ts';
 
 // The status page's list of live instances on a shared PostgreSQL: read from the tagged
 // application_name of each instance's connections and from who holds each platform's fan-out lock.

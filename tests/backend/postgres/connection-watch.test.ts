@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionWatch } from '../../src/store/connection-watch.ts';
+import { ConnectionWatch } from '../../../src/backend/postgres/connection-watch.ts';
 
 /**
  * The watch on its own, with a scripted ping: a server that stops answering (a ping that never

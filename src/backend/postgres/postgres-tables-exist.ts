@@ -1,14 +1,16 @@
-import pg from 'pg';
-import { StoreError } from '../errors.ts';
+import { StoreError } from '../../errors.ts';
+import { taggedApplicationName } from '../../instance-tag.ts';
+import { openBoundedClient, type PostgresTimeouts } from './postgres-pool-options.ts';
 import { redactDatabaseUrl } from './postgres-store.ts';
 
 /**
  * Whether the bot's tables exist in the database at `url` (in the schema its search_path names
  * first, where PostgresStore creates them), without creating or migrating anything: read-only
- * commands must not turn an empty database, or the wrong one, into the bot's.
+ * commands must not turn an empty database, or the wrong one, into the bot's. One connection with
+ * the bot's own settings (`timeouts`: config `database`).
  */
-export async function postgresTablesExist(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+export async function postgresTablesExist(url: string, timeouts?: PostgresTimeouts): Promise<boolean> {
+  const client = openBoundedClient({ connectionString: url, applicationName: taggedApplicationName('ai-digest-bot'), ...(timeouts ? { timeouts } : {}) });
   client.on('error', () => undefined);
   try {
     await client.connect();
