@@ -1,5 +1,5 @@
-import { scheduleOf } from '../delivery/catch-up.ts';
-import { nextDue, previousDue, type DueSchedule } from '../delivery/due-times.ts';
+import { scheduleOf } from '../schedule/subscription-schedule.ts';
+import { nextDue, previousDue, type DueSchedule } from '../schedule/due-times.ts';
 import { incompleteness, type Incomplete } from '../report/completeness.ts';
 import type { Delivery, Subscription } from '../store/store.ts';
 import type { Destination } from '../words.ts';

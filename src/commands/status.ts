@@ -1,4 +1,4 @@
-import { localPartsAt } from '../delivery/due-times.ts';
+import { localPartsAt } from '../schedule/due-times.ts';
 import { bothLocales, messages, type Messages } from '../i18n/index.ts';
 import type { Delivery } from '../store/store.ts';
 import { describeDeliveryOptions } from './delivery-option-args.ts';

@@ -3,27 +3,10 @@ import { DEFAULT_LOCALE } from '../locale.ts';
 import type { Report } from '../report/types.ts';
 import type { Store, Subscription } from '../store/store.ts';
 import type { DeliveryReport } from './deliverer.ts';
-import { cronExpressionOf, previousDue, scheduleKey, type DueSchedule } from './due-times.ts';
+import { previousDue, scheduleKey, type DueSchedule } from '../schedule/due-times.ts';
+import { scheduleOf } from '../schedule/subscription-schedule.ts';
 import type { DeliveryLibrary, Fanout } from './fanout.ts';
 import { describeDestination, missedDatesNote } from './notices.ts';
-
-/**
- * The schedule a subscription follows: its own time of day, or the global cron schedule (also
- * when its stored time or timezone is unusable, so a bad row never loses its daily post).
- */
-export function scheduleOf(subscription: Subscription, global: { schedule: string; timezone: string }): DueSchedule {
-  if (subscription.timeOfDay) {
-    const daily: DueSchedule = { kind: 'daily', timeOfDay: subscription.timeOfDay, timezone: subscription.timezone ?? global.timezone };
-    try {
-      cronExpressionOf(daily);
-      new Intl.DateTimeFormat('en-US', { timeZone: daily.timezone });
-      return daily;
-    } catch {
-      // Fall through to the global schedule.
-    }
-  }
-  return { kind: 'cron', expression: global.schedule, timezone: global.timezone };
-}
 
 /** When a report became available: its publish time, else when its file was written. */
 export function availableAt(report: Report, entry: { mtimeMs?: number } | undefined): number | null {

@@ -1,9 +1,10 @@
 import type { RepostOutcome } from '../commands/types.ts';
 import type { Destination, PlatformName } from '../words.ts';
 import type { Store } from '../store/store.ts';
-import { catchUp, scheduleOf } from './catch-up.ts';
+import { catchUp } from './catch-up.ts';
+import { scheduleOf } from '../schedule/subscription-schedule.ts';
 import type { DeliveryReport } from './deliverer.ts';
-import { scheduleKey, type DueSchedule } from './due-times.ts';
+import { scheduleKey, type DueSchedule } from '../schedule/due-times.ts';
 import { repostOutcomeOf, type DeliveryLibrary, type Fanout } from './fanout.ts';
 
 /**

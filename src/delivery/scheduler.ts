@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import type { PlatformName } from '../words.ts';
 import type { Store } from '../store/store.ts';
 import type { DeliveryReport } from './deliverer.ts';
-import { nextDue, scheduleKey, type DueSchedule } from './due-times.ts';
+import { nextDue, scheduleKey, type DueSchedule } from '../schedule/due-times.ts';
 import type { DeliveryLibrary, Fanout } from './fanout.ts';
 import { deliverCatchUp, deliverDue, retryReason, wantedSchedules, type FanoutJobDeps } from './fanout-jobs.ts';
 

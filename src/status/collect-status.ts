@@ -1,6 +1,6 @@
-import { scheduleOf } from '../delivery/catch-up.ts';
-import { localPartsAt, scheduleKey, type DueSchedule } from '../delivery/due-times.ts';
-import { nextDue } from '../delivery/due-times.ts';
+import { scheduleOf } from '../schedule/subscription-schedule.ts';
+import { localPartsAt, scheduleKey, type DueSchedule } from '../schedule/due-times.ts';
+import { nextDue } from '../schedule/due-times.ts';
 import { PLATFORM_NAMES, type PlatformName } from '../words.ts';
 import type { DeliverySummary, Store, Subscription } from '../store/store.ts';
 

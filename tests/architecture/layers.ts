@@ -24,6 +24,8 @@ export const LAYERS: ReadonlyArray<{ name: string; members: readonly string[] }>
   { name: 'render', members: ['render/', 'digest-builder.ts', 'digest-preview.ts'] },
   { name: 'wordcloud', members: ['wordcloud/'] },
   { name: 'store', members: ['store/'] },
+  // Due times: when a schedule (global cron or a subscription's own time) falls due.
+  { name: 'schedule', members: ['schedule/'] },
   { name: 'commands', members: ['commands/'] },
   { name: 'platforms', members: ['platforms/'] },
   { name: 'delivery', members: ['delivery/'] },

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { previousDue, type DueSchedule } from '../../src/delivery/due-times.ts';
+import { previousDue, type DueSchedule } from '../../src/schedule/due-times.ts';
 import type { Fanout } from '../../src/delivery/fanout.ts';
 import { Scheduler } from '../../src/delivery/scheduler.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';

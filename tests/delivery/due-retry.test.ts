@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { Fanout } from '../../src/delivery/fanout.ts';
 import { Scheduler } from '../../src/delivery/scheduler.ts';
-import type { DueSchedule } from '../../src/delivery/due-times.ts';
+import type { DueSchedule } from '../../src/schedule/due-times.ts';
 import { ReportParseError } from '../../src/errors.ts';
 import { ServiceHealth } from '../../src/service-health.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';

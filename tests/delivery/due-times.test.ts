@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronExpressionOf, nextDue, previousDue, zonedTimeToUtc } from '../../src/delivery/due-times.ts';
+import { cronExpressionOf, nextDue, previousDue, zonedTimeToUtc } from '../../src/schedule/due-times.ts';
 
 const at = (iso: string) => new Date(iso);
 

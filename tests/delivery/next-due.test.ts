@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextDue } from '../../src/delivery/due-times.ts';
-import { previousDue } from '../../src/delivery/due-times.ts';
+import { nextDue } from '../../src/schedule/due-times.ts';
+import { previousDue } from '../../src/schedule/due-times.ts';
 
 describe('nextDue', () => {
   it('a daily time in its own timezone: later today, or tomorrow once passed', () => {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
-import type { DueSchedule } from '../../src/delivery/due-times.ts';
+import type { DueSchedule } from '../../src/schedule/due-times.ts';
 import { Fanout } from '../../src/delivery/fanout.ts';
 import { Scheduler } from '../../src/delivery/scheduler.ts';
 import { createLogger } from '../../src/log.ts';

@@ -9,7 +9,7 @@ import type { ServiceHealth } from '../../service-health.ts';
 import { postgresPoolOptions, type PostgresTimeouts } from './postgres-pool-options.ts';
 import { redactDatabaseUrl } from './postgres-store.ts';
 import type { Store } from '../../store/store.ts';
-import { previousDue } from '../../delivery/due-times.ts';
+import { previousDue } from '../../schedule/due-times.ts';
 import type { DeliveryLibrary, Fanout } from '../../delivery/fanout.ts';
 import { retryReason, runFanoutJob, wantedSchedules, type FanoutJob } from '../../delivery/fanout-jobs.ts';
 import { ensureQueue } from './pgboss-queues.ts';
