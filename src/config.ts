@@ -121,6 +121,15 @@ const fileSchema = z
         maxReportAgeDays: z.number().int().min(0).default(7),
       })
       .prefault({}),
+    discord: z
+      .object({
+        /**
+         * How a digest looks on Discord: `components` one Components V2 message (container,
+         * sections, word cloud gallery), `embeds` the embed layout. A subscription may choose its own.
+         */
+        layout: z.enum(['components', 'embeds']).default('components'),
+      })
+      .prefault({}),
     telegram: z
       .object({
         /**

@@ -20,6 +20,7 @@ import {
 import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
 import { renderDiscordText } from '../../render/discord.ts';
+import type { DiscordDigestLayout } from '../../render/discord-layout.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
@@ -49,6 +50,8 @@ export interface DiscordPlatformOptions {
   owners: readonly string[];
   /** Embed colour (config `digest.discordColor`). */
   color?: number;
+  /** `discord.layout`: digests without a layout of their own, and command replies (default `components`). */
+  layout?: DiscordDigestLayout;
   /**
    * `gateway` (default): log in (automatic sharding), register commands, answer interactions.
    * `http`: no gateway connection; register commands through REST and answer the interactions
@@ -174,6 +177,7 @@ export class DiscordPlatform implements Platform {
       logger: options.logger,
       owners: options.owners,
       color: options.color ?? DEFAULT_COLOR,
+      layout: options.layout ?? 'components',
       replyBudgetMs: options.replyBudgetMs ?? 1500,
     };
     const publicKey = options.publicKey;
@@ -320,7 +324,7 @@ export class DiscordPlatform implements Platform {
   }
 
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
-    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
+    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color, this.#interactionDeps.layout);
     const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
     return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
   }

@@ -48,6 +48,8 @@ export interface RawInteraction {
   /** Message components: 2 for a button. */
   componentType: number | null;
   messageId: string | null;
+  /** Message components: the flags of the message the button is on (0 when not given). */
+  messageFlags: number;
 }
 
 type Json = Record<string, unknown>;
@@ -116,6 +118,7 @@ export function readRawInteraction(payload: unknown): RawInteraction | null {
     customId: str(data['custom_id']),
     componentType: num(data['component_type']),
     messageId: message ? str(message['id']) : null,
+    messageFlags: message ? (num(message['flags']) ?? 0) : 0,
   };
 }
 

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Routes, type REST, type RawFile } from 'discord.js';
-import type { DiscordMessage, DiscordMessageBody } from '../../render/payload-types.ts';
+import {
+  isComponentsMessage,
+  type DiscordComponentsBody,
+  type DiscordContainerChild,
+  type DiscordMessageBody,
+  type DiscordOutgoingMessage,
+} from '../../render/payload-types.ts';
 import { SendError, type Destination, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { classifyDiscordError, isFileRefusal } from './classify-error.ts';
 
@@ -17,11 +23,21 @@ export function messageNonce(key: string, index: number, variant = ''): string {
 }
 
 /** The body without the word cloud: no `attachment://` image, no attachments. */
-function withoutImage(body: DiscordMessageBody): DiscordMessageBody {
-  const { attachments: _attachments, ...rest } = body;
+function withoutImage(message: DiscordOutgoingMessage): DiscordMessageBody | DiscordComponentsBody {
+  if (isComponentsMessage(message)) {
+    const { attachments: _attachments, ...rest } = message.body;
+    // A media gallery of uploads goes with them; the container keeps everything else.
+    const uploadedGallery = (child: DiscordContainerChild): boolean =>
+      child.type === 12 && child.items.every((item) => item.media.url.startsWith('attachment://'));
+    return {
+      ...rest,
+      components: rest.components.map((container) => ({ ...container, components: container.components.filter((c) => !uploadedGallery(c)) })),
+    };
+  }
+  const { attachments: _attachments, ...rest } = message.body;
   return {
     ...rest,
-    embeds: body.embeds.map((embed) => {
+    embeds: message.body.embeds.map((embed) => {
       if (!embed.image?.url.startsWith('attachment://')) return embed;
       const { image: _image, ...kept } = embed;
       return kept;
@@ -29,7 +45,7 @@ function withoutImage(body: DiscordMessageBody): DiscordMessageBody {
   };
 }
 
-async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
+async function readFiles(message: DiscordOutgoingMessage): Promise<RawFile[]> {
   return Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
 }
 
@@ -37,7 +53,8 @@ async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
  * Posts rendered messages in order to a channel or thread through discord.js's REST client, which
  * paces per the rate-limit headers and retries 5xx and 429 itself. Each message carries a nonce
  * derived from `key` with `enforce_nonce`, so resending a half-delivered digest posts only what is
- * missing. When the image upload is refused (too large, unreadable) the digest goes out without it.
+ * missing. When the image upload is refused (too large, unreadable) the digest goes out without it
+ * (a Components V2 message without its media gallery).
  * With `options.sentParts` (the ledger's record of an earlier attempt) those messages are not
  * posted again; each message Discord accepts is reported through `onPartAccepted` before the
  * next is posted; once `signal` is aborted no further message starts. Throws SendError.
@@ -45,7 +62,7 @@ async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
 export async function postDiscordMessages(
   rest: REST,
   destination: Destination,
-  messages: readonly DiscordMessage[],
+  messages: readonly DiscordOutgoingMessage[],
   key: string,
   options: SendDigestOptions = {},
 ): Promise<SendResult> {
@@ -62,7 +79,7 @@ export async function postDiscordMessages(
     if (options.signal?.aborted) {
       throw new SendError('transient', destination, `stopped before message ${index} of ${messages.length}`);
     }
-    const post = async (body: DiscordMessageBody, files: RawFile[], variant: string): Promise<string> => {
+    const post = async (body: DiscordMessageBody | DiscordComponentsBody, files: RawFile[], variant: string): Promise<string> => {
       const created = (await rest.post(Routes.channelMessages(channelId), {
         body: { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true },
         ...(files.length > 0 ? { files } : {}),
@@ -81,14 +98,14 @@ export async function postDiscordMessages(
         files = null;
       }
       if (files === null) {
-        id = await post(withoutImage(message.body), [], 'no-image');
+        id = await post(withoutImage(message), [], 'no-image');
         imageDropped = true;
       } else {
         try {
           id = await post(message.body, files, '');
         } catch (error) {
           if (files.length === 0 || !isFileRefusal(error)) throw error;
-          id = await post(withoutImage(message.body), [], 'no-image');
+          id = await post(withoutImage(message), [], 'no-image');
           imageDropped = true;
         }
       }
