@@ -32,7 +32,7 @@ beforeAll(async () => {
     reportUrlTemplate: 'https://example.com/{yyyy}/{mm}/{dd}/{slug}.html',
     imageOf: (report) => clouds.get(report.slug) ?? null,
   });
-  discord = await startDiscordHarness({ router: harness.router, guild: sampleGuild() });
+  discord = await startDiscordHarness({ router: harness.router, guild: sampleGuild(), platform: { layout: 'embeds' } });
   fake = discord.fake;
 });
 
@@ -130,7 +130,7 @@ describe('Discord previous / next buttons', () => {
   it('a button press after a restart (a new client, nothing in memory) still moves between days', async () => {
     const shown = await command({ name: 'report', options: { date: '2026-01-03' } });
     await discord.platform.stop();
-    const restarted = new DiscordPlatform({ guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
+    const restarted = new DiscordPlatform({ layout: 'embeds', guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
     await restarted.start();
     try {
       const response = await press(shown, previous);
@@ -153,7 +153,7 @@ describe('Discord previous / next buttons', () => {
 
 /** A started platform like the harness's, so afterAll can close it. */
 async function restartOriginal(): Promise<DiscordPlatform> {
-  const platform = new DiscordPlatform({ guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
+  const platform = new DiscordPlatform({ layout: 'embeds', guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
   await platform.start();
   return platform;
 }

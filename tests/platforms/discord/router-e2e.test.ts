@@ -15,6 +15,7 @@ beforeAll(async () => {
   discord = await startDiscordHarness({
     router: harness.router,
     guild: sampleGuild(),
+    platform: { layout: 'embeds' },
   });
   fake = discord.fake;
 });
