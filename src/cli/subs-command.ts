@@ -17,6 +17,7 @@ import { parseCliArgs, UsageError } from './parse-cli-args.ts';
 const USAGE = [
   'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--time HH:MM [--tz ZONE]] [--role <id|none>]',
   '                      [--silent on|off] [--wordcloud on|off] [--language zh|en|default]',
+  '                      [--layout components|embeds|default]',
   '       digest subs import FILE|-',
   '       digest subs remove <discord|telegram> <id> [--thread <id>]',
   '       digest subs list [--json]',
@@ -32,14 +33,16 @@ Safe to run while the bot runs: both share the same database.
           --time HH:MM [--tz ZONE] its own daily time (as /subscribe; the zone defaults to the
           configured timezone); with delivery options (as /settings), set those on it, new or
           already active: --role (Discord only) --silent --wordcloud --language
+          --layout (Discord only: components, embeds, or default for discord.layout)
   import  many at once, from FILE or standard input (-): one subscription a line,
           "<platform> <id> [options as for add]" ('#' starts a comment); prints per line whether
           it was added, updated, unchanged or refused; exits 1 when any line was refused
   remove  deactivate it; exits 0 even when it was not subscribed, so scripts can ensure absence
   list    every subscription, active or not; --json prints one JSON array of
           { "platform", "chatId", "threadId", "active", "reason",
-            "options": { "mentionRoleId", "silent", "wordcloud", "language" } } with ids as strings
-          (mentionRoleId and language null when not set: no mention, the default language zh)
+            "options": { "mentionRoleId", "silent", "wordcloud", "language", "layout", … } } with ids
+          as strings (mentionRoleId, language and layout null when not set: no mention, the default
+          language zh, the configured discord.layout)
 
 Ids: Discord ids are digits; Telegram chat ids may start with '-' (e.g. -1001234567890);
 --thread takes a Discord thread id or a Telegram forum topic id (digits).
@@ -62,11 +65,12 @@ const OPTIONS = {
   silent: { type: 'string' },
   wordcloud: { type: 'string' },
   language: { type: 'string' },
+  layout: { type: 'string' },
 } as const;
 
 /** The chat syntax of shared explanations (`for example silent:off`) as flags (`--silent off`). */
 export function asFlags(text: string): string {
-  return text.replace(/\b(time|tz|role|silent|wordcloud|language):(\S+?)(?=[.,;]?(\s|$))/g, '--$1 $2');
+  return text.replace(/\b(time|tz|role|silent|wordcloud|language|layout):(\S+?)(?=[.,;]?(\s|$))/g, '--$1 $2');
 }
 
 interface Parsed {
@@ -86,17 +90,17 @@ interface Parsed {
 function parse(argv: readonly string[]): Parsed {
   const result = parseCliArgs(argv, { options: OPTIONS });
   const [action, ...positionals] = result.positionals;
-  const { role, silent, wordcloud, language, time, tz } = result.values;
-  const given = { role, silent, wordcloud, language };
+  const { role, silent, wordcloud, language, layout, time, tz } = result.values;
+  const given = { role, silent, wordcloud, language, layout };
   const optionsGiven = Object.values(given).some((v) => v !== undefined);
-  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud and --language only apply to "add"');
+  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud, --language and --layout only apply to "add"');
   if ((time !== undefined || tz !== undefined) && action !== 'add') throw new UsageError('--time and --tz only apply to "add"');
   let options: Partial<SubscriptionOptions> = {};
   if (optionsGiven) {
     const platform = positionals[0] === 'discord' ? 'discord' : 'telegram';
     const args = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>;
     try {
-      // The same rules and explanations as /settings (a role only on Discord).
+      // The same rules and explanations as /settings (a role and a layout only on Discord).
       options = readDeliveryOptions(args, { platform }, messages('en'));
     } catch (error) {
       if (error instanceof CommandInputError) throw new UsageError(asFlags(error.reply));
@@ -139,13 +143,15 @@ function parseDestination(args: Parsed): Destination {
 }
 
 
-/** `role 123 silent on wordcloud off language en` for the add output. */
+/** `role 123, silent on, wordcloud off, language en` (and `layout embeds` once chosen) for the add output. */
 function describeOptions(options: SubscriptionOptions): string {
   return [
     `role ${options.mentionRoleId ?? 'none'}`,
     `silent ${options.silent ? 'on' : 'off'}`,
     `wordcloud ${options.wordcloud ? 'on' : 'off'}`,
     `language ${options.language ?? 'default'}`,
+    // Only once chosen, so the line reads as before for subscriptions that never chose a layout.
+    ...(options.layout === null ? [] : [`layout ${options.layout}`]),
   ].join(', ');
 }
 

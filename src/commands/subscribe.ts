@@ -6,7 +6,7 @@ import { requesterOf, resolveTarget, sameDestination } from './target.ts';
 import type { CommandDefinition } from './types.ts';
 
 /**
- * `/subscribe [channel] [time] [tz] [role] [silent] [wordcloud] [language]`: the daily digest goes
+ * `/subscribe [channel] [time] [tz] [role] [silent] [wordcloud] [language] [layout]`: the daily digest goes
  * to this chat, thread or forum topic (or the chosen channel). Subscribing again only changes the
  * time and the delivery options given; the others are kept (see /settings).
  */

@@ -48,6 +48,8 @@ export interface CommandArgs {
   wordcloud?: string;
   /** `/settings`, `/subscribe`: `zh`, `en` or `default`. */
   language?: string;
+  /** `/settings`, `/subscribe`: Discord's digest layout, `components`, `embeds` or `default`; refused on Telegram. */
+  layout?: string;
 }
 
 /** Who asked, where, and what they may do. Built by the platform adapter; neutral from here on. */
@@ -83,7 +85,7 @@ export type CommandReply =
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language' | 'layout';
   /** `role`: a Discord role picker (Telegram has none; typed as `role:…` there). */
   type: 'string' | 'channel' | 'boolean' | 'role';
   required: boolean;

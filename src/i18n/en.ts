@@ -32,6 +32,7 @@ export const en: Messages = {
     silent: 'Silent delivery: no notification sound',
     wordcloud: 'Send the word cloud with the digest',
     language: 'Language of the digest labels and buttons (reports are not translated)',
+    layout: 'Discord digest layout: components (one message, default) or embeds',
   },
   help: {
     intro: 'I post the daily "Twitter AI 报告" digest and can show any past report.',
@@ -47,7 +48,7 @@ export const en: Messages = {
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
       repost: '/repost [date] — post a report here again (needs admin rights)',
       settings:
-        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] — show or change delivery here (needs admin rights; /subscribe takes the same options)',
+        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] — show or change delivery here (needs admin rights; /subscribe takes the same options)',
     },
     dateForms: (timezone: string) =>
       `Dates can be 2026-01-03, 20260103, 2026/1/3, today or yesterday (today / yesterday in ${timezone}).`,
@@ -135,6 +136,10 @@ export const en: Messages = {
     invalidSwitch: (option: string, input: string) => `"${input}" is not a value for ${option}: write on or off, for example ${option}:off.`,
     roleAndClearRole: 'role and clear_role contradict each other: pick a role, or stop mentioning one.',
     invalidLanguage: (input: string) => `"${input}" is not a language I speak: write zh or en, for example language:en.`,
+    layout: (layout: string | null) =>
+      `Layout: ${layout === 'embeds' ? 'embeds' : layout === 'components' ? 'components (one message)' : 'default (as the bot is configured)'}`,
+    layoutOnTelegram: 'Telegram has one layout, so layout cannot be set here. Options on Telegram: silent, wordcloud, language.',
+    invalidLayout: (input: string) => `"${input}" is not a layout: write components or embeds, for example layout:embeds.`,
     invalidRole: (input: string) => `"${input}" is not a role: pick one, for example role:@AI-news; role:none stops mentioning.`,
   },
   errors: {

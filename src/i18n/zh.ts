@@ -30,6 +30,7 @@ export const zh = {
     silent: '静默推送：不发出通知提醒',
     wordcloud: '是否随摘要发送词云图',
     language: '摘要标签和按钮的语言（报告正文不翻译）',
+    layout: 'Discord 摘要的排版：components（一条消息，默认）或 embeds',
   },
   help: {
     intro: '我每天发布「Twitter AI 报告」摘要，也可以随时查看往期报告。',
@@ -45,7 +46,7 @@ export const zh = {
       unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
       repost: '/repost [日期] — 把一期报告重新发送到这里（需要管理权限）',
       settings:
-        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面）',
+        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面）',
     },
     dateForms: (timezone: string) =>
       `日期可写作 2026-01-03、20260103、2026/1/3、today 或 yesterday（today / yesterday 按 ${timezone} 时区计算）。`,
@@ -130,6 +131,10 @@ export const zh = {
     invalidSwitch: (option: string, input: string) => `${option}「${input}」无效：请写 on 或 off，例如 ${option}:off。`,
     roleAndClearRole: 'role 和 clear_role 不能同时使用：要么选择一个身份组，要么取消提及。',
     invalidLanguage: (input: string) => `语言「${input}」无效：请写 zh 或 en，例如 language:en。`,
+    layout: (layout: string | null) =>
+      `排版：${layout === 'embeds' ? 'embeds' : layout === 'components' ? 'components（一条消息）' : '默认（按机器人的配置）'}`,
+    layoutOnTelegram: 'Telegram 只有一种排版，不能设置 layout。可用的选项：silent、wordcloud、language。',
+    invalidLayout: (input: string) => `排版「${input}」无效：请写 components 或 embeds，例如 layout:embeds。`,
     invalidRole: (input: string) => `身份组「${input}」无效：请选择一个身份组，例如 role:@AI-news；写 role:none 可取消提及。`,
   },
   errors: {

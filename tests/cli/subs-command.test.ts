@@ -87,7 +87,25 @@ describe('digest subs', () => {
     ]);
   });
 
+  it('add --layout sets a Discord subscription\'s layout; default gives it back to discord.layout', async () => {
+    const p = await project();
+    expect(await p.run('add', 'discord', '555', '--layout', 'embeds')).toEqual({
+      code: 0,
+      stdout: 'added: discord 555\noptions: role none, silent off, wordcloud on, language default, layout embeds\n',
+      stderr: '',
+    });
+    const listed = () => p.run('list', '--json').then((r) => (JSON.parse(r.stdout) as { options: { layout: unknown } }[])[0]!.options.layout);
+    expect(await listed()).toBe('embeds');
+    await p.run('add', 'discord', '555', '--layout', 'components');
+    expect(await listed()).toBe('components');
+    const reset = await p.run('add', 'discord', '555', '--layout', 'default');
+    expect(reset.stdout).toContain('options: role none, silent off, wordcloud on, language default\n');
+    expect(await listed()).toBeNull();
+  });
+
   it.each([
+    [['add', 'telegram', '-100777', '--layout', 'embeds'], 'Telegram has one layout'],
+    [['add', 'discord', '555', '--layout', 'cards'], 'write components or embeds, for example --layout embeds'],
     [['add', 'telegram', '-100777', '--role', '123456'], 'Telegram has no roles'],
     [['add', 'discord', '555', '--silent', 'loud'], 'write on or off'],
     [['add', 'discord', '555', '--language', 'fr'], 'write zh or en'],

@@ -173,6 +173,7 @@ export function readArgs(interaction: RawInteraction): CommandArgs {
       case 'time':
       case 'tz':
       case 'language':
+      case 'layout':
         args[option.name] = String(value);
         break;
       case 'role':
