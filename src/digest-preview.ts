@@ -2,6 +2,7 @@ import type { DigestBuilder } from './digest-builder.ts';
 import type { Digest } from './report/digest-types.ts';
 import type { Report } from './report/types.ts';
 import { renderDiscordMessages } from './render/discord.ts';
+import { renderDiscordComponents } from './render/discord-components.ts';
 import { buildPreviewJson, type PreviewJson } from './render/preview-json.ts';
 import { renderTelegramCalls } from './render/telegram.ts';
 
@@ -12,7 +13,7 @@ import { renderTelegramCalls } from './render/telegram.ts';
 export async function buildDigestPreview(
   report: Report,
   digests: DigestBuilder,
-  options: { discordColor: number },
+  options: { discordColor: number; discordLayout?: 'components' | 'embeds' },
 ): Promise<{ preview: PreviewJson; digest: Digest }> {
   // The same digest the bot posts: the report's own word cloud, or one drawn (and cached) from its text.
   const digest = await digests.forReport(report, { waitForImage: true });
@@ -21,6 +22,7 @@ export async function buildDigestPreview(
     digest,
     renderDiscordMessages(digest, { color: options.discordColor }),
     renderTelegramCalls(digest),
+    { messages: renderDiscordComponents(digest, { color: options.discordColor }), layout: options.discordLayout ?? 'components' },
   );
   return { preview, digest };
 }
