@@ -22,6 +22,8 @@ export const MIN_DETAIL_CHARS = 60;
 /** A link button's label: the link's own text, kept short enough to sit beside the point. */
 const LINK_LABEL_MAX = 40;
 const HEADLINE_MAX = 256;
+/** Between points that share a text display. */
+const JOIN = '\n\n';
 const NOTE_MAX = 500;
 /**
  * A point text longer than this is shown without its masked links: links with very long addresses
@@ -119,7 +121,7 @@ function pointComponents(blocks: readonly PointBlock[], slots: number): DiscordC
   const perDisplay = Math.ceil(blocks.length / Math.max(1, slots));
   const displays: DiscordTextDisplay[] = [];
   for (let i = 0; i < blocks.length; i += perDisplay) {
-    displays.push({ type: 10, content: blocks.slice(i, i + perDisplay).map((b) => b.text).join('\n\n') });
+    displays.push({ type: 10, content: blocks.slice(i, i + perDisplay).map((b) => b.text).join(JOIN) });
   }
   return displays;
 }
@@ -149,13 +151,15 @@ export function renderDiscordComponents(source: Digest, options: DiscordRenderOp
   const attachmentName = digest.image ? discordAttachmentName({ ...digest, image: digest.image }) : null;
   const navigation = discordNavigationRow(digest, options.locale);
 
-  const { texts, fits } = condensedPoints(digest, L.textDisplayTotalChars - discordLength(heading));
+  // Points may share a text display when components run short: keep room for the blank lines between them.
+  const joins = JOIN.length * digest.points.length;
+  const { texts, fits } = condensedPoints(digest, L.textDisplayTotalChars - discordLength(heading) - joins);
   const blocks: PointBlock[] = digest.points.map((point, i) => ({ text: texts[i]!, link: linkButton(point) }));
   // Each message's points, by characters: all in the first when they fit, else packed in order.
   const groups: PointBlock[][] = [[]];
   let used = discordLength(heading);
   for (const block of blocks) {
-    const size = discordLength(block.text);
+    const size = discordLength(block.text) + JOIN.length;
     if (!fits && used + size > L.textDisplayTotalChars && groups.at(-1)!.length > 0) {
       groups.push([]);
       used = 0;
