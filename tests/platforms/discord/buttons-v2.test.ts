@@ -1,12 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { enableValidators } from '@discordjs/builders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDiscordMessages } from '../../../src/render/discord.ts';
 import { IS_COMPONENTS_V2 } from '../../../src/render/payload-types.ts';
-import type { DigestImage } from '../../../src/report/digest-types.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
+import { writeWordCloudFiles } from '../../helpers/word-cloud-files.ts';
 import type { FakeDiscord, SlashCommandInput } from '../../helpers/fake-discord.ts';
 import { startDiscordHarness, type DiscordHarness, MEMBER_PERMISSIONS, SAMPLE_GUILD_IDS, sampleGuild } from '../../helpers/fake-discord-harness.ts';
 import { makeDigest } from '../../render/digest-factory.ts';
@@ -23,13 +20,7 @@ let discord: DiscordHarness;
 
 beforeAll(async () => {
   enableValidators();
-  const dir = mkdtempSync(path.join(tmpdir(), 'discord-buttons-v2-'));
-  const clouds = new Map<string, DigestImage>();
-  for (const slug of ['twitter_ai_20260102_20260102', 'twitter_ai_20260103_20260103']) {
-    const file = path.join(dir, `wordcloud_${slug}.png`);
-    writeFileSync(file, Buffer.alloc(1500, slug.length));
-    clouds.set(slug, { path: file, name: path.basename(file), bytes: 1500, generated: false });
-  }
+  const clouds = writeWordCloudFiles(['twitter_ai_20260102_20260102', 'twitter_ai_20260103_20260103'], 'discord-buttons-v2-');
   harness = await createHarness({
     reportUrlTemplate: 'https://example.com/{yyyy}/{mm}/{dd}/{slug}.html',
     imageOf: (report) => clouds.get(report.slug) ?? null,
