@@ -113,3 +113,19 @@ describe('Discord previous / next on a Components V2 digest', () => {
     expect((back.data!['embeds'] as { title: string }[])[0]!.title).toContain('2026-01-01');
   });
 });
+
+describe('a deferred command reply in the V2 layout', () => {
+  it('the deferred answer is edited into a V2 message: the edit carries the flag, the components and the word cloud', async () => {
+    const deferring = await startDiscordHarness({ router: harness.router, guild: sampleGuild(), platform: { replyBudgetMs: 0 } });
+    try {
+      const id = deferring.fake.sendSlashCommand({ name: 'report', options: { date: '2026-01-03' }, guildId: GUILD, channelId: TEXT, member: MEMBER });
+      expect((await deferring.fake.waitForInteractionResponse(id)).type).toBe(5);
+      const edit = await deferring.fake.waitFor(() => deferring.fake.followups.find((f) => f.interactionId === id && f.kind === 'edit-original'));
+      expect(edit.body['flags']).toBe(IS_COMPONENTS_V2);
+      expect(edit.files.map((f) => f.name)).toEqual(['wordcloud-2026-01-03.png']);
+      expect(componentsV2Problems(edit.body, edit.files)).toEqual([]);
+    } finally {
+      await deferring.close();
+    }
+  });
+});
