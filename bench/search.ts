@@ -6,11 +6,17 @@
  *   multiple of the floor, and how long the event loop was held meanwhile;
  * - a peer: MiniSearch given the same jieba tokens, its build and its query time next to ours;
  * - the restart from the cache file, query latency (median / p90 / p99 over a mix of Chinese,
- *   English, multi-word, no-match and 2,000-character queries, snippets included) and memory;
+ *   English, multi-word, no-match and 2,000-character queries, snippets included; and again with
+ *   no report texts kept for snippets, every hit's file read) and memory;
  * - `/search` against `/dates` end to end (update in → reply accepted by the fake Telegram,
- *   through the real grammY adapter and the real command router) at p50 / p90 / p99.
+ *   through the real grammY adapter and the real command router) at p50 / p90 / p99, and the CPU
+ *   time each takes (bot and fake together), which a loaded machine stretches far less.
  *
- *   node --import tsx bench/search.ts [count]
+ *   node --import tsx bench/search.ts [count] [--only=commands] [--rounds=N]
+ *
+ * `--only=commands` skips the floor, the first index and the peer (index from the cache only) and
+ * measures the commands alone, `--rounds` times each (200 by default): for profiling the /search
+ * path with `node --cpu-prof --import tsx bench/search.ts 3650 --only=commands`.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +36,11 @@ import { cutChinese } from '../src/text/chinese-words.ts';
 import { startTelegramHarness } from '../tests/helpers/fake-telegram-harness.ts';
 import { buildReportFolder } from './fixtures.ts';
 
-const count = Number(process.argv[2] ?? 3650);
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const count = Number(positional[0] ?? 3650);
+const onlyCommands = flags.includes('--only=commands');
+const commandRounds = Number(flags.find((f) => f.startsWith('--rounds='))?.slice('--rounds='.length) ?? 200);
 const rounds = 25;
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const s = (n: number): string => `${(n / 1000).toFixed(2)} s`;
@@ -83,8 +93,15 @@ function peer(texts: ReadonlyArray<{ id: string; text: string }>): { buildMs: nu
   return { buildMs: performance.now() - start, mini };
 }
 
-/** `/search` and `/dates` answered end to end, alternately, through the Telegram adapter and the fake. */
-async function commandLatency(library: ReportLibrary, search: ReportSearch): Promise<{ search: number[]; dates: number[] }> {
+/**
+ * `/search` and `/dates` answered end to end, alternately, through the Telegram adapter and the
+ * fake: wall time per command, and the process's CPU time per command (bot and fake together),
+ * which a loaded machine stretches far less than the wall time.
+ */
+async function commandLatency(
+  library: ReportLibrary,
+  search: ReportSearch,
+): Promise<{ search: number[]; dates: number[]; cpu: { search: number; dates: number } }> {
   const store = await SqliteStore.open(':memory:');
   const digests = createDigestBuilder(
     { digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } },
@@ -105,7 +122,11 @@ async function commandLatency(library: ReportLibrary, search: ReportSearch): Pro
   const chatId = 4242;
   h.fake.addChat({ id: chatId, type: 'private' });
   await h.platform.start();
-  const times = { search: [] as number[], dates: [] as number[] };
+  const times = { search: [] as number[], dates: [] as number[], cpu: { search: 0, dates: 0 } };
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
   try {
     const ask = (text: string): Promise<number> =>
       new Promise((resolve) => {
@@ -120,15 +141,77 @@ async function commandLatency(library: ReportLibrary, search: ReportSearch): Pro
       });
     const searches = ['/search 模型', '/search Claude Code', '/search 智能体 推理', '/search 开源 模型 发布', '/search RLM'];
     for (let i = 0; i < 5; i++) await ask('/dates'); // warm-up: adapter, router, first replies
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < commandRounds; i++) {
+      let cpu = process.cpuUsage();
       times.dates.push(await ask('/dates'));
+      times.cpu.dates += cpuMs(cpu);
+      cpu = process.cpuUsage();
       times.search.push(await ask(searches[i % searches.length]!));
+      times.cpu.search += cpuMs(cpu);
     }
   } finally {
     await h.close();
     await store.close();
   }
   return times;
+}
+
+/** The floor, our first index and the peer's build, side by side; then query times, ours against the peer's. */
+async function compareWithFloorAndPeer(library: ReportLibrary, texts: ReadonlyArray<{ id: string; text: string }>, search: ReportSearch, cacheFile: string): Promise<void> {
+  // Alternately, twice, keeping each one's best: the ratio is of two runs under the same load.
+  let floorMs = Infinity;
+  let first = { ms: Infinity, loopP99: 0, loopMax: 0, size: 0 };
+  const before = process.memoryUsage();
+  for (let round = 0; round < 2; round++) {
+    floorMs = Math.min(floorMs, segmentAll(texts.map((t) => t.text)));
+    const built = await firstIndex(library);
+    if (built.ms < first.ms) first = built;
+  }
+  // Once: it holds the event loop (and the machine) for many seconds.
+  const { buildMs: peerBuildMs, mini } = peer(texts);
+  console.log(`floor: jieba segmenting the Chinese text of ${count} reports: ${s(floorMs)} (${(floorMs / count).toFixed(3)} ms each)`);
+  console.log(
+    `index, first start (reads, strips, segments, counts, posts every report in 15 ms slices): ${first.size} reports in ${s(first.ms)} ` +
+      `= ${(first.ms / floorMs).toFixed(2)} × the floor; event loop delay p99 ${ms(first.loopP99)}, max ${ms(first.loopMax)}`,
+  );
+  console.log(`peer: MiniSearch 7 with the same jieba tokens, one addAll: ${s(peerBuildMs)} = ${(peerBuildMs / floorMs).toFixed(2)} × the floor (event loop held throughout)`);
+  const after = process.memoryUsage();
+  console.log(`memory after the builds: heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)}`);
+
+  // Query time, index only (no snippets), ours against the peer's, then ours with snippets.
+  const index = new SearchIndex();
+  for (const { id, text } of texts) {
+    const terms = new Map<string, number>();
+    for (const term of indexTerms(reportIndexText(text))) terms.set(term, (terms.get(term) ?? 0) + 1);
+    index.add({ slug: id, dateStart: id, dateEnd: id }, terms);
+  }
+  // The same search reading every hit's file again (no texts kept): what a report shown for the first time costs.
+  const uncached = new ReportSearch(library, { cacheFile, snippetCacheSize: 0 });
+  await uncached.start();
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const withSnippets: number[] = [];
+  const withSnippetsUncached: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const query of QUERIES) {
+      let t = performance.now();
+      index.search(queryTerms(query), 10);
+      ours.push(performance.now() - t);
+      t = performance.now();
+      mini.search(query).slice(0, 10);
+      theirs.push(performance.now() - t);
+      t = performance.now();
+      await search.search(query);
+      withSnippets.push(performance.now() - t);
+      t = performance.now();
+      await uncached.search(query);
+      withSnippetsUncached.push(performance.now() - t);
+    }
+  }
+  console.log(`query, index only (${ours.length} queries): ours ${spread(ours)}; MiniSearch ${spread(theirs)}`);
+  console.log(`search with snippets (what /search calls): ${spread(withSnippets)}`);
+  console.log(`  the same, every hit's file read again (no report texts kept): ${spread(withSnippetsUncached)}`);
+  await uncached.stop();
 }
 
 async function main(): Promise<void> {
@@ -141,67 +224,26 @@ async function main(): Promise<void> {
     queryTerms('加载词典');
     console.log(`jieba dictionary load: ${ms(performance.now() - start)}`);
 
-    // Alternately, twice, keeping each one's best: the ratio is of two runs under the same load.
-    let floorMs = Infinity;
-    let first = { ms: Infinity, loopP99: 0, loopMax: 0, size: 0 };
-    const before = process.memoryUsage();
-    for (let round = 0; round < 2; round++) {
-      floorMs = Math.min(floorMs, segmentAll(texts.map((t) => t.text)));
-      const built = await firstIndex(library);
-      if (built.ms < first.ms) first = built;
-    }
-    // Once: it holds the event loop (and the machine) for many seconds.
-    const { buildMs: peerBuildMs, mini } = peer(texts);
-    console.log(`floor: jieba segmenting the Chinese text of ${count} reports: ${s(floorMs)} (${(floorMs / count).toFixed(3)} ms each)`);
-    console.log(
-      `index, first start (reads, strips, segments, counts, posts every report in 15 ms slices): ${first.size} reports in ${s(first.ms)} ` +
-        `= ${(first.ms / floorMs).toFixed(2)} × the floor; event loop delay p99 ${ms(first.loopP99)}, max ${ms(first.loopMax)}`,
-    );
-    console.log(`peer: MiniSearch 7 with the same jieba tokens, one addAll: ${s(peerBuildMs)} = ${(peerBuildMs / floorMs).toFixed(2)} × the floor (event loop held throughout)`);
-
     const cacheFile = join(dir, 'cache', 'search-index.bin');
     {
+      // The cache file the restart (and --only=commands) reads.
       const cold = new ReportSearch(library, { cacheFile });
       await cold.start();
       await cold.stop();
-      const after = process.memoryUsage();
-      console.log(`memory after both indexes: heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)}`);
     }
     const search = new ReportSearch(library, { cacheFile });
     start = performance.now();
     await search.start();
     console.log(`index, restart (terms from the cache file): ${search.size} reports in ${ms(performance.now() - start)}`);
-
-    // Query time, index only (no snippets), ours against the peer's, then ours with snippets.
-    const index = new SearchIndex();
-    for (const { id, text } of texts) {
-      const terms = new Map<string, number>();
-      for (const term of indexTerms(reportIndexText(text))) terms.set(term, (terms.get(term) ?? 0) + 1);
-      index.add({ slug: id, dateStart: id, dateEnd: id }, terms);
-    }
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    const withSnippets: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      for (const query of QUERIES) {
-        let t = performance.now();
-        index.search(queryTerms(query), 10);
-        ours.push(performance.now() - t);
-        t = performance.now();
-        mini.search(query).slice(0, 10);
-        theirs.push(performance.now() - t);
-        t = performance.now();
-        await search.search(query);
-        withSnippets.push(performance.now() - t);
-      }
-    }
-    console.log(`query, index only (${ours.length} queries): ours ${spread(ours)}; MiniSearch ${spread(theirs)}`);
-    console.log(`search with snippets (what /search calls): ${spread(withSnippets)}`);
+    if (!onlyCommands) await compareWithFloorAndPeer(library, texts, search, cacheFile);
 
     const latency = await commandLatency(library, search);
     const p90 = (times: number[]): number => percentile([...times].sort((a, b) => a - b), 0.9);
     console.log(`end to end through the Telegram adapter (${latency.dates.length} each, alternately): /dates ${spread(latency.dates)}`);
     console.log(`  /search ${spread(latency.search)}; p90 ratio /search : /dates = ${(p90(latency.search) / p90(latency.dates)).toFixed(2)}`);
+    const cpuSearch = latency.cpu.search / latency.search.length;
+    const cpuDates = latency.cpu.dates / latency.dates.length;
+    console.log(`  CPU time per command (bot and fake Telegram together): /dates ${ms(cpuDates)}, /search ${ms(cpuSearch)} = ${(cpuSearch / cpuDates).toFixed(2)} × /dates`);
     await search.stop();
   } finally {
     await rm(dir, { recursive: true, force: true });

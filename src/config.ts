@@ -119,6 +119,12 @@ const fileSchema = z
          * `digest post DATE` and `/repost` still can.
          */
         maxReportAgeDays: z.number().int().min(0).default(7),
+        /**
+         * A report edited after it was delivered is corrected where it was posted (the delivered
+         * messages edited in place, nothing sent anew) once its file settles, while the bot runs.
+         * `digest post DATE --edit` does it at once either way.
+         */
+        editOnCorrection: z.boolean().default(true),
       })
       .prefault({}),
     discord: z
@@ -138,6 +144,16 @@ const fileSchema = z
          * each message over the free 30 a second. Command answers never carry it.
          */
         paidBroadcast: z.boolean().default(false),
+        /**
+         * Each point's detail in an expandable blockquote, so a chat sees the ten titles at a
+         * glance and opens the ones it wants; a subscription may choose otherwise (`/settings collapse`).
+         */
+        collapseDetails: z.boolean().default(true),
+        /**
+         * The digest's last message previews the full-report link (`digest.reportUrlTemplate`);
+         * off, digests show no link preview at all. A link inside a point never previews.
+         */
+        previewReportLink: z.boolean().default(false),
       })
       .prefault({}),
     /** The open archive on the HTTP server: public report pages, feeds and `/mcp` (see src/archive). */

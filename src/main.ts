@@ -9,6 +9,8 @@ import { loadConfig, secretsOf, type Config } from './config.ts';
 import { createArchiveRoutes } from './archive/create-archive.ts';
 import { withArchiveLinks } from './archive/report-links.ts';
 import { createDelivery } from './delivery/create-delivery.ts';
+import { Corrections } from './delivery/corrections.ts';
+import { watchCorrections } from './delivery/correction-watch.ts';
 import { ChatOwnerNotifier } from './delivery/owner-notifier.ts';
 import { applyOutcomeJournal, OutcomeJournal } from './delivery/outcome-journal.ts';
 import { createCoordination } from './delivery/create-coordination.ts';
@@ -29,6 +31,8 @@ import { Shutdown } from './shutdown.ts';
 import { RecentFanouts } from './status/recent-fanouts.ts';
 import { platformRoles } from './status/instance-info.ts';
 import { PostgresFanoutLock } from './delivery/postgres-fanout-lock.ts';
+import { PostgresRateBudget } from './delivery/postgres-rate-budget.ts';
+import { TELEGRAM_LIMITS } from './render/limits.ts';
 import { listPostgresPeers, type PeerInstance } from './delivery/postgres-peers.ts';
 import { postgresTimeoutsOf } from './store/postgres-pool-options.ts';
 import type { PlatformName } from './platforms/platform.ts';
@@ -159,12 +163,15 @@ async function run(shutdown: Shutdown): Promise<number> {
     store,
     reposter: coordination.reposter,
     timezone: config.timezone,
+    schedule: config.schedule,
     now: () => new Date(),
     logger,
   });
   const router = metrics ? timeCommands(commandRouter, (platform, command, seconds) => metrics.commandAnswered(platform, command, seconds)) : commandRouter;
   // Webhook updates already handled, shared by every instance through the store.
   const handledUpdates = new HandledUpdates(store, { logger });
+  // PostgreSQL: every instance sending with the Telegram token shares its rate budget.
+  const telegramBudget = config.databaseUrl && config.env.telegramToken ? sharedTelegramBudget(config.databaseUrl, config.env.telegramToken, config, logger) : null;
   Object.assign(
     platformTable,
     createPlatforms({
@@ -172,6 +179,7 @@ async function run(shutdown: Shutdown): Promise<number> {
       logger,
       router,
       claimUpdate: (platform, updateId) => handledUpdates.claim(platform, updateId),
+      ...(telegramBudget ? { telegramRateBudget: telegramBudget } : {}),
       ...(metrics ? { telemetry: metrics } : {}),
     }),
   );
@@ -239,6 +247,16 @@ async function run(shutdown: Shutdown): Promise<number> {
     );
   });
   const stopWarmingRecent = warmRecentReports(library, images, config.wordcloud.warmRecent);
+
+  // A report edited after delivery is corrected where it was posted, once its file settles.
+  const stopCorrections = config.delivery.editOnCorrection
+    ? watchCorrections({
+        library,
+        corrections: new Corrections({ library, digests, store, platforms: new Map(platforms.map((platform) => [platform.name, platform])), logger }),
+        settleMs: config.delivery.reportSettleMs,
+        logger,
+      })
+    : () => undefined;
 
   // Each platform starts on its own and a transient failure is retried in the background, so one
   // platform's outage never stops the other or the daily posts. A platform catches up on missed
@@ -308,6 +326,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   const httpClosed = http?.close(3000) ?? Promise.resolve();
   stopWarming();
   stopWarmingRecent();
+  stopCorrections();
   await search.stop();
   await coordination.stop();
   // Sending has ended: held outcomes are written once more, and what is still refused is journaled.
@@ -315,6 +334,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   else await deliverer.ledger.finish();
   await images.close();
   await starter.stop();
+  await telegramBudget?.close();
   await httpClosed;
   // After a loss the connection is left open: closing would delete `<path>-wal` by name, which may
   // by now belong to a new database at that path. The process exits right after.
@@ -384,4 +404,16 @@ function peersOf(databaseUrl: string, config: Config): () => Promise<readonly Pe
       namespace: config.coordinationSchema ?? 'pgboss',
       timeouts: postgresTimeoutsOf(config.database),
     });
+}
+
+/** The Telegram token's budget on the shared database: TELEGRAM_LIMITS' broadcast rate for all instances together. */
+function sharedTelegramBudget(databaseUrl: string, token: string, config: Config, logger: Logger): PostgresRateBudget {
+  return new PostgresRateBudget({
+    connectionString: databaseUrl,
+    token,
+    capacity: TELEGRAM_LIMITS.broadcastPerSecond,
+    windowMs: 1000,
+    timeouts: postgresTimeoutsOf(config.database),
+    logger,
+  });
 }

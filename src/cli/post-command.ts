@@ -5,6 +5,7 @@ import { createDigestBuilder } from '../digest-builder.ts';
 import { createDelivery } from '../delivery/create-delivery.ts';
 import type { DeliveryReport, PlatformCounts } from '../delivery/deliverer.ts';
 import { describeDestination } from '../delivery/notices.ts';
+import { Corrections, type CorrectionReport } from '../delivery/corrections.ts';
 import { createLogger } from '../log.ts';
 import { createPlatforms } from '../platforms/create-platforms.ts';
 import { PLATFORM_NAMES, type Destination, type Platform, type PlatformName } from '../platforms/platform.ts';
@@ -15,7 +16,7 @@ import { WordcloudService } from '../wordcloud/wordcloud-service.ts';
 import type { CliCommand, CliIo } from './io.ts';
 import { createProgress, type Progress } from './progress.ts';
 
-const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost] [--force] [--verbose]
+const HELP = `usage: digest post [DATE] [--platform discord|telegram] [--to ID] [--repost] [--force] [--edit] [--verbose]
 
 Delivers a report (default: the newest) now to every active subscription that has not had it,
 through the same ledger as the running bot (safe to run beside it: nothing is posted twice).
@@ -26,6 +27,9 @@ DATE      2026-01-03, 20260103, 2026/1/3, today, yesterday (in the configured ti
 --verbose   log each attempt and retry on stderr (JSON lines), not only the outcome
 --force     send a report that is held as incomplete (fewer core points than its heading
             announces) as it is
+--edit      correct in place instead of posting: where the report was delivered in an older
+            version (edited since), edit the delivered messages to match; nothing new is sent,
+            and a message that can no longer be edited is reported
 A report older than delivery.maxReportAgeDays is sent too: the limit is for due times only.
 Prints one summary line per platform (with the sends whose answer was lost and that may show
 twice, when any). Exit codes: 0 every destination delivered, skipped or deactivated (with a
@@ -41,6 +45,7 @@ interface PostOptions {
   repost: boolean;
   verbose: boolean;
   force: boolean;
+  edit: boolean;
 }
 
 function parse(argv: string[]): PostOptions | 'help' | string {
@@ -55,6 +60,7 @@ function parse(argv: string[]): PostOptions | 'help' | string {
         repost: { type: 'boolean' },
         verbose: { type: 'boolean' },
         force: { type: 'boolean' },
+        edit: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -65,7 +71,16 @@ function parse(argv: string[]): PostOptions | 'help' | string {
       return `--platform must be discord or telegram, not "${platform}"`;
     }
     if (values.to !== undefined && !/^-?\d+$/.test(values.to)) return `--to must be a numeric chat or channel id, not "${values.to}"`;
-    return { date: positionals[0], platform, to: values.to, repost: values.repost === true, verbose: values.verbose === true, force: values.force === true };
+    if (values.edit && (values.repost || values.force)) return '--edit corrects what was delivered: it cannot be combined with --repost or --force';
+    return {
+      date: positionals[0],
+      platform,
+      to: values.to,
+      repost: values.repost === true,
+      verbose: values.verbose === true,
+      force: values.force === true,
+      edit: values.edit === true,
+    };
   } catch (error) {
     return (error as Error).message;
   }
@@ -132,11 +147,12 @@ export const postCommand: CliCommand = async (argv, io) => {
     const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger, maxReportBytes: config.content.maxReportBytes });
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     let progress: Progress | null = null;
+    const digests = createDigestBuilder(withArchiveLinks(config), images, library);
     const { fanout, lock } = createDelivery({
       config,
       store,
       library,
-      digests: createDigestBuilder(withArchiveLinks(config), images, library),
+      digests,
       platforms,
       logger,
       // With DATABASE_URL this is the per-platform PostgreSQL lock the bot's instances take.
@@ -153,6 +169,14 @@ export const postCommand: CliCommand = async (argv, io) => {
       return 1;
     }
 
+    if (options.edit) {
+      const corrections = new Corrections({ library, digests, store, platforms: new Map(Object.values(platforms).map((p) => [p.name, p])), logger });
+      const result = await corrections.correct(report.slug, {
+        ...(options.platform ? { platform: options.platform } : {}),
+        ...(options.to ? { chatId: options.to } : {}),
+      });
+      return printCorrections(result, inScope, io);
+    }
     const destinations = chooseDestinations(options, inScope, await fanout.audience());
     if (typeof destinations === 'string') {
       io.stderr(`digest post: ${destinations}\n`);
@@ -228,6 +252,24 @@ function printOutcome(outcome: DeliveryReport, inScope: readonly PlatformName[],
       `  ${transient} failed on transient errors after every retry (network, 5xx, timeouts): the next due time or \`digest post\` tries again${verbose ? '' : '; --verbose logs each attempt'}\n`,
     );
   }
+}
+
+/** `telegram: 3 edited, 1 not editable, 0 failed` per platform, then a line per destination not corrected. */
+function printCorrections(result: CorrectionReport, inScope: readonly PlatformName[], io: CliIo): number {
+  for (const platform of inScope) {
+    const mine = result.outcomes.filter((o) => o.destination.platform === platform);
+    const count = (status: string): number => mine.filter((o) => o.status === status).length;
+    io.stdout(`${platform}: ${count('edited')} edited, ${count('not-editable')} not editable, ${count('failed')} failed\n`);
+  }
+  for (const outcome of result.outcomes.filter((o) => o.status !== 'edited')) {
+    const where = describeDestination(outcome.destination);
+    io.stderr(`  ${where}: ${outcome.status}: ${reasonFor(where, outcome.reason ?? null)}\n`);
+  }
+  if (result.outcomes.length === 0) io.stdout(`${result.slug}: nothing to correct (${result.upToDate} delivered with this version)\n`);
+  if (result.unknownVersion > 0) {
+    io.stderr(`  ${result.unknownVersion} delivered before the ledger recorded versions: left as they are\n`);
+  }
+  return result.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 
 async function stopAll(platforms: Partial<Record<PlatformName, Platform>>): Promise<void> {

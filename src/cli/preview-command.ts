@@ -80,6 +80,7 @@ export const previewCommand: CliCommand = async (argv, io) => {
     const { preview } = await buildDigestPreview(report, createDigestBuilder(withArchiveLinks(config), images), {
       discordColor: config.digest.discordColor,
       discordLayout: config.discord.layout,
+      telegram: config.telegram,
     }).finally(() => images.close());
     io.stdout(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
     return 0;

@@ -11,12 +11,14 @@ import type { Store, Subscription, SubscriptionOptions } from '../store/store.ts
 import type { CliCommand, CliIo } from './io.ts';
 import { applyAdd, describe, describeSchedule, type AddRequest } from './subs-add.ts';
 import { importSubscriptions } from './subs-import.ts';
+import { resolveTagForCli } from './subs-tag.ts';
 import { openExistingStore } from './open-existing-store.ts';
 import { parseCliArgs, UsageError } from './parse-cli-args.ts';
 
 const USAGE = [
   'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--time HH:MM [--tz ZONE]] [--role <id|none>]',
-  '                      [--silent on|off] [--wordcloud on|off] [--language zh|en|default]',
+  '                      [--silent on|off] [--wordcloud on|off] [--language zh|en|default] [--collapse|--no-collapse]',
+  '                      [--tag <forum tag name|none>] [--publish | --no-publish]',
   '                      [--layout components|embeds|default]',
   '       digest subs import FILE|-',
   '       digest subs remove <discord|telegram> <id> [--thread <id>]',
@@ -32,8 +34,13 @@ Safe to run while the bot runs: both share the same database.
   add     subscribe a Discord channel/thread or a Telegram chat/forum topic (or reactivate it);
           --time HH:MM [--tz ZONE] its own daily time (as /subscribe; the zone defaults to the
           configured timezone); with delivery options (as /settings), set those on it, new or
-          already active: --role (Discord only) --silent --wordcloud --language
-          --layout (Discord only: components, embeds, or default for discord.layout)
+          already active: --role (Discord only) --silent --wordcloud --language;
+          Telegram only: --collapse / --no-collapse, the points' details folded or in full;
+          Discord only: --tag NAME, the forum tag each post in a forum or media channel gets
+          (looked up by name in the channel's tags with DISCORD_TOKEN; an unknown name is
+          refused listing the tags there are; none removes it), --publish / --no-publish,
+          whether each digest is published in an announcement channel (default: published)
+          Discord only: --layout components|embeds|default, the digest's layout (default: discord.layout)
   import  many at once, from FILE or standard input (-): one subscription a line,
           "<platform> <id> [options as for add]" ('#' starts a comment); prints per line whether
           it was added, updated, unchanged or refused; exits 1 when any line was refused
@@ -66,11 +73,16 @@ const OPTIONS = {
   wordcloud: { type: 'string' },
   language: { type: 'string' },
   layout: { type: 'string' },
+  collapse: { type: 'boolean' },
+  'no-collapse': { type: 'boolean' },
+  tag: { type: 'string' },
+  publish: { type: 'boolean' },
+  'no-publish': { type: 'boolean' },
 } as const;
 
 /** The chat syntax of shared explanations (`for example silent:off`) as flags (`--silent off`). */
 export function asFlags(text: string): string {
-  return text.replace(/\b(time|tz|role|silent|wordcloud|language|layout):(\S+?)(?=[.,;]?(\s|$))/g, '--$1 $2');
+  return text.replace(/\b(time|tz|role|silent|wordcloud|language|layout|tag|publish):(\S+?)(?=[.,;]?(\s|$))/g, '--$1 $2');
 }
 
 interface Parsed {
@@ -85,15 +97,21 @@ interface Parsed {
   optionsGiven: boolean;
   /** `--time` / `--tz` as given (checked against the configured timezone once it is loaded). */
   schedule: { time?: string; tz?: string };
+  /** `--tag` as given: a forum tag's name, resolved through Discord before anything is stored. */
+  tag: string | undefined;
 }
 
 function parse(argv: readonly string[]): Parsed {
   const result = parseCliArgs(argv, { options: OPTIONS });
   const [action, ...positionals] = result.positionals;
-  const { role, silent, wordcloud, language, layout, time, tz } = result.values;
-  const given = { role, silent, wordcloud, language, layout };
+  const { role, silent, wordcloud, language, layout, time, tz, tag } = result.values;
+  if (result.values.collapse && result.values['no-collapse']) throw new UsageError('--collapse and --no-collapse contradict each other: give one');
+  if (result.values.publish && result.values['no-publish']) throw new UsageError('--publish and --no-publish contradict each other');
+  const collapse = result.values.collapse ? 'on' : result.values['no-collapse'] ? 'off' : undefined;
+  const publish = result.values.publish ? 'on' : result.values['no-publish'] ? 'off' : undefined;
+  const given = { role, silent, wordcloud, language, layout, collapse, publish, tag };
   const optionsGiven = Object.values(given).some((v) => v !== undefined);
-  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud, --language and --layout only apply to "add"');
+  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud, --language, --layout, --collapse, --tag and --publish only apply to "add"');
   if ((time !== undefined || tz !== undefined) && action !== 'add') throw new UsageError('--time and --tz only apply to "add"');
   let options: Partial<SubscriptionOptions> = {};
   if (optionsGiven) {
@@ -108,7 +126,7 @@ function parse(argv: readonly string[]): Parsed {
     }
   }
   const schedule = { ...(time === undefined ? {} : { time }), ...(tz === undefined ? {} : { tz }) };
-  return { action, positionals, thread: result.values.thread, json: result.values.json, help: result.values.help, options, optionsGiven, schedule };
+  return { action, positionals, thread: result.values.thread, json: result.values.json, help: result.values.help, options, optionsGiven, schedule, tag };
 }
 
 /** `--time` / `--tz` as /subscribe reads them, or null when neither was given. */
@@ -152,6 +170,10 @@ function describeOptions(options: SubscriptionOptions): string {
     `language ${options.language ?? 'default'}`,
     // Only once chosen, so the line reads as before for subscriptions that never chose a layout.
     ...(options.layout === null ? [] : [`layout ${options.layout}`]),
+    // Only once set (Telegram): the line stays as it was for everyone else.
+    ...(options.collapseDetails === null ? [] : [`collapse ${options.collapseDetails ? 'on' : 'off'}`]),
+    ...(options.forumTagId !== null ? [`tag ${options.forumTagId}`] : []),
+    ...(options.publish !== null ? [`publish ${options.publish ? 'on' : 'off'}`] : []),
   ].join(', ');
 }
 
@@ -290,6 +312,9 @@ export const subsCommand: CliCommand = async (argv, io) => {
   let lines: string | null = null;
   try {
     if (args.action === 'add') schedule = readSchedule(args, config.timezone);
+    if (args.action === 'add' && args.tag !== undefined && destination) {
+      args.options.forumTagId = await resolveTagForCli(config.env.discordToken, config.env.discordApiBase, destination, args.tag);
+    }
     if (args.action === 'import') lines = await readImportSource(args.positionals[0] ?? '-', io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -313,6 +338,8 @@ export const subsCommand: CliCommand = async (argv, io) => {
 /** One import line as `add` arguments: the same parser, the same explanations. */
 function parseImportLine(line: string, timezone: string): AddRequest {
   const args = parse(['add', ...line.trim().split(/\s+/)]);
+  // A tag is looked up on Discord, one channel at a time: `add` does that, an import does not.
+  if (args.tag !== undefined) throw new UsageError('--tag only applies to "add" (it is looked up on Discord)');
   return { destination: parseDestination(args), options: args.options, optionsGiven: args.optionsGiven, schedule: readSchedule(args, timezone) };
 }
 

@@ -28,6 +28,8 @@ export interface CommandDeps {
   search?: ReportSearcher;
   /** config.timezone: the zone `today` / `yesterday` and default schedules are in. */
   timezone: string;
+  /** config.schedule (cron, in `timezone`): /status tells the next due time from it; absent, only subscriptions with their own time get one. */
+  schedule?: string;
   now: () => Date;
   logger: Logger;
 }

@@ -11,6 +11,7 @@ const ORDER: readonly CommandName[] = [
   'unsubscribe',
   'settings',
   'repost',
+  'status',
   'help',
   'start',
 ];

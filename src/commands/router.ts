@@ -12,6 +12,7 @@ import { reportCommand } from './report.ts';
 import { searchCommand } from './search.ts';
 import { settingsCommand } from './settings.ts';
 import { startCommand } from './start.ts';
+import { statusCommand } from './status.ts';
 import { subscribeCommand } from './subscribe.ts';
 import { describeDestination, resolveTarget, sameDestination } from './target.ts';
 import type { CommandArgs, CommandContext, CommandDefinition, CommandReply, CommandRouter } from './types.ts';
@@ -99,6 +100,7 @@ export function createCommandRouter(deps: CommandDeps): CommandRouter {
     unsubscribeCommand(deps),
     settingsCommand(deps),
     repostCommand(deps),
+    statusCommand(deps),
   ];
   const byName = new Map(definitions.map((d) => [d.name as string, d]));
 

@@ -1,14 +1,17 @@
 import { bothLocales, messages } from '../i18n/index.ts';
 import { describeDeliveryOptions, DELIVERY_OPTIONS, readDeliveryOptions } from './delivery-option-args.ts';
 import type { CommandDeps } from './deps.ts';
+import { checkPostingTarget } from './posting-checks.ts';
 import { readScheduleArgs } from './schedule-args.ts';
 import { requesterOf, resolveTarget, sameDestination } from './target.ts';
 import type { CommandDefinition } from './types.ts';
 
 /**
- * `/subscribe [channel] [time] [tz] [role] [silent] [wordcloud] [language] [layout]`: the daily digest goes
- * to this chat, thread or forum topic (or the chosen channel). Subscribing again only changes the
- * time and the delivery options given; the others are kept (see /settings).
+ * `/subscribe [channel] [time] [tz] [role] [silent] [wordcloud] [language] [layout] [tag] [publish]`: the
+ * daily digest goes to this chat, thread, forum topic, forum or announcement channel (or the chosen
+ * channel). Subscribing again only changes the time and the delivery options given; the others are
+ * kept (see /settings). Where the bot cannot post (a permission missing) nothing is stored and the
+ * reply says which permission; `tag` names one of the forum's tags.
  */
 export function subscribeCommand(deps: CommandDeps): CommandDefinition {
   return {
@@ -25,13 +28,16 @@ export function subscribeCommand(deps: CommandDeps): CommandDefinition {
       const m = messages(context.locale);
       const schedule = readScheduleArgs(args, deps.timezone, m);
       const options = readDeliveryOptions(args, context, m);
-      const optionsGiven = Object.keys(options).length > 0;
       const target = resolveTarget(args, context);
       const isHere = sameDestination(target, context.destination);
       const place = isHere ? m.places.here : m.places.thatChannel;
       const scheduleText = schedule ? m.subscribe.schedule(schedule.time, schedule.timezone) : null;
 
       const existing = await deps.store.getSubscription(target);
+      const withImage = options.wordcloud ?? existing?.options.wordcloud ?? true;
+      const checked = await checkPostingTarget(args, context, target, place, { requirePosting: true, withImage }, m);
+      if (checked.forumTagId !== undefined) options.forumTagId = checked.forumTagId;
+      const optionsGiven = Object.keys(options).length > 0;
       if (existing?.active && schedule === null && !optionsGiven) {
         return { kind: 'text', text: m.subscribe.alreadySubscribed(place, null) };
       }
@@ -51,7 +57,7 @@ export function subscribeCommand(deps: CommandDeps): CommandDefinition {
           ? m.settings.changed(place)
           : m.subscribe.alreadySubscribed(place, scheduleText)
         : m.subscribe.subscribed(place, scheduleText);
-      const settings = optionsGiven ? describeDeliveryOptions(saved.options, context, m) : [];
+      const settings = optionsGiven ? describeDeliveryOptions(saved.options, context, m, checked.tagName) : [];
       return { kind: 'text', text: [text, ...settings].join('\n') };
     },
   };

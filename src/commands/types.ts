@@ -16,7 +16,8 @@ export type CommandName =
   | 'subscribe'
   | 'unsubscribe'
   | 'repost'
-  | 'settings';
+  | 'settings'
+  | 'status';
 
 /** Arguments as the user gave them (strings); each command validates its own. */
 export interface CommandArgs {
@@ -50,6 +51,27 @@ export interface CommandArgs {
   language?: string;
   /** `/settings`, `/subscribe`: Discord's digest layout, `components`, `embeds` or `default`; refused on Telegram. */
   layout?: string;
+  /** `/settings`, `/subscribe`: `on` / `off` / `default`: Telegram points' details folded; refused on Discord. */
+  collapse?: string;
+  /** `/settings`, `/subscribe` (Discord forum and media channels): a forum tag's name, or `none`. */
+  tag?: string;
+  /** `/settings`, `/subscribe` (Discord announcement channels): `on` / `off`: publish each digest. */
+  publish?: string;
+}
+
+/** A permission the bot needs to post a digest somewhere, named neutrally (each catalogue words it). */
+export type PostingPermission = 'view-channel' | 'send-messages' | 'create-posts' | 'send-in-threads' | 'embed-links' | 'attach-files';
+
+/**
+ * What the bot finds where it is asked to post (Discord): the kind of place, the forum tags one
+ * may apply there, and the permissions it lacks to post a digest.
+ */
+export interface TargetInspection {
+  kind: 'text' | 'announcement' | 'forum' | 'thread' | 'other';
+  /** Forum and media channels: the tags their posts may carry; [] elsewhere. */
+  forumTags: { id: string; name: string }[];
+  /** In the order Discord's settings list them; [] when the bot may post. */
+  missingPermissions: PostingPermission[];
 }
 
 /** Who asked, where, and what they may do. Built by the platform adapter; neutral from here on. */
@@ -74,6 +96,12 @@ export interface CommandContext {
    * commands that change something call it.
    */
   canManage(target: Destination): Promise<boolean>;
+  /**
+   * What the bot finds at `target` (Discord): its kind, forum tags, the permissions it lacks for a
+   * digest with (`withImage`) or without the word cloud. Null when it cannot tell (the lookup
+   * failed); absent on platforms without such a notion (Telegram).
+   */
+  inspectTarget?(target: Destination, withImage: boolean): Promise<TargetInspection | null>;
 }
 
 /** What a command answers; the adapter turns it into the platform's message. */
@@ -85,13 +113,18 @@ export type CommandReply =
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language' | 'layout';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language' | 'layout' | 'collapse' | 'tag' | 'publish';
   /** `role`: a Discord role picker (Telegram has none; typed as `role:…` there). */
   type: 'string' | 'channel' | 'boolean' | 'role';
   required: boolean;
   autocomplete?: boolean;
   /** Fixed values a string option offers (Discord shows them as choices). */
   choices?: readonly string[];
+  /**
+   * The platforms whose menus offer the option (absent: all). Elsewhere it is not registered, and
+   * the command still refuses it with a reason should it arrive (typed, or from the CLI).
+   */
+  platforms?: readonly PlatformName[];
   description: Record<Locale, string>;
 }
 

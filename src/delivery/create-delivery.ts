@@ -38,7 +38,7 @@ export function createDelivery(input: {
   config: Pick<Config, 'ownerChat' | 'databasePath'> &
     Partial<Pick<Config, 'telegram' | 'databaseUrl' | 'coordinationSchema' | 'database' | 'timezone'>> & {
       /** Without `maxReportAgeDays`, due times send reports of any age. */
-      delivery: Omit<Config['delivery'], 'maxUnrecordedSends' | 'maxReportAgeDays'> & Partial<Pick<Config['delivery'], 'maxUnrecordedSends' | 'maxReportAgeDays'>>;
+      delivery: Omit<Config['delivery'], 'maxUnrecordedSends' | 'maxReportAgeDays' | 'editOnCorrection'> & Partial<Pick<Config['delivery'], 'maxUnrecordedSends' | 'maxReportAgeDays' | 'editOnCorrection'>>;
     };
   store: Store;
   library: DeliveryLibrary;

@@ -16,6 +16,7 @@ export const en: Messages = {
     unsubscribe: 'Stop the daily report digest here',
     repost: 'Post a report again here (or to every subscription)',
     settings: 'Show or change how the digest is delivered here',
+    status: 'Is the digest subscribed here, when is the next one, did the last one arrive',
   },
   options: {
     reportDate: 'Date, e.g. 2026-01-03, 20260103, 2026/1/3, today, yesterday',
@@ -33,6 +34,9 @@ export const en: Messages = {
     wordcloud: 'Send the word cloud with the digest',
     language: 'Language of the digest labels and buttons (reports are not translated)',
     layout: 'Discord digest layout: components (one message, default) or embeds',
+    collapse: 'Fold each point\'s details so the ten titles show at a glance (Telegram only)',
+    tag: 'Forum channels: name of the tag each post gets (Discord only; none removes it)',
+    publish: 'Announcement channels: publish each digest to following servers (Discord only; default on)',
   },
   help: {
     intro: 'I post the daily "Twitter AI 报告" digest and can show any past report.',
@@ -48,7 +52,8 @@ export const en: Messages = {
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
       repost: '/repost [date] — post a report here again (needs admin rights)',
       settings:
-        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] — show or change delivery here (needs admin rights; /subscribe takes the same options)',
+        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] [collapse:on|off] [tag:forum tag] [publish:on|off] — show or change delivery here (needs admin rights; /subscribe takes the same options; collapse: Telegram only; layout, tag, publish: Discord only)',
+      status: '/status — subscribed here or not, when the next digest comes, whether the last one arrived',
     },
     dateForms: (timezone: string) =>
       `Dates can be 2026-01-03, 20260103, 2026/1/3, today or yesterday (today / yesterday in ${timezone}).`,
@@ -105,6 +110,16 @@ export const en: Messages = {
     invalidTimezone: (input: string) =>
       `"${input}" is not a timezone I know: use an IANA name such as tz:Asia/Shanghai or tz:Europe/Berlin.`,
     timezoneWithoutTime: 'A timezone alone is not enough: give a time too, for example time:08:30 tz:Europe/Berlin.',
+    missingPermissions: (place: string, permissions: string) =>
+      `I cannot post ${place}: I am missing ${permissions}. Give me these permissions in the channel settings, then subscribe again.`,
+    permissionNames: {
+      'view-channel': 'View Channel',
+      'send-messages': 'Send Messages',
+      'create-posts': 'Create Posts',
+      'send-in-threads': 'Send Messages in Threads',
+      'embed-links': 'Embed Links',
+      'attach-files': 'Attach Files',
+    },
   },
   unsubscribe: {
     unsubscribed: (place: string) => `Unsubscribed: the daily report digest will no longer arrive ${place}.`,
@@ -132,7 +147,9 @@ export const en: Messages = {
     silent: (on: boolean) => `Silent delivery: ${on ? 'on' : 'off'}`,
     wordcloud: (on: boolean) => `Word cloud: ${on ? 'sent' : 'not sent'}`,
     language: (language: string | null) => `Language: ${language === 'en' ? 'English (en)' : language === 'zh' ? 'Chinese (zh)' : 'default (Chinese)'}`,
-    roleOnTelegram: 'Telegram has no roles, so role cannot be set here. Options on Telegram: silent, wordcloud, language.',
+    roleOnTelegram: 'Telegram has no roles, so role cannot be set here. Options on Telegram: silent, wordcloud, language, collapse.',
+    collapse: (on: boolean | null) => `Details: ${on === true ? 'folded' : on === false ? 'shown in full' : 'the bot\'s default'}`,
+    collapseOnDiscord: 'Discord digests always show the details in full, so collapse cannot be set here. Options on Discord: role, clear_role, silent, wordcloud, language.',
     invalidSwitch: (option: string, input: string) => `"${input}" is not a value for ${option}: write on or off, for example ${option}:off.`,
     roleAndClearRole: 'role and clear_role contradict each other: pick a role, or stop mentioning one.',
     invalidLanguage: (input: string) => `"${input}" is not a language I speak: write zh or en, for example language:en.`,
@@ -141,6 +158,50 @@ export const en: Messages = {
     layoutOnTelegram: 'Telegram has one layout, so layout cannot be set here. Options on Telegram: silent, wordcloud, language.',
     invalidLayout: (input: string) => `"${input}" is not a layout: write components or embeds, for example layout:embeds.`,
     invalidRole: (input: string) => `"${input}" is not a role: pick one, for example role:@AI-news; role:none stops mentioning.`,
+    tag: (name: string | null) => `Forum tag: ${name ?? 'none'}`,
+    publish: (on: boolean | null) => `Publish in announcement channel: ${on === false ? 'off' : on === true ? 'on' : 'default (on)'}`,
+    discordOnly: (option: string) => `${option} applies on Discord only.`,
+    tagNotForum: 'tag applies to forum and media channels only, and this is not one.',
+    unknownTag: (input: string, tags: string[]) =>
+      tags.length === 0 ? `This forum has no tag "${input}": it has no tags at all.` : `This forum has no tag "${input}". Its tags: ${tags.join(', ')}.`,
+    tagUnchecked: "Could not read this channel's tags from Discord just now; please try again.",
+  },
+  status: {
+    notSubscribed: 'Not subscribed: the daily report digest does not come here. A channel manager can start it with /subscribe.',
+    unsubscribed: 'Not subscribed: the subscription here was stopped with /unsubscribe. A channel manager can start it again with /subscribe.',
+    stopped: (date: string | null, cause: string) =>
+      `Not subscribed: the subscription here was stopped${date ? ` on ${date}` : ''} because ${cause}. Once that is fixed, a channel manager can start it again with /subscribe.`,
+    subscribedSince: (date: string) => `Subscribed since ${date}.`,
+    nextDue: (time: string, timezone: string) => `Next digest: ${time} (${timezone}), when there is a new report.`,
+    nextDueUnknown: 'Next digest: at the bot\'s usual time.',
+    lastNone: 'No digest has been sent here yet.',
+    delivered: (date: string, at: string, repost: boolean, attempts: number, earlier: string | null) =>
+      `Last digest: the report of ${date}, delivered at ${at}${repost ? ' (sent again on request)' : ''}${attempts > 1 ? `, after ${attempts} attempts${earlier ? ` (earlier: ${earlier})` : ''}` : ''}.`,
+    sending: (date: string, at: string) =>
+      `Last digest: the report of ${date} is being sent (last progress ${at}); if the bot stopped meanwhile, it carries on where it stopped when it starts again.`,
+    failed: (date: string, at: string, attempts: number, cause: string) =>
+      `Last digest: the report of ${date} failed at ${at} after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: ${cause}.`,
+    deactivated: (date: string, at: string, cause: string) => `Last digest: the report of ${date} did not arrive (${at}): ${cause}, so the subscription was stopped then.`,
+    fixPermission: (platform: string) =>
+      platform === 'Discord'
+        ? 'Give the bot View Channel, Send Messages, Embed Links and Attach Files here.'
+        : 'Let the bot post here (in a channel: make it an administrator that may post messages).',
+    retry: (next: string | null, date: string) =>
+      `It is tried again ${next ? `at the next due time (${next})` : 'at the next due time'}, carrying on where it stopped (unless a newer report is out by then); a channel manager can send it now with /repost ${date}.`,
+    held: (date: string, points: number, expected: number) =>
+      `The report of ${date} is held: only ${points} of ${expected} core points so far. It goes out on its own once complete.`,
+    waiting: (date: string, next: string | null) => `The report of ${date} has not been sent here yet; it goes out ${next ? `at ${next}` : 'at the next due time'}.`,
+    notReady: (due: string) => `At the last due time (${due}) there was no new report; the next one goes out at the next due time once it is ready.`,
+    causes: {
+      'missing-permission': (platform: string) => `the bot lacks the permission to post here (${platform})`,
+      blocked: (_platform: string) => 'the bot was blocked by the user',
+      removed: (_platform: string) => 'the bot was removed, or this chat, channel or topic no longer exists',
+      'rate-limited': (platform: string) => `${platform} asked the bot to slow down (rate limit); the bot waited and retried`,
+      unreachable: (platform: string) => `${platform} could not be reached or had a server error; the bot retried`,
+      refused: (platform: string) => `${platform} refused the message`,
+      unsubscribed: (_platform: string) => 'it was unsubscribed',
+      other: (_platform: string) => 'of an internal problem (the operator finds the details in the log)',
+    },
   },
   errors: {
     unknownCommand: (name: string) => `There is no /${name} command. Send /help to see the commands.`,

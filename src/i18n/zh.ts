@@ -14,6 +14,7 @@ export const zh = {
     unsubscribe: '取消这里的每日报告订阅',
     repost: '把某一期报告重新发送到这里（或所有订阅）',
     settings: '查看或更改这里订阅的推送设置',
+    status: '查看这里的订阅状态和上一期摘要的送达情况',
   },
   options: {
     reportDate: '日期，例如 2026-01-03、20260103、2026/1/3、today、yesterday',
@@ -31,6 +32,9 @@ export const zh = {
     wordcloud: '是否随摘要发送词云图',
     language: '摘要标签和按钮的语言（报告正文不翻译）',
     layout: 'Discord 摘要的排版：components（一条消息，默认）或 embeds',
+    collapse: '把每条信息的细节折叠起来，一眼看到十个标题（仅 Telegram）',
+    tag: '论坛频道：每篇帖子加上的标签名（仅 Discord；none 取消）',
+    publish: '公告频道：发布每期摘要给关注的服务器（仅 Discord；默认开）',
   },
   help: {
     intro: '我每天发布「Twitter AI 报告」摘要，也可以随时查看往期报告。',
@@ -46,7 +50,8 @@ export const zh = {
       unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
       repost: '/repost [日期] — 把一期报告重新发送到这里（需要管理权限）',
       settings:
-        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面）',
+        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] [collapse:on|off] [tag:论坛标签] [publish:on|off] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面；collapse 仅 Telegram；layout、tag、publish 仅 Discord）',
+      status: '/status — 这里是否订阅、下一期何时发送、上一期是否送达',
     },
     dateForms: (timezone: string) =>
       `日期可写作 2026-01-03、20260103、2026/1/3、today 或 yesterday（today / yesterday 按 ${timezone} 时区计算）。`,
@@ -101,6 +106,16 @@ export const zh = {
     invalidTimezone: (input: string) =>
       `时区「${input}」无效：请用 IANA 时区名，例如 tz:Asia/Shanghai 或 tz:Europe/Berlin。`,
     timezoneWithoutTime: '只给出时区不够：请同时给出时间，例如 time:08:30 tz:Europe/Berlin。',
+    missingPermissions: (place: string, permissions: string) =>
+      `我无法在${place}发帖：缺少权限 ${permissions}。请在频道设置里给我这些权限，然后再订阅一次。`,
+    permissionNames: {
+      'view-channel': '查看频道',
+      'send-messages': '发送消息',
+      'create-posts': '创建帖子',
+      'send-in-threads': '在子区中发送消息',
+      'embed-links': '嵌入链接',
+      'attach-files': '附加文件',
+    },
   },
   unsubscribe: {
     unsubscribed: (place: string) => `已取消订阅：${place}不会再收到每日报告摘要。`,
@@ -127,7 +142,9 @@ export const zh = {
     silent: (on: boolean) => `静默推送：${on ? '开' : '关'}`,
     wordcloud: (on: boolean) => `词云图：${on ? '发送' : '不发送'}`,
     language: (language: string | null) => `语言：${language === 'en' ? 'English (en)' : language === 'zh' ? '中文 (zh)' : '默认（中文）'}`,
-    roleOnTelegram: 'Telegram 没有身份组，不能设置 role。可用的选项：silent、wordcloud、language。',
+    roleOnTelegram: 'Telegram 没有身份组，不能设置 role。可用的选项：silent、wordcloud、language、collapse。',
+    collapse: (on: boolean | null) => `细节：${on === true ? '折叠' : on === false ? '展开' : '默认（按机器人的设置）'}`,
+    collapseOnDiscord: 'Discord 上的摘要总是完整显示细节，不能设置 collapse。可用的选项：role、clear_role、silent、wordcloud、language。',
     invalidSwitch: (option: string, input: string) => `${option}「${input}」无效：请写 on 或 off，例如 ${option}:off。`,
     roleAndClearRole: 'role 和 clear_role 不能同时使用：要么选择一个身份组，要么取消提及。',
     invalidLanguage: (input: string) => `语言「${input}」无效：请写 zh 或 en，例如 language:en。`,
@@ -136,6 +153,49 @@ export const zh = {
     layoutOnTelegram: 'Telegram 只有一种排版，不能设置 layout。可用的选项：silent、wordcloud、language。',
     invalidLayout: (input: string) => `排版「${input}」无效：请写 components 或 embeds，例如 layout:embeds。`,
     invalidRole: (input: string) => `身份组「${input}」无效：请选择一个身份组，例如 role:@AI-news；写 role:none 可取消提及。`,
+    tag: (name: string | null) => `论坛标签：${name ?? '无'}`,
+    publish: (on: boolean | null) => `在公告频道发布：${on === false ? '关' : on === true ? '开' : '默认（开）'}`,
+    discordOnly: (option: string) => `${option} 只适用于 Discord。`,
+    tagNotForum: 'tag 只适用于论坛频道和媒体频道，这里不是。',
+    unknownTag: (input: string, tags: string[]) =>
+      tags.length === 0 ? `这个论坛没有标签「${input}」，它没有任何标签。` : `这个论坛没有标签「${input}」。可用的标签：${tags.join('、')}。`,
+    tagUnchecked: '现在无法从 Discord 读取这个频道的标签，请稍后再试。',
+  },
+  status: {
+    notSubscribed: '这里没有订阅每日报告摘要。管理员可以用 /subscribe 订阅。',
+    unsubscribed: '这里没有订阅：订阅已被取消。管理员可以用 /subscribe 重新订阅。',
+    stopped: (date: string | null, cause: string) =>
+      `这里的订阅已${date ? `于 ${date} ` : ''}停止，原因：${cause}。问题解决后，管理员可以用 /subscribe 重新订阅。`,
+    subscribedSince: (date: string) => `已订阅，自 ${date} 起。`,
+    nextDue: (time: string, timezone: string) => `下一期：${time}（${timezone}），届时有新报告就发送。`,
+    nextDueUnknown: '下一期：按机器人的默认时间发送。',
+    lastNone: '这里还没有发送过摘要。',
+    delivered: (date: string, at: string, repost: boolean, attempts: number, earlier: string | null) =>
+      `上一期：${date} 的报告，已于 ${at} 送达${repost ? '（应要求重新发送）' : ''}${attempts > 1 ? `，共尝试 ${attempts} 次${earlier ? `（之前失败：${earlier}）` : ''}` : ''}。`,
+    sending: (date: string, at: string) => `上一期：${date} 的报告正在发送（最近进展 ${at}）；如果机器人中途停止，下次启动时会从中断处继续。`,
+    failed: (date: string, at: string, attempts: number, cause: string) =>
+      `上一期：${date} 的报告发送失败（${at}，尝试 ${attempts} 次）：${cause}。`,
+    deactivated: (date: string, at: string, cause: string) => `上一期：${date} 的报告没有送达（${at}）：${cause}，订阅当时因此停止。`,
+    fixPermission: (platform: string): string =>
+      platform === 'Discord'
+        ? '请给机器人在这里的「查看频道」「发送消息」「嵌入链接」「附加文件」权限。'
+        : '请让机器人可以在这里发消息（频道里需要把它设为可发帖的管理员）。',
+    retry: (next: string | null, date: string) =>
+      `${next ? `下一次到点（${next}）` : '下一次到点时'}会再试，从中断处继续（如果那时没有更新的报告）；管理员也可以用 /repost ${date} 立即重发。`,
+    held: (date: string, points: number, expected: number) =>
+      `${date} 的报告还没有写完（核心信息 ${points}/${expected} 条），暂不发送；写完后会自动发出。`,
+    waiting: (date: string, next: string | null) => `${date} 的报告还没有发到这里，${next ? `将在 ${next} ` : '下一次到点时'}发送。`,
+    notReady: (due: string) => `上次到点（${due}）时还没有新报告；新报告准备好后，在下一次到点时发送。`,
+    causes: {
+      'missing-permission': (platform: string) => `机器人在这里没有发消息的权限（${platform}）`,
+      blocked: (_platform: string) => '机器人被用户屏蔽了',
+      removed: (_platform: string) => '机器人已被移出，或者这个聊天、频道或话题已不存在',
+      'rate-limited': (platform: string) => `${platform} 要求放慢发送（频率限制），机器人已等待并重试`,
+      unreachable: (platform: string) => `暂时无法连接 ${platform} 或其服务器出错，机器人已重试`,
+      refused: (platform: string) => `${platform} 拒绝了这条消息`,
+      unsubscribed: (_platform: string) => '订阅已被取消',
+      other: (_platform: string) => '机器人内部出了问题（运维可在日志中查看详情）',
+    },
   },
   errors: {
     unknownCommand: (name: string) => `没有 /${name} 这个命令。发送 /help 查看可用命令。`,

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { DiscordPlatform } from './discord/discord-platform.ts';
 import type { Platform, PlatformName } from './platform.ts';
+import type { RateBudget } from './rate-budget.ts';
 import { TelegramPlatform } from './telegram/telegram-platform.ts';
 import type { PlatformTelemetry } from '../telemetry.ts';
 import { TELEGRAM_WEBHOOK_PATH } from './webhook.ts';
@@ -15,7 +16,7 @@ const SEND_ONLY_ROUTER: CommandRouter = {
 };
 
 export interface CreatePlatformsOptions {
-  config: Pick<Config, 'env' | 'owners' | 'digest'> & Partial<Pick<Config, 'telegram' | 'telegramUpdates' | 'discord'>>;
+  config: Pick<Config, 'env' | 'owners' | 'digest'> & { telegram?: Partial<Config['telegram']> } & Partial<Pick<Config, 'telegramUpdates' | 'discord'>>;
   logger: Logger;
   /** The command router for a bot that answers commands; absent = send-only (no gateway, no polling). */
   router?: CommandRouter;
@@ -28,6 +29,8 @@ export interface CreatePlatformsOptions {
    * Needed for TELEGRAM_UPDATES=webhook on a bot that answers commands.
    */
   claimUpdate?: (platform: PlatformName, updateId: string) => Promise<boolean>;
+  /** The Telegram bot token's rate budget shared by the instances (DATABASE_URL); none: this process alone. */
+  telegramRateBudget?: RateBudget;
 }
 
 /**
@@ -79,6 +82,9 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       logger,
       owners: config.owners.telegram,
       paidBroadcast: config.telegram?.paidBroadcast ?? false,
+      collapseDetails: config.telegram?.collapseDetails ?? true,
+      previewReportLink: config.telegram?.previewReportLink ?? false,
+      ...(options.telegramRateBudget ? { rateBudget: options.telegramRateBudget } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     });
   }

@@ -173,4 +173,20 @@ export interface Platform {
   sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options?: SendDigestOptions): Promise<SendResult>;
   /** Posts a short plain-text notice (owner alerts). Throws SendError. */
   sendNotice(destination: Destination, text: string): Promise<void>;
+  /**
+   * Corrects a digest delivered earlier, in place: each recorded part (`delivered`, in order, as
+   * the ledger has them) is edited to the same part of `digest`'s rendering for `presentation`.
+   * Nothing new is ever posted: when the corrected digest no longer fits the messages delivered,
+   * or a message can no longer be edited (deleted, too old), it says why instead. Rate limits
+   * are waited out; other failures throw SendError. Optional: a platform without it is reported
+   * as unable to edit.
+   */
+  editDigest?(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult>;
 }
+
+/** What an in-place correction did. */
+export type DigestEditResult =
+  /** Every part now shows the corrected digest (`unchanged`: parts that already did). */
+  | { status: 'edited'; edited: number; unchanged: number }
+  /** Nothing more could be edited; `reason` is one line for the log and the operator. */
+  | { status: 'not-editable'; reason: string; edited: number };

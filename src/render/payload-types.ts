@@ -140,7 +140,7 @@ export type TelegramCall =
       params: {
         text: string;
         parse_mode: 'HTML';
-        link_preview_options: { is_disabled: boolean };
+        link_preview_options: TelegramLinkPreview;
         reply_markup?: TelegramInlineKeyboard;
         /** Set by the sender for digests to subscribers when `telegram.paidBroadcast` is on. */
         allow_paid_broadcast?: boolean;
@@ -148,6 +148,14 @@ export type TelegramCall =
         disable_notification?: boolean;
       };
     };
+
+/**
+ * Bot API `LinkPreviewOptions` as digests use them: previews off (`is_disabled`), or the preview of
+ * one named link (the full report), never of whichever link a point happens to hold first.
+ */
+export type TelegramLinkPreview =
+  | { is_disabled: true }
+  | { url: string; prefer_large_media?: boolean; show_above_text?: boolean };
 
 /** A Telegram inline keyboard button: `callback_data` (≤ 64 bytes) for ours, or a `url`. */
 export type TelegramInlineButton = { text: string; callback_data: string } | { text: string; url: string };

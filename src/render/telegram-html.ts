@@ -4,7 +4,9 @@
  *
  * The parser follows Telegram's own HTML entity parser, with two deliberate tightenings that only
  * ever reject text our renderers must not produce anyway: a `&` that does not start a valid entity
- * (Telegram would keep it literally) and attributes Telegram would silently ignore.
+ * (Telegram would keep it literally) and attributes Telegram would silently ignore. Nesting
+ * follows the Bot API's entity rules: no `<a>` inside `<a>`, no blockquote (expandable or not)
+ * inside another, which Telegram does not show as written.
  */
 
 /** Escapes text for Telegram HTML: `& < > "` become `&amp; &lt; &gt; &quot;`. */
@@ -46,7 +48,7 @@ interface OpenTag {
  *
  * Accepted: the tags in TELEGRAM_HTML_TAGS (span only with `class="tg-spoiler"`, `a` only with
  * `href`, `tg-emoji` only with `emoji-id`, `code` optionally with `class="language-…"` inside `pre`,
- * `blockquote` optionally `expandable`), properly nested; `&lt; &gt; &amp; &quot;` and numeric
+ * `blockquote` optionally `expandable`, never inside another blockquote), properly nested; `&lt; &gt; &amp; &quot;` and numeric
  * entities. Rejected: any other tag or attribute, a raw `<`, a `&` that starts no valid entity,
  * unclosed or mismatched tags. Errors read like Telegram's ("Unsupported start tag …").
  */
@@ -149,9 +151,9 @@ function checkAttributes(name: string, attributes: Map<string, string>, stack: O
       return inPre && /^language-\S+$/.test(cls) ? null : 'Tag "code" may only have class "language-…" inside "pre"';
     }
     case 'blockquote':
-      return attributes.has('expandable') && attributes.get('expandable') !== ''
-        ? 'Attribute "expandable" of "blockquote" takes no value'
-        : null;
+      if (attributes.has('expandable') && attributes.get('expandable') !== '') return 'Attribute "expandable" of "blockquote" takes no value';
+      // Bot API: "blockquote and expandable_blockquote entities can't be nested".
+      return stack.some((t) => t.name === 'blockquote') ? 'Nested "blockquote" tags are not supported' : null;
     default:
       return null;
   }

@@ -6,7 +6,7 @@ import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
 import { TELEGRAM_LIMITS } from './limits.ts';
 import { linkSegments } from './link-segments.ts';
 import { telegramNavigationKeyboard } from './navigation-buttons.ts';
-import type { TelegramCall } from './payload-types.ts';
+import type { TelegramCall, TelegramLinkPreview } from './payload-types.ts';
 import { escapeHtml } from './telegram-html.ts';
 
 /**
@@ -31,6 +31,15 @@ function wrap(tag: 'b' | 'i', block: Block): Block {
   return { html: `<${tag}>${block.html}</${tag}>`, length: block.length };
 }
 
+/**
+ * A point's detail as it is shown: in an expandable blockquote when collapsed (Telegram shows the
+ * first lines and opens the rest on a tap; the tags add no characters), as is otherwise. Blocks
+ * are never nested in one another, so a quote never lands inside a quote (Telegram refuses that).
+ */
+function detailBlock(block: Block, collapse: boolean): Block {
+  return collapse ? { html: `<blockquote expandable>${block.html}</blockquote>`, length: block.length } : block;
+}
+
 function concat(...blocks: Block[]): Block {
   return { html: blocks.map((b) => b.html).join(''), length: blocks.reduce((n, b) => n + b.length, 0) };
 }
@@ -49,18 +58,28 @@ function linked(text: string, links: Digest['points'][number]['links']): Block {
   );
 }
 
-/** A point as blocks of at most `max`: `<b>n. title</b>` then its detail, continued when too long. */
-function pointBlocks(number: number, title: string, detail: string, max: number, links?: Digest['points'][number]['links']): Block[] {
+/**
+ * A point as blocks of at most `max`: `<b>n. title</b>` then its detail (in an expandable quote
+ * when `collapse`), continued when too long.
+ */
+function pointBlocks(
+  number: number,
+  title: string,
+  detail: string,
+  max: number,
+  links: Digest['points'][number]['links'] | undefined,
+  collapse: boolean,
+): Block[] {
   const heading = `${number}. ${title}`;
   const whole = detail ? heading.length + 1 + detail.length : heading.length;
   if (whole <= max) {
     const head = wrap('b', concat(plain(`${number}. `), linked(title, links)));
-    return [detail ? concat(head, plain('\n'), linked(detail, links)) : head];
+    return [detail ? concat(head, plain('\n'), detailBlock(linked(detail, links), collapse)) : head];
   }
   const titles = splitText(heading, Math.floor(max / 2), splitOptions).map((t) => wrap('b', plain(t)));
   const last = titles.pop()!;
   if (!detail) return [...titles, last];
-  const details = splitText(detail, max - last.length - 1, splitOptions).map(plain);
+  const details = splitText(detail, max - last.length - 1, splitOptions).map((piece) => detailBlock(plain(piece), collapse));
   return [...titles, concat(last, plain('\n'), details[0]!), ...details.slice(1)];
 }
 
@@ -80,10 +99,12 @@ function packBlocks(blocks: Block[], max: number): string[] {
   return texts;
 }
 
-function sendMessage(text: string): TelegramCall {
+const NO_PREVIEW: TelegramLinkPreview = Object.freeze({ is_disabled: true });
+
+function sendMessage(text: string, preview: TelegramLinkPreview = NO_PREVIEW): TelegramCall {
   return {
     method: 'sendMessage',
-    params: { text, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+    params: { text, parse_mode: 'HTML', link_preview_options: preview },
   };
 }
 
@@ -99,6 +120,17 @@ export interface TelegramRenderOptions {
   locale?: Locale;
   /** False: the text-only rendering, without the word cloud (default true). */
   withImage?: boolean;
+  /**
+   * Each point's detail in an expandable blockquote, so a chat sees the titles at a glance
+   * (config `telegram.collapseDetails`, or the subscription's own choice). Default false.
+   */
+  collapseDetails?: boolean;
+  /**
+   * The message holding the full-report link previews that link (config
+   * `telegram.previewReportLink`); every other message, and every message without it, has
+   * previews off, so no link inside a point ever unfurls. Default false.
+   */
+  previewReportLink?: boolean;
 }
 
 /** Photo caption: bold title, headline, publish time; the headline is shortened to keep ≤ 1,024. */
@@ -129,7 +161,8 @@ export function renderTelegramCalls(source: Digest, options: TelegramRenderOptio
       : concat(title, plain('\n'), plain(truncate(digest.headline, max - title.length - 1))),
   );
   if (digest.note) blocks.push(...splitText(digest.note, max, splitOptions).map((n) => wrap('i', plain(n))));
-  digest.points.forEach((point, index) => blocks.push(...pointBlocks(index + 1, point.title, point.detail, max, point.links)));
+  const collapse = options.collapseDetails === true;
+  digest.points.forEach((point, index) => blocks.push(...pointBlocks(index + 1, point.title, point.detail, max, point.links, collapse)));
   if (digest.url) {
     const label = messages(locale).digest.fullReport;
     blocks.push({ html: `<a href="${escapeHtml(digest.url)}">${escapeHtml(label)}</a>`, length: label.length });
@@ -143,7 +176,11 @@ export function renderTelegramCalls(source: Digest, options: TelegramRenderOptio
       photo: { name: digest.image.name, path: digest.image.path, bytes: digest.image.bytes },
     });
   }
-  for (const text of packBlocks(blocks, max)) calls.push(sendMessage(text));
+  const texts = packBlocks(blocks, max);
+  // The report link is the last block, so it is in the last message: only that one may preview it.
+  const reportPreview: TelegramLinkPreview | null =
+    options.previewReportLink === true && digest.url ? { url: digest.url, prefer_large_media: true } : null;
+  texts.forEach((text, index) => calls.push(sendMessage(text, reportPreview && index === texts.length - 1 ? reportPreview : NO_PREVIEW)));
   // Navigation buttons go under the last text message, where a reader finishes.
   const keyboard = telegramNavigationKeyboard(digest, undefined, locale);
   const last = calls.at(-1);

@@ -1,4 +1,4 @@
-import { foldText } from './tokenize.ts';
+import { foldCharacter } from './tokenize.ts';
 
 /**
  * Where `terms` (folded) occur in `text`, as `[start, end)` ranges of the original text: the
@@ -10,7 +10,7 @@ export function findHighlights(text: string, terms: readonly string[]): Array<[n
   const origin: number[] = [];
   let offset = 0;
   for (const char of text) {
-    const f = foldText(char);
+    const f = foldCharacter(char);
     for (let i = 0; i < f.length; i++) origin.push(offset);
     folded += f;
     offset += char.length;

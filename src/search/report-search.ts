@@ -4,11 +4,11 @@ import { dirname } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { silentLogger, type Logger } from '../log.ts';
 import type { LibraryChange, ReportEntry } from '../report/library.ts';
-import { clipAround, findHighlights } from './highlight.ts';
-import { reportSentences } from './report-text.ts';
+import { LruCache } from '../report/lru-cache.ts';
 import { reportTerms } from './report-terms.ts';
 import { SearchIndex, type SearchIndexState } from './search-index.ts';
-import { foldText, queryTerms } from './tokenize.ts';
+import { bestSnippet, snippetSource, type SnippetSource } from './snippet.ts';
+import { queryTerms } from './tokenize.ts';
 import type { ReportSearcher, SearchHit, SearchOutcome } from './types.ts';
 
 /** The parts of ReportLibrary the search follows. */
@@ -26,6 +26,8 @@ export interface ReportSearchOptions {
    * so a restart indexes unchanged reports without segmenting them again. Null: no cache.
    */
   cacheFile?: string | null;
+  /** How many reports' texts are kept for snippets (default 64, a few MB; 0 reads every hit's file). */
+  snippetCacheSize?: number;
 }
 
 /** Which file (and which version of it) each indexed slug came from. */
@@ -33,6 +35,10 @@ interface IndexedFile {
   file: string;
   mtimeMs: number;
   size: number;
+}
+
+function sameVersion(a: IndexedFile, b: IndexedFile): boolean {
+  return a.file === b.file && a.mtimeMs === b.mtimeMs && a.size === b.size;
 }
 
 /** The cache file: the whole index plus the file versions it was built from. */
@@ -47,7 +53,7 @@ const CACHE_VERSION = 2;
 const CACHE_WRITE_DELAY_MS = 5000;
 
 const DEFAULT_LIMIT = 10;
-const SNIPPET_CHARS = 160;
+const SNIPPET_CACHE_SIZE = 64;
 const SUGGESTIONS = 5;
 
 /**
@@ -68,12 +74,15 @@ export class ReportSearch implements ReportSearcher {
   readonly #cacheFile: string | null;
   #saveTimer: NodeJS.Timeout | null = null;
   #dirty = false;
+  /** Texts of the reports shown last, for their snippets. */
+  readonly #sources: LruCache<string, { version: IndexedFile; source: SnippetSource }>;
 
   constructor(library: SearchableLibrary, options: ReportSearchOptions = {}) {
     this.#library = library;
     this.#logger = options.logger ?? silentLogger();
     this.#sliceMs = options.sliceMs ?? 15;
     this.#cacheFile = options.cacheFile ?? null;
+    this.#sources = new LruCache(options.snippetCacheSize ?? SNIPPET_CACHE_SIZE);
   }
 
   /** Reports indexed so far. */
@@ -144,7 +153,7 @@ export class ReportSearch implements ReportSearcher {
 
   #isCurrent(entry: ReportEntry): boolean {
     const known = this.#files.get(entry.slug);
-    return known !== undefined && known.file === entry.file && known.mtimeMs === entry.mtimeMs && known.size === entry.size;
+    return known !== undefined && sameVersion(known, entry);
   }
 
   /**
@@ -229,39 +238,35 @@ export class ReportSearch implements ReportSearcher {
   }
 
   /**
-   * The hit as shown: the sentence with the most distinct query words (earliest among equals),
-   * highlighted. The report file is read synchronously: ten files of a few KB from the page cache
-   * take about half a millisecond that way, while ten asynchronous reads wait their turn in libuv's
-   * thread pool and on the event loop (2 ms median, 20 ms and more at p90 on a busy machine).
+   * The hit as shown: the sentence with the most distinct query words, highlighted (see
+   * {@link bestSnippet}), from the report's text as indexed. Texts are kept for the reports shown
+   * last (keyed by the indexed file version, so a report indexed again is read again): a common
+   * word shows the same newest reports to everyone, and decoding a report's UTF-8 and folding it
+   * cost more than the rest of a search. A file is read synchronously: ten files of a few KB from
+   * the page cache take about half a millisecond that way, while ten asynchronous reads wait
+   * their turn in libuv's thread pool and on the event loop (2 ms median, 20 ms and more at p90 on
+   * a busy machine).
    */
   #hitView(doc: { slug: string; dateStart: string; dateEnd: string }, matched: string[]): SearchHit {
     const base = { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd };
-    const file = this.#files.get(doc.slug)?.file;
-    let sentences: string[] = [];
+    const source = this.#snippetSource(doc.slug);
+    if (!source) return { ...base, snippet: '', highlights: [] };
+    const snippet = bestSnippet(source, matched);
+    return { ...base, snippet: snippet.text, highlights: snippet.highlights };
+  }
+
+  /** The indexed version of a report's text, ready for snippets; null when it cannot be read. */
+  #snippetSource(slug: string): SnippetSource | null {
+    const indexed = this.#files.get(slug);
+    if (!indexed) return null;
+    const cached = this.#sources.get(slug);
+    if (cached && sameVersion(cached.version, indexed)) return cached.source;
     try {
-      // Only lines holding a query word are cut into sentences: a snippet costs a read and a scan.
-      if (file) {
-        const text = readFileSync(file, 'utf8');
-        const lines = text.split('\n');
-        // Folded once as a whole (NFKC keeps line breaks), not line by line.
-        let foldedLines = foldText(text).split('\n');
-        if (foldedLines.length !== lines.length) foldedLines = lines.map(foldText);
-        const holding = lines.filter((_, i) => matched.some((term) => foldedLines[i]!.includes(term)));
-        sentences = reportSentences(holding.join('\n'));
-      }
+      const source = snippetSource(readFileSync(indexed.file, 'utf8'));
+      this.#sources.set(slug, { version: indexed, source });
+      return source;
     } catch {
-      sentences = [];
+      return null;
     }
-    let best: { text: string; highlights: Array<[number, number]>; found: number } | null = null;
-    for (const sentence of sentences) {
-      const folded = foldText(sentence);
-      const found = matched.filter((term) => folded.includes(term)).length;
-      if (found === 0 || (best && found <= best.found)) continue;
-      best = { text: sentence, highlights: findHighlights(sentence, matched), found };
-      if (found === matched.length) break;
-    }
-    if (!best) return { ...base, snippet: sentences[0]?.slice(0, SNIPPET_CHARS) ?? '', highlights: [] };
-    const clipped = clipAround(best.text, best.highlights, SNIPPET_CHARS);
-    return { ...base, snippet: clipped.text, highlights: clipped.highlights };
   }
 }

@@ -27,9 +27,14 @@ function stripInline(line: string): string {
     .trim();
 }
 
+/** A report file's text without its front matter (the layout, title and dates the site reads). */
+export function reportBody(markdown: string): string {
+  return markdown.replace(FRONT_MATTER, '');
+}
+
 /** The sentences of a report file's text, in order, markup removed; each at most 300 characters. */
 export function reportSentences(markdown: string): string[] {
-  const body = markdown.replace(FRONT_MATTER, '');
+  const body = reportBody(markdown);
   const sentences: string[] = [];
   for (const raw of body.split(/\r?\n/)) {
     if (/^\s*(?:```|---|\|?\s*:?-{3,})/.test(raw)) continue;
@@ -56,5 +61,5 @@ export function reportSentences(markdown: string): string[] {
  * Indexing ten years of reports spends its time here and in jieba, so this stays a few regexes.
  */
 export function reportIndexText(markdown: string): string {
-  return markdown.replace(FRONT_MATTER, '').replace(MARKUP_LINE, '').replace(LINK_TARGET, ']').replace(LIST_NUMBER, '');
+  return reportBody(markdown).replace(MARKUP_LINE, '').replace(LINK_TARGET, ']').replace(LIST_NUMBER, '');
 }

@@ -69,6 +69,9 @@ export class SearchIndex {
   #totalLength = 0;
   /** Postings of removed documents, dropped once they are a large share of the index. */
   #dead = 0;
+  /** Scratch space of search(): each document's score and which query terms it holds; zero between searches. */
+  #scores = new Float64Array(0);
+  #masks = new Uint32Array(0);
 
   /** An index holding `state` as exported by {@link exportState}. */
   static fromState(state: SearchIndexState): SearchIndex {
@@ -156,55 +159,75 @@ export class SearchIndex {
     const n = this.#liveCount;
     if (n === 0 || terms.length === 0) return { hits: [], total: 0 };
     // Typed arrays per document number instead of an object per match: a word found in every
-    // report of ten years costs no allocation per report.
+    // report of ten years costs no allocation per report. Kept from one search to the next (and
+    // zeroed where touched): fresh ones are allocated outside the heap and, at a search per
+    // command, bring on garbage collections of their own.
     const avgLength = this.#totalLength / n || 1;
     const used = terms.slice(0, 32);
-    const scores = new Float64Array(this.#docs.length);
-    const masks = new Uint32Array(this.#docs.length);
-    const touched: number[] = [];
-    used.forEach((term, t) => {
-      const list = this.#postings.get(term);
-      if (!list) return;
-      let df = 0;
-      for (let i = 0; i < list.length; i += 2) if (this.#docs[list[i]!]!.live) df += 1;
-      if (df === 0) return;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      for (let i = 0; i < list.length; i += 2) {
-        const id = list[i]!;
-        const doc = this.#docs[id]!;
-        if (!doc.live) continue;
-        const tf = list[i + 1]!;
-        if (masks[id] === 0) touched.push(id);
-        scores[id]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / avgLength));
-        masks[id]! |= 1 << t;
-      }
-    });
-    const bits = (mask: number): number => {
-      let count = 0;
-      for (let m = mask; m !== 0; m &= m - 1) count += 1;
-      return count;
-    };
-    for (const id of touched) {
-      const coverage = bits(masks[id]!) / used.length;
-      scores[id]! *= coverage * coverage;
+    if (this.#scores.length < this.#docs.length) {
+      this.#scores = new Float64Array(this.#docs.length * 2);
+      this.#masks = new Uint32Array(this.#docs.length * 2);
     }
-    const before = (a: number, b: number): number => {
-      const gap = scores[b]! - scores[a]!;
-      if (Math.abs(gap) > SCORE_EPSILON) return gap;
-      const da = this.#docs[a]!;
-      const db = this.#docs[b]!;
-      if (da.dateEnd !== db.dateEnd) return da.dateEnd < db.dateEnd ? 1 : -1;
-      return da.dateStart < db.dateStart ? 1 : da.dateStart > db.dateStart ? -1 : 0;
-    };
-    const hits = topK(touched, Math.max(0, limit), before).map((id) => {
-      const doc = this.#docs[id]!;
-      return {
-        doc: { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd },
-        score: scores[id]!,
-        matched: used.filter((_, t) => (masks[id]! & (1 << t)) !== 0),
+    const scores = this.#scores;
+    const masks = this.#masks;
+    const touched: number[] = [];
+    try {
+      const docs = this.#docs;
+      // No removed document waiting to be compacted away: every posting counts, none is checked.
+      const allLive = this.#dead === 0;
+      for (let t = 0; t < used.length; t++) {
+        const list = this.#postings.get(used[t]!);
+        if (!list) continue;
+        let df = list.length / 2;
+        if (!allLive) {
+          df = 0;
+          for (let i = 0; i < list.length; i += 2) if (docs[list[i]!]!.live) df += 1;
+        }
+        if (df === 0) continue;
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        const bit = 1 << t;
+        for (let i = 0; i < list.length; i += 2) {
+          const id = list[i]!;
+          const doc = docs[id]!;
+          if (!allLive && !doc.live) continue;
+          const tf = list[i + 1]!;
+          if (masks[id] === 0) touched.push(id);
+          scores[id]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / avgLength));
+          masks[id]! |= bit;
+        }
+      }
+      const bits = (mask: number): number => {
+        let count = 0;
+        for (let m = mask; m !== 0; m &= m - 1) count += 1;
+        return count;
       };
-    });
-    return { hits, total: touched.length };
+      for (const id of touched) {
+        const coverage = bits(masks[id]!) / used.length;
+        scores[id]! *= coverage * coverage;
+      }
+      const before = (a: number, b: number): number => {
+        const gap = scores[b]! - scores[a]!;
+        if (Math.abs(gap) > SCORE_EPSILON) return gap;
+        const da = this.#docs[a]!;
+        const db = this.#docs[b]!;
+        if (da.dateEnd !== db.dateEnd) return da.dateEnd < db.dateEnd ? 1 : -1;
+        return da.dateStart < db.dateStart ? 1 : da.dateStart > db.dateStart ? -1 : 0;
+      };
+      const hits = topK(touched, Math.max(0, limit), before).map((id) => {
+        const doc = this.#docs[id]!;
+        return {
+          doc: { slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd },
+          score: scores[id]!,
+          matched: used.filter((_, t) => (masks[id]! & (1 << t)) !== 0),
+        };
+      });
+      return { hits, total: touched.length };
+    } finally {
+      for (const id of touched) {
+        scores[id] = 0;
+        masks[id] = 0;
+      }
+    }
   }
 
   /**
@@ -219,10 +242,10 @@ export class SearchIndex {
     const maxDistance = chars.length <= 4 ? 1 : 2;
     const candidates: { term: string; distance: number; df: number }[] = [];
     for (const [candidate, list] of this.#postings) {
-      if (candidate === term || [...candidate].length < 2) continue;
+      // Cheap tests first: this runs over every indexed term.
       const lengthGap = Math.abs(candidate.length - term.length);
-      const prefix = chars.length >= 2 && (candidate.startsWith(term) || (candidate.length >= 2 && term.startsWith(candidate)));
-      if (!prefix && lengthGap > maxDistance) continue;
+      const prefix = candidate.startsWith(term) || (candidate.length >= 2 && term.startsWith(candidate));
+      if ((!prefix && lengthGap > maxDistance) || candidate === term || isOneCharacter(candidate)) continue;
       const distance = prefix ? Math.min(lengthGap, maxDistance + 1) : editDistance(term, candidate, maxDistance);
       if (distance > maxDistance + 1 || (!prefix && distance > maxDistance)) continue;
       let df = 0;
@@ -276,6 +299,11 @@ function topK(items: readonly number[], k: number, compare: (a: number, b: numbe
     if (top.length > k) top.pop();
   }
   return top;
+}
+
+/** Whether `text` is a single character (one UTF-16 unit or one surrogate pair), or empty. */
+function isOneCharacter(text: string): boolean {
+  return text.length < 2 || (text.length === 2 && (text.codePointAt(0) ?? 0) > 0xffff);
 }
 
 /** Levenshtein distance of two strings (by UTF-16 unit), giving up above `max` (returns max + 1). */

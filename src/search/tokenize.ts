@@ -8,6 +8,18 @@ export function foldText(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
 
+/**
+ * One character folded as {@link foldText} folds it, without ICU for the characters that never
+ * change (ASCII but for its capitals, the common CJK ideographs U+4E00–U+9FFF): highlighting folds
+ * a snippet one character at a time.
+ */
+export function foldCharacter(char: string): string {
+  const code = char.charCodeAt(0);
+  if (code < 0x80) return code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 0x20) : char;
+  if (code >= 0x4e00 && code <= 0x9fff) return char;
+  return foldText(char);
+}
+
 /** Latin letters and digits joined by `.`, `-`, `_`, `+` (as the word cloud reads them: `gpt-5.2`, `kv-cache`). */
 const ASCII_TERM = /[a-z0-9](?:[a-z0-9]|[.\-_+](?=[a-z0-9]))*/g;
 const HAN_RUN = /[\p{Script=Han}]+/gu;

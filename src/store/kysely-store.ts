@@ -374,6 +374,19 @@ export class KyselyStore implements Store {
     );
   }
 
+  async recordCorrection(id: number, expectedHash: string | null, contentHash: string): Promise<boolean> {
+    return this.write('cannot record a correction', async (db) => {
+      const result = await db
+        .updateTable('deliveries')
+        .set({ content_hash: contentHash, updated_at: this.stamp() })
+        .where('id', '=', id)
+        .where('status', '=', 'delivered')
+        .where((eb) => (expectedHash === null ? eb('content_hash', 'is', null) : eb('content_hash', '=', expectedHash)))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
   async markFailed(id: number, error: string): Promise<void> {
     const doing = 'cannot mark failed';
     await this.write(doing, (db) => this.updateDelivery(db, id, doing, { status: 'failed', last_error: error }));

@@ -154,6 +154,12 @@ export interface Store {
   recordAttempt(id: number): Promise<void>;
   /** `contentHash`: the report file's sha256 as delivered (kept as it was when absent). */
   markDelivered(id: number, messageIds: string[], contentHash?: string | null): Promise<void>;
+  /**
+   * Records that a delivered row's messages were corrected in place to the report version
+   * `contentHash`: only while the row is delivered and still records `expectedHash` (compare and
+   * set, so two processes correcting at once record it once). Returns whether it was recorded.
+   */
+  recordCorrection(id: number, expectedHash: string | null, contentHash: string): Promise<boolean>;
   markFailed(id: number, error: string): Promise<void>;
   markDeactivated(id: number, reason: string): Promise<void>;
   getDelivery(slug: string, destination: Destination, kind: DeliveryKind): Promise<Delivery | null>;

@@ -73,6 +73,9 @@ describe('digest preview --json', () => {
         expect(parseTelegramHtml(String(call.params['text'])).ok).toBe(true);
       }
     }
+    // telegram.collapseDetails is on by default: the ten details folded, as a chat gets them.
+    const telegramText = preview.telegram.map((c) => String(c.params['text'] ?? '')).join('');
+    expect(telegramText.split('<blockquote expandable>')).toHaveLength(11);
   });
 
   it('previews a FILE, carrying the word cloud beside it as an attachment and a photo', async () => {

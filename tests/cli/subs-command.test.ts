@@ -103,9 +103,28 @@ describe('digest subs', () => {
     expect(await listed()).toBeNull();
   });
 
+  it('--collapse / --no-collapse set a Telegram chat\'s folded details, on add and on an active one; import lines take them too', async () => {
+    const p = await project();
+    expect((await p.run('add', 'telegram', '-100888', '--no-collapse')).stdout).toBe(
+      'added: telegram -100888\noptions: role none, silent off, wordcloud on, language default, collapse off\n',
+    );
+    expect((await p.run('add', 'telegram', '-100888', '--collapse')).stdout).toContain('collapse on');
+    const file = path.join(root, `import-${n}.txt`);
+    writeFileSync(file, 'telegram -100999 --no-collapse\n');
+    expect((await p.run('import', file)).code).toBe(0);
+    const listed = JSON.parse((await p.run('list', '--json')).stdout) as { chatId: string; options: { collapseDetails: boolean | null } }[];
+    expect(listed.map((s) => [s.chatId, s.options.collapseDetails])).toEqual([
+      ['-100888', true],
+      ['-100999', false],
+    ]);
+  });
+
   it.each([
     [['add', 'telegram', '-100777', '--layout', 'embeds'], 'Telegram has one layout'],
     [['add', 'discord', '555', '--layout', 'cards'], 'write components or embeds, for example --layout embeds'],
+    [['add', 'discord', '555', '--collapse'], 'Discord digests always show the details in full'],
+    [['add', 'telegram', '-100777', '--collapse', '--no-collapse'], 'contradict'],
+    [['list', '--no-collapse'], 'only apply to "add"'],
     [['add', 'telegram', '-100777', '--role', '123456'], 'Telegram has no roles'],
     [['add', 'discord', '555', '--silent', 'loud'], 'write on or off'],
     [['add', 'discord', '555', '--language', 'fr'], 'write zh or en'],

@@ -55,7 +55,7 @@ describe('command definitions', () => {
     const { deps } = await createHarness();
     const router = createCommandRouter(deps);
     expect(router.definitions.map((d) => d.name).sort()).toEqual(
-      ['dates', 'help', 'latest', 'report', 'repost', 'search', 'settings', 'start', 'subscribe', 'unsubscribe'].sort(),
+      ['dates', 'help', 'latest', 'report', 'repost', 'search', 'settings', 'start', 'status', 'subscribe', 'unsubscribe'].sort(),
     );
     for (const d of router.definitions) {
       expect(d.name).toMatch(/^[a-z0-9_]{1,32}$/);

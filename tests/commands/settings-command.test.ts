@@ -22,7 +22,7 @@ describe('/settings', () => {
   it('without options shows the current settings; with options changes only those', async () => {
     await run(h, 'subscribe', {}, contextFor({ manages: true }));
     expect(textOf(await run(h, 'settings', {}, contextFor({ manages: true })))).toBe(
-      ['这里的推送设置：', '静默推送：关', '词云图：发送', '语言：默认（中文）'].join('\n'),
+      ['这里的推送设置：', '静默推送：关', '词云图：发送', '语言：默认（中文）', '细节：默认（按机器人的设置）'].join('\n'),
     );
     const changed = textOf(await run(h, 'settings', { silent: 'on', wordcloud: 'off' }, contextFor({ manages: true })));
     expect(changed).toContain('已更新');
@@ -81,6 +81,25 @@ describe('/settings', () => {
     expect((await h.store.getSubscription(channel))?.options).toEqual(defaults);
   });
 
+  it('folds or unfolds the details on Telegram, and back to the default; the words are the same as the other switches', async () => {
+    await run(h, 'subscribe', {}, contextFor({ manages: true }));
+    expect(textOf(await run(h, 'settings', { collapse: 'off' }, contextFor({ manages: true })))).toContain('细节：展开');
+    expect((await h.store.getSubscription(group))?.options.collapseDetails).toBe(false);
+    expect(textOf(await run(h, 'settings', { collapse: '开' }, contextFor({ manages: true })))).toContain('细节：折叠');
+    expect((await h.store.getSubscription(group))?.options.collapseDetails).toBe(true);
+    await run(h, 'settings', { collapse: 'default' }, contextFor({ manages: true }));
+    expect((await h.store.getSubscription(group))?.options.collapseDetails).toBeNull();
+    expect(textOf(await run(h, 'settings', { collapse: 'sometimes' }, contextFor({ manages: true })))).toContain('collapse「sometimes」无效');
+  });
+
+  it('refuses collapse on Discord with a reason, changing nothing; Discord settings have no details line', async () => {
+    await run(h, 'subscribe', {}, discordAdmin());
+    const reply = textOf(await run(h, 'settings', { collapse: 'on', silent: 'on' }, discordAdmin()));
+    expect(reply).toContain('Discord digests always show the details in full');
+    expect((await h.store.getSubscription(channel))?.options).toEqual(defaults);
+    expect(textOf(await run(h, 'settings', {}, discordAdmin()))).not.toContain('Details');
+  });
+
   it('needs the manage right, like /subscribe', async () => {
     await run(h, 'subscribe', {}, contextFor({ manages: true }));
     const reply = await run(h, 'settings', { silent: 'on' }, contextFor({ manages: false }));
@@ -102,6 +121,18 @@ describe('/subscribe with delivery options', () => {
     // Without options or time: nothing changes, options kept.
     expect(textOf(await run(h, 'subscribe', {}, contextFor({ manages: true })))).toContain('无需重复订阅');
     expect((await h.store.getSubscription(group))?.options.silent).toBe(true);
+  });
+
+  it('subscribes a Telegram chat with folded details off', async () => {
+    const reply = textOf(await run(h, 'subscribe', { collapse: 'off' }, contextFor({ manages: true })));
+    expect(reply).toContain('已订阅');
+    expect(reply).toContain('细节：展开');
+    expect((await h.store.getSubscription(group))?.options).toEqual({ ...defaults, collapseDetails: false });
+  });
+
+  it('refuses collapse on Discord at subscribe time and subscribes nothing', async () => {
+    expect(textOf(await run(h, 'subscribe', { collapse: 'on' }, discordAdmin()))).toContain('collapse cannot be set here');
+    expect(await h.store.listSubscriptions()).toEqual([]);
   });
 
   it('refuses a role on Telegram and subscribes nothing', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { allowedMentionsProblem, pingsOf } from './fake-discord-mentions.ts';
 import { DISCORD_LIMITS } from '../../src/render/limits.ts';
 import type { FakeDiscordState, PendingInteraction, RecordedFile } from './fake-discord-state.ts';
+import { activeThreads, crosspost, guildMember, guildRoles, openForumPost, plainMessageRefusal } from './fake-discord-forums.ts';
 import { FakeRateLimits } from './fake-discord-rate-limits.ts';
 import { IS_COMPONENTS_V2, validateCommands, validateMessage, type FakeRefusal } from './fake-discord-validate.ts';
 
@@ -14,6 +15,12 @@ export type FakeRoute =
   | 'PUT /applications/:app/guilds/:guild/commands'
   | 'GET /channels/:id'
   | 'POST /channels/:id/messages'
+  | 'POST /channels/:id/threads'
+  | 'POST /channels/:id/messages/:message/crosspost'
+  | 'GET /guilds/:id/threads/active'
+  | 'GET /guilds/:id/roles'
+  | 'GET /guilds/:id/members/:user'
+  | 'PATCH /channels/:id/messages/:message'
   | 'POST /interactions/:id/:token/callback'
   | 'POST /webhooks/:app/:token'
   | 'PATCH /webhooks/:app/:token/messages/@original'
@@ -30,6 +37,11 @@ export interface FaultSpec {
   retryAfter?: number;
   /** Let this many matching requests through before failing (e.g. fail the second message of a digest). */
   after?: number;
+  /**
+   * Carry the request out, then answer `status` anyway: Discord has it, the bot never learns so
+   * (an answer lost on the way back, as when the bot dies the moment Discord accepts).
+   */
+  loseAnswer?: boolean;
 }
 
 interface Request {
@@ -46,6 +58,7 @@ interface Request {
 interface Reply {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 interface RouteSpec {
@@ -119,7 +132,7 @@ export class FakeDiscordRest {
         return;
       }
       const fault = this.#takeFault(route.key, params);
-      if (fault) {
+      if (fault && !fault.loseAnswer) {
         status = fault.status;
         if (fault.status === 429) {
           this.state.rateLimited += 1;
@@ -134,8 +147,13 @@ export class FakeDiscordRest {
       }
       const parsed = await parseBody(req, raw);
       const reply = await route.handle({ method, path, params, query: url.searchParams, body: parsed.body, files: parsed.files, client });
+      if (fault?.loseAnswer) {
+        status = fault.status;
+        send(res, fault.status, faultBody(fault), headers);
+        return;
+      }
       status = reply.status;
-      send(res, reply.status, reply.body, headers);
+      send(res, reply.status, reply.body, { ...headers, ...reply.headers });
     } catch (error) {
       status = 500;
       send(res, 500, { code: 0, message: `fake discord: ${(error as Error).message}` });
@@ -249,6 +267,54 @@ export class FakeDiscordRest {
         handle: (req) => this.#createMessage(req),
       },
       {
+        key: 'POST /channels/:id/threads',
+        method: 'POST',
+        pattern: /^\/channels\/(\d+)\/threads$/,
+        auth: true,
+        bucket: generic('channel-threads', (p) => p[0] ?? ''),
+        handle: (req) => openForumPost(state, req.params[0]!, req.body, req.files, req.client),
+      },
+      {
+        key: 'POST /channels/:id/messages/:message/crosspost',
+        method: 'POST',
+        pattern: /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/,
+        auth: true,
+        bucket: generic('channel-crosspost', (p) => p[0] ?? ''),
+        handle: (req) => crosspost(state, req.params[0]!, req.params[1]!),
+      },
+      {
+        key: 'GET /guilds/:id/threads/active',
+        method: 'GET',
+        pattern: /^\/guilds\/(\d+)\/threads\/active$/,
+        auth: true,
+        bucket: generic('guild-active-threads', (p) => p[0] ?? ''),
+        handle: (req) => activeThreads(state, req.params[0]!),
+      },
+      {
+        key: 'GET /guilds/:id/roles',
+        method: 'GET',
+        pattern: /^\/guilds\/(\d+)\/roles$/,
+        auth: true,
+        bucket: generic('guild-roles', (p) => p[0] ?? ''),
+        handle: (req) => guildRoles(state, req.params[0]!),
+      },
+      {
+        key: 'GET /guilds/:id/members/:user',
+        method: 'GET',
+        pattern: /^\/guilds\/(\d+)\/members\/(\d+)$/,
+        auth: true,
+        bucket: generic('guild-member', (p) => p[0] ?? ''),
+        handle: (req) => guildMember(state, req.params[0]!, req.params[1]!),
+      },
+      {
+        key: 'PATCH /channels/:id/messages/:message',
+        method: 'PATCH',
+        pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+        auth: true,
+        bucket: generic('channel-message-edit', (p) => p[0] ?? ''),
+        handle: (req) => this.#editMessage(req),
+      },
+      {
         key: 'POST /interactions/:id/:token/callback',
         method: 'POST',
         pattern: /^\/interactions\/(\d+)\/([^/]+)\/callback$/,
@@ -327,6 +393,8 @@ export class FakeDiscordRest {
     if (!channel) return refusal({ status: 404, body: { code: 10003, message: 'Unknown Channel' } });
     if (channel.state === 'noAccess') return refusal({ status: 403, body: { code: 50001, message: 'Missing Access' } });
     if (channel.state === 'forbidden') return refusal({ status: 403, body: { code: 50013, message: 'Missing Permissions' } });
+    const notText = plainMessageRefusal(this.state, channelId);
+    if (notText) return notText;
     const invalid = validateMessage(req.body, req.files);
     if (invalid) return refusal(invalid);
     const mentionProblem = allowedMentionsProblem(req.body);
@@ -355,6 +423,34 @@ export class FakeDiscordRest {
       time: now,
     });
     return { status: 200, body: payload };
+  }
+
+  /**
+   * Edits a message the bot posted, as Discord does: an unknown (or deleted) message is 10008, the
+   * edited message must still be valid as a whole (the fields sent replace the stored ones), and
+   * an explicit `attachments` list keeps only the files it names, the new uploads included.
+   */
+  #editMessage(req: Request): Reply {
+    const [channelId, messageId] = [req.params[0]!, req.params[1]!];
+    const channel = this.state.channel(channelId);
+    if (!channel) return refusal({ status: 404, body: { code: 10003, message: 'Unknown Channel' } });
+    if (channel.state === 'noAccess') return refusal({ status: 403, body: { code: 50001, message: 'Missing Access' } });
+    const message = this.state.messages.find((m) => m.id === messageId && m.channelId === channelId);
+    if (!message) return refusal({ status: 404, body: { code: 10008, message: 'Unknown Message' } });
+    const flags = Number(req.body['flags'] ?? 0);
+    if (flags & (1 << 12)) {
+      return refusal({ status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: { flags: { _errors: [{ code: 'MESSAGE_FLAGS_INVALID', message: 'Invalid flags' }] } } } });
+    }
+    const merged: Record<string, unknown> = { ...message.body, ...req.body };
+    delete merged['nonce'];
+    delete merged['enforce_nonce'];
+    const files = req.body['attachments'] === undefined ? message.files : req.files;
+    const invalid = validateMessage(merged, files);
+    if (invalid) return refusal(invalid);
+    message.body = merged;
+    message.files = files;
+    this.state.messageEdits.push({ id: messageId, channelId, body: req.body, files: req.files, time: Date.now() });
+    return { status: 200, body: this.state.messagePayload(messageId, channelId, merged, files) };
   }
 
   #interactionCallback(req: Request): Reply {

@@ -1,8 +1,44 @@
 import { EventEmitter } from 'node:events';
 import { pingsOf, type MessagePings } from './fake-discord-mentions.ts';
 
-/** Discord channel types the fake knows: text, announcement, public thread, private thread. */
-export type FakeChannelType = 0 | 5 | 11 | 12;
+/** Discord channel types the fake knows: text, announcement, public thread, private thread, forum, media. */
+export type FakeChannelType = 0 | 5 | 11 | 12 | 15 | 16;
+
+/** A forum tag of a forum or media channel (`available_tags`). */
+export interface FakeForumTag {
+  id: string;
+  name: string;
+}
+
+/** A permission overwrite on a channel: type 0 a role (the guild id is @everyone), 1 a member. */
+export interface FakeOverwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
+}
+
+/**
+ * What the bot's own role grants by default in a fake guild: View Channel, Send Messages, Send
+ * Messages in Threads, Embed Links, Attach Files, Read Message History (with @everyone's 68608).
+ */
+export const FAKE_BOT_ROLE_PERMISSIONS = String((1n << 10n) | (1n << 11n) | (1n << 38n) | (1n << 14n) | (1n << 15n) | (1n << 16n));
+
+/** A post opened in a forum or media channel with POST /channels/:id/threads. */
+export interface RecordedForumPost {
+  /** The post's thread id, which is also its starter message's id. */
+  threadId: string;
+  forumId: string;
+  name: string;
+  appliedTags: string[];
+}
+
+/** A message published with POST /channels/:id/messages/:message/crosspost. */
+export interface RecordedCrosspost {
+  channelId: string;
+  messageId: string;
+  time: number;
+}
 
 /** How the fake answers for a channel: normally, 403 Missing Permissions, 403 Missing Access. */
 export type FakeChannelState = 'ok' | 'forbidden' | 'noAccess';
@@ -15,18 +51,40 @@ export interface FakeChannel {
   parentId: string | null;
   guildId: string;
   state: FakeChannelState;
+  /** Forum and media channels: the tags a post may carry. */
+  availableTags: FakeForumTag[];
+  overwrites: FakeOverwrite[];
+  /** Threads: who opened it (the bot for the posts it opens). */
+  ownerId?: string;
 }
 
 export interface FakeGuild {
   id: string;
   name: string;
   channels: FakeChannel[];
+  /** The permissions of the role the bot has in this guild (besides @everyone's). */
+  botRolePermissions: string;
 }
 
 export interface FakeGuildInput {
   id: string;
   name: string;
-  channels: { id: string; type: FakeChannelType; name: string; parentId?: string; state?: FakeChannelState }[];
+  channels: {
+    id: string;
+    type: FakeChannelType;
+    name: string;
+    parentId?: string;
+    state?: FakeChannelState;
+    availableTags?: FakeForumTag[];
+    overwrites?: FakeOverwrite[];
+  }[];
+  /** Default FAKE_BOT_ROLE_PERMISSIONS. */
+  botRolePermissions?: string;
+}
+
+/** The role id the fake gives the bot in a guild. */
+export function fakeBotRoleId(guildId: string): string {
+  return `${guildId}7`;
 }
 
 export interface RecordedFile {
@@ -51,6 +109,16 @@ export interface RecordedMessage {
    */
   client: string | null;
   /** `Date.now()` when it was posted. */
+  time: number;
+}
+
+/** One accepted PATCH /channels/:id/messages/:id (the message's body is updated in `messages` too). */
+export interface RecordedMessageEdit {
+  id: string;
+  channelId: string;
+  /** The PATCH body as sent. */
+  body: Record<string, unknown>;
+  files: RecordedFile[];
   time: number;
 }
 
@@ -121,11 +189,16 @@ export class FakeDiscordState {
   readonly nextId = createIdSource();
   readonly guilds: FakeGuild[] = [];
   readonly messages: RecordedMessage[] = [];
+  readonly messageEdits: RecordedMessageEdit[] = [];
   readonly interactionResponses: RecordedInteractionResponse[] = [];
   readonly followups: RecordedFollowup[] = [];
   readonly registeredCommands: RegisteredCommandSet[] = [];
   readonly calls: RecordedCall[] = [];
   readonly interactions = new Map<string, PendingInteraction>();
+  readonly forumPosts: RecordedForumPost[] = [];
+  readonly crossposts: RecordedCrosspost[] = [];
+  /** Discord's publish limit per announcement channel (about 10 an hour); tests may tighten it. */
+  publishLimit = { perWindow: 10, windowMs: 60 * 60 * 1000 };
   rateLimited = 0;
   /** The shard count GET /gateway/bot recommends; a connection identifying with fewer gets 4011. */
   requiredShards = 1;
@@ -154,7 +227,10 @@ export class FakeDiscordState {
         parentId: c.parentId ?? null,
         guildId: input.id,
         state: c.state ?? 'ok',
+        availableTags: c.availableTags ?? [],
+        overwrites: c.overwrites ?? [],
       })),
+      botRolePermissions: input.botRolePermissions ?? FAKE_BOT_ROLE_PERMISSIONS,
     };
     this.guilds.push(guild);
     return guild;
@@ -182,24 +258,78 @@ export class FakeDiscordState {
     };
   }
 
+  guild(id: string): FakeGuild | undefined {
+    return this.guilds.find((g) => g.id === id);
+  }
+
+  /** The guild's roles: @everyone (as the gateway always sent it) and the bot's own role. */
+  rolesPayload(guild: FakeGuild): Record<string, unknown>[] {
+    const role = (id: string, name: string, position: number, permissions: string) => ({
+      id,
+      name,
+      color: 0,
+      hoist: false,
+      position,
+      permissions,
+      managed: position > 0,
+      mentionable: false,
+      flags: 0,
+    });
+    return [role(guild.id, '@everyone', 0, '68608'), role(fakeBotRoleId(guild.id), 'AI Digest', 1, guild.botRolePermissions)];
+  }
+
+  /**
+   * The bot's permissions in a channel as Discord sends them in `app_permissions`: @everyone's and
+   * its role's, then the channel's overwrites for @everyone, its role and itself (a thread takes
+   * its parent's). Null for a channel the fake does not know.
+   */
+  botPermissionsIn(channelId: string): string | null {
+    let channel = this.channel(channelId);
+    if (channel?.parentId && (channel.type === 11 || channel.type === 12)) channel = this.channel(channel.parentId) ?? channel;
+    const guild = channel ? this.guild(channel.guildId) : undefined;
+    if (!channel || !guild) return null;
+    let bits = 68608n | BigInt(guild.botRolePermissions);
+    if ((bits & 8n) !== 0n) return String((1n << 53n) - 1n);
+    for (const id of [guild.id, fakeBotRoleId(guild.id), this.botUserId]) {
+      const o = channel.overwrites.find((w) => w.id === id);
+      if (o) bits = (bits & ~BigInt(o.deny)) | BigInt(o.allow);
+    }
+    return String(bits);
+  }
+
+  /** The bot as a guild member (GET /guilds/:id/members/:user). */
+  botMemberPayload(guild: FakeGuild): Record<string, unknown> {
+    return { user: this.botUser(), roles: [fakeBotRoleId(guild.id)], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };
+  }
+
   channelPayload(channel: FakeChannel, withGuildId = true): Record<string, unknown> {
     const thread = channel.type === 11 || channel.type === 12;
+    const forum = channel.type === 15 || channel.type === 16;
     return {
       id: channel.id,
       type: channel.type,
       name: channel.name,
       ...(withGuildId ? { guild_id: channel.guildId } : {}),
       position: 0,
-      permission_overwrites: thread ? undefined : [],
+      permission_overwrites: thread ? undefined : channel.overwrites,
       parent_id: channel.parentId,
       nsfw: false,
       topic: null,
       last_message_id: null,
       rate_limit_per_user: 0,
       flags: 0,
+      ...(forum
+        ? {
+            available_tags: channel.availableTags.map((t) => ({ id: t.id, name: t.name, moderated: false, emoji_id: null, emoji_name: null })),
+            default_reaction_emoji: null,
+            default_thread_rate_limit_per_user: 0,
+            default_sort_order: null,
+            default_forum_layout: 0,
+          }
+        : {}),
       ...(thread
         ? {
-            owner_id: this.botUserId,
+            owner_id: channel.ownerId ?? this.botUserId,
             message_count: 0,
             member_count: 1,
             thread_metadata: {
@@ -245,31 +375,10 @@ export class FakeDiscordState {
       large: false,
       unavailable: false,
       member_count: 2,
-      roles: [
-        {
-          id: guild.id,
-          name: '@everyone',
-          color: 0,
-          hoist: false,
-          position: 0,
-          permissions: '68608',
-          managed: false,
-          mentionable: false,
-          flags: 0,
-        },
-      ],
+      roles: this.rolesPayload(guild),
       emojis: [],
       stickers: [],
-      members: [
-        {
-          user: this.botUser(),
-          roles: [],
-          joined_at: new Date().toISOString(),
-          deaf: false,
-          mute: false,
-          flags: 0,
-        },
-      ],
+      members: [this.botMemberPayload(guild)],
       channels: guild.channels.filter((c) => !isThread(c)).map((c) => this.channelPayload(c, false)),
       threads: guild.channels.filter(isThread).map((c) => this.channelPayload(c)),
       presences: [],

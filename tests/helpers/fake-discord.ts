@@ -11,7 +11,11 @@ import {
   type RecordedCall,
   type RecordedFollowup,
   type RecordedInteractionResponse,
+  type FakeChannel,
+  type RecordedCrosspost,
+  type RecordedForumPost,
   type RecordedMessage,
+  type RecordedMessageEdit,
   type RegisteredCommandSet,
 } from './fake-discord-state.ts';
 
@@ -116,6 +120,14 @@ export interface FakeDiscord {
   /** Gateway WebSocket connections ever opened. */
   readonly gatewayConnectionsOpened: number;
   readonly messages: RecordedMessage[];
+  /** Posts opened in forum and media channels, in order. */
+  readonly forumPosts: RecordedForumPost[];
+  /** Messages published in announcement channels, in order. */
+  readonly crossposts: RecordedCrosspost[];
+  /** Publishes allowed per announcement channel and window (Discord: about 10 an hour). */
+  setPublishLimit(perWindow: number, windowMs: number): void;
+  /** Accepted edits of channel messages, in order (remove a message from `messages` to delete it). */
+  readonly messageEdits: RecordedMessageEdit[];
   readonly interactionResponses: RecordedInteractionResponse[];
   readonly followups: RecordedFollowup[];
   readonly registeredCommands: RegisteredCommandSet[];
@@ -125,6 +137,8 @@ export interface FakeDiscord {
   /** Connections that identified or resumed on the gateway. */
   readonly connectedSessions: number;
   addGuild(guild: FakeGuildInput): FakeGuild;
+  /** A channel of the fake, to change (its overwrites, its tags) as an admin would. */
+  channel(id: string): FakeChannel | undefined;
   failNext(route: FakeRoute, spec: FaultSpec): void;
   /** Gateway payloads clients sent (op 2 identify, op 6 resume, op 1 heartbeat …), in order. */
   readonly gatewayReceived: readonly { op: number; d: unknown }[];
@@ -335,7 +349,7 @@ export async function startFakeDiscord(
             context: 0,
           }
         : { user, context: 1 }),
-      app_permissions: '2248473465835073',
+      app_permissions: state.botPermissionsIn(input.channelId) ?? '2248473465835073',
       locale: input.locale ?? 'zh-CN',
       entitlements: [],
       authorizing_integration_owners: input.guildId ? { '0': input.guildId } : { '1': member.userId },
@@ -408,6 +422,12 @@ export async function startFakeDiscord(
       return gateway.connectionsOpened;
     },
     messages: state.messages,
+    forumPosts: state.forumPosts,
+    crossposts: state.crossposts,
+    setPublishLimit(perWindow, windowMs) {
+      state.publishLimit = { perWindow, windowMs };
+    },
+    messageEdits: state.messageEdits,
     interactionResponses: state.interactionResponses,
     followups: state.followups,
     registeredCommands: state.registeredCommands,
@@ -423,6 +443,7 @@ export async function startFakeDiscord(
       if (gateway.connectedSessions > 0) gateway.announceGuild(added);
       return added;
     },
+    channel: (id) => state.channel(id),
     gatewayReceived: gateway.received,
     disconnectGateway: (code = 4000) => gateway.disconnectAll(code),
     failNext: (route, spec) => rest.failNext(route, spec),

@@ -90,7 +90,7 @@ export interface TelegramHarness {
  */
 export async function startTelegramHarness(
   options: { router?: CommandRouter; enforceRateLimits?: boolean; realPacing?: boolean; owners?: string[] } & Partial<
-    Pick<TelegramPlatformOptions, 'retry' | 'logger' | 'paidBroadcast'>
+    Pick<TelegramPlatformOptions, 'retry' | 'logger' | 'paidBroadcast' | 'collapseDetails' | 'previewReportLink'>
   > = {},
 ): Promise<TelegramHarness> {
   const fake = await startFakeTelegram({ enforceRateLimits: options.enforceRateLimits ?? false });
@@ -104,6 +104,8 @@ export async function startTelegramHarness(
     ...(options.realPacing ? {} : { pacing: { perChatIntervalMs: 0, perGroupPerMinute: 1_000_000, broadcastPerSecond: 1_000_000 } }),
     retry: { baseDelayMs: 5, maxDelayMs: 20, ...options.retry },
     ...(options.paidBroadcast === undefined ? {} : { paidBroadcast: options.paidBroadcast }),
+    ...(options.collapseDetails === undefined ? {} : { collapseDetails: options.collapseDetails }),
+    ...(options.previewReportLink === undefined ? {} : { previewReportLink: options.previewReportLink }),
   });
   return {
     fake,

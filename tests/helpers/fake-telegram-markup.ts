@@ -29,6 +29,35 @@ export function checkInlineKeyboard(markup: unknown): Refusal {
   return null;
 }
 
+/** Bot API `LinkPreviewOptions`, the fields the bot may send. */
+export interface LinkPreviewOptions {
+  is_disabled?: boolean;
+  url?: string;
+  prefer_small_media?: boolean;
+  prefer_large_media?: boolean;
+  show_above_text?: boolean;
+}
+
+const PREVIEW_FLAGS = ['is_disabled', 'prefer_small_media', 'prefer_large_media', 'show_above_text'] as const;
+
+/**
+ * `link_preview_options` as the Bot API reads them: a JSON object whose documented fields have
+ * their documented types (booleans, `url` a string); a malformed one is refused.
+ */
+export function checkLinkPreview(value: unknown): Refusal {
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'Bad Request: can\'t parse link preview options JSON object';
+  const options = value as Record<string, unknown>;
+  if (PREVIEW_FLAGS.some((flag) => options[flag] !== undefined && typeof options[flag] !== 'boolean')) return 'Bad Request: can\'t parse link preview options JSON object';
+  if (options['url'] !== undefined && typeof options['url'] !== 'string') return 'Bad Request: can\'t parse link preview options JSON object';
+  return null;
+}
+
+/** The preview options as sent (already checked), or null when absent. */
+export function readLinkPreview(value: unknown): LinkPreviewOptions | null {
+  return value === undefined || value === null ? null : (value as LinkPreviewOptions);
+}
+
 /** HTML text or caption after entity parsing, or the refusal. */
 export function parseText(text: unknown, parseMode: unknown, max: number, what: 'message' | 'caption'): { plain: string } | { refusal: string } {
   const raw = text === undefined ? '' : String(text);

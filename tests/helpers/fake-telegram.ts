@@ -4,7 +4,7 @@ import type { BotCommand, PhotoSize, Update, UserFromGetMe } from 'grammy/types'
 import { TELEGRAM_LIMITS } from '../../src/render/limits.ts';
 import { parseTelegramHtml } from '../../src/render/telegram-html.ts';
 import { FakeTelegramFiles } from './fake-telegram-files.ts';
-import { checkInlineKeyboard, checkInlineResults, parseText } from './fake-telegram-markup.ts';
+import { checkInlineKeyboard, checkInlineResults, checkLinkPreview, parseText, readLinkPreview, type LinkPreviewOptions } from './fake-telegram-markup.ts';
 import { readParams, type UploadedFile } from './fake-telegram-params.ts';
 import { FakeRateLimits } from './fake-telegram-rate-limits.ts';
 import { buildTextUpdate } from './fake-telegram-updates.ts';
@@ -53,6 +53,8 @@ export interface SentMessage {
   paidBroadcast: boolean;
   /** Sent with `disable_notification: true`: members get it without a sound. */
   silent: boolean;
+  /** The `link_preview_options` a sendMessage carried (as Telegram read them), or null. */
+  linkPreview: LinkPreviewOptions | null;
   /**
    * Which client sent it: `<tag>` when the bot's API root was `${apiRoot}/client/<tag>` (several
    * processes sharing one token tell themselves apart this way; Telegram itself cannot), else null.
@@ -179,6 +181,8 @@ export interface FakeTelegram {
   readonly inlineAnswers: InlineAnswer[];
   /** A message as it stands now (after edits), or undefined. */
   message(chatId: number, messageId: number): StoredMessage | undefined;
+  /** Someone in the chat deletes a message: editing it is refused from now on ("message to edit not found"). */
+  deleteMessage(chatId: number, messageId: number): void;
   /**
    * A user presses an inline keyboard button of a message the bot sent: pushes a `callback_query`
    * update and returns its id. Throws when that message carries no button with this data (a
@@ -329,6 +333,9 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     },
     message(chatId, messageId) {
       return stored.get(storedKey(chatId, messageId));
+    },
+    deleteMessage(chatId, messageId) {
+      stored.delete(storedKey(chatId, messageId));
     },
     pressButton(input) {
       const message = stored.get(storedKey(input.chatId, input.messageId));
@@ -722,6 +729,8 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     }
     const markupRefusal = checkInlineKeyboard(params.reply_markup);
     if (markupRefusal) throw new ApiFailure(400, markupRefusal);
+    const previewRefusal = checkLinkPreview(params.link_preview_options);
+    if (previewRefusal) throw new ApiFailure(400, previewRefusal);
     const replyMarkup = (params.reply_markup ?? null) as SentMessage['replyMarkup'];
     const parseMode = typeof params.parse_mode === 'string' ? params.parse_mode : null;
     const raw = method === 'sendMessage' ? params.text : params.caption;
@@ -768,7 +777,8 @@ export async function startFakeTelegram(options: { token?: string; enforceRateLi
     const sizes = upload ? storage.storeUpload(upload) : photo ? storage.lookup(photo.fileId)?.sizes : undefined;
     if (upload && sizes) photo = { name: upload.name, bytes: upload.bytes, via: 'upload', fileId: sizes.at(-1)!.file_id };
     const silent = params.disable_notification === true || params.disable_notification === 'true';
-    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup, paidBroadcast, silent, client };
+    const linkPreview = method === 'sendMessage' ? readLinkPreview(params.link_preview_options) : null;
+    const message: SentMessage = { method, chatId: chat.id, threadId, text, plainText, parseMode, photo, messageId, time: now, replyMarkup, paidBroadcast, silent, linkPreview, client };
     fake.sent.push(message);
     stored.set(storedKey(chat.id, messageId), { chatId: chat.id, messageId, text, plainText, photo, replyMarkup, edits: 0 });
     fake.afterAccept?.(message);

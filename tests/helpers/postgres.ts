@@ -31,6 +31,18 @@ export function uniqueSchema(prefix = 'digest_test'): string {
   return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
+/** Creates an empty schema for a test (drop it with dropSchema). */
+export async function createSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA "${schema}"`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Drops a schema made by a test, with everything in it. */
 export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
   const client = new pg.Client({ connectionString: url });

@@ -2,7 +2,7 @@ import { ContainerBuilder } from '@discordjs/builders';
 import { expect } from 'vitest';
 import { DISCORD_LIMITS, TELEGRAM_LIMITS } from '../../src/render/limits.ts';
 import { IS_COMPONENTS_V2, type DiscordMessage, type TelegramCall } from '../../src/render/payload-types.ts';
-import { parseTelegramHtml } from '../../src/render/telegram-html.ts';
+import { escapeHtml, parseTelegramHtml } from '../../src/render/telegram-html.ts';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -48,7 +48,10 @@ export function expectTelegramValid(calls: TelegramCall[]): string {
       if (parsed.ok) expect(parsed.length).toBeLessThanOrEqual(TELEGRAM_LIMITS.captionChars);
     } else {
       expect(call.params.parse_mode).toBe('HTML');
-      expect(call.params.link_preview_options).toEqual({ is_disabled: true });
+      // Previews are off, or name the one link allowed to unfurl: a link the same message holds.
+      const preview = call.params.link_preview_options;
+      if ('url' in preview) expect(call.params.text).toContain(`<a href="${escapeHtml(preview.url)}">`);
+      else expect(preview).toEqual({ is_disabled: true });
       const parsed = parseTelegramHtml(call.params.text);
       if (!parsed.ok) throw new Error(`${parsed.error}\n${call.params.text.slice(0, 300)}`);
       expect(parsed.length).toBeGreaterThan(0);

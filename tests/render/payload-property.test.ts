@@ -41,7 +41,8 @@ describe('rendered payloads for arbitrary report text', () => {
         fc.option(text(40), { nil: null }),
         fc.boolean(),
         fc.integer({ min: 10, max: 1000 }),
-        (points, headline, note, withImage, detailMaxChars) => {
+        fc.boolean(),
+        (points, headline, note, withImage, detailMaxChars, compact) => {
           const digest = condenseReport(
             report(points, headline),
             { detailMaxChars, reportUrlTemplate: 'https://x.test/{slug}?a=1&b="2"', titlePrefix: 'Twitter AI 报告' },
@@ -49,7 +50,10 @@ describe('rendered payloads for arbitrary report text', () => {
             note,
           );
           expectPointsInOrder(unescapeDiscord(expectDiscordWithinLimits(renderDiscordMessages(digest, { color: 1 }))), digest.points);
-          expectPointsInOrder(expectTelegramValid(renderTelegramCalls(digest)), digest.points);
+          // Folded details and the report link's preview change no character Telegram counts.
+          const telegram = expectTelegramValid(renderTelegramCalls(digest, { collapseDetails: compact, previewReportLink: compact }));
+          expectPointsInOrder(telegram, digest.points);
+          expect(telegram).toBe(expectTelegramValid(renderTelegramCalls(digest)));
         },
       ),
       { numRuns: 100 },
@@ -59,10 +63,10 @@ describe('rendered payloads for arbitrary report text', () => {
   it('split unshortened overlong points without breaking a tag, an escape or a surrogate pair', () => {
     const huge = fc.tuple(text(30), fc.integer({ min: 100, max: 700 })).map(([t, n]) => t.repeat(n));
     fc.assert(
-      fc.property(fc.array(fc.record({ title: text(300), detail: huge }), { minLength: 1, maxLength: 4 }), (points) => {
+      fc.property(fc.array(fc.record({ title: text(300), detail: huge }), { minLength: 1, maxLength: 4 }), fc.boolean(), (points, compact) => {
         const digest = { ...condenseReport(report([], '标题'), OPTIONS, TEST_IMAGE), points };
         const discord = squash(unescapeDiscord(expectDiscordWithinLimits(renderDiscordMessages(digest, { color: 1 }))));
-        const telegram = squash(expectTelegramValid(renderTelegramCalls(digest)));
+        const telegram = squash(expectTelegramValid(renderTelegramCalls(digest, { collapseDetails: compact })));
         for (const point of points) {
           expect(discord).toContain(squash(point.detail).slice(0, 200));
           expect(telegram).toContain(squash(point.detail).slice(-200));

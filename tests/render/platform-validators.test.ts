@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDiscordMessages } from '../../src/render/discord.ts';
 import { renderDiscordComponents } from '../../src/render/discord-components.ts';
 import { DISCORD_LIMITS, TELEGRAM_LIMITS } from '../../src/render/limits.ts';
-import type { DiscordEmbed } from '../../src/render/payload-types.ts';
+import type { DiscordEmbed, TelegramCall } from '../../src/render/payload-types.ts';
 import { buildPreviewJson, type PreviewJson } from '../../src/render/preview-json.ts';
 import { renderTelegramCalls } from '../../src/render/telegram.ts';
 import { parseTelegramHtml } from '../../src/render/telegram-html.ts';
@@ -113,6 +113,8 @@ function edgeCases(): Case[] {
 
 let cases: Case[] = [];
 let previews: { name: string; preview: PreviewJson }[] = [];
+/** The same digests as Telegram's compact rendering sends them: details folded, the report link previewed. */
+let compact: { name: string; calls: TelegramCall[]; plain: TelegramCall[] }[] = [];
 
 beforeAll(async () => {
   const seedDir = SEED_DIRS.find((dir) => existsSync(dir));
@@ -136,6 +138,7 @@ beforeAll(async () => {
       c.image,
       c.name.startsWith('long') ? '补发：另有 2026-01-01、2026-01-02 未送达 <b>&' : null,
     );
+    compact.push({ name: `${c.name} (compact)`, calls: renderTelegramCalls(digest, { collapseDetails: true, previewReportLink: true }), plain: renderTelegramCalls(digest) });
     const components = { messages: renderDiscordComponents(digest, { color: 0x1d9bf0 }), layout: 'components' as const };
     return { name: c.name, preview: buildPreviewJson(c.report, digest, renderDiscordMessages(digest, { color: 0x1d9bf0 }), renderTelegramCalls(digest), components) };
   });
@@ -331,6 +334,41 @@ describe.skipIf('why' in tdlib)(`Telegram payloads through TDLib's parseTextEnti
       });
     }
     expect(checked).toBeGreaterThanOrEqual(60);
+    expect(problems).toEqual([]);
+  });
+
+  it('compact digests: every detail folded in an expandable quote TDLib reads as one, no quote inside a quote, the same text as unfolded', () => {
+    const problems: string[] = [];
+    let quotes = 0;
+    for (const { name, calls, plain } of compact) {
+      calls.forEach((call, index) => {
+        if (call.method !== 'sendMessage') return;
+        const where = `${name}, call ${index + 1}`;
+        const parsed = parse!(call.params.text);
+        const unfolded = plain[index];
+        const before = unfolded?.method === 'sendMessage' ? parse!(unfolded.params.text) : null;
+        if (parsed._ !== 'formattedText' || before?._ !== 'formattedText') {
+          problems.push(`${where}: ${parsed._ === 'error' ? parsed.message : 'the unfolded rendering differs in shape'}`);
+          return;
+        }
+        if (parsed.text !== before.text) problems.push(`${where}: folding changed the text`);
+        if (parsed.text.length > TELEGRAM_LIMITS.messageChars) problems.push(`${where}: ${parsed.text.length} characters`);
+        const blocks = parsed.entities.filter((e) => e.type._ === 'textEntityTypeExpandableBlockQuote' || e.type._ === 'textEntityTypeBlockQuote');
+        quotes += blocks.length;
+        if (blocks.some((e) => e.type._ !== 'textEntityTypeExpandableBlockQuote')) problems.push(`${where}: a quote that is not expandable`);
+        for (const a of blocks) {
+          for (const b of blocks) {
+            if (a !== b && b.offset >= a.offset && b.offset + b.length <= a.offset + a.length) problems.push(`${where}: a quote inside a quote at ${b.offset}`);
+          }
+        }
+        const ours = parseTelegramHtml(call.params.text);
+        if (!ours.ok || ours.text !== parsed.text) problems.push(`${where}: our parser reads it otherwise`);
+        const preview = call.params.link_preview_options;
+        if ('url' in preview && !parsed.entities.some((e) => e.type.url === new URL(preview.url).href)) problems.push(`${where}: previews ${preview.url}, a link it does not hold`);
+      });
+    }
+    console.info(`[platform-validators] compact: ${compact.reduce((n, c) => n + c.calls.length, 0)} Telegram calls, ${quotes} expandable quotes through TDLib`);
+    expect(quotes).toBeGreaterThanOrEqual(200);
     expect(problems).toEqual([]);
   });
 

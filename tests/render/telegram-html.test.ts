@@ -26,6 +26,8 @@ describe('parseTelegramHtml accepts', () => {
     ['<pre><code class="language-ts">const a = 1;</code></pre>', 'const a = 1;'],
     ['<code>x</code>', 'x'],
     ['<blockquote expandable>q</blockquote><blockquote>r</blockquote>', 'qr'],
+    ['<b>t</b>\n<blockquote expandable>d <b>b</b> <a href="https://e.com">l</a></blockquote>', 't\nd b l'],
+    ['<b><blockquote expandable>q</blockquote></b>', 'q'],
     ['<B>upper</B>', 'upper'],
     ['&#60;&#x3E;&lt;&gt;&amp;&quot;', '<><>&"'],
     ['<b>a<i>b<u>c</u></i></b>', 'abc'],
@@ -65,6 +67,9 @@ describe('parseTelegramHtml rejects', () => {
     ['<b', /end of the start tag/],
     ['<b/>', /Self-closing/],
     ['<a href="x"><a href="y">z</a></a>', /Nested "a"/],
+    ['<blockquote>a<blockquote>b</blockquote></blockquote>', /Nested "blockquote"/],
+    ['<blockquote expandable>a<b><blockquote expandable>b</blockquote></b></blockquote>', /Nested "blockquote"/],
+    ['<blockquote expandable="yes">x</blockquote>', /takes no value/],
     ['\uD83D', /UTF-8/],
     ['x\uDE00', /UTF-8/],
   ])('%s', (html, error) => {

@@ -38,4 +38,17 @@ describe('SearchIndex postings saved as typed arrays', () => {
       .map((day) => `d${day}`);
     expect(hits.map((h) => h.doc.slug)).toEqual(expected);
   });
+
+  it('a search leaves nothing behind for the next: the same hits and scores as on a fresh index', () => {
+    const build = (): SearchIndex => {
+      const index = new SearchIndex();
+      for (let day = 1; day <= 28; day++) index.add(doc(day), new Map([['模型', 1 + (day % 4)], [day % 2 ? '开源' : '闭源', 1 + (day % 5)]]));
+      return index;
+    };
+    const used = build();
+    for (const terms of [['模型'], ['开源', '模型'], ['闭源'], ['模型', '闭源', '开源']]) used.search(terms, 5);
+    for (const terms of [['模型'], ['开源', '模型'], ['闭源', '开源']]) {
+      expect(used.search(terms, 28)).toEqual(build().search(terms, 28));
+    }
+  });
 });

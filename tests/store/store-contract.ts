@@ -313,6 +313,20 @@ export function storeContract(backend: StoreBackend): void {
       expect((await store.getDelivery('s', chat, 'scheduled'))).toMatchObject({ messageIds: ['3'], contentHash: 'b'.repeat(64) });
     });
 
+    it('records a correction in place once: compare and set on the hash, delivered rows only', async () => {
+      const { delivery } = await store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
+      expect(await store.recordCorrection(delivery.id, null, 'b'.repeat(64))).toBe(false); // still sending
+      await store.markDelivered(delivery.id, ['1', '2'], 'a'.repeat(64));
+      expect(await store.recordCorrection(delivery.id, 'c'.repeat(64), 'b'.repeat(64))).toBe(false); // another version
+      expect(await store.recordCorrection(delivery.id, 'a'.repeat(64), 'b'.repeat(64))).toBe(true);
+      // A second process correcting from the same version finds it recorded already.
+      expect(await store.recordCorrection(delivery.id, 'a'.repeat(64), 'b'.repeat(64))).toBe(false);
+      expect(await store.getDelivery('s', chat, 'scheduled')).toMatchObject({ status: 'delivered', messageIds: ['1', '2'], contentHash: 'b'.repeat(64) });
+      const older = await store.claimDelivery({ slug: 't', destination: chat, kind: 'scheduled' });
+      await store.markDelivered(older.delivery.id, ['3']);
+      expect(await store.recordCorrection(older.delivery.id, null, 'b'.repeat(64))).toBe(true);
+    });
+
     it('records a deactivation with its reason', async () => {
       const { delivery } = await store.claimDelivery({ slug: 's', destination: chat, kind: 'scheduled' });
       await store.markDeactivated(delivery.id, '403 bot was kicked from the group chat');

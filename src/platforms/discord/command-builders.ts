@@ -54,7 +54,10 @@ function buildOption(option: CommandOption): OptionJSON {
 export function buildSlashCommands(definitions: readonly CommandDefinition[]): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return definitions.map((definition) => {
     const manage = definition.permission === 'manage';
-    const options = [...definition.options].sort((a, b) => Number(b.required) - Number(a.required)).map(buildOption);
+    const options = definition.options
+      .filter((option) => option.platforms === undefined || option.platforms.includes('discord'))
+      .sort((a, b) => Number(b.required) - Number(a.required))
+      .map(buildOption);
     return {
       type: ApplicationCommandType.ChatInput,
       name: definition.name,

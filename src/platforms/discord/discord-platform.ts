@@ -23,7 +23,7 @@ import { renderDiscordText } from '../../render/discord.ts';
 import type { DiscordDigestLayout } from '../../render/discord-layout.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type DigestEditResult, type DigestPresentation, type Platform, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
 import { DiscordDigestRenderings } from './digest-renderings.ts';
@@ -34,7 +34,11 @@ import { answerHttpInteraction, RecentInteractions, type ClaimInteraction, type 
 import { restResponder } from './interaction-responder.ts';
 import { readRawInteraction } from './raw-interaction.ts';
 import { createDiscordInteractionsReceiver } from './receive-http-interactions.ts';
+import { inspectTarget } from './bot-permissions.ts';
+import { ChannelFactsCache, kindOfChannelType, type ChannelFacts } from './channel-facts.ts';
+import { placeDigest, type PlacementDeps } from './place-digest.ts';
 import { postDiscordMessages } from './send-digest.ts';
+import { editDiscordMessages } from './edit-digest.ts';
 import { DISCORD_INTERACTIONS_PATH, type WebhookRoute } from '../webhook.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
 
@@ -123,6 +127,8 @@ export class DiscordPlatform implements Platform {
   readonly #mode: 'gateway' | 'http' | 'rest-only';
   readonly #clientOptions: ConstructorParameters<typeof Client>[0];
   readonly #rest: REST;
+  /** Where digests go and how (channel kinds, forum posts, publishing); see placeDigest. */
+  readonly #placement: PlacementDeps;
   readonly #fatalListeners: Array<(error: PlatformStartError) => void> = [];
   readonly #interactionDeps: InteractionDeps;
   /**
@@ -169,6 +175,22 @@ export class DiscordPlatform implements Platform {
     this.#rest = new REST(restOptions);
     // Sends work before (or without) login.
     this.#rest.setToken(options.token);
+    // Opening a forum post has no nonce: its request is never repeated by discord.js (see ForumDeps).
+    const restOnce = new REST({ ...restOptions, retries: 0 }).setToken(options.token);
+    let botUserId: Promise<string> | null = null;
+    this.#placement = {
+      rest: this.#rest,
+      restOnce,
+      channels: new ChannelFactsCache(this.#rest, Date.now, (channelId) => this.#cachedChannelFacts(channelId)),
+      botUserId: () => {
+        const known = this.#client?.user?.id;
+        if (known) return Promise.resolve(known);
+        botUserId ??= (this.#rest.get(Routes.user()) as Promise<{ id: string }>).then((user) => user.id);
+        // A failed lookup is asked again next time.
+        botUserId.catch(() => (botUserId = null));
+        return botUserId;
+      },
+    };
     this.#rest.on('rateLimited', (data) =>
       options.logger.debug({ event: 'discord-rate-limited', route: data.route, global: data.global, retryAfterMs: data.retryAfter }, 'waiting for a Discord rate limit'),
     );
@@ -179,6 +201,8 @@ export class DiscordPlatform implements Platform {
       color: options.color ?? DEFAULT_COLOR,
       layout: options.layout ?? 'components',
       replyBudgetMs: options.replyBudgetMs ?? 1500,
+      inspect: (target, withImage, known) =>
+        inspectTarget({ ...this.#placement, cached: (channelId) => this.#cachedBotPermissions(channelId) }, target, withImage, known),
     };
     const publicKey = options.publicKey;
     this.webhookRoute =
@@ -312,6 +336,8 @@ export class DiscordPlatform implements Platform {
     this.#client = null;
     this.#rest.clearHashSweeper();
     this.#rest.clearHandlerSweeper();
+    this.#placement.restOnce.clearHashSweeper();
+    this.#placement.restOnce.clearHandlerSweeper();
   }
 
   /** Drops a gateway client whose start failed; the REST client keeps its token for sends. */
@@ -326,12 +352,48 @@ export class DiscordPlatform implements Platform {
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
     this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color, this.#interactionDeps.layout);
     const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
-    return postDiscordMessages(this.#rest, destination, rendered, idempotencyKey, options);
+    return placeDigest(this.#placement, destination, digest, rendered, idempotencyKey, options);
+  }
+
+  async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {
+    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color, this.#interactionDeps.layout);
+    const rendered = this.#renderings.messagesFor(digest, presentation ?? DEFAULT_PRESENTATION);
+    // A forum's digest lives in the post it opened; a channel that cannot be looked up is edited as is (and says why it cannot be).
+    const inForumPost = destination.threadId === null && (await this.#placement.channels.get(destination.chatId).catch(() => null))?.kind === 'forum';
+    const result = await editDiscordMessages(this.#rest, destination, rendered, delivered, inForumPost);
+    const line = { event: 'discord-digest-edited', destination: destination.chatId, slug: digest.slug, outcome: result.status, edited: result.edited };
+    if (result.status === 'edited') this.#options.logger.info(line, 'digest corrected in place');
+    else this.#options.logger.warn({ ...line, reason: result.reason }, 'a delivered digest could not be corrected in place');
+    return result;
   }
 
   async sendNotice(destination: Destination, text: string): Promise<void> {
     // A notice is not retried by a ledger, so a random key is enough: the nonce only guards discord.js's own retries.
     await postDiscordMessages(this.#rest, destination, renderDiscordText(text), `notice:${randomUUID()}`);
+  }
+
+  /** A guild channel as the gateway's cache holds it (what sending needs: kind, guild, tags), or null. */
+  #cachedChannelFacts(channelId: string): ChannelFacts | null {
+    const channel = this.#client?.channels.cache.get(channelId);
+    if (!channel || channel.isDMBased()) return null;
+    return {
+      id: channel.id,
+      kind: kindOfChannelType(channel.type),
+      type: channel.type,
+      guildId: channel.guildId,
+      parentId: channel.parentId,
+      availableTags: 'availableTags' in channel ? channel.availableTags.map((t) => ({ id: t.id, name: t.name })) : [],
+      // Only inspectTarget reads overwrites, and it asks Discord afresh (ChannelFactsCache.refresh).
+      permissionOverwrites: [],
+    };
+  }
+
+  /** The bot's permissions in a channel from the gateway's cache (overwrites and its roles), or null. */
+  #cachedBotPermissions(channelId: string): bigint | null {
+    const client = this.#client;
+    const channel = client?.channels.cache.get(channelId);
+    if (!client?.user || !channel || channel.isDMBased() || !('permissionsFor' in channel)) return null;
+    return channel.permissionsFor(client.user)?.bitfield ?? null;
   }
 
   async #registerCommands(applicationId: string): Promise<void> {

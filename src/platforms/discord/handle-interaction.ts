@@ -1,5 +1,5 @@
 import { InteractionResponseType } from 'discord.js';
-import type { CommandContext, CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
+import type { CommandContext, CommandReply, CommandRouter, Locale, TargetInspection } from '../../commands/types.ts';
 import { localeFrom, messages } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
 import { renderDiscordText } from '../../render/discord.ts';
@@ -24,6 +24,12 @@ export interface InteractionDeps {
    * Discord's 3-second window. 0 defers every command at once.
    */
   replyBudgetMs: number;
+  /**
+   * What the bot finds where a command asks it to post (kind, forum tags, missing permissions);
+   * `known` is Discord's figure for the bot's permissions there when the command ran in that
+   * channel. Absent: commands get no inspection.
+   */
+  inspect?: (target: Destination, withImage: boolean, known: bigint | null) => Promise<TargetInspection>;
 }
 
 /**
@@ -94,7 +100,16 @@ function buildContext(interaction: RawInteraction, deps: InteractionDeps, cached
       // Not picked with an option: the gateway's cache may know, else refuse.
       return canManageWith(cached?.(targetId) ?? null);
     },
+    ...(deps.inspect ? { inspectTarget: (target: Destination, withImage: boolean) => inspectFor(interaction, deps.inspect!, target, withImage) } : {}),
   };
+}
+
+/** Inspects `target`, with Discord's own figure for the bot's permissions when the command ran there. */
+function inspectFor(interaction: RawInteraction, inspect: NonNullable<InteractionDeps['inspect']>, target: Destination, withImage: boolean): Promise<TargetInspection> {
+  const here = (target.threadId ?? target.chatId) === interaction.channelId;
+  const figure = interaction.appPermissions;
+  const known = here && figure !== null && /^\d+$/.test(figure) ? BigInt(figure) : null;
+  return inspect(target, withImage, known);
 }
 
 function render(reply: CommandReply, deps: Pick<InteractionDeps, 'color' | 'layout'>, locale: Locale): { messages: DiscordOutgoingMessage[]; ephemeral: boolean } {

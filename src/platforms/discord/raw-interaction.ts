@@ -38,6 +38,8 @@ export interface RawInteraction {
   hasMember: boolean;
   /** The caller's permissions in the channel the interaction ran in (`member.permissions`). */
   memberPermissions: string | null;
+  /** The bot's own permissions in the channel the interaction ran in (`app_permissions`), overwrites applied. */
+  appPermissions: string | null;
   locale: string | null;
   commandName: string | null;
   options: RawOption[];
@@ -111,6 +113,7 @@ export function readRawInteraction(payload: unknown): RawInteraction | null {
     userId: user ? str(user['id']) : null,
     hasMember: member !== null,
     memberPermissions: member ? str(member['permissions']) : null,
+    appPermissions: str(payload['app_permissions']),
     locale: str(payload['locale']),
     commandName: str(data['name']),
     options,
@@ -174,6 +177,7 @@ export function readArgs(interaction: RawInteraction): CommandArgs {
       case 'tz':
       case 'language':
       case 'layout':
+      case 'tag':
         args[option.name] = String(value);
         break;
       case 'role':
@@ -183,6 +187,8 @@ export function readArgs(interaction: RawInteraction): CommandArgs {
       case 'silent':
       case 'wordcloud':
       case 'clear_role':
+      case 'collapse':
+      case 'publish':
         // Neutral switches are words (Telegram types them): a Discord boolean becomes on / off.
         args[option.name] = value === true ? 'on' : value === false ? 'off' : String(value);
         break;

@@ -10,6 +10,7 @@ import {
 } from '../../render/payload-types.ts';
 import { SendError, type Destination, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { classifyDiscordError, isFileRefusal } from './classify-error.ts';
+import { readEarlierAttempt } from './ledger-marks.ts';
 
 /** Discord accepts a nonce of at most 25 characters. */
 const NONCE_CHARS = 25;
@@ -50,14 +51,47 @@ async function readFiles(message: DiscordOutgoingMessage): Promise<RawFile[]> {
 }
 
 /**
- * Posts rendered messages in order to a channel or thread through discord.js's REST client, which
- * paces per the rate-limit headers and retries 5xx and 429 itself. Each message carries a nonce
- * derived from `key` with `enforce_nonce`, so resending a half-delivered digest posts only what is
- * missing. When the image upload is refused (too large, unreadable) the digest goes out without it
- * (a Components V2 message without its media gallery).
- * With `options.sentParts` (the ledger's record of an earlier attempt) those messages are not
- * posted again; each message Discord accepts is reported through `onPartAccepted` before the
- * next is posted; once `signal` is aborted no further message starts. Throws SendError.
+ * Where each message of a digest goes, and how: the "where is it posted" layer. The body is the
+ * renderer's, whatever its layout (embeds or Components V2 with their flags); a placement only
+ * wraps it. `variant` is '' or 'no-image' (the text-only fallback), for the nonce.
+ */
+export interface MessagePlacement {
+  /** Posts message `index`; resolves with its id. discord.js errors pass through unclassified. */
+  post(index: number, body: DiscordMessageBody | DiscordComponentsBody, files: RawFile[], variant: string): Promise<string>;
+  /**
+   * Called before message `index` is posted, before `beforeSend`: what must be in the ledger
+   * before the request leaves (a forum post's opening mark). Optional.
+   */
+  prepare?(index: number): Promise<void>;
+  /** Called once every message is posted (publishing in an announcement channel). Optional. */
+  finish?(messageIds: readonly string[]): Promise<void>;
+}
+
+/**
+ * Messages in a channel or thread (`POST /channels/{id}/messages`), each with a nonce derived from
+ * `key` and `enforce_nonce`, so resending a half-delivered digest posts only what is missing.
+ * `channelId` is read at each post (a forum post's thread is known only once it is opened).
+ */
+export function channelMessages(rest: REST, channelId: () => string, key: string): MessagePlacement {
+  return {
+    async post(index, body, files, variant) {
+      const created = (await rest.post(Routes.channelMessages(channelId()), {
+        body: { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true },
+        ...(files.length > 0 ? { files } : {}),
+      })) as { id: string };
+      return created.id;
+    },
+  };
+}
+
+/**
+ * Posts rendered messages in order through discord.js's REST client, which paces per the
+ * rate-limit headers and retries 5xx and 429 itself; `placement` decides where each goes (a
+ * channel or thread by default). When the image upload is refused (too large, unreadable) the
+ * digest goes out without it (a Components V2 message without its media gallery). With `options.sentParts` (the ledger's record of an earlier attempt)
+ * those messages are not posted again; each message Discord accepts is reported through
+ * `onPartAccepted` before the next is posted; once `signal` is aborted no further message starts.
+ * Throws SendError.
  */
 export async function postDiscordMessages(
   rest: REST,
@@ -65,10 +99,10 @@ export async function postDiscordMessages(
   messages: readonly DiscordOutgoingMessage[],
   key: string,
   options: SendDigestOptions = {},
+  placement: MessagePlacement = channelMessages(rest, () => destination.threadId ?? destination.chatId, key),
 ): Promise<SendResult> {
-  const channelId = destination.threadId ?? destination.chatId;
   const messageIds: string[] = [];
-  const earlier = new Map((options.sentParts ?? []).map((part) => [part.index, part.messageId]));
+  const earlier = readEarlierAttempt(options.sentParts ?? []).messages;
   let imageDropped = false;
   for (const [index, message] of messages.entries()) {
     const recorded = earlier.get(index);
@@ -79,13 +113,7 @@ export async function postDiscordMessages(
     if (options.signal?.aborted) {
       throw new SendError('transient', destination, `stopped before message ${index} of ${messages.length}`);
     }
-    const post = async (body: DiscordMessageBody | DiscordComponentsBody, files: RawFile[], variant: string): Promise<string> => {
-      const created = (await rest.post(Routes.channelMessages(channelId), {
-        body: { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true },
-        ...(files.length > 0 ? { files } : {}),
-      })) as { id: string };
-      return created.id;
-    };
+    await placement.prepare?.(index);
     await options.beforeSend?.();
     let id: string;
     try {
@@ -98,14 +126,14 @@ export async function postDiscordMessages(
         files = null;
       }
       if (files === null) {
-        id = await post(withoutImage(message), [], 'no-image');
+        id = await placement.post(index, withoutImage(message), [], 'no-image');
         imageDropped = true;
       } else {
         try {
-          id = await post(message.body, files, '');
+          id = await placement.post(index, message.body, files, '');
         } catch (error) {
           if (files.length === 0 || !isFileRefusal(error)) throw error;
-          id = await post(withoutImage(message), [], 'no-image');
+          id = await placement.post(index, withoutImage(message), [], 'no-image');
           imageDropped = true;
         }
       }
@@ -114,6 +142,11 @@ export async function postDiscordMessages(
     }
     messageIds.push(id);
     await options.onPartAccepted?.({ index, messageId: id, plan: '' });
+  }
+  try {
+    await placement.finish?.(messageIds);
+  } catch (error) {
+    throw classifyDiscordError(error, destination);
   }
   return { messageIds, imageDropped };
 }

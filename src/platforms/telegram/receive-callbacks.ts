@@ -13,12 +13,15 @@ import { photoKey, type PhotoFileIds } from './photo-file-ids.ts';
 import { sendTelegramCalls } from './send-calls.ts';
 import { sendTelegramDigest } from './send-digest.ts';
 import { runDetached } from './detached-tasks.ts';
+import { isNotModified } from './edit-digest.ts';
 
 export interface CallbackReceiverOptions {
   router: CommandRouter;
   owners: readonly string[];
   logger: Logger;
   photos?: PhotoFileIds;
+  /** How the digest a press shows is rendered (folded details, the report link's preview); defaults: neither. */
+  rendering?: { collapseDetails: boolean; previewReportLink: boolean };
 }
 
 /**
@@ -90,10 +93,6 @@ async function answerPress(api: Api, query: CallbackQuery, options: CallbackRece
   }
 }
 
-/** Telegram's refusal of an edit that would change nothing (a double press): nothing to do. */
-function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && /message is not modified/i.test(error.description);
-}
 
 async function ignoreNotModified(edit: Promise<unknown>): Promise<void> {
   try {
@@ -120,14 +119,14 @@ async function showInPlace(
   const photoMessageId = action.photoMessageId;
   if (photoMessageId !== undefined) await editPhoto(api, chatId, Number(photoMessageId), digest, options);
 
-  const texts = renderTelegramCalls({ ...digest, image: null }).filter((call) => call.method === 'sendMessage');
+  const texts = renderTelegramCalls({ ...digest, image: null }, options.rendering ?? {}).filter((call) => call.method === 'sendMessage');
   const [first, ...rest] = texts;
   if (!first || first.method !== 'sendMessage') return;
   const keyboard = telegramNavigationKeyboard(digest, photoMessageId);
   await ignoreNotModified(
     api.editMessageText(chatId, messageId, first.params.text, {
       parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
+      link_preview_options: first.params.link_preview_options,
       ...(keyboard ? { reply_markup: keyboard } : {}),
     }),
   );

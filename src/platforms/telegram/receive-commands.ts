@@ -1,5 +1,5 @@
 import { describeDestination } from '../../words.ts';
-import type { Bot } from 'grammy';
+import { GrammyError, type Bot } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { CommandReply, CommandRouter, Locale } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
@@ -8,6 +8,7 @@ import { renderTelegramText } from '../../render/telegram.ts';
 import { messages } from '../../i18n/index.ts';
 import type { Destination } from '../platform.ts';
 import { classifyTelegramError } from './classify-error.ts';
+import { sendAsCommandAnswer } from './command-answer-scope.ts';
 import { buildCommandContext } from './command-context.ts';
 import { parseCommandText } from './parse-command.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
@@ -22,6 +23,8 @@ export interface CommandReceiverOptions {
   token: string;
   /** File_ids of pictures already uploaded, so a `/report` reply reuses them. */
   photos?: PhotoFileIds;
+  /** How a digest reply is shown (folded details, the report link's preview); defaults: neither. */
+  rendering?: { collapseDetails: boolean; previewReportLink: boolean };
 }
 
 /**
@@ -75,9 +78,17 @@ async function handleCommand(
     return;
   }
   try {
-    await sendReply(bot, context.destination, reply, options, context.locale);
+    await sendAsCommandAnswer(() => sendReply(bot, context.destination, reply, options, context.locale));
     options.logger.info({ ...line, reply: reply.kind, outcome: 'replied', ms: Date.now() - started }, 'telegram command');
   } catch (error) {
+    if (error instanceof GrammyError && error.error_code === 429) {
+      // Still refused after the retries' bound (DEFAULT_RETRY.commandAnswerWithinMs): given up.
+      options.logger.warn(
+        { ...line, chat: context.destination.chatId, reply: reply.kind, outcome: 'reply-lost', ms: Date.now() - started },
+        'telegram command answer lost: still rate limited',
+      );
+      return;
+    }
     const failure = classifyTelegramError(error, context.destination, options.token);
     options.logger.warn(
       { ...line, reply: reply.kind, outcome: 'reply-failed', kind: failure.kind, reason: failure.message },
@@ -87,8 +98,8 @@ async function handleCommand(
 }
 
 async function sendReply(bot: Bot, destination: Destination, reply: CommandReply, options: CommandReceiverOptions, locale: Locale): Promise<void> {
-  const { logger, photos } = options;
-  if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger, photos ? { photos } : {});
+  const { logger, photos, rendering } = options;
+  if (reply.kind === 'digest') await sendTelegramDigest(bot.api, destination, reply.digest, logger, { ...(photos ? { photos } : {}), ...rendering });
   else if (reply.kind === 'search') await sendTelegramCalls(bot.api, destination, [renderTelegramSearch(reply.result, messages(locale).search)], logger);
   else await sendTelegramCalls(bot.api, destination, renderTelegramText(reply.text), logger);
 }

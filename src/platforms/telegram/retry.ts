@@ -1,5 +1,6 @@
 import type { Transformer } from 'grammy';
 import { isAmbiguousFailure, noteAmbiguousSend } from './ambiguous-sends.ts';
+import { currentCommandAnswer } from './command-answer-scope.ts';
 
 export interface RetryOptions {
   /** Attempts per call, the first included. */
@@ -9,6 +10,11 @@ export interface RetryOptions {
   maxDelayMs: number;
   /** A 429 asking for longer than this is handed back to the caller instead of waited out here. */
   maxRetryAfterSeconds: number;
+  /**
+   * A command's answer (sendAsCommandAnswer) waits out 429s without counting them as attempts,
+   * for at most this long from the start of the answer; then the 429 is handed back (lost).
+   */
+  commandAnswerWithinMs: number;
 }
 
 export const DEFAULT_RETRY: RetryOptions = {
@@ -16,6 +22,7 @@ export const DEFAULT_RETRY: RetryOptions = {
   baseDelayMs: 500,
   maxDelayMs: 8000,
   maxRetryAfterSeconds: 60,
+  commandAnswerWithinMs: 60_000,
 };
 
 /** What a retry is about, for the log. */
@@ -33,7 +40,8 @@ export interface RetryEvent {
  * A grammY API transformer that retries one call in place: after a 429 it waits exactly the
  * `retry_after` Telegram gave; after a 5xx or a network failure it backs off exponentially
  * (bounded). A digest is several calls, so retrying here means a later call's hiccup never makes
- * the caller resend the photo that already went out. Other refusals return at once.
+ * the caller resend the photo that already went out. Other refusals return at once. A command's
+ * answer waits out 429s for up to `commandAnswerWithinMs` however many there are.
  * `getUpdates` is left to grammY's own polling loop.
  */
 export function retryTransformer(
@@ -50,8 +58,11 @@ export function retryTransformer(
       delayMs,
       reason,
     });
+    const answer = currentCommandAnswer();
+    /** 429s of a command answer waited out: they use up no attempt. */
+    let patientWaits = 0;
     for (let attempt = 1; ; attempt += 1) {
-      const last = attempt >= options.maxAttempts;
+      const last = attempt - patientWaits >= options.maxAttempts;
       const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
       let result;
       try {
@@ -66,10 +77,15 @@ export function retryTransformer(
         await sleep(backoff);
         continue;
       }
-      if (result.ok || last) return result;
+      const patient = answer !== null && !result.ok && result.error_code === 429;
+      if (result.ok || (last && !patient)) return result;
       if (result.error_code === 429) {
         const seconds = result.parameters?.retry_after ?? 1;
         if (seconds > options.maxRetryAfterSeconds) return result;
+        if (patient) {
+          if (Date.now() - answer.startedAt + seconds * 1000 > options.commandAnswerWithinMs) return result;
+          patientWaits += 1;
+        }
         onRetry(event(attempt, seconds * 1000, '429'));
         await sleep(seconds * 1000);
         continue;

@@ -5,7 +5,7 @@ import type { TelegramCall } from '../../render/payload-types.ts';
 import { renderTelegramCalls } from '../../render/telegram.ts';
 import { withPhotoMessage } from '../../render/navigation-buttons.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { DEFAULT_PRESENTATION, type Destination, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
+import { DEFAULT_PRESENTATION, type DigestPresentation, type Destination, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
 import type { Locale } from '../../locale.ts';
 import type { PhotoFileIds } from './photo-file-ids.ts';
 import { isPhotoRefusal, photoProblem, sendTelegramCall } from './send-calls.ts';
@@ -49,7 +49,8 @@ export class DigestProgressMemory {
 }
 
 /** What sendTelegramDigest may remember between sends. */
-export interface DigestSendOptions extends SendDigestOptions {
+/** With TelegramRendering: the configured folded details and report-link preview. */
+export interface DigestSendOptions extends SendDigestOptions, TelegramRendering {
   /** Resume a digest that stopped part-way under the same key (used when `sentParts` is absent). */
   resume?: { memory: DigestProgressMemory; key: string };
   /** Send a picture uploaded before by its file_id instead of uploading it again. */
@@ -65,10 +66,12 @@ export class DigestSendStopped extends Error {
   override name = 'DigestSendStopped';
 }
 
-/** What changes a Telegram rendering: the labels' language and whether the picture is in it. */
-interface RenderChoice {
+/** What changes a Telegram rendering: the labels' language, the picture, folded details, the report link's preview. */
+export interface RenderChoice {
   locale: Locale;
   withImage: boolean;
+  collapseDetails: boolean;
+  previewReportLink: boolean;
 }
 
 /**
@@ -80,13 +83,13 @@ interface RenderChoice {
  */
 const renderings = new WeakMap<Digest, Map<string, { calls: readonly TelegramCall[]; fingerprint: string }>>();
 
-function rendered(digest: Digest, choice: RenderChoice): { calls: readonly TelegramCall[]; fingerprint: string } {
+export function rendered(digest: Digest, choice: RenderChoice): { calls: readonly TelegramCall[]; fingerprint: string } {
   let byChoice = renderings.get(digest);
   if (!byChoice) {
     byChoice = new Map();
     renderings.set(digest, byChoice);
   }
-  const key = `${choice.locale}|${choice.withImage ? 'image' : 'text'}`;
+  const key = `${choice.locale}|${choice.withImage ? 'image' : 'text'}|${choice.collapseDetails ? 'folded' : 'full'}|${choice.previewReportLink ? 'preview' : 'plain'}`;
   let entry = byChoice.get(key);
   if (!entry) {
     const calls = renderTelegramCalls(digest, choice);
@@ -96,7 +99,28 @@ function rendered(digest: Digest, choice: RenderChoice): { calls: readonly Teleg
   return entry;
 }
 
-function planOf(calls: readonly TelegramCall[]): string {
+/** How the configuration shows digests where a presentation leaves it open (TelegramPlatformOptions). */
+export interface TelegramRendering {
+  /** `telegram.collapseDetails`: details folded unless the subscription says otherwise. */
+  collapseDetails?: boolean;
+  /** `telegram.previewReportLink`: the last message previews the full-report link. */
+  previewReportLink?: boolean;
+}
+
+/**
+ * The rendering a destination gets, but for the picture: its language, its own choice of folded
+ * details else the configured one, the configured report-link preview. Sending and correcting
+ * both ask here, so a correction renders what was delivered.
+ */
+export function renderChoiceOf(presentation: DigestPresentation, configured: TelegramRendering): Omit<RenderChoice, 'withImage'> {
+  return {
+    locale: presentation.locale,
+    collapseDetails: presentation.collapseDetails ?? configured.collapseDetails ?? false,
+    previewReportLink: configured.previewReportLink ?? false,
+  };
+}
+
+export function planOf(calls: readonly TelegramCall[]): string {
   return calls[0]?.method === 'sendPhoto' ? WITH_IMAGE_PLAN : TEXT_ONLY_PLAN;
 }
 
@@ -122,11 +146,11 @@ export async function sendTelegramDigest(
 ): Promise<SendResult> {
   const { resume, photos, signal, onPartAccepted, paidBroadcast = false } = options;
   const presentation = options.presentation ?? DEFAULT_PRESENTATION;
-  const locale = presentation.locale;
+  const choice = renderChoiceOf(presentation, options);
   // Word cloud off: the text-only rendering from the first part on (plan 'text-only'), so the
   // ledger's parts and a resume agree with it.
-  const { calls, fingerprint } = rendered(digest, { locale, withImage: presentation.withImage });
-  const textOnly = (): readonly TelegramCall[] => rendered(digest, { locale, withImage: false }).calls;
+  const { calls, fingerprint } = rendered(digest, { ...choice, withImage: presentation.withImage });
+  const textOnly = (): readonly TelegramCall[] => rendered(digest, { ...choice, withImage: false }).calls;
   const memoryKey = resume ? `${resume.key}|${destination.chatId}|${destination.threadId ?? ''}` : '';
   const remembered = resume?.memory.get(memoryKey);
   const earlier: readonly SentPart[] =
@@ -215,7 +239,7 @@ function withFlags(call: TelegramCall, flags: { paidBroadcast: boolean; silent: 
 }
 
 /** Navigation buttons name the digest's photo message (sent first), so a press can edit it too. */
-function withPhotoReference(call: TelegramCall, plan: readonly TelegramCall[], done: ReadonlyMap<number, SentPart>): TelegramCall {
+export function withPhotoReference(call: TelegramCall, plan: readonly TelegramCall[], done: ReadonlyMap<number, SentPart>): TelegramCall {
   const photoId = plan[0]?.method === 'sendPhoto' ? done.get(0)?.messageId : undefined;
   if (call.method !== 'sendMessage' || !call.params.reply_markup || photoId === undefined) return call;
   return { ...call, params: { ...call.params, reply_markup: withPhotoMessage(call.params.reply_markup, photoId) } };

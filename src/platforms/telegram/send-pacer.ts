@@ -1,5 +1,6 @@
 import { AnswerTimedWindow, answerOnce, openSlot, type AnswerSlot } from '../answer-timed-window.ts';
 import { TELEGRAM_LIMITS } from '../../render/limits.ts';
+import { UNSHARED_BUDGET, type BudgetToken, type RateBudget } from '../rate-budget.ts';
 
 /** The flood-control figures the pacer keeps under (defaults from TELEGRAM_LIMITS). */
 export interface PacingLimits {
@@ -82,10 +83,16 @@ export class SendPacer {
   private readonly gapMs: number;
   private readonly paidGapMs: number;
 
+  /**
+   * `budget`: the bot token's budget shared with the other instances sending with it (free sends
+   * take a token from it besides keeping to this pacer's own windows); none by default.
+   */
   constructor(
     private readonly limits: PacingLimits = DEFAULT_PACING,
     private readonly now: () => number = Date.now,
+    private readonly budget: RateBudget = UNSHARED_BUDGET,
   ) {
+    budget.onAvailable(() => this.pump());
     this.overall = new AnswerTimedWindow(limits.broadcastPerSecond, SECOND);
     this.gapMs = SECOND / limits.broadcastPerSecond;
     const paidPerSecond = Math.max(limits.broadcastPerSecond, limits.paidBroadcastPerSecond ?? TELEGRAM_LIMITS.paidBroadcastPerSecond);
@@ -202,8 +209,12 @@ export class SendPacer {
         i += 1;
         continue;
       }
+      // The shared budget last, so a token is only taken for a send that goes now. None at hand:
+      // it pumps again once it may have one. Paid sends are not counted there (see rate-budget.ts).
+      const token = waiter.paid ? NO_TOKEN : this.budget.tryTake(this.queue.length - i);
+      if (token === null) break;
       this.queue.splice(i, 1);
-      waiter.resolve(this.release(waiter.chat, now, waiter.paid ? this.paidGapMs : this.gapMs));
+      waiter.resolve(this.release(waiter.chat, now, waiter.paid ? this.paidGapMs : this.gapMs, token));
     }
     // An infinite wake time means waiting for an answer; `done` pumps again then.
     if (this.queue.length > 0 && Number.isFinite(wakeAt)) {
@@ -225,7 +236,7 @@ export class SendPacer {
     return ready;
   }
 
-  private release(chat: string, now: number, gapMs: number): SendDone {
+  private release(chat: string, now: number, gapMs: number, token: BudgetToken): SendDone {
     const slot = openSlot(now);
     // Keep to the nominal schedule when the event loop woke a little late, so lateness does not
     // add up to a lower rate under load; after a pause (late by a whole gap or more, or by
@@ -243,9 +254,14 @@ export class SendPacer {
       }
       group.add(slot);
     }
-    return answerOnce(slot, () => this.now(), () => this.pump());
+    return answerOnce(slot, () => this.now(), () => {
+      token.answered();
+      this.pump();
+    });
   }
 }
+
+const NO_TOKEN: BudgetToken = { answered: () => undefined };
 
 /** Groups, supergroups and channels have negative ids; private chats positive ones. */
 function isGroupChat(chat: string): boolean {

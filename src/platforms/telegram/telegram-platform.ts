@@ -4,7 +4,8 @@ import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
-import { PlatformStartError, type Destination, type Platform, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { PlatformStartError, type Destination, type DigestEditResult, type DigestPresentation, type Platform, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
+import { editTelegramDigest } from './edit-digest.ts';
 import { countAmbiguousSends } from './ambiguous-sends.ts';
 import { classifyTelegramError, scrubToken } from './classify-error.ts';
 import { ALLOWED_UPDATES } from './allowed-updates.ts';
@@ -20,6 +21,7 @@ import { DEFAULT_PACING, SendPacer, type PacingLimits } from './send-pacer.ts';
 import { throttleTransformer } from './throttle.ts';
 import type { PlatformTelemetry } from '../../telemetry.ts';
 import { TELEGRAM_WEBHOOK_PATH, type WebhookRoute } from '../webhook.ts';
+import type { RateBudget } from '../rate-budget.ts';
 import { createTelegramWebhookReceiver } from './receive-webhook.ts';
 import { dropMalformedUpdates } from './update-shape.ts';
 
@@ -47,6 +49,11 @@ export interface TelegramPlatformOptions {
   botInfo?: UserFromGetMe;
   /** Flood-control figures to pace under; TELEGRAM_LIMITS by default. */
   pacing?: Partial<PacingLimits>;
+  /**
+   * The bot token's rate budget shared with the other instances (PostgresRateBudget with
+   * DATABASE_URL); absent: this process alone sends with the token, the pacer's limits suffice.
+   */
+  rateBudget?: RateBudget;
   /** In-place retries of single calls (429, 5xx, network). */
   retry?: Partial<RetryOptions>;
   /** Per-request timeout; must exceed the 30 s long-polling wait. */
@@ -62,6 +69,13 @@ export interface TelegramPlatformOptions {
    * at the paid ceiling (config `telegram.paidBroadcast`). Command answers never do.
    */
   paidBroadcast?: boolean;
+  /**
+   * Each point's detail in an expandable blockquote unless a subscription says otherwise (config
+   * `telegram.collapseDetails`, default true); command replies and button edits follow it too.
+   */
+  collapseDetails?: boolean;
+  /** The digest's last message previews the full-report link (config `telegram.previewReportLink`). */
+  previewReportLink?: boolean;
   /**
    * Receive updates over this webhook (start() calls setWebhook and does not poll; the HTTP
    * server routes `POST /telegram/webhook` to `webhookRoute`). Absent or null: long polling.
@@ -83,6 +97,8 @@ export class TelegramPlatform implements Platform {
   private readonly running: Set<Promise<void>>;
   private readonly startTimeoutMs: number;
   private readonly paidBroadcast: boolean;
+  /** How digests are shown where nothing else decides (see TelegramPlatformOptions). */
+  private readonly rendering: { collapseDetails: boolean; previewReportLink: boolean };
   private readonly progress = new DigestProgressMemory();
   /** Every send's turn under Telegram's flood limits (the api's throttle transformer). */
   private readonly pacer: SendPacer;
@@ -104,6 +120,7 @@ export class TelegramPlatform implements Platform {
     this.router = options.router;
     this.startTimeoutMs = options.startTimeoutMs ?? 15_000;
     this.paidBroadcast = options.paidBroadcast ?? false;
+    this.rendering = { collapseDetails: options.collapseDetails ?? true, previewReportLink: options.previewReportLink ?? false };
     this.photos = new PhotoFileIds(options.photoFileIds);
     this.logger = options.logger.child({ platform: 'telegram' });
     this.bot = new Bot(options.token, {
@@ -114,7 +131,7 @@ export class TelegramPlatform implements Platform {
         timeoutSeconds: options.requestTimeoutSeconds ?? 75,
       },
     });
-    const pacer = new SendPacer({ ...DEFAULT_PACING, ...options.pacing });
+    const pacer = new SendPacer({ ...DEFAULT_PACING, ...options.pacing }, Date.now, options.rateBudget);
     this.pacer = pacer;
     const telemetry = options.telemetry;
     // Innermost, so it sees every answer Telegram gives, retried or not.
@@ -143,8 +160,9 @@ export class TelegramPlatform implements Platform {
       logger: this.logger,
       token: options.token,
       photos: this.photos,
+      rendering: this.rendering,
     });
-    const interactive = { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos };
+    const interactive = { router: options.router, owners: options.owners, logger: this.logger, photos: this.photos, rendering: this.rendering };
     receiveCallbacks(this.bot, interactive, this.running);
     receiveInlineQueries(this.bot, interactive, this.running);
     this.webhook = options.webhook ?? null;
@@ -291,6 +309,7 @@ export class TelegramPlatform implements Platform {
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
         paidBroadcast: this.paidBroadcast,
+        ...this.rendering,
         untilChatReady: () => this.pacer.whenChatReady(destination.chatId, options.signal),
       }),
     );
@@ -311,6 +330,14 @@ export class TelegramPlatform implements Platform {
         'digest not sent',
       );
       throw failure;
+    }
+  }
+
+  async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {
+    try {
+      return await editTelegramDigest(this.bot.api, destination, digest, delivered, this.logger, presentation, this.rendering);
+    } catch (error) {
+      throw classifyTelegramError(error, destination, this.token);
     }
   }
 

@@ -98,10 +98,30 @@ describe('/settings and /subscribe options over Discord', () => {
       ['wordcloud', 5],
       ['language', 3],
       ['layout', 3],
+      ['tag', 3],
+      ['publish', 5],
     ]);
     expect(options.find((o) => o.name === 'language')!.choices!.map((c) => c.value)).toEqual(['zh', 'en']);
     expect(options.find((o) => o.name === 'layout')!.choices!.map((c) => c.value)).toEqual(['components', 'embeds']);
     expect(settings['default_member_permissions']).not.toBeNull();
+  });
+
+  it('collapse (Telegram only) is not offered on Discord; /status is offered to everyone, in DMs too', () => {
+    const set = fake.registeredCommands.find((s) => s.scope === GUILD)!;
+    for (const name of ['settings', 'subscribe']) {
+      const command = set.commands.find((c) => c['name'] === name)!;
+      expect((command['options'] as { name: string }[]).map((o) => o.name)).not.toContain('collapse');
+    }
+    const status = set.commands.find((c) => c['name'] === 'status')!;
+    expect(status['default_member_permissions']).toBeNull();
+    expect(status['options']).toEqual([]);
+  });
+
+  it('/status: any member asks, only they see the answer, for the channel it is asked in', async () => {
+    const { body, ephemeral } = await answerTo({ name: 'status', guildId: GUILD, channelId: OTHER, member: { userId: '9', permissions: MEMBER_PERMISSIONS }, locale: 'en-US' });
+    expect(ephemeral).toBe(true);
+    expect(body['content']).toContain('Not subscribed');
+    expect(body['allowed_mentions']).toEqual({ parse: [] });
   });
 
   it('says when the channel is not subscribed, and stores nothing', async () => {

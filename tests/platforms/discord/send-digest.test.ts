@@ -131,10 +131,11 @@ describe('DiscordPlatform.sendDigest (rest-only) against the fake Discord', () =
     expect(embeds[0]!.image).toEqual({ url: 'attachment://wordcloud-2026-03-13.png' });
   });
 
-  it('posts an announcement channel digest too', async () => {
+  it('posts an announcement channel digest too, and publishes it', async () => {
     const result = await platform.sendDigest(at(NEWS), makeDigest(), 'delivery:news');
     expect(result.messageIds).toHaveLength(1);
     expect(sentTo(NEWS)).toHaveLength(1);
+    expect(fake.crossposts.map((c) => c.messageId)).toContain(result.messageIds[0]);
   });
 
   it('sending the same key twice posts once and returns the first message ids', async () => {

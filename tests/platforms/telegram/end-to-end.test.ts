@@ -54,6 +54,7 @@ describe('Telegram end to end with the real router', () => {
         },
       },
       timezone: 'Asia/Shanghai',
+      schedule: '0 9 * * *',
       now: () => new Date('2026-01-22T02:00:00Z'),
       logger: silentLogger(),
     };
@@ -127,27 +128,47 @@ describe('Telegram end to end with the real router', () => {
     expect(reply).toContain('2026-01-22');
   });
 
+  /** Sends a command to `chatId` as an English-speaking user (the admin by default); the reply's text. */
+  const askIn =
+    (chatId: number) =>
+    async (text: string, from = ADMIN): Promise<string> => {
+      const before = h.fake.sent.length;
+      h.fake.sendText(text, { chatId, from: { id: from, language_code: 'en' } });
+      await h.fake.waitFor((s) => s.length > before);
+      return h.fake.sent.slice(before).map((m) => m.plainText).join('\n');
+    };
+
   it('/settings: not subscribed → says so; shows, then changes silent / wordcloud / language; refuses a role', async () => {
     const OTHER = -1007001;
     h.fake.addChat({ id: OTHER, type: 'supergroup', title: 'Other', admins: [ADMIN] });
     const other = { platform: 'telegram' as const, chatId: String(OTHER), threadId: null };
-    const ask = async (text: string, from = ADMIN): Promise<string> => {
-      const before = h.fake.sent.length;
-      h.fake.sendText(text, { chatId: OTHER, from: { id: from, language_code: 'en' } });
-      await h.fake.waitFor((s) => s.length > before);
-      return h.fake.sent.slice(before).map((m) => m.plainText).join('\n');
-    };
+    const ask = askIn(OTHER);
     expect(await ask('/settings silent:on')).toContain('There is no subscription here');
     expect(await store.getSubscription(other)).toBeNull();
 
     await ask('/subscribe wordcloud:off');
-    expect(await ask('/settings')).toBe(['Delivery settings here:', 'Silent delivery: off', 'Word cloud: not sent', 'Language: default (Chinese)'].join('\n'));
+    expect(await ask('/settings')).toBe(['Delivery settings here:', 'Silent delivery: off', 'Word cloud: not sent', 'Language: default (Chinese)', "Details: the bot's default"].join('\n'));
     expect(await ask('/settings silent:on language:en wordcloud:on')).toContain('Silent delivery: on');
     expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en', layout: null, forumTagId: null, publish: null, collapseDetails: null });
 
     expect(await ask('/settings role:@AI-news')).toContain('Telegram has no roles');
     expect(await ask('/settings silent:off', MEMBER)).toContain('administrator');
     expect((await store.getSubscription(other))?.options).toEqual({ mentionRoleId: null, silent: true, wordcloud: true, language: 'en', layout: null, forumTagId: null, publish: null, collapseDetails: null });
+  });
+
+  it('/settings collapse:off and /status: anyone asks, the answer is for this chat, in its own words', async () => {
+    const THIRD = -1007002;
+    h.fake.addChat({ id: THIRD, type: 'supergroup', title: 'Third', admins: [ADMIN] });
+    const third = { platform: 'telegram' as const, chatId: String(THIRD), threadId: null };
+    const ask = askIn(THIRD);
+    expect(await ask('/status', MEMBER)).toContain('Not subscribed');
+    await ask('/subscribe 08:30 Europe/Berlin collapse:off');
+    expect((await store.getSubscription(third))?.options.collapseDetails).toBe(false);
+    const status = await ask('/status', MEMBER);
+    expect(status).toContain('· Details: shown in full');
+    // 2026-01-22 03:00 in Berlin: today's 08:30 is still to come.
+    expect(status).toContain('Next digest: 2026-01-22 08:30 (Europe/Berlin)');
+    expect(status).toContain('The report of 2026-01-22 has not been sent here yet');
   });
 
   it('/help lists /settings', async () => {

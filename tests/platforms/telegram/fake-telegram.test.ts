@@ -58,6 +58,22 @@ describe('fake Telegram Bot API server', () => {
     expect(bad.description).toMatch(/^Bad Request: can't parse entities: /);
   });
 
+  it('refuses a blockquote inside a blockquote (expandable or not), accepts quotes side by side', async () => {
+    const nested = await refusal(api.sendMessage(10, '<blockquote expandable>a<blockquote>b</blockquote></blockquote>', { parse_mode: 'HTML' }));
+    expect(nested.description).toMatch(/^Bad Request: can't parse entities: Nested "blockquote"/);
+    await api.sendMessage(10, '<b>1. t</b>\n<blockquote expandable>d</blockquote>\n\n<b>2. u</b>\n<blockquote expandable>e</blockquote>', { parse_mode: 'HTML' });
+    expect(fake.sent.at(-1)?.plainText).toBe('1. t\nd\n\n2. u\ne');
+  });
+
+  it('records link_preview_options as sent and refuses malformed ones', async () => {
+    await api.sendMessage(10, 'a https://x.test/a', { link_preview_options: { url: 'https://x.test/r', prefer_large_media: true } });
+    expect(fake.sent.at(-1)?.linkPreview).toEqual({ url: 'https://x.test/r', prefer_large_media: true });
+    await api.sendMessage(10, 'b');
+    expect(fake.sent.at(-1)?.linkPreview).toBeNull();
+    const bad = await refusal(api.sendMessage(10, 'c', { link_preview_options: { is_disabled: 'yes' as unknown as boolean } }));
+    expect(bad.description).toMatch(/link preview options/);
+  });
+
   it('answers chat errors like Telegram', async () => {
     expect((await refusal(api.sendMessage(12345, 'x'))).description).toBe('Bad Request: chat not found');
     const migrated = await refusal(api.sendMessage(-20, 'x'));
