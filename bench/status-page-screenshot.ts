@@ -5,13 +5,12 @@
  *
  *   node --import tsx bench/status-page-screenshot.ts [out.png]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { runCli } from '../src/cli/main.ts';
 import { startFakeTelegram } from '../tests/helpers/fake-telegram.ts';
+import { startStatusPageBot, withStatusPage } from './status-page-bot.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const out = path.resolve(process.argv[2] ?? path.join(ROOT, 'docs', 'status-page.png'));
@@ -42,31 +41,12 @@ for (const args of [
 }
 await runCli(['post', '2026-01-03'], io);
 
-const port = 20_000 + Math.floor(Math.random() * 20_000);
-const bot = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src', 'main.ts')], {
-  cwd: tmp,
-  env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+const bot = await startStatusPageBot(tmp, env, TOKEN);
 try {
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (i > 120) throw new Error('the bot did not get ready within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-  const context = await browser.newContext({ httpCredentials: { username: 'operator', password: TOKEN }, viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${base}/admin`);
-  await page.evaluate('document.fonts.ready');
-  await page.screenshot({ path: out, fullPage: true });
-  await browser.close();
+  await withStatusPage(`${bot.base}/admin`, TOKEN, 1100, (page) => page.screenshot({ path: out, fullPage: true }).then(() => undefined));
   console.info(`wrote ${out}`);
 } finally {
-  bot.kill('SIGTERM');
-  await new Promise((resolve) => bot.once('exit', resolve));
+  await bot.stop();
   await telegram.close();
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -127,6 +127,15 @@ const fileSchema = z
         editOnCorrection: z.boolean().default(true),
       })
       .prefault({}),
+    discord: z
+      .object({
+        /**
+         * How a digest looks on Discord: `components` one Components V2 message (container,
+         * sections, word cloud gallery), `embeds` the embed layout. A subscription may choose its own.
+         */
+        layout: z.enum(['components', 'embeds']).default('components'),
+      })
+      .prefault({}),
     telegram: z
       .object({
         /**

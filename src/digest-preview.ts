@@ -2,6 +2,7 @@ import type { DigestBuilder } from './digest-builder.ts';
 import type { Digest } from './report/digest-types.ts';
 import type { Report } from './report/types.ts';
 import { renderDiscordMessages } from './render/discord.ts';
+import { renderDiscordComponents } from './render/discord-components.ts';
 import { buildPreviewJson, type PreviewJson } from './render/preview-json.ts';
 import { renderTelegramCalls, type TelegramRenderOptions } from './render/telegram.ts';
 
@@ -14,6 +15,8 @@ export async function buildDigestPreview(
   digests: DigestBuilder,
   options: {
     discordColor: number;
+    /** Config `discord.layout`: which of the two Discord layouts a subscription without its own choice gets. */
+    discordLayout?: 'components' | 'embeds';
     /** Config `telegram.collapseDetails` / `previewReportLink`: the Telegram payloads as a chat without options of its own gets them. */
     telegram?: Pick<TelegramRenderOptions, 'collapseDetails' | 'previewReportLink'>;
   },
@@ -25,6 +28,7 @@ export async function buildDigestPreview(
     digest,
     renderDiscordMessages(digest, { color: options.discordColor }),
     renderTelegramCalls(digest, options.telegram ?? {}),
+    { messages: renderDiscordComponents(digest, { color: options.discordColor }), layout: options.discordLayout ?? 'components' },
   );
   return { preview, digest };
 }

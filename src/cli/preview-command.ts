@@ -79,6 +79,7 @@ export const previewCommand: CliCommand = async (argv, io) => {
     const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
     const { preview } = await buildDigestPreview(report, createDigestBuilder(withArchiveLinks(config), images), {
       discordColor: config.digest.discordColor,
+      discordLayout: config.discord.layout,
       telegram: config.telegram,
     }).finally(() => images.close());
     io.stdout(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
@@ -88,6 +89,42 @@ export const previewCommand: CliCommand = async (argv, io) => {
     return 1;
   }
 };
+
+type AnyComponent = { type: number; content?: string; components?: AnyComponent[]; accessory?: AnyComponent; items?: { media: { url: string } }[]; label?: string; url?: string };
+
+/** Components in all (nested ones and accessories counted, as Discord counts them) and the characters of their text. */
+function componentTotals(components: readonly AnyComponent[]): { count: number; chars: number } {
+  let count = 0;
+  let chars = 0;
+  const visit = (component: AnyComponent): void => {
+    count += 1;
+    chars += component.content?.length ?? 0;
+    for (const child of component.components ?? []) visit(child);
+    if (component.accessory) visit(component.accessory);
+  };
+  components.forEach(visit);
+  return { count, chars };
+}
+
+/** A Components V2 tree as indented lines: text as written, the rest named by what it is. */
+function componentLines(components: readonly AnyComponent[], indent: string): string[] {
+  return components.flatMap((component): string[] => {
+    switch (component.type) {
+      case 10:
+        return (component.content ?? '').split('\n').map((line) => `${indent}${line}`);
+      case 9:
+        return [...componentLines(component.components ?? [], indent), `${indent}  [link button: ${component.accessory?.label ?? ''} <${component.accessory?.url ?? ''}>]`];
+      case 12:
+        return (component.items ?? []).map((item) => `${indent}[gallery ${item.media.url}]`);
+      case 14:
+        return [`${indent}────`];
+      case 1:
+        return [`${indent}[buttons: ${(component.components ?? []).map((b) => b.label ?? '').join(' | ')}]`];
+      default:
+        return [`${indent}[container]`, ...componentLines(component.components ?? [], `${indent}  `)];
+    }
+  });
+}
 
 const rule = (label: string): string => `── ${label} ${'─'.repeat(Math.max(4, 60 - label.length))}`;
 
@@ -115,6 +152,13 @@ export function formatPreview(preview: PreviewJson): string {
       if (embed.footer) lines.push(`  — ${embed.footer.text}${embed.timestamp ? ` · ${embed.timestamp}` : ''}`);
     });
     if (message.content) lines.push(...message.content.split('\n').map((l) => `  ${l}`));
+  });
+  lines.push('', rule(`Discord as Components V2${preview.discordLayout === 'components' ? ' (the configured layout)' : ''}: ${preview.discordComponents.length} message(s)`));
+  preview.discordComponents.forEach((message, m) => {
+    const files = message.files.map((f) => `${f.name} (${f.bytes} bytes)`).join(', ');
+    const { count, chars } = componentTotals(message.components);
+    lines.push(`[message ${m + 1}, ${count} components, ${chars} chars of text]${files ? ` files: ${files}` : ''}`);
+    lines.push(...componentLines(message.components, '  '));
   });
   lines.push('', rule(`Telegram: ${preview.telegram.length} call(s)`));
   for (const call of preview.telegram) {

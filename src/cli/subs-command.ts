@@ -18,6 +18,7 @@ const USAGE = [
   'usage: digest subs add <discord|telegram> <id> [--thread <id>] [--time HH:MM [--tz ZONE]] [--role <id|none>]',
   '                      [--silent on|off] [--wordcloud on|off] [--language zh|en|default] [--collapse|--no-collapse]',
   '                      [--tag <forum tag name|none>] [--publish | --no-publish]',
+  '                      [--layout components|embeds|default]',
   '       digest subs import FILE|-',
   '       digest subs remove <discord|telegram> <id> [--thread <id>]',
   '       digest subs list [--json]',
@@ -38,14 +39,16 @@ Safe to run while the bot runs: both share the same database.
           (looked up by name in the channel's tags with DISCORD_TOKEN; an unknown name is
           refused listing the tags there are; none removes it), --publish / --no-publish,
           whether each digest is published in an announcement channel (default: published)
+          Discord only: --layout components|embeds|default, the digest's layout (default: discord.layout)
   import  many at once, from FILE or standard input (-): one subscription a line,
           "<platform> <id> [options as for add]" ('#' starts a comment); prints per line whether
           it was added, updated, unchanged or refused; exits 1 when any line was refused
   remove  deactivate it; exits 0 even when it was not subscribed, so scripts can ensure absence
   list    every subscription, active or not; --json prints one JSON array of
           { "platform", "chatId", "threadId", "active", "reason",
-            "options": { "mentionRoleId", "silent", "wordcloud", "language" } } with ids as strings
-          (mentionRoleId and language null when not set: no mention, the default language zh)
+            "options": { "mentionRoleId", "silent", "wordcloud", "language", "layout", … } } with ids
+          as strings (mentionRoleId, language and layout null when not set: no mention, the default
+          language zh, the configured discord.layout)
 
 Ids: Discord ids are digits; Telegram chat ids may start with '-' (e.g. -1001234567890);
 --thread takes a Discord thread id or a Telegram forum topic id (digits).
@@ -68,6 +71,7 @@ const OPTIONS = {
   silent: { type: 'string' },
   wordcloud: { type: 'string' },
   language: { type: 'string' },
+  layout: { type: 'string' },
   collapse: { type: 'boolean' },
   'no-collapse': { type: 'boolean' },
   tag: { type: 'string' },
@@ -77,7 +81,7 @@ const OPTIONS = {
 
 /** The chat syntax of shared explanations (`for example silent:off`) as flags (`--silent off`). */
 export function asFlags(text: string): string {
-  return text.replace(/\b(time|tz|role|silent|wordcloud|language|tag|publish):(\S+?)(?=[.,;]?(\s|$))/g, '--$1 $2');
+  return text.replace(/\b(time|tz|role|silent|wordcloud|language|layout|tag|publish):(\S+?)(?=[.,;]?(\s|$))/g, '--$1 $2');
 }
 
 interface Parsed {
@@ -99,21 +103,21 @@ interface Parsed {
 function parse(argv: readonly string[]): Parsed {
   const result = parseCliArgs(argv, { options: OPTIONS });
   const [action, ...positionals] = result.positionals;
-  const { role, silent, wordcloud, language, time, tz, tag } = result.values;
+  const { role, silent, wordcloud, language, layout, time, tz, tag } = result.values;
   if (result.values.collapse && result.values['no-collapse']) throw new UsageError('--collapse and --no-collapse contradict each other: give one');
   if (result.values.publish && result.values['no-publish']) throw new UsageError('--publish and --no-publish contradict each other');
   const collapse = result.values.collapse ? 'on' : result.values['no-collapse'] ? 'off' : undefined;
   const publish = result.values.publish ? 'on' : result.values['no-publish'] ? 'off' : undefined;
-  const given = { role, silent, wordcloud, language, collapse, publish, tag };
+  const given = { role, silent, wordcloud, language, layout, collapse, publish, tag };
   const optionsGiven = Object.values(given).some((v) => v !== undefined);
-  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud, --language, --collapse, --tag and --publish only apply to "add"');
+  if (optionsGiven && action !== 'add') throw new UsageError('--role, --silent, --wordcloud, --language, --layout, --collapse, --tag and --publish only apply to "add"');
   if ((time !== undefined || tz !== undefined) && action !== 'add') throw new UsageError('--time and --tz only apply to "add"');
   let options: Partial<SubscriptionOptions> = {};
   if (optionsGiven) {
     const platform = positionals[0] === 'discord' ? 'discord' : 'telegram';
     const args = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>;
     try {
-      // The same rules and explanations as /settings (a role only on Discord).
+      // The same rules and explanations as /settings (a role and a layout only on Discord).
       options = readDeliveryOptions(args, { platform }, messages('en'));
     } catch (error) {
       if (error instanceof CommandInputError) throw new UsageError(asFlags(error.reply));
@@ -156,13 +160,15 @@ function parseDestination(args: Parsed): Destination {
 }
 
 
-/** `role 123 silent on wordcloud off language en` for the add output. */
+/** `role 123, silent on, wordcloud off, language en` (and `layout embeds` once chosen) for the add output. */
 function describeOptions(options: SubscriptionOptions): string {
   return [
     `role ${options.mentionRoleId ?? 'none'}`,
     `silent ${options.silent ? 'on' : 'off'}`,
     `wordcloud ${options.wordcloud ? 'on' : 'off'}`,
     `language ${options.language ?? 'default'}`,
+    // Only once chosen, so the line reads as before for subscriptions that never chose a layout.
+    ...(options.layout === null ? [] : [`layout ${options.layout}`]),
     // Only once set (Telegram): the line stays as it was for everyone else.
     ...(options.collapseDetails === null ? [] : [`collapse ${options.collapseDetails ? 'on' : 'off'}`]),
     ...(options.forumTagId !== null ? [`tag ${options.forumTagId}`] : []),

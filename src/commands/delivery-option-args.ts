@@ -1,6 +1,6 @@
 import { bothLocales, type Messages } from '../i18n/index.ts';
 import { isLocale } from '../locale.ts';
-import type { SubscriptionOptions } from '../store/store.ts';
+import { DISCORD_LAYOUTS, type DiscordLayout, type SubscriptionOptions } from '../store/store.ts';
 import { CommandInputError, quotedInput } from './input-error.ts';
 import type { CommandArgs, CommandContext, CommandOption } from './types.ts';
 
@@ -11,6 +11,7 @@ export const DELIVERY_OPTIONS: readonly CommandOption[] = [
   { name: 'silent', type: 'boolean', required: false, description: bothLocales((m) => m.options.silent) },
   { name: 'wordcloud', type: 'boolean', required: false, description: bothLocales((m) => m.options.wordcloud) },
   { name: 'language', type: 'string', required: false, choices: ['zh', 'en'], description: bothLocales((m) => m.options.language) },
+  { name: 'layout', type: 'string', required: false, choices: [...DISCORD_LAYOUTS], description: bothLocales((m) => m.options.layout) },
   { name: 'collapse', type: 'boolean', required: false, platforms: ['telegram'], description: bothLocales((m) => m.options.collapse) },
   { name: 'tag', type: 'string', required: false, description: bothLocales((m) => m.options.tag) },
   { name: 'publish', type: 'boolean', required: false, description: bothLocales((m) => m.options.publish) },
@@ -32,9 +33,9 @@ function readSwitch(name: 'silent' | 'wordcloud' | 'clear_role' | 'collapse' | '
 
 /**
  * The delivery options given with a command, only those given. Throws CommandInputError with an
- * explanation for a bad value, and for a role on Telegram (it has no roles: refused rather than
- * stored and silently ignored), and likewise for `collapse` on Discord. Silence and the word cloud
- * are taken on both platforms (Discord: `@silent` messages, a digest without its picture).
+ * explanation for a bad value, for a role or a layout on Telegram (it has neither: refused rather
+ * than stored and silently ignored), and likewise for `collapse` on Discord. Silence and the word
+ * cloud are taken on both platforms (Discord: `@silent` messages, a digest without its picture).
  */
 export function readDeliveryOptions(args: CommandArgs, context: Pick<CommandContext, 'platform'>, m: Messages): Partial<SubscriptionOptions> {
   const options: Partial<SubscriptionOptions> = {};
@@ -69,6 +70,14 @@ export function readDeliveryOptions(args: CommandArgs, context: Pick<CommandCont
     else if (isLocale(input)) options.language = input;
     else throw new CommandInputError(m.settings.invalidLanguage(quotedInput(args.language)));
   }
+  if (args.layout !== undefined) {
+    // Telegram has one layout: refused rather than stored and silently ignored, like a role.
+    if (context.platform !== 'discord') throw new CommandInputError(m.settings.layoutOnTelegram);
+    const input = args.layout.trim().toLowerCase();
+    if (NONE.has(input)) options.layout = null;
+    else if ((DISCORD_LAYOUTS as readonly string[]).includes(input)) options.layout = input as DiscordLayout;
+    else throw new CommandInputError(m.settings.invalidLayout(quotedInput(args.layout)));
+  }
   if (args.collapse !== undefined) {
     // Discord shows a digest's details in full: refused rather than stored and silently ignored.
     if (context.platform !== 'telegram') throw new CommandInputError(m.settings.collapseOnDiscord);
@@ -101,6 +110,7 @@ export function describeDeliveryOptions(
     lines.unshift(m.settings.role(options.mentionRoleId === null ? null : `<@&${options.mentionRoleId}>`));
     if (options.forumTagId !== null) lines.push(m.settings.tag(tagName ?? options.forumTagId));
     if (options.publish !== null) lines.push(m.settings.publish(options.publish));
+    lines.push(m.settings.layout(options.layout));
   }
   return lines;
 }

@@ -6,7 +6,7 @@ import { resolveTarget, sameDestination } from './target.ts';
 import type { CommandDefinition } from './types.ts';
 
 /**
- * `/settings [channel] [role] [silent] [wordcloud] [language] [tag] [publish]`: without options,
+ * `/settings [channel] [role] [silent] [wordcloud] [language] [layout] [tag] [publish]`: without options,
  * shows how the digest is delivered here; with options, changes those (the others are kept). Needs
  * the same right as /subscribe. A chat that is not subscribed is told so, and nothing is stored.
  * `tag` names one of the forum's tags (resolved as /subscribe does).

@@ -7,7 +7,7 @@ import { requesterOf, resolveTarget, sameDestination } from './target.ts';
 import type { CommandDefinition } from './types.ts';
 
 /**
- * `/subscribe [channel] [time] [tz] [role] [silent] [wordcloud] [language] [tag] [publish]`: the
+ * `/subscribe [channel] [time] [tz] [role] [silent] [wordcloud] [language] [layout] [tag] [publish]`: the
  * daily digest goes to this chat, thread, forum topic, forum or announcement channel (or the chosen
  * channel). Subscribing again only changes the time and the delivery options given; the others are
  * kept (see /settings). Where the bot cannot post (a permission missing) nothing is stored and the

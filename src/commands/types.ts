@@ -49,6 +49,8 @@ export interface CommandArgs {
   wordcloud?: string;
   /** `/settings`, `/subscribe`: `zh`, `en` or `default`. */
   language?: string;
+  /** `/settings`, `/subscribe`: Discord's digest layout, `components`, `embeds` or `default`; refused on Telegram. */
+  layout?: string;
   /** `/settings`, `/subscribe`: `on` / `off` / `default`: Telegram points' details folded; refused on Discord. */
   collapse?: string;
   /** `/settings`, `/subscribe` (Discord forum and media channels): a forum tag's name, or `none`. */
@@ -111,7 +113,7 @@ export type CommandReply =
 
 /** One option of a command, for registration (Discord options, Telegram help text). */
 export interface CommandOption {
-  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language' | 'collapse' | 'tag' | 'publish';
+  name: 'date' | 'channel' | 'time' | 'tz' | 'all' | 'query' | 'role' | 'clear_role' | 'silent' | 'wordcloud' | 'language' | 'layout' | 'collapse' | 'tag' | 'publish';
   /** `role`: a Discord role picker (Telegram has none; typed as `role:…` there). */
   type: 'string' | 'channel' | 'boolean' | 'role';
   required: boolean;

@@ -33,6 +33,7 @@ export const en: Messages = {
     silent: 'Silent delivery: no notification sound',
     wordcloud: 'Send the word cloud with the digest',
     language: 'Language of the digest labels and buttons (reports are not translated)',
+    layout: 'Discord digest layout: components (one message, default) or embeds',
     collapse: 'Fold each point\'s details so the ten titles show at a glance (Telegram only)',
     tag: 'Forum channels: name of the tag each post gets (Discord only; none removes it)',
     publish: 'Announcement channels: publish each digest to following servers (Discord only; default on)',
@@ -51,7 +52,7 @@ export const en: Messages = {
       unsubscribe: '/unsubscribe — stop the daily digest here (needs admin rights)',
       repost: '/repost [date] — post a report here again (needs admin rights)',
       settings:
-        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [collapse:on|off] [tag:forum tag] [publish:on|off] — show or change delivery here (needs admin rights; /subscribe takes the same options; collapse: Telegram only; tag, publish: Discord only)',
+        '/settings [role:@role] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] [collapse:on|off] [tag:forum tag] [publish:on|off] — show or change delivery here (needs admin rights; /subscribe takes the same options; collapse: Telegram only; layout, tag, publish: Discord only)',
       status: '/status — subscribed here or not, when the next digest comes, whether the last one arrived',
     },
     dateForms: (timezone: string) =>
@@ -152,6 +153,10 @@ export const en: Messages = {
     invalidSwitch: (option: string, input: string) => `"${input}" is not a value for ${option}: write on or off, for example ${option}:off.`,
     roleAndClearRole: 'role and clear_role contradict each other: pick a role, or stop mentioning one.',
     invalidLanguage: (input: string) => `"${input}" is not a language I speak: write zh or en, for example language:en.`,
+    layout: (layout: string | null) =>
+      `Layout: ${layout === 'embeds' ? 'embeds' : layout === 'components' ? 'components (one message)' : 'default (as the bot is configured)'}`,
+    layoutOnTelegram: 'Telegram has one layout, so layout cannot be set here. Options on Telegram: silent, wordcloud, language.',
+    invalidLayout: (input: string) => `"${input}" is not a layout: write components or embeds, for example layout:embeds.`,
     invalidRole: (input: string) => `"${input}" is not a role: pick one, for example role:@AI-news; role:none stops mentioning.`,
     tag: (name: string | null) => `Forum tag: ${name ?? 'none'}`,
     publish: (on: boolean | null) => `Publish in announcement channel: ${on === false ? 'off' : on === true ? 'on' : 'default (on)'}`,

@@ -31,6 +31,7 @@ export const zh = {
     silent: '静默推送：不发出通知提醒',
     wordcloud: '是否随摘要发送词云图',
     language: '摘要标签和按钮的语言（报告正文不翻译）',
+    layout: 'Discord 摘要的排版：components（一条消息，默认）或 embeds',
     collapse: '把每条信息的细节折叠起来，一眼看到十个标题（仅 Telegram）',
     tag: '论坛频道：每篇帖子加上的标签名（仅 Discord；none 取消）',
     publish: '公告频道：发布每期摘要给关注的服务器（仅 Discord；默认开）',
@@ -49,7 +50,7 @@ export const zh = {
       unsubscribe: '/unsubscribe — 取消这里的订阅（需要管理权限）',
       repost: '/repost [日期] — 把一期报告重新发送到这里（需要管理权限）',
       settings:
-        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [collapse:on|off] [tag:论坛标签] [publish:on|off] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面；collapse 仅 Telegram；tag、publish 仅 Discord）',
+        '/settings [role:@身份组] [silent:on|off] [wordcloud:on|off] [language:zh|en] [layout:components|embeds] [collapse:on|off] [tag:论坛标签] [publish:on|off] — 查看或更改这里的推送设置（需要管理权限；这些选项也可以加在 /subscribe 后面；collapse 仅 Telegram；layout、tag、publish 仅 Discord）',
       status: '/status — 这里是否订阅、下一期何时发送、上一期是否送达',
     },
     dateForms: (timezone: string) =>
@@ -147,6 +148,10 @@ export const zh = {
     invalidSwitch: (option: string, input: string) => `${option}「${input}」无效：请写 on 或 off，例如 ${option}:off。`,
     roleAndClearRole: 'role 和 clear_role 不能同时使用：要么选择一个身份组，要么取消提及。',
     invalidLanguage: (input: string) => `语言「${input}」无效：请写 zh 或 en，例如 language:en。`,
+    layout: (layout: string | null) =>
+      `排版：${layout === 'embeds' ? 'embeds' : layout === 'components' ? 'components（一条消息）' : '默认（按机器人的配置）'}`,
+    layoutOnTelegram: 'Telegram 只有一种排版，不能设置 layout。可用的选项：silent、wordcloud、language。',
+    invalidLayout: (input: string) => `排版「${input}」无效：请写 components 或 embeds，例如 layout:embeds。`,
     invalidRole: (input: string) => `身份组「${input}」无效：请选择一个身份组，例如 role:@AI-news；写 role:none 可取消提及。`,
     tag: (name: string | null) => `论坛标签：${name ?? '无'}`,
     publish: (on: boolean | null) => `在公告频道发布：${on === false ? '关' : on === true ? '开' : '默认（开）'}`,

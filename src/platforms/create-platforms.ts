@@ -16,7 +16,7 @@ const SEND_ONLY_ROUTER: CommandRouter = {
 };
 
 export interface CreatePlatformsOptions {
-  config: Pick<Config, 'env' | 'owners' | 'digest'> & { telegram?: Partial<Config['telegram']> } & Partial<Pick<Config, 'telegramUpdates'>>;
+  config: Pick<Config, 'env' | 'owners' | 'digest'> & { telegram?: Partial<Config['telegram']> } & Partial<Pick<Config, 'telegramUpdates' | 'discord'>>;
   logger: Logger;
   /** The command router for a bot that answers commands; absent = send-only (no gateway, no polling). */
   router?: CommandRouter;
@@ -51,6 +51,7 @@ export function createPlatforms(options: CreatePlatformsOptions): Partial<Record
       logger,
       owners: config.owners.discord,
       color: config.digest.discordColor,
+      layout: config.discord?.layout ?? 'components',
       mode: options.router ? (config.env.discordInteractions ?? 'gateway') : 'rest-only',
       publicKey: config.env.discordPublicKey ?? null,
       // Interaction ids in the shared store: a replay is refused by whichever instance it reaches.

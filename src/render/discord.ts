@@ -1,9 +1,9 @@
 import type { Locale } from '../locale.ts';
 import type { Digest } from '../report/digest-types.ts';
 import { localizedTitle } from './digest-labels.ts';
-import { splitText, SPLIT_PREFERENCE } from '../report/text-cut.ts';
+import { splitText } from '../report/text-cut.ts';
 import { escapeDiscordMarkdown } from './discord-markdown.ts';
-import { linkSegments } from './link-segments.ts';
+import { DISCORD_SPLIT_OPTIONS, discordLength as length, linkedMarkdown, truncateDiscord as truncate } from './discord-text.ts';
 import { discordNavigationRow } from './navigation-buttons.ts';
 import { DISCORD_LIMITS } from './limits.ts';
 import type { DiscordEmbed, DiscordMessage, OutgoingFile } from './payload-types.ts';
@@ -24,18 +24,8 @@ export interface DiscordRenderOptions {
 /** Discord's message flag for `@silent` messages: delivered without a push or desktop notification. */
 export const SUPPRESS_NOTIFICATIONS = 1 << 12;
 
-/**
- * Discord counts characters; we count UTF-16 code units, which is never less than any other count
- * of the same text, so a body within our count is within Discord's.
- */
-const length = (text: string): number => text.length;
-const splitOptions = { unit: 'utf16', preference: SPLIT_PREFERENCE } as const;
+const splitOptions = DISCORD_SPLIT_OPTIONS;
 const BLOCK_SEPARATOR = '\n\n';
-
-function truncate(text: string, max: number): string {
-  if (length(text) <= max) return text;
-  return `${splitText(text, max - 1, splitOptions)[0] ?? ''}…`;
-}
 
 /**
  * Splits raw text into escaped pieces of at most `max` characters each. Cutting happens before
@@ -47,13 +37,6 @@ function splitEscaped(raw: string, max: number, rawBudget = max): string[] {
     if (length(escaped) <= max) return [escaped];
     return splitEscaped(piece, max, Math.max(1, Math.floor(rawBudget / 2)));
   });
-}
-
-/** Escaped text with the point's links as masked links (`[text](url)`, which embeds show). */
-function linkedMarkdown(text: string, links: Digest['points'][number]['links']): string {
-  return linkSegments(text, links)
-    .map((segment) => (segment.url ? `[${escapeDiscordMarkdown(segment.text)}](${segment.url})` : escapeDiscordMarkdown(segment.text)))
-    .join('');
 }
 
 /**
@@ -104,7 +87,8 @@ export function discordAttachmentName(digest: Pick<Digest, 'dateStart' | 'dateEn
   return `wordcloud-${dates}.${extension}`.replace(ATTACHMENT_NAME_UNSAFE, '_');
 }
 
-function normaliseTimestamp(iso: string | null): string | null {
+/** An ISO 8601 time as Discord's timestamp format, or null when there is none or it does not parse. */
+export function normaliseTimestamp(iso: string | null): string | null {
   if (!iso) return null;
   const time = Date.parse(iso);
   return Number.isNaN(time) ? null : new Date(time).toISOString();

@@ -28,6 +28,12 @@ export const DISCORD_LIMITS = {
   buttonsPerRow: 5,
   customIdChars: 100,
   buttonLabelChars: 80,
+  /** Components V2 (`IS_COMPONENTS_V2`): every component counts, nested ones included. */
+  componentsPerMessage: 40,
+  /** Components V2: the text of all text displays in one message together. */
+  textDisplayTotalChars: 4000,
+  mediaGalleryItems: 10,
+  sectionTextDisplays: 3,
 } as const;
 
 export const TELEGRAM_LIMITS = {

@@ -56,6 +56,72 @@ export interface DiscordMessageBody {
   enforce_nonce?: boolean;
 }
 
+/** Discord's message flag for a Components V2 message: no content or embeds, components only. */
+export const IS_COMPONENTS_V2 = 1 << 15;
+
+/** Components V2 text display: markdown, mentions per `allowed_mentions`. */
+export interface DiscordTextDisplay {
+  type: 10;
+  content: string;
+}
+
+/** Components V2 section: one to three text displays beside an accessory (here a link button). */
+export interface DiscordSection {
+  type: 9;
+  components: DiscordTextDisplay[];
+  accessory: DiscordButton;
+}
+
+/** Components V2 media gallery; an uploaded file is named as `attachment://<name>`. */
+export interface DiscordMediaGallery {
+  type: 12;
+  items: { media: { url: string }; description?: string }[];
+}
+
+/** Components V2 separator: `spacing` 1 small, 2 large. */
+export interface DiscordSeparator {
+  type: 14;
+  divider: boolean;
+  spacing: 1 | 2;
+}
+
+export type DiscordContainerChild = DiscordTextDisplay | DiscordSection | DiscordMediaGallery | DiscordSeparator | DiscordActionRow;
+
+/** Components V2 container: its children framed with an accent colour bar, like an embed. */
+export interface DiscordContainer {
+  type: 17;
+  accent_color: number;
+  components: DiscordContainerChild[];
+}
+
+/**
+ * Exact JSON body of `POST /channels/{id}/messages` for a Components V2 message: `flags` always
+ * carries IS_COMPONENTS_V2, and there is no `content` and no `embeds` (Discord refuses both).
+ */
+export interface DiscordComponentsBody {
+  components: DiscordContainer[];
+  /** As DiscordMessageBody's: only the subscription's role, where the first message mentions it. */
+  allowed_mentions: { parse: []; roles?: string[] };
+  flags: number;
+  attachments?: { id: number; filename: string }[];
+  nonce?: string;
+  enforce_nonce?: boolean;
+}
+
+/** A Components V2 message body plus the files sent with it. */
+export interface DiscordComponentsMessage {
+  body: DiscordComponentsBody;
+  files: OutgoingFile[];
+}
+
+/** A message in either layout, as the sender takes it. */
+export type DiscordOutgoingMessage = DiscordMessage | DiscordComponentsMessage;
+
+/** Whether a rendered message is a Components V2 one. */
+export function isComponentsMessage(message: DiscordOutgoingMessage): message is DiscordComponentsMessage {
+  return ((message.body.flags ?? 0) & IS_COMPONENTS_V2) !== 0;
+}
+
 /** One Telegram Bot API call, without `chat_id` (and `message_thread_id`), which the sender adds. */
 export type TelegramCall =
   | {

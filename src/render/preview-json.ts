@@ -2,7 +2,7 @@ import { describeIncomplete, incompleteness } from '../report/completeness.ts';
 import type { Digest } from '../report/digest-types.ts';
 import { missingImageNote } from '../report/image-note.ts';
 import type { Report } from '../report/types.ts';
-import type { DiscordMessage, DiscordMessageBody, TelegramCall } from './payload-types.ts';
+import type { DiscordComponentsBody, DiscordComponentsMessage, DiscordMessage, DiscordMessageBody, TelegramCall } from './payload-types.ts';
 
 /** A file as the preview shows it: what would be uploaded, without the local path. */
 export interface PreviewFile {
@@ -28,8 +28,12 @@ export interface PreviewJson {
     /** Information that needs no action (a missing image a word cloud is drawn in place of). */
     notes: string[];
   };
-  /** Each message body as POSTed, plus the files uploaded with it. */
+  /** Each message body as POSTed in the embed layout (`discord.layout: "embeds"`), plus the files uploaded with it. */
   discord: (DiscordMessageBody & { files: PreviewFile[] })[];
+  /** The same digest as Components V2 (`discord.layout: "components"`): each body as POSTed, plus its files. */
+  discordComponents: (DiscordComponentsBody & { files: PreviewFile[] })[];
+  /** The configured `discord.layout`: which of the two a subscription without its own choice gets. */
+  discordLayout: 'components' | 'embeds';
   /** Each Bot API call's params as sent, without `chat_id`; files as `{ file, bytes }`. */
   telegram: { method: TelegramCall['method']; params: Record<string, unknown> }[];
 }
@@ -40,7 +44,9 @@ export function buildPreviewJson(
   digest: Digest,
   discord: DiscordMessage[],
   telegram: TelegramCall[],
+  components: { messages: DiscordComponentsMessage[]; layout: 'components' | 'embeds' } = { messages: [], layout: 'embeds' },
 ): PreviewJson {
+  const previewFiles = (files: DiscordMessage['files']): PreviewFile[] => files.map((f) => ({ name: f.name, bytes: f.bytes }));
   return {
     report: {
       slug: report.slug,
@@ -52,15 +58,15 @@ export function buildPreviewJson(
       imageGenerated: digest.image?.generated ?? false,
       ...warningsAndNotes(report, digest),
     },
-    discord: discord.map(({ body, files }) => ({
-      ...body,
-      files: files.map((f) => ({ name: f.name, bytes: f.bytes })),
-    })),
+    discord: discord.map(({ body, files }) => ({ ...body, files: previewFiles(files) })),
     telegram: telegram.map((call) =>
       call.method === 'sendPhoto'
         ? { method: call.method, params: { photo: { file: call.photo.name, bytes: call.photo.bytes }, ...call.params } }
         : { method: call.method, params: { ...call.params } },
     ),
+    // Added after the fields scripts already read, which keep their names, shapes and order.
+    discordComponents: components.messages.map(({ body, files }) => ({ ...body, files: previewFiles(files) })),
+    discordLayout: components.layout,
   };
 }
 

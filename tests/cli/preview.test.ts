@@ -46,7 +46,7 @@ describe('digest preview --json', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const preview = JSON.parse(stdout) as PreviewJson;
-    expect(Object.keys(preview)).toEqual(['report', 'discord', 'telegram']);
+    expect(Object.keys(preview)).toEqual(['report', 'discord', 'telegram', 'discordComponents', 'discordLayout']);
     expect(preview.report).toMatchObject({ slug: SLUG, dateStart: '2026-01-03', dateEnd: '2026-01-03' });
     expect(preview.report.points.map((p) => p.title)).toEqual([
       '编程工作流程根本性变革',

@@ -87,6 +87,22 @@ describe('digest subs', () => {
     ]);
   });
 
+  it('add --layout sets a Discord subscription\'s layout; default gives it back to discord.layout', async () => {
+    const p = await project();
+    expect(await p.run('add', 'discord', '555', '--layout', 'embeds')).toEqual({
+      code: 0,
+      stdout: 'added: discord 555\noptions: role none, silent off, wordcloud on, language default, layout embeds\n',
+      stderr: '',
+    });
+    const listed = () => p.run('list', '--json').then((r) => (JSON.parse(r.stdout) as { options: { layout: unknown } }[])[0]!.options.layout);
+    expect(await listed()).toBe('embeds');
+    await p.run('add', 'discord', '555', '--layout', 'components');
+    expect(await listed()).toBe('components');
+    const reset = await p.run('add', 'discord', '555', '--layout', 'default');
+    expect(reset.stdout).toContain('options: role none, silent off, wordcloud on, language default\n');
+    expect(await listed()).toBeNull();
+  });
+
   it('--collapse / --no-collapse set a Telegram chat\'s folded details, on add and on an active one; import lines take them too', async () => {
     const p = await project();
     expect((await p.run('add', 'telegram', '-100888', '--no-collapse')).stdout).toBe(
@@ -104,6 +120,8 @@ describe('digest subs', () => {
   });
 
   it.each([
+    [['add', 'telegram', '-100777', '--layout', 'embeds'], 'Telegram has one layout'],
+    [['add', 'discord', '555', '--layout', 'cards'], 'write components or embeds, for example --layout embeds'],
     [['add', 'discord', '555', '--collapse'], 'Discord digests always show the details in full'],
     [['add', 'telegram', '-100777', '--collapse', '--no-collapse'], 'contradict'],
     [['list', '--no-collapse'], 'only apply to "add"'],

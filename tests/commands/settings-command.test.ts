@@ -49,7 +49,27 @@ describe('/settings', () => {
     expect((await h.store.getSubscription(channel))?.options.mentionRoleId).toBeNull();
   });
 
+  it('sets a Discord layout (and default back to discord.layout); /subscribe takes it too', async () => {
+    await run(h, 'subscribe', { layout: 'embeds' }, discordAdmin());
+    expect((await h.store.getSubscription(channel))?.options.layout).toBe('embeds');
+    const shown = textOf(await run(h, 'settings', {}, discordAdmin()));
+    expect(shown).toContain('Layout: embeds');
+    expect(textOf(await run(h, 'settings', { layout: 'components' }, discordAdmin()))).toContain('Layout: components (one message)');
+    expect((await h.store.getSubscription(channel))?.options.layout).toBe('components');
+    expect(textOf(await run(h, 'settings', { layout: 'default' }, discordAdmin()))).toContain('Layout: default');
+    expect((await h.store.getSubscription(channel))?.options).toEqual(defaults);
+  });
+
+  it('refuses a layout on Telegram with a clear reason, changing nothing; Telegram shows no layout line', async () => {
+    await run(h, 'subscribe', {}, contextFor({ manages: true }));
+    const reply = await run(h, 'settings', { layout: 'embeds', silent: 'on' }, contextFor({ manages: true }));
+    expect(textOf(reply)).toContain('Telegram 只有一种排版');
+    expect((await h.store.getSubscription(group))?.options).toEqual(defaults);
+    expect(textOf(await run(h, 'settings', {}, contextFor({ manages: true })))).not.toContain('排版');
+  });
+
   it.each([
+    [{ layout: 'cards' }, 'components or embeds'],
     [{ silent: 'loud' }, 'silent'],
     [{ wordcloud: 'maybe' }, 'wordcloud'],
     [{ language: 'fr' }, 'zh or en'],

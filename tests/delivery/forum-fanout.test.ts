@@ -29,7 +29,7 @@ const started: DiscordPlatform[] = [];
 
 /** One bot process: a fresh adapter (nothing in memory) and Deliverer over the shared ledger. */
 function botProcess(maxAttempts: number): Deliverer {
-  const discord = new DiscordPlatform({ token: fake.token, apiBase: fake.apiBase, router: noRouter, logger: silentLogger(), owners: [], mode: 'rest-only' });
+  const discord = new DiscordPlatform({ layout: 'embeds', token: fake.token, apiBase: fake.apiBase, router: noRouter, logger: silentLogger(), owners: [], mode: 'rest-only' });
   started.push(discord);
   return new Deliverer({
     store,

@@ -4,7 +4,7 @@ import { DISCORD_LIMITS } from '../../src/render/limits.ts';
 import type { FakeDiscordState, PendingInteraction, RecordedFile } from './fake-discord-state.ts';
 import { activeThreads, crosspost, guildMember, guildRoles, openForumPost, plainMessageRefusal } from './fake-discord-forums.ts';
 import { FakeRateLimits } from './fake-discord-rate-limits.ts';
-import { validateCommands, validateMessage, type FakeRefusal } from './fake-discord-validate.ts';
+import { IS_COMPONENTS_V2, validateCommands, validateMessage, type FakeRefusal } from './fake-discord-validate.ts';
 
 /** Routes of the fake, named as `failNext` takes them. */
 export type FakeRoute =
@@ -504,7 +504,7 @@ export class FakeDiscordRest {
         return answer(refusal({ status: 400, body: { code: 40004, message: 'Interaction response type is not valid for this interaction type' } }));
       }
       if (type === 7) {
-        const invalid = validateMessage(data ?? {}, files, false);
+        const invalid = validateMessage(asUpdateOf(interaction, data ?? {}), files, false);
         if (invalid) return answer(refusal(invalid));
       }
     } else if (![5, 9].includes(type)) {
@@ -531,12 +531,24 @@ export class FakeDiscordRest {
     if (!interaction.responded || (kind === 'edit-original' && !interaction.originalId)) {
       return refusal({ status: 404, body: { code: 10015, message: 'Unknown Webhook' } });
     }
-    const invalid = validateMessage(req.body, req.files, kind === 'followup');
+    const editsPressedMessage = kind === 'edit-original' && interaction.originalId === interaction.messageId;
+    const invalid = validateMessage(editsPressedMessage ? asUpdateOf(interaction, req.body) : req.body, req.files, kind === 'followup');
     if (invalid) return refusal(invalid);
     const id = kind === 'edit-original' ? interaction.originalId! : this.state.nextId();
     this.state.followups.push({ kind, interactionId: interaction.id, id, body: req.body, files: req.files });
     return { status: 200, body: this.state.messagePayload(id, interaction.channelId, req.body, req.files) };
   }
+}
+
+/**
+ * An update of the message a component is on, as Discord checks it: a Components V2 message stays
+ * one (its flag cannot be removed), so the update is held to the V2 rules, content and embeds refused.
+ */
+function asUpdateOf(interaction: PendingInteraction, body: Record<string, unknown>): Record<string, unknown> {
+  const v2 = ((interaction.messageFlags ?? 0) & IS_COMPONENTS_V2) !== 0;
+  if (!v2) return body;
+  const flags = typeof body['flags'] === 'number' ? body['flags'] : 0;
+  return { ...body, flags: flags | IS_COMPONENTS_V2 };
 }
 
 function refusal(r: FakeRefusal): Reply {

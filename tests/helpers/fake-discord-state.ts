@@ -168,6 +168,8 @@ export interface PendingInteraction {
   originalId?: string;
   /** A component interaction: the message the component is on. */
   messageId?: string;
+  /** A component interaction: that message's flags (IS_COMPONENTS_V2 makes every update of it a V2 body). */
+  messageFlags?: number;
   /** Delivered over HTTP and the bot's answer was not a valid response within 3 s: Discord shows "The application did not respond". */
   failed?: boolean;
 }

@@ -73,6 +73,8 @@ export function validateMessage(body: Record<string, unknown>, files: RecordedFi
   if (tooLarge) return { status: 413, body: { code: 40005, message: 'Request entity too large' } };
 
   const errors = new FormErrors();
+  const v2 = typeof body['flags'] === 'number' && (body['flags'] & IS_COMPONENTS_V2) !== 0;
+  if (v2) refuseLegacyFields(body, errors);
   errors.maxLength(['content'], body['content'], L.contentChars);
   if (body['content'] !== undefined && typeof body['content'] !== 'string') {
     errors.add(['content'], 'BASE_TYPE_STRING', 'Must be a string.');
@@ -116,7 +118,8 @@ export function validateMessage(body: Record<string, unknown>, files: RecordedFi
     }
   }
 
-  validateComponents(body['components'], errors);
+  if (v2) validateComponentsV2(body['components'], files, errors);
+  else validateComponents(body['components'], errors);
 
   if (files.length > L.attachmentsPerMessage) {
     errors.add(['files'], 'BASE_TYPE_MAX_LENGTH', `Must be ${L.attachmentsPerMessage} or fewer in length.`);
@@ -129,7 +132,8 @@ export function validateMessage(body: Record<string, unknown>, files: RecordedFi
   if (invalid) return invalid;
 
   const hasContent = typeof body['content'] === 'string' && body['content'].length > 0;
-  if (requireContent && !hasContent && (embeds as unknown[]).length === 0 && files.length === 0) {
+  const hasComponents = v2 && Array.isArray(body['components']) && body['components'].length > 0;
+  if (requireContent && !hasContent && !hasComponents && (embeds as unknown[]).length === 0 && files.length === 0) {
     return { status: 400, body: { code: 50006, message: 'Cannot send an empty message' } };
   }
   return null;
@@ -158,34 +162,155 @@ function validateComponents(components: unknown, errors: FormErrors): void {
     if (buttons.length === 0 || buttons.length > L.buttonsPerRow) {
       errors.add(['components', i, 'components'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${L.buttonsPerRow} in length.`);
     }
-    buttons.forEach((button, j) => {
-      const path = ['components', i, 'components', j];
-      if (button['type'] !== 2) {
-        errors.add([...path, 'type'], 'COMPONENT_TYPE_INVALID', 'Only buttons are used by this bot.');
-        return;
-      }
-      const label = button['label'];
-      if (typeof label !== 'string' || label.length === 0) errors.add([...path, 'label'], 'BASE_TYPE_REQUIRED', 'This field is required');
-      errors.maxLength([...path, 'label'], label, L.buttonLabelChars);
-      const style = button['style'];
-      const customId = button['custom_id'];
-      if (style === 5) {
-        const url = button['url'];
-        if (typeof url !== 'string' || !/^https?:\/\//.test(url)) errors.add([...path, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
-        if (customId !== undefined) errors.add([...path, 'custom_id'], 'BUTTON_LINK_CUSTOM_ID', 'A link button cannot have a custom_id.');
-      } else if ([1, 2, 3, 4].includes(Number(style))) {
-        if (typeof customId !== 'string' || customId.length === 0) errors.add([...path, 'custom_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
-        errors.maxLength([...path, 'custom_id'], customId, L.customIdChars);
-        if (typeof customId === 'string') {
-          if (ids.has(customId)) errors.add([...path, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
-          ids.add(customId);
-        }
-        if (button['url'] !== undefined) errors.add([...path, 'url'], 'BUTTON_NON_LINK_URL', 'Only link buttons can have a url.');
-      } else {
-        errors.add([...path, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of (1, 2, 3, 4, 5, 6).');
-      }
-    });
+    buttons.forEach((button, j) => validateButton(['components', i, 'components', j], button, ids, errors));
   });
+}
+
+/** One button at `path`: label, style, and a custom_id unique among `ids` or a link. */
+function validateButton(path: (string | number)[], button: Record<string, unknown>, ids: Set<string>, errors: FormErrors): void {
+  if (button['type'] !== 2) {
+    errors.add([...path, 'type'], 'COMPONENT_TYPE_INVALID', 'Only buttons are used by this bot.');
+    return;
+  }
+  const label = button['label'];
+  if (typeof label !== 'string' || label.length === 0) errors.add([...path, 'label'], 'BASE_TYPE_REQUIRED', 'This field is required');
+  errors.maxLength([...path, 'label'], label, L.buttonLabelChars);
+  const style = button['style'];
+  const customId = button['custom_id'];
+  if (style === 5) {
+    const url = button['url'];
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) errors.add([...path, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+    if (customId !== undefined) errors.add([...path, 'custom_id'], 'BUTTON_LINK_CUSTOM_ID', 'A link button cannot have a custom_id.');
+  } else if ([1, 2, 3, 4].includes(Number(style))) {
+    if (typeof customId !== 'string' || customId.length === 0) errors.add([...path, 'custom_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    errors.maxLength([...path, 'custom_id'], customId, L.customIdChars);
+    if (typeof customId === 'string') {
+      if (ids.has(customId)) errors.add([...path, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
+      ids.add(customId);
+    }
+    if (button['url'] !== undefined) errors.add([...path, 'url'], 'BUTTON_NON_LINK_URL', 'Only link buttons can have a url.');
+  } else {
+    errors.add([...path, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of (1, 2, 3, 4, 5, 6).');
+  }
+}
+
+/** Discord's message flag IS_COMPONENTS_V2 (1 << 15). */
+export const IS_COMPONENTS_V2 = 1 << 15;
+
+/** With IS_COMPONENTS_V2 a message is its components: Discord refuses content, embeds, stickers and polls beside them. */
+function refuseLegacyFields(body: Record<string, unknown>, errors: FormErrors): void {
+  const legacy = (field: string) =>
+    errors.add([field], 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2', `The '${field}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2`);
+  if (typeof body['content'] === 'string' && body['content'] !== '') legacy('content');
+  if (Array.isArray(body['embeds']) && body['embeds'].length > 0) legacy('embeds');
+  if (body['sticker_ids'] !== undefined) legacy('sticker_ids');
+  if (body['poll'] !== undefined) legacy('poll');
+}
+
+/** Component types Discord takes at the top of a V2 message, and inside a container. */
+const V2_TOP_LEVEL = new Set([1, 9, 10, 12, 13, 14, 17]);
+const V2_IN_CONTAINER = new Set([1, 9, 10, 12, 13, 14]);
+
+/**
+ * Components V2 as Discord checks them ("Component Reference"): at most 40 components in all,
+ * nested ones and accessories counted; at most 4,000 characters across every text display;
+ * containers (17) hold action rows, sections, text displays, galleries, files and separators;
+ * a section (9) one to three text displays and a button or thumbnail accessory; a media gallery
+ * (12) one to ten items, each naming an uploaded file where it says `attachment://`; a separator
+ * (14) spacing 1 or 2; action rows as in the classic layout.
+ */
+function validateComponentsV2(components: unknown, files: RecordedFile[], errors: FormErrors): void {
+  if (!Array.isArray(components) || components.length === 0) {
+    errors.add(['components'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    return;
+  }
+  const ids = new Set<string>();
+  let count = 0;
+  let textChars = 0;
+  const visit = (raw: unknown, path: (string | number)[], allowed: Set<number>): void => {
+    count += 1;
+    const component = (raw ?? {}) as Record<string, unknown>;
+    const type = Number(component['type']);
+    if (!allowed.has(type)) {
+      errors.add([...path, 'type'], 'UNION_TYPE_CHOICES', `Value of field "type" must be one of (${[...allowed].join(', ')}).`);
+      return;
+    }
+    const children = Array.isArray(component['components']) ? (component['components'] as unknown[]) : [];
+    switch (type) {
+      case 17: {
+        if (children.length === 0) errors.add([...path, 'components'], 'BASE_TYPE_MIN_LENGTH', 'Must be 1 or more in length.');
+        const accent = component['accent_color'];
+        if (accent !== undefined && accent !== null && !(Number.isInteger(accent) && Number(accent) >= 0 && Number(accent) <= 0xffffff)) {
+          errors.add([...path, 'accent_color'], 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 16777215.');
+        }
+        children.forEach((child, i) => visit(child, [...path, 'components', i], V2_IN_CONTAINER));
+        break;
+      }
+      case 9: {
+        if (children.length < 1 || children.length > L.sectionTextDisplays) {
+          errors.add([...path, 'components'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${L.sectionTextDisplays} in length.`);
+        }
+        children.forEach((child, i) => visit(child, [...path, 'components', i], new Set([10])));
+        const accessory = component['accessory'];
+        if (typeof accessory !== 'object' || accessory === null) {
+          errors.add([...path, 'accessory'], 'BASE_TYPE_REQUIRED', 'This field is required');
+        } else if ((accessory as Record<string, unknown>)['type'] === 11) {
+          count += 1;
+        } else {
+          count += 1;
+          validateButton([...path, 'accessory'], accessory as Record<string, unknown>, ids, errors);
+        }
+        break;
+      }
+      case 10: {
+        const content = component['content'];
+        if (typeof content !== 'string' || content.length === 0) errors.add([...path, 'content'], 'BASE_TYPE_REQUIRED', 'This field is required');
+        else textChars += content.length;
+        errors.maxLength([...path, 'content'], content, L.textDisplayTotalChars);
+        break;
+      }
+      case 12: {
+        const items = Array.isArray(component['items']) ? (component['items'] as Record<string, unknown>[]) : [];
+        if (items.length < 1 || items.length > L.mediaGalleryItems) {
+          errors.add([...path, 'items'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${L.mediaGalleryItems} in length.`);
+        }
+        items.forEach((item, i) => {
+          const url = (item['media'] as { url?: unknown } | undefined)?.url;
+          if (typeof url !== 'string' || !/^(https?|attachment):\/\//.test(url)) {
+            errors.add([...path, 'items', i, 'media', 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+          } else if (url.startsWith('attachment://') && !files.some((f) => f.name === url.slice('attachment://'.length))) {
+            errors.add([...path, 'items', i, 'media', 'url'], 'ATTACHMENT_NOT_FOUND', `No uploaded file named "${url.slice('attachment://'.length)}".`);
+          }
+          errors.maxLength([...path, 'items', i, 'description'], item['description'], 1024);
+        });
+        break;
+      }
+      case 14: {
+        const spacing = component['spacing'];
+        if (spacing !== undefined && spacing !== 1 && spacing !== 2) errors.add([...path, 'spacing'], 'BASE_TYPE_CHOICES', 'Value must be one of (1, 2).');
+        break;
+      }
+      case 1: {
+        if (children.length === 0 || children.length > L.buttonsPerRow) {
+          errors.add([...path, 'components'], 'BASE_TYPE_BAD_LENGTH', `Must be between 1 and ${L.buttonsPerRow} in length.`);
+        }
+        children.forEach((button, j) => {
+          count += 1;
+          validateButton([...path, 'components', j], (button ?? {}) as Record<string, unknown>, ids, errors);
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  };
+  components.forEach((component, i) => visit(component, ['components', i], V2_TOP_LEVEL));
+  if (count > L.componentsPerMessage) {
+    errors.add(['components'], 'COMPONENT_MAX_TOTAL_COMPONENTS_EXCEEDED', `Must be ${L.componentsPerMessage} or fewer in total (nested components included).`);
+  }
+  if (textChars > L.textDisplayTotalChars) {
+    errors.add(['components'], 'COMPONENT_MAX_TEXT_LENGTH_EXCEEDED', `Text displays must be ${L.textDisplayTotalChars} or fewer characters in total.`);
+  }
 }
 
 const NAME = /^[-_\p{Ll}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;

@@ -300,7 +300,7 @@ export async function startFakeDiscord(
       dispatchedAt: Date.now(),
       responded: false,
       responseType: null,
-      ...(component ? { messageId: String(component.message['id']) } : {}),
+      ...(component ? { messageId: String(component.message['id']), messageFlags: Number(component.message['flags'] ?? 0) } : {}),
     });
     const payload: Record<string, unknown> = {
       id,
@@ -452,13 +452,10 @@ export async function startFakeDiscord(
     sendAutocomplete: (input) =>
       dispatchInteraction(4, input, toOptions({ ...(input.options ?? {}), [input.focused.name]: input.focused.value }, input.focused.name, input.name)),
     pressButton(input) {
-      const rows = Array.isArray(input.message.body['components']) ? (input.message.body['components'] as { components?: Record<string, unknown>[] }[]) : [];
-      const button = rows.flatMap((r) => r.components ?? []).find((b) => b['custom_id'] === input.customId);
+      const button = buttonsIn(input.message.body['components']).find((b) => b['custom_id'] === input.customId);
       if (!button || button['disabled'] === true) throw new Error(`fake discord: no enabled button ${input.customId} on message ${input.message.id}`);
-      const message = {
-        ...state.messagePayload(input.message.id, input.channelId, input.message.body, []),
-        flags: input.message.flags ?? 0,
-      };
+      const payload = state.messagePayload(input.message.id, input.channelId, input.message.body, []);
+      const message = { ...payload, flags: input.message.flags ?? payload['flags'] };
       return dispatchInteraction(3, { name: '', guildId: input.guildId, channelId: input.channelId, ...(input.member ? { member: input.member } : {}), ...(input.locale ? { locale: input.locale } : {}) }, [], {
         data: { custom_id: input.customId, component_type: 2 },
         message,
@@ -493,4 +490,17 @@ export async function startFakeDiscord(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Every button of a message, wherever it sits: in top-level action rows, in action rows inside a
+ * Components V2 container, or as a section's accessory.
+ */
+function buttonsIn(components: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(components)) return [];
+  return (components as Record<string, unknown>[]).flatMap((component) => [
+    ...(component['type'] === 2 ? [component] : []),
+    ...buttonsIn(component['components']),
+    ...(component['accessory'] ? buttonsIn([component['accessory']]) : []),
+  ]);
 }

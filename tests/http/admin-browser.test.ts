@@ -126,13 +126,14 @@ describe('the status page in headless Chromium', () => {
     const report = await library.findByDate(SEED_DATE);
     expect(report.points).toHaveLength(10);
     for (const point of report.points) {
-      for (const side of ['#discord-preview', '#telegram-preview']) {
+      for (const side of ['#discord-components-preview', '#discord-preview', '#telegram-preview']) {
         const title = page.locator(side).getByText(point.title, { exact: false }).first();
         expect(await title.isVisible(), `${side}: ${point.title}`).toBe(true);
       }
     }
+    // The word cloud in the V2 gallery, the embed and the Telegram photo.
     const clouds = page.locator('img.wordcloud');
-    expect(await clouds.count()).toBe(2);
+    expect(await clouds.count()).toBe(3);
     for (const cloud of await clouds.all()) {
       await cloud.scrollIntoViewIfNeeded();
       expect(await cloud.isVisible()).toBe(true);
@@ -140,7 +141,7 @@ describe('the status page in headless Chromium', () => {
     // Decoded pictures (not broken-image icons), as wide as the drawn cloud.
     await expect
       .poll(() => page.evaluate<number[]>(`[...document.querySelectorAll('img.wordcloud')].map((img) => img.complete ? img.naturalWidth : 0)`))
-      .toEqual([1200, 1200]);
+      .toEqual([1200, 1200, 1200]);
     // Chinese is drawn with the served Noto Sans SC, not a system font the machine may lack.
     const loaded = await page.evaluate<number>(
       `document.fonts.ready.then(() => [...document.fonts].filter((f) => f.family.includes('Noto Sans SC') && f.status === 'loaded').length)`,

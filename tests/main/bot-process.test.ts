@@ -85,6 +85,8 @@ beforeAll(async () => {
       owners: { telegram: [TG_OWNER] },
       ownerChat: { telegram: String(TG_OWNER) },
       delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 50, maxReportAgeDays: 36500 },
+      // The answers below are read as embeds; the V2 layout has its own tests (tests/platforms/discord/components-v2.test.ts).
+      discord: { layout: 'embeds' },
     }),
   );
   env = {

@@ -204,7 +204,7 @@ describe.runIf(enabled)('three bot instances behind a load balancer on one Postg
     const telegramTally = tallyParts(telegramSends, CHATS, (m) => m.chatId, (m) => `${m.method}|${m.text ?? ''}`);
     expect(telegramTally.missing).toEqual([]);
     expect(telegramTally.repeats).toBeLessThanOrEqual(kill.inFlight);
-    const discordTally = tallyParts(discordSends, CHANNELS, (m) => m.channelId, (m) => `${JSON.stringify(m.body['embeds'] ?? null)}|${m.files.length}`);
+    const discordTally = tallyParts(discordSends, CHANNELS, (m) => m.channelId, (m) => `${JSON.stringify(m.body['embeds'] ?? m.body['components'] ?? null)}|${m.files.length}`);
     expect(discordTally.missing).toEqual([]);
     expect(discordTally.repeats).toBe(0);
 

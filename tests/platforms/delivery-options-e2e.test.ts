@@ -55,7 +55,7 @@ describe('per-subscription delivery options, from the store through the fan-out 
     for (const d of [silentChat, englishChat, defaultChat]) telegram.fake.addChat({ id: Number(d.chatId), type: 'supergroup', title: d.chatId });
     fakeDiscord = await startFakeDiscord({ enforceRateLimits: false });
     fakeDiscord.addGuild(sampleGuild());
-    discord = new DiscordPlatform({ token: fakeDiscord.token, apiBase: fakeDiscord.apiBase, router: scriptedRouter(), logger: silentLogger(), owners: [], mode: 'rest-only' });
+    discord = new DiscordPlatform({ layout: 'embeds', token: fakeDiscord.token, apiBase: fakeDiscord.apiBase, router: scriptedRouter(), logger: silentLogger(), owners: [], mode: 'rest-only' });
   });
   afterAll(async () => {
     await telegram.close();

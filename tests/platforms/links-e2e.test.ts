@@ -35,7 +35,7 @@ describe('links and buttons in a delivered digest, through the real clients', ()
     telegram.fake.addChat({ id: -1009100, type: 'supergroup', title: 'g' });
     fakeDiscord = await startFakeDiscord({ enforceRateLimits: false });
     fakeDiscord.addGuild(sampleGuild());
-    discord = new DiscordPlatform({ token: fakeDiscord.token, apiBase: fakeDiscord.apiBase, router: scriptedRouter(), logger: silentLogger(), owners: [], mode: 'rest-only' });
+    discord = new DiscordPlatform({ layout: 'embeds', token: fakeDiscord.token, apiBase: fakeDiscord.apiBase, router: scriptedRouter(), logger: silentLogger(), owners: [], mode: 'rest-only' });
   });
   afterAll(async () => {
     await telegram.close();

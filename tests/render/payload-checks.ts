@@ -1,6 +1,7 @@
+import { ContainerBuilder } from '@discordjs/builders';
 import { expect } from 'vitest';
 import { DISCORD_LIMITS, TELEGRAM_LIMITS } from '../../src/render/limits.ts';
-import type { DiscordMessage, TelegramCall } from '../../src/render/payload-types.ts';
+import { IS_COMPONENTS_V2, type DiscordMessage, type TelegramCall } from '../../src/render/payload-types.ts';
 import { escapeHtml, parseTelegramHtml } from '../../src/render/telegram-html.ts';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -90,4 +91,65 @@ export function expectPointsInOrder(rendered: string, points: readonly { title: 
       from = at + squash(part).length;
     }
   });
+}
+
+/**
+ * The problems Discord would find in a Components V2 body, checked with `@discordjs/builders`' own
+ * V2 builders (call `enableValidators()` first): each top-level container is rebuilt with
+ * `ContainerBuilder` and must come out of `toJSON()` unchanged; then the message-wide rules the
+ * builders cannot see: the flag, no content or embeds, at most 40 components (nested counted),
+ * at most 4,000 characters across text displays, every `attachment://` naming an upload listed in
+ * `attachments`, mentions silenced but for `roles`. Empty when valid.
+ */
+export function componentsV2Problems(body: Record<string, unknown>, files: readonly { name: string }[]): string[] {
+  const problems: string[] = [];
+  if (typeof body['flags'] !== 'number' || (body['flags'] & IS_COMPONENTS_V2) === 0) problems.push('no IS_COMPONENTS_V2 flag');
+  if ('content' in body) problems.push('content with the V2 flag');
+  if ('embeds' in body) problems.push('embeds with the V2 flag');
+  const mentions = body['allowed_mentions'] as { parse?: unknown[] } | undefined;
+  if (!Array.isArray(mentions?.parse) || mentions.parse.length > 0) problems.push('mentions not silenced');
+  const components = (body['components'] ?? []) as Record<string, unknown>[];
+  if (components.length === 0) problems.push('no components');
+  for (const [index, component] of components.entries()) {
+    try {
+      const built = new ContainerBuilder(component as never).toJSON();
+      expect(built).toEqual(component);
+    } catch (error) {
+      problems.push(`container ${index + 1}: ${error instanceof Error ? error.message.split('\n').slice(0, 4).join(' ') : String(error)}`);
+    }
+  }
+  let count = 0;
+  let chars = 0;
+  const refs: string[] = [];
+  const visit = (component: Record<string, unknown>): void => {
+    count += 1;
+    if (component['type'] === 10) chars += String(component['content']).length;
+    if (component['type'] === 12) {
+      for (const item of component['items'] as { media: { url: string } }[]) {
+        if (item.media.url.startsWith('attachment://')) refs.push(item.media.url.slice('attachment://'.length));
+      }
+    }
+    for (const child of (component['components'] ?? []) as Record<string, unknown>[]) visit(child);
+    if (component['accessory']) visit(component['accessory'] as Record<string, unknown>);
+  };
+  components.forEach(visit);
+  if (count > DISCORD_LIMITS.componentsPerMessage) problems.push(`${count} components`);
+  if (chars > DISCORD_LIMITS.textDisplayTotalChars) problems.push(`${chars} characters of text`);
+  const attachments = (body['attachments'] ?? []) as { id: number; filename: string }[];
+  for (const ref of refs) {
+    if (!files.some((f) => f.name === ref)) problems.push(`attachment://${ref} names no uploaded file`);
+    if (!attachments.some((a) => a.filename === ref)) problems.push(`attachment://${ref} not in attachments`);
+  }
+  return problems;
+}
+
+/** All text of a V2 body's text displays, in order, joined by blank lines. */
+export function componentsText(body: Record<string, unknown>): string {
+  const texts: string[] = [];
+  const visit = (component: Record<string, unknown>): void => {
+    if (component['type'] === 10) texts.push(String(component['content']));
+    for (const child of (component['components'] ?? []) as Record<string, unknown>[]) visit(child);
+  };
+  ((body['components'] ?? []) as Record<string, unknown>[]).forEach(visit);
+  return texts.join('\n\n');
 }

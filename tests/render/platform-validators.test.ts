@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EmbedBuilder, embedLength, enableValidators } from '@discordjs/builders';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDiscordMessages } from '../../src/render/discord.ts';
+import { renderDiscordComponents } from '../../src/render/discord-components.ts';
 import { DISCORD_LIMITS, TELEGRAM_LIMITS } from '../../src/render/limits.ts';
 import type { DiscordEmbed, TelegramCall } from '../../src/render/payload-types.ts';
 import { buildPreviewJson, type PreviewJson } from '../../src/render/preview-json.ts';
@@ -15,6 +16,7 @@ import { parseReport } from '../../src/report/parse-report.ts';
 import { readReport } from '../../src/report/read-report.ts';
 import type { Report } from '../../src/report/types.ts';
 import { fixture } from '../report/fixture-path.ts';
+import { componentsText, componentsV2Problems, squash, unescapeDiscord } from './payload-checks.ts';
 
 /**
  * Every payload `digest preview --json` would print, run through the platforms' own code: Telegram
@@ -137,7 +139,8 @@ beforeAll(async () => {
       c.name.startsWith('long') ? '补发：另有 2026-01-01、2026-01-02 未送达 <b>&' : null,
     );
     compact.push({ name: `${c.name} (compact)`, calls: renderTelegramCalls(digest, { collapseDetails: true, previewReportLink: true }), plain: renderTelegramCalls(digest) });
-    return { name: c.name, preview: buildPreviewJson(c.report, digest, renderDiscordMessages(digest, { color: 0x1d9bf0 }), renderTelegramCalls(digest)) };
+    const components = { messages: renderDiscordComponents(digest, { color: 0x1d9bf0 }), layout: 'components' as const };
+    return { name: c.name, preview: buildPreviewJson(c.report, digest, renderDiscordMessages(digest, { color: 0x1d9bf0 }), renderTelegramCalls(digest), components) };
   });
 });
 
@@ -152,6 +155,45 @@ describe('the cases', () => {
     // Some texts carry links (the report link at least), so the link check below has something to check.
     expect(telegramCalls.filter((c) => String(c.params['text'] ?? c.params['caption']).includes('<a href=')).length).toBeGreaterThan(0);
     console.info(`[platform-validators] ${cases.length} cases: ${discordBodies} Discord bodies, ${telegramCalls.length} Telegram calls`);
+  });
+});
+
+describe('Components V2 bodies through @discordjs/builders\' V2 builders (validation on)', () => {
+  beforeAll(() => {
+    enableValidators();
+  });
+
+  it('every V2 body rebuilds unchanged through ContainerBuilder and keeps the message-wide limits', () => {
+    const problems: string[] = [];
+    let bodies = 0;
+    for (const { name, preview } of previews) {
+      preview.discordComponents.forEach((body, index) => {
+        bodies += 1;
+        for (const problem of componentsV2Problems(body as unknown as Record<string, unknown>, body.files)) problems.push(`${name}, message ${index + 1}: ${problem}`);
+      });
+    }
+    expect(bodies).toBeGreaterThanOrEqual(cases.length);
+    expect(problems).toEqual([]);
+  });
+
+  it('one message wherever the titles fit one; every point title is in the V2 text, in order', () => {
+    const extra: string[] = [];
+    for (const { name, preview } of previews) {
+      if (preview.discordComponents.length > 1) extra.push(name);
+      const markdown = preview.discordComponents.map((b) => componentsText(b as unknown as Record<string, unknown>)).join('\n');
+      // Masked links show their text: compare that.
+      const text = squash(unescapeDiscord(markdown.replace(/(?<!\\)\[([^\]]*)\]\((https?:[^)\s]*)\)/g, '$1')));
+      let from = 0;
+      for (const [i, point] of preview.report.points.entries()) {
+        // Titles over 256 characters are cut; their start is what must show.
+        const start = squash(`${i + 1}. ${Array.from(point.title).slice(0, 40).join('')}`);
+        const at = text.indexOf(start, from);
+        if (at < 0) throw new Error(`${name}: point ${i + 1} missing or out of order`);
+        from = at;
+      }
+    }
+    // Only the generated cases built to overflow (forty points, 3,000-character titles) need a second message.
+    expect(extra.every((name) => /many-points|long-title|long-points/.test(name))).toBe(true);
   });
 });
 

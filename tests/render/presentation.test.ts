@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DiscordDigestRenderings } from '../../src/platforms/discord/digest-renderings.ts';
 import { DEFAULT_PRESENTATION } from '../../src/platforms/platform.ts';
 import { renderDiscordMessages } from '../../src/render/discord.ts';
+import { IS_COMPONENTS_V2 } from '../../src/render/payload-types.ts';
 import { renderTelegramCalls } from '../../src/render/telegram.ts';
 import { sampleDigest } from '../helpers/fake-telegram-harness.ts';
 
@@ -48,17 +49,32 @@ describe('the digest’s own labels follow the locale; the report’s text does 
 
 describe('DiscordDigestRenderings', () => {
   it('renders once per digest and distinct presentation, however many channels', () => {
-    const renderings = new DiscordDigestRenderings(1);
+    const renderings = new DiscordDigestRenderings(1, 'embeds');
     const digest = weekly();
     const withRole = { ...DEFAULT_PRESENTATION, mentionRoleId: '42' };
     for (let channel = 0; channel < 100; channel += 1) {
       renderings.messagesFor(digest, channel % 2 === 0 ? DEFAULT_PRESENTATION : { ...withRole });
     }
     expect(renderings.renderCount).toBe(2);
-    expect(renderings.messagesFor(digest, withRole)[0]!.body.content).toBe('<@&42>');
-    expect(renderings.messagesFor(digest, DEFAULT_PRESENTATION)[0]!.body.content).toBeUndefined();
+    expect(renderings.messagesFor(digest, withRole)[0]!.body).toMatchObject({ content: '<@&42>' });
+    expect(renderings.messagesFor(digest, DEFAULT_PRESENTATION)[0]!.body).not.toHaveProperty('content');
     renderings.messagesFor({ ...digest }, DEFAULT_PRESENTATION);
     expect(renderings.renderCount).toBe(3);
+  });
+
+  it('a subscription’s layout wins over the configured one; null means the configured one', () => {
+    const digest = weekly();
+    const configuredV2 = new DiscordDigestRenderings(1, 'components');
+    const configuredEmbeds = new DiscordDigestRenderings(1, 'embeds');
+    const flagsOf = (renderings: DiscordDigestRenderings, layout: 'components' | 'embeds' | null) =>
+      renderings.messagesFor(digest, { ...DEFAULT_PRESENTATION, layout }).map((m) => m.body.flags ?? 0);
+    expect(flagsOf(configuredV2, null)).toEqual([IS_COMPONENTS_V2]);
+    expect(flagsOf(configuredV2, 'embeds')).toEqual([0]);
+    expect(flagsOf(configuredEmbeds, null)).toEqual([0]);
+    expect(flagsOf(configuredEmbeds, 'components')).toEqual([IS_COMPONENTS_V2]);
+    // Default and explicit layout share a rendering, distinct layouts do not.
+    configuredV2.messagesFor(digest, { ...DEFAULT_PRESENTATION, layout: 'components' });
+    expect(configuredV2.renderCount).toBe(2);
   });
 });
 

@@ -59,6 +59,17 @@ input, select, button { font: inherit; padding: .25rem .4rem; }
 .embed .desc { font-size: .92rem; overflow-wrap: anywhere; } .embed .desc a, .discord a { color: #00a8fc; }
 .embed img, .telegram img { max-width: 100%; height: auto; display: block; border-radius: 4px; margin-top: .5rem; }
 .embed .footer { font-size: .75rem; color: #b5bac1; margin-top: .5rem; }
+.v2-container { display: flex; background: #2b2d31; border-radius: 8px; margin: .5rem 0; overflow: hidden; border: 1px solid #3f4147; }
+.v2-container .bar { width: 4px; flex: none; } .v2-container .body { padding: .8rem; min-width: 0; flex: 1; }
+.v2-text { font-size: .92rem; overflow-wrap: anywhere; margin: .35rem 0; } .v2-text .h2 { font-size: 1.25rem; font-weight: 700; color: #fff; }
+.v2-text .subtext { font-size: .75rem; color: #949ba4; } .v2-text .time { background: #3f4147; border-radius: 3px; padding: 0 .2rem; }
+.v2-text .mention { background: #3c4270; color: #c9cdfb; border-radius: 3px; padding: 0 .2rem; }
+.v2-section { display: flex; gap: .8rem; align-items: flex-start; } .v2-section .texts { flex: 1; min-width: 0; } .v2-section .accessory { flex: none; margin-top: .35rem; }
+.v2-gallery img { max-width: 100%; height: auto; display: block; border-radius: 8px; margin: .5rem 0; }
+.v2-separator { border: 0; border-top: 1px solid #3f4147; margin: .6rem 0; }
+.v2-row { display: flex; gap: .5rem; flex-wrap: wrap; }
+.discord .button { display: inline-block; background: #4e5058; color: #fff; border-radius: 4px; padding: .2rem .8rem; font-size: .85rem; text-decoration: none; white-space: nowrap; }
+.discord .button.disabled { opacity: .5; }
 .telegram { background: #a8c7a0; padding: 1rem; border-radius: 8px; }
 .bubble { background: #fff; border-radius: 10px; padding: .5rem .7rem; margin: .5rem 0; max-width: 34rem; overflow-wrap: anywhere; font-size: .92rem; }
 .bubble .caption { margin-top: .4rem; } .bubble a { color: #2481cc; }

@@ -6,13 +6,13 @@ import type { AdminDeps } from './admin-routes.ts';
  * ADMIN_TOKEN (the page is then 404). One place for the bot and the tokenless status-only start.
  */
 export function adminDepsFor(
-  config: Pick<Config, 'http' | 'schedule' | 'timezone' | 'digest'>,
+  config: Pick<Config, 'http' | 'schedule' | 'timezone' | 'digest'> & Partial<Pick<Config, 'discord'>>,
   parts: Omit<AdminDeps, 'token' | 'config'>,
 ): AdminDeps | null {
   if (!config.http.adminToken) return null;
   return {
     token: config.http.adminToken,
-    config: { schedule: config.schedule, timezone: config.timezone, discordColor: config.digest.discordColor },
+    config: { schedule: config.schedule, timezone: config.timezone, discordColor: config.digest.discordColor, discordLayout: config.discord?.layout ?? 'components' },
     ...parts,
   };
 }

@@ -12,6 +12,7 @@ import { formatUptime, type InstanceInfo, type PlatformRole } from '../../status
 import type { SubscriptionPage, SubscriptionQuery } from '../../status/subscription-page.ts';
 import type { RecentFanout } from '../../status/recent-fanouts.ts';
 import type { Delivery, Subscription } from '../../store/store.ts';
+import { componentsToSafeHtml } from './components-html.ts';
 import { discordMarkdownToSafeHtml, telegramHtmlToSafeHtml } from './payload-html.ts';
 
 /**
@@ -288,7 +289,7 @@ ${repostForm(csrf, input.dates, input)}
 
 const hexColour = (n: number | undefined): string => `#${(n ?? 0x1d9bf0).toString(16).padStart(6, '0')}`;
 
-/** `/admin/preview/:date`: the exact payloads as a Discord embed and a Telegram chat show them. */
+/** `/admin/preview/:date`: the exact payloads as Discord (Components V2 and embeds) and a Telegram chat show them. */
 export function previewPage(input: { date: string; preview: PreviewJson; imageUrl: string | null; dates: readonly string[] }): Html {
   const { preview, imageUrl } = input;
   const { report } = preview;
@@ -305,6 +306,10 @@ ${embed.footer ? html`<div class="footer">${embed.footer.text}${embed.timestamp 
 )}
 </div>`,
   );
+  const components = (preview.discordComponents ?? []).map(
+    (message, m) => html`<div class="message" data-message="${m + 1}">${raw(componentsToSafeHtml(message.components, imageUrl))}</div>`,
+  );
+  const configured = (layout: 'components' | 'embeds') => (preview.discordLayout === layout ? ' (configured)' : '');
   const problems: string[] = [];
   const telegram = preview.telegram.map((call) => {
     const source = String(call.params['caption'] ?? call.params['text'] ?? '');
@@ -324,7 +329,8 @@ ${warnings.length > 0 ? html`<div class="warnings"><b>Warnings</b><ul>${warnings
 ${report.notes.length > 0 ? html`<div class="notes"><b>Notes</b><ul>${report.notes.map((n) => html`<li>${n}</li>`)}</ul></div>` : ''}
 ${previewPicker(input.dates, input.date)}
 <div class="platforms" lang="zh-Hans">
-<section><h3>Discord · ${preview.discord.length} message(s)</h3><div class="discord" id="discord-preview">${discord}</div></section>
+${components.length > 0 ? html`<section><h3>Discord, Components V2${configured('components')} · ${components.length} message(s)</h3><div class="discord" id="discord-components-preview">${components}</div></section>` : ''}
+<section><h3>Discord, embeds${configured('embeds')} · ${preview.discord.length} message(s)</h3><div class="discord" id="discord-preview">${discord}</div></section>
 <section><h3>Telegram · ${preview.telegram.length} call(s)</h3><div class="telegram" id="telegram-preview">${telegram}</div></section>
 </div>
 <p><a href="/admin/preview/${input.date}/payloads.json">The exact payloads (digest preview --json)</a></p>`,

@@ -32,7 +32,7 @@ export interface AdminDeps {
   /** ADMIN_TOKEN. */
   token: string;
   store: Store;
-  config: { schedule: string; timezone: string; discordColor: number };
+  config: { schedule: string; timezone: string; discordColor: number; discordLayout?: 'components' | 'embeds' };
   library: ContentStatusLibrary & { findByDate(date: string): Promise<Report> };
   digests: DigestBuilder;
   health: ServiceHealth;
@@ -147,7 +147,10 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
   const previewFor = async (date: string) => {
     if (!ISO_DATE.test(date)) throw new InvalidDateError(date);
     const report = await deps.library.findByDate(date);
-    return buildDigestPreview(report, deps.digests, { discordColor: deps.config.discordColor });
+    return buildDigestPreview(report, deps.digests, {
+      discordColor: deps.config.discordColor,
+      ...(deps.config.discordLayout ? { discordLayout: deps.config.discordLayout } : {}),
+    });
   };
   const failure = (error: unknown): { title: string; status: 400 | 404 | 500 } =>
     error instanceof InvalidDateError

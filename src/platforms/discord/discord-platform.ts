@@ -20,6 +20,7 @@ import {
 import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
 import { renderDiscordText } from '../../render/discord.ts';
+import type { DiscordDigestLayout } from '../../render/discord-layout.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type DigestEditResult, type DigestPresentation, type Platform, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
@@ -53,6 +54,8 @@ export interface DiscordPlatformOptions {
   owners: readonly string[];
   /** Embed colour (config `digest.discordColor`). */
   color?: number;
+  /** `discord.layout`: digests without a layout of their own, and command replies (default `components`). */
+  layout?: DiscordDigestLayout;
   /**
    * `gateway` (default): log in (automatic sharding), register commands, answer interactions.
    * `http`: no gateway connection; register commands through REST and answer the interactions
@@ -196,6 +199,7 @@ export class DiscordPlatform implements Platform {
       logger: options.logger,
       owners: options.owners,
       color: options.color ?? DEFAULT_COLOR,
+      layout: options.layout ?? 'components',
       replyBudgetMs: options.replyBudgetMs ?? 1500,
       inspect: (target, withImage, known) =>
         inspectTarget({ ...this.#placement, cached: (channelId) => this.#cachedBotPermissions(channelId) }, target, withImage, known),
@@ -346,13 +350,13 @@ export class DiscordPlatform implements Platform {
   }
 
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
-    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
+    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color, this.#interactionDeps.layout);
     const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
     return placeDigest(this.#placement, destination, digest, rendered, idempotencyKey, options);
   }
 
   async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {
-    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color);
+    this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color, this.#interactionDeps.layout);
     const rendered = this.#renderings.messagesFor(digest, presentation ?? DEFAULT_PRESENTATION);
     // A forum's digest lives in the post it opened; a channel that cannot be looked up is edited as is (and says why it cannot be).
     const inForumPost = destination.threadId === null && (await this.#placement.channels.get(destination.chatId).catch(() => null))?.kind === 'forum';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
-import type { DiscordMessage, DiscordMessageBody } from '../../render/payload-types.ts';
+import type { DiscordComponentsBody, DiscordMessageBody, DiscordOutgoingMessage } from '../../render/payload-types.ts';
 import type { Destination, DigestEditResult, SentPart } from '../platform.ts';
 import { classifyDiscordError } from './classify-error.ts';
 import { readEarlierAttempt } from './ledger-marks.ts';
@@ -22,7 +22,7 @@ const SUPPRESS_NOTIFICATIONS = 1 << 12;
  * Discord lets an edit keep) and its attachments. An explicit attachment list replaces the old
  * word cloud with the new one, or drops it when the correction has none.
  */
-function editBody(body: DiscordMessageBody): Record<string, unknown> {
+function editBody(body: DiscordMessageBody | DiscordComponentsBody): Record<string, unknown> {
   const { nonce: _nonce, enforce_nonce: _enforce, flags, attachments, ...shown } = body;
   const kept = flags === undefined ? undefined : flags & ~SUPPRESS_NOTIFICATIONS;
   return {
@@ -33,7 +33,7 @@ function editBody(body: DiscordMessageBody): Record<string, unknown> {
   };
 }
 
-async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
+async function readFiles(message: DiscordOutgoingMessage): Promise<RawFile[]> {
   return Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
 }
 
@@ -49,7 +49,7 @@ async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
 export async function editDiscordMessages(
   rest: REST,
   destination: Destination,
-  messages: readonly DiscordMessage[],
+  messages: readonly DiscordOutgoingMessage[],
   delivered: readonly SentPart[],
   inForumPost = false,
 ): Promise<DigestEditResult> {

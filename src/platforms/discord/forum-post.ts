@@ -1,5 +1,5 @@
 import { Routes, type REST } from 'discord.js';
-import type { DiscordMessage, DiscordMessageBody } from '../../render/payload-types.ts';
+import type { DiscordComponentsBody, DiscordMessageBody, DiscordOutgoingMessage } from '../../render/payload-types.ts';
 import type { Destination, SendDigestOptions, SendResult } from '../platform.ts';
 import type { ChannelFacts } from './channel-facts.ts';
 import { forumOpeningMark, readEarlierAttempt } from './ledger-marks.ts';
@@ -43,7 +43,7 @@ export function forumPostName(title: string): string {
 }
 
 /** The first message of a post: the rendered body as is, without what only `POST /messages` takes. */
-function starterMessage(body: DiscordMessageBody): Omit<DiscordMessageBody, 'nonce' | 'enforce_nonce'> {
+function starterMessage(body: DiscordMessageBody | DiscordComponentsBody): Omit<DiscordMessageBody | DiscordComponentsBody, 'nonce' | 'enforce_nonce'> {
   const { nonce: _nonce, enforce_nonce: _enforce, ...message } = body;
   return message;
 }
@@ -80,7 +80,7 @@ export async function postForumDigest(
   destination: Destination,
   forum: ChannelFacts,
   spec: ForumPostSpec,
-  messages: readonly DiscordMessage[],
+  messages: readonly DiscordOutgoingMessage[],
   key: string,
   options: SendDigestOptions = {},
 ): Promise<SendResult> {

@@ -2,7 +2,9 @@ import { InteractionResponseType } from 'discord.js';
 import type { CommandContext, CommandReply } from '../../commands/types.ts';
 import { localeFrom, messages } from '../../i18n/index.ts';
 import { decodeAction } from '../../render/button-actions.ts';
-import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordDigest } from '../../render/discord-layout.ts';
+import { IS_COMPONENTS_V2 } from '../../render/payload-types.ts';
 import { destinationOf, withinBudget, type InteractionDeps } from './handle-interaction.ts';
 import { toWireMessage, type InteractionResponder } from './interaction-responder.ts';
 import type { RawInteraction } from './raw-interaction.ts';
@@ -27,8 +29,8 @@ function pressContext(interaction: RawInteraction, deps: InteractionDeps): Comma
 
 /**
  * Answers a button press. Previous / next (`show:`) replaces the digest in the message it was
- * pressed on (interaction response UPDATE_MESSAGE: new embeds, new buttons, the new word cloud in
- * place of the old attachment), so nobody else sees a new message; a digest longer than one
+ * pressed on (interaction response UPDATE_MESSAGE: new embeds or, on a Components V2 message, new
+ * components with the flag kept; new buttons, the new word cloud in place of the old attachment), so nobody else sees a new message; a digest longer than one
  * message continues in follow-ups only the presser sees. A search result (`open:`) shows that
  * day's digest to the presser alone. The date comes from the button and the report from the
  * library, so a button from a message posted before a restart works the same. A lookup slower
@@ -66,7 +68,11 @@ export async function answerButton(interaction: RawInteraction, responder: Inter
     else await responder.editOriginal({ body: { content: message.body['content'], embeds: [], components: [] }, files: [] });
     return;
   }
-  const [first, ...rest] = renderDiscordMessages(reply.digest, { color: deps.color });
+  // Previous / next replace the digest in its own layout: a Components V2 message stays one (its
+  // flag cannot be removed), an embed message stays one. Anything new follows `discord.layout`.
+  const pressedV2 = (interaction.messageFlags & IS_COMPONENTS_V2) !== 0;
+  const layout = action.kind === 'show' ? (pressedV2 ? 'components' : 'embeds') : deps.layout;
+  const [first, ...rest] = renderDiscordDigest(reply.digest, { color: deps.color, layout });
   if (!first) return;
   if (action.kind === 'show') {
     // An explicit attachment list drops the old word cloud; the new one (if any) is uploaded with the update.

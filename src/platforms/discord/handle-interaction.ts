@@ -2,10 +2,11 @@ import { InteractionResponseType } from 'discord.js';
 import type { CommandContext, CommandReply, CommandRouter, Locale, TargetInspection } from '../../commands/types.ts';
 import { localeFrom, messages } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
-import { renderDiscordMessages, renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordText } from '../../render/discord.ts';
+import { renderDiscordDigest, type DiscordDigestLayout } from '../../render/discord-layout.ts';
 import { renderDiscordSearch } from '../../render/search-results.ts';
 import { DISCORD_LIMITS } from '../../render/limits.ts';
-import type { DiscordMessage } from '../../render/payload-types.ts';
+import { IS_COMPONENTS_V2, type DiscordOutgoingMessage } from '../../render/payload-types.ts';
 import type { Destination } from '../platform.ts';
 import { toWireMessage, type InteractionResponder } from './interaction-responder.ts';
 import { canManageWith, isForgedGuildInteraction, readArgs, threadParentOf, type RawInteraction } from './raw-interaction.ts';
@@ -15,6 +16,8 @@ export interface InteractionDeps {
   logger: Logger;
   owners: readonly string[];
   color: number;
+  /** `discord.layout`: how a digest shown in answer to a command is laid out. */
+  layout: DiscordDigestLayout;
   /**
    * How long a command may take before the interaction is deferred. A reply ready sooner goes out
    * directly (so error replies can stay ephemeral); a slower one is deferred first, well inside
@@ -109,8 +112,9 @@ function inspectFor(interaction: RawInteraction, inspect: NonNullable<Interactio
   return inspect(target, withImage, known);
 }
 
-function render(reply: CommandReply, color: number, locale: Locale): { messages: DiscordMessage[]; ephemeral: boolean } {
-  if (reply.kind === 'digest') return { messages: renderDiscordMessages(reply.digest, { color }), ephemeral: false };
+function render(reply: CommandReply, deps: Pick<InteractionDeps, 'color' | 'layout'>, locale: Locale): { messages: DiscordOutgoingMessage[]; ephemeral: boolean } {
+  const { color, layout } = deps;
+  if (reply.kind === 'digest') return { messages: renderDiscordDigest(reply.digest, { color, layout }), ephemeral: false };
   if (reply.kind === 'search') return { messages: [renderDiscordSearch(reply.result, messages(locale).search, color)], ephemeral: false };
   return { messages: renderDiscordText(reply.text), ephemeral: reply.ephemeral === true };
 }
@@ -132,10 +136,14 @@ export async function withinBudget<T>(pending: Promise<T>, budgetMs: number): Pr
   }
 }
 
-/** The body of an edit: an edit cannot change the ephemeral flag, so it carries none. */
-function withoutFlags(body: Record<string, unknown>): Record<string, unknown> {
-  const { flags: _flags, ...rest } = body;
-  return rest;
+/**
+ * The body of an edit: an edit cannot change the ephemeral flag, so it carries none but
+ * IS_COMPONENTS_V2, which a Components V2 body must carry in an edit too.
+ */
+function editFlags(body: Record<string, unknown>): Record<string, unknown> {
+  const { flags, ...rest } = body;
+  const v2 = typeof flags === 'number' ? flags & IS_COMPONENTS_V2 : 0;
+  return v2 ? { ...rest, flags: v2 } : rest;
 }
 
 /**
@@ -170,7 +178,7 @@ export async function answerCommand(
     reply = await pending;
   }
 
-  const { messages: rendered, ephemeral } = render(reply, deps.color, context.locale);
+  const { messages: rendered, ephemeral } = render(reply, deps, context.locale);
   const [first, ...rest] = rendered;
   if (!first) return;
   if (!deferred) {
@@ -183,7 +191,7 @@ export async function answerCommand(
     await responder.followUp(await toWireMessage(first, { ephemeral: true }));
   } else {
     const message = await toWireMessage(first);
-    await responder.editOriginal({ body: withoutFlags(message.body), files: message.files });
+    await responder.editOriginal({ body: editFlags(message.body), files: message.files });
   }
   for (const message of rest) await responder.followUp(await toWireMessage(message, { ephemeral }));
 }

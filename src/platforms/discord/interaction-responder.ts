@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InteractionResponseType, MessageFlags, Routes, type REST, type RawFile } from 'discord.js';
-import type { DiscordMessage } from '../../render/payload-types.ts';
+import { isComponentsMessage, IS_COMPONENTS_V2, type DiscordOutgoingMessage } from '../../render/payload-types.ts';
 import type { RawInteraction } from './raw-interaction.ts';
 
 /** A message body as the interaction endpoints take it, and the files to upload with it. */
@@ -37,18 +37,29 @@ export interface InteractionResponder {
 /**
  * A rendered message as the wire body plus its files read from disk. `ephemeral` sets the flag
  * (only honoured on a first response or a follow-up). `replaceAttachments` lists the message's
- * uploads explicitly (none when it has none), so an update or edit drops the old word cloud.
+ * uploads explicitly (none when it has none), so an update or edit drops the old word cloud. A
+ * Components V2 message keeps its flag (an edit of a V2 message without it is refused) and
+ * carries no content and no embeds.
  */
-export async function toWireMessage(message: DiscordMessage, options: { ephemeral?: boolean; replaceAttachments?: boolean } = {}): Promise<WireMessage> {
-  const { content, embeds, components, attachments } = message.body;
+export async function toWireMessage(message: DiscordOutgoingMessage, options: { ephemeral?: boolean; replaceAttachments?: boolean } = {}): Promise<WireMessage> {
   const files = await Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
+  const { attachments } = message.body;
+  const uploads = attachments ? { attachments } : options.replaceAttachments ? { attachments: [] } : {};
+  const ephemeral = options.ephemeral ? MessageFlags.Ephemeral : 0;
+  if (isComponentsMessage(message)) {
+    return {
+      body: { components: message.body.components, allowed_mentions: { parse: [] }, ...uploads, flags: IS_COMPONENTS_V2 | ephemeral },
+      files,
+    };
+  }
+  const { content, embeds, components } = message.body;
   const body: Record<string, unknown> = {
     ...(content !== undefined ? { content } : {}),
     embeds,
     components: components ?? [],
     allowed_mentions: { parse: [] },
-    ...(attachments ? { attachments } : options.replaceAttachments ? { attachments: [] } : {}),
-    ...(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+    ...uploads,
+    ...(ephemeral ? { flags: ephemeral } : {}),
   };
   return { body, files };
 }

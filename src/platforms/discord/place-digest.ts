@@ -1,5 +1,5 @@
 import type { REST } from 'discord.js';
-import type { DiscordMessage } from '../../render/payload-types.ts';
+import type { DiscordOutgoingMessage } from '../../render/payload-types.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import { DEFAULT_PRESENTATION, type Destination, type SendDigestOptions, type SendResult } from '../platform.ts';
 import type { ChannelFactsCache } from './channel-facts.ts';
@@ -23,7 +23,7 @@ export async function placeDigest(
   deps: PlacementDeps,
   destination: Destination,
   digest: Digest,
-  rendered: readonly DiscordMessage[],
+  rendered: readonly DiscordOutgoingMessage[],
   key: string,
   options: SendDigestOptions = {},
 ): Promise<SendResult> {

@@ -50,6 +50,8 @@ export interface RawInteraction {
   /** Message components: 2 for a button. */
   componentType: number | null;
   messageId: string | null;
+  /** Message components: the flags of the message the button is on (0 when not given). */
+  messageFlags: number;
 }
 
 type Json = Record<string, unknown>;
@@ -119,6 +121,7 @@ export function readRawInteraction(payload: unknown): RawInteraction | null {
     customId: str(data['custom_id']),
     componentType: num(data['component_type']),
     messageId: message ? str(message['id']) : null,
+    messageFlags: message ? (num(message['flags']) ?? 0) : 0,
   };
 }
 
@@ -173,6 +176,7 @@ export function readArgs(interaction: RawInteraction): CommandArgs {
       case 'time':
       case 'tz':
       case 'language':
+      case 'layout':
       case 'tag':
         args[option.name] = String(value);
         break;

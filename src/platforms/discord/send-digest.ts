@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Routes, type REST, type RawFile } from 'discord.js';
-import type { DiscordMessage, DiscordMessageBody } from '../../render/payload-types.ts';
+import {
+  isComponentsMessage,
+  type DiscordComponentsBody,
+  type DiscordContainerChild,
+  type DiscordMessageBody,
+  type DiscordOutgoingMessage,
+} from '../../render/payload-types.ts';
 import { SendError, type Destination, type SendDigestOptions, type SendResult } from '../platform.ts';
 import { classifyDiscordError, isFileRefusal } from './classify-error.ts';
 import { readEarlierAttempt } from './ledger-marks.ts';
@@ -18,11 +24,21 @@ export function messageNonce(key: string, index: number, variant = ''): string {
 }
 
 /** The body without the word cloud: no `attachment://` image, no attachments. */
-function withoutImage(body: DiscordMessageBody): DiscordMessageBody {
-  const { attachments: _attachments, ...rest } = body;
+function withoutImage(message: DiscordOutgoingMessage): DiscordMessageBody | DiscordComponentsBody {
+  if (isComponentsMessage(message)) {
+    const { attachments: _attachments, ...rest } = message.body;
+    // A media gallery of uploads goes with them; the container keeps everything else.
+    const uploadedGallery = (child: DiscordContainerChild): boolean =>
+      child.type === 12 && child.items.every((item) => item.media.url.startsWith('attachment://'));
+    return {
+      ...rest,
+      components: rest.components.map((container) => ({ ...container, components: container.components.filter((c) => !uploadedGallery(c)) })),
+    };
+  }
+  const { attachments: _attachments, ...rest } = message.body;
   return {
     ...rest,
-    embeds: body.embeds.map((embed) => {
+    embeds: message.body.embeds.map((embed) => {
       if (!embed.image?.url.startsWith('attachment://')) return embed;
       const { image: _image, ...kept } = embed;
       return kept;
@@ -30,7 +46,7 @@ function withoutImage(body: DiscordMessageBody): DiscordMessageBody {
   };
 }
 
-async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
+async function readFiles(message: DiscordOutgoingMessage): Promise<RawFile[]> {
   return Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
 }
 
@@ -41,7 +57,7 @@ async function readFiles(message: DiscordMessage): Promise<RawFile[]> {
  */
 export interface MessagePlacement {
   /** Posts message `index`; resolves with its id. discord.js errors pass through unclassified. */
-  post(index: number, body: DiscordMessageBody, files: RawFile[], variant: string): Promise<string>;
+  post(index: number, body: DiscordMessageBody | DiscordComponentsBody, files: RawFile[], variant: string): Promise<string>;
   /**
    * Called before message `index` is posted, before `beforeSend`: what must be in the ledger
    * before the request leaves (a forum post's opening mark). Optional.
@@ -72,7 +88,7 @@ export function channelMessages(rest: REST, channelId: () => string, key: string
  * Posts rendered messages in order through discord.js's REST client, which paces per the
  * rate-limit headers and retries 5xx and 429 itself; `placement` decides where each goes (a
  * channel or thread by default). When the image upload is refused (too large, unreadable) the
- * digest goes out without it. With `options.sentParts` (the ledger's record of an earlier attempt)
+ * digest goes out without it (a Components V2 message without its media gallery). With `options.sentParts` (the ledger's record of an earlier attempt)
  * those messages are not posted again; each message Discord accepts is reported through
  * `onPartAccepted` before the next is posted; once `signal` is aborted no further message starts.
  * Throws SendError.
@@ -80,7 +96,7 @@ export function channelMessages(rest: REST, channelId: () => string, key: string
 export async function postDiscordMessages(
   rest: REST,
   destination: Destination,
-  messages: readonly DiscordMessage[],
+  messages: readonly DiscordOutgoingMessage[],
   key: string,
   options: SendDigestOptions = {},
   placement: MessagePlacement = channelMessages(rest, () => destination.threadId ?? destination.chatId, key),
@@ -110,14 +126,14 @@ export async function postDiscordMessages(
         files = null;
       }
       if (files === null) {
-        id = await placement.post(index, withoutImage(message.body), [], 'no-image');
+        id = await placement.post(index, withoutImage(message), [], 'no-image');
         imageDropped = true;
       } else {
         try {
           id = await placement.post(index, message.body, files, '');
         } catch (error) {
           if (files.length === 0 || !isFileRefusal(error)) throw error;
-          id = await placement.post(index, withoutImage(message.body), [], 'no-image');
+          id = await placement.post(index, withoutImage(message), [], 'no-image');
           imageDropped = true;
         }
       }

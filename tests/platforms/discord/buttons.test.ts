@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DigestImage } from '../../../src/report/digest-types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { DiscordPlatform } from '../../../src/platforms/discord/discord-platform.ts';
 import { createHarness, type Harness } from '../../commands/command-harness.ts';
+import { writeWordCloudFiles } from '../../helpers/word-cloud-files.ts';
 import type { FakeDiscord, SlashCommandInput } from '../../helpers/fake-discord.ts';
 import { startDiscordHarness, type DiscordHarness, MEMBER_PERMISSIONS, SAMPLE_GUILD_IDS, sampleGuild } from '../../helpers/fake-discord-harness.ts';
 
@@ -21,18 +18,12 @@ let resumed: DiscordPlatform | null = null;
 
 beforeAll(async () => {
   // 2026-01-02 and 2026-01-03 have a word cloud ready; the other days none.
-  const dir = mkdtempSync(path.join(tmpdir(), 'discord-buttons-'));
-  const clouds = new Map<string, DigestImage>();
-  for (const slug of ['twitter_ai_20260102_20260102', 'twitter_ai_20260103_20260103']) {
-    const file = path.join(dir, `wordcloud_${slug}.png`);
-    writeFileSync(file, Buffer.alloc(1500, slug.length));
-    clouds.set(slug, { path: file, name: path.basename(file), bytes: 1500, generated: false });
-  }
+  const clouds = writeWordCloudFiles(['twitter_ai_20260102_20260102', 'twitter_ai_20260103_20260103'], 'discord-buttons-');
   harness = await createHarness({
     reportUrlTemplate: 'https://example.com/{yyyy}/{mm}/{dd}/{slug}.html',
     imageOf: (report) => clouds.get(report.slug) ?? null,
   });
-  discord = await startDiscordHarness({ router: harness.router, guild: sampleGuild() });
+  discord = await startDiscordHarness({ router: harness.router, guild: sampleGuild(), platform: { layout: 'embeds' } });
   fake = discord.fake;
 });
 
@@ -130,7 +121,7 @@ describe('Discord previous / next buttons', () => {
   it('a button press after a restart (a new client, nothing in memory) still moves between days', async () => {
     const shown = await command({ name: 'report', options: { date: '2026-01-03' } });
     await discord.platform.stop();
-    const restarted = new DiscordPlatform({ guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
+    const restarted = new DiscordPlatform({ layout: 'embeds', guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
     await restarted.start();
     try {
       const response = await press(shown, previous);
@@ -153,7 +144,7 @@ describe('Discord previous / next buttons', () => {
 
 /** A started platform like the harness's, so afterAll can close it. */
 async function restartOriginal(): Promise<DiscordPlatform> {
-  const platform = new DiscordPlatform({ guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
+  const platform = new DiscordPlatform({ layout: 'embeds', guildId: GUILD, logger: silentLogger(), owners: [], token: fake.token, apiBase: fake.apiBase, router: harness.router });
   await platform.start();
   return platform;
 }

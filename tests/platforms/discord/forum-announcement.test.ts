@@ -10,6 +10,7 @@ import { DEFAULT_PRESENTATION, type Destination, type DigestPresentation, type S
 import { startFakeDiscord, type FakeDiscord } from '../../helpers/fake-discord.ts';
 import { sendError } from '../../helpers/send-error.ts';
 import type { DigestImage } from '../../../src/report/digest-types.ts';
+import { IS_COMPONENTS_V2 } from '../../../src/render/payload-types.ts';
 import { makeDigest, oversizedPoints } from '../../render/digest-factory.ts';
 
 /**
@@ -36,7 +37,7 @@ let dir: string;
 let image: DigestImage;
 
 function newPlatform(): DiscordPlatform {
-  return new DiscordPlatform({ token: fake.token, apiBase: fake.apiBase, router: noRouter, logger: silentLogger(), owners: [], mode: 'rest-only' });
+  return new DiscordPlatform({ layout: 'embeds', token: fake.token, apiBase: fake.apiBase, router: noRouter, logger: silentLogger(), owners: [], mode: 'rest-only' });
 }
 
 /** A ledger in memory: what onPartAccepted recorded, handed back as sentParts on the next attempt. */
@@ -101,6 +102,19 @@ describe('forum and media channels', () => {
     expect((starter.body['embeds'] as { image?: { url: string } }[])[0]!.image).toEqual({ url: 'attachment://wordcloud-2026-01-03.png' });
     // Nothing was posted as a plain message into the forum itself (Discord refuses it: 50008).
     expect(messagesIn(FORUM)).toHaveLength(0);
+  });
+
+  it('a Components V2 digest opens its post with the V2 message as the starter, flag and gallery kept', async () => {
+    const platform = platformForTest();
+    const digest = makeDigest({ image });
+    const result = await platform.sendDigest(at(FORUM), digest, 'forum:v2', { presentation: presenting({ layout: 'components' }) });
+    const post = postsIn(FORUM).at(-1)!;
+    expect(result.messageIds).toEqual([post.threadId]);
+    const starter = messagesIn(post.threadId)[0]!;
+    expect(starter.body['flags']).toBe(IS_COMPONENTS_V2);
+    expect(starter.body['embeds']).toBeUndefined();
+    expect(starter.files.map((f) => f.name)).toEqual(['wordcloud-2026-01-03.png']);
+    expect(JSON.stringify(starter.body)).toContain('attachment://wordcloud-2026-01-03.png');
   });
 
   it("applies the subscription's forum tag; a media channel takes posts too", async () => {
@@ -198,6 +212,13 @@ describe('announcement channels', () => {
     expect(result.messageIds.length).toBeGreaterThan(1);
     expect(fake.crossposts.slice(before).map((c) => [c.channelId, c.messageId])).toEqual(result.messageIds.map((id) => [NEWS, id]));
     expect(ledger.parts.filter((p) => p.plan === 'published').map((p) => p.messageId)).toEqual(result.messageIds);
+  });
+
+  it('a Components V2 digest is published like any other', async () => {
+    const before = fake.crossposts.length;
+    const result = await platformForTest().sendDigest(at(NEWS), makeDigest(), 'news:v2', { presentation: presenting({ layout: 'components' }) });
+    expect(result.messageIds).toHaveLength(1);
+    expect(fake.crossposts.slice(before).map((c) => c.messageId)).toEqual(result.messageIds);
   });
 
   it('with publishing turned off, posts without publishing; a text channel is never published', async () => {

@@ -56,6 +56,7 @@ beforeAll(async () => {
   fake = await startFakeDiscord();
   fake.addGuild(sampleGuild());
   platform = new DiscordPlatform({
+    layout: 'embeds',
     token: fake.token,
     apiBase: fake.apiBase,
     guildId: GUILD,
@@ -266,6 +267,7 @@ describe('Discord HTTP interactions', () => {
     await shown(id);
     let storeDown = false;
     const second = new DiscordPlatform({
+    layout: 'embeds',
       token: fake.token,
       apiBase: fake.apiBase,
       guildId: GUILD,
@@ -300,7 +302,7 @@ describe('Discord HTTP interactions', () => {
 
   it('start-up in http mode: a refused token or a public key of another application is permanent', async () => {
     const make = (token: string, publicKey: string) =>
-      new DiscordPlatform({ token, apiBase: fake.apiBase, router: harness.router, logger: silentLogger(), owners: [], mode: 'http', publicKey });
+      new DiscordPlatform({ layout: 'embeds', token, apiBase: fake.apiBase, router: harness.router, logger: silentLogger(), owners: [], mode: 'http', publicKey });
     await expect(make('not-the-token', fake.publicKey).start()).rejects.toMatchObject({ name: 'PlatformStartError', permanent: true, message: expect.stringMatching(/DISCORD_TOKEN/) });
     await expect(make(fake.token, 'b'.repeat(64)).start()).rejects.toMatchObject({ name: 'PlatformStartError', permanent: true, message: expect.stringMatching(/DISCORD_PUBLIC_KEY/) });
     expect(fake.gatewayConnectionsOpened).toBe(0);

@@ -83,7 +83,7 @@ beforeAll(async () => {
   harness = await startDiscordHarness({
     router,
     guild: sampleGuild(),
-    platform: { owners: [OWNER], replyBudgetMs: 300 },
+    platform: { owners: [OWNER], replyBudgetMs: 300, layout: 'embeds' },
   });
   ({ fake, platform } = harness);
   dir = mkdtempSync(path.join(tmpdir(), 'discord-interactions-'));

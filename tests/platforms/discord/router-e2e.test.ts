@@ -15,6 +15,7 @@ beforeAll(async () => {
   discord = await startDiscordHarness({
     router: harness.router,
     guild: sampleGuild(),
+    platform: { layout: 'embeds' },
   });
   fake = discord.fake;
 });
@@ -85,7 +86,7 @@ describe('/settings and /subscribe options over Discord', () => {
   const ROLE = '700000000000000042';
   const manager = { userId: '3', permissions: MANAGER_PERMISSIONS };
 
-  it('registers role as a role option (type 8), switches as booleans, language with choices', () => {
+  it('registers role as a role option (type 8), switches as booleans, language and layout with choices', () => {
     const set = fake.registeredCommands.find((s) => s.scope === GUILD)!;
     const settings = set.commands.find((c) => c['name'] === 'settings')!;
     const options = settings['options'] as { name: string; type: number; choices?: { value: string }[] }[];
@@ -96,10 +97,12 @@ describe('/settings and /subscribe options over Discord', () => {
       ['silent', 5],
       ['wordcloud', 5],
       ['language', 3],
+      ['layout', 3],
       ['tag', 3],
       ['publish', 5],
     ]);
     expect(options.find((o) => o.name === 'language')!.choices!.map((c) => c.value)).toEqual(['zh', 'en']);
+    expect(options.find((o) => o.name === 'layout')!.choices!.map((c) => c.value)).toEqual(['components', 'embeds']);
     expect(settings['default_member_permissions']).not.toBeNull();
   });
 

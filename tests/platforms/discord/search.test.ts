@@ -16,7 +16,7 @@ beforeAll(async () => {
   search = new ReportSearch(await contentLibrary());
   await search.start();
   harness = await createHarness({ search });
-  discord = await startDiscordHarness({ router: harness.router, guild: sampleGuild() });
+  discord = await startDiscordHarness({ router: harness.router, guild: sampleGuild(), platform: { layout: 'embeds' } });
   fake = discord.fake;
 });
 

@@ -70,6 +70,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, name), bytes);
   image = { path: path.join(dir, name), name, bytes: bytes.length, generated: false };
   platform = new DiscordPlatform({
+    layout: 'embeds',
     token: fake.token,
     apiBase: fake.apiBase,
     router: noRouter,
@@ -80,7 +81,7 @@ beforeAll(async () => {
   await platform.start();
   relaxed = await startFakeDiscord({ enforceRateLimits: false });
   relaxed.addGuild({ id: GUILD, name: 'AI 读书会', channels: [{ id: HALFWAY, type: 0, name: 'halfway' }] });
-  relaxedPlatform = new DiscordPlatform({ token: relaxed.token, apiBase: relaxed.apiBase, router: noRouter, logger: silentLogger(), owners: [], mode: 'rest-only' });
+  relaxedPlatform = new DiscordPlatform({ layout: 'embeds', token: relaxed.token, apiBase: relaxed.apiBase, router: noRouter, logger: silentLogger(), owners: [], mode: 'rest-only' });
 });
 
 afterAll(async () => {
