@@ -75,6 +75,7 @@ try {
   const rate = figures.messages / seconds;
   console.log(
     `paid broadcast: ${figures.messages} messages (${chatCount} chats × ${perChat}) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} msg/s = ${(rate / ceiling).toFixed(2)} of ${ceiling}/s (target ≥ 0.90); ` +
+      `between the first and the last message accepted ${(figures.messages / ((figures.lastAt - figures.firstAt) / 1000)).toFixed(0)} msg/s; ` +
       `busiest second ${figures.busiestSecond}; 429s ${figures.rateLimited}; failed ${failed}; duplicates ${figures.duplicates}; with allow_paid_broadcast ${figures.paidMessages}`,
   );
   const messages = AUDIENCE * perChat;

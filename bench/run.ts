@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 const here = import.meta.dirname;
-const benches = ['library.ts', 'search.ts', 'wordcloud.ts', 'fanout.ts', 'paid-broadcast.ts', 'crash-resume.ts', 'presentations.ts', 'failover.ts', 'multi-instance.ts', 'command-burst.ts', 'start.ts', 'archive-load.ts'].filter((name) => existsSync(path.join(here, name)));
+const benches = ['library.ts', 'search.ts', 'wordcloud.ts', 'fanout.ts', 'commands-under-fanout.ts', 'paid-broadcast.ts', 'crash-resume.ts', 'presentations.ts', 'failover.ts', 'multi-instance.ts', 'command-burst.ts', 'start.ts', 'archive-load.ts'].filter((name) => existsSync(path.join(here, name)));
 let failed = 0;
 for (const name of benches) {
   console.log(`\n== bench/${name}`);

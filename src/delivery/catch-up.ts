@@ -111,7 +111,10 @@ export async function catchUp(deps: {
   const byNote = new Map<string, Subscription[]>();
   for (const plan of plans) {
     const note = plan.missedDates.length > 0 ? missedDatesNote(plan.missedDates, plan.subscription.options.language ?? DEFAULT_LOCALE) : '';
-    byNote.set(note, [...(byNote.get(note) ?? []), plan.subscription]);
+    // Appended in place (not copied per subscription: that grew with the square of the audience).
+    const group = byNote.get(note);
+    if (group) group.push(plan.subscription);
+    else byNote.set(note, [plan.subscription]);
   }
   const reports: DeliveryReport[] = [];
   for (const [note, subscriptions] of byNote) {

@@ -65,15 +65,16 @@ export class AnswerTimedWindow {
 
   /**
    * When one more request fits at `now`: `now` when there is room; else when enough answered
-   * slots age out; else +Infinity (only an answer can make room, so wait for one).
+   * slots age out; else +Infinity (only an answer can make room, so wait for one). `max` below
+   * the window's own keeps the rest of it free for others (a pacer's reserve for replies).
    */
-  readyAt(now: number): number {
+  readyAt(now: number, max = this.max): number {
     // A large window with room needs no pruning to say so (1,000 slots at the paid Telegram
     // ceiling); small ones are pruned every time, so `size` tells when they are empty.
-    if (this.slots.length < this.max && this.slots.length > 64) return now;
+    if (this.slots.length < max && this.slots.length > 64) return now;
     this.prune(now);
-    if (this.slots.length < this.max) return now;
-    const excess = this.slots.length - this.max;
+    if (this.slots.length < max) return now;
+    const excess = this.slots.length - max;
     let at: number | undefined;
     if (excess === 0) {
       // The usual case at the ceiling: the oldest answer frees the next place (no sort).

@@ -27,6 +27,7 @@ import { DEFAULT_PRESENTATION, PlatformStartError, type Destination, type Digest
 import { buildSlashCommands } from './command-builders.ts';
 import { containPacketErrors } from './contain-packet-errors.ts';
 import { DiscordDigestRenderings } from './digest-renderings.ts';
+import { inSendLane } from '../send-lane.ts';
 import { GlobalPacer } from './global-pacer.ts';
 import { answerInteraction } from './answer-interaction.ts';
 import type { CachedPermissions, InteractionDeps } from './handle-interaction.ts';
@@ -352,7 +353,8 @@ export class DiscordPlatform implements Platform {
   async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options: SendDigestOptions = {}): Promise<SendResult> {
     this.#renderings ??= new DiscordDigestRenderings(this.#interactionDeps.color, this.#interactionDeps.layout);
     const rendered = this.#renderings.messagesFor(digest, options.presentation ?? DEFAULT_PRESENTATION);
-    return placeDigest(this.#placement, destination, digest, rendered, idempotencyKey, options);
+    // A digest to a subscriber waits in the bulk lane, even when a reader's /repost started it.
+    return inSendLane('bulk', () => placeDigest(this.#placement, destination, digest, rendered, idempotencyKey, options));
   }
 
   async editDigest(destination: Destination, digest: Digest, delivered: readonly SentPart[], presentation?: DigestPresentation): Promise<DigestEditResult> {

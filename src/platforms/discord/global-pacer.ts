@@ -1,5 +1,7 @@
 import type { RESTOptions, ResponseLike } from 'discord.js';
 import { AnswerTimedWindow, answerOnce, openSlot } from '../answer-timed-window.ts';
+import { LaneQueue } from '../lane-queue.ts';
+import { currentSendLane, type SendLane } from '../send-lane.ts';
 
 type MakeRequest = RESTOptions['makeRequest'];
 
@@ -15,11 +17,12 @@ interface Waiter {
  * discord.js's REST client has a global limiter too, but it counts requests in fixed one-second
  * windows from when it dispatches them; an upload that takes longer than the one after it lands
  * both in the same second on Discord's side, and the 429s that follow count towards Discord's
- * invalid-request ban. Waiting requests go out oldest first.
+ * invalid-request ban. Waiting requests go out oldest first, those made while answering a reader
+ * (the reply lane, see inSendLane) ahead of the others.
  */
 export class GlobalPacer {
   private readonly window: AnswerTimedWindow;
-  private readonly queue: Waiter[] = [];
+  private readonly queue = new LaneQueue<Waiter>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -30,21 +33,18 @@ export class GlobalPacer {
   }
 
   /** Resolves when a request may go, with the function to call once Discord answered it. */
-  acquire(signal?: AbortSignal | null): Promise<() => void> {
+  acquire(signal?: AbortSignal | null, lane: SendLane = 'bulk'): Promise<() => void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
       const waiter: Waiter = { resolve, reject };
-      this.queue.push(waiter);
+      this.queue.push(lane, waiter);
       signal?.addEventListener(
         'abort',
         () => {
-          const index = this.queue.indexOf(waiter);
-          if (index < 0) return;
-          this.queue.splice(index, 1);
-          reject(signal.reason);
+          if (this.queue.remove(waiter)) reject(signal.reason);
         },
         { once: true },
       );
@@ -66,7 +66,7 @@ export class GlobalPacer {
   wrap(makeRequest: MakeRequest): MakeRequest {
     return async (url, init) => {
       if (!hasAuthorization(init.headers)) return makeRequest(url, init);
-      const done = await this.acquire(init.signal);
+      const done = await this.acquire(init.signal, currentSendLane());
       try {
         return (await makeRequest(url, init)) satisfies ResponseLike;
       } finally {

@@ -1,4 +1,6 @@
 import { AnswerTimedWindow, answerOnce, openSlot, type AnswerSlot } from '../answer-timed-window.ts';
+import { LaneQueue } from '../lane-queue.ts';
+import type { SendLane } from '../send-lane.ts';
 import { TELEGRAM_LIMITS } from '../../render/limits.ts';
 import { UNSHARED_BUDGET, type BudgetToken, type RateBudget } from '../rate-budget.ts';
 
@@ -16,6 +18,12 @@ export interface PacingLimits {
    * `broadcastPerSecond`, counting the paid ones too.
    */
   paidBroadcastPerSecond?: number;
+  /**
+   * Of `broadcastPerSecond`, how many places in the rolling second bulk sends (digests) leave
+   * to replies (answers to readers), so a reply finds room at once rather than waiting for the
+   * next place a fan-out frees (0 when absent). Replies may use the whole `broadcastPerSecond`.
+   */
+  replyReserve?: number;
 }
 
 export const DEFAULT_PACING: PacingLimits = {
@@ -23,6 +31,7 @@ export const DEFAULT_PACING: PacingLimits = {
   perGroupPerMinute: TELEGRAM_LIMITS.perGroupPerMinute,
   broadcastPerSecond: TELEGRAM_LIMITS.broadcastPerSecond,
   paidBroadcastPerSecond: TELEGRAM_LIMITS.paidBroadcastPerSecond,
+  replyReserve: 1,
 };
 
 /** Call when Telegram has answered the send the pacer let through. */
@@ -32,6 +41,8 @@ interface Waiter {
   chat: string;
   /** Carries `allow_paid_broadcast`: may go at the paid ceiling. */
   paid: boolean;
+  /** Replies wait ahead of bulk sends. */
+  lane: SendLane;
   /**
    * A time before which this waiter's chat cannot send, from an earlier pump. A chat's readiness
    * only ever moves later while its waiter waits (penalties grow, an answered slot's time is
@@ -67,9 +78,13 @@ const CATCH_UP_MS = 20;
  * Overall, messages are also spread evenly (one every 1/30 s) rather than let through in bursts
  * of 30: the same rate, but at any moment only the one or two latest sends are in flight, which
  * is what a crash can repeat (Telegram has no idempotency key) and what a stop has to wait for.
+ *
+ * Replies to readers (the `reply` lane) wait ahead of bulk sends, skip the even spacing, and may
+ * use the `replyReserve` places of the free ceiling that bulk sends leave alone: a reader's
+ * answer goes out at once in the middle of a fan-out, and the sum stays under the ceiling.
  */
 export class SendPacer {
-  private readonly queue: Waiter[] = [];
+  private readonly queue = new LaneQueue<Waiter>();
   /** Per chat: the last message's slot (in flight until answered). */
   private readonly lastSlot = new Map<string, AnswerSlot>();
   private readonly penalties = new Map<string, number>();
@@ -82,6 +97,8 @@ export class SendPacer {
   private lastRelease = Number.NEGATIVE_INFINITY;
   private readonly gapMs: number;
   private readonly paidGapMs: number;
+  /** The free ceiling as bulk sends may fill it (the reserve left to replies). */
+  private readonly bulkPerSecond: number;
 
   /**
    * `budget`: the bot token's budget shared with the other instances sending with it (free sends
@@ -98,29 +115,28 @@ export class SendPacer {
     const paidPerSecond = Math.max(limits.broadcastPerSecond, limits.paidBroadcastPerSecond ?? TELEGRAM_LIMITS.paidBroadcastPerSecond);
     this.paidOverall = new AnswerTimedWindow(paidPerSecond, SECOND);
     this.paidGapMs = SECOND / paidPerSecond;
+    this.bulkPerSecond = Math.max(1, limits.broadcastPerSecond - (limits.replyReserve ?? 0));
   }
 
   /**
    * Resolves when a message to `chatId` may be sent, with the function to call once Telegram
    * answered (success or failure). The caller must send right away. `paid`: the send carries
-   * `allow_paid_broadcast`, so it may go at the paid ceiling rather than the free one.
+   * `allow_paid_broadcast`, so it may go at the paid ceiling rather than the free one. `lane`:
+   * a reply to a reader goes ahead of bulk sends.
    */
-  acquire(chatId: string, signal?: AbortSignal, paid = false): Promise<SendDone> {
+  acquire(chatId: string, signal?: AbortSignal, paid = false, lane: SendLane = 'bulk'): Promise<SendDone> {
     return new Promise<SendDone>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
       const onAbort = (): void => {
-        const index = this.queue.indexOf(waiter);
-        if (index >= 0) {
-          this.queue.splice(index, 1);
-          reject(signal?.reason);
-        }
+        if (this.queue.remove(waiter)) reject(signal?.reason);
       };
       const waiter: Waiter = {
         chat: chatId,
         paid,
+        lane,
         notBefore: Number.NEGATIVE_INFINITY,
         resolve: (done) => {
           // The signal may outlive many sends (a whole fan-out): drop the listener once released.
@@ -129,7 +145,7 @@ export class SendPacer {
         },
         reject,
       };
-      this.queue.push(waiter);
+      this.queue.push(lane, waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
@@ -179,47 +195,59 @@ export class SendPacer {
 
     let wakeAt = Number.POSITIVE_INFINITY;
     const blocked = new Set<string>();
-    for (let i = 0; i < this.queue.length; ) {
-      const waiter = this.queue[i]!;
-      if (blocked.has(waiter.chat)) {
-        i += 1;
-        continue;
+    // Replies first, then bulk sends; within a lane oldest first.
+    scan: for (const queue of this.queue.inOrder()) {
+      for (let i = 0; i < queue.length; ) {
+        const waiter = queue[i]!;
+        if (blocked.has(waiter.chat)) {
+          i += 1;
+          continue;
+        }
+        if (waiter.notBefore > now) {
+          blocked.add(waiter.chat);
+          wakeAt = Math.min(wakeAt, waiter.notBefore);
+          i += 1;
+          continue;
+        }
+        // A send waits (and holds up those behind it, replies and oldest first) until its ceiling
+        // has room: a free one the free ceiling, counting the paid sends too; a paid one only the
+        // paid ceiling.
+        const globalReady = this.globalReadyAt(waiter, now);
+        if (globalReady > now) {
+          wakeAt = Math.min(wakeAt, globalReady);
+          break scan;
+        }
+        const chatReady = this.chatReadyAt(waiter.chat, now);
+        if (chatReady > now) {
+          // Later messages to this chat must wait behind this one.
+          blocked.add(waiter.chat);
+          if (Number.isFinite(chatReady)) waiter.notBefore = chatReady;
+          wakeAt = Math.min(wakeAt, chatReady);
+          i += 1;
+          continue;
+        }
+        // The shared budget last, so a token is only taken for a send that goes now. None at hand:
+        // it pumps again once it may have one. Paid sends are not counted there (see rate-budget.ts).
+        const token = waiter.paid ? NO_TOKEN : this.budget.tryTake(this.queue.length);
+        if (token === null) break scan;
+        queue.splice(i, 1);
+        waiter.resolve(this.release(waiter, now, token));
       }
-      if (waiter.notBefore > now) {
-        blocked.add(waiter.chat);
-        wakeAt = Math.min(wakeAt, waiter.notBefore);
-        i += 1;
-        continue;
-      }
-      // A free send waits (and holds up those behind it, oldest first) until the free ceiling
-      // has room, counting the paid sends too; a paid one only for the paid ceiling.
-      const globalReady = waiter.paid
-        ? Math.max(this.paidOverall.readyAt(now), Math.floor(this.lastRelease + this.paidGapMs))
-        : Math.max(this.overall.readyAt(now), this.paidOverall.readyAt(now), Math.floor(this.lastRelease + this.gapMs));
-      if (globalReady > now) {
-        wakeAt = Math.min(wakeAt, globalReady);
-        break;
-      }
-      const chatReady = this.chatReadyAt(waiter.chat, now);
-      if (chatReady > now) {
-        // Later messages to this chat must wait behind this one.
-        blocked.add(waiter.chat);
-        if (Number.isFinite(chatReady)) waiter.notBefore = chatReady;
-        wakeAt = Math.min(wakeAt, chatReady);
-        i += 1;
-        continue;
-      }
-      // The shared budget last, so a token is only taken for a send that goes now. None at hand:
-      // it pumps again once it may have one. Paid sends are not counted there (see rate-budget.ts).
-      const token = waiter.paid ? NO_TOKEN : this.budget.tryTake(this.queue.length - i);
-      if (token === null) break;
-      this.queue.splice(i, 1);
-      waiter.resolve(this.release(waiter.chat, now, waiter.paid ? this.paidGapMs : this.gapMs, token));
     }
     // An infinite wake time means waiting for an answer; `done` pumps again then.
     if (this.queue.length > 0 && Number.isFinite(wakeAt)) {
       this.timer = setTimeout(() => this.pump(), Math.max(1, wakeAt - now));
     }
+  }
+
+  /**
+   * When the overall ceilings let `waiter` go. A reply may use the whole free ceiling and is not
+   * spaced; a bulk send keeps to its even spacing and leaves the reserve to replies.
+   */
+  private globalReadyAt(waiter: Waiter, now: number): number {
+    if (waiter.lane === 'reply') return Math.max(this.overall.readyAt(now), this.paidOverall.readyAt(now));
+    if (waiter.paid) return Math.max(this.paidOverall.readyAt(now), Math.floor(this.lastRelease + this.paidGapMs));
+    return Math.max(this.overall.readyAt(now, this.bulkPerSecond), this.paidOverall.readyAt(now), Math.floor(this.lastRelease + this.gapMs));
   }
 
   private chatReadyAt(chat: string, now: number): number {
@@ -236,13 +264,18 @@ export class SendPacer {
     return ready;
   }
 
-  private release(chat: string, now: number, gapMs: number, token: BudgetToken): SendDone {
+  private release(waiter: Waiter, now: number, token: BudgetToken): SendDone {
+    const { chat } = waiter;
     const slot = openSlot(now);
-    // Keep to the nominal schedule when the event loop woke a little late, so lateness does not
-    // add up to a lower rate under load; after a pause (late by a whole gap or more, or by
-    // CATCH_UP_MS at the paid ceiling's short gaps) start afresh.
-    const nominal = this.lastRelease + gapMs;
-    this.lastRelease = now - nominal >= Math.max(gapMs, CATCH_UP_MS) ? now : nominal;
+    // Replies are not spaced, so they leave the bulk sends' schedule as it is.
+    if (waiter.lane === 'bulk') {
+      // Keep to the nominal schedule when the event loop woke a little late, so lateness does not
+      // add up to a lower rate under load; after a pause (late by a whole gap or more, or by
+      // CATCH_UP_MS at the paid ceiling's short gaps) start afresh.
+      const gapMs = waiter.paid ? this.paidGapMs : this.gapMs;
+      const nominal = this.lastRelease + gapMs;
+      this.lastRelease = now - nominal >= Math.max(gapMs, CATCH_UP_MS) ? now : nominal;
+    }
     this.lastSlot.set(chat, slot);
     this.overall.add(slot);
     this.paidOverall.add(slot);

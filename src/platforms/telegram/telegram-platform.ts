@@ -4,6 +4,7 @@ import type { CommandRouter } from '../../commands/types.ts';
 import type { Logger } from '../../log.ts';
 import { renderTelegramText } from '../../render/telegram.ts';
 import type { Digest } from '../../report/digest-types.ts';
+import { inSendLane } from '../send-lane.ts';
 import { PlatformStartError, type Destination, type DigestEditResult, type DigestPresentation, type Platform, type SendDigestOptions, type SendResult, type SentPart } from '../platform.ts';
 import { editTelegramDigest } from './edit-digest.ts';
 import { countAmbiguousSends } from './ambiguous-sends.ts';
@@ -303,15 +304,16 @@ export class TelegramPlatform implements Platform {
     // after a crash or a part-way failure skips the messages that already went out; without them,
     // the key lets a resend in this process do the same from memory. A request whose answer was
     // lost and that was sent again is counted (it may show twice): that window cannot be closed.
+    // A digest to a subscriber waits in the bulk lane, even when a reader's /repost started it.
     const sent = await countAmbiguousSends(() =>
-      sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
+      inSendLane('bulk', () => sendTelegramDigest(this.bot.api, destination, digest, this.logger, {
         ...options,
         resume: { memory: this.progress, key: idempotencyKey },
         photos: this.photos,
         paidBroadcast: this.paidBroadcast,
         ...this.rendering,
         untilChatReady: () => this.pacer.whenChatReady(destination.chatId, options.signal),
-      }),
+      })),
     );
     const ambiguous = sent.ambiguous > 0 ? { ambiguousSends: sent.ambiguous } : {};
     try {

@@ -1,4 +1,5 @@
 import type { Transformer } from 'grammy';
+import { currentSendLane } from '../send-lane.ts';
 import type { SendPacer } from './send-pacer.ts';
 
 /** Bot API methods that post a message and so count against flood control. */
@@ -13,6 +14,7 @@ const SEND_METHODS: ReadonlySet<string> = new Set([
  * through; a send carrying `allow_paid_broadcast` at the paid ceiling), tells it when Telegram
  * answered (the pacer times its windows from the answers), and
  * when Telegram answered 429 anyway, so that chat rests for the `retry_after` Telegram asked for.
+ * A send made while answering a reader (see inSendLane) waits in the pacer's reply lane.
  *
  * A call's abort signal only withdraws it while it waits for its turn: once let through, the
  * request runs to Telegram's answer (aborting it half-way would leave unknown whether the message
@@ -25,7 +27,7 @@ export function throttleTransformer(pacer: SendPacer): Transformer {
     const chat = String((payload as { chat_id?: unknown }).chat_id);
     // grammY's signal comes from the abort-controller package; it has the same event interface.
     const paid = (payload as { allow_paid_broadcast?: unknown }).allow_paid_broadcast === true;
-    const done = await pacer.acquire(chat, signal as AbortSignal | undefined, paid);
+    const done = await pacer.acquire(chat, signal as AbortSignal | undefined, paid, currentSendLane());
     try {
       const result = await prev(method, payload);
       if (!result.ok && result.error_code === 429) {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RESTOptions, ResponseLike } from 'discord.js';
 import { GlobalPacer } from '../../../src/platforms/discord/global-pacer.ts';
+import { inSendLane } from '../../../src/platforms/send-lane.ts';
 
 type MakeRequest = RESTOptions['makeRequest'];
 
@@ -46,6 +47,25 @@ describe('GlobalPacer (fake clock)', () => {
     expect(sentAt).toEqual([0, 0]);
     await vi.advanceTimersByTimeAsync(1100);
     expect(sentAt).toEqual([0, 0, 1100]);
+  });
+
+  it('lets a request made while answering a reader go ahead of the queued bulk requests', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const order: string[] = [];
+    const paced = new GlobalPacer(2).wrap(async (url) => {
+      order.push(String(url));
+      return { ok: true, status: 200 } as ResponseLike;
+    });
+    const bulk = Array.from({ length: 6 }, (_, i) => paced(`http://x/channels/${i}/messages`, bot));
+    const reply = inSendLane('reply', () => paced('http://x/channels/reader/messages', bot));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(['http://x/channels/0/messages', 'http://x/channels/1/messages']);
+    await vi.advanceTimersByTimeAsync(1000);
+    // The reply takes the first place that frees; the bulk requests follow in their order.
+    expect(order.slice(2)).toEqual(['http://x/channels/reader/messages', 'http://x/channels/2/messages']);
+    await vi.advanceTimersByTimeAsync(3000);
+    await Promise.all([...bulk, reply]);
+    expect(order.slice(3)).toEqual([2, 3, 4, 5].map((i) => `http://x/channels/${i}/messages`));
   });
 
   it('drops a waiting request whose signal aborts, and counts a failed request as answered', async () => {

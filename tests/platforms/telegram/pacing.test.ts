@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SendPacer } from '../../../src/platforms/telegram/send-pacer.ts';
+import { DEFAULT_PACING, SendPacer } from '../../../src/platforms/telegram/send-pacer.ts';
 import { TELEGRAM_LIMITS } from '../../../src/render/limits.ts';
 import { startTelegramHarness } from '../../helpers/fake-telegram-harness.ts';
+
+/** The ceilings with no places kept for replies: these tests are about bulk sends alone. */
+const NO_REPLY_RESERVE = { ...DEFAULT_PACING, replyReserve: 0 };
 
 describe('SendPacer (fake clock)', () => {
   afterEach(() => {
@@ -52,7 +55,7 @@ describe('SendPacer (fake clock)', () => {
 
   it('keeps to 30 messages a second overall, spread evenly rather than in bursts', async () => {
     vi.useFakeTimers({ now: 0 });
-    const pacer = new SendPacer();
+    const pacer = new SendPacer(NO_REPLY_RESERVE);
     const released = track(pacer, Array.from({ length: 45 }, (_, i) => String(i + 1)));
     await vi.advanceTimersByTimeAsync(999);
     expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);
@@ -80,7 +83,7 @@ describe('SendPacer (fake clock)', () => {
 
   it('counts sends still waiting for an answer against the global window', async () => {
     vi.useFakeTimers({ now: 0 });
-    const pacer = new SendPacer();
+    const pacer = new SendPacer(NO_REPLY_RESERVE);
     const released = track(pacer, Array.from({ length: 31 }, (_, i) => String(i + 1)), 500);
     await vi.advanceTimersByTimeAsync(1499);
     expect(released).toHaveLength(TELEGRAM_LIMITS.broadcastPerSecond);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPlatforms } from '../../../src/platforms/create-platforms.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { Destination } from '../../../src/platforms/platform.ts';
-import { SendPacer } from '../../../src/platforms/telegram/send-pacer.ts';
+import { DEFAULT_PACING, SendPacer } from '../../../src/platforms/telegram/send-pacer.ts';
 import { throttleTransformer } from '../../../src/platforms/telegram/throttle.ts';
 import { TELEGRAM_LIMITS } from '../../../src/render/limits.ts';
 import { startFakeTelegram } from '../../helpers/fake-telegram.ts';
@@ -66,9 +66,9 @@ describe('SendPacer at the paid-broadcast ceiling (fake clock)', () => {
     ]);
   });
 
-  it('holds a free send (a command answer) until fewer than 30 went in the last second, paid ones counted', async () => {
+  it('holds a free send until fewer than 30 went in the last second, paid ones counted', async () => {
     vi.useFakeTimers({ now: 0 });
-    const pacer = new SendPacer();
+    const pacer = new SendPacer({ ...DEFAULT_PACING, replyReserve: 0 });
     const sends = [
       ...Array.from({ length: 50 }, (_, i) => ({ chat: String(i + 1), paid: true })),
       { chat: 'free', paid: false },

@@ -1,0 +1,173 @@
+/**
+ * Commands ahead of the fan-out (issue 19 §1): a reader's `/report`, `/search` and button press
+ * (a digest's previous-day button: the message is edited in place) answered end to end — the update queued at the fake
+ * Telegram → the first message of the answer accepted there, timed on the fakes' own thread —
+ * first with the bot idle, then during a fan-out of one digest to 1,000 Telegram chats and 1,000
+ * Discord channels (the real adapters, Deliverer and SQLite ledger, the fakes enforcing the
+ * platforms' limits). Same commands, same cadence (one every 600 ms, each reader chat reused
+ * only after 60 others), side by side in one run: the ratio busy ÷ idle at p90 and p99 is the
+ * figure (goal ≤ 2). Also the bot's event-loop delay in both phases (perf_hooks
+ * monitorEventLoopDelay; goal: no stall over 20 ms), and the fan-out's rate and 429s.
+ *
+ *   node --import tsx bench/commands-under-fanout.ts [chatsPerPlatform=1000] [reports=730]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { createCommandRouter } from '../src/commands/router.ts';
+import type { Reposter } from '../src/commands/types.ts';
+import { createDigestBuilder } from '../src/digest-builder.ts';
+import { Deliverer } from '../src/delivery/deliverer.ts';
+import { silentLogger } from '../src/log.ts';
+import { DiscordPlatform } from '../src/platforms/discord/discord-platform.ts';
+import type { Destination } from '../src/platforms/platform.ts';
+import { TelegramPlatform } from '../src/platforms/telegram/telegram-platform.ts';
+import { ReportLibrary } from '../src/report/library.ts';
+import { ReportSearch } from '../src/search/report-search.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
+import type { CommandTiming, FakeEndpoints, FakeFigures, WorkerRequest } from './fake-platforms-worker.ts';
+import { buildReportFolder } from './fixtures.ts';
+
+const count = Number(process.argv[2] ?? 1000);
+const REPORTS = Number(process.argv[3] ?? 730);
+const READERS = 60;
+const EVERY_MS = 600;
+const IDLE_SAMPLES = 90;
+const logger = silentLogger();
+const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
+
+type Kind = 'report' | 'search' | 'press';
+const KINDS: readonly Kind[] = ['report', 'search', 'press'];
+const QUERIES = ['模型', 'Claude Code', '智能体 推理', '开源 模型 发布', 'RLM'];
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+/** Sends `request` to the fakes' worker and resolves with its one answer (one request at a time). */
+function ask<T>(worker: Worker, request: WorkerRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    worker.once('message', (answer: T) => {
+      worker.off('error', reject);
+      resolve(answer);
+    });
+    worker.once('error', reject);
+    worker.postMessage(request);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const dir = await mkdtemp(join(tmpdir(), 'bench-commands-'));
+const workerUrl = new URL('./fake-platforms-worker.ts', import.meta.url).href;
+const fakes = new Worker(
+  `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`,
+  { eval: true },
+);
+try {
+  const { telegram, discord, telegramChats, discordChannels, readerChats } = await ask<FakeEndpoints>(fakes, { type: 'start', count, readers: READERS });
+  const contentDir = join(dir, 'content');
+  await buildReportFolder(contentDir, REPORTS);
+  const library = await ReportLibrary.open(contentDir, { logger });
+  const search = new ReportSearch(library, { logger });
+  await search.start();
+  const images = new WordcloudService({ enabled: true, width: 1200, height: 675, cacheDir: join(dir, 'wordclouds'), imagesDir: null }, logger);
+  const digests = createDigestBuilder({ digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' } }, images, library);
+  const store = await SqliteStore.open(join(dir, 'bench.db'));
+  const reposter: Reposter = { repost: async () => ({ delivered: 0, failed: 0, deactivated: 0, errors: [] }) };
+  const router = createCommandRouter({ library, digests, store, reposter, search, timezone: 'Asia/Shanghai', now: () => new Date(), logger });
+  const platforms = {
+    telegram: new TelegramPlatform({ token: telegram.token, apiRoot: telegram.apiRoot, router, logger, owners: [], botInfo: telegram.botInfo }),
+    discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'rest-only' }),
+  };
+  await platforms.telegram.start();
+  const deliverer = new Deliverer({ store, platforms, policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 }, logger });
+  const latest = await library.latest();
+  if (!latest) throw new Error('no report generated');
+  const digest = await digests.forReport(latest, { waitForImage: true });
+
+  // A handful of dates, their word clouds drawn during the warm-up, as a day's readers would ask.
+  const dates = library.dates().slice(-8);
+  let turn = 0;
+  const command = async (kind: Kind): Promise<number | null> => {
+    const i = turn++;
+    const chatId = readerChats[i % readerChats.length]!;
+    const date = dates[i % dates.length]!;
+    const request: WorkerRequest =
+      kind === 'report'
+        ? { type: 'command', chatId, text: `/report ${date}` }
+        : kind === 'search'
+          ? { type: 'command', chatId, text: `/search ${QUERIES[i % QUERIES.length]!}` }
+          : { type: 'command', chatId, press: true };
+    return (await ask<CommandTiming>(fakes, request)).ms;
+  };
+
+  // Warm-up: every reader chat gets a digest (buttons to press), every date its word cloud.
+  for (let r = 0; r < READERS; r++) await command('report');
+  await sleep(3000);
+
+  /** Commands in turn, one every EVERY_MS, until `more()` says stop; with the loop's delay meanwhile. */
+  const probe = async (more: (n: number) => boolean) => {
+    const times: Record<Kind, number[]> = { report: [], search: [], press: [] };
+    let lost = 0;
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    for (let n = 0; more(n); n++) {
+      const kind = KINDS[n % KINDS.length]!;
+      const ms = await command(kind);
+      if (ms === null) lost++;
+      else times[kind].push(ms);
+      await sleep(EVERY_MS);
+    }
+    loop.disable();
+    return { times, lost, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6 };
+  };
+
+  const idle = await probe((n) => n < IDLE_SAMPLES);
+
+  const destinations: Destination[] = [
+    ...discordChannels.map((chatId): Destination => ({ platform: 'discord', chatId, threadId: null })),
+    ...telegramChats.map((chatId): Destination => ({ platform: 'telegram', chatId, threadId: null })),
+  ];
+  let fanoutDone = false;
+  const started = performance.now();
+  const fanout = deliverer.deliver({ slug: digest.slug, digest, destinations, kind: 'scheduled' }).finally(() => (fanoutDone = true));
+  const busy = await probe(() => !fanoutDone);
+  const report = await fanout;
+  const fanoutS = (performance.now() - started) / 1000;
+
+  await Promise.all([platforms.telegram.stop(), platforms.discord.stop()]);
+  await search.stop();
+  await store.close();
+  const figures = await ask<FakeFigures>(fakes, { type: 'figures' });
+
+  const row = (label: string, idleMs: number[], busyMs: number[]): string => {
+    const a = [...idleMs].sort((x, y) => x - y);
+    const b = [...busyMs].sort((x, y) => x - y);
+    const f = (n: number) => n.toFixed(1);
+    return (
+      `  ${label.padEnd(8)} idle p50 ${f(percentile(a, 0.5))} p90 ${f(percentile(a, 0.9))} p99 ${f(percentile(a, 0.99))} ms (${a.length}); ` +
+      `fan-out p50 ${f(percentile(b, 0.5))} p90 ${f(percentile(b, 0.9))} p99 ${f(percentile(b, 0.99))} ms (${b.length}); ` +
+      `busy ÷ idle p90 ${(percentile(b, 0.9) / percentile(a, 0.9)).toFixed(2)}, p99 ${(percentile(b, 0.99) / percentile(a, 0.99)).toFixed(2)}`
+    );
+  };
+  console.log(`commands end to end (update in → first message accepted by the fake Telegram), ${REPORTS} reports, one every ${EVERY_MS} ms, idle then during the fan-out:`);
+  for (const kind of KINDS) console.log(row(kind === 'press' ? 'button' : `/${kind}`, idle.times[kind], busy.times[kind]));
+  console.log(row('all', KINDS.flatMap((k) => idle.times[k]), KINDS.flatMap((k) => busy.times[k])));
+  if (idle.lost + busy.lost > 0) console.log(`  unanswered within 30 s: idle ${idle.lost}, fan-out ${busy.lost}`);
+  console.log(
+    `  bot event-loop delay: idle p99 ${idle.loopP99.toFixed(1)} ms, max ${idle.loopMax.toFixed(1)} ms; ` +
+      `during the fan-out p99 ${busy.loopP99.toFixed(1)} ms, max ${busy.loopMax.toFixed(1)} ms`,
+  );
+  console.log(
+    `  fan-out of one digest to ${count} Telegram chats + ${count} Discord channels: ${fanoutS.toFixed(1)} s; ` +
+      `telegram ${figures.telegram.messages} messages (readers' answers included), 429s ${figures.telegram.rateLimited}, delivered ${report.byPlatform.telegram.delivered}, failed ${report.byPlatform.telegram.failed}; ` +
+      `discord ${figures.discord.requests} requests, 429s ${figures.discord.rateLimited}, delivered ${report.byPlatform.discord.delivered}, failed ${report.byPlatform.discord.failed}`,
+  );
+} finally {
+  await fakes.terminate();
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
