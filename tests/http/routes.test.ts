@@ -264,6 +264,20 @@ describe('/admin', () => {
     await store.close();
   });
 
+  it('the preview shows the Telegram payloads as configured: details folded with telegram.collapseDetails, in full without', async () => {
+    const store = await SqliteStore.open(':memory:');
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const texts = async (collapseDetails: boolean) => {
+      const deps = adminDeps(store, new ServiceHealth());
+      const app = createHttpApp({ health: new ServiceHealth(), admin: { ...deps, config: { ...deps.config, telegram: { collapseDetails, previewReportLink: false } } } });
+      const payloads = (await (await app.request('/admin/preview/2026-01-03/payloads.json', { headers })).json()) as { telegram: unknown[] };
+      return JSON.stringify(payloads.telegram);
+    };
+    expect(await texts(true)).toContain('<blockquote expandable>');
+    expect(await texts(false)).not.toContain('<blockquote expandable>');
+    await store.close();
+  });
+
   it('previews a seed date from the exact payloads, 404 for a date without a report, serves the font', async () => {
     const store = await SqliteStore.open(':memory:');
     const app = createHttpApp({ health: new ServiceHealth(), admin: adminDeps(store, new ServiceHealth()) });

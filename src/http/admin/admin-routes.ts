@@ -32,7 +32,13 @@ export interface AdminDeps {
   /** ADMIN_TOKEN. */
   token: string;
   store: Store;
-  config: { schedule: string; timezone: string; discordColor: number; discordLayout?: 'components' | 'embeds' };
+  config: {
+    schedule: string;
+    timezone: string;
+    discordColor: number;
+    discordLayout?: 'components' | 'embeds';
+    telegram?: { collapseDetails: boolean; previewReportLink: boolean };
+  };
   library: ContentStatusLibrary & { findByDate(date: string): Promise<Report> };
   digests: DigestBuilder;
   health: ServiceHealth;
@@ -150,6 +156,7 @@ export function mountAdmin(app: Hono, deps: AdminDeps | null): void {
     return buildDigestPreview(report, deps.digests, {
       discordColor: deps.config.discordColor,
       ...(deps.config.discordLayout ? { discordLayout: deps.config.discordLayout } : {}),
+      ...(deps.config.telegram ? { telegram: deps.config.telegram } : {}),
     });
   };
   const failure = (error: unknown): { title: string; status: 400 | 404 | 500 } =>
