@@ -226,16 +226,37 @@ async function floorAndFirstIndex(library: ReportLibrary, texts: readonly string
   const floors: number[] = [];
   const firsts: number[] = [];
   const ratios: number[] = [];
+  // CPU time too: a loaded machine stretches wall time by whatever else runs, CPU time far less.
+  const cpuRatios: number[] = [];
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
   for (let round = 0; round < indexRounds; round++) {
+    let cpu = process.cpuUsage();
     const floorMs = segmentAll(texts);
+    const floorCpu = cpuMs(cpu);
+    cpu = process.cpuUsage();
     const built = await firstIndex(library);
+    const builtCpu = cpuMs(cpu);
     floors.push(floorMs);
     firsts.push(built.ms);
     ratios.push(built.ms / floorMs);
-    console.log(`round ${round + 1}: floor ${s(floorMs)}, first index ${s(built.ms)} = ${(built.ms / floorMs).toFixed(2)} × the floor (loop delay max ${ms(built.loopMax)})`);
+    cpuRatios.push(builtCpu / floorCpu);
+    console.log(
+      `round ${round + 1}: floor ${s(floorMs)}, first index ${s(built.ms)} = ${(built.ms / floorMs).toFixed(2)} × the floor ` +
+        `(CPU ${s(builtCpu)} ÷ ${s(floorCpu)} = ${(builtCpu / floorCpu).toFixed(2)}; loop delay max ${ms(built.loopMax)})`,
+    );
   }
-  const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 0.5);
-  console.log(`median of ${indexRounds}: floor ${s(median(floors))}, first index ${s(median(firsts))}, ratio ${median(ratios).toFixed(2)} × the floor`);
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  console.log(
+    `median of ${indexRounds}: floor ${s(median(floors))}, first index ${s(median(firsts))}, ratio ${median(ratios).toFixed(2)} × the floor; ` +
+      `CPU time ratio ${median(cpuRatios).toFixed(2)}`,
+  );
 }
 
 async function main(): Promise<void> {
