@@ -1,0 +1,61 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reportIndexText } from '../../src/search/report-text.ts';
+import { reportTerms } from '../../src/search/report-terms.ts';
+import { foldText } from '../../src/search/tokenize.ts';
+import { cutChinese } from '../../src/text/chinese-words.ts';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/reports');
+const CONTENT = path.resolve(import.meta.dirname, '../../content');
+/** The reports shared between sessions (real ones), when this checkout has them beside it. */
+const SHARED = path.resolve(import.meta.dirname, '../../../shared/reports');
+
+function reportFiles(): string[] {
+  const folders = [CONTENT, FIXTURES, ...readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(FIXTURES, d.name))];
+  if (existsSync(SHARED)) folders.push(SHARED);
+  return folders.flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.md')).map((name) => path.join(folder, name)));
+}
+
+/**
+ * The counting as it was before the index counted terms as jieba yields them (every occurrence
+ * listed, then counted in a map; every Latin term split): the new one must give the same lists.
+ */
+function referenceTerms(markdown: string): { names: string[]; counts: number[] } {
+  const folded = foldText(reportIndexText(markdown));
+  const stop = new Set(['的', '了', '是', '在', '和', '与', '也', '等', '对', '中', '及', '或', '将', '被', '为', '这', '那', '就', '都', '而']);
+  const out: string[] = [];
+  const runs = Array.from(folded.matchAll(/[\p{Script=Han}]+/gu), (m) => m[0]);
+  if (runs.length > 0) for (const word of cutChinese(runs.join('\n'), true)) if (word !== '\n' && !stop.has(word)) out.push(word);
+  for (const [term] of folded.matchAll(/[a-z0-9](?:[a-z0-9]|[.\-_+](?=[a-z0-9]))*/g)) {
+    out.push(term);
+    const parts = term.split(/[-_+]/).filter((p) => p !== '');
+    if (parts.length > 1) out.push(...parts);
+  }
+  const counts = new Map<string, number>();
+  for (const term of out) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return { names: [...counts.keys()], counts: [...counts.values()] };
+}
+
+describe('reportTerms: a report\'s distinct terms and counts, counted as they come', () => {
+  it('gives the same names, in the same order, with the same counts as listing then counting, for every report we have', () => {
+    const files = reportFiles();
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const markdown = readFileSync(file, 'utf8');
+      expect(reportTerms(markdown), path.basename(file)).toEqual(referenceTerms(markdown));
+    }
+  });
+
+  it('counts repeats and indexes joined Latin terms by their parts too', () => {
+    const terms = reportTerms('GPT-5.2 与 gpt-5.2 发布，模型 模型 kv_cache');
+    const count = (name: string): number | undefined => terms.counts[terms.names.indexOf(name)];
+    expect(count('gpt-5.2')).toBe(2);
+    expect(count('gpt')).toBe(2);
+    expect(count('5.2')).toBe(2);
+    expect(count('模型')).toBe(2);
+    expect(count('kv')).toBe(1);
+    expect(count('cache')).toBe(1);
+    expect(terms.names).not.toContain('与');
+  });
+});
