@@ -23,7 +23,7 @@ export function foldCharacter(char: string): string {
 /** Latin letters and digits joined by `.`, `-`, `_`, `+` (as the word cloud reads them: `gpt-5.2`, `kv-cache`). */
 const ASCII_TERM = /[a-z0-9](?:[a-z0-9]|[.\-_+](?=[a-z0-9]))*/g;
 const HAN_RUN = /[\p{Script=Han}]+/gu;
-/** Function words too common to mean anything in a query or an index. */
+/** Function words too common to mean anything in a query or an index (each one character: hanWords relies on it). */
 const HAN_STOP = new Set(['的', '了', '是', '在', '和', '与', '也', '等', '对', '中', '及', '或', '将', '被', '为', '这', '那', '就', '都', '而']);
 
 function hanWords(text: string, forSearch: boolean, visit: (word: string) => void): void {
@@ -33,7 +33,8 @@ function hanWords(text: string, forSearch: boolean, visit: (word: string) => voi
   // One call to jieba for all the runs, a line break between them (jieba cuts there anyway):
   // a report has a few hundred runs, and a call each cost about a quarter of the segmenting.
   for (const word of cutChinese(runs.join('\n'), forSearch)) {
-    if (word !== '\n' && !HAN_STOP.has(word)) visit(word);
+    // Every stop word is one character: longer words skip the set.
+    if (word.length > 1 || (word !== '\n' && !HAN_STOP.has(word))) visit(word);
   }
 }
 
