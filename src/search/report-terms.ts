@@ -28,3 +28,8 @@ export function reportTerms(markdown: string): ReportTerms {
   });
   return { names, counts };
 }
+
+/** Calls `visit` with each term a report file's markdown is indexed under, repeats included, in order. */
+export function visitReportTerms(markdown: string, visit: (term: string) => void): void {
+  visitIndexTerms(reportIndexText(markdown), visit);
+}

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportIndexText } from '../../src/search/report-text.ts';
-import { reportTerms } from '../../src/search/report-terms.ts';
+import { reportTerms, visitReportTerms } from '../../src/search/report-terms.ts';
+import { SearchIndex } from '../../src/search/search-index.ts';
 import { foldText } from '../../src/search/tokenize.ts';
 import { cutChinese } from '../../src/text/chinese-words.ts';
 
@@ -57,5 +58,33 @@ describe('reportTerms: a report\'s distinct terms and counts, counted as they co
     expect(count('kv')).toBe(1);
     expect(count('cache')).toBe(1);
     expect(terms.names).not.toContain('与');
+  });
+});
+
+describe('SearchIndex.addEach: terms posted as they come', () => {
+  it('builds the same index, postings and lengths included, as addTerms with each report\'s counted terms', () => {
+    const files = reportFiles();
+    const counted = new SearchIndex();
+    const streamed = new SearchIndex();
+    for (const file of files) {
+      const markdown = readFileSync(file, 'utf8');
+      const doc = { slug: file, dateStart: '2026-01-01', dateEnd: '2026-01-01' };
+      const terms = reportTerms(markdown);
+      counted.addTerms(doc, terms.names, terms.counts);
+      streamed.addEach(doc, (visit) => visitReportTerms(markdown, visit));
+    }
+    // Saved and loaded again, then a report added once more: typed postings go back to arrays.
+    const again = SearchIndex.fromState(streamed.exportState());
+    const first = readFileSync(files[0]!, 'utf8');
+    again.addEach({ slug: 'again', dateStart: '2026-02-01', dateEnd: '2026-02-01' }, (visit) => visitReportTerms(first, visit));
+    const expected = SearchIndex.fromState(counted.exportState());
+    const firstTerms = reportTerms(first);
+    expected.addTerms({ slug: 'again', dateStart: '2026-02-01', dateEnd: '2026-02-01' }, firstTerms.names, firstTerms.counts);
+    const plain = (index: SearchIndex) => {
+      const state = index.exportState();
+      return { docs: state.docs, postings: [...state.postings].map(([term, list]) => [term, [...list]]) };
+    };
+    expect(plain(streamed)).toEqual(plain(counted));
+    expect(plain(again)).toEqual(plain(expected));
   });
 });
