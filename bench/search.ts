@@ -14,6 +14,10 @@
  *
  *   node --import tsx bench/search.ts [count] [--only=commands] [--rounds=N]
  *
+ * `--only=index` measures the floor and the first index alone, alternately, `--rounds` times (5 by
+ * default), and prints each round's ratio and the medians: for profiling the first index with
+ * `node --cpu-prof --import tsx bench/search.ts 3650 --only=index --rounds=1`.
+ *
  * `--only=commands` skips the floor, the first index and the peer (index from the cache only) and
  * measures the commands alone, `--rounds` times each (200 by default): for profiling the /search
  * path with `node --cpu-prof --import tsx bench/search.ts 3650 --only=commands`.
@@ -40,7 +44,10 @@ const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const count = Number(positional[0] ?? 3650);
 const onlyCommands = flags.includes('--only=commands');
-const commandRounds = Number(flags.find((f) => f.startsWith('--rounds='))?.slice('--rounds='.length) ?? 200);
+const onlyIndex = flags.includes('--only=index');
+const roundsFlag = flags.find((f) => f.startsWith('--rounds='))?.slice('--rounds='.length);
+const commandRounds = Number(roundsFlag ?? 200);
+const indexRounds = Number(roundsFlag ?? 5);
 const rounds = 25;
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const s = (n: number): string => `${(n / 1000).toFixed(2)} s`;
@@ -214,6 +221,44 @@ async function compareWithFloorAndPeer(library: ReportLibrary, texts: ReadonlyAr
   await uncached.stop();
 }
 
+/** The floor and the first index alone, alternately, round after round: each round's ratio and the medians. */
+async function floorAndFirstIndex(library: ReportLibrary, texts: readonly string[]): Promise<void> {
+  const floors: number[] = [];
+  const firsts: number[] = [];
+  const ratios: number[] = [];
+  // CPU time too: a loaded machine stretches wall time by whatever else runs, CPU time far less.
+  const cpuRatios: number[] = [];
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+  for (let round = 0; round < indexRounds; round++) {
+    let cpu = process.cpuUsage();
+    const floorMs = segmentAll(texts);
+    const floorCpu = cpuMs(cpu);
+    cpu = process.cpuUsage();
+    const built = await firstIndex(library);
+    const builtCpu = cpuMs(cpu);
+    floors.push(floorMs);
+    firsts.push(built.ms);
+    ratios.push(built.ms / floorMs);
+    cpuRatios.push(builtCpu / floorCpu);
+    console.log(
+      `round ${round + 1}: floor ${s(floorMs)}, first index ${s(built.ms)} = ${(built.ms / floorMs).toFixed(2)} × the floor ` +
+        `(CPU ${s(builtCpu)} ÷ ${s(floorCpu)} = ${(builtCpu / floorCpu).toFixed(2)}; loop delay max ${ms(built.loopMax)})`,
+    );
+  }
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  console.log(
+    `median of ${indexRounds}: floor ${s(median(floors))}, first index ${s(median(firsts))}, ratio ${median(ratios).toFixed(2)} × the floor; ` +
+      `CPU time ratio ${median(cpuRatios).toFixed(2)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-search-'));
   try {
@@ -223,6 +268,10 @@ async function main(): Promise<void> {
     let start = performance.now();
     queryTerms('加载词典');
     console.log(`jieba dictionary load: ${ms(performance.now() - start)}`);
+    if (onlyIndex) {
+      await floorAndFirstIndex(library, texts.map((t) => t.text));
+      return;
+    }
 
     const cacheFile = join(dir, 'cache', 'search-index.bin');
     {

@@ -137,6 +137,36 @@ export class SearchIndex {
     this.#totalLength += length;
   }
 
+  /**
+   * Adds a document from its terms as they come, repeats included (`forEachTerm` calls `visit`
+   * once per occurrence): the same index as {@link addTerms} given the distinct terms in order of
+   * first occurrence and their counts, with one map lookup per occurrence and no per-document
+   * map. A term's newest posting is this document's while it is being added, so a repeat only
+   * bumps the last count.
+   */
+  addEach(doc: IndexedDoc, forEachTerm: (visit: (term: string) => void) => void): void {
+    this.remove(doc.slug);
+    const id = this.#docs.length;
+    const postings = this.#postings;
+    let length = 0;
+    forEachTerm((term) => {
+      length += 1;
+      let list = postings.get(term);
+      if (!(list instanceof Array)) {
+        list = list ? Array.from(list) : [];
+        postings.set(term, list);
+      } else if (list[list.length - 2] === id) {
+        list[list.length - 1]! += 1;
+        return;
+      }
+      list.push(id, 1);
+    });
+    this.#docs.push({ slug: doc.slug, dateStart: doc.dateStart, dateEnd: doc.dateEnd, length, live: true });
+    this.#bySlug.set(doc.slug, id);
+    this.#liveCount += 1;
+    this.#totalLength += length;
+  }
+
   /** Removes a document; its postings are skipped, then compacted away when they pile up. */
   remove(slug: string): void {
     const id = this.#bySlug.get(slug);

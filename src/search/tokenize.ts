@@ -23,17 +23,38 @@ export function foldCharacter(char: string): string {
 /** Latin letters and digits joined by `.`, `-`, `_`, `+` (as the word cloud reads them: `gpt-5.2`, `kv-cache`). */
 const ASCII_TERM = /[a-z0-9](?:[a-z0-9]|[.\-_+](?=[a-z0-9]))*/g;
 const HAN_RUN = /[\p{Script=Han}]+/gu;
-/** Function words too common to mean anything in a query or an index. */
+/** Function words too common to mean anything in a query or an index (each one character: hanWords relies on it). */
 const HAN_STOP = new Set(['的', '了', '是', '在', '和', '与', '也', '等', '对', '中', '及', '或', '将', '被', '为', '这', '那', '就', '都', '而']);
 
-function hanWords(text: string, forSearch: boolean, out: string[]): void {
+function hanWords(text: string, forSearch: boolean, visit: (word: string) => void): void {
   const runs: string[] = [];
   for (const match of text.matchAll(HAN_RUN)) runs.push(match[0]);
   if (runs.length === 0) return;
   // One call to jieba for all the runs, a line break between them (jieba cuts there anyway):
   // a report has a few hundred runs, and a call each cost about a quarter of the segmenting.
   for (const word of cutChinese(runs.join('\n'), forSearch)) {
-    if (word !== '\n' && !HAN_STOP.has(word)) out.push(word);
+    // Every stop word is one character: longer words skip the set.
+    if (word.length > 1 || (word !== '\n' && !HAN_STOP.has(word))) visit(word);
+  }
+}
+
+/** A Latin term joining parts (`gpt-5.2`, `kv_cache`): indexed by its parts too. */
+const JOINED = /[-_+]/;
+const PART_SEPARATOR = /[-_+]/;
+
+/**
+ * Calls `visit` with each term a report's text is indexed under, in order, repeats included (see
+ * {@link indexTerms}), without collecting them: the index counts them as they come.
+ */
+export function visitIndexTerms(text: string, visit: (term: string) => void): void {
+  const folded = foldText(text);
+  hanWords(folded, true, visit);
+  for (const [term] of folded.matchAll(ASCII_TERM)) {
+    visit(term);
+    // Most terms join nothing: test before splitting, which allocates.
+    if (!JOINED.test(term)) continue;
+    const parts = term.split(PART_SEPARATOR).filter((p) => p !== '');
+    if (parts.length > 1) for (const part of parts) visit(part);
   }
 }
 
@@ -43,14 +64,8 @@ function hanWords(text: string, forSearch: boolean, out: string[]): void {
  * all folded. Repeats are kept: their counts are the term frequencies.
  */
 export function indexTerms(text: string): string[] {
-  const folded = foldText(text);
   const out: string[] = [];
-  hanWords(folded, true, out);
-  for (const [term] of folded.matchAll(ASCII_TERM)) {
-    out.push(term);
-    const parts = term.split(/[-_+]/).filter((p) => p !== '');
-    if (parts.length > 1) out.push(...parts);
-  }
+  visitIndexTerms(text, (term) => out.push(term));
   return out;
 }
 
@@ -58,7 +73,7 @@ export function indexTerms(text: string): string[] {
 export function queryTerms(text: string, max = 32): string[] {
   const folded = foldText(text);
   const out: string[] = [];
-  hanWords(folded, false, out);
+  hanWords(folded, false, (word) => out.push(word));
   for (const [term] of folded.matchAll(ASCII_TERM)) out.push(term);
   return [...new Set(out)].slice(0, max);
 }
