@@ -118,7 +118,10 @@ describe.runIf(enabled)('three bot instances behind a load balancer on one Postg
           shown = { id: edit.id, body: edit.body };
         }
       }
-      const buttons = ((shown!.body['components'] as { components: { custom_id?: string; label?: string }[] }[]) ?? []).flatMap((r) => r.components);
+      // Buttons sit in action rows, at the top (embeds) or inside the container (Components V2).
+      type Node = { type?: number; custom_id?: string; label?: string; components?: Node[] };
+      const allNodes = (nodes: Node[]): Node[] => nodes.flatMap((n) => [n, ...allNodes(n.components ?? [])]);
+      const buttons = allNodes((shown!.body['components'] as Node[]) ?? []).filter((n) => n.type === 2);
       const back = buttons.find((k) => k.label?.startsWith('◀') && k.custom_id);
       expect(back, JSON.stringify(shown!.body['components'])).toBeDefined();
       const press = discord.pressButton({ message: shown!, customId: back!.custom_id!, guildId: GUILD, channelId: COMMANDS_CHANNEL, member: MEMBER });
