@@ -77,6 +77,11 @@ export class RenderThread implements PageRenderer {
     return !this.#closed && this.#failuresInARow < MAX_FAILURES_IN_A_ROW;
   }
 
+  /** The running worker's thread id, or null when none is running (not started, dead or closed). */
+  get workerThreadId(): number | null {
+    return this.#worker?.threadId ?? null;
+  }
+
   render<J extends RenderJob>(job: J): Promise<RenderResult<J>> {
     if (!this.usesWorker) return this.#inline(job);
     let worker: Worker;
