@@ -74,7 +74,7 @@ describe('archive pages rendered on the render worker', () => {
 });
 
 describe('the render thread when its worker dies (and when it does not)', () => {
-  it('renders a dead worker's page inline instead, logged, and the next page goes to a new worker', async () => {
+  it("renders a dead worker's page inline instead, logged, and the next page goes to a new worker", async () => {
     const { lines, logger } = capturingLogger();
     const thread = new RenderThread({ entry: DYING_WORKER, logger });
     try {
