@@ -10,7 +10,8 @@
  * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
  *
  *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
- *     [maxConcurrentPerClient=8] [maxLoopShare=0.25] [rounds=1]
+ *     [maxConcurrentPerClient=8] [maxLoopShare=0.25] [rounds=1] [renderWorker=1]
+ *   (renderWorker 0 renders the pages on the bot's thread, as before the render worker)
  *
  * Measured 2026-12-07 on the shared 2-core machine (load average 13–30 from other sessions),
  * 200 + 200 destinations, 3 rounds, with readers / alone (median, range):
@@ -49,6 +50,7 @@ const maxConcurrent = Number(process.argv[4] ?? 64);
 const maxConcurrentPerClient = Number(process.argv[5] ?? 8);
 const maxLoopShare = Number(process.argv[6] ?? 0.25);
 const rounds = Number(process.argv[7] ?? 1);
+const renderWorker = (process.argv[8] ?? '1') !== '0';
 const REPORTS = 3650;
 const logger = silentLogger();
 const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
@@ -107,7 +109,7 @@ try {
   const library = await ReportLibrary.open(contentDir, { logger });
   const images = new WordcloudService({ enabled: true, width: 1200, height: 675, cacheDir: join(dir, 'wordclouds'), imagesDir: null }, logger);
   const config = {
-    archive: { enabled: true, pageSize: 30, maxConcurrent, maxConcurrentPerClient, maxWaiting: 256, maxWaitMs: 1000, maxLoopShare },
+    archive: { enabled: true, pageSize: 30, maxConcurrent, maxConcurrentPerClient, maxWaiting: 256, maxWaitMs: 1000, maxLoopShare, renderWorker },
     digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' },
     wordcloud: { enabled: false },
     timezone: 'Asia/Shanghai',
@@ -189,7 +191,7 @@ try {
     await fakes.terminate();
 
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}, perClient ${maxConcurrentPerClient}, maxLoopShare ${maxLoopShare}):`);
+    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}, perClient ${maxConcurrentPerClient}, maxLoopShare ${maxLoopShare}, renderWorker ${renderWorker}):`);
     console.log(`  telegram: ${(figures.telegram.messages / tg.seconds).toFixed(1)} msg/s (${figures.telegram.messages} in ${tg.seconds.toFixed(1)} s, delivered ${tg.counts.delivered}, failed ${tg.counts.failed}, 429s ${figures.telegram.rateLimited})`);
     console.log(`  discord:  ${(figures.discord.requests / dc.seconds).toFixed(1)} req/s (${figures.discord.requests} in ${dc.seconds.toFixed(1)} s, delivered ${dc.counts.delivered}, failed ${dc.counts.failed}, 429s ${figures.discord.rateLimited})`);
     console.log(`  bot event loop busy ${(elu * 100).toFixed(0)}% of the fan-out; the process (all threads) used ${cpuShare.toFixed(2)} cores`);
