@@ -20,6 +20,8 @@
  *   after, maxLoopShare 0.5:  telegram 0.74× (0.74–0.87), discord 0.80× (0.43–0.83), /report p50 2.6×, p90 3.2×.
  *   after, maxLoopShare 0.25 (the default; 2 rounds): telegram 0.75–0.84×, discord 0.65–0.79×,
  *     /report p50 1.1–1.8×, p90 0.55–1.7×; the readers got 215–787 pages and ~3,000–4,000 503s a phase.
+ * Render worker (renderWorker 1 vs 0, 5 alternating runs, load average 6–12): telegram 0.96× vs 0.87×,
+ *   discord 0.92× vs 0.92×, /report p50 1.33× vs 1.06×, p90 2.02× vs 2.10× (medians; within the noise).
  * Not yet "unchanged" (≥ 0.9× the rate): see docs/benchmarks.md for what is left to try.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
