@@ -10,7 +10,8 @@
  * The fakes and the readers run on worker threads, as platforms and browsers run elsewhere.
  *
  *   node --import tsx bench/archive-load.ts [chatsPerPlatform=300] [readers=200] [archive.maxConcurrent=64]
- *     [maxConcurrentPerClient=8] [maxLoopShare=0.25] [rounds=1]
+ *     [maxConcurrentPerClient=8] [maxLoopShare=0.25] [rounds=1] [renderWorker=1]
+ *   (renderWorker 0 renders the pages on the bot's thread, as before the render worker)
  *
  * Measured 2026-12-07 on the shared 2-core machine (load average 13–30 from other sessions),
  * 200 + 200 destinations, 3 rounds, with readers / alone (median, range):
@@ -19,6 +20,8 @@
  *   after, maxLoopShare 0.5:  telegram 0.74× (0.74–0.87), discord 0.80× (0.43–0.83), /report p50 2.6×, p90 3.2×.
  *   after, maxLoopShare 0.25 (the default; 2 rounds): telegram 0.75–0.84×, discord 0.65–0.79×,
  *     /report p50 1.1–1.8×, p90 0.55–1.7×; the readers got 215–787 pages and ~3,000–4,000 503s a phase.
+ * Render worker (renderWorker 1 vs 0, 5 alternating runs, load average 6–12): telegram 0.96× vs 0.87×,
+ *   discord 0.92× vs 0.92×, /report p50 1.33× vs 1.06×, p90 2.02× vs 2.10× (medians; within the noise).
  * Not yet "unchanged" (≥ 0.9× the rate): see docs/benchmarks.md for what is left to try.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -49,6 +52,7 @@ const maxConcurrent = Number(process.argv[4] ?? 64);
 const maxConcurrentPerClient = Number(process.argv[5] ?? 8);
 const maxLoopShare = Number(process.argv[6] ?? 0.25);
 const rounds = Number(process.argv[7] ?? 1);
+const renderWorker = (process.argv[8] ?? '1') !== '0';
 const REPORTS = 3650;
 const logger = silentLogger();
 const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
@@ -107,7 +111,7 @@ try {
   const library = await ReportLibrary.open(contentDir, { logger });
   const images = new WordcloudService({ enabled: true, width: 1200, height: 675, cacheDir: join(dir, 'wordclouds'), imagesDir: null }, logger);
   const config = {
-    archive: { enabled: true, pageSize: 30, maxConcurrent, maxConcurrentPerClient, maxWaiting: 256, maxWaitMs: 1000, maxLoopShare },
+    archive: { enabled: true, pageSize: 30, maxConcurrent, maxConcurrentPerClient, maxWaiting: 256, maxWaitMs: 1000, maxLoopShare, renderWorker },
     digest: { detailMaxChars: 90, reportUrlTemplate: null, titlePrefix: 'Twitter AI 报告' },
     wordcloud: { enabled: false },
     timezone: 'Asia/Shanghai',
@@ -189,7 +193,7 @@ try {
     await fakes.terminate();
 
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}, perClient ${maxConcurrentPerClient}, maxLoopShare ${maxLoopShare}):`);
+    console.log(`${label} (archive.maxConcurrent ${maxConcurrent}, perClient ${maxConcurrentPerClient}, maxLoopShare ${maxLoopShare}, renderWorker ${renderWorker}):`);
     console.log(`  telegram: ${(figures.telegram.messages / tg.seconds).toFixed(1)} msg/s (${figures.telegram.messages} in ${tg.seconds.toFixed(1)} s, delivered ${tg.counts.delivered}, failed ${tg.counts.failed}, 429s ${figures.telegram.rateLimited})`);
     console.log(`  discord:  ${(figures.discord.requests / dc.seconds).toFixed(1)} req/s (${figures.discord.requests} in ${dc.seconds.toFixed(1)} s, delivered ${dc.counts.delivered}, failed ${dc.counts.failed}, 429s ${figures.discord.rateLimited})`);
     console.log(`  bot event loop busy ${(elu * 100).toFixed(0)}% of the fan-out; the process (all threads) used ${cpuShare.toFixed(2)} cores`);

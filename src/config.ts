@@ -178,6 +178,12 @@ const fileSchema = z
          * last 100 ms (the fan-out and commands first); 1 turns the check off.
          */
         maxLoopShare: z.number().gt(0).max(1).default(0.25),
+        /**
+         * Render archive pages and feeds that miss the cache on a worker thread, so readers never
+         * hold up the bot's event loop; false renders them on the bot's thread. Absent means true
+         * (no schema default, so configs parsed before this key compare equal).
+         */
+        renderWorker: z.boolean().optional(),
       })
       .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -7,8 +7,8 @@ import { sameSecret, tokenOf } from '../http/admin/admin-auth.ts';
 import { InvalidDateError, ReportNotFoundError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { isCalendarDate } from '../report/user-date.ts';
-import { buildFeeds, FEED_ENTRIES } from './archive-feeds.ts';
-import { ARCHIVE_CSS, describePoints, indexPage, messagePage, reportPage, searchPage, SITE_NAME, type PageMeta } from './archive-pages.ts';
+import { FEED_ENTRIES } from './archive-feeds.ts';
+import { ARCHIVE_CSS, describePoints, messagePage, SITE_NAME, type PageMeta } from './archive-pages.ts';
 import type { ArchiveSource } from './archive-source.ts';
 import { etagOf, ResponseCache, sendCached, type CachedBody } from './cached-response.ts';
 import { ARCHIVE_BODY_LIMIT, archiveBodyLimit, archiveSecurityHeaders, concurrencyLimit, refuseHostilePaths } from './load-guard.ts';
@@ -16,6 +16,7 @@ import { createArchiveMcpServer } from './mcp-server.ts';
 import { Admission, type AdmissionLimits } from './admission.ts';
 import { eventLoopPressure, NEVER_BUSY, type LoopPressure } from './loop-pressure.ts';
 import { reportPagePath } from './report-links.ts';
+import { INLINE_RENDERER, type PageRenderer } from './render-thread.ts';
 
 /** What the archive's routes need: the archive and how it is exposed. */
 export interface ArchiveRoutesDeps {
@@ -29,6 +30,8 @@ export interface ArchiveRoutesDeps {
   limits: AdmissionLimits;
   /** Above this share of the bot's event loop in use, archive requests wait for a turn (1: never). */
   maxLoopShare: number;
+  /** Renders what misses the caches (pages, feeds): the render worker, or inline when absent. */
+  renderer?: PageRenderer;
   /** Replaces the event-loop measurement (tests). */
   pressure?: LoopPressure;
   logger?: Logger;
@@ -52,11 +55,13 @@ const HTML = 'text/html; charset=utf-8';
  * (Streamable HTTP) and `/assets/*`. Read-only and public (`/mcp` behind MCP_TOKEN when set);
  * requests take turns (limits in all and per client, none while the bot's loop is busy, a short
  * wait, 503 beyond), bodies over 64 KB refused unread,
- * rendered pages and feeds cached per report version. Without `deps` nothing is mounted.
+ * rendered pages and feeds cached per report version and rendered by `deps.renderer` (the render
+ * worker, off the bot's event loop). Without `deps` nothing is mounted.
  */
 export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
   if (deps === null) return;
   const { source } = deps;
+  const renderer = deps.renderer ?? INLINE_RENDERER;
   const logger = deps.logger ?? silentLogger();
   const cache = new ResponseCache(256);
   const feedCache = new ResponseCache<{ atom: CachedBody; json: CachedBody }>(4);
@@ -113,7 +118,7 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
     const page = /^\d{1,6}$/.test(requested) ? Math.max(1, Number(requested)) : 1;
     const newest = source.entries()[0];
     const description = newest ? `每日 Twitter AI 报告存档，最新：${newest.dateStart}` : '每日 Twitter AI 报告存档';
-    return html(c, 200, indexPage(meta(c, SITE_NAME, description, page === 1 ? '/' : `/?page=${page}`), source.page(page, deps.pageSize)));
+    return html(c, 200, renderer.render({ kind: 'index', meta: meta(c, SITE_NAME, description, page === 1 ? '/' : `/?page=${page}`), page: source.page(page, deps.pageSize) }));
   });
 
   app.get('/reports/:date', async (c) => {
@@ -131,8 +136,8 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
         const view = await source.load(e);
         const image = source.mayHaveImage(view.report) ? imagePathFor(view.report.dateStart, source.cachedImageName(view.report)) : null;
         const pageMeta = meta(c, view.title, describePoints(view.report.points), reportPagePath(view.report.dateStart), image ? `${origin}${image}` : null);
-        const text = await reportPage(pageMeta, view, image);
-        return { body: String(text), contentType: HTML, etag: etagOf(String(text)) };
+        const text = await renderer.render({ kind: 'report', meta: pageMeta, view, image });
+        return { body: text, contentType: HTML, etag: etagOf(text) };
       });
       return sendCached(c, cached, PAGE_CACHE);
     } catch (error) {
@@ -168,7 +173,7 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
     const outcome = query === '' ? null : await source.search(query);
     const title = query === '' ? `搜索 · ${SITE_NAME}` : `${query} · 搜索 · ${SITE_NAME}`;
     c.header('Cache-Control', 'no-store');
-    return c.html(await searchPage(meta(c, title, `搜索报告：${query}`, `/search?q=${encodeURIComponent(query)}`), query, outcome));
+    return c.html(await renderer.render({ kind: 'search', meta: meta(c, title, `搜索报告：${query}`, `/search?q=${encodeURIComponent(query)}`), query, outcome }));
   });
 
   /** Both feeds of the newest reports, built once per set of file versions. */
@@ -184,7 +189,7 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
         const image = source.mayHaveImage(view.report) ? `${origin}${imagePathFor(view.report.dateStart, source.cachedImageName(view.report))}` : null;
         reports.push({ view, entry, image });
       }
-      const { atom, json, updated } = buildFeeds(reports, origin);
+      const { atom, json, updated } = await renderer.render({ kind: 'feeds', reports, origin });
       return {
         atom: { body: atom, contentType: 'application/atom+xml; charset=utf-8', etag: etagOf(atom), lastModified: updated },
         json: { body: json, contentType: 'application/feed+json; charset=utf-8', etag: etagOf(json), lastModified: updated },

@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { ReportSearcher } from '../search/types.ts';
 import type { ArchiveRoutesDeps } from './archive-routes.ts';
 import { ArchiveSource, type ArchiveLibrary } from './archive-source.ts';
+import { INLINE_RENDERER, RenderThread, type PageRenderer } from './render-thread.ts';
 
 /** The configuration the archive reads. */
 export interface ArchiveConfig {
@@ -14,6 +15,8 @@ export interface ArchiveConfig {
     maxWaiting: number;
     maxWaitMs: number;
     maxLoopShare: number;
+    /** Render pages and feeds on a worker thread (default true); false renders them on the bot's thread. */
+    renderWorker?: boolean | undefined;
   };
   digest: { reportUrlTemplate: string | null };
   wordcloud: { enabled: boolean };
@@ -28,7 +31,7 @@ export interface ArchiveConfig {
  */
 export function createArchiveRoutes(
   config: ArchiveConfig,
-  parts: { library: ArchiveLibrary; digests: DigestBuilder; images: DigestImages; search: ReportSearcher | null; logger?: Logger },
+  parts: { library: ArchiveLibrary; digests: DigestBuilder; images: DigestImages; search: ReportSearcher | null; logger?: Logger; renderer?: PageRenderer },
 ): ArchiveRoutesDeps | null {
   if (!config.archive.enabled) return null;
   const source = new ArchiveSource({
@@ -52,6 +55,7 @@ export function createArchiveRoutes(
       maxWaitMs: config.archive.maxWaitMs,
     },
     maxLoopShare: config.archive.maxLoopShare,
+    renderer: parts.renderer ?? (config.archive.renderWorker === false ? INLINE_RENDERER : new RenderThread(parts.logger ? { logger: parts.logger } : {})),
     ...(parts.logger ? { logger: parts.logger } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DigestError } from '../errors.ts';
+import { workerBootstrapCode } from '../worker-bootstrap.ts';
 import type { Report } from '../report/types.ts';
 import type { WordcloudResult } from './generate-wordcloud.ts';
 
@@ -121,7 +122,7 @@ export class WordcloudThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(bootstrapCode(this.entry), { eval: true });
+    const worker = new Worker(workerBootstrapCode(this.entry), { eval: true });
     worker.unref();
     let ready = false;
     worker.on('message', (reply: DrawReply) => {
@@ -166,26 +167,6 @@ export class WordcloudThread {
     pending.worker.unref();
     if (cloud) pending.resolve(cloud);
     else pending.reject(error ?? new DigestError('word cloud worker: no result'));
-  }
-}
-
-/**
- * A worker does not inherit the tsx loader on Node 20, so it registers tsx itself before
- * importing the TypeScript module. tsx is resolved here: an eval'd worker resolves bare
- * specifiers from the working folder, which need not be this project.
- */
-function bootstrapCode(entry: URL): string {
-  const tsx = resolveTsxApi();
-  const load = `import(${JSON.stringify(entry.href)})`;
-  if (tsx === null || !entry.pathname.endsWith('.ts')) return load;
-  return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return ${load}; })`;
-}
-
-function resolveTsxApi(): string | null {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    return null;
   }
 }
 

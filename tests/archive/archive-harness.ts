@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ArchiveRoutesDeps } from '../../src/archive/archive-routes.ts';
 import { createArchiveRoutes, type ArchiveConfig } from '../../src/archive/create-archive.ts';
 import type { LoopPressure } from '../../src/archive/loop-pressure.ts';
+import type { PageRenderer } from '../../src/archive/render-thread.ts';
 import { withArchiveLinks } from '../../src/archive/report-links.ts';
 import { createDigestBuilder } from '../../src/digest-builder.ts';
 import { createHttpApp, startHttpServer, type RunningHttpServer } from '../../src/http/http-server.ts';
@@ -48,6 +49,8 @@ export interface ArchiveServerOptions {
   enabled?: boolean;
   /** Replaces the real search index (to hold requests open). */
   search?: ReportSearcher;
+  /** Renders the pages and feeds (default: a render worker, as configured by default). */
+  renderer?: PageRenderer;
 }
 
 /** The bot's HTTP app with the archive over a real library, digest builder, search index and word clouds. */
@@ -73,7 +76,7 @@ export async function startArchiveServer(contentDir: string, cacheDir: string, o
     http: { publicUrl: options.publicUrl ?? null, mcpToken: options.mcpToken ?? null },
   };
   const digests = createDigestBuilder(withArchiveLinks(config), images, library);
-  const created = createArchiveRoutes(config, { library, digests, images, search: options.search ?? search });
+  const created = createArchiveRoutes(config, { library, digests, images, search: options.search ?? search, ...(options.renderer ? { renderer: options.renderer } : {}) });
   const archive: ArchiveRoutesDeps | null = created && {
     ...created,
     ...(options.pressure ? { pressure: options.pressure } : {}),
