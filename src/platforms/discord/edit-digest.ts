@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
 import type { DiscordComponentsBody, DiscordMessageBody, DiscordOutgoingMessage } from '../../render/payload-types.ts';
 import type { Destination, DigestEditResult, SentPart } from '../platform.ts';
+import { uploadsOf } from './upload-files.ts';
 import { classifyDiscordError } from './classify-error.ts';
 import { readEarlierAttempt } from './ledger-marks.ts';
 
@@ -33,9 +33,6 @@ function editBody(body: DiscordMessageBody | DiscordComponentsBody): Record<stri
   };
 }
 
-async function readFiles(message: DiscordOutgoingMessage): Promise<RawFile[]> {
-  return Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
-}
 
 /**
  * Edits the messages of a delivered digest (`delivered`, the ledger's parts in order) to the
@@ -66,7 +63,7 @@ export async function editDiscordMessages(
   for (const [index, message] of messages.entries()) {
     const messageId = sorted[index]!.messageId;
     try {
-      const files = await readFiles(message).catch(() => null);
+      const files = await uploadsOf(message).catch(() => null);
       const body = files === null ? { ...editBody(message.body), attachments: [] } : editBody(message.body);
       await rest.patch(Routes.channelMessage(channelId, messageId), { body, ...(files && files.length > 0 ? { files } : {}) });
       edited += 1;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { uploadsOf } from './upload-files.ts';
 import { InteractionResponseType, MessageFlags, Routes, type REST, type RawFile } from 'discord.js';
 import { isComponentsMessage, IS_COMPONENTS_V2, type DiscordOutgoingMessage } from '../../render/payload-types.ts';
 import type { RawInteraction } from './raw-interaction.ts';
@@ -42,7 +42,7 @@ export interface InteractionResponder {
  * carries no content and no embeds.
  */
 export async function toWireMessage(message: DiscordOutgoingMessage, options: { ephemeral?: boolean; replaceAttachments?: boolean } = {}): Promise<WireMessage> {
-  const files = await Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
+  const files = await uploadsOf(message);
   const { attachments } = message.body;
   const uploads = attachments ? { attachments } : options.replaceAttachments ? { attachments: [] } : {};
   const ephemeral = options.ephemeral ? MessageFlags.Ephemeral : 0;

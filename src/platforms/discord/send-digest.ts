@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { Routes, type REST, type RawFile } from 'discord.js';
 import {
   isComponentsMessage,
@@ -9,6 +8,7 @@ import {
   type DiscordOutgoingMessage,
 } from '../../render/payload-types.ts';
 import { SendError, type Destination, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { uploadsOf } from './upload-files.ts';
 import { classifyDiscordError, isFileRefusal } from './classify-error.ts';
 import { readEarlierAttempt } from './ledger-marks.ts';
 
@@ -46,9 +46,6 @@ function withoutImage(message: DiscordOutgoingMessage): DiscordMessageBody | Dis
   };
 }
 
-async function readFiles(message: DiscordOutgoingMessage): Promise<RawFile[]> {
-  return Promise.all(message.files.map(async (file) => ({ name: file.name, data: await readFile(file.path) })));
-}
 
 /**
  * Where each message of a digest goes, and how: the "where is it posted" layer. The body is the
@@ -119,7 +116,7 @@ export async function postDiscordMessages(
     try {
       let files: RawFile[] | null;
       try {
-        files = await readFiles(message);
+        files = await uploadsOf(message);
       } catch (error) {
         // A word cloud that vanished from disk must not cost the digest: send the text.
         if (message.files.length === 0) throw error;
