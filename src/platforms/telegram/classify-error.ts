@@ -37,10 +37,7 @@ export function classifyTelegramError(error: unknown, destination: Destination, 
     if (migrateTo !== undefined) {
       return new SendError('migrated', destination, what, { ...details, migrateToChatId: String(migrateTo) });
     }
-    if (error.error_code === 403) return new SendError('gone', destination, what, details);
-    if (error.error_code === 400 && GONE_400.some((re) => re.test(error.description))) {
-      return new SendError('gone', destination, what, details);
-    }
+    if (isGoneForBot(error)) return new SendError('gone', destination, what, details);
     if (error.error_code >= 500) return new SendError('transient', destination, what, details);
     return new SendError('rejected', destination, what, details);
   }
@@ -48,6 +45,11 @@ export function classifyTelegramError(error: unknown, destination: Destination, 
     return new SendError('transient', destination, `${error.message} ${describe(error.error)}`.trim(), { cause: error });
   }
   return new SendError('transient', destination, describe(error), { cause: error });
+}
+
+/** A 403, or a 400 saying the chat or topic is gone for the bot (GONE_400). */
+export function isGoneForBot(error: GrammyError): boolean {
+  return error.error_code === 403 || (error.error_code === 400 && GONE_400.some((re) => re.test(error.description)));
 }
 
 /** Replaces the token in an error's message and stack, and in those of its causes, in place. */

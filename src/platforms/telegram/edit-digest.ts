@@ -4,6 +4,7 @@ import type { TelegramCall } from '../../render/payload-types.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import { describeDestination } from '../../words.ts';
 import { DEFAULT_PRESENTATION, type Destination, type DigestEditResult, type DigestPresentation, type SentPart } from '../platform.ts';
+import { isGoneForBot } from './classify-error.ts';
 import { TEXT_ONLY_PLAN, planOf, renderChoiceOf, rendered, withPhotoReference, type TelegramRendering } from './send-digest.ts';
 
 /** Telegram's refusal of an edit that would change nothing: the message shows the digest already. */
@@ -12,22 +13,14 @@ export function isNotModified(error: unknown): boolean {
 }
 
 /**
- * Refusals that mean this message can no longer be edited (deleted, too old, not the bot's, the
- * chat gone for the bot): a correction reports them and never sends anew.
+ * Refusals that mean this message can no longer be edited (deleted, too old, not the bot's); with
+ * the chat gone for the bot (classify-error's rule), a correction reports them and never sends anew.
  */
-const NOT_EDITABLE = [
-  /message to edit not found/i,
-  /message can't be edited/i,
-  /MESSAGE_ID_INVALID/,
-  /message_id_invalid/i,
-  /chat not found/i,
-  /not enough rights/i,
-  /have no rights/i,
-];
+const MESSAGE_NOT_EDITABLE = [/message to edit not found/i, /message can't be edited/i, /MESSAGE_ID_INVALID/i];
 
 function notEditableReason(error: unknown): string | null {
   if (!(error instanceof GrammyError)) return null;
-  if (error.error_code === 403 || NOT_EDITABLE.some((re) => re.test(error.description))) return error.description;
+  if (isGoneForBot(error) || MESSAGE_NOT_EDITABLE.some((re) => re.test(error.description))) return error.description;
   return null;
 }
 
