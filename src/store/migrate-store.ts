@@ -41,28 +41,13 @@ export async function migrateStore(db: Kysely<unknown>, flavour: SchemaFlavour, 
       `schema version ${version} is newer than this bot understands (${known}); upgrade the bot or use a different ${target.setting}`,
     );
   }
-  const migrate = () =>
-    new Migrator({
-      db,
-      provider: storeMigrations(flavour),
-      ...(target.tableSchema ? { migrationTableSchema: target.tableSchema } : {}),
-    }).migrateToLatest();
-  let { error, results } = await migrate();
-  // The Migrator's introspection lists the tables of every schema on the server, so a schema that
-  // someone else drops meanwhile (another bot or test run on the same database) fails it with
-  // "schema … does not exist" although ours is intact: look again, a few times.
-  for (let attempt = 1; error && attempt <= 3 && droppedMeanwhile(error, target.tableSchema); attempt += 1) {
-    ({ error, results } = await migrate());
-  }
+  const { error, results } = await new Migrator({
+    db,
+    provider: storeMigrations(flavour),
+    ...(target.tableSchema ? { migrationTableSchema: target.tableSchema } : {}),
+  }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new StoreError(target.location, `migration ${failed} failed: ${target.describe(error)}`, { cause: error });
   }
-}
-
-/** PostgreSQL's invalid_schema_name (3F000) naming a schema other than ours. */
-function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
-  if ((error as { code?: unknown } | null)?.code !== '3F000') return false;
-  const named = /schema "([^"]+)" does not exist/.exec(error instanceof Error ? error.message : '')?.[1];
-  return named !== undefined && named !== ours;
 }

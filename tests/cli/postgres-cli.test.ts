@@ -43,8 +43,8 @@ async function run(...argv: string[]) {
 
 describe.runIf(enabled)('the digest CLI on PostgreSQL (DATABASE_URL)', () => {
   it('subs add / list / remove and status read and write the PostgreSQL database, never a SQLite file', async () => {
-    expect(await run('subs', 'add', 'telegram', '-1001234567890123')).toMatchObject({ code: 0, stdout: 'added: telegram -1001234567890123\n' });
-    expect(await run('subs', 'add', 'discord', '1234567890123456789', '--role', '223456789012345678')).toMatchObject({ code: 0 });
+    expect(await run('subs', 'add', 'telegram', '-1001234567890123')).toMatchObject({ code: 0, stdout: 'added: telegram -1001234567890123\n', stderr: '' });
+    expect(await run('subs', 'add', 'discord', '1234567890123456789', '--role', '223456789012345678')).toMatchObject({ code: 0, stderr: '' });
     const listed = await run('subs', 'list', '--json');
     const options = { mentionRoleId: null, silent: false, wordcloud: true, language: null, layout: null, forumTagId: null, publish: null, collapseDetails: null };
     expect(JSON.parse(listed.stdout)).toEqual([

@@ -1,8 +1,9 @@
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeMigrations } from '../../src/store/kysely-schema.ts';
 import { PostgresStore } from '../../src/backend/postgres/postgres-store.ts';
+import { SchemaScopedPostgresDialect } from '../../src/backend/postgres/schema-scoped-dialect.ts';
 import { dropSchema, runPostgresTests, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.ts';
 
 // The 0003-subscription-options step on a database that has subscriptions from before it.
@@ -13,7 +14,7 @@ afterAll(() => dropSchema(schema));
 describe.runIf(enabled)('PostgreSQL 0003-subscription-options', () => {
   it('a subscription made before the step reads with the default options, and can be given some', async () => {
     const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1, options: `-c search_path=${schema}` });
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<unknown>({ dialect: new SchemaScopedPostgresDialect({ pool }, schema) });
     try {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
       // The schema as it was just before the step (the steps after it build on it).

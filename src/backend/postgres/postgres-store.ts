@@ -1,9 +1,10 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { StoreError } from '../../errors.ts';
 import type { SchemaFlavour, StoreTables } from '../../store/kysely-schema.ts';
 import { describePostgresFailure, postgresPoolOptions, type PostgresTimeouts } from './postgres-pool-options.ts';
 import { KyselyStore } from '../../store/kysely-store.ts';
+import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.ts';
 import { migrateStore } from '../../store/migrate-store.ts';
 import type { StoreDialect } from '../../store/store-dialect.ts';
 
@@ -131,11 +132,11 @@ export class PostgresStore extends KyselyStore {
     // fan-out's queue of writes they would time out and report a healthy server as unreachable.
     // Bounded, so a server that drops packets fails a ping rather than hold the one connection.
     const probe = makePool(1, 5000);
-    const db = new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<StoreTables>({ dialect: new SchemaScopedPostgresDialect({ pool }, schema) });
     try {
       if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
-      // The migrator's bookkeeping goes in the schema the tables go in (its existence check looks
-      // at every schema, so a kysely_migration elsewhere would otherwise be taken for ours).
+      // The migrator's bookkeeping goes in the schema the tables go in, the one schema the
+      // dialect's introspection looks at (SchemaScopedPostgresDialect).
       const tablesSchema = schema ?? (await sql<{ name: string | null }>`SELECT current_schema() AS name`.execute(db)).rows[0]?.name;
       if (!tablesSchema) throw new StoreError(shown, 'no schema to create the tables in (the search_path names none that exists)');
       await migrateStore(db as Kysely<unknown>, POSTGRES_FLAVOUR, { location: shown, setting: 'DATABASE_URL', tableSchema: tablesSchema, describe: messageOf });
