@@ -58,6 +58,13 @@ afterEach(() => sqlite.close());
 describe('Deliverer when the ledger cannot record (disk full, read-only database)', () => {
   it('disk full mid-fan-out with every chat in flight: each chat gets the digest once, even after space is freed', async () => {
     faulty.fail('markDelivered');
+    // Every send is answered only once all 40 are in flight (the pool opens its slots one turn
+    // of the event loop apart, and this platform answers at once otherwise).
+    const allInFlight = new Promise<void>((resolve) => {
+      const look = (): void => (telegram.attempts.length >= chats.length ? resolve() : void setImmediate(look));
+      look();
+    });
+    for (const d of chats) telegram.script(d.chatId, { hang: allInFlight });
     const bot = deliverer();
     const first = await bot.deliver(scheduled(chats));
     expect(telegram.delivered).toHaveLength(40);
