@@ -4,6 +4,7 @@ import type { TelegramCall } from '../../render/payload-types.ts';
 import type { Digest } from '../../report/digest-types.ts';
 import { describeDestination } from '../../words.ts';
 import { DEFAULT_PRESENTATION, type Destination, type DigestEditResult, type DigestPresentation, type SentPart } from '../platform.ts';
+import { fileBytes } from '../file-bytes.ts';
 import { isGoneForBot } from './classify-error.ts';
 import { TEXT_ONLY_PLAN, planOf, renderChoiceOf, rendered, withPhotoReference, type TelegramRendering } from './send-digest.ts';
 
@@ -89,7 +90,7 @@ async function editOne(api: Api, chatId: string, messageId: number, call: Telegr
     }
     await api.editMessageMedia(chatId, messageId, {
       type: 'photo',
-      media: new InputFile(call.photo.path, call.photo.name),
+      media: new InputFile(await fileBytes(call.photo.path), call.photo.name),
       caption,
       parse_mode,
       ...above,

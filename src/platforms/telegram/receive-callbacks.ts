@@ -12,6 +12,7 @@ import type { Destination } from '../platform.ts';
 import { photoKey, type PhotoFileIds } from './photo-file-ids.ts';
 import { sendTelegramCalls } from './send-calls.ts';
 import { sendTelegramDigest } from './send-digest.ts';
+import { fileBytes } from '../file-bytes.ts';
 import { runDetached } from './detached-tasks.ts';
 import { isNotModified } from './edit-digest.ts';
 
@@ -155,9 +156,9 @@ async function editPhoto(api: Api, chatId: string, photoMessageId: number, diges
     }
     const key = options.photos ? await photoKey(digest.image.path) : null;
     const source = key !== null && options.photos ? await options.photos.source(key) : null;
-    const media = source?.kind === 'file-id' ? source.fileId : new InputFile(digest.image.path, digest.image.name);
     let fileId: string | null = null;
     try {
+      const media = source?.kind === 'file-id' ? source.fileId : new InputFile(await fileBytes(digest.image.path), digest.image.name);
       const edited = await api.editMessageMedia(chatId, photoMessageId, { type: 'photo', media, caption, parse_mode: 'HTML' });
       const sizes = edited !== true ? (edited.photo ?? []) : [];
       fileId = sizes.at(-1)?.file_id ?? null;

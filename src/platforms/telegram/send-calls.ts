@@ -6,6 +6,7 @@ import type { Logger } from '../../log.ts';
 import { TELEGRAM_LIMITS } from '../../render/limits.ts';
 import type { TelegramCall } from '../../render/payload-types.ts';
 import type { Destination } from '../platform.ts';
+import { fileBytes } from '../file-bytes.ts';
 
 /**
  * Sends Bot API calls to one chat (and forum topic), in order, each through the api's
@@ -51,7 +52,7 @@ export async function sendTelegramCall(
       call.method === 'sendPhoto'
         ? await api.sendPhoto(
             destination.chatId,
-            photoFileId ?? new InputFile(call.photo.path, call.photo.name),
+            photoFileId ?? new InputFile(await fileBytes(call.photo.path), call.photo.name),
             { ...call.params, ...where },
             abort,
           )

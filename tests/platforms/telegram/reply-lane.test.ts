@@ -83,9 +83,11 @@ describe('reply lane through the real adapter (fake Telegram enforcing flood lim
       h.fake.sendText('/report', { chatId: reader });
       await h.fake.waitFor((sent) => sent.some((m) => m.chatId === reader), 10_000);
       const before = h.fake.sent.findIndex((m) => m.chatId === reader);
-      // Behind the queue it would come after the 40 photos at 30 a second; ahead of it, after the
-      // few that went while the update travelled.
-      expect(before).toBeLessThan(5);
+      // Behind the queue it would come after all 40 photos (at 30 a second); ahead of it, after the
+      // few that went while the update travelled and was answered (a handful; more on a loaded
+      // machine, where each of those steps waits its turn: half the queue is the bound that says
+      // "ahead" without timing the machine).
+      expect(before).toBeLessThan(chats.length / 2);
       await fanout;
       expect(h.fake.sent.filter((m) => chats.includes(m.chatId))).toHaveLength(2 * chats.length);
       expect(h.fake.counters.rateLimited).toBe(0);
