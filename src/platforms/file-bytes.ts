@@ -1,5 +1,30 @@
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { LruCache } from '../report/lru-cache.ts';
+
+/**
+ * How long a file's stat answers for every send that asks: a fan-out checks its picture (size
+ * limit, version for the file_id, bytes) for each of thousands of sends, and at paid broadcast's
+ * 1,000 messages a second those stats were a tenth of the bot's thread. A picture redrawn
+ * meanwhile is seen within this time.
+ */
+export const STAT_FRESH_MS = 500;
+const stats = new Map<string, { at: number; info: Promise<Stats> }>();
+
+/** The file's stat as of at most STAT_FRESH_MS ago (one stat for all who ask meanwhile); a failure is never kept. */
+export function recentStat(path: string): Promise<Stats> {
+  const now = Date.now();
+  const known = stats.get(path);
+  if (known && now - known.at < STAT_FRESH_MS) return known.info;
+  // A handful of pictures are current at any time: anything more is old and goes.
+  if (stats.size >= 64) stats.clear();
+  const info = stat(path);
+  stats.set(path, { at: now, info });
+  info.catch(() => {
+    if (stats.get(path)?.info === info) stats.delete(path);
+  });
+  return info;
+}
 
 /**
  * The bytes of recently uploaded files, per file version (path, size, mtime): a fan-out to a
@@ -14,7 +39,7 @@ const recent = new LruCache<string, Buffer>(8);
 
 /** The file's current bytes, read once per version; rejects when it cannot be read (gone from disk). */
 export async function fileBytes(path: string): Promise<Buffer> {
-  const { size, mtimeMs } = await stat(path);
+  const { size, mtimeMs } = await recentStat(path);
   const key = `${path}\u0000${size}\u0000${mtimeMs}`;
   const cached = recent.get(key);
   if (cached) return cached;

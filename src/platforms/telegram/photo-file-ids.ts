@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { recentStat } from '../file-bytes.ts';
 
 /**
  * How one send should carry a picture: by the `file_id` Telegram gave an earlier upload, or by
@@ -110,7 +110,7 @@ export class PhotoFileIds {
  */
 export async function photoKey(path: string): Promise<string | null> {
   try {
-    const info = await stat(path);
+    const info = await recentStat(path);
     return `${resolve(path)}|${info.size}|${info.mtimeMs}`;
   } catch {
     return null;

@@ -1,12 +1,11 @@
 import { describeDestination } from '../../words.ts';
-import { stat } from 'node:fs/promises';
 import { GrammyError, InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { Logger } from '../../log.ts';
 import { TELEGRAM_LIMITS } from '../../render/limits.ts';
 import type { TelegramCall } from '../../render/payload-types.ts';
 import type { Destination } from '../platform.ts';
-import { fileBytes } from '../file-bytes.ts';
+import { fileBytes, recentStat } from '../file-bytes.ts';
 
 /**
  * Sends Bot API calls to one chat (and forum topic), in order, each through the api's
@@ -94,7 +93,7 @@ export function isPhotoRefusal(error: unknown): boolean {
 export async function photoProblem(call: TelegramCall): Promise<string | null> {
   if (call.method !== 'sendPhoto') return null;
   try {
-    const info = await stat(call.photo.path);
+    const info = await recentStat(call.photo.path);
     if (!info.isFile()) return `${call.photo.path} is not a file`;
     if (info.size > TELEGRAM_LIMITS.photoBytes) return `${call.photo.name} is ${info.size} bytes, over the photo limit`;
     return null;

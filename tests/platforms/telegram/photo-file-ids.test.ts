@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PhotoFileIds, photoKey, type PhotoSource } from '../../../src/platforms/telegram/photo-file-ids.ts';
+import { STAT_FRESH_MS } from '../../../src/platforms/file-bytes.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const upload = (source: PhotoSource) => {
   if (source.kind !== 'upload') throw new Error(`expected an upload, got file_id ${source.fileId}`);
@@ -69,6 +72,8 @@ describe('photoKey', () => {
     const before = await photoKey(path);
     expect(before).toContain(path);
     utimesSync(path, new Date(), new Date(Date.now() + 5_000));
+    // A file's stat answers every send for STAT_FRESH_MS: a rewrite is seen once that has passed.
+    await sleep(STAT_FRESH_MS + 20);
     expect(await photoKey(path)).not.toBe(before);
     expect(await photoKey(`${path}.missing`)).toBeNull();
   });

@@ -4,6 +4,9 @@ import type { Destination } from '../../../src/platforms/platform.ts';
 import type { SentMessage } from '../../helpers/fake-telegram.ts';
 import { sampleDigest, startTelegramHarness, type TelegramHarness } from '../../helpers/fake-telegram-harness.ts';
 import { sendError } from '../../helpers/send-error.ts';
+import { STAT_FRESH_MS } from '../../../src/platforms/file-bytes.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const CHATS = [-5001, -5002, -5003];
 const BLOCKED = 5009;
@@ -55,6 +58,8 @@ describe('TelegramPlatform word cloud reuse', () => {
     // Redrawn in place: same path and size, new content and modification time.
     writeFileSync(path, Buffer.alloc(3000, 2));
     utimesSync(path, new Date(), new Date(Date.now() + 5_000));
+    // A file's stat answers every send for STAT_FRESH_MS: a redraw is seen once that has passed.
+    await sleep(STAT_FRESH_MS + 20);
     await h.platform.sendDigest(to(CHATS[1]!), digest, 'k2');
     await h.platform.sendDigest(to(CHATS[2]!), digest, 'k3');
     const sent = photos(h.fake.sent);
