@@ -7,11 +7,20 @@
  * ceiling (target ≥ 0.9, no 429), and the projected time and Stars for 100,000 chats at the free
  * and the paid ceiling.
  *
- *   node --import tsx bench/paid-broadcast.ts [messages]
+ * `--deliverer` sends through the Deliverer instead (the SQLite ledger on disk: claim, attempt,
+ * parts and outcome recorded per chat, as a fan-out does), with `delivery.maxUnrecordedSends` at
+ * `--unrecorded=N` (default: what the bot uses with paid broadcast on).
+ *
+ *   node --import tsx bench/paid-broadcast.ts [messages] [--deliverer [--unrecorded=N]]
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { PAID_BROADCAST_CONCURRENCY } from '../src/delivery/create-delivery.ts';
+import { PAID_BROADCAST_CONCURRENCY, PAID_BROADCAST_UNRECORDED_SENDS } from '../src/delivery/create-delivery.ts';
+import { Deliverer } from '../src/delivery/deliverer.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { runPool } from '../src/delivery/pool.ts';
 import { silentLogger } from '../src/log.ts';
 import type { Destination } from '../src/platforms/platform.ts';
@@ -21,7 +30,10 @@ import { renderTelegramCalls } from '../src/render/telegram.ts';
 import { sampleDigest, scriptedRouter } from '../tests/helpers/fake-telegram-harness.ts';
 import type { TelegramWorkerEndpoint, TelegramWorkerFigures, TelegramWorkerRequest } from './fake-telegram-worker.ts';
 
-const targetMessages = Number(process.argv[2] ?? 20_000);
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const targetMessages = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 20_000);
+const throughDeliverer = flags.includes('--deliverer');
+const unrecorded = Number(flags.find((f) => f.startsWith('--unrecorded='))?.slice('--unrecorded='.length) ?? PAID_BROADCAST_UNRECORDED_SENDS);
 const AUDIENCE = 100_000;
 
 function ask<T>(worker: Worker, request: TelegramWorkerRequest): Promise<T> {
@@ -60,13 +72,35 @@ try {
   });
   const destinations = endpoint.chats.map((chatId): Destination => ({ platform: 'telegram', chatId, threadId: null }));
   let failed = 0;
-  const started = performance.now();
-  await runPool(destinations, PAID_BROADCAST_CONCURRENCY, (destination) =>
-    platform.sendDigest(destination, digest, `bench-${destination.chatId}`).then(
-      () => undefined,
-      () => void (failed += 1),
-    ),
-  );
+  let started = performance.now();
+  if (throughDeliverer) {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-paid-'));
+    const store = await SqliteStore.open(join(dir, 'bench.db'));
+    try {
+      for (const d of destinations) await store.subscribe({ ...d, subscribedBy: 'bench' });
+      const deliverer = new Deliverer({
+        store,
+        platforms: { telegram: platform },
+        policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 },
+        logger: silentLogger(),
+        concurrency: { telegram: PAID_BROADCAST_CONCURRENCY },
+        maxUnrecordedSends: unrecorded,
+      });
+      started = performance.now();
+      const report = await deliverer.deliver({ slug: digest.slug, digest, destinations, kind: 'scheduled' });
+      failed = report.byPlatform.telegram.failed;
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  } else {
+    await runPool(destinations, PAID_BROADCAST_CONCURRENCY, (destination) =>
+      platform.sendDigest(destination, digest, `bench-${destination.chatId}`).then(
+        () => undefined,
+        () => void (failed += 1),
+      ),
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
   await platform.stop();
   const figures = await ask<TelegramWorkerFigures>(fake, { type: 'figures' });
@@ -74,7 +108,7 @@ try {
   const ceiling = TELEGRAM_LIMITS.paidBroadcastPerSecond;
   const rate = figures.messages / seconds;
   console.log(
-    `paid broadcast: ${figures.messages} messages (${chatCount} chats × ${perChat}) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} msg/s = ${(rate / ceiling).toFixed(2)} of ${ceiling}/s (target ≥ 0.90); ` +
+    `paid broadcast${throughDeliverer ? ` through the Deliverer (SQLite ledger, maxUnrecordedSends ${unrecorded})` : ''}: ${figures.messages} messages (${chatCount} chats × ${perChat}) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} msg/s = ${(rate / ceiling).toFixed(2)} of ${ceiling}/s (target ≥ 0.90); ` +
       `between the first and the last message accepted ${(figures.messages / ((figures.lastAt - figures.firstAt) / 1000)).toFixed(0)} msg/s; ` +
       `busiest second ${figures.busiestSecond}; 429s ${figures.rateLimited}; failed ${failed}; duplicates ${figures.duplicates}; with allow_paid_broadcast ${figures.paidMessages}`,
   );

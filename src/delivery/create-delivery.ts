@@ -16,6 +16,13 @@ import { ChatOwnerNotifier } from './owner-notifier.ts';
  */
 export const PAID_BROADCAST_CONCURRENCY = 1200;
 
+/**
+ * Telegram sends that may be out unrecorded with paid broadcast on, unless
+ * `delivery.maxUnrecordedSends` is set: a send holds its place for the round trip and the ledger
+ * write, so the default of 2 would hold 1,000 messages a second to a few dozen.
+ */
+export const PAID_BROADCAST_UNRECORDED_SENDS = 200;
+
 export interface DeliveryParts {
   deliverer: Deliverer;
   /** The one delivery path (also the `/repost` Reposter). */
@@ -56,7 +63,13 @@ export function createDelivery(input: {
     logger,
     lock,
     ...(config.telegram?.paidBroadcast ? { concurrency: { telegram: PAID_BROADCAST_CONCURRENCY } } : {}),
-    ...(config.delivery.maxUnrecordedSends !== undefined ? { maxUnrecordedSends: config.delivery.maxUnrecordedSends } : {}),
+    // A bound the operator set holds for every platform; unset, paid broadcast's Telegram gets
+    // the room its rate needs and the rest keep the default.
+    ...(config.delivery.maxUnrecordedSends !== undefined
+      ? { maxUnrecordedSends: config.delivery.maxUnrecordedSends }
+      : config.telegram?.paidBroadcast
+        ? { unrecordedSendsByPlatform: { telegram: PAID_BROADCAST_UNRECORDED_SENDS } }
+        : {}),
     // Outcomes the ledger still refuses at a stop wait beside the database for the next start.
     journal: OutcomeJournal.besideDatabase(config.databasePath),
     ...input.overrides,

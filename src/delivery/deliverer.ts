@@ -110,6 +110,8 @@ export interface DelivererDeps {
    * repeat at most. Default 2.
    */
   maxUnrecordedSends?: number;
+  /** A bound of its own for some platforms (paid broadcast's Telegram); the others keep `maxUnrecordedSends`. */
+  unrecordedSendsByPlatform?: Partial<Record<PlatformName, number>>;
   /** Where outcomes the ledger still refuses at a stop are kept for the next start (LedgerWrites). */
   journal?: OutcomeJournal | null;
 }
@@ -171,7 +173,7 @@ export class Deliverer {
   readonly unrecorded: UnrecordedSends;
 
   constructor(private readonly deps: DelivererDeps) {
-    this.unrecorded = new UnrecordedSends(deps.maxUnrecordedSends ?? DEFAULT_MAX_UNRECORDED_SENDS);
+    this.unrecorded = new UnrecordedSends(deps.maxUnrecordedSends ?? DEFAULT_MAX_UNRECORDED_SENDS, deps.unrecordedSendsByPlatform);
     this.logger = deps.logger ?? silentLogger();
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = deps.random ?? Math.random;

@@ -8,6 +8,7 @@ export interface UnrecordedSlot {
 
 /** Per platform, the sends taken so far and not given back, and the sends waiting for room. */
 interface Lane {
+  bound: number;
   out: number;
   waiting: Array<() => void>;
 }
@@ -23,8 +24,19 @@ interface Lane {
 export class UnrecordedSends {
   private readonly lanes = new Map<PlatformName, Lane>();
 
-  constructor(readonly bound: number) {
-    if (!Number.isInteger(bound) || bound < 1) throw new RangeError(`maxUnrecordedSends must be a whole number ≥ 1, not ${bound}`);
+  /** `bound` for every platform but those `byPlatform` names (paid broadcast's Telegram). */
+  constructor(
+    readonly bound: number,
+    private readonly byPlatform: Partial<Record<PlatformName, number>> = {},
+  ) {
+    for (const value of [bound, ...Object.values(byPlatform)]) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`maxUnrecordedSends must be a whole number ≥ 1, not ${value}`);
+    }
+  }
+
+  /** The bound of `platform`. */
+  boundOf(platform: PlatformName): number {
+    return this.byPlatform[platform] ?? this.bound;
   }
 
   /** Sends of `platform` out and not yet recorded. */
@@ -44,7 +56,7 @@ export class UnrecordedSends {
   acquire(platform: PlatformName, signal?: AbortSignal): Promise<UnrecordedSlot> {
     const lane = this.lane(platform);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (lane.out < this.bound && lane.waiting.length === 0) return Promise.resolve(this.take(lane));
+    if (lane.out < lane.bound && lane.waiting.length === 0) return Promise.resolve(this.take(lane));
     return new Promise<UnrecordedSlot>((resolve, reject) => {
       const onAbort = (): void => {
         const index = lane.waiting.indexOf(grant);
@@ -63,7 +75,7 @@ export class UnrecordedSends {
   private lane(platform: PlatformName): Lane {
     let lane = this.lanes.get(platform);
     if (!lane) {
-      lane = { out: 0, waiting: [] };
+      lane = { bound: this.boundOf(platform), out: 0, waiting: [] };
       this.lanes.set(platform, lane);
     }
     return lane;
@@ -77,7 +89,7 @@ export class UnrecordedSends {
         if (released) return;
         released = true;
         lane.out -= 1;
-        if (lane.out < this.bound) lane.waiting.shift()?.();
+        if (lane.out < lane.bound) lane.waiting.shift()?.();
       },
     };
   }

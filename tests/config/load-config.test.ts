@@ -112,7 +112,8 @@ describe('loadConfig', () => {
   it('database timeouts and delivery.maxUnrecordedSends have defaults; config keys and DATABASE_*_TIMEOUT_SECONDS change them; bad values named', async () => {
     const defaults = loadConfig({ rootDir: root, env: {} });
     expect(defaults.database).toEqual({ connectTimeoutSeconds: 10, statementTimeoutSeconds: 15, idleInTransactionTimeoutSeconds: 30, keepAliveSeconds: 10 });
-    expect(defaults.delivery.maxUnrecordedSends).toBe(2);
+    // Unset: 2 per platform, or more for Telegram with paid broadcast (createDelivery decides).
+    expect(defaults.delivery.maxUnrecordedSends).toBeUndefined();
     await writeJson('config/local.json', { database: { statementTimeoutSeconds: 5 }, delivery: { maxUnrecordedSends: 50 } });
     const local = loadConfig({ rootDir: root, env: { DATABASE_CONNECT_TIMEOUT_SECONDS: '2.5' } });
     expect(local.database).toMatchObject({ connectTimeoutSeconds: 2.5, statementTimeoutSeconds: 5 });

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.ts';
+import type { DigestBuilder } from '../../src/digest-builder.ts';
+import { createDelivery, PAID_BROADCAST_UNRECORDED_SENDS } from '../../src/delivery/create-delivery.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
+import type { FanoutLock } from '../../src/delivery/fanout-lock.ts';
+import type { DeliveryLibrary } from '../../src/delivery/fanout.ts';
+import { silentLogger } from '../../src/log.ts';
 import { UnrecordedSends } from '../../src/delivery/unrecorded-sends.ts';
 import type { Destination } from '../../src/platforms/platform.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
@@ -156,5 +162,48 @@ describe('UnrecordedSends', () => {
     third.release();
     discord.release();
     expect(sends.outstanding('discord')).toBe(0);
+  });
+
+  it('gives a platform named in `byPlatform` its own bound; the others keep the common one', async () => {
+    const sends = new UnrecordedSends(2, { telegram: 5 });
+    expect([sends.boundOf('telegram'), sends.boundOf('discord')]).toEqual([5, 2]);
+    for (let i = 0; i < 5; i++) await sends.acquire('telegram');
+    await sends.acquire('discord');
+    await sends.acquire('discord');
+    let sixth = false;
+    let thirdDiscord = false;
+    void sends.acquire('telegram').then(() => (sixth = true));
+    void sends.acquire('discord').then(() => (thirdDiscord = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([sixth, thirdDiscord, sends.outstanding('telegram'), sends.outstanding('discord')]).toEqual([false, false, 5, 2]);
+    expect(() => new UnrecordedSends(2, { telegram: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('the bound the bot is wired with (createDelivery)', () => {
+  const wired = (config: { paidBroadcast: boolean; maxUnrecordedSends?: number }) => {
+    const { deliverer } = createDelivery({
+      config: {
+        ownerChat: { discord: null, telegram: null },
+        databasePath: ':memory:',
+        telegram: { paidBroadcast: config.paidBroadcast } as Config['telegram'],
+        delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 10, reportSettleMs: 0, ...(config.maxUnrecordedSends !== undefined ? { maxUnrecordedSends: config.maxUnrecordedSends } : {}) },
+      },
+      store: inner,
+      lock: { acquire: async () => () => undefined, close: async () => undefined } as unknown as FanoutLock,
+      library: {} as DeliveryLibrary,
+      digests: {} as DigestBuilder,
+      platforms: {},
+      logger: silentLogger(),
+    });
+    // The Deliverer's own bound, read where it keeps it (no public use beyond this check).
+    const sends = (deliverer as unknown as { unrecorded: UnrecordedSends }).unrecorded;
+    return [sends.boundOf('telegram'), sends.boundOf('discord')];
+  };
+
+  it('is 2 on every platform by default; with paid broadcast Telegram gets room for its rate; a configured bound holds everywhere', () => {
+    expect(wired({ paidBroadcast: false })).toEqual([2, 2]);
+    expect(wired({ paidBroadcast: true })).toEqual([PAID_BROADCAST_UNRECORDED_SENDS, 2]);
+    expect(wired({ paidBroadcast: true, maxUnrecordedSends: 7 })).toEqual([7, 7]);
   });
 });
