@@ -33,7 +33,7 @@ export interface ReportSearchOptions {
    * Worker threads that index a large set of reports at once (the first index, a cache that lost
    * many reports); 0 indexes everything on the calling thread in slices. Default: one per core, at most 4.
    */
-  indexThreads?: number;
+  indexThreads?: number | undefined;
   /** Reports to index at once above which worker threads are used (default 64; the folder's small changes stay in-thread). */
   threadsAbove?: number;
   /** Reports per worker batch (default 192; tests). */
