@@ -89,6 +89,8 @@ export class SearchIndex {
   /** Scratch space of search(): each document's score and which query terms it holds; zero between searches. */
   #scores = new Float64Array(0);
   #masks = new Uint32Array(0);
+  /** Buffers {@link addBatch} allocated with room to grow: the term whose postings view one owns it alone. */
+  readonly #roomy = new WeakSet<ArrayBufferLike>();
 
   /** An index holding `state` as exported by {@link exportState}. */
   static fromState(state: SearchIndexState): SearchIndex {
@@ -158,13 +160,8 @@ export class SearchIndex {
       const term = batch.terms[t]!;
       const end = batch.ends[t]!;
       const list = postings.get(term);
-      if (list === undefined) {
-        postings.set(term, data.subarray(start, end));
-      } else {
-        const grown = list instanceof Array ? list : Array.from(list);
-        for (let i = start; i < end; i++) grown.push(data[i]!);
-        if (grown !== list) postings.set(term, grown);
-      }
+      if (list === undefined) postings.set(term, data.subarray(start, end));
+      else postings.set(term, this.#append(list, data.subarray(start, end)));
       start = end;
     }
     for (const doc of batch.docs) {
@@ -173,6 +170,28 @@ export class SearchIndex {
       this.#liveCount += 1;
       this.#totalLength += doc.length;
     }
+  }
+
+  /**
+   * `list` followed by `more`, as a typed array: a view of a buffer with room to spare, which the
+   * next batch's postings of the term fill in place until it is full, then one half as large again.
+   * Copying both into an exact-size array at every batch was quadratic in a common term's
+   * postings (a third of the merges' time), and pushing onto number arrays gave the garbage collector
+   * millions of elements to move.
+   */
+  #append(list: Postings, more: Uint32Array): Uint32Array {
+    const length = list.length + more.length;
+    if (list instanceof Uint32Array && this.#roomy.has(list.buffer) && list.buffer.byteLength >= length * 4) {
+      const grown = new Uint32Array(list.buffer, 0, length);
+      grown.set(more, list.length);
+      return grown;
+    }
+    const buffer = new ArrayBuffer(Math.ceil(length * 1.5 + 16) * 4);
+    this.#roomy.add(buffer);
+    const grown = new Uint32Array(buffer, 0, length);
+    grown.set(list);
+    grown.set(more, list.length);
+    return grown;
   }
 
   /** Documents indexed. */
