@@ -154,9 +154,8 @@ export class IndexThreads<E extends IndexEntry> {
       }
       const pending = this.#pending[reply.id];
       slot.inFlight.delete(reply.id);
-      if (pending) {
+      if (pending && this.#settle(pending, { kind: 'indexed', entries: pending.entries, batch: reply.batch, unreadable: reply.unreadable })) {
         this.stats.workerBatches += 1;
-        this.#settle(pending, { kind: 'indexed', entries: pending.entries, batch: reply.batch, unreadable: reply.unreadable });
       }
       this.#feed(slot);
     });
@@ -202,16 +201,16 @@ export class IndexThreads<E extends IndexEntry> {
   }
 
   #handBack(pending: Pending<E>): void {
-    if (pending.settle === null) return;
-    this.stats.inThreadBatches += 1;
-    this.#settle(pending, { kind: 'inThread', entries: pending.entries });
+    if (this.#settle(pending, { kind: 'inThread', entries: pending.entries })) this.stats.inThreadBatches += 1;
   }
 
-  #settle(pending: Pending<E>, outcome: BatchOutcome<E>): void {
+  /** Gives the batch its outcome unless it has one already; says whether it did. */
+  #settle(pending: Pending<E>, outcome: BatchOutcome<E>): boolean {
     const settle = pending.settle;
-    if (settle === null) return;
+    if (settle === null) return false;
     pending.settle = null;
     settle(outcome);
+    return true;
   }
 }
 
