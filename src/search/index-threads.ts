@@ -114,6 +114,8 @@ export class IndexThreads<E extends IndexEntry> {
     const threads = Math.max(1, Math.min(options.threads, this.#pending.length));
     for (let i = 0; i < threads; i++) this.#start(entry);
     this.#starting = false;
+    // The first batches one per worker, then a second each: the newest batches go to different workers.
+    for (let depth = 1; depth <= BATCHES_IN_FLIGHT; depth++) for (const slot of this.#slots) this.#feed(slot, depth);
     // Not a single worker started: everything is the caller's.
     if (this.#slots.size === 0) this.#handBackQueued();
   }
@@ -161,15 +163,16 @@ export class IndexThreads<E extends IndexEntry> {
     });
     worker.on('error', (error) => this.#failed(slot, `${slot.ready ? 'crashed' : 'failed to start'}: ${messageOf(error)}`, error));
     worker.on('exit', (code) => this.#failed(slot, `exited with code ${code}`));
-    // Batches go out at once, before the worker says it is ready: they wait in its port while
-    // jieba's dictionaries load.
-    this.#feed(slot);
   }
 
-  /** Gives `slot` batches from the queue up to its share, or ends its worker when none is left. */
-  #feed(slot: Slot): void {
+  /**
+   * Gives `slot` batches from the queue until it holds `depth`, or ends its worker when none is
+   * left. Batches go out at once, before the worker says it is ready: they wait in its port while
+   * jieba's dictionaries load.
+   */
+  #feed(slot: Slot, depth = BATCHES_IN_FLIGHT): void {
     if (!this.#slots.has(slot)) return;
-    while (slot.inFlight.size < BATCHES_IN_FLIGHT && this.#next < this.#pending.length) {
+    while (slot.inFlight.size < depth && this.#next < this.#pending.length) {
       const id = this.#next++;
       slot.inFlight.add(id);
       slot.worker.postMessage({ id, entries: this.#pending[id]!.entries.map(({ slug, file, dateStart, dateEnd }) => ({ slug, file, dateStart, dateEnd })) } satisfies IndexRequest);
