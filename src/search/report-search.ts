@@ -251,6 +251,8 @@ export class ReportSearch implements ReportSearcher {
    */
   async #addAll(entries: readonly ReportEntry[]): Promise<void> {
     const { threads, above, batchSize, entry } = this.#threadOptions;
+    // Stopped while the cache was being read: start no workers.
+    if (this.#stopping) return;
     if (threads <= 0 || entries.length <= above) {
       await this.#addInSlices(entries);
       return;
