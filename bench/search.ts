@@ -20,6 +20,9 @@
  * `--rounds` times (5 by default), and prints each round's ratios and the medians: for profiling the first index with
  * `node --cpu-prof --import tsx bench/search.ts 3650 --only=index --rounds=1`.
  *
+ * `--threads=N` sets the worker threads of the threaded first index (default: `search.indexThreads`'s
+ * default, one per core, at most 4).
+ *
  * `--dist-worker` starts the index workers from `dist/` (run `npm run build` first), as `npm start`
  * does: under tsx each worker also loads tsx and transforms its modules (a few hundred ms of CPU).
  *
@@ -56,6 +59,7 @@ const commandRounds = Number(roundsFlag ?? 200);
 const indexRounds = Number(roundsFlag ?? 5);
 const rounds = 25;
 // The workers' code as `npm start` runs it (compiled, no tsx loader in each worker): needs `npm run build` first.
+const threadsFlag = flags.find((f) => f.startsWith('--threads='))?.slice('--threads='.length);
 const distWorker = flags.includes('--dist-worker') ? new URL('../dist/search/index-worker.js', import.meta.url) : undefined;
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const s = (n: number): string => `${(n / 1000).toFixed(2)} s`;
@@ -262,10 +266,10 @@ async function floorAndFirstIndex(library: ReportLibrary, texts: readonly string
     const used = process.cpuUsage(since);
     return (used.user + used.system) / 1000;
   };
-  const threads = defaultIndexThreads();
+  const threads = threadsFlag === undefined ? defaultIndexThreads() : Number(threadsFlag);
   console.log(`index workers loaded from ${distWorker ? 'dist/ (compiled)' : 'src/ through tsx'}`);
   const ways = [
-    { name: `${threads} worker thread${threads === 1 ? '' : 's'}`, indexThreads: undefined },
+    { name: `${threads} worker thread${threads === 1 ? '' : 's'}`, indexThreads: threads },
     { name: 'in-thread slices', indexThreads: 0 },
   ];
   const floors: number[] = [];
