@@ -192,9 +192,9 @@ const fileSchema = z
         /**
          * Worker threads that build the first index (and any large re-index, such as a cache that
          * lost many reports) off the bot's event loop; 0 indexes on the bot's thread in short
-         * slices. Absent: one per core, at most 4 (no schema default: it depends on the machine).
+         * slices. Null: one per core, at most 4 (it depends on the machine).
          */
-        indexThreads: z.number().int().min(0).max(16).optional(),
+        indexThreads: z.number().int().min(0).max(16).nullable().default(null),
       })
       .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -31,9 +31,10 @@ export interface ReportSearchOptions {
   snippetCacheSize?: number;
   /**
    * Worker threads that index a large set of reports at once (the first index, a cache that lost
-   * many reports); 0 indexes everything on the calling thread in slices. Default: one per core, at most 4.
+   * many reports); 0 indexes everything on the calling thread in slices. Null or absent: one per
+   * core, at most 4.
    */
-  indexThreads?: number | undefined;
+  indexThreads?: number | null | undefined;
   /** Reports to index at once above which worker threads are used (default 64; the folder's small changes stay in-thread). */
   threadsAbove?: number;
   /** Reports per worker batch (default 192; tests). */

@@ -123,8 +123,8 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('delivery.maxUnrecordedSends');
   });
 
-  it('search.indexThreads is absent by default (one per core), set by a config file or SEARCH_INDEX_THREADS, 0 allowed; a bad value named', async () => {
-    expect(loadConfig({ rootDir: root, env: {} }).search).toEqual({});
+  it('search.indexThreads is null by default (one per core), set by a config file or SEARCH_INDEX_THREADS, 0 allowed; a bad value named', async () => {
+    expect(loadConfig({ rootDir: root, env: {} }).search).toEqual({ indexThreads: null });
     await writeJson('config/local.json', { search: { indexThreads: 0 } });
     expect(loadConfig({ rootDir: root, env: {} }).search.indexThreads).toBe(0);
     expect(loadConfig({ rootDir: root, env: { SEARCH_INDEX_THREADS: '3' } }).search.indexThreads).toBe(3);
