@@ -41,6 +41,8 @@ export interface IndexThreadsOptions {
   batchSize?: number;
   /** The worker module (a `.ts` file is loaded through tsx). Default: index-worker beside this file. */
   entry?: URL;
+  /** A worker holding batches that answers none for this long counts as failed (default 60 s). */
+  timeoutMs?: number;
   logger?: Logger;
 }
 
@@ -66,6 +68,8 @@ const DEFAULT_ENTRY = new URL(`./index-worker${path.extname(import.meta.url)}`, 
 const DEFAULT_BATCH_SIZE = 192;
 /** Batches a worker holds at once: it starts the next while the bot's thread merges the last. */
 const BATCHES_IN_FLIGHT = 2;
+/** A batch takes well under a second; a minute without an answer is a stuck worker, not a busy one. */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 interface Pending<E extends IndexEntry> {
   entries: E[];
@@ -77,6 +81,8 @@ interface Slot {
   worker: Worker;
   inFlight: Set<number>;
   ready: boolean;
+  /** Runs while the worker holds batches; restarted by each answer. */
+  timer: NodeJS.Timeout | null;
 }
 
 /**
@@ -88,7 +94,8 @@ interface Slot {
  * merged that way, the index is the same as one built report by report on the caller's thread.
  *
  * Single-use: the workers end as soon as the queue is empty and their batches are answered, so
- * the dictionaries they loaded are freed. A worker that fails to start or dies is logged
+ * the dictionaries they loaded are freed. A worker that fails to start, dies or answers nothing
+ * for a minute is logged
  * (`search.index_threads_failed`); its batches, and every batch still queued once no worker is
  * left, come back as `inThread` for the caller to index itself: no report is lost.
  */
@@ -100,10 +107,12 @@ export class IndexThreads<E extends IndexEntry> {
   /** While the constructor starts the workers: one that fails then leaves the queue to the others. */
   #starting = true;
   readonly #logger: Logger;
+  readonly #timeoutMs: number;
   readonly stats: IndexThreadsStats = { dictionaryMs: [], workerBatches: 0, inThreadBatches: 0, failures: 0 };
 
   constructor(entries: readonly E[], options: IndexThreadsOptions) {
     this.#logger = options.logger ?? silentLogger();
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const size = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
     for (let start = 0; start < entries.length; start += size) {
       const pending: Pending<E> = { entries: entries.slice(start, start + size), outcome: Promise.resolve(null as never), settle: null };
@@ -132,8 +141,10 @@ export class IndexThreads<E extends IndexEntry> {
   /** Ends the workers; batches not yet answered come out as `closed`. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    const workers = [...this.#slots].map((slot) => slot.worker);
+    const slots = [...this.#slots];
     this.#slots.clear();
+    for (const slot of slots) this.#stopTimer(slot);
+    const workers = slots.map((slot) => slot.worker);
     for (const pending of this.#pending) this.#settle(pending, { kind: 'closed', entries: pending.entries });
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -146,7 +157,7 @@ export class IndexThreads<E extends IndexEntry> {
       this.#failed(null, `failed to start: ${messageOf(error)}`, error);
       return;
     }
-    const slot: Slot = { worker, inFlight: new Set(), ready: false };
+    const slot: Slot = { worker, inFlight: new Set(), ready: false, timer: null };
     this.#slots.add(slot);
     worker.on('message', (reply: IndexReply) => {
       if ('ready' in reply) {
@@ -156,6 +167,7 @@ export class IndexThreads<E extends IndexEntry> {
       }
       const pending = this.#pending[reply.id];
       slot.inFlight.delete(reply.id);
+      this.#stopTimer(slot);
       if (pending && this.#settle(pending, { kind: 'indexed', entries: pending.entries, batch: reply.batch, unreadable: reply.unreadable })) {
         this.stats.workerBatches += 1;
       }
@@ -177,6 +189,9 @@ export class IndexThreads<E extends IndexEntry> {
       slot.inFlight.add(id);
       slot.worker.postMessage({ id, entries: this.#pending[id]!.entries.map(({ slug, file, dateStart, dateEnd }) => ({ slug, file, dateStart, dateEnd })) } satisfies IndexRequest);
     }
+    if (slot.inFlight.size > 0 && slot.timer === null) {
+      slot.timer = setTimeout(() => this.#failed(slot, `no answer within ${this.#timeoutMs} ms`), this.#timeoutMs);
+    }
     if (slot.inFlight.size === 0) {
       // Nothing left for it: end it now, which frees its dictionaries.
       this.#slots.delete(slot);
@@ -184,8 +199,14 @@ export class IndexThreads<E extends IndexEntry> {
     }
   }
 
-  /** A worker is gone (or never came): its batches, and the queue once no worker is left, go back to the caller. */
+  #stopTimer(slot: Slot): void {
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+  }
+
+  /** A worker is gone, stuck or never came: its batches, and the queue once no worker is left, go back to the caller. */
   #failed(slot: Slot | null, reason: string, cause?: unknown): void {
+    if (slot !== null) this.#stopTimer(slot);
     if (slot !== null && !this.#slots.delete(slot)) return; // ended on purpose, or already counted
     this.stats.failures += 1;
     const batches = slot ? [...slot.inFlight] : [];

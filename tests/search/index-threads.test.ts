@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildReportFolder } from '../../bench/fixtures.ts';
 import { createLogger } from '../../src/log.ts';
 import { ReportLibrary } from '../../src/report/library.ts';
+import { IndexThreads } from '../../src/search/index-threads.ts';
 import { ReportSearch, type ReportSearchOptions } from '../../src/search/report-search.ts';
 import { visitReportTerms } from '../../src/search/report-terms.ts';
 import { SearchIndex } from '../../src/search/search-index.ts';
@@ -116,6 +117,19 @@ describe('first index on worker threads', () => {
     } finally {
       Worker.prototype.postMessage = original;
     }
+  });
+});
+
+describe('IndexThreads', () => {
+  it('a worker that answers nothing for too long is ended, logged, and its batches handed back', async () => {
+    const { logger, events } = recordingLogger();
+    const entries = Array.from({ length: 5 }, (_, i) => ({ slug: `s${i}`, file: `/nowhere/${i}.md`, dateStart: '2025-01-01', dateEnd: '2025-01-01' }));
+    const pool = new IndexThreads(entries, { threads: 1, batchSize: 2, entry: SILENT_WORKER, timeoutMs: 300, logger });
+    const outcomes = [];
+    for await (const outcome of pool.outcomes()) outcomes.push(outcome.kind);
+    await pool.close();
+    expect(outcomes).toEqual(['inThread', 'inThread', 'inThread']);
+    expect(events.filter((e) => e.event === 'search.index_threads_failed').map((e) => e.reason)).toEqual(['no answer within 300 ms']);
   });
 });
 
