@@ -2,8 +2,10 @@
  * Search benchmark: ten years of daily reports (3,650 files), every figure side by side in one run
  * so the machine's load colours both sides of each ratio alike (issue 19 §3):
  * - the floor: jieba segmenting the Chinese text of every report (what any index of it must do);
- * - the first index (read, strip, segment, count, post every report; in 15 ms slices), as a
- *   multiple of the floor, and how long the event loop was held meanwhile;
+ * - the first index (read, strip, segment, count, post every report), on worker threads (the
+ *   default) and on the bot's thread in 15 ms slices, each as a multiple of the floor, with how long
+ *   the event loop was held meanwhile, the CPU time (every thread), the peak RSS and the workers'
+ *   jieba dictionary loads;
  * - a peer: MiniSearch given the same jieba tokens, its build and its query time next to ours;
  * - the restart from the cache file, query latency (median / p90 / p99 over a mix of Chinese,
  *   English, multi-word, no-match and 2,000-character queries, snippets included; and again with
@@ -14,9 +16,15 @@
  *
  *   node --import tsx bench/search.ts [count] [--only=commands] [--rounds=N]
  *
- * `--only=index` measures the floor and the first index alone, alternately, `--rounds` times (5 by
- * default), and prints each round's ratio and the medians: for profiling the first index with
+ * `--only=index` measures the floor and the first index alone (threaded and in-thread), alternately,
+ * `--rounds` times (5 by default), and prints each round's ratios and the medians: for profiling the first index with
  * `node --cpu-prof --import tsx bench/search.ts 3650 --only=index --rounds=1`.
+ *
+ * `--threads=N` sets the worker threads of the threaded first index (default: `search.indexThreads`'s
+ * default, one per core, at most 4).
+ *
+ * `--dist-worker` starts the index workers from `dist/` (run `npm run build` first), as `npm start`
+ * does: under tsx each worker also loads tsx and transforms its modules (a few hundred ms of CPU).
  *
  * `--only=commands` skips the floor, the first index and the peer (index from the cache only) and
  * measures the commands alone, `--rounds` times each (200 by default): for profiling the /search
@@ -31,6 +39,7 @@ import { createCommandRouter } from '../src/commands/router.ts';
 import { createDigestBuilder } from '../src/digest-builder.ts';
 import { silentLogger } from '../src/log.ts';
 import { ReportLibrary } from '../src/report/library.ts';
+import { defaultIndexThreads, type IndexThreadsStats } from '../src/search/index-threads.ts';
 import { ReportSearch } from '../src/search/report-search.ts';
 import { reportIndexText } from '../src/search/report-text.ts';
 import { foldText, indexTerms, queryTerms } from '../src/search/tokenize.ts';
@@ -49,6 +58,9 @@ const roundsFlag = flags.find((f) => f.startsWith('--rounds='))?.slice('--rounds
 const commandRounds = Number(roundsFlag ?? 200);
 const indexRounds = Number(roundsFlag ?? 5);
 const rounds = 25;
+// The workers' code as `npm start` runs it (compiled, no tsx loader in each worker): needs `npm run build` first.
+const threadsFlag = flags.find((f) => f.startsWith('--threads='))?.slice('--threads='.length);
+const distWorker = flags.includes('--dist-worker') ? new URL('../dist/search/index-worker.js', import.meta.url) : undefined;
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const s = (n: number): string => `${(n / 1000).toFixed(2)} s`;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -73,17 +85,38 @@ function segmentAll(texts: readonly string[]): number {
   return performance.now() - start;
 }
 
-/** The first index as the bot builds it at start-up (no cache file). */
-async function firstIndex(library: ReportLibrary): Promise<{ ms: number; loopP99: number; loopMax: number; size: number }> {
-  const search = new ReportSearch(library, { cacheFile: null });
+/** One first index: wall time, the event loop's delay meanwhile, the RSS sampled throughout, the worker threads' figures. */
+interface FirstIndex {
+  ms: number;
+  loopP99: number;
+  loopMax: number;
+  size: number;
+  peakRss: number;
+  /** How long the bot's event loop was busy (not waiting for events) during the index. */
+  loopBusyMs: number;
+  threads: IndexThreadsStats | null;
+}
+
+/**
+ * The first index as the bot builds it at start-up (no cache file): on worker threads by default
+ * (`search.indexThreads`), or on the bot's thread in 15 ms slices with `indexThreads: 0`.
+ */
+async function firstIndex(library: ReportLibrary, indexThreads?: number): Promise<FirstIndex> {
+  const search = new ReportSearch(library, { cacheFile: null, ...(indexThreads === undefined ? {} : { indexThreads }), ...(distWorker ? { threadEntry: distWorker } : {}) });
   const loop = monitorEventLoopDelay({ resolution: 5 });
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
   loop.enable();
+  const utilization = performance.eventLoopUtilization();
   const start = performance.now();
   await search.start();
   const took = performance.now() - start;
+  const loopBusyMs = performance.eventLoopUtilization(utilization).active;
   loop.disable();
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
   await search.stop();
-  return { ms: took, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, size: search.size };
+  return { ms: took, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, size: search.size, peakRss, loopBusyMs, threads: search.lastThreadStats };
 }
 
 /** MiniSearch with the same tokens (our jieba terms in, no further processing): its build and queries. */
@@ -167,7 +200,7 @@ async function commandLatency(
 async function compareWithFloorAndPeer(library: ReportLibrary, texts: ReadonlyArray<{ id: string; text: string }>, search: ReportSearch, cacheFile: string): Promise<void> {
   // Alternately, twice, keeping each one's best: the ratio is of two runs under the same load.
   let floorMs = Infinity;
-  let first = { ms: Infinity, loopP99: 0, loopMax: 0, size: 0 };
+  let first: FirstIndex = { ms: Infinity, loopP99: 0, loopMax: 0, size: 0, peakRss: 0, loopBusyMs: 0, threads: null };
   const before = process.memoryUsage();
   for (let round = 0; round < 2; round++) {
     floorMs = Math.min(floorMs, segmentAll(texts.map((t) => t.text)));
@@ -178,7 +211,7 @@ async function compareWithFloorAndPeer(library: ReportLibrary, texts: ReadonlyAr
   const { buildMs: peerBuildMs, mini } = peer(texts);
   console.log(`floor: jieba segmenting the Chinese text of ${count} reports: ${s(floorMs)} (${(floorMs / count).toFixed(3)} ms each)`);
   console.log(
-    `index, first start (reads, strips, segments, counts, posts every report in 15 ms slices): ${first.size} reports in ${s(first.ms)} ` +
+    `index, first start (reads, strips, segments, counts, posts every report; ${defaultIndexThreads()} worker threads): ${first.size} reports in ${s(first.ms)} ` +
       `= ${(first.ms / floorMs).toFixed(2)} × the floor; event loop delay p99 ${ms(first.loopP99)}, max ${ms(first.loopMax)}`,
   );
   console.log(`peer: MiniSearch 7 with the same jieba tokens, one addAll: ${s(peerBuildMs)} = ${(peerBuildMs / floorMs).toFixed(2)} × the floor (event loop held throughout)`);
@@ -221,42 +254,69 @@ async function compareWithFloorAndPeer(library: ReportLibrary, texts: ReadonlyAr
   await uncached.stop();
 }
 
-/** The floor and the first index alone, alternately, round after round: each round's ratio and the medians. */
+/**
+ * The floor and the first index alone, round after round: the floor, the first index on worker
+ * threads (the default) and on the bot's thread (`search.indexThreads` 0), alternately, so the
+ * machine's load colours all three alike. Each round's figures, then the medians.
+ */
 async function floorAndFirstIndex(library: ReportLibrary, texts: readonly string[]): Promise<void> {
-  const floors: number[] = [];
-  const firsts: number[] = [];
-  const ratios: number[] = [];
-  // CPU time too: a loaded machine stretches wall time by whatever else runs, CPU time far less.
-  const cpuRatios: number[] = [];
+  // CPU time too (process.cpuUsage counts every thread): a loaded machine stretches wall time by
+  // whatever else runs, CPU time far less.
   const cpuMs = (since: NodeJS.CpuUsage): number => {
     const used = process.cpuUsage(since);
     return (used.user + used.system) / 1000;
   };
+  const threads = threadsFlag === undefined ? defaultIndexThreads() : Number(threadsFlag);
+  console.log(`index workers loaded from ${distWorker ? 'dist/ (compiled)' : 'src/ through tsx'}`);
+  const ways = [
+    { name: `${threads} worker thread${threads === 1 ? '' : 's'}`, indexThreads: threads },
+    { name: 'in-thread slices', indexThreads: 0 },
+  ];
+  const floors: number[] = [];
+  const figures = ways.map(() => ({ ms: [] as number[], ratio: [] as number[], cpuRatio: [] as number[], loopMax: [] as number[], loopBusy: [] as number[], peakRss: [] as number[], dictMs: [] as number[] }));
   for (let round = 0; round < indexRounds; round++) {
     let cpu = process.cpuUsage();
     const floorMs = segmentAll(texts);
     const floorCpu = cpuMs(cpu);
-    cpu = process.cpuUsage();
-    const built = await firstIndex(library);
-    const builtCpu = cpuMs(cpu);
     floors.push(floorMs);
-    firsts.push(built.ms);
-    ratios.push(built.ms / floorMs);
-    cpuRatios.push(builtCpu / floorCpu);
-    console.log(
-      `round ${round + 1}: floor ${s(floorMs)}, first index ${s(built.ms)} = ${(built.ms / floorMs).toFixed(2)} × the floor ` +
-        `(CPU ${s(builtCpu)} ÷ ${s(floorCpu)} = ${(builtCpu / floorCpu).toFixed(2)}; loop delay max ${ms(built.loopMax)})`,
-    );
+    console.log(`round ${round + 1}: floor ${s(floorMs)} (CPU ${s(floorCpu)})`);
+    for (const [i, way] of ways.entries()) {
+      cpu = process.cpuUsage();
+      const built = await firstIndex(library, way.indexThreads);
+      const builtCpu = cpuMs(cpu);
+      const f = figures[i]!;
+      f.ms.push(built.ms);
+      f.ratio.push(built.ms / floorMs);
+      f.cpuRatio.push(builtCpu / floorCpu);
+      f.loopMax.push(built.loopMax);
+      f.loopBusy.push(built.loopBusyMs);
+      f.peakRss.push(built.peakRss);
+      const dict = built.threads?.dictionaryMs ?? [];
+      f.dictMs.push(...dict);
+      const threadNote = built.threads
+        ? `; jieba dictionary load per worker ${dict.map((d) => ms(d)).join(', ')}; batches ${built.threads.workerBatches} on workers, ${built.threads.inThreadBatches} in-thread`
+        : '';
+      console.log(
+        `  ${way.name}: first index ${built.size} reports in ${s(built.ms)} = ${(built.ms / floorMs).toFixed(2)} × the floor ` +
+          `(CPU ${s(builtCpu)} ÷ ${s(floorCpu)} = ${(builtCpu / floorCpu).toFixed(2)}); event loop busy ${s(built.loopBusyMs)}, delay p99 ${ms(built.loopP99)}, max ${ms(built.loopMax)}; ` +
+          `peak RSS ${mb(built.peakRss)}${threadNote}`,
+      );
+    }
   }
   const median = (values: number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
     return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   };
-  console.log(
-    `median of ${indexRounds}: floor ${s(median(floors))}, first index ${s(median(firsts))}, ratio ${median(ratios).toFixed(2)} × the floor; ` +
-      `CPU time ratio ${median(cpuRatios).toFixed(2)}`,
-  );
+  console.log(`median of ${indexRounds} rounds: floor ${s(median(floors))}`);
+  for (const [i, way] of ways.entries()) {
+    const f = figures[i]!;
+    console.log(
+      `  ${way.name}: first index ${s(median(f.ms))}, ratio ${median(f.ratio).toFixed(2)} × the floor, CPU time ratio ${median(f.cpuRatio).toFixed(2)}; ` +
+        `event loop busy ${s(median(f.loopBusy))}, delay max ${ms(median(f.loopMax))}; peak RSS ${mb(Math.max(...f.peakRss))}` +
+        (f.dictMs.length > 0 ? `; jieba dictionary load per worker, median ${ms(median(f.dictMs))} (part of the wall time above)` : ''),
+    );
+  }
 }
 
 async function main(): Promise<void> {

@@ -187,6 +187,17 @@ const fileSchema = z
         renderWorker: z.boolean().optional(),
       })
       .prefault({}),
+    /** Full-text search (`/search`, inline mode, the archive's search page). */
+    search: z
+      .object({
+        /**
+         * Worker threads that build the first index (and any large re-index, such as a cache that
+         * lost many reports) off the bot's event loop; 0 indexes on the bot's thread in short
+         * slices. Null: one per core, at most 4 (it depends on the machine).
+         */
+        indexThreads: z.number().int().min(0).max(16).nullable().default(null),
+      })
+      .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /**
      * How long a SIGTERM/SIGINT may take: sends in flight get this long to finish, then the bot
@@ -349,6 +360,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ path: keyof FileConfig | `${keyof Fi
   { path: 'databaseOutageExitSeconds', env: 'DATABASE_OUTAGE_EXIT_SECONDS', kind: 'number' },
   { path: 'database.connectTimeoutSeconds', env: 'DATABASE_CONNECT_TIMEOUT_SECONDS', kind: 'number' },
   { path: 'database.statementTimeoutSeconds', env: 'DATABASE_STATEMENT_TIMEOUT_SECONDS', kind: 'number' },
+  { path: 'search.indexThreads', env: 'SEARCH_INDEX_THREADS', kind: 'number' },
 ];
 
 /** The overrides the environment sets, and which variable set each config path. */
@@ -374,7 +386,7 @@ function readEnvOverrides(env: NodeJS.ProcessEnv, problems: string[]): { overrid
 
 /**
  * Reads config/default.json, then the local override (config/local.json or `DIGEST_CONFIG`), then
- * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `DATABASE_URL`, `TIMEZONE`, `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_SECONDS`, `TELEGRAM_UPDATES` and the secrets), and
+ * the environment (`CONTENT_DIR`, `DATABASE_PATH`, `DATABASE_URL`, `TIMEZONE`, `LOG_LEVEL`, `SHUTDOWN_TIMEOUT_SECONDS`, `SEARCH_INDEX_THREADS`, `TELEGRAM_UPDATES` and the secrets), and
  * validates all of it at once. Throws ConfigError naming every bad key.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {

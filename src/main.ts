@@ -157,7 +157,7 @@ async function run(shutdown: Shutdown): Promise<number> {
   // Indexed in the background, newest reports first; /search sees what is indexed so far.
   // The segmented terms are kept beside the database, so a restart need not segment ten years again.
   const searchCache = config.databasePath === ':memory:' ? null : path.join(path.dirname(config.databasePath), 'search-index.bin');
-  const search = new ReportSearch(library, { logger, cacheFile: searchCache });
+  const search = new ReportSearch(library, { logger, cacheFile: searchCache, indexThreads: config.search.indexThreads });
   void search.start().then(() => logger.info({ event: 'search.ready', reports: search.size }, 'search index built'));
   const commandRouter = createCommandRouter({
     search,

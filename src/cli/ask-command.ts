@@ -31,7 +31,7 @@ async function ask(
   const logger = createLogger({ level: 'error', destination: { write: io.stderr } });
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   const images = new WordcloudService({ ...config.wordcloud, imagesDir: config.imagesDir }, logger);
-  const search = name === 'search' ? new ReportSearch(library, { logger }) : undefined;
+  const search = name === 'search' ? new ReportSearch(library, { logger, indexThreads: config.search.indexThreads }) : undefined;
   try {
     await search?.start();
     const deps: CommandDeps = {

@@ -40,7 +40,7 @@ export const mcpCommand: CliCommand = async (argv, io) => {
   const library = await ReportLibrary.open(config.contentDir, { imagesDir: config.imagesDir, logger });
   // The bot's own index file when there is one: unchanged reports are not segmented again.
   const cacheFile = config.databasePath === ':memory:' ? null : path.join(path.dirname(config.databasePath), 'search-index.bin');
-  const search = new ReportSearch(library, { logger, cacheFile });
+  const search = new ReportSearch(library, { logger, cacheFile, indexThreads: config.search.indexThreads });
   void search.start();
   const archive = new ArchiveSource({
     library,

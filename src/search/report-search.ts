@@ -5,8 +5,9 @@ import { deserialize, serialize } from 'node:v8';
 import { silentLogger, type Logger } from '../log.ts';
 import type { LibraryChange, ReportEntry } from '../report/library.ts';
 import { LruCache } from '../report/lru-cache.ts';
+import { defaultIndexThreads, IndexThreads, type IndexThreadsStats } from './index-threads.ts';
 import { visitReportTerms } from './report-terms.ts';
-import { SearchIndex, type SearchIndexState } from './search-index.ts';
+import { SearchIndex, type IndexBatch, type SearchIndexState } from './search-index.ts';
 import { bestSnippet, snippetSource, type SnippetSource } from './snippet.ts';
 import { queryTerms } from './tokenize.ts';
 import type { ReportSearcher, SearchHit, SearchOutcome } from './types.ts';
@@ -28,6 +29,18 @@ export interface ReportSearchOptions {
   cacheFile?: string | null;
   /** How many reports' texts are kept for snippets (default 64, a few MB; 0 reads every hit's file). */
   snippetCacheSize?: number;
+  /**
+   * Worker threads that index a large set of reports at once (the first index, a cache that lost
+   * many reports); 0 indexes everything on the calling thread in slices. Null or absent: one per
+   * core, at most 4.
+   */
+  indexThreads?: number | null | undefined;
+  /** Reports to index at once above which worker threads are used (default 64; the folder's small changes stay in-thread). */
+  threadsAbove?: number;
+  /** Reports per worker batch (default 192; tests). */
+  threadBatchSize?: number;
+  /** The index worker module (tests: one that fails). */
+  threadEntry?: URL;
 }
 
 /** Which file (and which version of it) each indexed slug came from. */
@@ -53,6 +66,7 @@ const CACHE_VERSION = 2;
 const CACHE_WRITE_DELAY_MS = 5000;
 
 const DEFAULT_LIMIT = 10;
+const THREADS_ABOVE = 64;
 const SNIPPET_CACHE_SIZE = 64;
 const SUGGESTIONS = 5;
 
@@ -76,6 +90,13 @@ export class ReportSearch implements ReportSearcher {
   #dirty = false;
   /** Texts of the reports shown last, for their snippets. */
   readonly #sources: LruCache<string, { version: IndexedFile; source: SnippetSource }>;
+  readonly #threadOptions: { threads: number; above: number; batchSize: number | undefined; entry: URL | undefined };
+  /** The worker threads indexing a large set of reports, while they do. */
+  #threads: IndexThreads<ReportEntry> | null = null;
+  /** Set by stop(): indexing under way ends at its next batch or slice. */
+  #stopping = false;
+  /** Figures of the last threaded index (the benchmark). */
+  lastThreadStats: IndexThreadsStats | null = null;
 
   constructor(library: SearchableLibrary, options: ReportSearchOptions = {}) {
     this.#library = library;
@@ -83,6 +104,12 @@ export class ReportSearch implements ReportSearcher {
     this.#sliceMs = options.sliceMs ?? 15;
     this.#cacheFile = options.cacheFile ?? null;
     this.#sources = new LruCache(options.snippetCacheSize ?? SNIPPET_CACHE_SIZE);
+    this.#threadOptions = {
+      threads: options.indexThreads ?? defaultIndexThreads(),
+      above: options.threadsAbove ?? THREADS_ABOVE,
+      batchSize: options.threadBatchSize,
+      entry: options.threadEntry,
+    };
   }
 
   /** Reports indexed so far. */
@@ -95,6 +122,7 @@ export class ReportSearch implements ReportSearcher {
    * whole archive is indexed; searches made before then see the reports indexed so far.
    */
   start(): Promise<void> {
+    this.#stopping = false;
     this.#stopWatching ??= this.#library.watch((change) => {
       this.#enqueue(async () => {
         for (const entry of change.removed) this.#remove(entry);
@@ -111,10 +139,15 @@ export class ReportSearch implements ReportSearcher {
     });
   }
 
-  /** Stops following the folder and writes any pending change to the cache file. */
+  /**
+   * Stops following the folder, ends indexing under way (its worker threads too: reports not
+   * indexed yet are left for the next start) and writes any pending change to the cache file.
+   */
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#stopWatching?.();
     this.#stopWatching = null;
+    await this.#threads?.close();
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
     this.#saveTimer = null;
     await this.#queue;
@@ -188,7 +221,7 @@ export class ReportSearch implements ReportSearcher {
   }
 
   #scheduleSave(): void {
-    if (this.#cacheFile === null || !this.#dirty || this.#saveTimer) return;
+    if (this.#cacheFile === null || !this.#dirty || this.#saveTimer || this.#stopping) return;
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = null;
       void this.#enqueue(() => this.#writeCache());
@@ -213,12 +246,58 @@ export class ReportSearch implements ReportSearcher {
   }
 
   /**
+   * Indexes `entries`: a large set on worker threads (see {@link IndexThreads}) when configured,
+   * merged batch by batch in the order given; otherwise, and for whatever the workers hand back,
+   * on this thread in slices.
+   */
+  async #addAll(entries: readonly ReportEntry[]): Promise<void> {
+    const { threads, above, batchSize, entry } = this.#threadOptions;
+    // Stopped while the cache was being read: start no workers.
+    if (this.#stopping) return;
+    if (threads <= 0 || entries.length <= above) {
+      await this.#addInSlices(entries);
+      return;
+    }
+    const pool = new IndexThreads(entries, { threads, logger: this.#logger, ...(batchSize ? { batchSize } : {}), ...(entry ? { entry } : {}) });
+    this.#threads = pool;
+    try {
+      for await (const outcome of pool.outcomes()) {
+        if (this.#stopping || outcome.kind === 'closed') break;
+        if (outcome.kind === 'inThread') await this.#addInSlices(outcome.entries);
+        else this.#addBatch(outcome.entries, outcome.batch, outcome.unreadable);
+        // A merge holds the loop for a few milliseconds; let commands in before the next one.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.#threads = null;
+      await pool.close();
+      this.lastThreadStats = pool.stats;
+      this.#logger.debug({ event: 'search.index_threads_done', ...pool.stats }, 'search index worker threads ended');
+    }
+  }
+
+  /** Merges a batch a worker indexed: the same index as {@link #addInSlices} over its entries. */
+  #addBatch(entries: readonly ReportEntry[], batch: IndexBatch, unreadable: ReadonlyArray<{ file: string; message: string }>): void {
+    for (const { file, message } of unreadable) {
+      // Gone between the scan and now: the library's next scan reports the removal.
+      this.#logger.warn({ event: 'search.unreadable', file, err: { message } }, 'report not indexed');
+    }
+    this.#index.addBatch(batch);
+    const bySlug = new Map(entries.map((entry) => [entry.slug, entry]));
+    for (const doc of batch.docs) {
+      const entry = bySlug.get(doc.slug)!;
+      this.#files.set(entry.slug, { file: entry.file, mtimeMs: entry.mtimeMs, size: entry.size });
+    }
+    this.#dirty = true;
+  }
+
+  /**
    * Indexes `entries` in slices of about `sliceMs`. Each file is read synchronously inside the
    * slice: a report of a few KB comes from the page cache in tens of microseconds that way, while
    * an asynchronous read makes four trips through libuv's thread pool and the event loop (open,
    * stat, read, close), and on a busy machine those waits were a third of the first index.
    */
-  async #addAll(entries: readonly ReportEntry[]): Promise<void> {
+  async #addInSlices(entries: readonly ReportEntry[]): Promise<void> {
     let sliceStart = Date.now();
     for (const entry of entries) {
       let text: string;
@@ -235,6 +314,7 @@ export class ReportSearch implements ReportSearcher {
       this.#dirty = true;
       if (Date.now() - sliceStart >= this.#sliceMs) {
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.#stopping) return;
         sliceStart = Date.now();
       }
     }

@@ -124,6 +124,17 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ rootDir: root, env: {} })).join('\n')).toContain('delivery.maxUnrecordedSends');
   });
 
+  it('search.indexThreads is null by default (one per core), set by a config file or SEARCH_INDEX_THREADS, 0 allowed; a bad value named', async () => {
+    expect(loadConfig({ rootDir: root, env: {} }).search).toEqual({ indexThreads: null });
+    await writeJson('config/local.json', { search: { indexThreads: 0 } });
+    expect(loadConfig({ rootDir: root, env: {} }).search.indexThreads).toBe(0);
+    expect(loadConfig({ rootDir: root, env: { SEARCH_INDEX_THREADS: '3' } }).search.indexThreads).toBe(3);
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SEARCH_INDEX_THREADS: 'many' } }))).toEqual(['SEARCH_INDEX_THREADS: must be a number, not "many"']);
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: { SEARCH_INDEX_THREADS: '1.5' } }))).toEqual([expect.stringMatching(/^SEARCH_INDEX_THREADS: /)]);
+    await writeJson('config/local.json', { search: { indexThreads: -1 } });
+    expect(problemsOf(() => loadConfig({ rootDir: root, env: {} }))).toEqual([expect.stringMatching(/^search\.indexThreads: /)]);
+  });
+
   it('telegram.paidBroadcast is off by default, turned on in a config file, and a non-boolean is named', async () => {
     expect(loadConfig({ rootDir: root, env: {} }).telegram.paidBroadcast).toBe(false);
     await writeJson('config/local.json', { telegram: { paidBroadcast: true } });
