@@ -11,6 +11,7 @@ import { SearchIndex, type IndexBatch, type SearchIndexState } from './search-in
 import { bestSnippet, snippetSource, type SnippetSource } from './snippet.ts';
 import { queryTerms } from './tokenize.ts';
 import type { ReportSearcher, SearchHit, SearchOutcome } from './types.ts';
+import { loadSegmenter } from '../text/chinese-words.ts';
 
 /** The parts of ReportLibrary the search follows. */
 export interface SearchableLibrary {
@@ -260,6 +261,9 @@ export class ReportSearch implements ReportSearcher {
     }
     const pool = new IndexThreads(entries, { threads, logger: this.#logger, ...(batchSize ? { batchSize } : {}), ...(entry ? { entry } : {}) });
     this.#threads = pool;
+    // Queries are cut on this thread: its dictionaries load now, while the workers load theirs and
+    // index, not at a reader's first /search (240 ms measured).
+    loadSegmenter();
     try {
       for await (const outcome of pool.outcomes()) {
         if (this.#stopping || outcome.kind === 'closed') break;
