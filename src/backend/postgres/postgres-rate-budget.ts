@@ -390,6 +390,11 @@ async function createTable(client: pg.Client): Promise<void> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     // 23505: the row type's name taken by a concurrent CREATE; 42P07: the table exists.
-    if (code !== '23505' && code !== '42P07') throw error;
+    if (code === '23505' || code === '42P07') return;
+    // Concurrent DDL can fail a CREATE in other ways too (another creator's catalog rows being
+    // written meanwhile): what matters is whether the table is there now. If it is not, the
+    // failure stands, and the budget paces this instance alone for a while.
+    const { rows } = await client.query<{ there: boolean }>(`SELECT to_regclass('rate_budget_seats') IS NOT NULL AS there`);
+    if (!rows[0]?.there) throw error;
   }
 }
