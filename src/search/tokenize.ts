@@ -22,17 +22,18 @@ export function foldCharacter(char: string): string {
 
 /** Latin letters and digits joined by `.`, `-`, `_`, `+` (as the word cloud reads them: `gpt-5.2`, `kv-cache`). */
 const ASCII_TERM = /[a-z0-9](?:[a-z0-9]|[.\-_+](?=[a-z0-9]))*/g;
-const HAN_RUN = /[\p{Script=Han}]+/gu;
+const HAN = /\p{Script=Han}/u;
+/** What lies between Chinese runs: replaced by a line break, where jieba cuts anyway. */
+const NOT_HAN = /[^\p{Script=Han}]+/gu;
 /** Function words too common to mean anything in a query or an index (each one character: hanWords relies on it). */
 const HAN_STOP = new Set(['的', '了', '是', '在', '和', '与', '也', '等', '对', '中', '及', '或', '将', '被', '为', '这', '那', '就', '都', '而']);
 
 function hanWords(text: string, forSearch: boolean, visit: (word: string) => void): void {
-  const runs: string[] = [];
-  for (const match of text.matchAll(HAN_RUN)) runs.push(match[0]);
-  if (runs.length === 0) return;
-  // One call to jieba for all the runs, a line break between them (jieba cuts there anyway):
-  // a report has a few hundred runs, and a call each cost about a quarter of the segmenting.
-  for (const word of cutChinese(runs.join('\n'), forSearch)) {
+  if (!HAN.test(text)) return;
+  // One call to jieba for all the runs, a line break between them (jieba cuts there anyway): a
+  // report has a few hundred runs, and a call each cost about a quarter of the segmenting. One
+  // replace rather than collecting the runs and joining them: a tenth of the index's time went there.
+  for (const word of cutChinese(text.replace(NOT_HAN, '\n'), forSearch)) {
     // Every stop word is one character: longer words skip the set.
     if (word.length > 1 || (word !== '\n' && !HAN_STOP.has(word))) visit(word);
   }
