@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/global-setup.ts'],
     // Generous deadlines: a test fails for a hang, never for a machine that is merely loaded.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { spawnNode as spawnNodeProcess } from './node-process.ts';
 
-export { BIN, MAIN, ROOT_DIR } from './node-process.ts';
+export { BIN, botArgs, MAIN, ROOT_DIR } from './node-process.ts';
 
 /** A node child process with its output collected. */
 export interface NodeChild {

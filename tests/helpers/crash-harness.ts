@@ -5,19 +5,17 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { FakeTelegram, SentMessage } from './fake-telegram.ts';
+import { BIN, botArgs, ROOT_DIR } from './node-process.ts';
 
 /**
  * Crashes and stops of the real bot process against the fake Telegram, measured: `npm start`
- * (node --import tsx src/main.ts, whose start-up catch-up posts the newest report) or
+ * (the bot as tests start it, see botArgs; its start-up catch-up posts the newest report) or
  * `digest post`, on many Telegram chats, signalled the moment the fake has accepted N messages
  * (from inside the fake, so the N-th is truly in flight: Telegram has it, the bot never hears
  * back), then restarted until every chat has the whole digest. Used by the process tests and by
  * `npm run bench` (bench/crash-resume.ts).
  */
 
-const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT_DIR, 'src/main.ts');
-const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
 export const NEWEST_SLUG = 'twitter_ai_20260122_20260122';
 
 /** One interruption: when, how, and whether Telegram stops answering first. */
@@ -81,7 +79,7 @@ interface Run {
 }
 
 function spawnRun(entry: 'start' | 'post', env: NodeJS.ProcessEnv): Run {
-  const args = entry === 'start' ? ['--import', 'tsx', MAIN] : [BIN, 'post'];
+  const args = entry === 'start' ? botArgs() : [BIN, 'post'];
   // Only what the bot reads: nothing of the developer's own environment or .env leaks in.
   const child = spawn(process.execPath, args, {
     cwd: ROOT_DIR,

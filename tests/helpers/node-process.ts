@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { isStale } from '../../bin/build.mjs';
 
 /** The repository root, where `npm start` and `bin/digest.mjs` run. */
 export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
 export const MAIN = path.join(ROOT_DIR, 'src/main.ts');
+/** The compiled bot, as `npm start` runs it. */
+export const DIST_MAIN = path.join(ROOT_DIR, 'dist/main.js');
 export const BIN = path.join(ROOT_DIR, 'bin/digest.mjs');
 
 /** A node child process with its output collected. */
@@ -34,8 +37,18 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv, options: { cwd
   return { child, exit, stdout: () => stdout, stderr: () => stderr };
 }
 
-/** The bot as a child process, from its sources through tsx (`npm start` runs the same code compiled: tests/main/npm-start.test.ts). */
-export const startBotProcess = (env: NodeJS.ProcessEnv): NodeProcess => spawnNode(['--import', 'tsx', MAIN], env);
+/**
+ * node's arguments that start the bot: the compiled dist/main.js, as `npm start` runs it, while
+ * dist/ is current (the suite's global set-up builds it); otherwise the sources through tsx, so a
+ * source changed during a watch run is never tested as its stale build. Compiled, a child bot
+ * starts without transforming TypeScript: the suite starts a few hundred of them.
+ */
+export function botArgs(): string[] {
+  return isStale() ? ['--import', 'tsx', MAIN] : [DIST_MAIN];
+}
+
+/** The bot as a child process (see {@link botArgs}; `npm start` itself: tests/main/npm-start.test.ts). */
+export const startBotProcess = (env: NodeJS.ProcessEnv): NodeProcess => spawnNode(botArgs(), env);
 
 /** One `digest …` command run to its end. */
 export async function runCliProcess(

@@ -1,7 +1,7 @@
 import { runCliProcess, spawnNode, startBotProcess, type NodeProcess } from '../helpers/node-process.ts';
 
 /**
- * Running the bot as a newcomer runs it (`npm start`: node --import tsx src/main.ts) and the
+ * Running the bot as a newcomer runs it (the compiled entry `npm start` runs; see botArgs) and the
  * `digest` CLI beside it, as real child processes, for the process-level tests.
  */
 

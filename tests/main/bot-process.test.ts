@@ -10,7 +10,7 @@ import { MANAGER_PERMISSIONS, MEMBER_PERMISSIONS } from '../helpers/fake-discord
 import { ROOT_DIR, runCli, startBot, stopBot, waitForLog, waitUntilServing, type BotProcess } from './bot-process-helpers.ts';
 
 /**
- * The bot as a newcomer runs it: `npm start` (node --import tsx src/main.ts) as a real child
+ * The bot as a newcomer runs it: the bot's own entry (compiled, as `npm start` runs it; see botArgs) as a real child
  * process against the fake Telegram and Discord servers, configured only through the environment
  * and a config file, then the `digest` CLI beside it on the same database.
  */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceLockFile } from '../../src/store/instance-lock.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { BIN, MAIN, ROOT_DIR, spawnNode, type NodeChild } from '../helpers/child-process.ts';
+import { BIN, botArgs, ROOT_DIR, spawnNode, type NodeChild } from '../helpers/child-process.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 
 /**
@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe('the database file deleted while the bot runs', () => {
   it('stops loudly with its data saved, and the CLI then refuses to create an empty database', async () => {
-    const bot = spawnNode(['--import', 'tsx', MAIN], env);
+    const bot = spawnNode(botArgs(), env);
     children.push(bot);
     const deadline = Date.now() + 30_000;
     while (!bot.stderr().includes('"event":"scheduler.started"')) {

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, MAIN, ROOT_DIR, mountTmpfs, spawnNode, unmount, type NodeChild } from '../helpers/child-process.ts';
+import { BIN, botArgs, ROOT_DIR, mountTmpfs, spawnNode, unmount, type NodeChild } from '../helpers/child-process.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 
 /**
@@ -66,7 +66,7 @@ describe.skipIf(!mounted)('the disk holding the database fills up before a due t
       DIGEST_CONFIG: configFile,
       LOG_LEVEL: 'info',
     };
-    bot = spawnNode(['--import', 'tsx', MAIN], env);
+    bot = spawnNode(botArgs(), env);
     await until('the bot to start', () => bot!.stderr().includes('"event":"scheduler.started"'));
     for (const id of CHATS) {
       const add = spawnNode([BIN, 'subs', 'add', 'telegram', String(id)], env);
