@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { LruCache } from '../report/lru-cache.ts';
 
 /**
@@ -27,6 +28,16 @@ export function recentStat(path: string): Promise<Stats> {
 }
 
 /**
+ * A file's current version as a key (absolute path, size, mtime): what the upload caches key on,
+ * the bytes here and Telegram's file_ids, so a picture redrawn on disk is never taken for the old
+ * one by either. Rejects when the file cannot be stat'ed.
+ */
+export async function fileVersion(path: string): Promise<string> {
+  const { size, mtimeMs } = await recentStat(path);
+  return `${resolve(path)}|${size}|${mtimeMs}`;
+}
+
+/**
  * The bytes of recently uploaded files, per file version (path, size, mtime): a fan-out to a
  * thousand chats uploads the same word cloud until the platform knows it (Discord: every
  * message), and reading it from disk for each send held the event loop (a 300 KB read and copy
@@ -39,8 +50,7 @@ const recent = new LruCache<string, Buffer>(8);
 
 /** The file's current bytes, read once per version; rejects when it cannot be read (gone from disk). */
 export async function fileBytes(path: string): Promise<Buffer> {
-  const { size, mtimeMs } = await recentStat(path);
-  const key = `${path}\u0000${size}\u0000${mtimeMs}`;
+  const key = await fileVersion(path);
   const cached = recent.get(key);
   if (cached) return cached;
   const data = await readFile(path);

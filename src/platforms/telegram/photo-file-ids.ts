@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { recentStat } from '../file-bytes.ts';
+import { fileVersion } from '../file-bytes.ts';
 
 /**
  * How one send should carry a picture: by the `file_id` Telegram gave an earlier upload, or by
@@ -110,8 +109,7 @@ export class PhotoFileIds {
  */
 export async function photoKey(path: string): Promise<string | null> {
   try {
-    const info = await recentStat(path);
-    return `${resolve(path)}|${info.size}|${info.mtimeMs}`;
+    return await fileVersion(path);
   } catch {
     return null;
   }
