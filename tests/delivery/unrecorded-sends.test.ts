@@ -7,12 +7,14 @@ import type { FanoutLock } from '../../src/delivery/fanout-lock.ts';
 import type { DeliveryLibrary } from '../../src/delivery/fanout.ts';
 import { silentLogger } from '../../src/log.ts';
 import { UnrecordedSends } from '../../src/delivery/unrecorded-sends.ts';
-import type { Destination } from '../../src/platforms/platform.ts';
+import type { Destination, SendDigestOptions, SendResult, SentPart } from '../../src/platforms/platform.ts';
+import type { Digest } from '../../src/report/digest-types.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { sampleDigest, startTelegramHarness, type TelegramHarness } from '../helpers/fake-telegram-harness.ts';
 import type { SentMessage } from '../helpers/fake-telegram.ts';
 import { until } from '../helpers/until.ts';
+import { ScriptedPlatform, testDigest } from './scripted-platform.ts';
 
 /**
  * A database that stops answering in the middle of a fan-out (its calls neither succeed nor fail:
@@ -180,8 +182,36 @@ describe('UnrecordedSends', () => {
   });
 });
 
+/** A scripted platform that asks for its unrecorded-send slot before each send, as the adapters do. */
+class BoundedScriptedPlatform extends ScriptedPlatform {
+  override async sendDigest(destination: Destination, digest: Digest, idempotencyKey: string, options?: SendDigestOptions): Promise<SendResult> {
+    await options?.beforeSend?.();
+    const result = await super.sendDigest(destination, digest, idempotencyKey);
+    for (const [index, messageId] of result.messageIds.entries()) await options?.onPartAccepted?.({ index, messageId, plan: '' } satisfies SentPart);
+    return result;
+  }
+}
+
 describe('the bound the bot is wired with (createDelivery)', () => {
-  const wired = (config: { paidBroadcast: boolean; maxUnrecordedSends?: number }) => {
+  /**
+   * Sends that start at once when none comes back: a platform whose every send hangs until the
+   * end of the case, so each started send stays unrecorded, and the count of sends started stops
+   * at the bound the Deliverer was given for that platform (more destinations than any bound).
+   */
+  const sendsStartedAtOnce = async (config: { paidBroadcast: boolean; maxUnrecordedSends?: number }, expected: [number, number]) => {
+    let release: () => void = () => undefined;
+    const hang = new Promise<void>((resolve) => (release = resolve));
+    const telegram = new BoundedScriptedPlatform('telegram');
+    const discord = new BoundedScriptedPlatform('discord');
+    const destinations: Destination[] = [];
+    for (let i = 0; i < 260; i++) {
+      telegram.script(String(-100 - i), { hang });
+      destinations.push({ platform: 'telegram', chatId: String(-100 - i), threadId: null });
+    }
+    for (let i = 0; i < 20; i++) {
+      discord.script(String(9000 + i), { hang });
+      destinations.push({ platform: 'discord', chatId: String(9000 + i), threadId: null });
+    }
     const { deliverer } = createDelivery({
       config: {
         ownerChat: { discord: null, telegram: null },
@@ -189,21 +219,29 @@ describe('the bound the bot is wired with (createDelivery)', () => {
         telegram: { paidBroadcast: config.paidBroadcast } as Config['telegram'],
         delivery: { maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 10, reportSettleMs: 0, ...(config.maxUnrecordedSends !== undefined ? { maxUnrecordedSends: config.maxUnrecordedSends } : {}) },
       },
-      store: inner,
+      // A ledger of its own: each case delivers the same digest from scratch.
+      store: await SqliteStore.open(':memory:'),
       lock: { acquire: async () => () => undefined, close: async () => undefined } as unknown as FanoutLock,
       library: {} as DeliveryLibrary,
       digests: {} as DigestBuilder,
-      platforms: {},
+      platforms: { telegram, discord },
       logger: silentLogger(),
     });
-    // The Deliverer's own bound, read where it keeps it (no public use beyond this check).
-    const sends = (deliverer as unknown as { unrecorded: UnrecordedSends }).unrecorded;
-    return [sends.boundOf('telegram'), sends.boundOf('discord')];
+    const running = deliverer.deliver({ slug: SLUG, digest: testDigest(SLUG), destinations, kind: 'scheduled' });
+    // Sends start up to the bound (a bound too low times this out), then no further one starts
+    // while none comes back (a bound too high, or none, shows as more started).
+    await until(`${expected.join(' + ')} sends started`, () => (telegram.attempts.length >= expected[0] && discord.attempts.length >= expected[1]) || null, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = [telegram.attempts.length, discord.attempts.length];
+    release();
+    const report = await running;
+    expect(report.byPlatform.telegram.delivered + report.byPlatform.discord.delivered).toBe(destinations.length);
+    return started;
   };
 
-  it('is 2 on every platform by default; with paid broadcast Telegram gets room for its rate; a configured bound holds everywhere', () => {
-    expect(wired({ paidBroadcast: false })).toEqual([2, 2]);
-    expect(wired({ paidBroadcast: true })).toEqual([PAID_BROADCAST_UNRECORDED_SENDS, 2]);
-    expect(wired({ paidBroadcast: true, maxUnrecordedSends: 7 })).toEqual([7, 7]);
+  it('is 2 on every platform by default; with paid broadcast Telegram gets room for its rate; a configured bound holds everywhere', async () => {
+    expect(await sendsStartedAtOnce({ paidBroadcast: false }, [2, 2])).toEqual([2, 2]);
+    expect(await sendsStartedAtOnce({ paidBroadcast: true }, [PAID_BROADCAST_UNRECORDED_SENDS, 2])).toEqual([PAID_BROADCAST_UNRECORDED_SENDS, 2]);
+    expect(await sendsStartedAtOnce({ paidBroadcast: true, maxUnrecordedSends: 7 }, [7, 7])).toEqual([7, 7]);
   });
 });
