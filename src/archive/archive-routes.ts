@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Context, Hono } from 'hono';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { fontCss, readFontFile } from '../http/admin/admin-assets.ts';
+import { ARCHIVE_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { sameSecret, tokenOf } from '../http/admin/admin-auth.ts';
 import { InvalidDateError, ReportNotFoundError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -11,7 +12,7 @@ import { FEED_ENTRIES } from './archive-feeds.ts';
 import { ARCHIVE_CSS, describePoints, messagePage, SITE_NAME, type PageMeta } from './archive-pages.ts';
 import type { ArchiveSource } from './archive-source.ts';
 import { etagOf, ResponseCache, sendCached, type CachedBody } from './cached-response.ts';
-import { ARCHIVE_BODY_LIMIT, archiveBodyLimit, archiveSecurityHeaders, concurrencyLimit, refuseHostilePaths } from './load-guard.ts';
+import { archiveSecurityHeaders, concurrencyLimit, refuseHostilePaths } from './load-guard.ts';
 import { createArchiveMcpServer } from './mcp-server.ts';
 import { Admission, type AdmissionLimits } from './admission.ts';
 import { eventLoopPressure, NEVER_BUSY, type LoopPressure } from './loop-pressure.ts';
@@ -54,7 +55,7 @@ const HTML = 'text/html; charset=utf-8';
  * its `wordcloud.png`), `/search?q=`, `/feed.xml` (Atom), `/feed.json` (JSON Feed), `POST /mcp`
  * (Streamable HTTP) and `/assets/*`. Read-only and public (`/mcp` behind MCP_TOKEN when set);
  * requests take turns (limits in all and per client, none while the bot's loop is busy, a short
- * wait, 503 beyond), bodies over 64 KB refused unread,
+ * wait, 503 beyond), bodies over 64 KB refused unread (a row of http/body-limits.ts's table),
  * rendered pages and feeds cached per report version and rendered by `deps.renderer` (the render
  * worker, off the bot's event loop). Without `deps` nothing is mounted.
  */
@@ -67,11 +68,11 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
   const feedCache = new ResponseCache<{ atom: CachedBody; json: CachedBody }>(4);
   const admission = new Admission(deps.limits, deps.pressure ?? (deps.maxLoopShare >= 1 ? NEVER_BUSY : eventLoopPressure(deps.maxLoopShare)), deps.onWaiting);
   const limit = concurrencyLimit(admission, deps.onBusy);
-  const body = archiveBodyLimit();
   const headers = archiveSecurityHeaders();
   const paths = refuseHostilePaths();
   // The limit first: a refusal is the cheapest answer the archive gives.
-  for (const route of ARCHIVE_PATHS) app.use(route, limit, headers, paths, body);
+  // Bodies are limited before any of this, by the app's one table (http/body-limits.ts).
+  for (const route of ARCHIVE_PATHS) app.use(route, limit, headers, paths);
 
   const originOf = (c: Context): string => deps.publicUrl ?? new URL(c.req.url).origin;
   const meta = (c: Context, title: string, description: string, pathName: string, image: string | null = null): PageMeta => ({
@@ -215,7 +216,7 @@ export function mountArchive(app: Hono, deps: ArchiveRoutesDeps | null): void {
     }
     // Stateless: a server and transport per request, answered as plain JSON.
     const server = createArchiveMcpServer({ archive: source, linkFor: (d) => `${originOf(c)}${reportPagePath(d)}` });
-    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true, maxRequestBodySize: ARCHIVE_BODY_LIMIT });
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true, maxRequestBodySize: ARCHIVE_BODY_LIMIT_BYTES });
     try {
       await server.connect(transport);
       return await transport.handleRequest(c.req.raw);

@@ -1,10 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { hasNoBody } from '../http/body-limits.ts';
 import type { Admission } from './admission.ts';
-
-/** Request bodies larger than this are refused (413) before they are read. */
-export const ARCHIVE_BODY_LIMIT = 64 * 1024;
 
 /** The archive's response headers: a strict CSP (no scripts at all), no sniffing, no framing. */
 const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
@@ -49,16 +44,6 @@ export function concurrencyLimit(admission: Admission, onRefused: () => void = (
     return undefined;
   };
 }
-
-/** 413 for a body over {@link ARCHIVE_BODY_LIMIT}: by its Content-Length before reading, else while it streams in. */
-export function archiveBodyLimit(): MiddlewareHandler {
-  const guard = bodyLimit({
-    maxSize: ARCHIVE_BODY_LIMIT,
-    onError: (c) => c.text(`413 Payload Too Large: request bodies are limited to ${ARCHIVE_BODY_LIMIT} bytes\n`, 413),
-  });
-  return (c, next) => (hasNoBody(c.req.method) ? next() : guard(c, next));
-}
-
 
 /** Sets {@link SECURITY_HEADERS} on every archive response. */
 export function archiveSecurityHeaders(): MiddlewareHandler {

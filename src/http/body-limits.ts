@@ -13,6 +13,9 @@ export interface BodyLimit {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+/** The open archive's rows below; also given to the MCP transport, which checks the body it reads. */
+export const ARCHIVE_BODY_LIMIT_BYTES = 64 * KiB;
+
 /**
  * The one table of request body limits: a route that takes a body and needs more than the default
  * gets its row here. A Telegram update or a Discord interaction is a few kilobytes, so 1 MiB is
@@ -22,6 +25,9 @@ export const BODY_LIMITS: readonly BodyLimit[] = [
   { path: DISCORD_INTERACTIONS_PATH, maxBytes: 1 * MiB },
   { path: TELEGRAM_WEBHOOK_PATH, maxBytes: 1 * MiB },
   { path: '/admin', maxBytes: 64 * KiB },
+  // The open archive: public and unauthenticated, so its one body (an MCP request of a few hundred
+  // bytes) gets the smallest room; its other paths take none (GET), a body sent anyway no more.
+  ...['/mcp', '/reports', '/search', '/feed.xml', '/feed.json', '/assets'].map((path) => ({ path, maxBytes: ARCHIVE_BODY_LIMIT_BYTES })),
 ];
 
 /** For every path without a row in BODY_LIMITS, routes added later included. */
