@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { silentLogger, type Logger } from '../log.ts';
-import { workerBootstrapCode } from '../worker-bootstrap.ts';
+import { SupervisedWorker } from '../supervised-worker.ts';
 import { renderJob, type RenderJob, type RenderResult } from './render-jobs.ts';
 
 /** One job asked of the worker. */
@@ -27,14 +26,14 @@ export const INLINE_RENDERER: PageRenderer = { render: renderJob };
 export interface RenderThreadOptions {
   /** The worker module (a `.ts` file is loaded through tsx). Default: render-worker beside this file. */
   entry?: URL;
-  /** A job unanswered this long counts as a crash: the worker is replaced, the job rendered inline. */
+  /** A worker with jobs that answers none for this long counts as crashed: replaced, its jobs rendered inline. */
   timeoutMs?: number;
   logger?: Logger;
 }
 
 // Compiled (`dist/`, npm start) this file is .js and so is the worker beside it; under tsx both are .ts.
 const DEFAULT_ENTRY = new URL(`./render-worker${path.extname(import.meta.url)}`, import.meta.url);
-/** A page renders in milliseconds; far beyond that the worker is stuck. */
+/** A page renders in milliseconds; a worker with jobs that answers none for this long is stuck. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Workers that die in a row before the archive stops starting new ones and renders inline. */
 const MAX_FAILURES_IN_A_ROW = 3;
@@ -43,19 +42,18 @@ interface Pending {
   job: RenderJob;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 /**
  * One worker thread that renders the archive's pages and feeds, so a cache miss costs the bot's
  * event loop a structured clone of the report, not 2–10 ms of templating. Started on the first
- * job, unref'd while idle (it never keeps the process alive), many jobs in flight at once.
+ * job, holding the process open only while jobs are under way, many jobs in flight at once.
  * Never fails a request for the worker's sake: a job whose worker crashes, exits, hangs or cannot
- * start is rendered inline (logged); the next job starts a fresh worker, and after
+ * start is rendered inline (logged); the next job starts a fresh worker (see SupervisedWorker), and after
  * {@link MAX_FAILURES_IN_A_ROW} deaths without a job done in between, every job renders inline.
  */
 export class RenderThread implements PageRenderer {
-  #worker: Worker | null = null;
+  #worker: SupervisedWorker<RenderReply> | null = null;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #failuresInARow = 0;
@@ -84,7 +82,7 @@ export class RenderThread implements PageRenderer {
 
   render<J extends RenderJob>(job: J): Promise<RenderResult<J>> {
     if (!this.usesWorker) return this.#inline(job);
-    let worker: Worker;
+    let worker: SupervisedWorker<RenderReply>;
     try {
       worker = this.#worker ?? this.#start();
     } catch (error) {
@@ -93,12 +91,8 @@ export class RenderThread implements PageRenderer {
     }
     const id = this.#nextId++;
     return new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => this.#died(worker, `no answer within ${this.#timeoutMs} ms`), this.#timeoutMs);
-      timer.unref();
-      this.#pending.set(id, { job, resolve, reject, timer });
-      // Held while jobs are under way, released when idle.
-      worker.ref();
-      worker.postMessage({ id, job } satisfies RenderRequest);
+      this.#pending.set(id, { job, resolve, reject });
+      worker.send({ id, job } satisfies RenderRequest);
     }) as Promise<RenderResult<J>>;
   }
 
@@ -116,36 +110,34 @@ export class RenderThread implements PageRenderer {
     return renderJob(job);
   }
 
-  #start(): Worker {
-    const worker = new Worker(workerBootstrapCode(this.#entry), { eval: true });
-    worker.unref();
-    let ready = false;
-    worker.on('message', (reply: RenderReply) => {
-      if ('ready' in reply) {
-        ready = true;
-        return;
-      }
-      const pending = this.#pending.get(reply.id);
-      if (!pending) return;
-      this.#pending.delete(reply.id);
-      clearTimeout(pending.timer);
-      if (this.#pending.size === 0) worker.unref();
-      if (reply.ok) {
-        this.#failuresInARow = 0;
-        this.counts.worker++;
-        pending.resolve(reply.result);
-      } else {
-        pending.reject(new Error(reply.message));
-      }
-    });
-    worker.on('error', (error) => this.#died(worker, `${ready ? 'crashed' : 'failed to start'}: ${messageOf(error)}`, error));
-    worker.on('exit', (code) => this.#died(worker, `exited with code ${code}`));
+  #start(): SupervisedWorker<RenderReply> {
+    const worker: SupervisedWorker<RenderReply> = new SupervisedWorker<RenderReply>(
+      this.#entry,
+      {
+        onMessage: (reply) => {
+          if ('ready' in reply) return;
+          const pending = this.#pending.get(reply.id);
+          if (!pending) return;
+          this.#pending.delete(reply.id);
+          worker.answered(this.#pending.size);
+          if (reply.ok) {
+            this.#failuresInARow = 0;
+            this.counts.worker++;
+            pending.resolve(reply.result);
+          } else {
+            pending.reject(new Error(reply.message));
+          }
+        },
+        onFailure: ({ reason, cause }) => this.#died(worker, reason, cause),
+      },
+      this.#timeoutMs,
+    );
     this.#worker = worker;
     return worker;
   }
 
-  /** The worker is gone (or must go): its jobs render inline, the next job starts another. */
-  #died(worker: Worker | null, why: string, cause?: unknown): void {
+  /** The worker is gone (failed, or never started): its jobs render inline, the next job starts another. */
+  #died(worker: SupervisedWorker<RenderReply> | null, why: string, cause?: unknown): void {
     if (worker !== null && this.#worker !== worker) return; // already replaced, or closed
     this.#worker = null;
     this.#failuresInARow++;
@@ -156,16 +148,12 @@ export class RenderThread implements PageRenderer {
       givingUp ? 'archive render worker failed repeatedly: rendering on the main thread from now on' : 'archive render worker failed: its pages render inline, the next starts a new worker',
     );
     this.#fallBackPending();
-    if (worker) void worker.terminate();
   }
 
   #fallBackPending(): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      this.#inline(p.job).then(p.resolve, p.reject);
-    }
+    for (const p of pending) this.#inline(p.job).then(p.resolve, p.reject);
   }
 }
 

@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { silentLogger, type Logger } from '../log.ts';
-import { workerBootstrapCode } from '../worker-bootstrap.ts';
+import { SupervisedWorker } from '../supervised-worker.ts';
 import type { IndexBatch } from './search-index.ts';
 
 /** What a worker needs of a report to index it. */
@@ -78,11 +77,9 @@ interface Pending<E extends IndexEntry> {
 }
 
 interface Slot {
-  worker: Worker;
+  /** Watched for a crash, an unasked exit and for no answer within the timeout while it holds batches. */
+  worker: SupervisedWorker<IndexReply>;
   inFlight: Set<number>;
-  ready: boolean;
-  /** Runs while the worker holds batches; restarted by each answer. */
-  timer: NodeJS.Timeout | null;
 }
 
 /**
@@ -143,38 +140,41 @@ export class IndexThreads<E extends IndexEntry> {
     this.#closed = true;
     const slots = [...this.#slots];
     this.#slots.clear();
-    for (const slot of slots) this.#stopTimer(slot);
-    const workers = slots.map((slot) => slot.worker);
     for (const pending of this.#pending) this.#settle(pending, { kind: 'closed', entries: pending.entries });
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
   #start(entry: URL): void {
-    let worker: Worker;
+    // The handlers run on the worker's events, after the slot below exists.
+    let slot: Slot;
+    let worker: SupervisedWorker<IndexReply>;
     try {
-      worker = new Worker(workerBootstrapCode(entry), { eval: true });
+      worker = new SupervisedWorker<IndexReply>(
+        entry,
+        {
+          onMessage: (reply) => {
+            if ('ready' in reply) {
+              this.stats.dictionaryMs.push(reply.dictionaryMs);
+              return;
+            }
+            const pending = this.#pending[reply.id];
+            slot.inFlight.delete(reply.id);
+            slot.worker.answered(slot.inFlight.size);
+            if (pending && this.#settle(pending, { kind: 'indexed', entries: pending.entries, batch: reply.batch, unreadable: reply.unreadable })) {
+              this.stats.workerBatches += 1;
+            }
+            this.#feed(slot);
+          },
+          onFailure: ({ reason, cause }) => this.#failed(slot, reason, cause),
+        },
+        this.#timeoutMs,
+      );
     } catch (error) {
       this.#failed(null, `failed to start: ${messageOf(error)}`, error);
       return;
     }
-    const slot: Slot = { worker, inFlight: new Set(), ready: false, timer: null };
+    slot = { worker, inFlight: new Set() };
     this.#slots.add(slot);
-    worker.on('message', (reply: IndexReply) => {
-      if ('ready' in reply) {
-        slot.ready = true;
-        this.stats.dictionaryMs.push(reply.dictionaryMs);
-        return;
-      }
-      const pending = this.#pending[reply.id];
-      slot.inFlight.delete(reply.id);
-      this.#stopTimer(slot);
-      if (pending && this.#settle(pending, { kind: 'indexed', entries: pending.entries, batch: reply.batch, unreadable: reply.unreadable })) {
-        this.stats.workerBatches += 1;
-      }
-      this.#feed(slot);
-    });
-    worker.on('error', (error) => this.#failed(slot, `${slot.ready ? 'crashed' : 'failed to start'}: ${messageOf(error)}`, error));
-    worker.on('exit', (code) => this.#failed(slot, `exited with code ${code}`));
   }
 
   /**
@@ -187,10 +187,7 @@ export class IndexThreads<E extends IndexEntry> {
     while (slot.inFlight.size < depth && this.#next < this.#pending.length) {
       const id = this.#next++;
       slot.inFlight.add(id);
-      slot.worker.postMessage({ id, entries: this.#pending[id]!.entries.map(({ slug, file, dateStart, dateEnd }) => ({ slug, file, dateStart, dateEnd })) } satisfies IndexRequest);
-    }
-    if (slot.inFlight.size > 0 && slot.timer === null) {
-      slot.timer = setTimeout(() => this.#failed(slot, `no answer within ${this.#timeoutMs} ms`), this.#timeoutMs);
+      slot.worker.send({ id, entries: this.#pending[id]!.entries.map(({ slug, file, dateStart, dateEnd }) => ({ slug, file, dateStart, dateEnd })) } satisfies IndexRequest);
     }
     if (slot.inFlight.size === 0) {
       // Nothing left for it: end it now, which frees its dictionaries.
@@ -199,18 +196,11 @@ export class IndexThreads<E extends IndexEntry> {
     }
   }
 
-  #stopTimer(slot: Slot): void {
-    if (slot.timer !== null) clearTimeout(slot.timer);
-    slot.timer = null;
-  }
-
   /** A worker is gone, stuck or never came: its batches, and the queue once no worker is left, go back to the caller. */
   #failed(slot: Slot | null, reason: string, cause?: unknown): void {
-    if (slot !== null) this.#stopTimer(slot);
     if (slot !== null && !this.#slots.delete(slot)) return; // ended on purpose, or already counted
     this.stats.failures += 1;
     const batches = slot ? [...slot.inFlight] : [];
-    if (slot) void slot.worker.terminate();
     const workersLeft = this.#slots.size;
     this.#logger.warn(
       { event: 'search.index_threads_failed', reason, batches: batches.length, workersLeft, err: cause },

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { DigestError } from '../errors.ts';
-import { workerBootstrapCode } from '../worker-bootstrap.ts';
+import { SupervisedWorker } from '../supervised-worker.ts';
 import type { Report } from '../report/types.ts';
 import type { WordcloudResult } from './generate-wordcloud.ts';
 
@@ -44,21 +43,20 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 
 interface Pending {
   id: number;
-  worker: Worker;
   resolve: (cloud: DrawnCloud) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 /**
  * One long-lived worker thread that draws word clouds with {@link generateWordcloud}, so
  * segmentation, layout and painting never block the bot's event loop. Started on the first
- * drawing, unref'd while idle (it never keeps the process alive), fed one request at a time, the PNG
+ * drawing, holding the process open only while it draws, fed one request at a time, the PNG
  * transferred back rather than copied. A worker that fails to start or crashes rejects its
- * drawing (and every later one) with {@link WorkerUnavailableError}; {@link close} terminates it.
+ * drawing (and every later one) with {@link WorkerUnavailableError}; one that does not answer in
+ * time fails its drawing and is replaced by the next; {@link close} terminates it.
  */
 export class WordcloudThread {
-  private worker: Worker | null = null;
+  private worker: SupervisedWorker<DrawReply> | null = null;
   private current: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
@@ -100,55 +98,42 @@ export class WordcloudThread {
   private send(request: DrawRequest): Promise<DrawnCloud> {
     if (this.closed) return Promise.reject(new DigestError('word cloud worker closed'));
     if (this.failure) return Promise.reject(this.failure);
-    let worker: Worker;
+    let worker: SupervisedWorker<DrawReply>;
     try {
       worker = this.worker ?? this.start();
     } catch (cause) {
       return Promise.reject(this.fail(`word cloud worker failed to start: ${messageOf(cause)}`, cause));
     }
     return new Promise<DrawnCloud>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // Replace the stuck worker; the next drawing starts a fresh one.
-        if (this.worker === worker) this.worker = null;
-        this.settle(null, new DigestError(`word cloud worker: no answer within ${this.timeoutMs} ms`));
-        void worker.terminate();
-      }, this.timeoutMs);
-      timer.unref();
-      this.current = { id: request.id, worker, resolve, reject, timer };
-      // Held while a drawing is under way (a CLI awaiting it must not exit), released when idle.
-      worker.ref();
-      worker.postMessage(request);
+      this.current = { id: request.id, resolve, reject };
+      worker.send(request);
     });
   }
 
-  private start(): Worker {
-    const worker = new Worker(workerBootstrapCode(this.entry), { eval: true });
-    worker.unref();
-    let ready = false;
-    worker.on('message', (reply: DrawReply) => {
-      if ('ready' in reply) {
-        ready = true;
-        return;
-      }
-      if (reply.ok) {
-        const { png, id, ok: _ok, ...rest } = reply;
-        this.settle({ ...rest, png: Buffer.from(png) }, null, id);
-      } else {
-        this.settle(null, new DigestError(reply.message), reply.id);
-      }
-    });
-    worker.on('error', (error) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      const what = ready ? 'crashed' : 'failed to start';
-      this.settle(null, this.fail(`word cloud worker ${what}: ${messageOf(error)}`, error));
-    });
-    worker.on('exit', (code) => {
-      // An exit we did not ask for (close and the timeout drop the worker first).
-      if (this.worker !== worker) return;
-      this.worker = null;
-      this.settle(null, this.fail(`word cloud worker exited with code ${code}`));
-    });
+  private start(): SupervisedWorker<DrawReply> {
+    const worker: SupervisedWorker<DrawReply> = new SupervisedWorker<DrawReply>(
+      this.entry,
+      {
+        onMessage: (reply) => {
+          if ('ready' in reply) return;
+          worker.answered(0);
+          if (reply.ok) {
+            const { png, id, ok: _ok, ...rest } = reply;
+            this.settle({ ...rest, png: Buffer.from(png) }, null, id);
+          } else {
+            this.settle(null, new DigestError(reply.message), reply.id);
+          }
+        },
+        onFailure: ({ kind, reason, cause }) => {
+          if (this.worker === worker) this.worker = null;
+          // A stuck drawing fails alone, and the next drawing starts a fresh worker; a worker that
+          // cannot start or dies fails this drawing and every later one (they are drawn in-process).
+          if (kind === 'timeout') this.settle(null, new DigestError(`word cloud worker: ${reason}`));
+          else this.settle(null, this.fail(`word cloud worker ${reason}`, cause));
+        },
+      },
+      this.timeoutMs,
+    );
     this.worker = worker;
     return worker;
   }
@@ -163,8 +148,6 @@ export class WordcloudThread {
     const pending = this.current;
     if (!pending || (id !== undefined && pending.id !== id)) return;
     this.current = null;
-    clearTimeout(pending.timer);
-    pending.worker.unref();
     if (cloud) pending.resolve(cloud);
     else pending.reject(error ?? new DigestError('word cloud worker: no result'));
   }

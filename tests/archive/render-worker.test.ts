@@ -27,6 +27,7 @@ function capturingLogger() {
 }
 
 const DYING_WORKER = new URL('./dying-render-worker.ts', import.meta.url);
+const SILENT_WORKER = new URL('./silent-render-worker.ts', import.meta.url);
 
 describe('archive pages rendered on the render worker', () => {
   const content = archiveContent();
@@ -99,6 +100,20 @@ describe('the render thread when its worker dies (and when it does not)', () => 
       expect(lines.at(-1)).toMatchObject({ event: 'archive.render_worker_failed', renderingInline: true });
       expect(await thread.render(indexJob(4))).toBe(await renderJob(indexJob(4)));
       expect(thread.counts).toEqual({ worker: 0, inline: 4, workerFailures: 3 });
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('renders the pages of a worker that answers none in time inline, logged, and ends that worker', async () => {
+    const { lines, logger } = capturingLogger();
+    const thread = new RenderThread({ entry: SILENT_WORKER, logger, timeoutMs: 300 });
+    try {
+      const pages = await Promise.all([thread.render(indexJob(1)), thread.render(indexJob(2))]);
+      expect(pages).toEqual([await renderJob(indexJob(1)), await renderJob(indexJob(2))]);
+      expect(thread.counts).toEqual({ worker: 0, inline: 2, workerFailures: 1 });
+      expect(lines.filter((l) => l.event === 'archive.render_worker_failed').map((l) => l.reason)).toEqual(['no answer within 300 ms']);
+      expect(thread.workerThreadId).toBeNull();
     } finally {
       await thread.close();
     }
