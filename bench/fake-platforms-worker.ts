@@ -5,7 +5,7 @@
  * CPU pay for parsing every upload. Started by bench/fanout.ts and bench/commands-under-fanout.ts;
  * one message in, one out, one request at a time.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { startFakeDiscord } from '../tests/helpers/fake-discord.ts';
 import { startFakeTelegram } from '../tests/helpers/fake-telegram.ts';
@@ -20,7 +20,9 @@ import { startFakeTelegram } from '../tests/helpers/fake-telegram.ts';
 export type WorkerRequest =
   | { type: 'start'; count: number; readers?: number }
   | { type: 'command'; chatId: number; text?: string; press?: boolean }
-  | { type: 'figures' };
+  | { type: 'figures' }
+  /** The fakes' own event-loop delay since the last `loop` request (or the start), then reset. */
+  | { type: 'loop' };
 
 export interface CommandTiming {
   /** Null when no answer came within 30 s. */
@@ -35,6 +37,12 @@ export interface FakeEndpoints {
   discordChannels: string[];
   /** The private chats of the readers who send commands. */
   readerChats: number[];
+}
+
+/** The fakes' event-loop delay over a phase: a command's answer is seen no sooner than their loop turns. */
+export interface FakeLoop {
+  p99: number;
+  max: number;
 }
 
 export interface FakeFigures {
@@ -96,6 +104,8 @@ const port = parentPort;
 if (!port) throw new Error('fake-platforms-worker runs as a worker thread');
 const telegram = await startFakeTelegram({ enforceRateLimits: true });
 const discord = await startFakeDiscord({ enforceRateLimits: true });
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
 
 port.on('message', (request: WorkerRequest) => {
   void (async () => {
@@ -120,6 +130,11 @@ port.on('message', (request: WorkerRequest) => {
     }
     if (request.type === 'command') {
       port.postMessage(await timeCommand(request));
+      return;
+    }
+    if (request.type === 'loop') {
+      port.postMessage({ p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } satisfies FakeLoop);
+      loop.reset();
       return;
     }
     const sent = telegram.sent;
