@@ -110,6 +110,7 @@ export class TelegramPlatform implements Platform {
   private readonly webhook: TelegramWebhookOptions | null;
   /** Webhook mode: true between a successful start() and stop(). */
   private receiving = false;
+  private lastUpdateId = 0;
   /**
    * Webhook mode: `POST /telegram/webhook` for the HTTP server to mount (answers 503 until start()
    * has set the webhook). Null in polling mode.
@@ -153,7 +154,12 @@ export class TelegramPlatform implements Platform {
     this.bot.catch((error) => {
       this.logger.error({ event: 'telegram-update-failed', reason: this.scrub(String(error.error)) }, 'update handling failed');
     });
-    // First of all middleware: an update the handlers cannot read never reaches them.
+    // The newest update polled, for confirming it again at a stop (see stop()).
+    this.bot.use((ctx, next) => {
+      this.lastUpdateId = Math.max(this.lastUpdateId, ctx.update.update_id);
+      return next();
+    });
+    // First of all middleware that reads: an update the handlers cannot read never reaches them.
     this.bot.use(dropMalformedUpdates(this.logger));
     this.running = receiveCommands(this.bot, {
       router: options.router,
@@ -281,9 +287,15 @@ export class TelegramPlatform implements Platform {
     if (this.bot.isRunning()) {
       try {
         await this.bot.stop();
-      } catch (error) {
-        // Confirming the last update failed (Telegram unreachable): it is fetched again next start.
-        this.logger.warn({ event: 'telegram-stop', reason: this.describe(error) }, 'telegram stop incomplete');
+      } catch {
+        // grammY's stop aborts the long poll, then confirms the updates handled with one more
+        // getUpdates, which can meet the kept-alive connection the abort just closed: once more.
+        try {
+          await this.bot.api.getUpdates({ offset: this.lastUpdateId + 1, limit: 1, timeout: 0 });
+        } catch (error) {
+          // Telegram unreachable: the last updates are fetched again next start (and claimed once).
+          this.logger.warn({ event: 'telegram-stop', reason: this.describe(error) }, 'telegram stop incomplete');
+        }
       }
     }
     await this.polling;
