@@ -11,9 +11,16 @@ import { startTcpProxy, throughProxy, type TcpProxy } from '../helpers/tcp-proxy
 import { exitWithin, ROOT_DIR, startBot, waitForLog, waitUntilServing, type BotProcess } from './bot-process-helpers.ts';
 import { until as untilTrue } from '../helpers/until.ts';
 
-/** Waits as `untilTrue`, showing the bot's last log lines on a timeout. */
+/**
+ * Waits as `untilTrue`, showing on a timeout every coordination and fan-out line the bot logged
+ * (what ran when, which the last few lines alone do not tell) and its last log lines.
+ */
 const until = <T>(what: string, probe: Parameters<typeof untilTrue<T>>[1], timeoutMs = 30_000): Promise<T> =>
-  untilTrue(what, probe, timeoutMs, () => bot?.stderr().slice(-3000) ?? '');
+  untilTrue(what, probe, timeoutMs, () => {
+    const log = bot?.stderr() ?? '';
+    const story = log.split('\n').filter((line) => /"event":"(?:coordination|fanout|store)\./.test(line));
+    return `coordination, fan-out and store events:\n${story.join('\n')}\n… last lines:\n${log.slice(-3000)}`;
+  });
 
 /**
  * `npm start` on PostgreSQL whose server becomes unreachable (a TCP proxy between them, cut and
@@ -125,13 +132,15 @@ describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
     expect(countEvents('store.connection_lost')).toBe(1);
     expect(bot.child.exitCode).toBeNull();
 
-    // Every fan-out over (the start-up one, the catch-up, and on a slow machine the due time's own
-    // job, which pg-boss may hand out after the restore) and none begun for longer than the job
-    // poll: the cut below finds no fan-out holding the lock, so it is the outage limit that ends
-    // the bot (a fan-out holding it would end the bot for the lost lock instead).
+    // Every fan-out over and none begun for longer than the job poll (2 s): the cut below finds no
+    // fan-out holding the lock, so it is the outage limit that ends the bot (a fan-out holding it
+    // would end the bot for the lost lock instead). Which fan-outs ran depends on the machine's
+    // speed (the start-up catch-up, retried if it failed; the restore's catch-up; the due time's
+    // own job when pg-boss retries the minute's tick after the restore), so only the one that
+    // delivered is counted on, and the lock's taking and releasing must balance.
     await until(
       'every fan-out to finish, and none to start for 5 s',
-      () => countEvents('fanout.lock_released') >= 2 && countEvents('fanout.lock_taken') === countEvents('fanout.lock_released') && Date.now() - lastEventMs('fanout.') > 5000,
+      () => countEvents('fanout.lock_released') >= 1 && countEvents('fanout.lock_taken') === countEvents('fanout.lock_released') && Date.now() - lastEventMs('fanout.') > 5000,
       60_000,
     );
 
