@@ -2,6 +2,8 @@
  * Search benchmark: ten years of daily reports (3,650 files), every figure side by side in one run
  * so the machine's load colours both sides of each ratio alike (issue 19 §3):
  * - the floor: jieba segmenting the Chinese text of every report (what any index of it must do);
+ *   with `--only=index` also the same segmenting shared out to the index's worker threads (the
+ *   parallel floor: what the cores give);
  * - the first index (read, strip, segment, count, post every report), on worker threads (the
  *   default) and on the bot's thread in 15 ms slices, each as a multiple of the floor, with how long
  *   the event loop was held meanwhile, the CPU time (every thread), the peak RSS and the workers'
@@ -30,10 +32,12 @@
  * measures the commands alone, `--rounds` times each (200 by default): for profiling the /search
  * path with `node --cpu-prof --import tsx bench/search.ts 3650 --only=commands`.
  */
+import { once } from 'node:events';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import MiniSearch from 'minisearch';
 import { createCommandRouter } from '../src/commands/router.ts';
 import { createDigestBuilder } from '../src/digest-builder.ts';
@@ -77,12 +81,58 @@ function spread(times: number[]): string {
 const QUERIES = ['模型', 'Claude Code', '智能体 推理', 'ＧＰＴ', 'RLM', '开源 模型 发布', 'Cluade', '<script>alert(1)</script>', '量子计算', 'x'.repeat(2000), '模'.repeat(2000)];
 const HAN_RUN = /\p{Script=Han}+/gu;
 
-/** The floor: jieba over each report's Chinese text, as the index hands it to jieba (runs joined by line breaks). */
+/** Each report's Chinese text as the index hands it to jieba (runs joined by line breaks). */
+function chineseTexts(texts: readonly string[]): string[] {
+  return texts.map((text) => Array.from(foldText(reportIndexText(text)).matchAll(HAN_RUN), (m) => m[0]).join('\n'));
+}
+
+/** The floor: jieba over each report's Chinese text, as the index hands it to jieba. */
 function segmentAll(texts: readonly string[]): number {
-  const chinese = texts.map((text) => Array.from(foldText(reportIndexText(text)).matchAll(HAN_RUN), (m) => m[0]).join('\n'));
+  const chinese = chineseTexts(texts);
   const start = performance.now();
   for (const text of chinese) cutChinese(text, true);
   return performance.now() - start;
+}
+
+/**
+ * The parallel floor: the same segmenting shared out to `threads` worker threads whose dictionaries
+ * are loaded before the clock starts, so nothing but jieba runs on them. What two threads of pure
+ * segmenting take on this machine is the best any threaded index could reach here; the ratio to
+ * the floor says how much the cores give (two cores sharing caches and memory bandwidth, or one
+ * machine's neighbours, give less than half).
+ */
+class ParallelFloor {
+  readonly #workers: Worker[];
+  readonly #ready: Promise<unknown>;
+
+  constructor(threads: number) {
+    const url = new URL('./segment-worker.ts', import.meta.url).href;
+    this.#workers = Array.from(
+      { length: threads },
+      () => new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })`, { eval: true }),
+    );
+    this.#ready = Promise.all(this.#workers.map((worker) => once(worker, 'message')));
+  }
+
+  /** Wall time from handing out the shares to the last one segmented. */
+  async measure(texts: readonly string[]): Promise<number> {
+    await this.#ready;
+    const chinese = chineseTexts(texts);
+    const share = Math.ceil(chinese.length / this.#workers.length);
+    const start = performance.now();
+    await Promise.all(
+      this.#workers.map((worker, i) => {
+        const answered = once(worker, 'message');
+        worker.postMessage(chinese.slice(i * share, (i + 1) * share));
+        return answered;
+      }),
+    );
+    return performance.now() - start;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.terminate()));
+  }
 }
 
 /** One first index: wall time, the event loop's delay meanwhile, the RSS sampled throughout, the worker threads' figures. */
@@ -273,13 +323,17 @@ async function floorAndFirstIndex(library: ReportLibrary, texts: readonly string
     { name: 'in-thread slices', indexThreads: 0 },
   ];
   const floors: number[] = [];
+  const parallelFloors: number[] = [];
+  const parallelFloor = new ParallelFloor(threads);
   const figures = ways.map(() => ({ ms: [] as number[], ratio: [] as number[], cpuRatio: [] as number[], loopMax: [] as number[], loopBusy: [] as number[], peakRss: [] as number[], dictMs: [] as number[] }));
   for (let round = 0; round < indexRounds; round++) {
     let cpu = process.cpuUsage();
     const floorMs = segmentAll(texts);
     const floorCpu = cpuMs(cpu);
     floors.push(floorMs);
-    console.log(`round ${round + 1}: floor ${s(floorMs)} (CPU ${s(floorCpu)})`);
+    const parallelMs = await parallelFloor.measure(texts);
+    parallelFloors.push(parallelMs);
+    console.log(`round ${round + 1}: floor ${s(floorMs)} (CPU ${s(floorCpu)}); the same segmenting on ${threads} threads ${s(parallelMs)} = ${(parallelMs / floorMs).toFixed(2)} × the floor`);
     for (const [i, way] of ways.entries()) {
       cpu = process.cpuUsage();
       const built = await firstIndex(library, way.indexThreads);
@@ -303,12 +357,16 @@ async function floorAndFirstIndex(library: ReportLibrary, texts: readonly string
       );
     }
   }
+  await parallelFloor.close();
   const median = (values: number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
     return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   };
-  console.log(`median of ${indexRounds} rounds: floor ${s(median(floors))}`);
+  console.log(
+    `median of ${indexRounds} rounds: floor ${s(median(floors))}; the same segmenting on ${threads} threads ${s(median(parallelFloors))} ` +
+      `(${median(parallelFloors.map((p, i) => p / floors[i]!)).toFixed(2)} × the floor: what ${threads} threads of pure jieba give here)`,
+  );
   for (const [i, way] of ways.entries()) {
     const f = figures[i]!;
     console.log(

@@ -4,6 +4,7 @@ import type { Destination, DigestEditResult, SentPart } from '../platform.ts';
 import { uploadsOf } from './upload-files.ts';
 import { classifyDiscordError } from './classify-error.ts';
 import { readEarlierAttempt } from './ledger-marks.ts';
+import { multipartRequest } from './multipart-body.ts';
 
 /** Codes that mean this message can no longer be edited: a correction reports them, never resends. */
 const NOT_EDITABLE_CODES = new Set([
@@ -65,7 +66,7 @@ export async function editDiscordMessages(
     try {
       const files = await uploadsOf(message).catch(() => null);
       const body = files === null ? { ...editBody(message.body), attachments: [] } : editBody(message.body);
-      await rest.patch(Routes.channelMessage(channelId, messageId), { body, ...(files && files.length > 0 ? { files } : {}) });
+      await rest.patch(Routes.channelMessage(channelId, messageId), files && files.length > 0 ? multipartRequest(body, files) : { body });
       edited += 1;
     } catch (error) {
       if (error instanceof DiscordAPIError && NOT_EDITABLE_CODES.has(Number(error.code))) {

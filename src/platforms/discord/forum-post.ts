@@ -3,6 +3,7 @@ import type { DiscordComponentsBody, DiscordMessageBody, DiscordOutgoingMessage 
 import type { Destination, SendDigestOptions, SendResult } from '../platform.ts';
 import type { ChannelFacts } from './channel-facts.ts';
 import { forumOpeningMark, readEarlierAttempt } from './ledger-marks.ts';
+import { multipartRequest } from './multipart-body.ts';
 import { channelMessages, postDiscordMessages, type MessagePlacement } from './send-digest.ts';
 
 /** Discord's longest thread name. */
@@ -105,10 +106,11 @@ export async function postForumDigest(
     },
     async post(index, body, files, variant) {
       if (index !== 0) return inThread.post(index, body, files, variant);
-      const created = (await deps.restOnce.post(Routes.threads(forum.id), {
-        body: { name, ...(spec.tagId !== null ? { applied_tags: [spec.tagId] } : {}), message: starterMessage(body) },
-        ...(files.length > 0 ? { files } : {}),
-      })) as { id: string; message?: { id?: string } };
+      const payload = { name, ...(spec.tagId !== null ? { applied_tags: [spec.tagId] } : {}), message: starterMessage(body) };
+      const created = (await deps.restOnce.post(Routes.threads(forum.id), files.length > 0 ? multipartRequest(payload, files) : { body: payload })) as {
+        id: string;
+        message?: { id?: string };
+      };
       threadId = created.message?.id ?? created.id;
       return threadId;
     },

@@ -8,6 +8,7 @@ import {
   type DiscordOutgoingMessage,
 } from '../../render/payload-types.ts';
 import { SendError, type Destination, type SendDigestOptions, type SendResult } from '../platform.ts';
+import { multipartRequest } from './multipart-body.ts';
 import { uploadsOf } from './upload-files.ts';
 import { classifyDiscordError, isFileRefusal } from './classify-error.ts';
 import { readEarlierAttempt } from './ledger-marks.ts';
@@ -72,10 +73,8 @@ export interface MessagePlacement {
 export function channelMessages(rest: REST, channelId: () => string, key: string): MessagePlacement {
   return {
     async post(index, body, files, variant) {
-      const created = (await rest.post(Routes.channelMessages(channelId()), {
-        body: { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true },
-        ...(files.length > 0 ? { files } : {}),
-      })) as { id: string };
+      const payload = { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true };
+      const created = (await rest.post(Routes.channelMessages(channelId()), files.length > 0 ? multipartRequest(payload, files) : { body: payload })) as { id: string };
       return created.id;
     },
   };
