@@ -124,16 +124,21 @@ try {
   await sleep(3000);
 
   /** Commands in turn, one every EVERY_MS, until `more()` says stop; with the loop's delay meanwhile. */
-  const probe = async (more: (n: number) => boolean) => {
+  /** The slowest answers during the fan-outs: when in its fan-out each was asked. */
+  const slowest: Array<{ kind: Kind; ms: number; atS: number }> = [];
+  let fanoutStarted = 0;
+  const probe = async (more: (n: number) => boolean, during = false) => {
     const times: Record<Kind, number[]> = { report: [], search: [], press: [] };
     let lost = 0;
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     for (let n = 0; more(n); n++) {
       const kind = KINDS[n % KINDS.length]!;
+      const askedAt = performance.now();
       const ms = await command(kind);
       if (ms === null) lost++;
       else times[kind].push(ms);
+      if (during && ms !== null) slowest.push({ kind, ms, atS: (askedAt - fanoutStarted) / 1000 });
       await sleep(EVERY_MS);
     }
     loop.disable();
@@ -157,8 +162,9 @@ try {
   const started = performance.now();
   for (const digest of fannedDigests) {
     let fanoutDone = false;
+    fanoutStarted = performance.now();
     const fanout = deliverer.deliver({ slug: digest.slug, digest, destinations, kind: 'scheduled' }).finally(() => (fanoutDone = true));
-    const during = await probe(() => !fanoutDone);
+    const during = await probe(() => !fanoutDone, true);
     for (const kind of KINDS) busy.times[kind].push(...during.times[kind]);
     busy.lost += during.lost;
     // The worst fan-out's loop figures.
@@ -195,6 +201,13 @@ try {
   console.log(`commands end to end (update in → first message accepted by the fake Telegram), ${REPORTS} reports, one every ${EVERY_MS} ms, idle then during the fan-out:`);
   for (const kind of KINDS) console.log(row(kind === 'press' ? 'button' : `/${kind}`, idle.times[kind], busy.times[kind]));
   console.log(row('all', KINDS.flatMap((k) => idle.times[k]), KINDS.flatMap((k) => busy.times[k])));
+  slowest.sort((a, b) => b.ms - a.ms);
+  console.log(
+    `  the slowest answers during the fan-outs (seconds into their fan-out): ${slowest
+      .slice(0, 6)
+      .map((a) => `${a.kind === 'press' ? 'button' : `/${a.kind}`} ${a.ms.toFixed(1)} ms at ${a.atS.toFixed(1)} s`)
+      .join(', ')}`,
+  );
   if (idle.lost + busy.lost > 0) console.log(`  unanswered within 30 s: idle ${idle.lost}, fan-out ${busy.lost}`);
   console.log(
     `  bot event-loop delay: idle p99 ${idle.loopP99.toFixed(1)} ms, max ${idle.loopMax.toFixed(1)} ms; ` +
