@@ -24,6 +24,12 @@ export class LaneQueue<T> {
     return false;
   }
 
+  /** The lane of the item {@link shift} would give, or null when none waits. */
+  nextLane(): SendLane | null {
+    if (this.reply.length > 0) return 'reply';
+    return this.bulk.length > 0 ? 'bulk' : null;
+  }
+
   /** The first waiting item, replies first. */
   shift(): T | undefined {
     return this.reply.length > 0 ? this.reply.shift() : this.bulk.shift();

@@ -34,6 +34,11 @@ const GROUP = -1007500;
 const OWNERS = -1007501;
 const OUTAGE_EXIT_SECONDS = 8;
 const schema = uniqueSchema('digest_outage_bot');
+/**
+ * pg-boss's own schema: with the default (`pgboss`) this bot shared its job queues with any other
+ * test's bot running at the same time (the two CI legs run side by side), which ran its fan-out jobs.
+ */
+const bossSchema = uniqueSchema('boss_outage_bot');
 let tmp: string;
 let telegram: FakeTelegram;
 let proxy: TcpProxy;
@@ -53,7 +58,10 @@ afterAll(async () => {
   await bot?.exit;
   await telegram?.close();
   await proxy?.close();
-  if (enabled) await dropSchema(schema);
+  if (enabled) {
+    await dropSchema(schema);
+    await dropSchema(bossSchema).catch(() => undefined);
+  }
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -84,6 +92,7 @@ describe.runIf(enabled)('the bot when its PostgreSQL server goes away', () => {
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.apiRoot,
       DATABASE_URL: throughProxy(direct, proxy),
+      PGBOSS_SCHEMA: bossSchema,
       DATABASE_OUTAGE_EXIT_SECONDS: String(OUTAGE_EXIT_SECONDS),
       DATABASE_PATH: path.join(tmp, 'data', 'bot.db'),
       CONTENT_DIR: contentDir,

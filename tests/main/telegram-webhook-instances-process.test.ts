@@ -19,6 +19,8 @@ const enabled = await runPostgresTests('telegram-webhook-instances-process');
 const SECRET = 'instances_webhook_SECRET-31337';
 const USER = 7701;
 const schema = uniqueSchema('webhook_procs');
+/** pg-boss's own schema: the default (`pgboss`) would be shared with every other test's bots running at the same time. */
+const bossSchema = uniqueSchema('boss_webhook_procs');
 
 let telegram: FakeTelegram;
 let lb: FakeLoadBalancer;
@@ -42,7 +44,10 @@ afterAll(async () => {
   await Promise.all(bots.map((bot) => bot.exit));
   await lb?.close();
   await telegram?.close();
-  if (enabled) await dropSchema(schema);
+  if (enabled) {
+    await dropSchema(schema);
+    await dropSchema(bossSchema).catch(() => undefined);
+  }
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -66,6 +71,7 @@ describe.runIf(enabled)('two bot processes taking Telegram updates by webhook', 
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(port),
         DATABASE_URL: url,
+        PGBOSS_SCHEMA: bossSchema,
         DATABASE_PATH: path.join(tmp, name, 'bot.db'),
         CONTENT_DIR: contentDir,
         DIGEST_CONFIG: configFile,

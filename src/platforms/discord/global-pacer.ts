@@ -1,5 +1,6 @@
 import type { RESTOptions, ResponseLike } from 'discord.js';
 import { AnswerTimedWindow, answerOnce, openSlot } from '../answer-timed-window.ts';
+import { BulkSpacing } from '../bulk-spacing.ts';
 import { LaneQueue } from '../lane-queue.ts';
 import { currentSendLane, type SendLane } from '../send-lane.ts';
 
@@ -18,10 +19,13 @@ interface Waiter {
  * windows from when it dispatches them; an upload that takes longer than the one after it lands
  * both in the same second on Discord's side, and the 429s that follow count towards Discord's
  * invalid-request ban. Waiting requests go out oldest first, those made while answering a reader
- * (the reply lane, see inSendLane) ahead of the others.
+ * (the reply lane, see inSendLane) ahead of the others; the others spread over the second
+ * (BulkSpacing) rather than all at once.
  */
 export class GlobalPacer {
   private readonly window: AnswerTimedWindow;
+  /** Bulk requests (a fan-out's) spread over the second, not sent in bursts of the whole limit. */
+  private readonly spacing: BulkSpacing;
   private readonly queue = new LaneQueue<Waiter>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -30,6 +34,7 @@ export class GlobalPacer {
     private readonly now: () => number = Date.now,
   ) {
     this.window = new AnswerTimedWindow(perSecond, 1000);
+    this.spacing = new BulkSpacing(perSecond);
   }
 
   /** Resolves when a request may go, with the function to call once Discord answered it. */
@@ -83,7 +88,13 @@ export class GlobalPacer {
     while (this.queue.length > 0) {
       ready = this.window.readyAt(now);
       if (ready > now) break;
+      const bulk = this.queue.nextLane() === 'bulk';
+      if (bulk && this.spacing.readyAt > now) {
+        ready = this.spacing.readyAt;
+        break;
+      }
       const waiter = this.queue.shift()!;
+      if (bulk) this.spacing.released(now);
       waiter.resolve(this.release(now));
     }
     // An infinite ready time means waiting for an answer; its `done` pumps again.

@@ -23,15 +23,32 @@ describe('GlobalPacer (fake clock)', () => {
 
   const bot = { headers: { Authorization: 'Bot x' }, method: 'POST' };
 
-  it('lets the limit through at once, then the rest a second after the answers', async () => {
+  it('spreads bulk requests over the second (a few at once, then one every 1000 / limit ms) and lets no more than the limit out until the answers age a second', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { makeRequest, sentAt } = network(200);
+    const paced = new GlobalPacer(50).wrap(makeRequest);
+    const all = Promise.all(Array.from({ length: 60 }, () => paced('http://x/channels/1/messages', bot)));
+    await vi.advanceTimersByTimeAsync(1199);
+    // 100 ms worth at once (5, and one more as the clock reaches now), then 20 ms apart: the 50th at 880 ms.
+    expect(sentAt).toEqual([0, 0, 0, 0, 0, ...Array.from({ length: 45 }, (_, i) => 20 * i)]);
+    // The window is full until the first answers (at 200 ms) are a second old.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sentAt.slice(50)).toEqual([1200, 1200, 1200, 1200, 1200, 1200]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sentAt.slice(56)).toEqual([1220, 1240, 1260, 1280]);
+    await vi.advanceTimersByTimeAsync(300);
+    await all;
+  });
+
+  it('spreads a small limit as well: one request, then the next a full interval later', async () => {
     vi.useFakeTimers({ now: 0 });
     const { makeRequest, sentAt } = network(200);
     const paced = new GlobalPacer(5).wrap(makeRequest);
     const all = Promise.all(Array.from({ length: 8 }, () => paced('http://x/channels/1/messages', bot)));
     await vi.advanceTimersByTimeAsync(1199);
-    expect(sentAt).toEqual([0, 0, 0, 0, 0]);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(sentAt).toEqual([0, 0, 0, 0, 0, 1200, 1200, 1200]);
+    expect(sentAt).toEqual([0, 100, 300, 500, 700]);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(sentAt.slice(5)).toEqual([1200, 1300, 1500]);
     await vi.advanceTimersByTimeAsync(200);
     await all;
   });
@@ -57,12 +74,15 @@ describe('GlobalPacer (fake clock)', () => {
       return { ok: true, status: 200 } as ResponseLike;
     });
     const bulk = Array.from({ length: 6 }, (_, i) => paced(`http://x/channels/${i}/messages`, bot));
-    const reply = inSendLane('reply', () => paced('http://x/channels/reader/messages', bot));
-    await vi.advanceTimersByTimeAsync(0);
+    // Bulk requests are spread (one every 500 ms at 2 per second): the window is full at 500 ms.
+    await vi.advanceTimersByTimeAsync(600);
     expect(order).toEqual(['http://x/channels/0/messages', 'http://x/channels/1/messages']);
-    await vi.advanceTimersByTimeAsync(1000);
-    // The reply takes the first place that frees; the bulk requests follow in their order.
-    expect(order.slice(2)).toEqual(['http://x/channels/reader/messages', 'http://x/channels/2/messages']);
+    const reply = inSendLane('reply', () => paced('http://x/channels/reader/messages', bot));
+    await vi.advanceTimersByTimeAsync(399);
+    expect(order).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    // The reply takes the first place that frees (at 1000 ms), ahead of the bulk request due since 900 ms.
+    expect(order.slice(2)).toEqual(['http://x/channels/reader/messages']);
     await vi.advanceTimersByTimeAsync(3000);
     await Promise.all([...bulk, reply]);
     expect(order.slice(3)).toEqual([2, 3, 4, 5].map((i) => `http://x/channels/${i}/messages`));
