@@ -120,6 +120,15 @@ export interface DelivererDeps {
 export const DEFAULT_MAX_UNRECORDED_SENDS = 2;
 
 const DEFAULT_CONCURRENCY = 64;
+/**
+ * How far apart a fan-out's lanes open (64 per platform over about a third of a second). Each lane
+ * claims, reads and renders before its first send reaches the pacer, and opened a turn of the loop
+ * apart they did all that within the fan-out's first ~100 ms, for sends the pacers then hold for
+ * a second or two (50 a second on Discord, 30 on Telegram): a reader's /report asked at that
+ * moment took 60–80 ms against 8 idle. Spread, the same work costs the loop a little at a time;
+ * the pacers still have more lanes waiting than they can release.
+ */
+const FANOUT_LANE_OPENING_MS = 5;
 
 function emptyCounts(): PlatformCounts {
   return { delivered: 0, skipped: 0, deactivated: 0, failed: 0, migrated: 0 };
@@ -263,8 +272,11 @@ export class Deliverer {
         }
         try {
           const width = this.deps.concurrency?.[platform] ?? DEFAULT_CONCURRENCY;
-          const out = await runPool(list, width, (d) =>
-            this.deliverOnceGuarded(request, d, events, runId).then((r) => (this.deps.onResult?.(r), r)),
+          const out = await runPool(
+            list,
+            width,
+            (d) => this.deliverOnceGuarded(request, d, events, runId).then((r) => (this.deps.onResult?.(r), r)),
+            { openEveryMs: FANOUT_LANE_OPENING_MS },
           );
           list.forEach((d, i) => settled.set(d, out[i] as DestinationResult));
         } finally {

@@ -7,9 +7,16 @@
  * (a fan-out's ledger claim, its reads, the first rendering) run without waiting on the network,
  * so 64 slots opened in one go held the loop for their whole burst, and a reader's command that
  * arrived as a fan-out began waited a few hundred milliseconds behind it. Between two openings the
- * loop answers what has come in meanwhile.
+ * loop answers what has come in meanwhile. With `openEveryMs` they open that far apart instead
+ * (the Deliverer's lanes: see FANOUT_LANE_OPENING_MS).
  */
-export async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function runPool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+  options: { openEveryMs?: number } = {},
+): Promise<R[]> {
+  const openEveryMs = options.openEveryMs ?? 0;
   const results = new Array<R>(items.length);
   let next = 0;
   const lanes = Math.max(1, Math.min(concurrency, items.length));
@@ -22,7 +29,7 @@ export async function runPool<T, R>(items: readonly T[], concurrency: number, wo
   };
   const running: Promise<void>[] = [];
   for (let i = 0; i < lanes && next < items.length; i++) {
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (i > 0) await new Promise<void>((resolve) => (openEveryMs > 0 ? setTimeout(resolve, openEveryMs) : setImmediate(resolve)));
     // A lane that failed meanwhile: no further lane opens, and no lane takes another item.
     if (failure) break;
     // Watched from the start: a lane failing while later ones are still opening is not an

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runPool } from '../../src/delivery/pool.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('runPool', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('keeps at most `concurrency` in flight and returns results in input order', async () => {
     let inFlight = 0;
     let most = 0;
@@ -29,6 +33,21 @@ describe('runPool', () => {
     expect(order[0]).toBe('slot 0');
     expect(order.indexOf('command')).toBeLessThan(order.indexOf('slot 5'));
     expect(order.filter((o) => o.startsWith('slot'))).toHaveLength(6);
+  });
+
+  it('opens its slots `openEveryMs` apart when asked (fake clock)', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const openedAt: number[] = [];
+    const run = runPool([0, 1, 2, 3], 4, async () => {
+      openedAt.push(Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }, { openEveryMs: 5 });
+    await vi.advanceTimersByTimeAsync(4);
+    expect(openedAt).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(11);
+    expect(openedAt).toEqual([0, 5, 10, 15]);
+    await vi.advanceTimersByTimeAsync(100);
+    await run;
   });
 
   it('rejects with a slot\'s error once the running slots settle, and opens no further slot', async () => {
