@@ -3,11 +3,10 @@
  * worth of them at once, then one every `1000 / perSecond` ms.
  *
  * Why: an answer-timed window (AnswerTimedWindow) lets `max` requests go the moment it has room,
- * and room comes back in the same bursts a second after their answers. With enough sends allowed
- * out at once (`delivery.maxUnrecordedSends` raised for a far-away API; the default of 2 keeps
- * Discord's fan-out below the window) a fan-out would release about fifty 300 KB uploads at once,
- * every second, each burst holding the bot's thread for 100–150 ms while a reader's command waits
- * behind it. Spaced, the same sends cost the thread a few milliseconds every 20 ms. The window
+ * and room comes back in the same bursts a second after their answers. At Discord's 50 per second
+ * a fan-out then released about fifty 300 KB uploads at once, every second, and preparing them
+ * held the bot's thread for 100–150 ms at a time: a reader's command that came in then waited
+ * behind them. Spaced, the same sends cost the thread a few milliseconds every 20 ms. The window
  * stays the limit (a request still waits for room in it); throughput is the same, since the window
  * frees room no faster than the spacing once requests have a latency. Replies are never spaced.
  */
