@@ -45,6 +45,7 @@ import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
 import type { FakeEndpoints, FakeFigures, WorkerRequest } from './fake-platforms-worker.ts';
 import { buildReportFolder } from './fixtures.ts';
+import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
 
 const count = Number(process.argv[2] ?? 300);
 const readers = Number(process.argv[3] ?? 200);
@@ -76,7 +77,7 @@ function ask<T>(worker: Worker, request: WorkerRequest): Promise<T> {
 }
 
 const tsWorker = (file: string): Worker =>
-  new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL(file, import.meta.url).href)}); })`, { eval: true });
+  new Worker(workerBootstrapCode(new URL(file, import.meta.url)), { eval: true });
 
 /** The readers: `readers` loops fetching archive pages back to back until told to stop. */
 const READERS_SOURCE = `

@@ -34,6 +34,7 @@ import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
 import type { CommandTiming, FakeEndpoints, FakeFigures, FakeLoop, WorkerRequest } from './fake-platforms-worker.ts';
 import { buildReportFolder } from './fixtures.ts';
+import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const count = Number(positional[0] ?? 1000);
@@ -68,9 +69,9 @@ function ask<T>(worker: Worker, request: WorkerRequest): Promise<T> {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-commands-'));
-const workerUrl = new URL('./fake-platforms-worker.ts', import.meta.url).href;
+const workerUrl = new URL('./fake-platforms-worker.ts', import.meta.url);
 const startFakes = (): Worker =>
-  new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`, { eval: true });
+  new Worker(workerBootstrapCode(workerUrl), { eval: true });
 // Each platform on a thread of its own (the bot uses the fake Telegram of one, the fake Discord of
 // the other): parsing a thousand 300 KB Discord uploads then never delays the turn of the loop on
 // which the fake Telegram sees a command's answer, as two platforms never share a machine.

@@ -30,6 +30,7 @@ import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
 import type { FakeEndpoints, FakeFigures, WorkerRequest } from './fake-platforms-worker.ts';
 import { buildReportFolder } from './fixtures.ts';
+import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const REPORTS = 3650;
@@ -51,10 +52,10 @@ function ask<T>(worker: Worker, request: WorkerRequest): Promise<T> {
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-fanout-'));
 // A worker does not inherit the tsx loader (nor load a .ts entry with `--import tsx` on Node 20):
-// it registers tsx itself, then imports the TypeScript module.
-const workerUrl = new URL('./fake-platforms-worker.ts', import.meta.url).href;
+// it registers tsx itself, then imports the TypeScript module (workerBootstrapCode).
+const workerUrl = new URL('./fake-platforms-worker.ts', import.meta.url);
 const fakes = new Worker(
-  `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`,
+  workerBootstrapCode(workerUrl),
   { eval: true },
 );
 try {

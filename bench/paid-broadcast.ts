@@ -29,6 +29,7 @@ import { TELEGRAM_LIMITS } from '../src/render/limits.ts';
 import { renderTelegramCalls } from '../src/render/telegram.ts';
 import { sampleDigest, scriptedRouter } from '../tests/helpers/fake-telegram-harness.ts';
 import type { TelegramWorkerEndpoint, TelegramWorkerFigures, TelegramWorkerRequest } from './fake-telegram-worker.ts';
+import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const targetMessages = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 20_000);
@@ -54,9 +55,9 @@ const digest = sampleDigest({ imageBytes: 50_000 });
 const perChat = renderTelegramCalls(digest).length;
 const chatCount = Math.ceil(targetMessages / perChat);
 
-const workerUrl = new URL('./fake-telegram-worker.ts', import.meta.url).href;
+const workerUrl = new URL('./fake-telegram-worker.ts', import.meta.url);
 const fake = new Worker(
-  `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`,
+  workerBootstrapCode(workerUrl),
   { eval: true },
 );
 try {

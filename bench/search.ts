@@ -52,6 +52,7 @@ import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { cutChinese } from '../src/text/chinese-words.ts';
 import { startTelegramHarness } from '../tests/helpers/fake-telegram-harness.ts';
 import { buildReportFolder } from './fixtures.ts';
+import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -106,10 +107,10 @@ class ParallelFloor {
   readonly #ready: Promise<unknown>;
 
   constructor(threads: number) {
-    const url = new URL('./segment-worker.ts', import.meta.url).href;
+    const url = new URL('./segment-worker.ts', import.meta.url);
     this.#workers = Array.from(
       { length: threads },
-      () => new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })`, { eval: true }),
+      () => new Worker(workerBootstrapCode(url), { eval: true }),
     );
     this.#ready = Promise.all(this.#workers.map((worker) => once(worker, 'message')));
   }

@@ -24,6 +24,7 @@ import { renderTelegramCalls } from '../src/render/telegram.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { sampleDigest, scriptedRouter } from '../tests/helpers/fake-telegram-harness.ts';
 import type { TelegramWorkerEndpoint, TelegramWorkerFigures, TelegramWorkerRequest } from './fake-telegram-worker.ts';
+import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
 
 const latencyMs = Number(process.argv[2] ?? 60);
 const modes = process.argv[3] ?? 'both';
@@ -72,8 +73,8 @@ async function delayingForwarder(target: string, latency: number): Promise<{ url
 }
 
 async function run(options: { paid: boolean; bound: number; latency: number; chats: number }): Promise<string> {
-  const workerUrl = new URL('./fake-telegram-worker.ts', import.meta.url).href;
-  const fake = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`, { eval: true });
+  const workerUrl = new URL('./fake-telegram-worker.ts', import.meta.url);
+  const fake = new Worker(workerBootstrapCode(workerUrl), { eval: true });
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-unrecorded-'));
   const store = await SqliteStore.open(path.join(dir, 'digest.db'));
   try {

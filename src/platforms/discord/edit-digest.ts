@@ -66,7 +66,7 @@ export async function editDiscordMessages(
     try {
       const files = await uploadsOf(message).catch(() => null);
       const body = files === null ? { ...editBody(message.body), attachments: [] } : editBody(message.body);
-      await rest.patch(Routes.channelMessage(channelId, messageId), files && files.length > 0 ? multipartRequest(body, files) : { body });
+      await rest.patch(Routes.channelMessage(channelId, messageId), multipartRequest(body, files ?? []));
       edited += 1;
     } catch (error) {
       if (error instanceof DiscordAPIError && NOT_EDITABLE_CODES.has(Number(error.code))) {

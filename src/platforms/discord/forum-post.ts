@@ -107,7 +107,7 @@ export async function postForumDigest(
     async post(index, body, files, variant) {
       if (index !== 0) return inThread.post(index, body, files, variant);
       const payload = { name, ...(spec.tagId !== null ? { applied_tags: [spec.tagId] } : {}), message: starterMessage(body) };
-      const created = (await deps.restOnce.post(Routes.threads(forum.id), files.length > 0 ? multipartRequest(payload, files) : { body: payload })) as {
+      const created = (await deps.restOnce.post(Routes.threads(forum.id), multipartRequest(payload, files))) as {
         id: string;
         message?: { id?: string };
       };

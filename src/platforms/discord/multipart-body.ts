@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { RawFile, RequestData } from 'discord.js';
 
 /**
- * A request with files as one `multipart/form-data` body in a single buffer, for discord.js's
- * REST client to send as it is (`passThroughBody`): the files as `files[n]` parts, then the JSON
- * body as `payload_json`, as discord.js's own `files` option sends them.
+ * A request's body with its files as one `multipart/form-data` body in a single buffer, for
+ * discord.js's REST client to send as it is (`passThroughBody`): the files as `files[n]` parts,
+ * then the JSON body as `payload_json`, as discord.js's own `files` option sends them. Without
+ * files, the JSON body as discord.js sends any other (so callers need no branch of their own).
  *
  * Why not that option: it builds a FormData of Blobs that undici then streams part by part
  * through web streams. A fan-out uploads the same word cloud (about 300 KB) to every channel, and
@@ -13,6 +14,8 @@ import type { RawFile, RequestData } from 'discord.js';
  * buffer can also be sent again as it is when discord.js retries after a 429 or a 5xx.
  */
 export function multipartRequest(body: unknown, files: readonly RawFile[]): Pick<RequestData, 'body' | 'passThroughBody' | 'headers'> {
+  // No files: the JSON body, as discord.js sends it.
+  if (files.length === 0) return { body };
   // 24 random bytes: the boundary cannot occur in the parts by chance (RFC 2046 §5.1.1 allows 70 characters).
   const boundary = `----ai-digest-bot-${randomBytes(24).toString('hex')}`;
   const chunks: Buffer[] = [];

@@ -74,7 +74,7 @@ export function channelMessages(rest: REST, channelId: () => string, key: string
   return {
     async post(index, body, files, variant) {
       const payload = { ...body, nonce: messageNonce(key, index, variant), enforce_nonce: true };
-      const created = (await rest.post(Routes.channelMessages(channelId()), files.length > 0 ? multipartRequest(payload, files) : { body: payload })) as { id: string };
+      const created = (await rest.post(Routes.channelMessages(channelId()), multipartRequest(payload, files))) as { id: string };
       return created.id;
     },
   };

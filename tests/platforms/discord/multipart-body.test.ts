@@ -44,6 +44,10 @@ describe('multipartRequest', () => {
     expect(Buffer.from(await file.arrayBuffer()).equals(image)).toBe(true);
   });
 
+  it('leaves a body without files to discord.js as JSON', () => {
+    expect(multipartRequest({ content: 'x' }, [])).toEqual({ body: { content: 'x' } });
+  });
+
   it('uses a new boundary for each request', () => {
     const first = (multipartRequest({}, [{ name: 'a', data: JPEG }]).headers as Record<string, string>)['Content-Type'];
     const second = (multipartRequest({}, [{ name: 'a', data: JPEG }]).headers as Record<string, string>)['Content-Type'];
