@@ -125,10 +125,20 @@ const DEFAULT_CONCURRENCY = 64;
  * claims, reads and renders before its first send reaches the pacer, and opened a turn of the loop
  * apart they did all that within the fan-out's first ~100 ms, for sends the pacers then hold for
  * a second or two (50 a second on Discord, 30 on Telegram): a reader's /report asked at that
- * moment took 60–80 ms against 8 idle. Spread, the same work costs the loop a little at a time;
- * the pacers still have more lanes waiting than they can release.
+ * moment took 60–80 ms against 8 idle. Spread, the same work costs the loop a little at a time.
  */
 const FANOUT_LANE_OPENING_MS = 5;
+/**
+ * The longest the spread opening may take. A pool so wide that 5 ms apart would take longer
+ * (paid broadcast's 1,200 lanes, for 1,000 sends a second) opens a turn of the loop apart as
+ * before: spreading it over 6 s would hold back its own rate.
+ */
+const FANOUT_LANE_OPENING_SPAN_MS = 320;
+
+/** The gap between two lanes' openings for a pool `width` wide (0: a turn of the event loop). */
+function laneOpeningGapMs(width: number): number {
+  return width * FANOUT_LANE_OPENING_MS <= FANOUT_LANE_OPENING_SPAN_MS ? FANOUT_LANE_OPENING_MS : 0;
+}
 
 function emptyCounts(): PlatformCounts {
   return { delivered: 0, skipped: 0, deactivated: 0, failed: 0, migrated: 0 };
@@ -276,7 +286,7 @@ export class Deliverer {
             list,
             width,
             (d) => this.deliverOnceGuarded(request, d, events, runId).then((r) => (this.deps.onResult?.(r), r)),
-            { openEveryMs: FANOUT_LANE_OPENING_MS },
+            { openEveryMs: laneOpeningGapMs(width) },
           );
           list.forEach((d, i) => settled.set(d, out[i] as DestinationResult));
         } finally {
