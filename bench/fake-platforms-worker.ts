@@ -9,6 +9,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { startFakeDiscord } from '../tests/helpers/fake-discord.ts';
 import { startFakeTelegram } from '../tests/helpers/fake-telegram.ts';
+import { delayingForwarder } from './delaying-forwarder.ts';
 
 /**
  * What the bench asks for: `count` chats and channels (and `readers` private chats whose users
@@ -18,7 +19,8 @@ import { startFakeTelegram } from '../tests/helpers/fake-telegram.ts';
  * fake accepted in that chat (`CommandTiming`), timed here, off the bot's busy thread.
  */
 export type WorkerRequest =
-  | { type: 'start'; count: number; readers?: number }
+  /** `discordLatencyMs`: Discord's REST answered through a forwarder adding this round trip (default none). */
+  | { type: 'start'; count: number; readers?: number; discordLatencyMs?: number }
   | { type: 'command'; chatId: number; text?: string; press?: boolean }
   | { type: 'figures' }
   /** The fakes' own event-loop delay since the last `loop` request (or the start), then reset. */
@@ -47,7 +49,8 @@ export interface FakeLoop {
 
 export interface FakeFigures {
   telegram: { messages: number; rateLimited: number; duplicates: number; photoUploads: number; photoFileIds: number };
-  discord: { requests: number; rateLimited: number; duplicates: number };
+  /** `channelLookups`: `GET /channels/{id}` answered (the gateway's cache serves them otherwise). */
+  discord: { requests: number; rateLimited: number; duplicates: number; channelLookups: number };
 }
 
 /** How many keys occur more than once. */
@@ -104,6 +107,7 @@ const port = parentPort;
 if (!port) throw new Error('fake-platforms-worker runs as a worker thread');
 const telegram = await startFakeTelegram({ enforceRateLimits: true });
 const discord = await startFakeDiscord({ enforceRateLimits: true });
+let discordForwarder: Awaited<ReturnType<typeof delayingForwarder>> | null = null;
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 
@@ -117,10 +121,11 @@ port.on('message', (request: WorkerRequest) => {
       const chats = Array.from({ length: request.count }, (_, i) => -100000 - i);
       for (const id of chats) telegram.addChat({ id, type: 'group', title: `chat ${id}` });
       const readerChats = Array.from({ length: request.readers ?? 0 }, (_, i) => READER_BASE + i);
+      if ((request.discordLatencyMs ?? 0) > 0) discordForwarder = await delayingForwarder(discord.apiBase, request.discordLatencyMs ?? 0);
       for (const id of readerChats) telegram.addChat({ id, type: 'private' });
       const endpoints: FakeEndpoints = {
         telegram: { token: telegram.token, apiRoot: telegram.apiRoot, botInfo: telegram.botInfo },
-        discord: { token: discord.token, apiBase: discord.apiBase },
+        discord: { token: discord.token, apiBase: discordForwarder?.url ?? discord.apiBase },
         telegramChats: chats.map(String),
         discordChannels: channels,
         readerChats,
@@ -151,8 +156,10 @@ port.on('message', (request: WorkerRequest) => {
         requests: discord.calls.filter((c) => c.method === 'POST' && c.status < 300).length,
         rateLimited: discord.rateLimited,
         duplicates: duplicates(discord.messages.filter((m) => m.files.length > 0).map((m) => m.channelId)),
+        channelLookups: discord.calls.filter((c) => c.method === 'GET' && /^\/channels\/\d+$/.test(c.path)).length,
       },
     };
+    await discordForwarder?.close();
     await Promise.all([telegram.close(), discord.close()]);
     port.postMessage(figures);
     port.close();

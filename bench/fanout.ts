@@ -9,7 +9,15 @@
  * machines of their own. Messages per second is what the platform received over the wall-clock
  * time of the platform's deliver(), start-up and the last answers included.
  *
- *   node --import tsx bench/fanout.ts [chatsPerPlatform]
+ * Discord runs REST-only by default (the `digest post` CLI's way): a first fan-out then looks each
+ * channel up (`GET /channels/{id}`), and those count against the same global 50/s. `--gateway`
+ * connects discord.js to the fake's gateway first, as the bot does, so the channels come from its
+ * cache. `--unrecorded=N` sets the Deliverer's bound of sends out unrecorded on every platform
+ * (`delivery.maxUnrecordedSends`; unset, the bot's: Telegram 2, Discord DISCORD_UNRECORDED_SENDS). `--discord-latency=MS` adds that round trip to every
+ * Discord REST request (a delaying forwarder on the fakes' thread; real Discord's upload of a
+ * digest takes a few hundred ms, the fake's one or two on loopback).
+ *
+ *   node --import tsx bench/fanout.ts [chatsPerPlatform] [--gateway] [--unrecorded=N] [--discord-latency=MS]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +27,7 @@ import { Worker } from 'node:worker_threads';
 import { createCommandRouter } from '../src/commands/router.ts';
 import type { CommandContext, Reposter } from '../src/commands/types.ts';
 import { createDigestBuilder } from '../src/digest-builder.ts';
+import { DISCORD_UNRECORDED_SENDS } from '../src/delivery/create-delivery.ts';
 import { Deliverer } from '../src/delivery/deliverer.ts';
 import { silentLogger } from '../src/log.ts';
 import { DiscordPlatform } from '../src/platforms/discord/discord-platform.ts';
@@ -32,7 +41,13 @@ import type { FakeEndpoints, FakeFigures, WorkerRequest } from './fake-platforms
 import { buildReportFolder } from './fixtures.ts';
 import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
 
-const count = Number(process.argv[2] ?? 1000);
+const args = process.argv.slice(2);
+const count = Number(args.find((a) => !a.startsWith('--')) ?? 1000);
+const gateway = args.includes('--gateway');
+const unrecordedArg = args.find((a) => a.startsWith('--unrecorded='));
+const latencyArg = args.find((a) => a.startsWith('--discord-latency='));
+const discordLatencyMs = latencyArg === undefined ? 0 : Number(latencyArg.slice('--discord-latency='.length));
+const maxUnrecordedSends = unrecordedArg === undefined ? undefined : Number(unrecordedArg.slice('--unrecorded='.length));
 const REPORTS = 3650;
 const logger = silentLogger();
 const noRouter = { definitions: [], handle: async () => ({ kind: 'text' as const, text: '' }), autocompleteDates: () => [] };
@@ -59,7 +74,7 @@ const fakes = new Worker(
   { eval: true },
 );
 try {
-  const { telegram, discord, telegramChats, discordChannels } = await ask<FakeEndpoints>(fakes, { type: 'start', count });
+  const { telegram, discord, telegramChats, discordChannels } = await ask<FakeEndpoints>(fakes, { type: 'start', count, discordLatencyMs });
   const contentDir = join(dir, 'content');
   await buildReportFolder(contentDir, REPORTS);
   const library = await ReportLibrary.open(contentDir, { logger });
@@ -80,9 +95,18 @@ try {
   const store = await SqliteStore.open(join(dir, 'bench.db'));
   const platforms = {
     telegram: new TelegramPlatform({ token: telegram.token, apiRoot: telegram.apiRoot, router: noRouter, logger, owners: [], botInfo: telegram.botInfo }),
-    discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'rest-only' }),
+    discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: gateway ? 'gateway' : 'rest-only' }),
   };
-  const deliverer = new Deliverer({ store, platforms, policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 }, logger });
+  // Gateway mode: READY and every guild's channels in discord.js's cache before the clock starts.
+  await platforms.discord.start();
+  const deliverer = new Deliverer({
+    store,
+    platforms,
+    policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 },
+    logger,
+    // As createDelivery wires the bot: a bound set holds everywhere, unset Discord gets its own.
+    ...(maxUnrecordedSends === undefined ? { unrecordedSendsByPlatform: { discord: DISCORD_UNRECORDED_SENDS } } : { maxUnrecordedSends }),
+  });
 
   // /report latency while the fan-out runs: the command path a user hits.
   const reposter: Reposter = { repost: async () => ({ delivered: 0, failed: 0, deactivated: 0, errors: [] }) };
@@ -131,7 +155,10 @@ try {
   const dcRequests = figures.discord.requests;
   const tgRate = tgMessages / tgResult.seconds;
   const dcRate = dcRequests / dcResult.seconds;
-  console.log(`fan-out of one digest to ${count} Telegram chats + ${count} Discord channels: ${elapsedS.toFixed(1)} s`);
+  console.log(
+    `fan-out of one digest to ${count} Telegram chats + ${count} Discord channels (Discord ${gateway ? 'through the gateway' : 'REST-only'}, ` +
+      `${discordLatencyMs} ms added to its round trip, unrecorded sends bound ${maxUnrecordedSends ?? `2 / Discord ${DISCORD_UNRECORDED_SENDS}`}): ${elapsedS.toFixed(1)} s`,
+  );
   console.log(
     `  telegram: ${tgMessages} messages in ${tgResult.seconds.toFixed(1)} s, ${tgRate.toFixed(1)} msg/s = ${((tgRate / TELEGRAM_LIMITS.broadcastPerSecond) * 100).toFixed(0)}% of ${TELEGRAM_LIMITS.broadcastPerSecond}/s; ` +
       `429s ${figures.telegram.rateLimited}, delivered ${tgResult.counts.delivered}, failed ${tgResult.counts.failed}, duplicates ${figures.telegram.duplicates}; ` +
@@ -139,7 +166,8 @@ try {
   );
   console.log(
     `  discord:  ${dcRequests} requests in ${dcResult.seconds.toFixed(1)} s, ${dcRate.toFixed(1)} req/s = ${((dcRate / DISCORD_LIMITS.globalRequestsPerSecond) * 100).toFixed(0)}% of ${DISCORD_LIMITS.globalRequestsPerSecond}/s; ` +
-      `429s ${figures.discord.rateLimited}, delivered ${dcResult.counts.delivered}, failed ${dcResult.counts.failed}, duplicates ${figures.discord.duplicates}`,
+      `429s ${figures.discord.rateLimited}, delivered ${dcResult.counts.delivered}, failed ${dcResult.counts.failed}, duplicates ${figures.discord.duplicates}; ` +
+      `channel look-ups ${figures.discord.channelLookups}`,
   );
   const sorted = [...latencies].sort((a, b) => a - b);
   console.log(

@@ -10,7 +10,6 @@
  *   node --import tsx bench/unrecorded-sends.ts [latencyMs=60] [free|paid|both]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +24,7 @@ import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { sampleDigest, scriptedRouter } from '../tests/helpers/fake-telegram-harness.ts';
 import type { TelegramWorkerEndpoint, TelegramWorkerFigures, TelegramWorkerRequest } from './fake-telegram-worker.ts';
 import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
+import { delayingForwarder } from './delaying-forwarder.ts';
 
 const latencyMs = Number(process.argv[2] ?? 60);
 const modes = process.argv[3] ?? 'both';
@@ -37,39 +37,6 @@ function ask<T>(worker: Worker, request: TelegramWorkerRequest): Promise<T> {
     worker.once('error', reject);
     worker.postMessage(request);
   });
-}
-
-/** Forwards HTTP to `target`, holding each request and each answer `latency / 2` ms. */
-async function delayingForwarder(target: string, latency: number): Promise<{ url: string; close(): Promise<void> }> {
-  const upstream = new URL(target);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 2000 });
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      setTimeout(() => {
-        const out = http.request(
-          { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers, agent },
-          (answer) => {
-            const body: Buffer[] = [];
-            answer.on('data', (c: Buffer) => body.push(c));
-            answer.on('end', () => setTimeout(() => {
-              res.writeHead(answer.statusCode ?? 502, answer.headers);
-              res.end(Buffer.concat(body));
-            }, latency / 2));
-          },
-        );
-        out.on('error', () => res.destroy());
-        out.end(Buffer.concat(chunks));
-      }, latency / 2);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}${upstream.pathname === '/' ? '' : upstream.pathname}`,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
 }
 
 async function run(options: { paid: boolean; bound: number; latency: number; chats: number }): Promise<string> {
