@@ -110,10 +110,18 @@ const fileSchema = z
          * Per platform, how many sends may be out whose outcome is not yet in the ledger (in
          * flight, or accepted and held in memory while the database does not answer). A send
          * starts only below it, so a database that goes silent mid-fan-out, followed by a restart,
-         * repeats at most this many messages. See docs/delivery-guarantees.md. Unset: 2, and 200
-         * for Telegram with `telegram.paidBroadcast` (PAID_BROADCAST_UNRECORDED_SENDS).
+         * repeats at most this many messages. See docs/delivery-guarantees.md. Unset: 2 for
+         * Telegram, 200 with `telegram.paidBroadcast` (PAID_BROADCAST_UNRECORDED_SENDS), and 16
+         * for Discord, whose nonce turns a prompt repeat away (DISCORD_UNRECORDED_SENDS).
          */
-        maxUnrecordedSends: z.number().int().min(1).max(10_000).optional(),
+        // null (config/default.json) is unset: each platform keeps the default of its own.
+        maxUnrecordedSends: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .nullish()
+          .transform((bound) => bound ?? undefined),
         /**
          * The schedule and the start-up catch-up never send a report whose last day is more than
          * this many days before the due date (an 11-month-old report is not "today's digest");

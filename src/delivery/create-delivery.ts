@@ -23,6 +23,16 @@ export const PAID_BROADCAST_CONCURRENCY = 1200;
  */
 export const PAID_BROADCAST_UNRECORDED_SENDS = 200;
 
+/**
+ * Discord sends that may be out unrecorded unless `delivery.maxUnrecordedSends` is set. A post
+ * carries a nonce with `enforce_nonce`, the same after a restart, and Discord answers a repeat
+ * within a few minutes with the message already posted, so a repeat costs a request, not a
+ * message (forum posts, which take no nonce, are the exception). The global pacer holds a request's
+ * place until a second after its answer, so Discord's 50/s at a 400 ms upload is some 36 a second
+ * with 15 out at once: 2 held it to 9.5 a second at 200 ms (`bench/fanout.ts --discord-latency`).
+ */
+export const DISCORD_UNRECORDED_SENDS = 16;
+
 export interface DeliveryParts {
   deliverer: Deliverer;
   /** The one delivery path (also the `/repost` Reposter). */
@@ -63,13 +73,16 @@ export function createDelivery(input: {
     logger,
     lock,
     ...(config.telegram?.paidBroadcast ? { concurrency: { telegram: PAID_BROADCAST_CONCURRENCY } } : {}),
-    // A bound the operator set holds for every platform; unset, paid broadcast's Telegram gets
-    // the room its rate needs and the rest keep the default.
+    // A bound the operator set holds for every platform; unset, Discord and paid broadcast's
+    // Telegram get the room their rates need and Telegram otherwise keeps the default.
     ...(config.delivery.maxUnrecordedSends !== undefined
       ? { maxUnrecordedSends: config.delivery.maxUnrecordedSends }
-      : config.telegram?.paidBroadcast
-        ? { unrecordedSendsByPlatform: { telegram: PAID_BROADCAST_UNRECORDED_SENDS } }
-        : {}),
+      : {
+          unrecordedSendsByPlatform: {
+            discord: DISCORD_UNRECORDED_SENDS,
+            ...(config.telegram?.paidBroadcast ? { telegram: PAID_BROADCAST_UNRECORDED_SENDS } : {}),
+          },
+        }),
     // Outcomes the ledger still refuses at a stop wait beside the database for the next start.
     journal: OutcomeJournal.besideDatabase(config.databasePath),
     ...input.overrides,

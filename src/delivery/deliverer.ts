@@ -110,7 +110,7 @@ export interface DelivererDeps {
    * repeat at most. Default 2.
    */
   maxUnrecordedSends?: number;
-  /** A bound of its own for some platforms (paid broadcast's Telegram); the others keep `maxUnrecordedSends`. */
+  /** A bound of its own for some platforms (Discord, paid broadcast's Telegram: createDelivery); the others keep `maxUnrecordedSends`. */
   unrecordedSendsByPlatform?: Partial<Record<PlatformName, number>>;
   /** Where outcomes the ledger still refuses at a stop are kept for the next start (LedgerWrites). */
   journal?: OutcomeJournal | null;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import type { DigestBuilder } from '../../src/digest-builder.ts';
-import { createDelivery, PAID_BROADCAST_UNRECORDED_SENDS } from '../../src/delivery/create-delivery.ts';
+import { createDelivery, DISCORD_UNRECORDED_SENDS, PAID_BROADCAST_UNRECORDED_SENDS } from '../../src/delivery/create-delivery.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import type { FanoutLock } from '../../src/delivery/fanout-lock.ts';
 import type { DeliveryLibrary } from '../../src/delivery/fanout.ts';
@@ -13,6 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { sampleDigest, startTelegramHarness, type TelegramHarness } from '../helpers/fake-telegram-harness.ts';
 import type { SentMessage } from '../helpers/fake-telegram.ts';
+import { ROOT_DIR } from '../helpers/node-process.ts';
 import { until } from '../helpers/until.ts';
 import { ScriptedPlatform, testDigest } from './scripted-platform.ts';
 
@@ -208,7 +209,7 @@ describe('the bound the bot is wired with (createDelivery)', () => {
       telegram.script(String(-100 - i), { hang });
       destinations.push({ platform: 'telegram', chatId: String(-100 - i), threadId: null });
     }
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 40; i++) {
       discord.script(String(9000 + i), { hang });
       destinations.push({ platform: 'discord', chatId: String(9000 + i), threadId: null });
     }
@@ -239,9 +240,22 @@ describe('the bound the bot is wired with (createDelivery)', () => {
     return started;
   };
 
-  it('is 2 on every platform by default; with paid broadcast Telegram gets room for its rate; a configured bound holds everywhere', async () => {
-    expect(await sendsStartedAtOnce({ paidBroadcast: false }, [2, 2])).toEqual([2, 2]);
-    expect(await sendsStartedAtOnce({ paidBroadcast: true }, [PAID_BROADCAST_UNRECORDED_SENDS, 2])).toEqual([PAID_BROADCAST_UNRECORDED_SENDS, 2]);
+  it('is 2 on Telegram and 16 on Discord by default; with paid broadcast Telegram gets room for its rate; a configured bound holds everywhere', async () => {
+    expect(await sendsStartedAtOnce({ paidBroadcast: false }, [2, DISCORD_UNRECORDED_SENDS])).toEqual([2, DISCORD_UNRECORDED_SENDS]);
+    expect(await sendsStartedAtOnce({ paidBroadcast: true }, [PAID_BROADCAST_UNRECORDED_SENDS, DISCORD_UNRECORDED_SENDS])).toEqual([
+      PAID_BROADCAST_UNRECORDED_SENDS,
+      DISCORD_UNRECORDED_SENDS,
+    ]);
     expect(await sendsStartedAtOnce({ paidBroadcast: true, maxUnrecordedSends: 7 }, [7, 7])).toEqual([7, 7]);
+  });
+
+  it('is left to each platform by the shipped config/default.json (its null is unset, not a bound for all)', async () => {
+    // The file once said 2, which as a configured bound held paid broadcast's Telegram to 2 too.
+    const shipped = loadConfig({ rootDir: ROOT_DIR, env: {} }).delivery.maxUnrecordedSends;
+    expect(shipped).toBeUndefined();
+    expect(await sendsStartedAtOnce({ paidBroadcast: true, ...(shipped === undefined ? {} : { maxUnrecordedSends: shipped }) }, [PAID_BROADCAST_UNRECORDED_SENDS, DISCORD_UNRECORDED_SENDS])).toEqual([
+      PAID_BROADCAST_UNRECORDED_SENDS,
+      DISCORD_UNRECORDED_SENDS,
+    ]);
   });
 });
