@@ -32,7 +32,6 @@ import { Worker } from 'node:worker_threads';
 import { createArchiveRoutes } from '../src/archive/create-archive.ts';
 import { createCommandRouter } from '../src/commands/router.ts';
 import type { CommandContext, Reposter } from '../src/commands/types.ts';
-import { Deliverer } from '../src/delivery/deliverer.ts';
 import { createDigestBuilder } from '../src/digest-builder.ts';
 import { createHttpApp, startHttpServer } from '../src/http/http-server.ts';
 import { silentLogger } from '../src/log.ts';
@@ -46,6 +45,7 @@ import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
 import type { FakeEndpoints, FakeFigures, WorkerRequest } from './fake-platforms-worker.ts';
 import { buildReportFolder } from './fixtures.ts';
 import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
+import { benchDeliverer } from './bench-deliverer.ts';
 
 const count = Number(process.argv[2] ?? 300);
 const readers = Number(process.argv[3] ?? 200);
@@ -148,7 +148,7 @@ try {
       telegram: new TelegramPlatform({ token: telegram.token, apiRoot: telegram.apiRoot, router: noRouter, logger, owners: [], botInfo: telegram.botInfo }),
       discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'rest-only' }),
     };
-    const deliverer = new Deliverer({ store, platforms, policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 }, logger });
+    const deliverer = benchDeliverer({ store, platforms, logger });
     const reposter: Reposter = { repost: async () => ({ delivered: 0, failed: 0, deactivated: 0, errors: [] }) };
     const router = createCommandRouter({ library, digests, store, reposter, timezone: 'Asia/Shanghai', now: () => new Date(), logger });
     const load = withReaders ? new Worker(READERS_SOURCE, { eval: true, workerData: { url: http.url, readers, dates } }) : null;

@@ -4,7 +4,8 @@
  * Telegram → the first message of the answer accepted there, timed on the fakes' own thread —
  * first with the bot idle, then during a fan-out of one digest to 1,000 Telegram chats and 1,000
  * Discord channels (the real adapters, Deliverer and SQLite ledger, the fakes enforcing the
- * platforms' limits, each platform on a worker thread of its own). Same commands, same cadence (one every 600 ms, each reader chat reused
+ * platforms' limits, each platform on a worker thread of its own; Discord through the fake's gateway,
+ * with the bot's bounds of sends out unrecorded). Same commands, same cadence (one every 600 ms, each reader chat reused
  * only after 60 others), side by side in one run: the ratio busy ÷ idle at p90 and p99 is the
  * figure (goal ≤ 2). Also the bot's event-loop delay in both phases (perf_hooks
  * monitorEventLoopDelay; goal: no stall over 20 ms), and the fan-out's rate and 429s.
@@ -23,7 +24,6 @@ import { Worker } from 'node:worker_threads';
 import { createCommandRouter } from '../src/commands/router.ts';
 import type { Reposter } from '../src/commands/types.ts';
 import { createDigestBuilder } from '../src/digest-builder.ts';
-import { Deliverer } from '../src/delivery/deliverer.ts';
 import { silentLogger } from '../src/log.ts';
 import { DiscordPlatform } from '../src/platforms/discord/discord-platform.ts';
 import type { Destination } from '../src/platforms/platform.ts';
@@ -35,6 +35,7 @@ import { WordcloudService } from '../src/wordcloud/wordcloud-service.ts';
 import type { CommandTiming, FakeEndpoints, FakeFigures, FakeLoop, WorkerRequest } from './fake-platforms-worker.ts';
 import { buildReportFolder } from './fixtures.ts';
 import { workerBootstrapCode } from '../src/worker-bootstrap.ts';
+import { benchDeliverer } from './bench-deliverer.ts';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const count = Number(positional[0] ?? 1000);
@@ -94,10 +95,11 @@ try {
   const router = createCommandRouter({ library, digests, store, reposter, search, timezone: 'Asia/Shanghai', now: () => new Date(), logger });
   const platforms = {
     telegram: new TelegramPlatform({ token: telegram.token, apiRoot: telegram.apiRoot, router, logger, owners: [], botInfo: telegram.botInfo }),
-    discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'rest-only' }),
+    // Connected to the fake's gateway as the bot is: its channels come from the gateway's cache.
+    discord: new DiscordPlatform({ token: discord.token, apiBase: discord.apiBase, router: noRouter, logger, owners: [], mode: 'gateway' }),
   };
-  await platforms.telegram.start();
-  const deliverer = new Deliverer({ store, platforms, policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 }, logger });
+  await Promise.all([platforms.telegram.start(), platforms.discord.start()]);
+  const deliverer = benchDeliverer({ store, platforms, logger });
   // The reports fanned out, newest first: one per fan-out, each a full fan-out of its own.
   const fannedDigests = [];
   for (const date of library.dates().slice(-FANOUTS).reverse()) {
