@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { PAID_BROADCAST_CONCURRENCY, PAID_BROADCAST_UNRECORDED_SENDS } from '../src/delivery/create-delivery.ts';
 import { Deliverer } from '../src/delivery/deliverer.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import { runPool } from '../src/delivery/pool.ts';
+import { runPool } from '../src/run-pool.ts';
 import { silentLogger } from '../src/log.ts';
 import type { Destination } from '../src/platforms/platform.ts';
 import { TelegramPlatform } from '../src/platforms/telegram/telegram-platform.ts';

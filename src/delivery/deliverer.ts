@@ -11,7 +11,7 @@ import { LedgerWrites, type LedgerRetryPolicy } from './ledger-writes.ts';
 import { describeDestination, type OwnerEvent } from './notices.ts';
 import type { OwnerNotifier } from './owner-notifier.ts';
 import type { OutcomeJournal } from './outcome-journal.ts';
-import { runPool } from './pool.ts';
+import { runPool } from '../run-pool.ts';
 import { UnrecordedSends, type UnrecordedSlot } from './unrecorded-sends.ts';
 
 /** One report to many destinations, of one kind. */

@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { DigestError, InvalidDateError, ReportNotFoundError, ReportParseError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { runPool } from '../run-pool.ts';
 import { LruCache } from './lru-cache.ts';
 import { readReport, tooLargeReason } from './read-report.ts';
 import { datesFromName, REPORT_EXTENSIONS } from './report-dates.ts';
@@ -59,6 +60,8 @@ export interface LibraryOptions {
 const DEFAULT_CACHE_SIZE = 16;
 const DEFAULT_POLL_MS = 30_000;
 const WATCH_DEBOUNCE_MS = 200;
+/** File stats a rescan has in flight at once (libuv's thread pool runs four at a time anyway). */
+const STATS_IN_FLIGHT = 16;
 
 /** Newest first: latest last day, then latest first day, then slug for a stable order. */
 function compareNewest(a: ReportEntry, b: ReportEntry): number {
@@ -329,17 +332,18 @@ export class ReportLibrary {
     const markdownNames = names.filter((name) =>
       (REPORT_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase()),
     );
-    const stats = await Promise.all(
-      markdownNames.map(async (name): Promise<FileStat | null> => {
-        const file = join(this.dir, name);
-        try {
-          const s = await stat(file);
-          return s.isFile() ? { file, mtimeMs: s.mtimeMs, size: s.size } : null;
-        } catch {
-          return null; // Removed between readdir and stat: the next scan settles it.
-        }
-      }),
-    );
+    // A few stats in flight at a time, not one per file at once: ten years of reports asked all
+    // together came back in bursts that held the event loop 17–46 ms on every rescan (every 30 s
+    // and before each fan-out); in small batches readers' commands are answered in between.
+    const stats = await runPool(markdownNames, STATS_IN_FLIGHT, async (name): Promise<FileStat | null> => {
+      const file = join(this.dir, name);
+      try {
+        const s = await stat(file);
+        return s.isFile() ? { file, mtimeMs: s.mtimeMs, size: s.size } : null;
+      } catch {
+        return null; // Removed between readdir and stat: the next scan settles it.
+      }
+    });
     return stats.filter((s): s is FileStat => s !== null);
   }
 

@@ -14,7 +14,7 @@ import ts from 'typescript';
  */
 export const LAYERS: ReadonlyArray<{ name: string; members: readonly string[] }> = [
   // The words and services every layer uses; they import nothing above themselves.
-  { name: 'words', members: ['words.ts', 'errors.ts', 'log.ts', 'locale.ts', 'version.ts', 'instance-tag.ts', 'service-health.ts', 'telemetry.ts', 'dot-env.ts', 'shutdown.ts', 'worker-bootstrap.ts', 'supervised-worker.ts'] },
+  { name: 'words', members: ['words.ts', 'errors.ts', 'log.ts', 'locale.ts', 'version.ts', 'instance-tag.ts', 'service-health.ts', 'telemetry.ts', 'dot-env.ts', 'shutdown.ts', 'worker-bootstrap.ts', 'supervised-worker.ts', 'run-pool.ts'] },
   { name: 'text', members: ['text/', 'i18n/'] },
   // Pure: file text → Report → Digest.
   { name: 'report', members: ['report/'] },

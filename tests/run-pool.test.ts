@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runPool } from '../../src/delivery/pool.ts';
+import { runPool } from '../src/run-pool.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
