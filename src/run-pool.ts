@@ -8,7 +8,8 @@
  * so 64 slots opened in one go held the loop for their whole burst, and a reader's command that
  * arrived as a fan-out began waited a few hundred milliseconds behind it. Between two openings the
  * loop answers what has come in meanwhile. With `openEveryMs` they open that far apart instead
- * (the Deliverer's lanes: see FANOUT_LANE_OPENING_MS).
+ * (the Deliverer's lanes: see FANOUT_LANE_OPENING_MS). The report library's rescan uses it too, so
+ * a folder of thousands of reports is stat'ed a few files at a time rather than in one burst.
  */
 export async function runPool<T, R>(
   items: readonly T[],
