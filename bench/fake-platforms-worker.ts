@@ -121,8 +121,8 @@ port.on('message', (request: WorkerRequest) => {
       const chats = Array.from({ length: request.count }, (_, i) => -100000 - i);
       for (const id of chats) telegram.addChat({ id, type: 'group', title: `chat ${id}` });
       const readerChats = Array.from({ length: request.readers ?? 0 }, (_, i) => READER_BASE + i);
-      if ((request.discordLatencyMs ?? 0) > 0) discordForwarder = await delayingForwarder(discord.apiBase, request.discordLatencyMs ?? 0);
       for (const id of readerChats) telegram.addChat({ id, type: 'private' });
+      if ((request.discordLatencyMs ?? 0) > 0) discordForwarder = await delayingForwarder(discord.apiBase, request.discordLatencyMs ?? 0);
       const endpoints: FakeEndpoints = {
         telegram: { token: telegram.token, apiRoot: telegram.apiRoot, botInfo: telegram.botInfo },
         discord: { token: discord.token, apiBase: discordForwarder?.url ?? discord.apiBase },
