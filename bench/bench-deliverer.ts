@@ -1,10 +1,10 @@
 /**
  * The Deliverer as createDelivery wires the bot's, for the benches that run the delivery path
  * without the rest of the bot: the retry policy of config/default.json and each platform's own
- * bound of sends out unrecorded (Discord's DISCORD_UNRECORDED_SENDS) unless one is given for all,
+ * bound of sends out unrecorded (createDelivery's unrecordedSendBounds) unless one is given for all,
  * so a bench measures the rate the bot would reach, not the library's bare default.
  */
-import { DISCORD_UNRECORDED_SENDS } from '../src/delivery/create-delivery.ts';
+import { unrecordedSendBounds } from '../src/delivery/create-delivery.ts';
 import { Deliverer, type DelivererDeps } from '../src/delivery/deliverer.ts';
 
 export function benchDeliverer(
@@ -14,6 +14,6 @@ export function benchDeliverer(
   return new Deliverer({
     ...rest,
     policy: { maxAttempts: 5, backoffBaseMs: 1000, backoffCapMs: 60_000 },
-    ...(maxUnrecordedSends === undefined ? { unrecordedSendsByPlatform: { discord: DISCORD_UNRECORDED_SENDS } } : { maxUnrecordedSends }),
+    ...unrecordedSendBounds(maxUnrecordedSends, false),
   });
 }

@@ -126,10 +126,10 @@ try {
   for (let r = 0; r < READERS; r++) await command('report');
   await sleep(3000);
 
-  /** Commands in turn, one every EVERY_MS, until `more()` says stop; with the loop's delay meanwhile. */
-  /** The slowest answers during the fan-outs: when in its fan-out each was asked. */
+  /** Every answer during the fan-outs, with when in its fan-out it was asked (the slowest are printed). */
   const slowest: Array<{ kind: Kind; ms: number; atS: number }> = [];
   let fanoutStarted = 0;
+  /** Commands in turn, one every EVERY_MS, until `more()` says stop; with the loop's delay meanwhile. */
   const probe = async (more: (n: number) => boolean, during = false) => {
     const times: Record<Kind, number[]> = { report: [], search: [], press: [] };
     let lost = 0;

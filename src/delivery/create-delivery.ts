@@ -33,6 +33,24 @@ export const PAID_BROADCAST_UNRECORDED_SENDS = 200;
  */
 export const DISCORD_UNRECORDED_SENDS = 16;
 
+/**
+ * The bounds of sends out unrecorded the bot runs with: a bound the operator set holds for every
+ * platform; unset, Discord and paid broadcast's Telegram get the room their rates need and
+ * Telegram otherwise keeps the Deliverer's default.
+ */
+export function unrecordedSendBounds(
+  configured: number | undefined,
+  paidBroadcast: boolean,
+): Pick<DelivererDeps, 'maxUnrecordedSends' | 'unrecordedSendsByPlatform'> {
+  if (configured !== undefined) return { maxUnrecordedSends: configured };
+  return {
+    unrecordedSendsByPlatform: {
+      discord: DISCORD_UNRECORDED_SENDS,
+      ...(paidBroadcast ? { telegram: PAID_BROADCAST_UNRECORDED_SENDS } : {}),
+    },
+  };
+}
+
 export interface DeliveryParts {
   deliverer: Deliverer;
   /** The one delivery path (also the `/repost` Reposter). */
@@ -73,16 +91,7 @@ export function createDelivery(input: {
     logger,
     lock,
     ...(config.telegram?.paidBroadcast ? { concurrency: { telegram: PAID_BROADCAST_CONCURRENCY } } : {}),
-    // A bound the operator set holds for every platform; unset, Discord and paid broadcast's
-    // Telegram get the room their rates need and Telegram otherwise keeps the default.
-    ...(config.delivery.maxUnrecordedSends !== undefined
-      ? { maxUnrecordedSends: config.delivery.maxUnrecordedSends }
-      : {
-          unrecordedSendsByPlatform: {
-            discord: DISCORD_UNRECORDED_SENDS,
-            ...(config.telegram?.paidBroadcast ? { telegram: PAID_BROADCAST_UNRECORDED_SENDS } : {}),
-          },
-        }),
+    ...unrecordedSendBounds(config.delivery.maxUnrecordedSends, config.telegram?.paidBroadcast ?? false),
     // Outcomes the ledger still refuses at a stop wait beside the database for the next start.
     journal: OutcomeJournal.besideDatabase(config.databasePath),
     ...input.overrides,
